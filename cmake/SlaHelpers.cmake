@@ -1,0 +1,52 @@
+# Helpers shared by every directory of the suite.
+
+# sla_library(NAME SOURCES ... DEPS ...): a static library with the suite's warnings.
+function(sla_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE ${SLA_WARNINGS})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# sla_test(NAME SOURCES ... DEPS ... [LABELS ...]): a GoogleTest binary registered with ctest.
+# Tests whose name ends in _mysql_test get the `mysql` label: they need the throwaway MariaDB.
+function(sla_test name)
+  if(NOT SLA_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE ${SLA_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
+  set(labels ${ARG_LABELS})
+  if(name MATCHES "_mysql_test$")
+    list(APPEND labels mysql)
+  else()
+    list(APPEND labels unit)
+  endif()
+  gtest_discover_tests(${name} PROPERTIES LABELS "${labels}" DISCOVERY_TIMEOUT 60)
+endfunction()
+
+# sla_embed_migrations(TARGET DIR NAMESPACE): compiles every DIR/V*.sql into TARGET as a
+# sorted table of (file name, SQL text), so a service binary carries its own schema history
+# and needs no files beside it at run time.
+function(sla_embed_migrations target dir ns)
+  file(GLOB files CONFIGURE_DEPENDS ${dir}/V*.sql)
+  list(SORT files)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}_migrations.cc)
+  set(body "// Generated from ${dir}; do not edit.\n#include \"common/mysql/migration.h\"\n")
+  string(APPEND body "namespace ${ns} {\nconst std::vector<sla::mysql::Migration>& Migrations() {\n")
+  string(APPEND body "  static const auto* const kMigrations = new std::vector<sla::mysql::Migration>{\n")
+  foreach(f ${files})
+    get_filename_component(fname ${f} NAME)
+    file(READ ${f} sql)
+    string(APPEND body "    {\"${fname}\", R\"sla_sql(${sql})sla_sql\"},\n")
+  endforeach()
+  string(APPEND body "  };\n  return *kMigrations;\n}\n}  // namespace ${ns}\n")
+  # Written through a copy so that an unchanged schema does not trigger a rebuild.
+  file(WRITE ${out}.tmp "${body}")
+  configure_file(${out}.tmp ${out} COPYONLY)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${files})
+  target_sources(${target} PRIVATE ${out})
+endfunction()
