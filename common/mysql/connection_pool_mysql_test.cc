@@ -1,0 +1,229 @@
+#include <atomic>
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "common/mysql/connection_pool.h"
+#include "common/mysql/migrator.h"
+#include "common/status/status_macros.h"
+#include "common/test_util/mariadb_env.h"
+#include "gtest/gtest.h"
+
+namespace sla::mysql {
+namespace {
+
+class MySqlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = test::ScratchDatabase::Create("pool");
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = *std::move(db);
+    auto pool = ConnectionPool::Create(db_->options());
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = *std::move(pool);
+    Exec("CREATE TABLE parent (id VARCHAR(64) PRIMARY KEY, note TEXT) ENGINE=InnoDB");
+    Exec("CREATE TABLE child (id INT PRIMARY KEY, parent_id VARCHAR(64) NOT NULL,"
+         " FOREIGN KEY (parent_id) REFERENCES parent(id)) ENGINE=InnoDB");
+  }
+
+  void Exec(const std::string& sql) {
+    auto c = pool_->Acquire();
+    ASSERT_TRUE(c.ok()) << c.status();
+    ASSERT_TRUE((*c)->ExecuteUnprepared(sql).ok()) << sql;
+  }
+
+  absl::Status Insert(Connection& c, const std::string& id, const std::string& note) {
+    SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
+                         c.Prepare("INSERT INTO parent (id, note) VALUES (?, ?)"));
+    return Guard([&] {
+      st->setString(1, id);
+      st->setString(2, note);
+      st->executeUpdate();
+    });
+  }
+
+  int64_t Count(const std::string& table) {
+    auto c = pool_->Acquire();
+    int64_t n = -1;
+    EXPECT_TRUE(Guard([&] {
+                  std::unique_ptr<sql::Statement> st((*c)->raw().createStatement());
+                  std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT COUNT(*) FROM " + table));
+                  rs->next();
+                  n = rs->getInt64(1);
+                }).ok());
+    return n;
+  }
+
+  std::unique_ptr<test::ScratchDatabase> db_;
+  std::unique_ptr<ConnectionPool> pool_;
+};
+
+TEST_F(MySqlTest, PreparedStatementsStoreHostileTextVerbatimAndAreCached) {
+  const std::string hostile = "x'); DROP TABLE parent; -- \\ \" ก";
+  ASSERT_TRUE(RunInTransaction(*pool_, [&](Connection& c) { return Insert(c, "a", hostile); }).ok());
+  auto c = pool_->Acquire();
+  ASSERT_TRUE(c.ok());
+  auto st1 = (*c)->Prepare("SELECT note FROM parent WHERE id = ?");
+  auto st2 = (*c)->Prepare("SELECT note FROM parent WHERE id = ?");
+  ASSERT_TRUE(st1.ok());
+  EXPECT_EQ(*st1, *st2);  // one server-side statement per connection and SQL text
+  std::string got;
+  ASSERT_TRUE(Guard([&] {
+                (*st1)->setString(1, "a");
+                std::unique_ptr<sql::ResultSet> rs((*st1)->executeQuery());
+                ASSERT_TRUE(rs->next());
+                got = rs->getString(1);
+              }).ok());
+  EXPECT_EQ(got, hostile);
+  EXPECT_EQ(Count("parent"), 1);
+}
+
+TEST_F(MySqlTest, DriverErrorsMapToStatusCodes) {
+  ASSERT_TRUE(RunInTransaction(*pool_, [&](Connection& c) { return Insert(c, "a", ""); }).ok());
+  EXPECT_EQ(RunInTransaction(*pool_, [&](Connection& c) { return Insert(c, "a", ""); }).code(),
+            absl::StatusCode::kAlreadyExists);
+  const absl::Status fk = RunInTransaction(*pool_, [&](Connection& c) {
+    return c.ExecuteUnprepared("INSERT INTO child (id, parent_id) VALUES (1, 'missing')");
+  });
+  EXPECT_EQ(fk.code(), absl::StatusCode::kFailedPrecondition);
+  const absl::Status syntax = RunInTransaction(*pool_, [&](Connection& c) {
+    return c.ExecuteUnprepared("SELEC nonsense");
+  });
+  EXPECT_EQ(syntax.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(syntax.message().find("SELEC"), absl::string_view::npos);  // no SQL text leaks
+}
+
+TEST_F(MySqlTest, FailedTransactionRollsBack) {
+  const absl::Status s = RunInTransaction(*pool_, [&](Connection& c) -> absl::Status {
+    if (absl::Status i = Insert(c, "a", ""); !i.ok()) return i;
+    return absl::InvalidArgumentError("validation failed after the write");
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Count("parent"), 0);
+}
+
+TEST_F(MySqlTest, LockWaitTimeoutIsRetriedButApplicationAbortIsNot) {
+  ASSERT_TRUE(RunInTransaction(*pool_, [&](Connection& c) { return Insert(c, "a", "v0"); }).ok());
+  absl::Notification holder_locked, second_attempt;
+  std::thread holder([&] {
+    ASSERT_TRUE(RunInTransaction(*pool_, [&](Connection& c) -> absl::Status {
+                  SLA_RETURN_IF_ERROR(c.ExecuteUnprepared("UPDATE parent SET note='h' WHERE id='a'"));
+                  holder_locked.Notify();
+                  second_attempt.WaitForNotification();
+                  return absl::OkStatus();
+                }).ok());
+  });
+  holder_locked.WaitForNotification();
+  std::atomic<int> attempts{0};
+  const absl::Status s = RunInTransaction(*pool_, [&](Connection& c) -> absl::Status {
+    if (++attempts == 2) second_attempt.Notify();
+    SLA_RETURN_IF_ERROR(c.ExecuteUnprepared("SET SESSION innodb_lock_wait_timeout = 1"));
+    return c.ExecuteUnprepared("UPDATE parent SET note='w' WHERE id='a'");
+  });
+  holder.join();
+  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(attempts.load(), 2);
+
+  int app_attempts = 0;
+  const absl::Status stale = RunInTransaction(*pool_, [&](Connection&) {
+    ++app_attempts;
+    return absl::AbortedError("stale etag");
+  });
+  EXPECT_EQ(stale.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(app_attempts, 1);
+}
+
+TEST_F(MySqlTest, LostConnectionIsReplacedAndTheTransactionRetried) {
+  int64_t victim = 0;
+  {
+    auto c = pool_->Acquire();
+    ASSERT_TRUE(Guard([&] {
+                  std::unique_ptr<sql::Statement> st((*c)->raw().createStatement());
+                  std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT CONNECTION_ID()"));
+                  rs->next();
+                  victim = rs->getInt64(1);
+                }).ok());
+  }
+  {
+    auto killer = ConnectionPool::Create(db_->options());
+    ASSERT_TRUE(killer.ok());
+    auto k = (*killer)->Acquire();
+    ASSERT_TRUE((*k)->ExecuteUnprepared("KILL " + std::to_string(victim)).ok());
+  }
+  int attempts = 0;
+  const absl::Status s = RunInTransaction(*pool_, [&](Connection& c) {
+    ++attempts;
+    return Insert(c, "b", "after reconnect");
+  });
+  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(Count("parent"), 1);
+}
+
+TEST_F(MySqlTest, ExhaustedPoolTimesOutAsUnavailable) {
+  ConnectionOptions o = db_->options();
+  o.pool_size = 1;
+  auto pool = ConnectionPool::Create(o);
+  ASSERT_TRUE(pool.ok());
+  auto held = (*pool)->Acquire();
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ((*pool)->Acquire(absl::Milliseconds(50)).status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(MySqlTest, BadCredentialsArePermissionDenied) {
+  ConnectionOptions o = db_->options();
+  o.password = "wrong-password";
+  o.user = "nobody_here";
+  EXPECT_EQ(ConnectionPool::Create(o).status().code(), absl::StatusCode::kPermissionDenied);
+}
+
+const std::vector<Migration> kMigrations = {
+    {"V0001__create_a.sql", "CREATE TABLE a (id INT PRIMARY KEY);\n-- second statement\n"
+                            "INSERT INTO a (id)\n  VALUES (1);\n"},
+    {"V0002__create_b.sql", "CREATE TABLE b (id INT PRIMARY KEY);\n"},
+};
+
+TEST_F(MySqlTest, MigrationsApplyOnceAndRefuseEdits) {
+  auto first = Migrate(*pool_, kMigrations);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(*first, 2);
+  EXPECT_EQ(Count("a"), 1);
+  EXPECT_EQ(*Migrate(*pool_, kMigrations), 0);
+
+  std::vector<Migration> edited = kMigrations;
+  edited[1].sql = "CREATE TABLE b (id BIGINT PRIMARY KEY);\n";
+  EXPECT_EQ(Migrate(*pool_, edited).status().code(), absl::StatusCode::kFailedPrecondition);
+
+  std::vector<Migration> bad_name = {{"create_c.sql", "SELECT 1;"}};
+  EXPECT_EQ(Migrate(*pool_, bad_name).status().code(), absl::StatusCode::kInvalidArgument);
+  std::vector<Migration> dup = {kMigrations[0], {"V1__again.sql", "SELECT 1;"}};
+  EXPECT_EQ(Migrate(*pool_, dup).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(MySqlTest, ConcurrentReplicasMigrateOnce) {
+  std::atomic<int> applied{0};
+  std::vector<std::thread> replicas;
+  for (int i = 0; i < 3; ++i) {
+    replicas.emplace_back([&] {
+      auto pool = ConnectionPool::Create(db_->options());
+      ASSERT_TRUE(pool.ok());
+      auto n = Migrate(**pool, kMigrations);
+      ASSERT_TRUE(n.ok()) << n.status();
+      applied += *n;
+    });
+  }
+  for (auto& t : replicas) t.join();
+  EXPECT_EQ(applied.load(), 2);
+  EXPECT_EQ(Count("schema_migrations"), 2);
+}
+
+TEST(MigratorTest, SplitsStatementsAtLineEndSemicolons) {
+  const auto stmts = SplitStatements("-- comment\nCREATE TABLE t (\n  x INT\n);\n\nINSERT INTO t VALUES (1);");
+  ASSERT_EQ(stmts.size(), 2u);
+  EXPECT_EQ(stmts[0], "CREATE TABLE t (\n  x INT\n)");
+  EXPECT_EQ(stmts[1], "INSERT INTO t VALUES (1)");
+  EXPECT_NE(Checksum("a"), Checksum("b"));
+  EXPECT_EQ(Checksum("a").size(), 16u);
+}
+
+}  // namespace
+}  // namespace sla::mysql

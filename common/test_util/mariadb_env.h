@@ -1,0 +1,32 @@
+// For *_mysql_test binaries: a fresh database on the throwaway MariaDB that scripts/test
+// starts. The server is found through SLA_TEST_MYSQL_HOST / _PORT / _USER / _PASSWORD; a test
+// run without them fails with a message saying to use scripts/test (it never skips silently).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/mysql/connection_pool.h"
+
+namespace sla::test {
+
+// Options of the test server's admin account (no database selected).
+absl::StatusOr<mysql::ConnectionOptions> TestServerOptions();
+
+// A database created for one test and dropped when this object goes.
+class ScratchDatabase {
+ public:
+  static absl::StatusOr<std::unique_ptr<ScratchDatabase>> Create(const std::string& prefix);
+  ~ScratchDatabase();
+  // Options for connecting to the scratch database.
+  const mysql::ConnectionOptions& options() const { return options_; }
+
+ private:
+  ScratchDatabase(mysql::ConnectionOptions o, std::unique_ptr<mysql::ConnectionPool> admin)
+      : options_(std::move(o)), admin_(std::move(admin)) {}
+  mysql::ConnectionOptions options_;
+  std::unique_ptr<mysql::ConnectionPool> admin_;
+};
+
+}  // namespace sla::test

@@ -1,0 +1,115 @@
+# Shared by scripts/run and scripts/test: install what is missing, build, and run a private
+# MariaDB on loopback (own data directory, own socket, non-default port; no system service).
+# shellcheck shell=bash
+
+SLA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Debian 12 packages the suite builds, runs and tests with.
+SLA_PACKAGES=(
+  build-essential cmake pkg-config git
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
+  libmysqlcppconn-dev libjwt-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  mariadb-server mariadb-client
+)
+
+say() { printf '[sla] %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+sla_install_packages() {
+  local missing=()
+  for p in "${SLA_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# sla_build DIR [cmake args...]: configure (once) and build everything in DIR.
+sla_build() {
+  local dir=$1; shift
+  local jobs
+  jobs=$(nproc)
+  cmake -S "$SLA_ROOT" -B "$dir" "$@" >/dev/null || die "cmake configure failed"
+  cmake --build "$dir" -j "$jobs" || die "build failed"
+}
+
+sla_free_port() {
+  python3 - <<'PY' 2>/dev/null || echo $(( 20000 + RANDOM % 20000 ))
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+PY
+}
+
+# sla_mariadb_start DATADIR PORT: initialise DATADIR if new, start mariadbd on 127.0.0.1:PORT
+# in the background, and wait until it answers. Root may log in only through the private
+# socket, as the current OS user.
+sla_mariadb_start() {
+  local datadir=$1 port=$2
+  mkdir -p "$datadir"
+  datadir=$(cd "$datadir" && pwd)
+  local me
+  me=$(id -un)
+  if [ ! -d "$datadir/data/mysql" ]; then
+    say "initialising MariaDB data directory $datadir/data"
+    mariadb-install-db --no-defaults --datadir="$datadir/data" --user="$me" \
+      --auth-root-authentication-method=socket --auth-root-socket-user="$me" \
+      --skip-test-db >"$datadir/install.log" 2>&1 || { cat "$datadir/install.log"; die "mariadb-install-db failed"; }
+  fi
+  cat >"$datadir/my.cnf" <<CNF
+[mariadbd]
+datadir=$datadir/data
+socket=$datadir/mysqld.sock
+pid-file=$datadir/mysqld.pid
+port=$port
+bind-address=127.0.0.1
+user=$me
+skip-name-resolve
+log-error=$datadir/error.log
+# Durable commits: every COMMIT reaches the disk before it is acknowledged.
+innodb_flush_log_at_trx_commit=1
+sync_binlog=1
+innodb_buffer_pool_size=512M
+max_connections=500
+character-set-server=utf8mb4
+collation-server=utf8mb4_bin
+CNF
+  if [ -f "$datadir/mysqld.pid" ] && kill -0 "$(cat "$datadir/mysqld.pid")" 2>/dev/null; then
+    say "MariaDB already running (pid $(cat "$datadir/mysqld.pid"))"
+  else
+    mariadbd --defaults-file="$datadir/my.cnf" >/dev/null 2>&1 &
+  fi
+  for _ in $(seq 1 120); do
+    if mariadb --no-defaults --socket="$datadir/mysqld.sock" -uroot -e "SELECT 1" >/dev/null 2>&1; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  tail -20 "$datadir/error.log" >&2
+  die "MariaDB did not start"
+}
+
+# sla_mariadb_sql DATADIR SQL...: run SQL as root through the private socket.
+sla_mariadb_sql() {
+  local datadir=$1; shift
+  mariadb --no-defaults --socket="$datadir/mysqld.sock" -uroot -e "$*"
+}
+
+sla_mariadb_stop() {
+  local datadir=$1
+  [ -f "$datadir/mysqld.pid" ] || return 0
+  local pid
+  pid=$(cat "$datadir/mysqld.pid")
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 120); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.5
+  done
+  kill -9 "$pid" 2>/dev/null || true
+}
+
+sla_random_secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
