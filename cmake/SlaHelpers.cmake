@@ -50,3 +50,13 @@ function(sla_embed_migrations target dir ns)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${files})
   target_sources(${target} PRIVATE ${out})
 endfunction()
+
+# sla_service(NAME BINARY SOURCES ... DEPS ...): a service binary with its migrations embedded
+# (from ./migrations) under namespace sla::<short name>.
+function(sla_service short binary)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${binary} ${ARG_SOURCES})
+  target_compile_options(${binary} PRIVATE ${SLA_WARNINGS})
+  target_link_libraries(${binary} PRIVATE sla_server sla_protos ${ARG_DEPS})
+  sla_embed_migrations(${binary} ${CMAKE_CURRENT_SOURCE_DIR}/migrations sla::${short})
+endfunction()

@@ -30,6 +30,9 @@ absl::Status FromSqlError(int code, absl::string_view sql_state, absl::string_vi
     case 1451:  // ER_ROW_IS_REFERENCED_2
     case 1452:  // ER_NO_REFERENCED_ROW_2
       return absl::FailedPreconditionError("referenced row missing or still referenced");
+    case 1049:  // ER_BAD_DB_ERROR: a configuration error, not a bug
+      log::Error("database does not exist", {{"detail", what}});
+      return absl::FailedPreconditionError("the configured database does not exist");
     case 1213:  // ER_LOCK_DEADLOCK
     case 1205: {  // ER_LOCK_WAIT_TIMEOUT
       absl::Status s = absl::AbortedError("transaction aborted by a concurrent one; retry");

@@ -1,0 +1,174 @@
+#include "common/server/auth.h"
+
+#include <jwt.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+
+namespace sla::server {
+namespace {
+
+struct JwtDeleter {
+  void operator()(jwt_t* j) const { jwt_free(j); }
+};
+using JwtPtr = std::unique_ptr<jwt_t, JwtDeleter>;
+
+struct FreeDeleter {
+  void operator()(char* p) const { std::free(p); }
+};
+
+bool ValidRoleName(absl::string_view r) {
+  if (r.empty() || r.size() > 64) return false;
+  for (char c : r) {
+    if (!(absl::ascii_islower(c) || c == '_' || absl::ascii_isdigit(c))) return false;
+  }
+  return true;
+}
+
+// Parses a JSON array of plain strings (role names: [a-z0-9_] only, so no escapes).
+bool ParseRoles(absl::string_view json, std::vector<std::string>& out) {
+  json = absl::StripAsciiWhitespace(json);
+  if (!absl::ConsumePrefix(&json, "[") || !absl::ConsumeSuffix(&json, "]")) return false;
+  json = absl::StripAsciiWhitespace(json);
+  while (!json.empty()) {
+    if (!absl::ConsumePrefix(&json, "\"")) return false;
+    const size_t end = json.find('"');
+    if (end == absl::string_view::npos) return false;
+    const absl::string_view role = json.substr(0, end);
+    if (!ValidRoleName(role)) return false;
+    out.emplace_back(role);
+    json.remove_prefix(end + 1);
+    json = absl::StripAsciiWhitespace(json);
+    if (absl::ConsumePrefix(&json, ",")) {
+      json = absl::StripAsciiWhitespace(json);
+      if (json.empty()) return false;
+    } else if (!json.empty()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+absl::Status Reject(absl::string_view why) {
+  return absl::UnauthenticatedError(absl::StrCat("invalid bearer token: ", why));
+}
+
+}  // namespace
+
+bool Identity::HasRole(absl::string_view role) const {
+  for (const std::string& r : roles) {
+    if (r == role) return true;
+  }
+  return false;
+}
+
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read `", path, "`"));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+absl::StatusOr<JwtVerifier> JwtVerifier::Create(JwtConfig config) {
+  if (config.hs256_key.size() < 32) {
+    return absl::InvalidArgumentError("the HS256 key must be at least 32 bytes");
+  }
+  return JwtVerifier(std::move(config));
+}
+
+absl::StatusOr<JwtVerifier> JwtVerifier::FromKeyFile(const std::string& path, std::string issuer,
+                                                     std::string audience) {
+  absl::StatusOr<std::string> key = ReadSecretFile(path);
+  if (!key.ok()) return key.status();
+  return Create(JwtConfig{*std::move(key), std::move(issuer), std::move(audience)});
+}
+
+absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time now) const {
+  if (token.empty()) return Reject("empty");
+  if (token.size() > 8192) return Reject("too long");
+  const std::string t(token);
+  jwt_t* raw = nullptr;
+  // jwt_decode verifies the signature with the key; the algorithm is checked below, so a
+  // token that names another algorithm (or "none") is refused whatever the library did.
+  if (jwt_decode(&raw, t.c_str(), reinterpret_cast<const unsigned char*>(config_.hs256_key.data()),
+                 static_cast<int>(config_.hs256_key.size())) != 0 ||
+      raw == nullptr) {
+    if (raw != nullptr) jwt_free(raw);
+    return Reject("malformed or bad signature");
+  }
+  JwtPtr jwt(raw);
+  if (jwt_get_alg(jwt.get()) != JWT_ALG_HS256) return Reject("algorithm must be HS256");
+
+  const int64_t now_s = absl::ToUnixSeconds(now);
+  const int64_t leeway = absl::ToInt64Seconds(config_.leeway);
+  errno = 0;
+  const long exp = jwt_get_grant_int(jwt.get(), "exp");
+  if (errno == ENOENT || exp <= 0) return Reject("no expiry (exp)");
+  if (now_s > exp + leeway) return Reject("expired");
+  errno = 0;
+  const long nbf = jwt_get_grant_int(jwt.get(), "nbf");
+  if (errno != ENOENT && nbf > 0 && now_s + leeway < nbf) return Reject("not yet valid (nbf)");
+
+  auto claim = [&](const char* name) -> std::string {
+    const char* v = jwt_get_grant(jwt.get(), name);
+    return v == nullptr ? "" : v;
+  };
+  if (!config_.issuer.empty() && claim("iss") != config_.issuer) return Reject("wrong issuer");
+  if (!config_.audience.empty() && claim("aud") != config_.audience) {
+    return Reject("wrong audience");
+  }
+  Identity id;
+  id.subject = claim("sub");
+  if (id.subject.empty() || id.subject.size() > 256) return Reject("no subject (sub)");
+  id.tenant = claim("tenant");
+  if (id.tenant.size() > 128) return Reject("tenant too long");
+  std::unique_ptr<char, FreeDeleter> roles_json(jwt_get_grants_json(jwt.get(), "roles"));
+  if (roles_json == nullptr || !ParseRoles(roles_json.get(), id.roles) || id.roles.empty()) {
+    return Reject("roles must be a non-empty array of role names");
+  }
+  return id;
+}
+
+absl::StatusOr<std::string> MintToken(const JwtConfig& config, const Identity& identity,
+                                      absl::Time now, absl::Duration ttl) {
+  for (const std::string& r : identity.roles) {
+    if (!ValidRoleName(r)) return absl::InvalidArgumentError(absl::StrCat("bad role `", r, "`"));
+  }
+  if (identity.subject.empty()) return absl::InvalidArgumentError("subject is required");
+  jwt_t* raw = nullptr;
+  if (jwt_new(&raw) != 0) return absl::InternalError("jwt_new failed");
+  JwtPtr jwt(raw);
+  const int64_t iat = absl::ToUnixSeconds(now);
+  bool ok = jwt_add_grant(jwt.get(), "sub", identity.subject.c_str()) == 0 &&
+            jwt_add_grant_int(jwt.get(), "iat", iat) == 0 &&
+            jwt_add_grant_int(jwt.get(), "nbf", iat) == 0 &&
+            jwt_add_grant_int(jwt.get(), "exp", iat + absl::ToInt64Seconds(ttl)) == 0;
+  if (ok && !identity.tenant.empty()) ok = jwt_add_grant(jwt.get(), "tenant", identity.tenant.c_str()) == 0;
+  if (ok && !config.issuer.empty()) ok = jwt_add_grant(jwt.get(), "iss", config.issuer.c_str()) == 0;
+  if (ok && !config.audience.empty()) ok = jwt_add_grant(jwt.get(), "aud", config.audience.c_str()) == 0;
+  const std::string roles =
+      absl::StrCat("{\"roles\":[\"", absl::StrJoin(identity.roles, "\",\""), "\"]}");
+  if (ok) ok = jwt_add_grants_json(jwt.get(), identity.roles.empty() ? "{\"roles\":[]}" : roles.c_str()) == 0;
+  if (ok) {
+    ok = jwt_set_alg(jwt.get(), JWT_ALG_HS256,
+                     reinterpret_cast<const unsigned char*>(config.hs256_key.data()),
+                     static_cast<int>(config.hs256_key.size())) == 0;
+  }
+  if (!ok) return absl::InternalError("building the token failed");
+  std::unique_ptr<char, FreeDeleter> encoded(jwt_encode_str(jwt.get()));
+  if (encoded == nullptr) return absl::InternalError("encoding the token failed");
+  return std::string(encoded.get());
+}
+
+}  // namespace sla::server

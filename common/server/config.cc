@@ -1,0 +1,112 @@
+#include "common/server/config.h"
+
+#include <cstdlib>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/server/auth.h"
+#include "common/status/errors.h"
+
+ABSL_FLAG(std::string, host, "127.0.0.1", "Address to listen on.");
+ABSL_FLAG(int, port, -1,
+          "Port to listen on; -1 = the service's default (contract 50051, ticket 50052, billing "
+          "50053, reporting 50054); 0 = any free port.");
+ABSL_FLAG(std::string, db_host, "127.0.0.1", "MariaDB/MySQL host.");
+ABSL_FLAG(int, db_port, 3306, "MariaDB/MySQL port.");
+ABSL_FLAG(std::string, db_user, "", "Database user (the service's own account).");
+ABSL_FLAG(std::string, db_password_file, "", "File holding the database password.");
+ABSL_FLAG(std::string, db_name, "", "Database name; empty = the service's default (sla_<service>).");
+ABSL_FLAG(int, db_pool_size, 16, "Database connections in the pool.");
+ABSL_FLAG(std::string, jwt_key_file, "", "File holding the HS256 key that signs bearer tokens.");
+ABSL_FLAG(std::string, jwt_issuer, "sla-platform", "Required `iss` of bearer tokens.");
+ABSL_FLAG(std::string, jwt_audience, "sla-platform", "Required `aud` of bearer tokens.");
+ABSL_FLAG(std::string, tls_cert_file, "", "PEM server certificate chain; enables TLS.");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file.");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA bundle; when set, clients must present a certificate it signed (mTLS).");
+ABSL_FLAG(bool, allow_insecure_non_loopback, false,
+          "Allow plaintext on a non-loopback address (never in production).");
+ABSL_FLAG(int, drain_seconds, 10, "Seconds in-flight calls get to finish on SIGTERM.");
+ABSL_FLAG(int, max_threads, 64, "Maximum threads serving RPCs.");
+ABSL_FLAG(int, max_message_bytes, 4 << 20, "Largest request message accepted, in bytes.");
+
+namespace sla::server {
+namespace {
+
+constexpr const char* kFlagNames[] = {
+    "host",          "port",          "db_host",          "db_port",
+    "db_user",       "db_password_file", "db_name",       "db_pool_size",
+    "jwt_key_file",  "jwt_issuer",    "jwt_audience",     "tls_cert_file",
+    "tls_key_file",  "tls_client_ca_file", "allow_insecure_non_loopback",
+    "drain_seconds", "max_threads",   "max_message_bytes",
+};
+
+}  // namespace
+
+std::string EnvNameForFlag(const std::string& flag) {
+  return absl::StrCat("SLA_", absl::AsciiStrToUpper(flag));
+}
+
+std::vector<char*> ParseFlagsWithEnv(int argc, char** argv, const std::string& usage) {
+  absl::SetProgramUsageMessage(usage);
+  // Environment values go first, so that the same flag on the command line overrides them
+  // (the last occurrence of a flag wins).
+  static std::vector<std::string>* storage = new std::vector<std::string>();
+  std::vector<char*> args = {argv[0]};
+  for (const char* name : kFlagNames) {
+    const char* v = std::getenv(EnvNameForFlag(name).c_str());
+    if (v != nullptr) storage->push_back(absl::StrCat("--", name, "=", v));
+  }
+  for (std::string& s : *storage) args.push_back(s.data());
+  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+  return absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+}
+
+absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string& default_database) {
+  ServerConfig c;
+  c.host = absl::GetFlag(FLAGS_host);
+  c.port = absl::GetFlag(FLAGS_port) < 0 ? default_port : absl::GetFlag(FLAGS_port);
+  if (c.port > 65535) return InvalidField("--port", "must be at most 65535");
+  c.db.host = absl::GetFlag(FLAGS_db_host);
+  c.db.port = absl::GetFlag(FLAGS_db_port);
+  c.db.user = absl::GetFlag(FLAGS_db_user);
+  c.db.database = absl::GetFlag(FLAGS_db_name).empty() ? default_database : absl::GetFlag(FLAGS_db_name);
+  c.db.pool_size = absl::GetFlag(FLAGS_db_pool_size);
+  if (c.db.user.empty()) return InvalidField("--db_user", "is required");
+  if (c.db.pool_size < 1 || c.db.pool_size > 1000) return InvalidField("--db_pool_size", "must be within 1..1000");
+  const std::string pw_file = absl::GetFlag(FLAGS_db_password_file);
+  if (!pw_file.empty()) {
+    absl::StatusOr<std::string> pw = ReadSecretFile(pw_file);
+    if (!pw.ok()) return InvalidField("--db_password_file", pw.status().message());
+    c.db.password = *std::move(pw);
+  }
+  c.jwt_key_file = absl::GetFlag(FLAGS_jwt_key_file);
+  if (c.jwt_key_file.empty()) return InvalidField("--jwt_key_file", "is required");
+  c.jwt_issuer = absl::GetFlag(FLAGS_jwt_issuer);
+  c.jwt_audience = absl::GetFlag(FLAGS_jwt_audience);
+  c.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  c.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  c.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
+    return InvalidField("--tls_key_file", "--tls_cert_file and --tls_key_file go together");
+  }
+  c.allow_insecure_non_loopback = absl::GetFlag(FLAGS_allow_insecure_non_loopback);
+  const bool loopback = c.host == "127.0.0.1" || c.host == "::1" || c.host == "localhost" ||
+                        c.host == "[::1]";
+  if (!loopback && c.tls_cert_file.empty() && !c.allow_insecure_non_loopback) {
+    return InvalidField("--host", "plaintext is allowed on loopback only; configure --tls_cert_file");
+  }
+  const int drain = absl::GetFlag(FLAGS_drain_seconds);
+  if (drain < 0 || drain > 3600) return InvalidField("--drain_seconds", "must be within 0..3600");
+  c.drain_timeout = absl::Seconds(drain);
+  c.max_threads = absl::GetFlag(FLAGS_max_threads);
+  if (c.max_threads < 2) return InvalidField("--max_threads", "must be at least 2");
+  c.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  if (c.max_message_bytes < 1024) return InvalidField("--max_message_bytes", "must be at least 1024");
+  return c;
+}
+
+}  // namespace sla::server

@@ -1,0 +1,44 @@
+// Service configuration: command-line flags, each with an environment fallback.
+//
+// Every flag --name may instead come from the environment variable SLA_NAME (upper case); a
+// flag given on the command line wins. `--help` lists them all. Secrets are never flags:
+// --db_password_file and --jwt_key_file name files (Kubernetes mounts Secrets as files).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/mysql/connection_pool.h"
+
+namespace sla::server {
+
+struct ServerConfig {
+  std::string host;
+  int port = 0;  // 0 after parsing means "let the OS pick" (tests)
+  mysql::ConnectionOptions db;
+  std::string jwt_key_file;
+  std::string jwt_issuer;
+  std::string jwt_audience;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  bool allow_insecure_non_loopback = false;
+  absl::Duration drain_timeout = absl::Seconds(10);
+  int max_threads = 64;
+  int max_message_bytes = 4 << 20;
+};
+
+// Parses the command line (after applying environment fallbacks) and returns the positional
+// arguments. Exits on --help or a malformed flag, as absl::ParseCommandLine does.
+std::vector<char*> ParseFlagsWithEnv(int argc, char** argv, const std::string& usage);
+
+// Builds the configuration from the parsed flags; a flag left at its "service default" takes
+// `default_port` / `default_database`. INVALID_ARGUMENT names the bad flag.
+absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string& default_database);
+
+// The environment variable that stands in for a flag: "db_host" → "SLA_DB_HOST".
+std::string EnvNameForFlag(const std::string& flag);
+
+}  // namespace sla::server

@@ -1,0 +1,126 @@
+#include "common/server/service_main.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
+#include <grpcpp/security/server_credentials.h>
+#include <signal.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/log/log.h"
+#include "common/mysql/migrator.h"
+
+namespace sla::server {
+namespace {
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const ServerConfig& c) {
+  if (c.tls_cert_file.empty()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions ssl(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  absl::StatusOr<std::string> cert = ReadSecretFile(c.tls_cert_file);
+  absl::StatusOr<std::string> key = ReadSecretFile(c.tls_key_file);
+  if (!cert.ok()) return cert.status();
+  if (!key.ok()) return key.status();
+  ssl.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!c.tls_client_ca_file.empty()) {
+    absl::StatusOr<std::string> ca = ReadSecretFile(c.tls_client_ca_file);
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *ca;
+    ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
+int Fail(absl::string_view what, const absl::Status& s) {
+  log::Error("start-up failed", {{"step", what}, {"error", s.ToString()}});
+  return 1;
+}
+
+}  // namespace
+
+int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
+  // Signals are taken by sigwait() below, so block them before any thread starts.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  ParseFlagsWithEnv(argc, argv,
+                    absl::StrCat(def.name, ": serves ", def.grpc_services.empty() ? "" : def.grpc_services[0],
+                                 ". Every flag --x may also come from SLA_X in the environment."));
+  log::SetServiceName(def.name);
+  absl::StatusOr<ServerConfig> config = ConfigFromFlags(def.default_port, def.default_database);
+  if (!config.ok()) return Fail("config", config.status());
+
+  absl::StatusOr<JwtVerifier> verifier =
+      JwtVerifier::FromKeyFile(config->jwt_key_file, config->jwt_issuer, config->jwt_audience);
+  if (!verifier.ok()) return Fail("jwt key", verifier.status());
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = Credentials(*config);
+  if (!creds.ok()) return Fail("tls", creds.status());
+
+  absl::StatusOr<std::unique_ptr<mysql::ConnectionPool>> pool;
+  // The database may still be starting (a pod next to its database): retry for a while.
+  for (int attempt = 1;; ++attempt) {
+    pool = mysql::ConnectionPool::Create(config->db);
+    if (pool.ok() || pool.status().code() != absl::StatusCode::kUnavailable || attempt == 30) break;
+    log::Warning("database not reachable yet; retrying", {{"attempt", absl::StrCat(attempt)}});
+    absl::SleepFor(absl::Seconds(1));
+  }
+  if (!pool.ok()) return Fail("database", pool.status());
+  absl::StatusOr<int> applied = mysql::Migrate(**pool, *def.migrations);
+  if (!applied.ok()) return Fail("migrations", applied.status());
+
+  const RpcBoundary boundary(&*verifier, [] { return absl::Now(); });
+  const ServiceDeps deps{&*config, pool->get(), &boundary};
+  std::vector<std::unique_ptr<grpc::Service>> services = def.make_services(deps);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  const std::string address = absl::StrCat(
+      config->host.find(':') != std::string::npos && config->host.front() != '[' ? "[" : "",
+      config->host,
+      config->host.find(':') != std::string::npos && config->host.front() != '[' ? "]" : "", ":",
+      config->port);
+  builder.AddListeningPort(address, *creds, &bound_port);
+  grpc::ResourceQuota quota(def.name);
+  quota.SetMaxThreads(config->max_threads);
+  builder.SetResourceQuota(quota);
+  builder.SetMaxReceiveMessageSize(config->max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
+  for (auto& s : services) builder.RegisterService(s.get());
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || bound_port == 0) {
+    return Fail("listen", absl::UnavailableError(absl::StrCat("cannot listen on ", address)));
+  }
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  for (const std::string& name : def.grpc_services) health->SetServingStatus(name, true);
+  health->SetServingStatus(true);
+  log::Info("serving", {{"address", address},
+                        {"port", absl::StrCat(bound_port)},
+                        {"tls", config->tls_cert_file.empty() ? "off" : "on"},
+                        {"database", config->db.database},
+                        {"migrations_applied", absl::StrCat(*applied)}});
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  log::Info("shutting down", {{"signal", absl::StrCat(signal_number)},
+                              {"drain_seconds", absl::StrCat(absl::ToInt64Seconds(config->drain_timeout))}});
+  // NOT_SERVING first, so load balancers stop sending while in-flight calls drain.
+  health->Shutdown();
+  server->Shutdown(std::chrono::system_clock::now() +
+                   std::chrono::seconds(absl::ToInt64Seconds(config->drain_timeout)));
+  server->Wait();
+  services.clear();
+  pool->reset();
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace sla::server

@@ -1,0 +1,46 @@
+// The start-up and shutdown every service shares:
+//   flags (+ environment) → logging → JWT key → database pool → migrations → gRPC server with
+//   health and reflection → SERVING → wait for SIGTERM/SIGINT → NOT_SERVING → drain in-flight
+//   calls within --drain_seconds → close the pool.
+// Health reports SERVING only once migrations ran and the pool is ready, because the server
+// starts listening only then.
+//
+//   int main(int argc, char** argv) { return sla::server::RunServiceMain(argc, argv, kDefinition); }
+#pragma once
+
+#include <grpcpp/impl/codegen/service_type.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/mysql/connection_pool.h"
+#include "common/mysql/migration.h"
+#include "common/server/config.h"
+#include "common/server/rpc.h"
+
+namespace sla::server {
+
+// What a service hands its gRPC handlers.
+struct ServiceDeps {
+  const ServerConfig* config;
+  mysql::ConnectionPool* pool;
+  const RpcBoundary* boundary;
+};
+
+struct ServiceDefinition {
+  std::string name;              // "contract-svc": logs and --help
+  int default_port;              // 50051…
+  std::string default_database;  // "sla_contract"
+  const std::vector<mysql::Migration>* migrations;
+  // Fully qualified gRPC service names, reported by health checks.
+  std::vector<std::string> grpc_services;
+  std::function<std::vector<std::unique_ptr<grpc::Service>>(const ServiceDeps&)> make_services;
+};
+
+// Runs the service until SIGTERM/SIGINT. Returns the process exit code: 0 after a clean
+// shutdown, 1 if start-up failed (the reason is logged).
+int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition);
+
+}  // namespace sla::server

@@ -1,0 +1,24 @@
+// contract-svc: see README.md for what it owns.
+#include "contract-svc/api/contract_service_impl.h"
+#include "common/server/service_main.h"
+
+namespace sla::contract {
+const std::vector<mysql::Migration>& Migrations();  // generated from migrations/
+}  // namespace sla::contract
+
+int main(int argc, char** argv) {
+  const sla::server::ServiceDefinition definition{
+      .name = "contract-svc",
+      .default_port = 50051,
+      .default_database = "sla_contract",
+      .migrations = &sla::contract::Migrations(),
+      .grpc_services = {"sla.contract.v1.ContractService"},
+      .make_services =
+          [](const sla::server::ServiceDeps& deps) {
+            std::vector<std::unique_ptr<grpc::Service>> services;
+            services.push_back(std::make_unique<sla::contract::ContractServiceImpl>(*deps.boundary));
+            return services;
+          },
+  };
+  return sla::server::RunServiceMain(argc, argv, definition);
+}
