@@ -218,7 +218,7 @@ absl::StatusOr<BusinessCalendar> BusinessCalendar::Compile(const CalendarSpec& s
   return cal;
 }
 
-int64_t BusinessCalendar::CumulativeOpen(int64_t t, size_t& hint) const {
+int64_t BusinessCalendar::CumulativeOpenSearch(int64_t t, size_t& hint) const {
   const size_t n = starts_.size();
   if (n == 0 || t <= starts_[0]) return 0;
   // Last index with starts_[i] <= t, by galloping forward from the hint: O(log distance).

@@ -16,6 +16,7 @@
 // A compiled calendar is immutable and safe to share between threads.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -87,7 +88,20 @@ class BusinessCalendar {
   int64_t end_seconds() const { return end_; }
   // Open seconds in [begin, t), t clamped to the horizon. `hint` (in/out) is an interval index
   // at or before the answer from an earlier call with a smaller t; pass 0 when unknown.
-  int64_t CumulativeOpen(int64_t t, size_t& hint) const;
+  int64_t CumulativeOpen(int64_t t, size_t& hint) const {
+    // Fast path, inline: successive lookups of one clock (pause edges) mostly stay in the
+    // hinted interval or move to the next one.
+    const size_t n = starts_.size();
+    const size_t k = hint;
+    if (k < n && starts_[k] <= t) {
+      if (k + 1 == n || starts_[k + 1] > t) return cum_[k] + std::min(t, ends_[k]) - starts_[k];
+      if (k + 2 == n || starts_[k + 2] > t) {
+        hint = k + 1;
+        return cum_[k + 1] + std::min(t, ends_[k + 1]) - starts_[k + 1];
+      }
+    }
+    return CumulativeOpenSearch(t, hint);
+  }
   // The earliest instant at which CumulativeOpen reaches `level` (0 < level ≤ total).
   // `hint` as above, over the same increasing sequence of levels.
   int64_t InstantAtCumulative(int64_t level, size_t& hint) const;
@@ -95,6 +109,8 @@ class BusinessCalendar {
 
  private:
   BusinessCalendar() = default;
+  // CumulativeOpen's general case: galloping search from the hint, then binary search.
+  int64_t CumulativeOpenSearch(int64_t t, size_t& hint) const;
 
   int64_t begin_ = 0;
   int64_t end_ = 0;

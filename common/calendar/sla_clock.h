@@ -8,7 +8,14 @@
 //   SLA_ASSIGN_OR_RETURN(absl::Time due, DueAt(cal, opened, absl::Hours(4), pauses));
 //
 // A wall-clock target is a business target on a calendar compiled with always_open.
+//
+// The core works on Unix seconds (DueAtSeconds, ConsumedSeconds): that is the hot path, for
+// callers that keep instants as integers (ticket-svc stores them so). The absl::Time
+// functions convert and call it; they allocate nothing for up to 32 pauses.
 #pragma once
+
+#include <cstdint>
+#include <limits>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -22,6 +29,16 @@ namespace sla::calendar {
 struct Pause {
   absl::Time start;
   absl::Time end;
+};
+
+// The end of a pause that is still open, in Unix seconds; also what DueAtSeconds returns
+// when such a pause stops the clock before the target.
+inline constexpr int64_t kOpenEnded = std::numeric_limits<int64_t>::max();
+
+// A pause [start, end) in Unix seconds; end == kOpenEnded while still open.
+struct PauseSeconds {
+  int64_t start;
+  int64_t end;
 };
 
 // OK if the pauses are sorted by start, each non-empty, and non-overlapping (touching is
@@ -42,5 +59,13 @@ absl::StatusOr<absl::Time> DueAt(const BusinessCalendar& calendar, absl::Time st
 // INVALID_ARGUMENT for malformed pauses; OUT_OF_RANGE outside the horizon.
 absl::StatusOr<absl::Duration> Consumed(const BusinessCalendar& calendar, absl::Time start,
                                         absl::Time now, absl::Span<const Pause> pauses);
+
+// DueAt in Unix seconds (target in seconds); kOpenEnded where DueAt gives InfiniteFuture.
+absl::StatusOr<int64_t> DueAtSeconds(const BusinessCalendar& calendar, int64_t start,
+                                     int64_t target_seconds, absl::Span<const PauseSeconds> pauses);
+
+// Consumed in seconds, with instants in Unix seconds.
+absl::StatusOr<int64_t> ConsumedSeconds(const BusinessCalendar& calendar, int64_t start,
+                                        int64_t now, absl::Span<const PauseSeconds> pauses);
 
 }  // namespace sla::calendar

@@ -1,15 +1,10 @@
-// Randomized differential test of the SLA clock against a minute-stepping reference.
-//
-// The reference decides, minute by minute, whether the calendar is open by asking each local
-// day around that minute whether one of its shifts (resolved with the same local-time rules)
-// contains it, and no holiday does; then it counts open, unpaused minutes one at a time. It
-// shares no data structure or search with the engine.
+// Randomized differential test of the SLA clock against the minute-stepping reference in
+// common/test_util/reference_clock.h.
 //
 // SLA_DIFF_CASES (default 100000) and SLA_DIFF_SEED (default: random) control the run; the
 // seed is printed, and a mismatch prints everything needed to replay it.
 #include <cstdlib>
 #include <iostream>
-#include <map>
 #include <random>
 #include <sstream>
 
@@ -17,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "common/calendar/business_calendar.h"
 #include "common/calendar/sla_clock.h"
+#include "common/test_util/reference_clock.h"
 #include "gtest/gtest.h"
 
 namespace sla::calendar {
@@ -24,8 +20,8 @@ namespace {
 
 constexpr int kWindowDays = 42;
 constexpr int kCasesPerCalendar = 100;
-constexpr int64_t kNotReached = -1;
-constexpr int64_t kPausedForever = -2;
+constexpr int64_t kNotReached = test::kRefNotReached;
+constexpr int64_t kPausedForever = test::kRefPausedForever;
 
 const char* const kZones[] = {
     "UTC",           "Asia/Bangkok",       "America/New_York", "Europe/London",
@@ -37,97 +33,6 @@ const char* const kZones[] = {
 int64_t Env(const char* name, int64_t fallback) {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' ? std::strtoll(v, nullptr, 10) : fallback;
-}
-
-int64_t ResolveRef(const absl::TimeZone& tz, absl::CivilSecond cs) {
-  const auto ti = tz.At(cs);
-  return absl::ToUnixSeconds(ti.kind == absl::TimeZone::TimeInfo::SKIPPED ? ti.trans : ti.pre);
-}
-
-struct Reference {
-  int64_t h0 = 0;              // window start, Unix seconds (minute aligned)
-  std::vector<bool> open;      // per minute of the window
-};
-
-Reference BuildReference(const CalendarSpec& spec, int64_t h0, int minutes) {
-  absl::TimeZone tz;
-  absl::LoadTimeZone(spec.time_zone, &tz);
-  Reference ref{h0, std::vector<bool>(static_cast<size_t>(minutes))};
-  // Per local day: its shifts and holiday closures, resolved to instants.
-  std::map<absl::CivilDay, std::vector<std::pair<int64_t, int64_t>>> shifts, closures;
-  auto day_shifts = [&](absl::CivilDay d) -> const std::vector<std::pair<int64_t, int64_t>>& {
-    auto [it, inserted] = shifts.try_emplace(d);
-    if (inserted) {
-      for (const WeeklyInterval& w : spec.weekly) {
-        if (w.day != absl::GetWeekday(d)) continue;
-        const int end = w.end_minute > w.start_minute ? w.end_minute : w.end_minute + 1440;
-        it->second.push_back({ResolveRef(tz, absl::CivilSecond(d) + w.start_minute * 60),
-                              ResolveRef(tz, absl::CivilSecond(d) + end * 60)});
-      }
-    }
-    return it->second;
-  };
-  auto day_closures = [&](absl::CivilDay d) -> const std::vector<std::pair<int64_t, int64_t>>& {
-    auto [it, inserted] = closures.try_emplace(d);
-    if (inserted) {
-      for (const Holiday& h : spec.holidays) {
-        if (h.date != d) continue;
-        const bool whole = h.start_minute == 0 && h.end_minute == 0;
-        it->second.push_back({ResolveRef(tz, absl::CivilSecond(d) + h.start_minute * 60),
-                              ResolveRef(tz, absl::CivilSecond(d) + (whole ? 1440 : h.end_minute) * 60)});
-      }
-    }
-    return it->second;
-  };
-  for (int m = 0; m < minutes; ++m) {
-    const int64_t t = h0 + 60 * static_cast<int64_t>(m);
-    const absl::CivilDay d(absl::ToCivilSecond(absl::FromUnixSeconds(t), tz));
-    bool open = spec.always_open;
-    for (absl::CivilDay x = d - 2; x <= d + 1 && !open; ++x) {
-      for (const auto& [a, b] : day_shifts(x)) open = open || (a <= t && t < b);
-    }
-    for (absl::CivilDay x = d - 1; x <= d + 1 && open; ++x) {
-      for (const auto& [a, b] : day_closures(x)) open = open && !(a <= t && t < b);
-    }
-    ref.open[static_cast<size_t>(m)] = open;
-  }
-  return ref;
-}
-
-bool PausedAt(const std::vector<Pause>& pauses, int64_t t) {
-  for (const Pause& p : pauses) {
-    const int64_t e = p.end == absl::InfiniteFuture() ? INT64_MAX : absl::ToUnixSeconds(p.end);
-    if (absl::ToUnixSeconds(p.start) <= t && t < e) return true;
-  }
-  return false;
-}
-
-// Due instant by stepping minutes, or kNotReached / kPausedForever.
-int64_t RefDue(const Reference& ref, int64_t start, int64_t target_minutes,
-               const std::vector<Pause>& pauses) {
-  int64_t count = 0;
-  for (size_t m = static_cast<size_t>((start - ref.h0) / 60); m < ref.open.size(); ++m) {
-    const int64_t t = ref.h0 + 60 * static_cast<int64_t>(m);
-    if (PausedAt(pauses, t)) {
-      for (const Pause& p : pauses) {
-        if (p.end == absl::InfiniteFuture() && absl::ToUnixSeconds(p.start) <= t) {
-          return kPausedForever;
-        }
-      }
-      continue;
-    }
-    if (ref.open[m] && ++count == target_minutes) return t + 60;
-  }
-  return kNotReached;
-}
-
-int64_t RefConsumedMinutes(const Reference& ref, int64_t start, int64_t now,
-                           const std::vector<Pause>& pauses) {
-  int64_t count = 0;
-  for (int64_t t = start; t < now; t += 60) {
-    if (ref.open[static_cast<size_t>((t - ref.h0) / 60)] && !PausedAt(pauses, t)) ++count;
-  }
-  return count;
 }
 
 std::string Describe(const CalendarSpec& spec, int64_t h0, int64_t start, int64_t target_min,
@@ -215,7 +120,8 @@ TEST(SlaClockDifferentialTest, MatchesMinuteSteppingReference) {
     const int64_t h1 = h0 + 60 * static_cast<int64_t>(minutes);
     auto cal = BusinessCalendar::Compile(spec, absl::FromUnixSeconds(h0), absl::FromUnixSeconds(h1));
     ASSERT_TRUE(cal.ok()) << cal.status() << "\n" << Describe(spec, h0, 0, 0, {});
-    const Reference ref = BuildReference(spec, h0, minutes);
+    test::ReferenceCalendar ref(spec);
+    ref.Precompute(h0, h1);
 
     for (int c = 0; c < kCasesPerCalendar && run < cases; ++c, ++run) {
       const int64_t start = h0 + 60 * uniform(0, minutes * 3 / 4);
@@ -237,7 +143,7 @@ TEST(SlaClockDifferentialTest, MatchesMinuteSteppingReference) {
       }
       if (!pauses.empty() && uniform(0, 4) == 0) pauses.back().end = absl::InfiniteFuture();
 
-      const int64_t want = RefDue(ref, start, target_min, pauses);
+      const int64_t want = ref.DueAt(start, target_min, pauses, h1);
       const auto got = DueAt(*cal, absl::FromUnixSeconds(start), absl::Minutes(target_min), pauses);
       int64_t got_v;
       if (got.ok()) {
@@ -246,7 +152,7 @@ TEST(SlaClockDifferentialTest, MatchesMinuteSteppingReference) {
         got_v = got.status().code() == absl::StatusCode::kOutOfRange ? kNotReached : -3;
       }
       const int64_t now = start + 60 * uniform(0, (h1 - start) / 60);
-      const int64_t want_consumed = RefConsumedMinutes(ref, start, now, pauses);
+      const int64_t want_consumed = ref.ConsumedMinutes(start, now, pauses);
       const auto consumed =
           Consumed(*cal, absl::FromUnixSeconds(start), absl::FromUnixSeconds(now), pauses);
       const int64_t got_consumed = consumed.ok() ? absl::ToInt64Seconds(*consumed) : -60;
