@@ -24,19 +24,6 @@ absl::Status CheckInHorizon(const BusinessCalendar& cal, int64_t t, const char* 
 
 }  // namespace
 
-absl::Status ValidatePauses(absl::Span<const Pause> pauses) {
-  for (size_t i = 0; i < pauses.size(); ++i) {
-    if (pauses[i].end <= pauses[i].start) {
-      return InvalidField(absl::StrCat("pauses[", i, "]"), "must end after it starts");
-    }
-    if (i > 0 && pauses[i].start < pauses[i - 1].end) {
-      return InvalidField(absl::StrCat("pauses[", i, "]"),
-                          "must start at or after the previous pause ends");
-    }
-  }
-  return absl::OkStatus();
-}
-
 std::vector<Pause> NormalizePauses(std::vector<Pause> pauses) {
   std::sort(pauses.begin(), pauses.end(),
             [](const Pause& a, const Pause& b) { return a.start < b.start; });
@@ -79,6 +66,11 @@ PauseBuffer ToSeconds(absl::Span<const Pause> pauses) {
 }
 
 }  // namespace
+
+absl::Status ValidatePauses(absl::Span<const Pause> pauses) {
+  // Validated as the engine sees them: at one-second resolution.
+  return ValidatePauseSeconds(ToSeconds(pauses));
+}
 
 absl::StatusOr<int64_t> DueAtSeconds(const BusinessCalendar& cal, int64_t start,
                                      int64_t target_seconds, absl::Span<const PauseSeconds> pauses) {

@@ -41,8 +41,8 @@ struct PauseSeconds {
   int64_t end;
 };
 
-// OK if the pauses are sorted by start, each non-empty, and non-overlapping (touching is
-// fine); INVALID_ARGUMENT naming the offending index otherwise.
+// OK if the pauses are sorted by start, each non-empty at one-second resolution, and
+// non-overlapping (touching is fine); INVALID_ARGUMENT naming the offending index otherwise.
 absl::Status ValidatePauses(absl::Span<const Pause> pauses);
 
 // Sorts and merges pauses into the form the clock functions take.
