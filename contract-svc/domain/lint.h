@@ -1,0 +1,48 @@
+// Lint of SLA terms: the common mistakes of MSP SLAs (DOMAIN.md), as findings with a
+// severity, a field path and a plain sentence. Activation is refused while an ERROR stands.
+//
+// Pure: the caller passes the calendars the terms name and "today" in the billing zone.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/civil_time.h"
+#include "sla/v1/calendar.pb.h"
+#include "sla/v1/terms.pb.h"
+
+namespace sla::contract {
+
+enum class Severity { kInfo, kWarning, kError };
+
+struct LintFinding {
+  Severity severity;
+  std::string rule;        // stable id, e.g. "no-review-date"
+  std::string field_path;  // e.g. "terms.review_date"
+  std::string message;     // one plain sentence
+
+  friend bool operator==(const LintFinding&, const LintFinding&) = default;
+};
+
+using CalendarsByName = absl::flat_hash_map<std::string, sla::v1::BusinessCalendar>;
+
+// Findings in a stable order: the order of the checks, then field order.
+std::vector<LintFinding> LintTerms(const sla::v1::SlaTerms& terms, const CalendarsByName& calendars,
+                                   absl::CivilDay today);
+
+// True if any finding is an ERROR (activation is refused).
+bool HasErrors(const std::vector<LintFinding>& findings);
+
+// Allowed downtime for an availability target, in whole seconds, over a 30-day month and a
+// 365-day year: (1,000,000 − target_ppm) × period / 1,000,000, rounded down.
+struct AllowedDowntime {
+  int64_t per_month_seconds;
+  int64_t per_year_seconds;
+};
+AllowedDowntime AllowedDowntimeFor(int64_t target_ppm);
+
+// "43 min 12 s", "5 min 15 s", "8 h 45 min 36 s".
+std::string FormatDuration(int64_t seconds);
+
+}  // namespace sla::contract
