@@ -1,0 +1,41 @@
+// Pieces of AIP list requests every service shares: page size bounds, opaque page tokens, and
+// a small filter language (AIP-160 subset).
+//
+// Filter: restrictions joined by AND, each `field = value` (equality) or `field : value`
+// (contains, case-insensitive); values are bare words or "double-quoted" strings.
+//   state = ACTIVE AND display_name : "acme"
+//
+// Page token: opaque to clients; it carries the last key of the previous page and a hash of
+// the filter, so a token used with another filter is INVALID_ARGUMENT rather than wrong data.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace sla::api {
+
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 1000;
+
+// 0 → the default; 1..1000 as given; anything else INVALID_ARGUMENT naming `page_size`.
+absl::StatusOr<int> PageSize(int requested);
+
+struct Restriction {
+  std::string field;
+  char op;  // '=' or ':'
+  std::string value;
+};
+
+// INVALID_ARGUMENT naming `filter` for a malformed expression, at most 1,000 characters.
+absl::StatusOr<std::vector<Restriction>> ParseFilter(absl::string_view filter);
+
+// The token for the page after `last_key`.
+std::string EncodePageToken(absl::string_view last_key, absl::string_view filter);
+// The last key of the previous page ("" for an empty token); INVALID_ARGUMENT naming
+// `page_token` if it is malformed or was made for another filter.
+absl::StatusOr<std::string> DecodePageToken(absl::string_view token, absl::string_view filter);
+
+}  // namespace sla::api

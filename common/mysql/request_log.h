@@ -1,0 +1,28 @@
+// Idempotent creates by request id, on the `request_log` table every service's V0001
+// migration creates:
+//   request_log(request_id, method, caller) → resource_name
+//
+// Inside the create's transaction, ClaimRequestId inserts the key before the resource is
+// written. If a committed transaction claimed it already, it returns that resource's name, and
+// the caller returns that resource instead of creating another. Two concurrent retries with
+// one key serialise on the key's unique index: the second waits for the first to commit, then
+// finds its row. The key is scoped by caller, so one caller's id never reveals another's.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/mysql/connection_pool.h"
+
+namespace sla::mysql {
+
+// nullopt: claimed now, go on and create `resource_name`. A value: the name of the resource an
+// earlier committed request with this key created. An empty request_id claims nothing.
+absl::StatusOr<std::optional<std::string>> ClaimRequestId(Connection& conn,
+                                                          const std::string& request_id,
+                                                          const std::string& method,
+                                                          const std::string& caller,
+                                                          const std::string& resource_name);
+
+}  // namespace sla::mysql
