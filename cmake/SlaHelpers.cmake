@@ -53,10 +53,13 @@ endfunction()
 
 # sla_service(NAME BINARY SOURCES ... DEPS ...): a service binary with its migrations embedded
 # (from ./migrations) under namespace sla::<short name>.
+# The migrations also form the library ${short}_migrations, so tests can apply the real schema.
 function(sla_service short binary)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${short}_migrations STATIC)
+  target_include_directories(${short}_migrations PUBLIC ${PROJECT_SOURCE_DIR})
+  sla_embed_migrations(${short}_migrations ${CMAKE_CURRENT_SOURCE_DIR}/migrations sla::${short})
   add_executable(${binary} ${ARG_SOURCES})
   target_compile_options(${binary} PRIVATE ${SLA_WARNINGS})
-  target_link_libraries(${binary} PRIVATE sla_server sla_protos ${ARG_DEPS})
-  sla_embed_migrations(${binary} ${CMAKE_CURRENT_SOURCE_DIR}/migrations sla::${short})
+  target_link_libraries(${binary} PRIVATE sla_server sla_protos ${short}_migrations ${ARG_DEPS})
 endfunction()

@@ -1,6 +1,8 @@
 // contract-svc: see README.md for what it owns.
 #include "contract-svc/api/contract_service_impl.h"
+#include "absl/time/clock.h"
 #include "common/server/service_main.h"
+#include "contract-svc/storage/mysql_customer_repository.h"
 
 namespace sla::contract {
 const std::vector<mysql::Migration>& Migrations();  // generated from migrations/
@@ -16,7 +18,9 @@ int main(int argc, char** argv) {
       .make_services =
           [](const sla::server::ServiceDeps& deps) {
             std::vector<std::unique_ptr<grpc::Service>> services;
-            services.push_back(std::make_unique<sla::contract::ContractServiceImpl>(*deps.boundary));
+            services.push_back(std::make_unique<sla::contract::ContractServiceImpl>(
+                *deps.boundary, std::make_unique<sla::contract::MySqlCustomerRepository>(deps.pool),
+                [] { return absl::Now(); }));
             return services;
           },
   };

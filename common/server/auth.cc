@@ -63,13 +63,6 @@ absl::Status Reject(absl::string_view why) {
 
 }  // namespace
 
-bool Identity::HasRole(absl::string_view role) const {
-  for (const std::string& r : roles) {
-    if (r == role) return true;
-  }
-  return false;
-}
-
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read `", path, "`"));

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/server/identity.h"
 
 namespace sla::server {
 
@@ -20,13 +21,6 @@ namespace sla::server {
 inline constexpr const char* kKnownRoles[] = {"msp_admin",      "msp_agent",     "customer_admin",
                                               "customer_user",  "billing_system", "service"};
 
-struct Identity {
-  std::string subject;
-  std::string tenant;  // customer id; empty = not bound to a customer
-  std::vector<std::string> roles;
-
-  bool HasRole(absl::string_view role) const;
-};
 
 struct JwtConfig {
   std::string hs256_key;  // at least 32 bytes

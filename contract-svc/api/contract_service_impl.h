@@ -1,8 +1,12 @@
 // gRPC handlers of sla.contract.v1.ContractService. Every handler runs in the RpcBoundary
-// (authentication, request id, error mapping). The use cases arrive with the contract-svc issue.
+// (authentication, request id, error mapping) and converts between protos and the domain.
+// Customers are built; calendars and contracts answer UNIMPLEMENTED until they are.
 #pragma once
 
+#include <memory>
+
 #include "common/server/rpc.h"
+#include "contract-svc/app/customer_manager.h"
 #include "sla/contract/v1/contract_service.grpc.pb.h"
 
 namespace sla::contract {
@@ -11,12 +15,18 @@ namespace pb = ::sla::contract::v1;
 
 class ContractServiceImpl final : public pb::ContractService::Service {
  public:
-  explicit ContractServiceImpl(const server::RpcBoundary& boundary) : boundary_(boundary) {}
+  ContractServiceImpl(const server::RpcBoundary& boundary,
+                      std::unique_ptr<CustomerRepository> customers,
+                      std::function<absl::Time()> clock);
 
-  SLA_RPC_NOT_IMPLEMENTED(CreateCustomer, pb::CreateCustomerRequest, pb::Customer)
-  SLA_RPC_NOT_IMPLEMENTED(GetCustomer, pb::GetCustomerRequest, pb::Customer)
-  SLA_RPC_NOT_IMPLEMENTED(ListCustomers, pb::ListCustomersRequest, pb::ListCustomersResponse)
-  SLA_RPC_NOT_IMPLEMENTED(UpdateCustomer, pb::UpdateCustomerRequest, pb::Customer)
+  grpc::Status CreateCustomer(grpc::ServerContext* ctx, const pb::CreateCustomerRequest* req,
+                              pb::Customer* resp) override;
+  grpc::Status GetCustomer(grpc::ServerContext* ctx, const pb::GetCustomerRequest* req,
+                           pb::Customer* resp) override;
+  grpc::Status ListCustomers(grpc::ServerContext* ctx, const pb::ListCustomersRequest* req,
+                             pb::ListCustomersResponse* resp) override;
+  grpc::Status UpdateCustomer(grpc::ServerContext* ctx, const pb::UpdateCustomerRequest* req,
+                              pb::Customer* resp) override;
   SLA_RPC_NOT_IMPLEMENTED(CreateCalendar, pb::CreateCalendarRequest, ::sla::v1::BusinessCalendar)
   SLA_RPC_NOT_IMPLEMENTED(GetCalendar, pb::GetCalendarRequest, ::sla::v1::BusinessCalendar)
   SLA_RPC_NOT_IMPLEMENTED(ListCalendars, pb::ListCalendarsRequest, pb::ListCalendarsResponse)
@@ -34,6 +44,8 @@ class ContractServiceImpl final : public pb::ContractService::Service {
 
  private:
   const server::RpcBoundary& boundary_;
+  std::unique_ptr<CustomerRepository> customer_repo_;
+  CustomerManager customers_;
 };
 
 }  // namespace sla::contract

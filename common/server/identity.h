@@ -1,0 +1,26 @@
+// The authenticated caller, as the RPC boundary hands it to use cases. Header-only and free
+// of gRPC, so app/ layers can take it.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace sla::server {
+
+struct Identity {
+  std::string subject;
+  std::string tenant;  // customer id; empty = not bound to a customer
+  std::vector<std::string> roles;
+
+  bool HasRole(absl::string_view role) const {
+    return std::find(roles.begin(), roles.end(), role) != roles.end();
+  }
+  bool HasAnyRole(std::initializer_list<absl::string_view> wanted) const {
+    return std::any_of(wanted.begin(), wanted.end(), [&](absl::string_view r) { return HasRole(r); });
+  }
+};
+
+}  // namespace sla::server

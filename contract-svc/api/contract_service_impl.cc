@@ -1,0 +1,103 @@
+#include "contract-svc/api/contract_service_impl.h"
+
+#include <random>
+
+#include "absl/strings/str_format.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace sla::contract {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+std::string NewCustomerId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return absl::StrFormat("cust-%016x", rng());
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
+}
+
+void ToProto(const Customer& c, pb::Customer* out) {
+  out->set_name(c.name());
+  out->set_display_name(c.display_name);
+  out->set_state(static_cast<pb::Customer::State>(static_cast<int>(c.state)));
+  out->set_time_zone(c.time_zone);
+  out->set_etag(c.etag());
+  *out->mutable_create_time() = ToTimestamp(c.create_time);
+  *out->mutable_update_time() = ToTimestamp(c.update_time);
+}
+
+Customer FromProto(const pb::Customer& p) {
+  Customer c;
+  c.display_name = p.display_name();
+  c.time_zone = p.time_zone();
+  c.state = static_cast<Customer::State>(static_cast<int>(p.state()));
+  return c;
+}
+
+}  // namespace
+
+ContractServiceImpl::ContractServiceImpl(const server::RpcBoundary& boundary,
+                                         std::unique_ptr<CustomerRepository> customers,
+                                         std::function<absl::Time()> clock)
+    : boundary_(boundary),
+      customer_repo_(std::move(customers)),
+      customers_(customer_repo_.get(), std::move(clock), NewCustomerId) {}
+
+grpc::Status ContractServiceImpl::CreateCustomer(grpc::ServerContext* ctx,
+                                                 const pb::CreateCustomerRequest* req,
+                                                 pb::Customer* resp) {
+  return boundary_.Run(ctx, "CreateCustomer", [&](const server::CallContext& call) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(Customer c, customers_.Create(call.identity, FromProto(req->customer()),
+                                                       req->request_id()));
+    ToProto(c, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::GetCustomer(grpc::ServerContext* ctx,
+                                              const pb::GetCustomerRequest* req,
+                                              pb::Customer* resp) {
+  return boundary_.Run(ctx, "GetCustomer", [&](const server::CallContext& call) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(Customer c, customers_.Get(call.identity, req->name()));
+    ToProto(c, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::ListCustomers(grpc::ServerContext* ctx,
+                                                const pb::ListCustomersRequest* req,
+                                                pb::ListCustomersResponse* resp) {
+  return boundary_.Run(ctx, "ListCustomers", [&](const server::CallContext& call) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(CustomerManager::Page page,
+                         customers_.List(call.identity, req->page_size(), req->page_token(),
+                                         req->filter()));
+    for (const Customer& c : page.customers) ToProto(c, resp->add_customers());
+    resp->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::UpdateCustomer(grpc::ServerContext* ctx,
+                                                 const pb::UpdateCustomerRequest* req,
+                                                 pb::Customer* resp) {
+  return boundary_.Run(ctx, "UpdateCustomer", [&](const server::CallContext& call) -> absl::Status {
+    const std::vector<std::string> mask(req->update_mask().paths().begin(),
+                                        req->update_mask().paths().end());
+    if (std::find(mask.begin(), mask.end(), "state") != mask.end() &&
+        req->customer().state() == pb::Customer::STATE_UNSPECIFIED) {
+      return InvalidField("customer.state", "must be ACTIVE, SUSPENDED or ARCHIVED");
+    }
+    SLA_ASSIGN_OR_RETURN(Customer c,
+                         customers_.Update(call.identity, req->customer().name(),
+                                           req->customer().etag(), FromProto(req->customer()), mask));
+    ToProto(c, resp);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace sla::contract
