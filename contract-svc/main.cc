@@ -2,6 +2,7 @@
 #include "contract-svc/api/contract_service_impl.h"
 #include "absl/time/clock.h"
 #include "common/server/service_main.h"
+#include "contract-svc/storage/mysql_calendar_repository.h"
 #include "contract-svc/storage/mysql_customer_repository.h"
 
 namespace sla::contract {
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
             std::vector<std::unique_ptr<grpc::Service>> services;
             services.push_back(std::make_unique<sla::contract::ContractServiceImpl>(
                 *deps.boundary, std::make_unique<sla::contract::MySqlCustomerRepository>(deps.pool),
+                std::make_unique<sla::contract::MySqlCalendarRepository>(deps.pool),
                 [] { return absl::Now(); }));
             return services;
           },

@@ -17,11 +17,6 @@
 
 namespace sla::server {
 
-// The roles the suite knows (docs/security.md).
-inline constexpr const char* kKnownRoles[] = {"msp_admin",      "msp_agent",     "customer_admin",
-                                              "customer_user",  "billing_system", "service"};
-
-
 struct JwtConfig {
   std::string hs256_key;  // at least 32 bytes
   std::string issuer;     // required `iss` when non-empty

@@ -10,6 +10,10 @@
 
 namespace sla::server {
 
+// The roles the suite knows (docs/security.md).
+inline constexpr const char* kKnownRoles[] = {"msp_admin",      "msp_agent",     "customer_admin",
+                                              "customer_user",  "billing_system", "service"};
+
 struct Identity {
   std::string subject;
   std::string tenant;  // customer id; empty = not bound to a customer

@@ -12,9 +12,13 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-std::string NewCustomerId() {
+std::string NewId(const char* prefix) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
-  return absl::StrFormat("cust-%016x", rng());
+  return absl::StrFormat("%s-%016x", prefix, rng());
+}
+
+std::vector<std::string> MaskPaths(const google::protobuf::FieldMask& mask) {
+  return {mask.paths().begin(), mask.paths().end()};
 }
 
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {
@@ -43,10 +47,13 @@ Customer FromProto(const pb::Customer& p) {
 
 ContractServiceImpl::ContractServiceImpl(const server::RpcBoundary& boundary,
                                          std::unique_ptr<CustomerRepository> customers,
+                                         std::unique_ptr<CalendarRepository> calendars,
                                          std::function<absl::Time()> clock)
     : boundary_(boundary),
       customer_repo_(std::move(customers)),
-      customers_(customer_repo_.get(), std::move(clock), NewCustomerId) {}
+      calendar_repo_(std::move(calendars)),
+      customers_(customer_repo_.get(), clock, [] { return NewId("cust"); }),
+      calendars_(calendar_repo_.get(), clock, [] { return NewId("cal"); }) {}
 
 grpc::Status ContractServiceImpl::CreateCustomer(grpc::ServerContext* ctx,
                                                  const pb::CreateCustomerRequest* req,
@@ -86,8 +93,7 @@ grpc::Status ContractServiceImpl::UpdateCustomer(grpc::ServerContext* ctx,
                                                  const pb::UpdateCustomerRequest* req,
                                                  pb::Customer* resp) {
   return boundary_.Run(ctx, "UpdateCustomer", [&](const server::CallContext& call) -> absl::Status {
-    const std::vector<std::string> mask(req->update_mask().paths().begin(),
-                                        req->update_mask().paths().end());
+    const std::vector<std::string> mask = MaskPaths(req->update_mask());
     if (std::find(mask.begin(), mask.end(), "state") != mask.end() &&
         req->customer().state() == pb::Customer::STATE_UNSPECIFIED) {
       return InvalidField("customer.state", "must be ACTIVE, SUSPENDED or ARCHIVED");
@@ -96,6 +102,47 @@ grpc::Status ContractServiceImpl::UpdateCustomer(grpc::ServerContext* ctx,
                          customers_.Update(call.identity, req->customer().name(),
                                            req->customer().etag(), FromProto(req->customer()), mask));
     ToProto(c, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::CreateCalendar(grpc::ServerContext* ctx,
+                                                 const pb::CreateCalendarRequest* req,
+                                                 ::sla::v1::BusinessCalendar* resp) {
+  return boundary_.Run(ctx, "CreateCalendar", [&](const server::CallContext& call) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(*resp, calendars_.Create(call.identity, req->calendar(), req->calendar_id(),
+                                                  req->request_id()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::GetCalendar(grpc::ServerContext* ctx,
+                                              const pb::GetCalendarRequest* req,
+                                              ::sla::v1::BusinessCalendar* resp) {
+  return boundary_.Run(ctx, "GetCalendar", [&](const server::CallContext& call) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(*resp, calendars_.Get(call.identity, req->name()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::ListCalendars(grpc::ServerContext* ctx,
+                                                const pb::ListCalendarsRequest* req,
+                                                pb::ListCalendarsResponse* resp) {
+  return boundary_.Run(ctx, "ListCalendars", [&](const server::CallContext& call) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(CalendarManager::Page page,
+                         calendars_.List(call.identity, req->page_size(), req->page_token()));
+    for (auto& c : page.calendars) *resp->add_calendars() = std::move(c);
+    resp->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::UpdateCalendar(grpc::ServerContext* ctx,
+                                                 const pb::UpdateCalendarRequest* req,
+                                                 ::sla::v1::BusinessCalendar* resp) {
+  return boundary_.Run(ctx, "UpdateCalendar", [&](const server::CallContext& call) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(*resp, calendars_.Update(call.identity, req->calendar(),
+                                                  MaskPaths(req->update_mask())));
     return absl::OkStatus();
   });
 }

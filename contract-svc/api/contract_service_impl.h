@@ -1,11 +1,12 @@
 // gRPC handlers of sla.contract.v1.ContractService. Every handler runs in the RpcBoundary
 // (authentication, request id, error mapping) and converts between protos and the domain.
-// Customers are built; calendars and contracts answer UNIMPLEMENTED until they are.
+// Customers and calendars are built; contracts answer UNIMPLEMENTED until they are.
 #pragma once
 
 #include <memory>
 
 #include "common/server/rpc.h"
+#include "contract-svc/app/calendar_manager.h"
 #include "contract-svc/app/customer_manager.h"
 #include "sla/contract/v1/contract_service.grpc.pb.h"
 
@@ -17,6 +18,7 @@ class ContractServiceImpl final : public pb::ContractService::Service {
  public:
   ContractServiceImpl(const server::RpcBoundary& boundary,
                       std::unique_ptr<CustomerRepository> customers,
+                      std::unique_ptr<CalendarRepository> calendars,
                       std::function<absl::Time()> clock);
 
   grpc::Status CreateCustomer(grpc::ServerContext* ctx, const pb::CreateCustomerRequest* req,
@@ -27,10 +29,14 @@ class ContractServiceImpl final : public pb::ContractService::Service {
                              pb::ListCustomersResponse* resp) override;
   grpc::Status UpdateCustomer(grpc::ServerContext* ctx, const pb::UpdateCustomerRequest* req,
                               pb::Customer* resp) override;
-  SLA_RPC_NOT_IMPLEMENTED(CreateCalendar, pb::CreateCalendarRequest, ::sla::v1::BusinessCalendar)
-  SLA_RPC_NOT_IMPLEMENTED(GetCalendar, pb::GetCalendarRequest, ::sla::v1::BusinessCalendar)
-  SLA_RPC_NOT_IMPLEMENTED(ListCalendars, pb::ListCalendarsRequest, pb::ListCalendarsResponse)
-  SLA_RPC_NOT_IMPLEMENTED(UpdateCalendar, pb::UpdateCalendarRequest, ::sla::v1::BusinessCalendar)
+  grpc::Status CreateCalendar(grpc::ServerContext* ctx, const pb::CreateCalendarRequest* req,
+                              ::sla::v1::BusinessCalendar* resp) override;
+  grpc::Status GetCalendar(grpc::ServerContext* ctx, const pb::GetCalendarRequest* req,
+                           ::sla::v1::BusinessCalendar* resp) override;
+  grpc::Status ListCalendars(grpc::ServerContext* ctx, const pb::ListCalendarsRequest* req,
+                             pb::ListCalendarsResponse* resp) override;
+  grpc::Status UpdateCalendar(grpc::ServerContext* ctx, const pb::UpdateCalendarRequest* req,
+                              ::sla::v1::BusinessCalendar* resp) override;
   SLA_RPC_NOT_IMPLEMENTED(CreateContract, pb::CreateContractRequest, pb::Contract)
   SLA_RPC_NOT_IMPLEMENTED(GetContract, pb::GetContractRequest, pb::Contract)
   SLA_RPC_NOT_IMPLEMENTED(ListContracts, pb::ListContractsRequest, pb::ListContractsResponse)
@@ -45,7 +51,9 @@ class ContractServiceImpl final : public pb::ContractService::Service {
  private:
   const server::RpcBoundary& boundary_;
   std::unique_ptr<CustomerRepository> customer_repo_;
+  std::unique_ptr<CalendarRepository> calendar_repo_;
   CustomerManager customers_;
+  CalendarManager calendars_;
 };
 
 }  // namespace sla::contract
