@@ -3,6 +3,7 @@
 #include "absl/time/clock.h"
 #include "common/server/service_main.h"
 #include "contract-svc/storage/mysql_calendar_repository.h"
+#include "contract-svc/storage/mysql_contract_repository.h"
 #include "contract-svc/storage/mysql_customer_repository.h"
 
 namespace sla::contract {
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
             services.push_back(std::make_unique<sla::contract::ContractServiceImpl>(
                 *deps.boundary, std::make_unique<sla::contract::MySqlCustomerRepository>(deps.pool),
                 std::make_unique<sla::contract::MySqlCalendarRepository>(deps.pool),
+                std::make_unique<sla::contract::MySqlContractRepository>(deps.pool),
                 [] { return absl::Now(); }));
             return services;
           },

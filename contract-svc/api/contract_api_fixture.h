@@ -13,6 +13,7 @@
 #include "common/test_util/mariadb_env.h"
 #include "contract-svc/api/contract_service_impl.h"
 #include "contract-svc/storage/mysql_calendar_repository.h"
+#include "contract-svc/storage/mysql_contract_repository.h"
 #include "contract-svc/storage/mysql_customer_repository.h"
 #include "gtest/gtest.h"
 
@@ -35,7 +36,8 @@ class ContractApiTest : public ::testing::Test {
     boundary_ = std::make_unique<server::RpcBoundary>(verifier_.get(), [] { return kNow; });
     service_ = std::make_unique<ContractServiceImpl>(
         *boundary_, std::make_unique<MySqlCustomerRepository>(pool_.get()),
-        std::make_unique<MySqlCalendarRepository>(pool_.get()), [] { return kNow; });
+        std::make_unique<MySqlCalendarRepository>(pool_.get()),
+        std::make_unique<MySqlContractRepository>(pool_.get()), [] { return kNow; });
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);

@@ -35,6 +35,33 @@ void ToProto(const Customer& c, pb::Customer* out) {
   *out->mutable_update_time() = ToTimestamp(c.update_time);
 }
 
+absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t));
+}
+
+void ToProto(const ContractView& v, pb::Contract* out) {
+  const Contract& c = v.contract;
+  out->set_name(c.name());
+  out->set_display_name(c.display_name);
+  out->set_state(static_cast<pb::Contract::State>(static_cast<int>(c.state)));
+  *out->mutable_terms() = v.terms;
+  out->set_version(c.latest_version);
+  if (c.termination_time) *out->mutable_termination_time() = ToTimestamp(*c.termination_time);
+  out->set_etag(c.etag());
+  *out->mutable_create_time() = ToTimestamp(c.create_time);
+  *out->mutable_update_time() = ToTimestamp(c.update_time);
+}
+
+absl::Status RequiredTime(const google::protobuf::Timestamp& t, bool present, const char* field) {
+  if (!present) return InvalidField(field, "is required");
+  // The range RFC 3339 can write: 0001-01-01 to 9999-12-31.
+  if (t.seconds() < -62135596800 || t.seconds() > 253402300799 || t.nanos() < 0 ||
+      t.nanos() > 999999999) {
+    return InvalidField(field, "is not a valid timestamp");
+  }
+  return absl::OkStatus();
+}
+
 Customer FromProto(const pb::Customer& p) {
   Customer c;
   c.display_name = p.display_name();
@@ -48,12 +75,15 @@ Customer FromProto(const pb::Customer& p) {
 ContractServiceImpl::ContractServiceImpl(const server::RpcBoundary& boundary,
                                          std::unique_ptr<CustomerRepository> customers,
                                          std::unique_ptr<CalendarRepository> calendars,
+                                         std::unique_ptr<ContractRepository> contracts,
                                          std::function<absl::Time()> clock)
     : boundary_(boundary),
       customer_repo_(std::move(customers)),
       calendar_repo_(std::move(calendars)),
+      contract_repo_(std::move(contracts)),
       customers_(customer_repo_.get(), clock, [] { return NewId("cust"); }),
-      calendars_(calendar_repo_.get(), clock, [] { return NewId("cal"); }) {}
+      calendars_(calendar_repo_.get(), clock, [] { return NewId("cal"); }),
+      contracts_(contract_repo_.get(), calendar_repo_.get(), clock, [] { return NewId("ctr"); }) {}
 
 grpc::Status ContractServiceImpl::CreateCustomer(grpc::ServerContext* ctx,
                                                  const pb::CreateCustomerRequest* req,
@@ -143,6 +173,125 @@ grpc::Status ContractServiceImpl::UpdateCalendar(grpc::ServerContext* ctx,
   return boundary_.Run(ctx, "UpdateCalendar", [&](const server::CallContext& call) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(*resp, calendars_.Update(call.identity, req->calendar(),
                                                   MaskPaths(req->update_mask())));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::CreateContract(grpc::ServerContext* ctx,
+                                                 const pb::CreateContractRequest* req,
+                                                 pb::Contract* resp) {
+  return boundary_.Run(ctx, "CreateContract", [&](const server::CallContext& call) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(ContractView v, contracts_.Create(call.identity, req->parent(),
+                                                           req->contract().display_name(),
+                                                           req->contract().terms(), req->request_id()));
+    ToProto(v, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::GetContract(grpc::ServerContext* ctx,
+                                              const pb::GetContractRequest* req, pb::Contract* resp) {
+  return boundary_.Run(ctx, "GetContract", [&](const server::CallContext& call) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(ContractView v, contracts_.Get(call.identity, req->name()));
+    ToProto(v, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::ListContracts(grpc::ServerContext* ctx,
+                                                const pb::ListContractsRequest* req,
+                                                pb::ListContractsResponse* resp) {
+  return boundary_.Run(ctx, "ListContracts", [&](const server::CallContext& call) -> absl::Status {
+    if (!req->filter().empty()) return InvalidField("filter", "is not supported on contracts yet");
+    SLA_ASSIGN_OR_RETURN(ContractManager::Page page,
+                         contracts_.List(call.identity, req->parent(), req->page_size(), req->page_token()));
+    for (const ContractView& v : page.contracts) ToProto(v, resp->add_contracts());
+    resp->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::UpdateContract(grpc::ServerContext* ctx,
+                                                 const pb::UpdateContractRequest* req,
+                                                 pb::Contract* resp) {
+  return boundary_.Run(ctx, "UpdateContract", [&](const server::CallContext& call) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(ContractView v,
+                         contracts_.UpdateDraft(call.identity, req->contract().name(), req->contract().etag(),
+                                                req->contract().display_name(), req->contract().terms(),
+                                                MaskPaths(req->update_mask())));
+    ToProto(v, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::ActivateContract(grpc::ServerContext* ctx,
+                                                   const pb::ActivateContractRequest* req,
+                                                   pb::Contract* resp) {
+  return boundary_.Run(ctx, "ActivateContract", [&](const server::CallContext& call) -> absl::Status {
+    SLA_RETURN_IF_ERROR(RequiredTime(req->effective_from(), req->has_effective_from(), "effective_from"));
+    SLA_ASSIGN_OR_RETURN(ContractView v, contracts_.Activate(call.identity, req->name(), req->etag(),
+                                                             FromTimestamp(req->effective_from())));
+    ToProto(v, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::AmendContract(grpc::ServerContext* ctx,
+                                                const pb::AmendContractRequest* req,
+                                                pb::Contract* resp) {
+  return boundary_.Run(ctx, "AmendContract", [&](const server::CallContext& call) -> absl::Status {
+    SLA_RETURN_IF_ERROR(RequiredTime(req->effective_from(), req->has_effective_from(), "effective_from"));
+    SLA_ASSIGN_OR_RETURN(ContractView v,
+                         contracts_.Amend(call.identity, req->name(), req->etag(), req->terms(),
+                                          FromTimestamp(req->effective_from())));
+    ToProto(v, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::TerminateContract(grpc::ServerContext* ctx,
+                                                    const pb::TerminateContractRequest* req,
+                                                    pb::Contract* resp) {
+  return boundary_.Run(ctx, "TerminateContract", [&](const server::CallContext& call) -> absl::Status {
+    SLA_RETURN_IF_ERROR(RequiredTime(req->effective_time(), req->has_effective_time(), "effective_time"));
+    SLA_ASSIGN_OR_RETURN(ContractView v,
+                         contracts_.Terminate(call.identity, req->name(), req->etag(), req->reason(),
+                                              FromTimestamp(req->effective_time()), req->for_cause()));
+    ToProto(v, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::ResolveTerms(grpc::ServerContext* ctx,
+                                               const pb::ResolveTermsRequest* req,
+                                               pb::ResolveTermsResponse* resp) {
+  return boundary_.Run(ctx, "ResolveTerms", [&](const server::CallContext& call) -> absl::Status {
+    SLA_RETURN_IF_ERROR(RequiredTime(req->at(), req->has_at(), "at"));
+    SLA_ASSIGN_OR_RETURN(ResolvedVersion r,
+                         contracts_.ResolveTerms(call.identity, req->contract(), FromTimestamp(req->at())));
+    pb::ContractVersion* v = resp->mutable_version();
+    v->set_name(r.version.name());
+    *v->mutable_terms() = std::move(r.version.terms);
+    *v->mutable_effective_from() = ToTimestamp(r.version.effective_from);
+    if (r.effective_until) *v->mutable_effective_until() = ToTimestamp(*r.effective_until);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::LintContract(grpc::ServerContext* ctx,
+                                               const pb::LintContractRequest* req,
+                                               pb::LintContractResponse* resp) {
+  return boundary_.Run(ctx, "LintContract", [&](const server::CallContext& call) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(std::vector<LintFinding> findings, contracts_.Lint(call.identity, req->name()));
+    for (const LintFinding& f : findings) {
+      pb::LintFinding* out = resp->add_findings();
+      out->set_severity(f.severity == Severity::kError     ? pb::LintFinding::ERROR
+                        : f.severity == Severity::kWarning ? pb::LintFinding::WARNING
+                                                           : pb::LintFinding::INFO);
+      out->set_rule(f.rule);
+      out->set_field_path(f.field_path);
+      out->set_message(f.message);
+    }
     return absl::OkStatus();
   });
 }

@@ -1,12 +1,13 @@
 // gRPC handlers of sla.contract.v1.ContractService. Every handler runs in the RpcBoundary
 // (authentication, request id, error mapping) and converts between protos and the domain.
-// Customers and calendars are built; contracts answer UNIMPLEMENTED until they are.
+// RenderAgreement answers UNIMPLEMENTED until it is built.
 #pragma once
 
 #include <memory>
 
 #include "common/server/rpc.h"
 #include "contract-svc/app/calendar_manager.h"
+#include "contract-svc/app/contract_manager.h"
 #include "contract-svc/app/customer_manager.h"
 #include "sla/contract/v1/contract_service.grpc.pb.h"
 
@@ -19,6 +20,7 @@ class ContractServiceImpl final : public pb::ContractService::Service {
   ContractServiceImpl(const server::RpcBoundary& boundary,
                       std::unique_ptr<CustomerRepository> customers,
                       std::unique_ptr<CalendarRepository> calendars,
+                      std::unique_ptr<ContractRepository> contracts,
                       std::function<absl::Time()> clock);
 
   grpc::Status CreateCustomer(grpc::ServerContext* ctx, const pb::CreateCustomerRequest* req,
@@ -37,23 +39,25 @@ class ContractServiceImpl final : public pb::ContractService::Service {
                              pb::ListCalendarsResponse* resp) override;
   grpc::Status UpdateCalendar(grpc::ServerContext* ctx, const pb::UpdateCalendarRequest* req,
                               ::sla::v1::BusinessCalendar* resp) override;
-  SLA_RPC_NOT_IMPLEMENTED(CreateContract, pb::CreateContractRequest, pb::Contract)
-  SLA_RPC_NOT_IMPLEMENTED(GetContract, pb::GetContractRequest, pb::Contract)
-  SLA_RPC_NOT_IMPLEMENTED(ListContracts, pb::ListContractsRequest, pb::ListContractsResponse)
-  SLA_RPC_NOT_IMPLEMENTED(UpdateContract, pb::UpdateContractRequest, pb::Contract)
-  SLA_RPC_NOT_IMPLEMENTED(ActivateContract, pb::ActivateContractRequest, pb::Contract)
-  SLA_RPC_NOT_IMPLEMENTED(AmendContract, pb::AmendContractRequest, pb::Contract)
-  SLA_RPC_NOT_IMPLEMENTED(TerminateContract, pb::TerminateContractRequest, pb::Contract)
-  SLA_RPC_NOT_IMPLEMENTED(ResolveTerms, pb::ResolveTermsRequest, pb::ResolveTermsResponse)
-  SLA_RPC_NOT_IMPLEMENTED(LintContract, pb::LintContractRequest, pb::LintContractResponse)
+  grpc::Status CreateContract(grpc::ServerContext* ctx, const pb::CreateContractRequest* req, pb::Contract* resp) override;
+  grpc::Status GetContract(grpc::ServerContext* ctx, const pb::GetContractRequest* req, pb::Contract* resp) override;
+  grpc::Status ListContracts(grpc::ServerContext* ctx, const pb::ListContractsRequest* req, pb::ListContractsResponse* resp) override;
+  grpc::Status UpdateContract(grpc::ServerContext* ctx, const pb::UpdateContractRequest* req, pb::Contract* resp) override;
+  grpc::Status ActivateContract(grpc::ServerContext* ctx, const pb::ActivateContractRequest* req, pb::Contract* resp) override;
+  grpc::Status AmendContract(grpc::ServerContext* ctx, const pb::AmendContractRequest* req, pb::Contract* resp) override;
+  grpc::Status TerminateContract(grpc::ServerContext* ctx, const pb::TerminateContractRequest* req, pb::Contract* resp) override;
+  grpc::Status ResolveTerms(grpc::ServerContext* ctx, const pb::ResolveTermsRequest* req, pb::ResolveTermsResponse* resp) override;
+  grpc::Status LintContract(grpc::ServerContext* ctx, const pb::LintContractRequest* req, pb::LintContractResponse* resp) override;
   SLA_RPC_NOT_IMPLEMENTED(RenderAgreement, pb::RenderAgreementRequest, pb::RenderAgreementResponse)
 
  private:
   const server::RpcBoundary& boundary_;
   std::unique_ptr<CustomerRepository> customer_repo_;
   std::unique_ptr<CalendarRepository> calendar_repo_;
+  std::unique_ptr<ContractRepository> contract_repo_;
   CustomerManager customers_;
   CalendarManager calendars_;
+  ContractManager contracts_;
 };
 
 }  // namespace sla::contract

@@ -9,6 +9,7 @@
 #include "common/calendar/calendar_proto.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "contract-svc/app/access.h"
 
 namespace sla::contract {
 namespace {
@@ -21,11 +22,6 @@ bool ValidId(absl::string_view id) {
   return std::all_of(id.begin(), id.end(), [](char c) {
     return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-';
   });
-}
-
-absl::Status RequireAdmin(const server::Identity& c) {
-  if (!c.HasRole("msp_admin")) return PermissionDenied("only msp_admin may change calendars");
-  return absl::OkStatus();
 }
 
 absl::Status RequireAnyRole(const server::Identity& c) {
@@ -59,7 +55,7 @@ CalendarManager::CalendarManager(CalendarRepository* repo, std::function<absl::T
 absl::StatusOr<sla::v1::BusinessCalendar> CalendarManager::Create(
     const server::Identity& caller, const sla::v1::BusinessCalendar& calendar,
     const std::string& calendar_id, const std::string& request_id) {
-  SLA_RETURN_IF_ERROR(RequireAdmin(caller));
+  SLA_RETURN_IF_ERROR(RequireMspAdmin(caller, "calendars"));
   if (!calendar_id.empty() && !ValidId(calendar_id)) {
     return InvalidField("calendar_id", "must be 1 to 63 characters of [a-z0-9-]");
   }
@@ -98,7 +94,7 @@ absl::StatusOr<CalendarManager::Page> CalendarManager::List(const server::Identi
 absl::StatusOr<sla::v1::BusinessCalendar> CalendarManager::Update(
     const server::Identity& caller, const sla::v1::BusinessCalendar& patch,
     const std::vector<std::string>& mask) {
-  SLA_RETURN_IF_ERROR(RequireAdmin(caller));
+  SLA_RETURN_IF_ERROR(RequireMspAdmin(caller, "calendars"));
   SLA_ASSIGN_OR_RETURN(std::string id, ParseCalendarName(patch.name(), "calendar.name"));
   if (mask.empty()) return InvalidField("update_mask", "is required: name the fields to change");
   for (const std::string& path : mask) {

@@ -4,24 +4,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/list_request.h"
+#include "contract-svc/app/access.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 
 namespace sla::contract {
 namespace {
-
-bool ReadsAll(const server::Identity& c) {
-  return c.HasAnyRole({"msp_admin", "msp_agent", "service", "billing_system"});
-}
-
-bool IsCustomerRole(const server::Identity& c) {
-  return c.HasAnyRole({"customer_admin", "customer_user"});
-}
-
-absl::Status RequireAdmin(const server::Identity& c) {
-  if (!c.HasRole("msp_admin")) return PermissionDenied("only msp_admin may change customers");
-  return absl::OkStatus();
-}
 
 absl::StatusOr<Customer::State> ParseState(const std::string& s) {
   if (s == "ACTIVE") return Customer::State::kActive;
@@ -38,7 +26,7 @@ CustomerManager::CustomerManager(CustomerRepository* repo, std::function<absl::T
 
 absl::StatusOr<Customer> CustomerManager::Create(const server::Identity& caller, Customer input,
                                                  const std::string& request_id) {
-  SLA_RETURN_IF_ERROR(RequireAdmin(caller));
+  SLA_RETURN_IF_ERROR(RequireMspAdmin(caller, "customers"));
   SLA_RETURN_IF_ERROR(ValidateCustomer(input));
   input.id = new_id_();
   input.state = Customer::State::kActive;
@@ -49,10 +37,7 @@ absl::StatusOr<Customer> CustomerManager::Create(const server::Identity& caller,
 
 absl::StatusOr<Customer> CustomerManager::Get(const server::Identity& caller, const std::string& name) {
   SLA_ASSIGN_OR_RETURN(std::string id, ParseCustomerName(name, "name"));
-  if (!ReadsAll(caller) && !(IsCustomerRole(caller) && caller.tenant == id)) {
-    if (IsCustomerRole(caller)) return NotFound(name);
-    return PermissionDenied("no role that reads customers");
-  }
+  SLA_RETURN_IF_ERROR(RequireReadAccess(caller, id, name));
   return repo_->Get(id);
 }
 
@@ -61,7 +46,7 @@ absl::StatusOr<CustomerManager::Page> CustomerManager::List(const server::Identi
                                                             const std::string& page_token,
                                                             const std::string& filter) {
   CustomerQuery q;
-  if (!ReadsAll(caller)) {
+  if (!ReadsAllCustomers(caller)) {
     if (!IsCustomerRole(caller) || caller.tenant.empty()) {
       return PermissionDenied("no role that reads customers");
     }
@@ -94,7 +79,7 @@ absl::StatusOr<Customer> CustomerManager::Update(const server::Identity& caller,
                                                  const std::string& name, const std::string& etag,
                                                  const Customer& patch,
                                                  const std::vector<std::string>& mask) {
-  SLA_RETURN_IF_ERROR(RequireAdmin(caller));
+  SLA_RETURN_IF_ERROR(RequireMspAdmin(caller, "customers"));
   SLA_ASSIGN_OR_RETURN(std::string id, ParseCustomerName(name, "customer.name"));
   if (mask.empty()) return InvalidField("update_mask", "is required: name the fields to change");
   for (const std::string& path : mask) {

@@ -1,0 +1,241 @@
+// A realistic contract (docs/examples/acme-managed-it-terms.json) through the gRPC API:
+// draft → lint → activate → amend → resolve the terms in force at instants → terminate.
+#include <fstream>
+#include <sstream>
+
+#include "contract-svc/api/contract_api_fixture.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace sla::contract {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+google::protobuf::Timestamp At(const char* rfc3339) {
+  google::protobuf::Timestamp t;
+  EXPECT_TRUE(TimeUtil::FromString(rfc3339, &t)) << rfc3339;
+  return t;
+}
+
+class ContractLifecycleTest : public ContractApiTest {
+ protected:
+  void SetUp() override {
+    ContractApiTest::SetUp();
+    if (HasFatalFailure()) return;
+    for (const char* id : {"bangkok-office", "always-on"}) {
+      pb::CreateCalendarRequest req;
+      req.set_calendar_id(id);
+      req.mutable_calendar()->set_display_name(id);
+      req.mutable_calendar()->set_time_zone("Asia/Bangkok");
+      if (std::string(id) == "always-on") {
+        req.mutable_calendar()->set_always_open(true);
+      } else {
+        for (auto day : {sla::v1::MONDAY, sla::v1::TUESDAY, sla::v1::WEDNESDAY, sla::v1::THURSDAY, sla::v1::FRIDAY}) {
+          auto* w = req.mutable_calendar()->add_weekly_intervals();
+          w->set_day(day);
+          w->set_start_minute(540);
+          w->set_end_minute(1020);
+        }
+      }
+      sla::v1::BusinessCalendar out;
+      ASSERT_TRUE(stub_->CreateCalendar(As("msp_admin").get(), req, &out).ok());
+    }
+    pb::CreateCustomerRequest creq;
+    creq.mutable_customer()->set_display_name("Acme Co., Ltd.");
+    ASSERT_TRUE(stub_->CreateCustomer(As("msp_admin").get(), creq, &customer_).ok());
+    customer_id_ = customer_.name().substr(strlen("customers/"));
+  }
+
+  static sla::v1::SlaTerms ExampleTerms() {
+    std::ifstream in(SLA_EXAMPLE_TERMS);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    sla::v1::SlaTerms t;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(ss.str(), &t).ok());
+    return t;
+  }
+
+  grpc::Status CreateDraft(const sla::v1::SlaTerms& terms, pb::Contract* out) {
+    pb::CreateContractRequest req;
+    req.set_parent(customer_.name());
+    req.mutable_contract()->set_display_name("Managed IT services 2027");
+    *req.mutable_contract()->mutable_terms() = terms;
+    return stub_->CreateContract(As("msp_admin").get(), req, out);
+  }
+
+  grpc::Status Activate(const pb::Contract& c, const char* from, pb::Contract* out) {
+    pb::ActivateContractRequest req;
+    req.set_name(c.name());
+    req.set_etag(c.etag());
+    *req.mutable_effective_from() = At(from);
+    return stub_->ActivateContract(As("msp_admin").get(), req, out);
+  }
+
+  grpc::Status Resolve(const std::string& name, const char* at, pb::ResolveTermsResponse* out,
+                       const std::string& role = "service", const std::string& tenant = "") {
+    pb::ResolveTermsRequest req;
+    req.set_contract(name);
+    *req.mutable_at() = At(at);
+    return stub_->ResolveTerms(As(role, tenant).get(), req, out);
+  }
+
+  pb::Customer customer_;
+  std::string customer_id_;
+};
+
+TEST_F(ContractLifecycleTest, DraftLintActivateAmendResolve) {
+  pb::Contract draft;
+  ASSERT_TRUE(CreateDraft(ExampleTerms(), &draft).ok());
+  EXPECT_EQ(draft.state(), pb::Contract::DRAFT);
+  EXPECT_EQ(draft.version(), 0);
+
+  pb::LintContractRequest lint;
+  lint.set_name(draft.name());
+  pb::LintContractResponse findings;
+  ASSERT_TRUE(stub_->LintContract(As("msp_agent").get(), lint, &findings).ok());
+  EXPECT_EQ(findings.findings_size(), 0) << findings.DebugString();
+
+  pb::Contract active;
+  ASSERT_TRUE(Activate(draft, "2026-12-01T00:00:00+07:00", &active).ok());
+  EXPECT_EQ(active.state(), pb::Contract::ACTIVE);
+  EXPECT_EQ(active.version(), 1);
+  // The version carries a snapshot of the calendars it names.
+  EXPECT_EQ(active.terms().calendars_size(), 2);
+
+  // A draft can no longer be edited once active.
+  pb::UpdateContractRequest edit;
+  *edit.mutable_contract() = active;
+  edit.mutable_update_mask()->add_paths("display_name");
+  pb::Contract out;
+  EXPECT_EQ(stub_->UpdateContract(As("msp_admin").get(), edit, &out).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+
+  // Amend: P2 resolution becomes 8 business hours from 2027-01-01.
+  sla::v1::SlaTerms amended = ExampleTerms();
+  amended.mutable_priority_targets(1)->mutable_resolution()->set_target_seconds(8 * 3600);
+  pb::AmendContractRequest amend;
+  amend.set_name(active.name());
+  amend.set_etag(active.etag());
+  *amend.mutable_terms() = amended;
+  *amend.mutable_effective_from() = At("2027-01-01T00:00:00+07:00");
+  pb::Contract v2;
+  ASSERT_TRUE(stub_->AmendContract(As("msp_admin").get(), amend, &v2).ok());
+  EXPECT_EQ(v2.version(), 2);
+  // The same amendment again carries a stale etag.
+  EXPECT_EQ(stub_->AmendContract(As("msp_admin").get(), amend, &out).error_code(), grpc::StatusCode::ABORTED);
+  // A version must start after the previous one.
+  amend.set_etag(v2.etag());
+  *amend.mutable_effective_from() = At("2026-12-15T00:00:00Z");
+  const grpc::Status early = stub_->AmendContract(As("msp_admin").get(), amend, &out);
+  EXPECT_EQ(early.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(early.error_message(), "field `effective_from`")) << early.error_message();
+
+  // Terms in force at instants: before, during version 1, during version 2.
+  pb::ResolveTermsResponse r;
+  EXPECT_EQ(Resolve(v2.name(), "2026-11-30T16:59:59Z", &r).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  ASSERT_TRUE(Resolve(v2.name(), "2026-11-30T17:00:00Z", &r).ok());  // = 2026-12-01 00:00 +07
+  EXPECT_EQ(r.version().name(), v2.name() + "/versions/1");
+  EXPECT_EQ(r.version().terms().priority_targets(1).resolution().target_seconds(), 4 * 3600);
+  EXPECT_EQ(TimeUtil::ToString(r.version().effective_until()), "2026-12-31T17:00:00Z");
+  ASSERT_TRUE(Resolve(v2.name(), "2027-03-01T00:00:00Z", &r).ok());
+  EXPECT_EQ(r.version().name(), v2.name() + "/versions/2");
+  EXPECT_EQ(r.version().terms().priority_targets(1).resolution().target_seconds(), 8 * 3600);
+  EXPECT_FALSE(r.version().has_effective_until());
+}
+
+TEST_F(ContractLifecycleTest, LintErrorsBlockActivation) {
+  sla::v1::SlaTerms terms = ExampleTerms();
+  terms.clear_review_date();
+  terms.mutable_responsibilities()->clear_customer();
+  pb::Contract draft, out;
+  ASSERT_TRUE(CreateDraft(terms, &draft).ok());
+  const grpc::Status s = Activate(draft, "2026-12-01T00:00:00Z", &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(s.error_message(),
+            "lint reports errors that block activation: no-customer-responsibilities "
+            "(terms.responsibilities.customer), no-review-date (terms.review_date)");
+  pb::GetContractRequest get;
+  get.set_name(draft.name());
+  ASSERT_TRUE(stub_->GetContract(As("msp_admin").get(), get, &out).ok());
+  EXPECT_EQ(out.state(), pb::Contract::DRAFT);
+}
+
+TEST_F(ContractLifecycleTest, BadDraftsAreRefusedWithFieldPaths) {
+  sla::v1::SlaTerms terms = ExampleTerms();
+  terms.mutable_priority_targets(0)->mutable_first_response()->set_calendar("calendars/mars");
+  pb::Contract out;
+  const grpc::Status s = CreateDraft(terms, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(),
+            "field `contract.terms.priority_targets[0].first_response.calendar`: calendar "
+            "`calendars/mars` does not exist");
+
+  pb::CreateContractRequest req;
+  req.set_parent("customers/cust-nobody");
+  req.mutable_contract()->set_display_name("x");
+  *req.mutable_contract()->mutable_terms() = ExampleTerms();
+  EXPECT_EQ(stub_->CreateContract(As("msp_admin").get(), req, &out).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(ContractLifecycleTest, TerminationHonoursNoticeUnlessForCause) {
+  pb::Contract draft, active, out;
+  ASSERT_TRUE(CreateDraft(ExampleTerms(), &draft).ok());
+  ASSERT_TRUE(Activate(draft, "2026-11-01T00:00:00Z", &active).ok());
+  pb::TerminateContractRequest req;
+  req.set_name(active.name());
+  req.set_etag(active.etag());
+  req.set_reason("Customer is moving its IT in-house.");
+  *req.mutable_effective_time() = At("2026-12-31T00:00:00Z");  // 43 days: notice is 90
+  const grpc::Status s = stub_->TerminateContract(As("msp_admin").get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "90-day notice")) << s.error_message();
+
+  req.set_for_cause(true);
+  req.set_reason("Chronic breach of the P1 response target.");
+  ASSERT_TRUE(stub_->TerminateContract(As("msp_admin").get(), req, &out).ok());
+  EXPECT_EQ(out.state(), pb::Contract::TERMINATED);
+  pb::ResolveTermsResponse r;
+  ASSERT_TRUE(Resolve(out.name(), "2026-12-30T23:59:59Z", &r).ok());
+  EXPECT_EQ(TimeUtil::ToString(r.version().effective_until()), "2026-12-31T00:00:00Z");
+  EXPECT_EQ(Resolve(out.name(), "2026-12-31T00:00:00Z", &r).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(ContractLifecycleTest, CustomersSeeOnlyTheirOwnContracts) {
+  pb::Contract mine;
+  ASSERT_TRUE(CreateDraft(ExampleTerms(), &mine).ok());
+  pb::CreateCustomerRequest creq;
+  creq.mutable_customer()->set_display_name("Beta Bank");
+  pb::Customer other;
+  ASSERT_TRUE(stub_->CreateCustomer(As("msp_admin").get(), creq, &other).ok());
+  const std::string other_id = other.name().substr(strlen("customers/"));
+
+  pb::GetContractRequest get;
+  get.set_name(mine.name());
+  pb::Contract out;
+  EXPECT_TRUE(stub_->GetContract(As("customer_user", customer_id_).get(), get, &out).ok());
+  EXPECT_EQ(stub_->GetContract(As("customer_user", other_id).get(), get, &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  pb::ResolveTermsResponse r;
+  EXPECT_EQ(Resolve(mine.name(), "2027-01-01T00:00:00Z", &r, "customer_admin", other_id).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  pb::ListContractsRequest list;
+  list.set_parent("customers/-");
+  pb::ListContractsResponse resp;
+  ASSERT_TRUE(stub_->ListContracts(As("customer_user", other_id).get(), list, &resp).ok());
+  EXPECT_EQ(resp.contracts_size(), 0);
+  ASSERT_TRUE(stub_->ListContracts(As("customer_user", customer_id_).get(), list, &resp).ok());
+  EXPECT_EQ(resp.contracts_size(), 1);
+  list.set_parent(customer_.name());
+  EXPECT_EQ(stub_->ListContracts(As("customer_user", other_id).get(), list, &resp).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  pb::CreateContractRequest create;
+  create.set_parent(customer_.name());
+  EXPECT_EQ(stub_->CreateContract(As("customer_admin", customer_id_).get(), create, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+}  // namespace
+}  // namespace sla::contract
