@@ -1,5 +1,6 @@
 // A realistic contract (docs/examples/acme-managed-it-terms.json) through the gRPC API:
 // draft → lint → activate → amend → resolve the terms in force at instants → terminate.
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -235,6 +236,42 @@ TEST_F(ContractLifecycleTest, CustomersSeeOnlyTheirOwnContracts) {
   create.set_parent(customer_.name());
   EXPECT_EQ(stub_->CreateContract(As("customer_admin", customer_id_).get(), create, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(ContractLifecycleTest, RendersTheAgreementOfAVersion) {
+  pb::Contract draft, active;
+  ASSERT_TRUE(CreateDraft(ExampleTerms(), &draft).ok());
+  pb::RenderAgreementRequest req;
+  req.set_name(draft.name());
+  req.set_format(pb::RenderAgreementRequest::MARKDOWN);
+  pb::RenderAgreementResponse resp;
+  ASSERT_TRUE(stub_->RenderAgreement(As("msp_agent").get(), req, &resp).ok());
+  EXPECT_TRUE(absl::StrContains(resp.content(), "Status: draft — not in force.")) << resp.content();
+  EXPECT_EQ(resp.content_type(), "text/markdown; charset=utf-8");
+
+  ASSERT_TRUE(Activate(draft, "2026-12-01T00:00:00+07:00", &active).ok());
+  req.set_name(active.name() + "/versions/1");
+  req.set_format(pb::RenderAgreementRequest::HTML);
+  ASSERT_TRUE(stub_->RenderAgreement(As("customer_user", customer_id_).get(), req, &resp).ok());
+  EXPECT_EQ(resp.content_type(), "text/html; charset=utf-8");
+  for (const char* s : {"<h1>Managed IT services 2027</h1>", "between the MSP and Acme Co., Ltd.</p>",
+                        "Version 1, in force from 2026-12-01 00:00 Asia/Bangkok.",
+                        "bangkok-office: Mon 09:00–17:00, Tue 09:00–17:00"}) {
+    EXPECT_TRUE(absl::StrContains(resp.content(), s)) << s;
+  }
+  if (const char* out = std::getenv("SLA_AGREEMENT_HTML_OUT")) {
+    std::ofstream(out) << resp.content();  // for a look in a browser
+  }
+
+  req.set_name(active.name() + "/versions/7");
+  EXPECT_EQ(stub_->RenderAgreement(As("msp_agent").get(), req, &resp).error_code(), grpc::StatusCode::NOT_FOUND);
+  req.set_name(active.name());
+  req.set_format(pb::RenderAgreementRequest::FORMAT_UNSPECIFIED);
+  EXPECT_EQ(stub_->RenderAgreement(As("msp_agent").get(), req, &resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  req.set_format(pb::RenderAgreementRequest::HTML);
+  EXPECT_EQ(stub_->RenderAgreement(As("customer_user", "cust-other").get(), req, &resp).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace

@@ -296,4 +296,29 @@ grpc::Status ContractServiceImpl::LintContract(grpc::ServerContext* ctx,
   });
 }
 
+grpc::Status ContractServiceImpl::RenderAgreement(grpc::ServerContext* ctx,
+                                                  const pb::RenderAgreementRequest* req,
+                                                  pb::RenderAgreementResponse* resp) {
+  return boundary_.Run(ctx, "RenderAgreement", [&](const server::CallContext& call) -> absl::Status {
+    if (req->format() == pb::RenderAgreementRequest::FORMAT_UNSPECIFIED) {
+      return InvalidField("format", "must be MARKDOWN or HTML");
+    }
+    // The customer's display name for the heading; the contract's own read check follows.
+    std::string customer_name;
+    if (const size_t at = req->name().find("/contracts/"); at != std::string::npos) {
+      absl::StatusOr<Customer> customer = customers_.Get(call.identity, req->name().substr(0, at));
+      if (customer.ok()) customer_name = customer->display_name;
+    }
+    SLA_ASSIGN_OR_RETURN(AgreementDocument doc, contracts_.Agreement(call.identity, req->name(), customer_name));
+    if (req->format() == pb::RenderAgreementRequest::HTML) {
+      resp->set_content(RenderHtml(doc));
+      resp->set_content_type("text/html; charset=utf-8");
+    } else {
+      resp->set_content(RenderMarkdown(doc));
+      resp->set_content_type("text/markdown; charset=utf-8");
+    }
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace sla::contract

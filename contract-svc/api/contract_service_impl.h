@@ -1,6 +1,5 @@
 // gRPC handlers of sla.contract.v1.ContractService. Every handler runs in the RpcBoundary
 // (authentication, request id, error mapping) and converts between protos and the domain.
-// RenderAgreement answers UNIMPLEMENTED until it is built.
 #pragma once
 
 #include <memory>
@@ -48,7 +47,8 @@ class ContractServiceImpl final : public pb::ContractService::Service {
   grpc::Status TerminateContract(grpc::ServerContext* ctx, const pb::TerminateContractRequest* req, pb::Contract* resp) override;
   grpc::Status ResolveTerms(grpc::ServerContext* ctx, const pb::ResolveTermsRequest* req, pb::ResolveTermsResponse* resp) override;
   grpc::Status LintContract(grpc::ServerContext* ctx, const pb::LintContractRequest* req, pb::LintContractResponse* resp) override;
-  SLA_RPC_NOT_IMPLEMENTED(RenderAgreement, pb::RenderAgreementRequest, pb::RenderAgreementResponse)
+  grpc::Status RenderAgreement(grpc::ServerContext* ctx, const pb::RenderAgreementRequest* req,
+                               pb::RenderAgreementResponse* resp) override;
 
  private:
   const server::RpcBoundary& boundary_;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
@@ -219,6 +220,36 @@ absl::StatusOr<ContractView> ContractManager::UpdateDraft(const server::Identity
                       },
                       clock_()));
   return View(std::move(c));
+}
+
+absl::StatusOr<AgreementDocument> ContractManager::Agreement(const server::Identity& caller,
+                                                             const std::string& name,
+                                                             const std::string& customer_display_name) {
+  // `…/contracts/{c}` or `…/contracts/{c}/versions/{n}`.
+  std::string contract_name = name;
+  int version = -1;
+  if (const size_t at = name.find("/versions/"); at != std::string::npos) {
+    contract_name = name.substr(0, at);
+    if (!absl::SimpleAtoi(name.substr(at + strlen("/versions/")), &version) || version < 1) {
+      return InvalidField("name", "must be a contract or `…/contracts/{contract}/versions/{n}`");
+    }
+  }
+  SLA_ASSIGN_OR_RETURN(Contract c, Readable(caller, contract_name));
+  AgreementInfo info{c.display_name, c.name(), customer_display_name, 0, absl::InfinitePast()};
+  sla::v1::SlaTerms terms;
+  if (version == -1 && c.state == Contract::State::kDraft) {
+    terms = c.draft_terms;
+    // A draft has no snapshot yet: show the calendars as they are now.
+    SLA_ASSIGN_OR_RETURN(CalendarsByName calendars, CalendarsOf(terms));
+    for (auto& [n, cal] : calendars) *terms.add_calendars() = cal;
+  } else {
+    SLA_ASSIGN_OR_RETURN(ContractVersion v,
+                         contracts_->GetVersion(c.customer_id, c.id, version == -1 ? c.latest_version : version));
+    terms = std::move(v.terms);
+    info.version = v.version;
+    info.effective_from = v.effective_from;
+  }
+  return BuildAgreement(info, terms);
 }
 
 absl::StatusOr<std::vector<LintFinding>> ContractManager::Lint(const server::Identity& caller,

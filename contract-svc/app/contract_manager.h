@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/server/identity.h"
+#include "contract-svc/domain/agreement.h"
 #include "contract-svc/domain/contract.h"
 #include "contract-svc/domain/lint.h"
 #include "contract-svc/storage/calendar_repository.h"
@@ -46,6 +47,11 @@ class ContractManager {
                                            const std::string& etag, const std::string& display_name,
                                            const sla::v1::SlaTerms& terms,
                                            const std::vector<std::string>& mask);
+
+  // The agreement document of the contract (its draft or latest version) or of one version
+  // (`…/versions/{n}`).
+  absl::StatusOr<AgreementDocument> Agreement(const server::Identity& caller, const std::string& name,
+                                              const std::string& customer_display_name);
 
   absl::StatusOr<std::vector<LintFinding>> Lint(const server::Identity& caller, const std::string& name);
 
