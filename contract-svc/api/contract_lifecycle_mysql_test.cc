@@ -145,6 +145,40 @@ TEST_F(ContractLifecycleTest, DraftLintActivateAmendResolve) {
   EXPECT_FALSE(r.version().has_effective_until());
 }
 
+TEST_F(ContractLifecycleTest, CalendarsInUseCannotChangeInPlace) {
+  pb::GetCalendarRequest get;
+  get.set_name("calendars/bangkok-office");
+  sla::v1::BusinessCalendar cal;
+  ASSERT_TRUE(stub_->GetCalendar(As("msp_admin").get(), get, &cal).ok());
+  pb::UpdateCalendarRequest update;
+  *update.mutable_calendar() = cal;
+  update.mutable_calendar()->set_display_name("Bangkok office (renamed)");
+  update.mutable_update_mask()->add_paths("display_name");
+  // A draft does not pin its calendars.
+  pb::Contract draft, active;
+  ASSERT_TRUE(CreateDraft(ExampleTerms(), &draft).ok());
+  ASSERT_TRUE(stub_->UpdateCalendar(As("msp_admin").get(), update, &cal).ok());
+  // An activated version does.
+  ASSERT_TRUE(Activate(draft, "2026-12-01T00:00:00Z", &active).ok());
+  *update.mutable_calendar() = cal;
+  update.mutable_calendar()->set_display_name("Bangkok office (again)");
+  const grpc::Status s = stub_->UpdateCalendar(As("msp_admin").get(), update, &cal);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "create a new calendar")) << s.error_message();
+  // The version keeps its snapshot regardless.
+  pb::ResolveTermsResponse r;
+  ASSERT_TRUE(Resolve(active.name(), "2027-01-01T00:00:00Z", &r).ok());
+  bool found = false;
+  for (const auto& c : r.version().terms().calendars()) {
+    if (c.name() == "calendars/bangkok-office") {
+      found = true;
+      EXPECT_EQ(c.display_name(), "Bangkok office (renamed)");
+      EXPECT_EQ(c.weekly_intervals_size(), 5);
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
 TEST_F(ContractLifecycleTest, LintErrorsBlockActivation) {
   sla::v1::SlaTerms terms = ExampleTerms();
   terms.clear_review_date();

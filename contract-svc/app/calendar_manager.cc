@@ -104,14 +104,17 @@ absl::StatusOr<sla::v1::BusinessCalendar> CalendarManager::Update(
   }
   if (patch.etag().empty()) return InvalidField("calendar.etag", "is required");
   auto has = [&](const char* p) { return std::find(mask.begin(), mask.end(), p) != mask.end(); };
-  // TODO(issue 3, contracts): refuse in-place changes to a calendar that an effective contract
-  // version names (FAILED_PRECONDITION: make a new calendar); versions snapshot their calendars.
   SLA_ASSIGN_OR_RETURN(
       StoredCalendar stored,
       repo_->Update(
           id,
           [&](StoredCalendar& s) -> absl::Status {
             if (s.calendar.etag() != patch.etag()) return EtagMismatch(patch.name());
+            if (s.in_use) {
+              return WrongState(patch.name(),
+                                "is named by an activated contract version and cannot change in "
+                                "place; create a new calendar and amend the contract to use it");
+            }
             sla::v1::BusinessCalendar& c = s.calendar;
             if (has("display_name")) c.set_display_name(patch.display_name());
             if (has("time_zone")) c.set_time_zone(patch.time_zone());

@@ -32,7 +32,8 @@ class CalendarManager {
   absl::StatusOr<Page> List(const server::Identity& caller, int page_size, const std::string& page_token);
 
   // Replaces the fields named in `mask` (display_name, time_zone, always_open,
-  // weekly_intervals, holidays) if `patch.etag()` matches; ABORTED on a stale etag.
+  // weekly_intervals, holidays) if `patch.etag()` matches; ABORTED on a stale etag;
+  // FAILED_PRECONDITION if an activated contract version names the calendar.
   absl::StatusOr<sla::v1::BusinessCalendar> Update(const server::Identity& caller,
                                                    const sla::v1::BusinessCalendar& patch,
                                                    const std::vector<std::string>& mask);

@@ -15,6 +15,8 @@ namespace sla::contract {
 struct StoredCalendar {
   sla::v1::BusinessCalendar calendar;
   int64_t version = 0;
+  // Set by Update only: whether an activated contract version names this calendar.
+  bool in_use = false;
 };
 
 class CalendarRepository {

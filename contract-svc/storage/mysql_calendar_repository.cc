@@ -22,6 +22,7 @@ constexpr char kSelectForUpdate[] =
 constexpr char kList[] =
     "SELECT id, body, version, create_time_us, update_time_us FROM calendars WHERE id > ? "
     "ORDER BY id LIMIT ?";
+constexpr char kSelectInUse[] = "SELECT 1 FROM calendar_uses WHERE calendar_id = ? LIMIT 1";
 constexpr char kUpdate[] =
     "UPDATE calendars SET display_name = ?, body = ?, version = ?, update_time_us = ? WHERE id = ?";
 
@@ -126,6 +127,15 @@ absl::StatusOr<StoredCalendar> MySqlCalendarRepository::Update(
     SLA_ASSIGN_OR_RETURN(auto found, SelectOne(conn, kSelectForUpdate, id));
     if (!found) return NotFound(absl::StrCat("calendars/", id));
     StoredCalendar s = *std::move(found);
+    // An update racing an activation that is still committing can pass this check; the new
+    // version is unaffected (it carries its own snapshot of the calendar), only the live
+    // calendar then differs from that snapshot.
+    SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * in_use, conn.Prepare(kSelectInUse));
+    SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+      in_use->setString(1, id);
+      std::unique_ptr<sql::ResultSet> rs(in_use->executeQuery());
+      s.in_use = rs->next();
+    }));
     SLA_RETURN_IF_ERROR(mutate(s));
     s.version += 1;
     SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, conn.Prepare(kUpdate));

@@ -26,6 +26,8 @@ constexpr char kUpdate[] =
 constexpr char kInsertVersion[] =
     "INSERT INTO contract_versions (contract_id, version, terms, effective_from_us, "
     "create_time_us) VALUES (?, ?, ?, ?, ?)";
+constexpr char kInsertCalendarUse[] =
+    "INSERT INTO calendar_uses (calendar_id, contract_id, version) VALUES (?, ?, ?)";
 constexpr char kSelectVersion[] =
     "SELECT version, terms, effective_from_us FROM contract_versions "
     "WHERE contract_id = ? AND version = ?";
@@ -206,6 +208,17 @@ absl::StatusOr<Contract> MySqlContractRepository::Update(
         st->setInt64(5, absl::ToUnixMicros(now));
         st->executeUpdate();
       }));
+      // Record the calendars the version names, so that they cannot change in place.
+      SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * use, conn.Prepare(kInsertCalendarUse));
+      for (const auto& cal : m.new_version->terms.calendars()) {
+        const std::string cal_id = cal.name().substr(cal.name().find('/') + 1);
+        SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+          use->setString(1, cal_id);
+          use->setString(2, id);
+          use->setInt(3, m.new_version->version);
+          use->executeUpdate();
+        }));
+      }
       c.latest_version = m.new_version->version;
     }
     SLA_RETURN_IF_ERROR(Write(conn, kUpdate, c));
