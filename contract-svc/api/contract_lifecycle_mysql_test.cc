@@ -143,6 +143,43 @@ TEST_F(ContractLifecycleTest, DraftLintActivateAmendResolve) {
   EXPECT_EQ(r.version().name(), v2.name() + "/versions/2");
   EXPECT_EQ(r.version().terms().priority_targets(1).resolution().target_seconds(), 8 * 3600);
   EXPECT_FALSE(r.version().has_effective_until());
+
+  // Render the version in force: the amended P2 resolution target, with its unit.
+  pb::RenderAgreementRequest render;
+  render.set_name(r.version().name());
+  render.set_format(pb::RenderAgreementRequest::MARKDOWN);
+  pb::RenderAgreementResponse doc;
+  ASSERT_TRUE(stub_->RenderAgreement(As("msp_agent").get(), render, &doc).ok());
+  EXPECT_TRUE(absl::StrContains(doc.content(), "Version 2, in force from 2027-01-01 00:00 Asia/Bangkok."));
+  EXPECT_TRUE(absl::StrContains(doc.content(), "| 8 hours of business time (bangkok-office) |")) << doc.content();
+}
+
+TEST_F(ContractLifecycleTest, CreateIsIdempotentAndListFiltersByState) {
+  pb::CreateContractRequest req;
+  req.set_parent(customer_.name());
+  req.set_request_id("create-contract-7");
+  req.mutable_contract()->set_display_name("Managed IT services 2027");
+  *req.mutable_contract()->mutable_terms() = ExampleTerms();
+  pb::Contract first, again, active;
+  ASSERT_TRUE(stub_->CreateContract(As("msp_admin").get(), req, &first).ok());
+  ASSERT_TRUE(stub_->CreateContract(As("msp_admin").get(), req, &again).ok());
+  EXPECT_EQ(again.name(), first.name());
+  pb::Contract second;
+  ASSERT_TRUE(CreateDraft(ExampleTerms(), &second).ok());
+  ASSERT_TRUE(Activate(second, "2026-12-01T00:00:00Z", &active).ok());
+
+  pb::ListContractsRequest list;
+  list.set_parent(customer_.name());
+  pb::ListContractsResponse resp;
+  ASSERT_TRUE(stub_->ListContracts(As("msp_agent").get(), list, &resp).ok());
+  EXPECT_EQ(resp.contracts_size(), 2);
+  list.set_filter("state = ACTIVE");
+  ASSERT_TRUE(stub_->ListContracts(As("msp_agent").get(), list, &resp).ok());
+  ASSERT_EQ(resp.contracts_size(), 1);
+  EXPECT_EQ(resp.contracts(0).name(), active.name());
+  list.set_filter("state = PAUSED");
+  EXPECT_EQ(stub_->ListContracts(As("msp_agent").get(), list, &resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(ContractLifecycleTest, CalendarsInUseCannotChangeInPlace) {

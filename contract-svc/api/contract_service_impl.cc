@@ -202,9 +202,9 @@ grpc::Status ContractServiceImpl::ListContracts(grpc::ServerContext* ctx,
                                                 const pb::ListContractsRequest* req,
                                                 pb::ListContractsResponse* resp) {
   return boundary_.Run(ctx, "ListContracts", [&](const server::CallContext& call) -> absl::Status {
-    if (!req->filter().empty()) return InvalidField("filter", "is not supported on contracts yet");
     SLA_ASSIGN_OR_RETURN(ContractManager::Page page,
-                         contracts_.List(call.identity, req->parent(), req->page_size(), req->page_token()));
+                         contracts_.List(call.identity, req->parent(), req->page_size(),
+                                         req->page_token(), req->filter()));
     for (const ContractView& v : page.contracts) ToProto(v, resp->add_contracts());
     resp->set_next_page_token(page.next_page_token);
     return absl::OkStatus();

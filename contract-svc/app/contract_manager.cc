@@ -164,7 +164,8 @@ absl::StatusOr<ContractView> ContractManager::Get(const server::Identity& caller
 
 absl::StatusOr<ContractManager::Page> ContractManager::List(const server::Identity& caller,
                                                             const std::string& parent, int page_size,
-                                                            const std::string& page_token) {
+                                                            const std::string& page_token,
+                                                            const std::string& filter) {
   std::string customer_id;
   if (parent != "customers/-") {
     SLA_ASSIGN_OR_RETURN(customer_id, ParseCustomerName(parent, "parent"));
@@ -175,12 +176,23 @@ absl::StatusOr<ContractManager::Page> ContractManager::List(const server::Identi
     customer_id = caller.tenant;  // `customers/-` means "mine" for a customer
   }
   SLA_ASSIGN_OR_RETURN(int limit, api::PageSize(page_size));
-  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(page_token, parent));
-  SLA_ASSIGN_OR_RETURN(std::vector<Contract> rows, contracts_->List(customer_id, after, limit));
+  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(page_token, absl::StrCat(parent, "|", filter)));
+  std::optional<Contract::State> state;
+  SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> restrictions, api::ParseFilter(filter));
+  for (const api::Restriction& r : restrictions) {
+    if (r.field != "state" || r.op != '=') {
+      return InvalidField("filter", "only `state = DRAFT|ACTIVE|TERMINATED` is supported");
+    }
+    if (r.value == "DRAFT") state = Contract::State::kDraft;
+    else if (r.value == "ACTIVE") state = Contract::State::kActive;
+    else if (r.value == "TERMINATED") state = Contract::State::kTerminated;
+    else return InvalidField("filter", absl::StrCat("unknown state `", r.value, "`"));
+  }
+  SLA_ASSIGN_OR_RETURN(std::vector<Contract> rows, contracts_->List(customer_id, state, after, limit));
   Page page;
   if (static_cast<int>(rows.size()) > limit) {
     rows.resize(limit);
-    page.next_page_token = api::EncodePageToken(rows.back().id, parent);
+    page.next_page_token = api::EncodePageToken(rows.back().id, absl::StrCat(parent, "|", filter));
   }
   for (Contract& c : rows) {
     SLA_ASSIGN_OR_RETURN(ContractView v, View(std::move(c)));

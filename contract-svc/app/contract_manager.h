@@ -38,9 +38,10 @@ class ContractManager {
     std::vector<ContractView> contracts;
     std::string next_page_token;
   };
-  // `parent` is `customers/{customer}` or `customers/-` (all the caller may read).
+  // `parent` is `customers/{customer}` or `customers/-` (all the caller may read); `filter`
+  // may be `state = DRAFT|ACTIVE|TERMINATED`.
   absl::StatusOr<Page> List(const server::Identity& caller, const std::string& parent,
-                            int page_size, const std::string& page_token);
+                            int page_size, const std::string& page_token, const std::string& filter);
 
   // Changes a draft's display_name and/or terms (per `mask`); FAILED_PRECONDITION unless DRAFT.
   absl::StatusOr<ContractView> UpdateDraft(const server::Identity& caller, const std::string& name,

@@ -32,8 +32,10 @@ class ContractRepository {
   virtual absl::StatusOr<Contract> Create(const Contract& c, const std::string& request_id,
                                           const std::string& caller) = 0;
   virtual absl::StatusOr<Contract> Get(const std::string& customer_id, const std::string& id) = 0;
-  // Ordered by id; `customer_id` empty = every customer; at most `limit` + 1.
+  // Ordered by id; `customer_id` empty = every customer; `state` unset = any; at most
+  // `limit` + 1.
   virtual absl::StatusOr<std::vector<Contract>> List(const std::string& customer_id,
+                                                     std::optional<Contract::State> state,
                                                      const std::string& after_id, int limit) = 0;
   // Read (with its latest version), mutate, write with version + 1, atomically.
   virtual absl::StatusOr<Contract> Update(

@@ -17,7 +17,7 @@ const std::string kSelect =
     absl::StrCat("SELECT ", kColumns, " FROM contracts WHERE customer_id = ? AND id = ?");
 const std::string kSelectForUpdate = kSelect + " FOR UPDATE";
 const std::string kList = absl::StrCat("SELECT ", kColumns,
-                                       " FROM contracts WHERE (? = '' OR customer_id = ?) AND id > ? "
+                                       " FROM contracts WHERE (? = '' OR customer_id = ?) AND (? = 0 OR state = ?) AND id > ? "
                                        "ORDER BY id LIMIT ?");
 constexpr char kUpdate[] =
     "UPDATE contracts SET display_name = ?, state = ?, draft_terms = ?, latest_version = ?, "
@@ -162,6 +162,7 @@ absl::StatusOr<Contract> MySqlContractRepository::Get(const std::string& custome
 }
 
 absl::StatusOr<std::vector<Contract>> MySqlContractRepository::List(const std::string& customer_id,
+                                                                    std::optional<Contract::State> state,
                                                                     const std::string& after_id,
                                                                     int limit) {
   SLA_ASSIGN_OR_RETURN(mysql::PooledConnection conn, pool_->Acquire());
@@ -170,8 +171,10 @@ absl::StatusOr<std::vector<Contract>> MySqlContractRepository::List(const std::s
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {
     st->setString(1, customer_id);
     st->setString(2, customer_id);
-    st->setString(3, after_id);
-    st->setInt(4, limit + 1);
+    st->setInt(3, state ? 1 : 0);
+    st->setInt(4, state ? static_cast<int>(*state) : 0);
+    st->setString(5, after_id);
+    st->setInt(6, limit + 1);
     std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
     while (rs->next()) rows.push_back(Read(*rs));
   }));

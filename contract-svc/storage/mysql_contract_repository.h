@@ -14,6 +14,7 @@ class MySqlContractRepository final : public ContractRepository {
                                   const std::string& caller) override;
   absl::StatusOr<Contract> Get(const std::string& customer_id, const std::string& id) override;
   absl::StatusOr<std::vector<Contract>> List(const std::string& customer_id,
+                                             std::optional<Contract::State> state,
                                              const std::string& after_id, int limit) override;
   absl::StatusOr<Contract> Update(
       const std::string& customer_id, const std::string& id,
