@@ -41,17 +41,7 @@ class MySqlTest : public ::testing::Test {
     });
   }
 
-  int64_t Count(const std::string& table) {
-    auto c = pool_->Acquire();
-    int64_t n = -1;
-    EXPECT_TRUE(Guard([&] {
-                  std::unique_ptr<sql::Statement> st((*c)->raw().createStatement());
-                  std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT COUNT(*) FROM " + table));
-                  rs->next();
-                  n = rs->getInt64(1);
-                }).ok());
-    return n;
-  }
+  int64_t Count(const std::string& table) { return test::CountRows(*pool_, table); }
 
   std::unique_ptr<test::ScratchDatabase> db_;
   std::unique_ptr<ConnectionPool> pool_;

@@ -49,17 +49,7 @@ class RequestLogTest : public ::testing::Test {
     return result;
   }
 
-  int64_t Things() {
-    auto c = pool_->Acquire();
-    int64_t n = -1;
-    EXPECT_TRUE(Guard([&] {
-                  std::unique_ptr<sql::Statement> st((*c)->raw().createStatement());
-                  std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT COUNT(*) FROM things"));
-                  rs->next();
-                  n = rs->getInt64(1);
-                }).ok());
-    return n;
-  }
+  int64_t Things() { return test::CountRows(*pool_, "things"); }
 
   std::unique_ptr<test::ScratchDatabase> db_;
   std::unique_ptr<ConnectionPool> pool_;

@@ -27,6 +27,18 @@ absl::StatusOr<mysql::ConnectionOptions> TestServerOptions() {
   return o;
 }
 
+int64_t CountRows(mysql::ConnectionPool& pool, const std::string& table) {
+  absl::StatusOr<mysql::PooledConnection> c = pool.Acquire();
+  if (!c.ok()) return -1;
+  int64_t n = -1;
+  absl::Status s = mysql::Guard([&] {
+    std::unique_ptr<sql::Statement> st((*c)->raw().createStatement());
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT COUNT(*) FROM " + table));
+    if (rs->next()) n = rs->getInt64(1);
+  });
+  return s.ok() ? n : -1;
+}
+
 absl::StatusOr<std::unique_ptr<ScratchDatabase>> ScratchDatabase::Create(const std::string& prefix) {
   absl::StatusOr<mysql::ConnectionOptions> admin_options = TestServerOptions();
   if (!admin_options.ok()) return admin_options.status();

@@ -14,6 +14,9 @@ namespace sla::test {
 // Options of the test server's admin account (no database selected).
 absl::StatusOr<mysql::ConnectionOptions> TestServerOptions();
 
+// Rows in `table` (a name from the test itself, never user input), or -1 on error.
+int64_t CountRows(mysql::ConnectionPool& pool, const std::string& table);
+
 // A database created for one test and dropped when this object goes.
 class ScratchDatabase {
  public:
