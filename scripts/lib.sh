@@ -11,6 +11,7 @@ SLA_PACKAGES=(
   libmysqlcppconn-dev libjwt-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client
+  chromium python3
 )
 
 say() { printf '[sla] %s\n' "$*" >&2; }
