@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -76,12 +77,17 @@ ContractManager::ContractManager(ContractRepository* contracts, CalendarReposito
 
 absl::Status ContractManager::ValidateWithCalendars(const sla::v1::SlaTerms& terms, const char* prefix) {
   absl::Status lookup_error;
+  // Terms name the same few calendars many times: look each one up once.
+  absl::flat_hash_map<std::string, bool> known;
   const CalendarExists exists = [&](absl::string_view name) {
+    auto [it, inserted] = known.try_emplace(std::string(name), false);
+    if (!inserted) return it->second;
     absl::StatusOr<std::string> id = ParseCalendarName(name, "calendar");
     if (!id.ok()) return false;
     absl::StatusOr<StoredCalendar> c = calendars_->Get(*id);
     if (!c.ok() && c.status().code() != absl::StatusCode::kNotFound) lookup_error = c.status();
-    return c.ok();
+    it->second = c.ok();
+    return it->second;
   };
   absl::Status s = ValidateTerms(terms, exists, prefix);
   return lookup_error.ok() ? s : lookup_error;
