@@ -1,6 +1,19 @@
 // ticket-svc: see README.md for what it owns.
-#include "ticket-svc/api/ticket_service_impl.h"
+#include <grpcpp/grpcpp.h>
+
+#include "absl/flags/flag.h"
+#include "absl/time/clock.h"
+#include "common/log/log.h"
+#include "common/server/auth.h"
 #include "common/server/service_main.h"
+#include "ticket-svc/api/contract_terms_source.h"
+#include "ticket-svc/api/ticket_service_impl.h"
+
+ABSL_FLAG(std::string, contract_address, "127.0.0.1:50051",
+          "contract-svc's address (host:port), for ResolveTerms.");
+ABSL_FLAG(int, escalation_interval_ms, 1000,
+          "How often the escalation worker looks for due levels and breaches.");
+ABSL_FLAG(int, escalation_batch, 500, "Tickets the escalation worker claims per transaction.");
 
 namespace sla::ticket {
 const std::vector<mysql::Migration>& Migrations();  // generated from migrations/
@@ -16,9 +29,24 @@ int main(int argc, char** argv) {
       .make_services =
           [](const sla::server::ServiceDeps& deps) {
             std::vector<std::unique_ptr<grpc::Service>> services;
-            services.push_back(std::make_unique<sla::ticket::TicketServiceImpl>(*deps.boundary));
+            // ticket-svc signs its calls to contract-svc with the key that verifies tokens.
+            absl::StatusOr<std::string> key = sla::server::ReadSecretFile(deps.config->jwt_key_file);
+            std::string secret = key.ok() ? *key : "";
+            while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+            sla::server::JwtConfig jwt{secret, deps.config->jwt_issuer, deps.config->jwt_audience};
+            auto source = std::make_unique<sla::ticket::ContractTermsSource>(
+                grpc::CreateChannel(absl::GetFlag(FLAGS_contract_address),
+                                    grpc::InsecureChannelCredentials()),
+                jwt, [] { return absl::Now(); });
+            sla::ticket::TicketServiceOptions options;
+            options.clock = [] { return absl::Now(); };
+            options.escalation_interval = absl::Milliseconds(absl::GetFlag(FLAGS_escalation_interval_ms));
+            options.escalation_batch = absl::GetFlag(FLAGS_escalation_batch);
+            services.push_back(std::make_unique<sla::ticket::TicketServiceImpl>(
+                *deps.boundary, deps.pool, std::move(source), options));
             return services;
           },
+      .extra_env_flags = {"contract_address", "escalation_interval_ms", "escalation_batch"},
   };
   return sla::server::RunServiceMain(argc, argv, definition);
 }

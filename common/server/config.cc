@@ -50,13 +50,16 @@ std::string EnvNameForFlag(const std::string& flag) {
   return absl::StrCat("SLA_", absl::AsciiStrToUpper(flag));
 }
 
-std::vector<char*> ParseFlagsWithEnv(int argc, char** argv, const std::string& usage) {
+std::vector<char*> ParseFlagsWithEnv(int argc, char** argv, const std::string& usage,
+                                     const std::vector<std::string>& extra_flags) {
   absl::SetProgramUsageMessage(usage);
   // Environment values go first, so that the same flag on the command line overrides them
   // (the last occurrence of a flag wins).
   static std::vector<std::string>* storage = new std::vector<std::string>();
   std::vector<char*> args = {argv[0]};
-  for (const char* name : kFlagNames) {
+  std::vector<std::string> names(std::begin(kFlagNames), std::end(kFlagNames));
+  names.insert(names.end(), extra_flags.begin(), extra_flags.end());
+  for (const std::string& name : names) {
     const char* v = std::getenv(EnvNameForFlag(name).c_str());
     if (v != nullptr) storage->push_back(absl::StrCat("--", name, "=", v));
   }

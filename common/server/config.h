@@ -32,7 +32,9 @@ struct ServerConfig {
 
 // Parses the command line (after applying environment fallbacks) and returns the positional
 // arguments. Exits on --help or a malformed flag, as absl::ParseCommandLine does.
-std::vector<char*> ParseFlagsWithEnv(int argc, char** argv, const std::string& usage);
+// `extra_flags` names a service's own flags that take the same environment fallback.
+std::vector<char*> ParseFlagsWithEnv(int argc, char** argv, const std::string& usage,
+                                     const std::vector<std::string>& extra_flags = {});
 
 // Builds the configuration from the parsed flags; a flag left at its "service default" takes
 // `default_port` / `default_database`. INVALID_ARGUMENT names the bad flag.

@@ -49,7 +49,8 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
 
   ParseFlagsWithEnv(argc, argv,
                     absl::StrCat(def.name, ": serves ", def.grpc_services.empty() ? "" : def.grpc_services[0],
-                                 ". Every flag --x may also come from SLA_X in the environment."));
+                                 ". Every flag --x may also come from SLA_X in the environment."),
+                    def.extra_env_flags);
   log::SetServiceName(def.name);
   absl::StatusOr<ServerConfig> config = ConfigFromFlags(def.default_port, def.default_database);
   if (!config.ok()) return Fail("config", config.status());

@@ -36,7 +36,11 @@ struct ServiceDefinition {
   const std::vector<mysql::Migration>* migrations;
   // Fully qualified gRPC service names, reported by health checks.
   std::vector<std::string> grpc_services;
+  // Builds the handlers. Background work a service runs (workers) belongs to these objects:
+  // it starts here and stops when they are destroyed, after in-flight calls drained.
   std::function<std::vector<std::unique_ptr<grpc::Service>>(const ServiceDeps&)> make_services;
+  // The service's own flags that also read SLA_<FLAG> from the environment.
+  std::vector<std::string> extra_env_flags = {};
 };
 
 // Runs the service until SIGTERM/SIGINT. Returns the process exit code: 0 after a clean

@@ -1,32 +1,80 @@
-// gRPC handlers of sla.ticket.v1.TicketService. Every handler runs in the RpcBoundary.
-// The use cases arrive with the ticket-svc issue.
+// gRPC handlers of sla.ticket.v1.TicketService. Every handler runs in the RpcBoundary and
+// delegates to the TicketManager; this object also owns ticket-svc's background work (the
+// escalation worker and the outbox sequencer), started with it and stopped when it goes.
 #pragma once
 
+#include <memory>
+
+#include "common/mysql/connection_pool.h"
 #include "common/server/rpc.h"
 #include "sla/ticket/v1/ticket_service.grpc.pb.h"
+#include "ticket-svc/app/terms_cache.h"
+#include "ticket-svc/app/ticket_manager.h"
+#include "ticket-svc/app/workers.h"
 
 namespace sla::ticket {
 
-namespace pb = ::sla::ticket::v1;
+struct TicketServiceOptions {
+  std::function<absl::Time()> clock;
+  // false in tests, which drive the worker and the sequencer by RunOnce().
+  bool start_workers = true;
+  absl::Duration escalation_interval = absl::Seconds(1);
+  absl::Duration sequencer_interval = absl::Milliseconds(100);
+  int escalation_batch = 500;
+};
 
 class TicketServiceImpl final : public pb::TicketService::Service {
  public:
-  explicit TicketServiceImpl(const server::RpcBoundary& boundary) : boundary_(boundary) {}
+  TicketServiceImpl(const server::RpcBoundary& boundary, mysql::ConnectionPool* pool,
+                    std::unique_ptr<TermsSource> terms_source, TicketServiceOptions options);
+  ~TicketServiceImpl() override;
 
-  SLA_RPC_NOT_IMPLEMENTED(CreateTicket, pb::CreateTicketRequest, pb::Ticket)
-  SLA_RPC_NOT_IMPLEMENTED(GetTicket, pb::GetTicketRequest, pb::Ticket)
-  SLA_RPC_NOT_IMPLEMENTED(ListTickets, pb::ListTicketsRequest, pb::ListTicketsResponse)
-  SLA_RPC_NOT_IMPLEMENTED(ListEvents, pb::ListEventsRequest, pb::ListEventsResponse)
+  TicketManager& manager() { return *manager_; }
+  EscalationWorker& worker() { return *worker_; }
+  OutboxSequencer& sequencer() { return *sequencer_; }
+  TermsCache& terms() { return *terms_; }
 
-  grpc::Status WatchEvents(grpc::ServerContext* ctx, const pb::WatchEventsRequest*,
-                           grpc::ServerWriter<pb::Event>*) override {
-    return boundary_.Run(ctx, "WatchEvents", [](const server::CallContext&) {
-      return absl::UnimplementedError("WatchEvents is not implemented yet");
-    });
-  }
+  grpc::Status CreateTicket(grpc::ServerContext* ctx, const pb::CreateTicketRequest* req, pb::Ticket* out) override;
+  grpc::Status GetTicket(grpc::ServerContext* ctx, const pb::GetTicketRequest* req, pb::Ticket* out) override;
+  grpc::Status ListTickets(grpc::ServerContext* ctx, const pb::ListTicketsRequest* req,
+                           pb::ListTicketsResponse* out) override;
+  grpc::Status TransitionTicket(grpc::ServerContext* ctx, const pb::TransitionTicketRequest* req,
+                                pb::Ticket* out) override;
+  grpc::Status ChangePriority(grpc::ServerContext* ctx, const pb::ChangePriorityRequest* req,
+                              pb::Ticket* out) override;
+  grpc::Status RecordRootCause(grpc::ServerContext* ctx, const pb::RecordRootCauseRequest* req,
+                               pb::Ticket* out) override;
+  grpc::Status PauseClocks(grpc::ServerContext* ctx, const pb::PauseClocksRequest* req, pb::Ticket* out) override;
+  grpc::Status ResumeClocks(grpc::ServerContext* ctx, const pb::ResumeClocksRequest* req, pb::Ticket* out) override;
+  grpc::Status EscalateTicket(grpc::ServerContext* ctx, const pb::EscalateTicketRequest* req,
+                              pb::Escalation* out) override;
+  grpc::Status AddComment(grpc::ServerContext* ctx, const pb::AddCommentRequest* req, pb::Comment* out) override;
+  grpc::Status ListComments(grpc::ServerContext* ctx, const pb::ListCommentsRequest* req,
+                            pb::ListCommentsResponse* out) override;
+  grpc::Status ListSlaHistory(grpc::ServerContext* ctx, const pb::ListSlaHistoryRequest* req,
+                              pb::ListSlaHistoryResponse* out) override;
+  grpc::Status ListEscalations(grpc::ServerContext* ctx, const pb::ListEscalationsRequest* req,
+                               pb::ListEscalationsResponse* out) override;
+  grpc::Status CreateOutage(grpc::ServerContext* ctx, const pb::CreateOutageRequest* req, pb::Outage* out) override;
+  grpc::Status CloseOutage(grpc::ServerContext* ctx, const pb::CloseOutageRequest* req, pb::Outage* out) override;
+  grpc::Status GetOutage(grpc::ServerContext* ctx, const pb::GetOutageRequest* req, pb::Outage* out) override;
+  grpc::Status ListOutages(grpc::ServerContext* ctx, const pb::ListOutagesRequest* req,
+                           pb::ListOutagesResponse* out) override;
+  grpc::Status ListEvents(grpc::ServerContext* ctx, const pb::ListEventsRequest* req,
+                          pb::ListEventsResponse* out) override;
+  grpc::Status WatchEvents(grpc::ServerContext* ctx, const pb::WatchEventsRequest* req,
+                           grpc::ServerWriter<pb::Event>* writer) override;
 
  private:
   const server::RpcBoundary& boundary_;
+  mysql::ConnectionPool* pool_;
+  std::unique_ptr<TermsSource> terms_source_;
+  std::unique_ptr<TermsCache> terms_;
+  std::unique_ptr<OutboxSequencer> sequencer_;
+  std::unique_ptr<Periodic> sequencer_loop_;
+  std::unique_ptr<TicketManager> manager_;
+  std::unique_ptr<EscalationWorker> worker_;
+  std::unique_ptr<Periodic> worker_loop_;
 };
 
 }  // namespace sla::ticket

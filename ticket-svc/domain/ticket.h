@@ -40,7 +40,8 @@ struct Ticket {
   int64_t resolve_time = 0;
   int64_t close_time = 0;
   int32_t reopen_count = 0;
-  int64_t version = 1;  // bumped on every write; the etag
+  int64_t version = 1;      // bumped on every write; the etag
+  int64_t history_seq = 0;  // entries in the SLA history so far (storage numbering)
   bool waiting = false;                // paused because WAITING_ON_CUSTOMER
   std::string pause_exclusion_id;      // paused by a hold-harmless exclusion
   std::vector<ClockState> clocks;

@@ -1,0 +1,66 @@
+#include "ticket-svc/api/contract_terms_source.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/status/grpc_status.h"
+#include "common/status/status_macros.h"
+
+namespace sla::ticket {
+
+namespace cpb = sla::contract::v1;
+
+ContractTermsSource::ContractTermsSource(std::shared_ptr<grpc::Channel> channel,
+                                         server::JwtConfig jwt, std::function<absl::Time()> clock)
+    : stub_(cpb::ContractService::NewStub(std::move(channel))),
+      jwt_(std::move(jwt)),
+      clock_(std::move(clock)) {}
+
+absl::StatusOr<std::string> ContractTermsSource::Token() {
+  // Real time, not the injectable clock: the token is checked by another process.
+  const absl::Time now = absl::Now();
+  absl::MutexLock lock(&mu_);
+  if (now + absl::Minutes(1) < token_expiry_) return token_;
+  SLA_ASSIGN_OR_RETURN(token_, server::MintToken(jwt_, {"ticket-svc", "", {"service"}}, now,
+                                                 absl::Minutes(10)));
+  token_expiry_ = now + absl::Minutes(10);
+  return token_;
+}
+
+absl::StatusOr<ResolvedVersion> ContractTermsSource::Resolve(const std::string& contract,
+                                                             absl::Time at) {
+  SLA_ASSIGN_OR_RETURN(std::string token, Token());
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  cpb::ResolveTermsRequest req;
+  req.set_contract(contract);
+  req.mutable_at()->set_seconds(absl::ToUnixSeconds(at));
+  cpb::ResolveTermsResponse resp;
+  const grpc::Status s = stub_->ResolveTerms(&ctx, req, &resp);
+  if (!s.ok()) {
+    if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+        s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      return absl::UnavailableError("contract-svc is unavailable; retry");
+    }
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND) {
+      return absl::NotFoundError(absl::StrCat("`", contract, "` not found, or no terms in force"));
+    }
+    if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
+        s.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+      return FromGrpcStatus(s);
+    }
+    return absl::InternalError(absl::StrCat("ResolveTerms failed: ", s.error_message()));
+  }
+  ResolvedVersion v;
+  v.name = resp.version().name();
+  v.terms = resp.version().terms();
+  v.effective_from = absl::FromUnixSeconds(resp.version().effective_from().seconds());
+  if (resp.version().has_effective_until()) {
+    v.effective_until = absl::FromUnixSeconds(resp.version().effective_until().seconds());
+  }
+  return v;
+}
+
+}  // namespace sla::ticket

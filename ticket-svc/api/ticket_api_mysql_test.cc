@@ -1,0 +1,383 @@
+// ticket-svc through its gRPC API, with the real contract-svc and MariaDB: DOMAIN.md's worked
+// examples, pause/resume, priority change, reopen, the RCA gate, comments, tenant isolation,
+// idempotent creation, list filters and outages.
+#include "absl/strings/match.h"
+#include "gmock/gmock.h"
+#include "ticket-svc/api/ticket_api_fixture.h"
+
+namespace sla::ticket {
+namespace {
+
+using ::testing::HasSubstr;
+
+class TicketApi : public TicketApiTest {
+ protected:
+  void SetUp() override {
+    TicketApiTest::SetUp();
+    if (HasFatalFailure()) return;
+    acme_ = NewTenant("Acme");
+    other_ = NewTenant("Globex");
+  }
+  Tenant acme_, other_;
+};
+
+TEST_F(TicketApi, WorkedExampleFridayTicketDueTuesdayAfterHoliday) {
+  clock_.Set(Utc(2026, 12, 4, 9));  // Fri 16:00 Bangkok
+  const pb::Ticket t = Open(acme_, sla::v1::PRIORITY_P2);
+  EXPECT_EQ(t.status(), pb::Ticket::NEW);
+  EXPECT_THAT(t.terms_version(), HasSubstr(acme_.contract + "/versions/1"));
+  ASSERT_NE(ClockOf(t, sla::v1::CLOCK_RESOLUTION), nullptr);
+  EXPECT_EQ(ClockOf(t, sla::v1::CLOCK_RESOLUTION)->due_time().seconds(), Utc(2026, 12, 8, 5));
+  EXPECT_EQ(ClockOf(t, sla::v1::CLOCK_RESOLUTION)->target_seconds(), 4 * 3600);
+  EXPECT_EQ(ClockOf(t, sla::v1::CLOCK_UPDATE_INTERVAL), nullptr);  // P2 sets none
+
+  // Waiting on the customer Tue 09:30–11:00 local moves the due time to 13:30 local.
+  ASSERT_TRUE(Move(t, pb::Ticket::ACKNOWLEDGED).ok());
+  ASSERT_TRUE(Move(t, pb::Ticket::IN_PROGRESS).ok());
+  clock_.Set(Utc(2026, 12, 8, 2, 30));
+  pb::Ticket waiting;
+  ASSERT_TRUE(Move(t, pb::Ticket::WAITING_ON_CUSTOMER, &waiting).ok());
+  EXPECT_EQ(ClockOf(waiting, sla::v1::CLOCK_RESOLUTION)->state(), pb::Clock::PAUSED);
+  clock_.Set(Utc(2026, 12, 8, 4));
+  pb::Ticket resumed;
+  ASSERT_TRUE(Move(t, pb::Ticket::IN_PROGRESS, &resumed).ok());
+  const pb::Clock* res = ClockOf(resumed, sla::v1::CLOCK_RESOLUTION);
+  EXPECT_EQ(res->due_time().seconds(), Utc(2026, 12, 8, 6, 30));
+  EXPECT_EQ(res->paused_seconds(), 5400);
+  EXPECT_EQ(res->consumed_seconds(), 3600 + 1800);
+}
+
+TEST_F(TicketApi, WorkedExampleTwentyFourSevenResponseCrossesMidnight) {
+  clock_.Set(Utc(2026, 12, 4, 23, 55));
+  const pb::Ticket t = Open(acme_, sla::v1::PRIORITY_P1);
+  EXPECT_EQ(ClockOf(t, sla::v1::CLOCK_FIRST_RESPONSE)->due_time().seconds(), Utc(2026, 12, 5, 0, 10));
+}
+
+TEST_F(TicketApi, IllegalTransitionIsFailedPreconditionNamingBothStatuses) {
+  const pb::Ticket t = Open(acme_, sla::v1::PRIORITY_P3);
+  const grpc::Status s = Move(t, pb::Ticket::RESOLVED);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("NEW cannot move to RESOLVED"));
+}
+
+TEST_F(TicketApi, PriorityChangeKeepsConsumedTimeAndKeepsHistory) {
+  clock_.Set(Utc(2026, 12, 1, 2));  // Tue 09:00 Bangkok
+  const pb::Ticket t = Open(acme_, sla::v1::PRIORITY_P3);
+  clock_.Set(Utc(2026, 12, 1, 5));  // three business hours later
+  pb::ChangePriorityRequest req;
+  req.set_name(t.name());
+  req.set_priority(sla::v1::PRIORITY_P1);
+  pb::Ticket out;
+  EXPECT_EQ(stub_->ChangePriority(As("msp_agent").get(), req, &out).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);  // the reason is required
+  req.set_reason("whole office affected");
+  ASSERT_TRUE(stub_->ChangePriority(As("msp_agent").get(), req, &out).ok());
+  EXPECT_EQ(out.priority(), sla::v1::PRIORITY_P1);
+  const pb::Clock* response = ClockOf(out, sla::v1::CLOCK_FIRST_RESPONSE);
+  EXPECT_EQ(response->state(), pb::Clock::BREACHED);  // 3 h consumed ≥ 15 min
+  EXPECT_EQ(response->breach_time().seconds(), Utc(2026, 12, 1, 5));
+  EXPECT_EQ(ClockOf(out, sla::v1::CLOCK_RESOLUTION)->due_time().seconds(), Utc(2026, 12, 1, 6));
+  EXPECT_TRUE(out.breached());
+
+  pb::ListSlaHistoryRequest hreq;
+  hreq.set_parent(t.name());
+  pb::ListSlaHistoryResponse history;
+  ASSERT_TRUE(stub_->ListSlaHistory(As("msp_agent").get(), hreq, &history).ok());
+  int changed = 0, breached = 0;
+  for (const auto& e : history.entries()) {
+    changed += e.cause() == "priority_changed";
+    breached += e.cause() == "breached";
+    if (e.cause() == "priority_changed") {
+      EXPECT_EQ(e.reason(), "whole office affected");
+    }
+  }
+  EXPECT_EQ(changed, 3);  // response, resolution, and P1's new update-interval clock
+  EXPECT_EQ(breached, 1);
+  EXPECT_GT(history.entries(history.entries_size() - 1).clocks_size(), 0);
+}
+
+TEST_F(TicketApi, ReopenResumesResolutionAndRcaGatesClosing) {
+  clock_.Set(Utc(2026, 12, 1, 2));
+  const pb::Ticket t = Open(acme_, sla::v1::PRIORITY_P2);
+  for (auto s : {pb::Ticket::ACKNOWLEDGED, pb::Ticket::IN_PROGRESS}) ASSERT_TRUE(Move(t, s).ok());
+  clock_.Set(Utc(2026, 12, 1, 3));
+  ASSERT_TRUE(Move(t, pb::Ticket::RESOLVED).ok());
+  // The customer reopens it two hours later; those hours do not count.
+  clock_.Set(Utc(2026, 12, 1, 5));
+  pb::Ticket reopened;
+  ASSERT_TRUE(Move(t, pb::Ticket::IN_PROGRESS, &reopened, "customer_user", acme_.id).ok());
+  EXPECT_EQ(reopened.reopen_count(), 1);
+  const pb::Clock* res = ClockOf(reopened, sla::v1::CLOCK_RESOLUTION);
+  EXPECT_EQ(res->state(), pb::Clock::RUNNING);
+  EXPECT_EQ(res->consumed_seconds(), 3600);
+  EXPECT_EQ(res->due_time().seconds(), Utc(2026, 12, 1, 8));
+
+  clock_.Set(Utc(2026, 12, 1, 6));
+  ASSERT_TRUE(Move(t, pb::Ticket::RESOLVED).ok());
+  const grpc::Status gate = Move(t, pb::Ticket::CLOSED);
+  EXPECT_EQ(gate.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(gate.error_message(), HasSubstr("root cause"));
+  pb::RecordRootCauseRequest rca;
+  rca.set_name(t.name());
+  rca.set_root_cause("Toner sensor failure");
+  pb::Ticket out;
+  EXPECT_EQ(stub_->RecordRootCause(As("msp_agent").get(), rca, &out).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  rca.set_preventive_action("Replace sensors at each service visit");
+  ASSERT_TRUE(stub_->RecordRootCause(As("msp_agent").get(), rca, &out).ok());
+  pb::Ticket closed;
+  ASSERT_TRUE(Move(t, pb::Ticket::CLOSED, &closed, "customer_admin", acme_.id).ok());
+  EXPECT_EQ(closed.status(), pb::Ticket::CLOSED);
+  // Reopening after the terms' 14-day window is refused.
+  clock_.Set(Utc(2026, 12, 16, 7));
+  const grpc::Status late = Move(t, pb::Ticket::IN_PROGRESS);
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(late.error_message(), HasSubstr("reopen window of 14 days"));
+}
+
+TEST_F(TicketApi, CommentsMeetTargetsPerTheTermsAndInternalOnesStayInternal) {
+  clock_.Set(Utc(2026, 12, 4, 10));
+  const pb::Ticket t = Open(acme_, sla::v1::PRIORITY_P1);
+  auto comment = [&](const std::string& role, const std::string& tenant, pb::Comment::Visibility v,
+                     pb::Comment::Kind k, bool awaits, pb::Comment* out) {
+    pb::AddCommentRequest req;
+    req.set_parent(t.name());
+    req.mutable_comment()->set_body("text");
+    req.mutable_comment()->set_visibility(v);
+    req.mutable_comment()->set_kind(k);
+    req.mutable_comment()->set_awaits_reply(awaits);
+    return stub_->AddComment(As(role, tenant).get(), req, out);
+  };
+  pb::Comment c;
+  clock_.Set(Utc(2026, 12, 4, 10, 5));
+  ASSERT_TRUE(comment("msp_agent", "", pb::Comment::INTERNAL, pb::Comment::MESSAGE, false, &c).ok());
+  EXPECT_EQ(ClockOf(Get(t.name()), sla::v1::CLOCK_FIRST_RESPONSE)->state(), pb::Clock::RUNNING);
+  clock_.Set(Utc(2026, 12, 4, 10, 10));
+  ASSERT_TRUE(comment("msp_agent", "", pb::Comment::INTERNAL, pb::Comment::PHONE_CALL, false, &c).ok());
+  pb::Ticket after_call = Get(t.name());
+  EXPECT_EQ(ClockOf(after_call, sla::v1::CLOCK_FIRST_RESPONSE)->state(), pb::Clock::MET);
+  EXPECT_EQ(ClockOf(after_call, sla::v1::CLOCK_FIRST_RESPONSE)->met_time().seconds(), Utc(2026, 12, 4, 10, 10));
+  // A customer question starts the update interval; customers cannot write internal notes.
+  EXPECT_EQ(comment("customer_user", acme_.id, pb::Comment::INTERNAL, pb::Comment::MESSAGE, false, &c)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(comment("customer_user", acme_.id, pb::Comment::PUBLIC, pb::Comment::MESSAGE, true, &c).ok());
+  EXPECT_EQ(c.side(), pb::Comment::CUSTOMER);
+  const pb::Clock* update = ClockOf(Get(t.name()), sla::v1::CLOCK_UPDATE_INTERVAL);
+  EXPECT_EQ(update->cycle(), 1);
+  EXPECT_EQ(update->due_time().seconds(), Utc(2026, 12, 4, 11, 10));
+
+  pb::ListCommentsRequest list;
+  list.set_parent(t.name());
+  pb::ListCommentsResponse msp, customer;
+  ASSERT_TRUE(stub_->ListComments(As("msp_agent").get(), list, &msp).ok());
+  ASSERT_TRUE(stub_->ListComments(As("customer_user", acme_.id).get(), list, &customer).ok());
+  EXPECT_EQ(msp.comments_size(), 3);
+  EXPECT_EQ(customer.comments_size(), 1);
+  for (const auto& cm : customer.comments()) EXPECT_EQ(cm.visibility(), pb::Comment::PUBLIC);
+}
+
+TEST_F(TicketApi, CustomersSeeOnlyTheirOwnTicketsAndCannotDoTheMspsWork) {
+  const pb::Ticket mine = Open(acme_, sla::v1::PRIORITY_P3, "customer_user");
+  const pb::Ticket theirs = Open(other_, sla::v1::PRIORITY_P3);
+  pb::GetTicketRequest get;
+  get.set_name(theirs.name());
+  pb::Ticket out;
+  EXPECT_EQ(stub_->GetTicket(As("customer_user", acme_.id).get(), get, &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  get.set_name(mine.name());
+  EXPECT_TRUE(stub_->GetTicket(As("customer_user", acme_.id).get(), get, &out).ok());
+  // A ticket for another customer cannot be opened either.
+  pb::CreateTicketRequest create;
+  create.set_parent(other_.customer);
+  *create.mutable_ticket() = mine;
+  create.mutable_ticket()->set_contract(other_.contract);
+  EXPECT_EQ(stub_->CreateTicket(As("customer_user", acme_.id).get(), create, &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  pb::ListTicketsRequest list;
+  list.set_parent("customers/-");
+  pb::ListTicketsResponse listed;
+  ASSERT_TRUE(stub_->ListTickets(As("customer_admin", acme_.id).get(), list, &listed).ok());
+  ASSERT_EQ(listed.tickets_size(), 1);
+  EXPECT_EQ(listed.tickets(0).name(), mine.name());
+  pb::ChangePriorityRequest prio;
+  prio.set_name(mine.name());
+  prio.set_priority(sla::v1::PRIORITY_P1);
+  prio.set_reason("I say so");
+  EXPECT_EQ(stub_->ChangePriority(As("customer_admin", acme_.id).get(), prio, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  pb::ListEventsRequest events;
+  pb::ListEventsResponse ev;
+  EXPECT_EQ(stub_->ListEvents(As("customer_admin", acme_.id).get(), events, &ev).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(TicketApi, CreateIsIdempotentByRequestIdAndValidatesInput) {
+  const pb::Ticket a = Open(acme_, sla::v1::PRIORITY_P3, "msp_agent", "req-1");
+  const pb::Ticket b = Open(acme_, sla::v1::PRIORITY_P3, "msp_agent", "req-1");
+  EXPECT_EQ(a.name(), b.name());
+  EXPECT_EQ(test::CountRows(*ticket_pool_, "tickets"), 1);
+
+  pb::CreateTicketRequest req;
+  req.set_parent(acme_.customer);
+  pb::Ticket* in = req.mutable_ticket();
+  in->set_contract(acme_.contract);
+  in->set_service_id("gardening");
+  in->set_priority(sla::v1::PRIORITY_P3);
+  in->set_title("x");
+  in->set_reporter("r");
+  pb::Ticket out;
+  grpc::Status s = stub_->CreateTicket(As("msp_agent").get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("ticket.service_id"));
+  in->set_service_id("service-desk");
+  in->set_title(std::string(301, 'x'));
+  s = stub_->CreateTicket(As("msp_agent").get(), req, &out);
+  EXPECT_THAT(s.error_message(), HasSubstr("ticket.title"));
+  in->set_title("x");
+  in->set_contract(other_.contract);
+  s = stub_->CreateTicket(As("msp_agent").get(), req, &out);
+  EXPECT_THAT(s.error_message(), HasSubstr("ticket.contract"));
+  in->set_contract(acme_.customer + "/contracts/nope");
+  s = stub_->CreateTicket(As("msp_agent").get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(TicketApi, ListFiltersByStatusPriorityBreachedAtRiskAndDueTime) {
+  clock_.Set(Utc(2026, 12, 4, 10));
+  const pb::Ticket p1 = Open(acme_, sla::v1::PRIORITY_P1);
+  const pb::Ticket p3 = Open(acme_, sla::v1::PRIORITY_P3);
+  ASSERT_TRUE(Move(p3, pb::Ticket::ACKNOWLEDGED).ok());
+  auto list = [&](const std::string& filter) {
+    pb::ListTicketsRequest req;
+    req.set_parent(acme_.customer);
+    req.set_filter(filter);
+    pb::ListTicketsResponse out;
+    const grpc::Status s = stub_->ListTickets(As("msp_agent").get(), req, &out);
+    EXPECT_TRUE(s.ok()) << filter << ": " << s.error_message();
+    std::vector<std::string> names;
+    for (const auto& t : out.tickets()) names.push_back(t.name());
+    return names;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(list("priority = PRIORITY_P1"), V{p1.name()});
+  EXPECT_EQ(list("status = ACKNOWLEDGED"), V{p3.name()});
+  EXPECT_EQ(list("at_risk = true"), V{});
+  clock_.Set(Utc(2026, 12, 4, 10, 8));  // P1 response is past its 50 % warning level
+  EXPECT_EQ(list("at_risk = true"), V{p1.name()});
+  EXPECT_EQ(list("due_before = \"2026-12-04T10:20:00Z\""), V{p1.name()});
+  EXPECT_EQ(list("breached = true"), V{});
+  clock_.Set(Utc(2026, 12, 4, 10, 20));
+  ASSERT_TRUE(ticket_->worker().RunOnce().ok());
+  EXPECT_EQ(list("breached = true"), V{p1.name()});
+  pb::ListTicketsRequest bad;
+  bad.set_parent(acme_.customer);
+  bad.set_filter("colour = red");
+  pb::ListTicketsResponse out;
+  const grpc::Status s = stub_->ListTickets(As("msp_agent").get(), bad, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("filter.colour"));
+}
+
+TEST_F(TicketApi, ExclusionPausesClocksOnlyForClausesThatSaySo) {
+  clock_.Set(Utc(2026, 12, 4, 10));
+  const pb::Ticket t = Open(acme_, sla::v1::PRIORITY_P1);
+  pb::PauseClocksRequest req;
+  req.set_name(t.name());
+  req.set_exclusion_id("customer-caused");
+  req.set_reason("customer changed firewall");
+  pb::Ticket out;
+  EXPECT_EQ(stub_->PauseClocks(As("msp_agent").get(), req, &out).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  req.set_exclusion_id("force-majeure");
+  ASSERT_TRUE(stub_->PauseClocks(As("msp_agent").get(), req, &out).ok());
+  EXPECT_EQ(out.pause_exclusion_id(), "force-majeure");
+  clock_.Set(Utc(2026, 12, 4, 12));
+  pb::ResumeClocksRequest resume;
+  resume.set_name(t.name());
+  ASSERT_TRUE(stub_->ResumeClocks(As("msp_agent").get(), resume, &out).ok());
+  EXPECT_EQ(ClockOf(out, sla::v1::CLOCK_FIRST_RESPONSE)->due_time().seconds(), Utc(2026, 12, 4, 12, 15));
+  EXPECT_EQ(ClockOf(out, sla::v1::CLOCK_FIRST_RESPONSE)->paused_seconds(), 7200);
+}
+
+TEST_F(TicketApi, ManualEscalationFollowsThePolicysRoles) {
+  clock_.Set(Utc(2026, 12, 4, 10));
+  const pb::Ticket t = Open(acme_, sla::v1::PRIORITY_P1);
+  pb::EscalateTicketRequest req;
+  req.set_name(t.name());
+  req.set_clock(sla::v1::CLOCK_RESOLUTION);
+  req.set_reason("CEO cannot send mail");
+  pb::Escalation out;
+  // The example policy lets customer_admin and msp_agent escalate, not msp_admin.
+  EXPECT_EQ(stub_->EscalateTicket(As("msp_admin").get(), req, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(stub_->EscalateTicket(As("customer_admin", acme_.id).get(), req, &out).ok());
+  EXPECT_EQ(out.level(), 1);
+  EXPECT_TRUE(out.manual());
+  ASSERT_EQ(out.notifications_size(), 1);
+  EXPECT_EQ(out.notifications(0).contact().address(), "#desk-leads");
+  req.set_level(1);
+  EXPECT_EQ(stub_->EscalateTicket(As("msp_agent").get(), req, &out).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  pb::ListEscalationsRequest list;
+  list.set_parent(t.name());
+  pb::ListEscalationsResponse fired;
+  ASSERT_TRUE(stub_->ListEscalations(As("msp_agent").get(), list, &fired).ok());
+  ASSERT_EQ(fired.escalations_size(), 1);
+  EXPECT_EQ(fired.escalations(0).reason(), "CEO cannot send mail");
+}
+
+TEST_F(TicketApi, OutagesAreRecordedValidatedAndAnnounced) {
+  clock_.Set(Utc(2026, 12, 4, 10));
+  pb::CreateOutageRequest req;
+  req.set_parent(acme_.customer);
+  pb::Outage* o = req.mutable_outage();
+  o->set_contract(acme_.contract);
+  o->set_service_id("email-hosting");
+  o->mutable_start_time()->set_seconds(Utc(2026, 12, 4, 9, 20));
+  o->set_summary("Mail relay down");
+  pb::Outage open;
+  ASSERT_TRUE(stub_->CreateOutage(As("msp_agent").get(), req, &open).ok());
+  EXPECT_FALSE(open.has_end_time());
+  pb::Outage bad;
+  o->set_exclusion_id("no-such-clause");
+  EXPECT_EQ(stub_->CreateOutage(As("msp_agent").get(), req, &bad).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  o->set_exclusion_id("");
+  o->mutable_start_time()->set_seconds(Utc(2026, 12, 5, 0));
+  EXPECT_EQ(stub_->CreateOutage(As("msp_agent").get(), req, &bad).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);  // in the future
+  EXPECT_EQ(stub_->CreateOutage(As("customer_admin", acme_.id).get(), req, &bad).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  pb::CloseOutageRequest close;
+  close.set_name(open.name());
+  close.mutable_end_time()->set_seconds(Utc(2026, 12, 4, 9, 0));
+  pb::Outage closed;
+  EXPECT_EQ(stub_->CloseOutage(As("msp_agent").get(), close, &closed).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);  // before the start
+  close.mutable_end_time()->set_seconds(Utc(2026, 12, 4, 9, 58));
+  ASSERT_TRUE(stub_->CloseOutage(As("msp_agent").get(), close, &closed).ok());
+  EXPECT_EQ(closed.end_time().seconds(), Utc(2026, 12, 4, 9, 58));
+  EXPECT_EQ(stub_->CloseOutage(As("msp_agent").get(), close, &closed).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+
+  pb::ListOutagesRequest list;
+  list.set_parent("customers/-");
+  list.set_filter("service_id = email-hosting AND open = false");
+  pb::ListOutagesResponse listed;
+  ASSERT_TRUE(stub_->ListOutages(As("customer_user", acme_.id).get(), list, &listed).ok());
+  ASSERT_EQ(listed.outages_size(), 1);
+  ASSERT_TRUE(ticket_->sequencer().RunOnce().ok());
+  pb::ListEventsRequest ereq;
+  pb::ListEventsResponse events;
+  ASSERT_TRUE(stub_->ListEvents(As("billing_system").get(), ereq, &events).ok());
+  std::vector<std::string> types;
+  for (const auto& e : events.events()) {
+    if (e.subject() == open.name()) types.push_back(e.type());
+  }
+  EXPECT_EQ(types, (std::vector<std::string>{"outage.opened", "outage.closed"}));
+}
+
+}  // namespace
+}  // namespace sla::ticket

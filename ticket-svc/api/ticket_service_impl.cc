@@ -1,0 +1,144 @@
+#include "ticket-svc/api/ticket_service_impl.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/api/list_request.h"
+#include "common/log/log.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "ticket-svc/storage/ticket_store.h"
+
+namespace sla::ticket {
+namespace {
+
+// Copies a use case's result into the gRPC response.
+template <typename T>
+absl::Status Into(absl::StatusOr<T> result, T* out) {
+  if (!result.ok()) return result.status();
+  *out = *std::move(result);
+  return absl::OkStatus();
+}
+
+absl::Status CanReadEvents(const server::Identity& who) {
+  // The stream carries every customer's events: for the MSP and its systems only.
+  if (who.HasAnyRole({"msp_admin", "msp_agent", "service", "billing_system"})) return absl::OkStatus();
+  return PermissionDenied("events are for the MSP's staff and systems");
+}
+
+void ToEvent(const storage::StoredEvent& e, pb::Event* out) {
+  out->set_sequence(e.seq);
+  out->set_type(e.row.type);
+  out->set_subject(e.row.subject);
+  out->mutable_event_time()->set_seconds(e.row.event_time);
+  out->set_customer(absl::StrCat("customers/", e.row.customer_id));
+  out->set_payload_json(e.row.payload);
+}
+
+}  // namespace
+
+TicketServiceImpl::TicketServiceImpl(const server::RpcBoundary& boundary, mysql::ConnectionPool* pool,
+                                     std::unique_ptr<TermsSource> terms_source,
+                                     TicketServiceOptions options)
+    : boundary_(boundary), pool_(pool), terms_source_(std::move(terms_source)) {
+  terms_ = std::make_unique<TermsCache>(terms_source_.get(), pool_, options.clock);
+  sequencer_ = std::make_unique<OutboxSequencer>(pool_);
+  sequencer_loop_ = std::make_unique<Periodic>("outbox-sequencer", options.sequencer_interval, [this] {
+    absl::StatusOr<int> n = sequencer_->RunOnce();
+    if (!n.ok()) log::Warning("outbox sequencer pass failed", {{"error", n.status().ToString()}});
+  });
+  auto wake = [this] { sequencer_loop_->Wake(); };
+  manager_ = std::make_unique<TicketManager>(pool_, terms_.get(), TicketManagerOptions{options.clock, wake});
+  worker_ = std::make_unique<EscalationWorker>(
+      pool_, terms_.get(), EscalationWorkerOptions{options.clock, options.escalation_batch, wake});
+  worker_loop_ = std::make_unique<Periodic>("escalation-worker", options.escalation_interval, [this] {
+    absl::StatusOr<PassStats> s = worker_->RunOnce();
+    if (!s.ok()) {
+      log::Warning("escalation pass failed", {{"error", s.status().ToString()}});
+    } else if (s->tickets > 0) {
+      log::Info("escalation pass", {{"tickets", absl::StrCat(s->tickets)},
+                                    {"events", absl::StrCat(s->events)}});
+    }
+  });
+  if (options.start_workers) {
+    sequencer_loop_->Start();
+    worker_loop_->Start();
+  }
+}
+
+TicketServiceImpl::~TicketServiceImpl() {
+  worker_loop_->Stop();
+  sequencer_loop_->Stop();
+}
+
+#define SLA_TICKET_UNARY(Method, Request, Response, Call)                                      \
+  grpc::Status TicketServiceImpl::Method(grpc::ServerContext* ctx, const Request* req,         \
+                                         Response* out) {                                      \
+    return boundary_.Run(ctx, #Method, [&](const server::CallContext& call) {                  \
+      return Into(manager_->Call, out);                                                       \
+    });                                                                                        \
+  }
+
+SLA_TICKET_UNARY(CreateTicket, pb::CreateTicketRequest, pb::Ticket, CreateTicket(call.identity, *req))
+SLA_TICKET_UNARY(GetTicket, pb::GetTicketRequest, pb::Ticket, GetTicket(call.identity, req->name()))
+SLA_TICKET_UNARY(ListTickets, pb::ListTicketsRequest, pb::ListTicketsResponse, ListTickets(call.identity, *req))
+SLA_TICKET_UNARY(TransitionTicket, pb::TransitionTicketRequest, pb::Ticket, TransitionTicket(call.identity, *req))
+SLA_TICKET_UNARY(ChangePriority, pb::ChangePriorityRequest, pb::Ticket, ChangePriority(call.identity, *req))
+SLA_TICKET_UNARY(RecordRootCause, pb::RecordRootCauseRequest, pb::Ticket, RecordRootCause(call.identity, *req))
+SLA_TICKET_UNARY(PauseClocks, pb::PauseClocksRequest, pb::Ticket, PauseClocks(call.identity, *req))
+SLA_TICKET_UNARY(ResumeClocks, pb::ResumeClocksRequest, pb::Ticket, ResumeClocks(call.identity, *req))
+SLA_TICKET_UNARY(EscalateTicket, pb::EscalateTicketRequest, pb::Escalation, EscalateTicket(call.identity, *req))
+SLA_TICKET_UNARY(AddComment, pb::AddCommentRequest, pb::Comment, AddComment(call.identity, *req))
+SLA_TICKET_UNARY(ListComments, pb::ListCommentsRequest, pb::ListCommentsResponse, ListComments(call.identity, *req))
+SLA_TICKET_UNARY(ListSlaHistory, pb::ListSlaHistoryRequest, pb::ListSlaHistoryResponse, ListSlaHistory(call.identity, *req))
+SLA_TICKET_UNARY(ListEscalations, pb::ListEscalationsRequest, pb::ListEscalationsResponse, ListEscalations(call.identity, *req))
+SLA_TICKET_UNARY(CreateOutage, pb::CreateOutageRequest, pb::Outage, CreateOutage(call.identity, *req))
+SLA_TICKET_UNARY(CloseOutage, pb::CloseOutageRequest, pb::Outage, CloseOutage(call.identity, *req))
+SLA_TICKET_UNARY(GetOutage, pb::GetOutageRequest, pb::Outage, GetOutage(call.identity, req->name()))
+SLA_TICKET_UNARY(ListOutages, pb::ListOutagesRequest, pb::ListOutagesResponse, ListOutages(call.identity, *req))
+
+#undef SLA_TICKET_UNARY
+
+grpc::Status TicketServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::ListEventsRequest* req,
+                                           pb::ListEventsResponse* out) {
+  return boundary_.Run(ctx, "ListEvents", [&](const server::CallContext& call) -> absl::Status {
+    SLA_RETURN_IF_ERROR(CanReadEvents(call.identity));
+    if (req->after() < 0) return InvalidField("after", "must not be negative");
+    const int page_size = req->page_size() == 0 ? 100 : req->page_size();
+    if (page_size < 1 || page_size > 1000) return InvalidField("page_size", "must be within 1..1000");
+    std::vector<storage::StoredEvent> events;
+    SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+      SLA_ASSIGN_OR_RETURN(events, storage::ListEvents(c, req->after(), page_size));
+      return absl::OkStatus();
+    }));
+    for (const auto& e : events) ToEvent(e, out->add_events());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status TicketServiceImpl::WatchEvents(grpc::ServerContext* ctx, const pb::WatchEventsRequest* req,
+                                            grpc::ServerWriter<pb::Event>* writer) {
+  return boundary_.Run(ctx, "WatchEvents", [&](const server::CallContext& call) -> absl::Status {
+    SLA_RETURN_IF_ERROR(CanReadEvents(call.identity));
+    if (req->after() < 0) return InvalidField("after", "must not be negative");
+    constexpr int kPage = 500;
+    int64_t cursor = req->after();
+    while (!ctx->IsCancelled()) {
+      // Observe the generation before reading, so a pass that lands in between wakes us.
+      const int64_t generation = sequencer_->generation();
+      std::vector<storage::StoredEvent> events;
+      SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+        SLA_ASSIGN_OR_RETURN(events, storage::ListEvents(c, cursor, kPage));
+        return absl::OkStatus();
+      }));
+      for (const auto& e : events) {
+        pb::Event out;
+        ToEvent(e, &out);
+        if (!writer->Write(out)) return absl::OkStatus();  // the client went away
+        cursor = e.seq;
+      }
+      if (events.size() < kPage) sequencer_->WaitForEvents(generation, absl::Milliseconds(250));
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace sla::ticket

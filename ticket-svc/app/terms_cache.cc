@@ -1,0 +1,107 @@
+#include "ticket-svc/app/terms_cache.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
+#include "ticket-svc/storage/ticket_store.h"
+
+namespace sla::ticket {
+
+TermsCache::TermsCache(TermsSource* source, mysql::ConnectionPool* pool,
+                       std::function<absl::Time()> clock, absl::Duration latest_ttl,
+                       size_t max_versions)
+    : source_(source),
+      pool_(pool),
+      clock_(std::move(clock)),
+      latest_ttl_(latest_ttl),
+      max_versions_(max_versions) {}
+
+int64_t TermsCache::remote_calls() const {
+  absl::MutexLock lock(&mu_);
+  return remote_calls_;
+}
+
+absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::Compile(const std::string& version,
+                                                                        sla::v1::SlaTerms terms) {
+  // Calendars are compiled around "now": two years back (old open tickets) and three ahead.
+  const absl::Time now = clock_();
+  return TermsContext::Build(version, std::move(terms), now - absl::Hours(24 * 366 * 2),
+                             now + absl::Hours(24 * 366 * 3));
+}
+
+void TermsCache::Remember(const std::string& version, std::shared_ptr<const TermsContext> ctx) {
+  if (versions_.size() >= max_versions_) versions_.erase(versions_.begin());
+  versions_[version] = std::move(ctx);
+}
+
+absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::ForContractAt(
+    const std::string& contract, absl::Time at) {
+  const absl::Time now = clock_();
+  {
+    absl::MutexLock lock(&mu_);
+    auto [begin, end] = ranges_.equal_range(contract);
+    for (auto it = begin; it != end; ++it) {
+      const Range& r = it->second;
+      const bool fresh = r.until != absl::InfiniteFuture() || now - r.checked < latest_ttl_;
+      if (r.from <= at && at < r.until && fresh) {
+        auto v = versions_.find(r.version);
+        if (v != versions_.end()) return v->second;
+      }
+    }
+    remote_calls_++;
+  }
+  SLA_ASSIGN_OR_RETURN(ResolvedVersion resolved, source_->Resolve(contract, at));
+  std::string blob = resolved.terms.SerializeAsString();
+  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) {
+    return storage::StoreTermsVersion(c, resolved.name, blob,
+                                      absl::ToUnixSeconds(resolved.effective_from));
+  }));
+  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> ctx,
+                       Compile(resolved.name, std::move(resolved.terms)));
+  absl::MutexLock lock(&mu_);
+  auto [begin, end] = ranges_.equal_range(contract);
+  for (auto it = begin; it != end;) {
+    it = it->second.version == resolved.name ? ranges_.erase(it) : std::next(it);
+  }
+  ranges_.emplace(contract, Range{resolved.name, resolved.effective_from, resolved.effective_until, now});
+  Remember(resolved.name, ctx);
+  return ctx;
+}
+
+std::shared_ptr<const TermsContext> TermsCache::Cached(const std::string& version) const {
+  absl::MutexLock lock(&mu_);
+  auto v = versions_.find(version);
+  return v == versions_.end() ? nullptr : v->second;
+}
+
+absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::FromBlob(
+    const std::string& version, const std::optional<std::string>& blob) {
+  if (!blob) return absl::DataLossError(absl::StrCat("terms version ", version, " is not stored"));
+  sla::v1::SlaTerms terms;
+  if (!terms.ParseFromString(*blob)) {
+    return absl::DataLossError(absl::StrCat("terms version ", version, " is unreadable"));
+  }
+  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> ctx, Compile(version, std::move(terms)));
+  absl::MutexLock lock(&mu_);
+  Remember(version, ctx);
+  return ctx;
+}
+
+absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::ForVersion(
+    const std::string& version) {
+  if (auto ctx = Cached(version)) return ctx;
+  std::optional<std::string> blob;
+  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(blob, storage::LoadTermsVersion(c, version));
+    return absl::OkStatus();
+  }));
+  return FromBlob(version, blob);
+}
+
+absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::ForVersion(
+    const std::string& version, mysql::Connection& conn) {
+  if (auto ctx = Cached(version)) return ctx;
+  SLA_ASSIGN_OR_RETURN(std::optional<std::string> blob, storage::LoadTermsVersion(conn, version));
+  return FromBlob(version, blob);
+}
+
+}  // namespace sla::ticket

@@ -1,0 +1,84 @@
+// The terms tickets are measured against, fetched from contract-svc by ResolveTerms and kept
+// by version: in memory (compiled, bounded), and in ticket-svc's own `terms_versions` table so
+// that existing tickets never need contract-svc again (versions are immutable).
+//
+// For new tickets, which version is in force at an instant is cached per contract within the
+// version's [effective_from, effective_until) range; the latest version's open-ended range is
+// re-checked after `latest_ttl`, so an amendment is picked up within that delay.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/mysql/connection_pool.h"
+#include "ticket-svc/domain/terms_context.h"
+
+namespace sla::ticket {
+
+struct ResolvedVersion {
+  std::string name;  // customers/{c}/contracts/{k}/versions/{n}
+  sla::v1::SlaTerms terms;
+  absl::Time effective_from;
+  absl::Time effective_until = absl::InfiniteFuture();
+};
+
+// Where terms come from: contract-svc over gRPC in production.
+class TermsSource {
+ public:
+  virtual ~TermsSource() = default;
+  // The version of `contract` in force at `at`; NOT_FOUND / FAILED_PRECONDITION as
+  // contract-svc answers.
+  virtual absl::StatusOr<ResolvedVersion> Resolve(const std::string& contract, absl::Time at) = 0;
+};
+
+class TermsCache {
+ public:
+  TermsCache(TermsSource* source, mysql::ConnectionPool* pool, std::function<absl::Time()> clock,
+             absl::Duration latest_ttl = absl::Seconds(30), size_t max_versions = 2000);
+
+  // The terms of `contract` in force at `at` (for a new ticket).
+  absl::StatusOr<std::shared_ptr<const TermsContext>> ForContractAt(const std::string& contract,
+                                                                    absl::Time at);
+  // A version a ticket already refers to.
+  absl::StatusOr<std::shared_ptr<const TermsContext>> ForVersion(const std::string& version);
+  // The same, reading a missing version through the caller's connection (inside its
+  // transaction), so a caller never holds one pooled connection while waiting for another.
+  absl::StatusOr<std::shared_ptr<const TermsContext>> ForVersion(const std::string& version,
+                                                                 mysql::Connection& conn);
+
+  // Remote resolutions so far (tests and metrics).
+  int64_t remote_calls() const;
+
+ private:
+  struct Range {
+    std::string version;
+    absl::Time from;
+    absl::Time until;
+    absl::Time checked;
+  };
+  absl::StatusOr<std::shared_ptr<const TermsContext>> Compile(const std::string& version,
+                                                              sla::v1::SlaTerms terms);
+  std::shared_ptr<const TermsContext> Cached(const std::string& version) const;
+  absl::StatusOr<std::shared_ptr<const TermsContext>> FromBlob(const std::string& version,
+                                                               const std::optional<std::string>& blob);
+  void Remember(const std::string& version, std::shared_ptr<const TermsContext> ctx)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  TermsSource* source_;
+  mysql::ConnectionPool* pool_;
+  std::function<absl::Time()> clock_;
+  const absl::Duration latest_ttl_;
+  const size_t max_versions_;
+  mutable absl::Mutex mu_;
+  std::map<std::string, std::shared_ptr<const TermsContext>> versions_ ABSL_GUARDED_BY(mu_);
+  std::multimap<std::string, Range> ranges_ ABSL_GUARDED_BY(mu_);  // by contract
+  int64_t remote_calls_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace sla::ticket

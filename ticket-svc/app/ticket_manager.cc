@@ -1,0 +1,813 @@
+#include "ticket-svc/app/ticket_manager.h"
+
+#include <random>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "common/api/list_request.h"
+#include "common/log/log.h"
+#include "common/mysql/request_log.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "ticket-svc/storage/ticket_store.h"
+
+namespace sla::ticket {
+namespace {
+
+using server::Identity;
+
+constexpr size_t kMaxTitle = 300;
+constexpr size_t kMaxText = 20'000;
+constexpr size_t kMaxRca = 10'000;
+constexpr size_t kMaxReason = 2'000;
+constexpr size_t kMaxShort = 256;
+
+bool IsMsp(const Identity& w) { return w.HasAnyRole({"msp_admin", "msp_agent"}); }
+bool ReadsAll(const Identity& w) {
+  return w.HasAnyRole({"msp_admin", "msp_agent", "service", "billing_system"});
+}
+bool IsCustomer(const Identity& w) { return w.HasAnyRole({"customer_admin", "customer_user"}); }
+
+// OK if `who` may read objects of `customer`; NOT_FOUND(name) for another tenant's.
+absl::Status CanRead(const Identity& who, const std::string& customer, const std::string& name) {
+  if (ReadsAll(who)) return absl::OkStatus();
+  if (IsCustomer(who)) return who.tenant == customer ? absl::OkStatus() : NotFound(name);
+  return PermissionDenied("no role that reads tickets");
+}
+
+absl::Status RequireMsp(const Identity& who, const char* what) {
+  if (IsMsp(who)) return absl::OkStatus();
+  return PermissionDenied(absl::StrCat("only msp_admin or msp_agent may ", what));
+}
+
+// Time-ordered ids: 11 hex digits of milliseconds, 5 random.
+std::string NewId(char prefix, absl::Time now) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return absl::StrFormat("%c%011x%05x", prefix, absl::ToUnixMillis(now) & 0xFFFFFFFFFFF,
+                         rng() & 0xFFFFF);
+}
+
+bool ValidId(absl::string_view id) {
+  if (id.empty() || id.size() > 63) return false;
+  for (char ch : id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') return false;
+  }
+  return true;
+}
+
+// "customers/{c}/{collection}/{id}" → {c, id}.
+absl::StatusOr<std::pair<std::string, std::string>> ParseName(absl::string_view name,
+                                                              absl::string_view collection,
+                                                              absl::string_view field) {
+  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+  if (parts.size() != 4 || parts[0] != "customers" || parts[2] != collection || !ValidId(parts[1]) ||
+      !ValidId(parts[3])) {
+    return InvalidField(field, absl::StrCat("must be customers/{customer}/", collection, "/{id}"));
+  }
+  return std::make_pair(std::string(parts[1]), std::string(parts[3]));
+}
+
+absl::StatusOr<std::string> ParseCustomer(absl::string_view parent, bool allow_all) {
+  std::vector<absl::string_view> parts = absl::StrSplit(parent, '/');
+  if (parts.size() == 2 && parts[0] == "customers" && (ValidId(parts[1]) || (allow_all && parts[1] == "-"))) {
+    return std::string(parts[1] == "-" ? "" : parts[1]);
+  }
+  return InvalidField("parent", allow_all ? "must be customers/{customer} or customers/-"
+                                          : "must be customers/{customer}");
+}
+
+absl::Status Length(const std::string& v, size_t max, const char* field, bool required) {
+  if (required && v.empty()) return InvalidField(field, "is required");
+  if (v.size() > max) return InvalidField(field, absl::StrCat("is longer than ", max, " characters"));
+  return absl::OkStatus();
+}
+
+std::string Etag(int64_t version) { return absl::StrCat("v", version); }
+
+int64_t Seconds(absl::Time t) { return absl::ToUnixSeconds(t); }
+
+void HistoryToProto(const HistoryEntry& h, pb::SlaHistoryEntry* out) {
+  out->mutable_time()->set_seconds(h.time);
+  out->set_cause(h.cause);
+  out->set_clock(h.clock);
+  out->set_detail(h.detail);
+  out->set_actor(h.actor);
+  out->set_reason(h.reason);
+}
+
+void EscalationToProto(const Ticket& t, const FiredEscalation& e, pb::Escalation* out) {
+  out->set_name(absl::StrCat(t.name(), "/escalations/", static_cast<int>(e.clock), "-", e.cycle,
+                             "-", e.level));
+  out->set_clock(e.clock);
+  out->set_cycle(e.cycle);
+  out->set_level(e.level);
+  out->mutable_fire_time()->set_seconds(e.fire_time);
+  out->set_manual(e.manual);
+  out->set_reason(e.reason);
+  out->set_actor(e.actor);
+  out->set_warning(e.warning);
+  for (const NotificationOut& n : e.notifications) {
+    pb::Notification* p = out->add_notifications();
+    *p->mutable_contact() = n.contact;
+    p->mutable_deliver_after_time()->set_seconds(n.deliver_after);
+  }
+}
+
+void OutageToProto(const storage::OutageRow& o, pb::Outage* out) {
+  out->set_name(absl::StrCat("customers/", o.customer_id, "/outages/", o.id));
+  out->set_contract(absl::StrCat("customers/", o.customer_id, "/contracts/", o.contract_id));
+  out->set_service_id(o.service_id);
+  out->mutable_start_time()->set_seconds(o.start_time);
+  if (o.end_time) out->mutable_end_time()->set_seconds(*o.end_time);
+  out->set_planned(o.planned);
+  out->set_exclusion_id(o.exclusion_id);
+  out->set_ticket(o.ticket);
+  out->set_summary(o.summary);
+  out->set_etag(Etag(o.version));
+  out->mutable_create_time()->set_seconds(o.create_time);
+  out->mutable_update_time()->set_seconds(o.update_time);
+}
+
+storage::OutboxRow OutageEvent(const storage::OutageRow& o, const char* type, int64_t at) {
+  pb::Outage p;
+  OutageToProto(o, &p);
+  std::string payload = "{\"outage\":\"";
+  log::AppendJsonEscaped(payload, p.name());
+  absl::StrAppend(&payload, "\",\"customer\":\"customers/", o.customer_id, "\",\"contract\":\"");
+  log::AppendJsonEscaped(payload, p.contract());
+  payload += "\",\"service_id\":\"";
+  log::AppendJsonEscaped(payload, o.service_id);
+  absl::StrAppend(&payload, "\",\"start_time\":\"", Rfc3339(o.start_time), "\"");
+  if (o.end_time) absl::StrAppend(&payload, ",\"end_time\":\"", Rfc3339(*o.end_time), "\"");
+  absl::StrAppend(&payload, ",\"planned\":", o.planned ? "true" : "false", ",\"exclusion_id\":\"");
+  log::AppendJsonEscaped(payload, o.exclusion_id);
+  payload += "\",\"ticket\":\"";
+  log::AppendJsonEscaped(payload, o.ticket);
+  payload += "\"}";
+  return {type, p.name(), o.customer_id, at, std::move(payload)};
+}
+
+absl::StatusOr<int64_t> ValidTime(const google::protobuf::Timestamp& t, const char* field) {
+  if (t.seconds() < 0 || t.seconds() > 253402300799 || t.nanos() < 0 || t.nanos() > 999999999) {
+    return InvalidField(field, "is not a valid timestamp");
+  }
+  return t.seconds();
+}
+
+}  // namespace
+
+absl::Status WriteEffects(mysql::Connection& c, const std::vector<TicketEffects>& batch, int64_t now) {
+  std::vector<storage::HistoryRow> history;
+  std::vector<storage::EscalationRow> escalations;
+  std::vector<storage::OutboxRow> outbox;
+  for (const TicketEffects& b : batch) {
+    Ticket& t = *b.ticket;
+    if (!b.effects->history.empty()) {
+      pb::SlaHistoryEntry clocks;  // the clocks after the change, shared by its entries
+      for (const ClockState& cs : t.clocks) {
+        SLA_RETURN_IF_ERROR(ClockToProto(cs, *b.terms, t.priority, now, clocks.add_clocks()));
+      }
+      for (const HistoryEntry& h : b.effects->history) {
+        pb::SlaHistoryEntry e = clocks;
+        HistoryToProto(h, &e);
+        e.set_sequence(++t.history_seq);
+        history.push_back({t.id, t.history_seq, e.SerializeAsString()});
+      }
+    }
+    for (const FiredEscalation& f : b.effects->escalations) {
+      pb::Escalation e;
+      EscalationToProto(t, f, &e);
+      escalations.push_back({t.id, f.clock, f.cycle, f.level, f.fire_time, e.SerializeAsString()});
+    }
+    for (const DomainEvent& ev : b.effects->events) {
+      outbox.push_back({ev.type, t.name(), t.customer_id, ev.time, ev.payload_json});
+    }
+  }
+  SLA_RETURN_IF_ERROR(storage::InsertHistory(c, history));
+  SLA_RETURN_IF_ERROR(storage::InsertEscalations(c, escalations));
+  return storage::InsertOutbox(c, outbox);
+}
+
+TicketManager::TicketManager(mysql::ConnectionPool* pool, TermsCache* terms,
+                             TicketManagerOptions options)
+    : pool_(pool), terms_(terms), options_(std::move(options)) {}
+
+absl::Status TicketManager::ToProto(const Ticket& t, const TermsContext& terms, int64_t now,
+                                    pb::Ticket* out) {
+  out->set_name(t.name());
+  out->set_contract(t.contract_name());
+  out->set_service_id(t.service_id);
+  out->set_priority(t.priority);
+  out->set_title(t.title);
+  out->set_description(t.description);
+  out->set_reporter(t.reporter);
+  out->set_status(t.status);
+  out->set_terms_version(t.terms_version);
+  out->set_root_cause(t.root_cause);
+  out->set_preventive_action(t.preventive_action);
+  out->set_etag(Etag(t.version));
+  out->mutable_create_time()->set_seconds(t.create_time);
+  out->mutable_update_time()->set_seconds(t.update_time);
+  if (t.resolve_time) out->mutable_resolve_time()->set_seconds(t.resolve_time);
+  if (t.close_time) out->mutable_close_time()->set_seconds(t.close_time);
+  out->set_reopen_count(t.reopen_count);
+  out->set_pause_exclusion_id(t.pause_exclusion_id);
+  for (const ClockState& c : t.clocks) {
+    SLA_RETURN_IF_ERROR(ClockToProto(c, terms, t.priority, now, out->add_clocks()));
+  }
+  SLA_ASSIGN_OR_RETURN(const Derived d, Derive(t, terms, now));
+  out->set_breached(d.breached);
+  out->set_at_risk(d.warn_at <= now);
+  out->set_time_left_seconds(d.time_left_seconds);
+  out->set_consumed_ppm(d.consumed_ppm);
+  if (d.next_due_at != kOpenEnded) out->mutable_next_due_time()->set_seconds(d.next_due_at);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
+                                                       const pb::CreateTicketRequest& req) {
+  SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomer(req.parent(), false));
+  if (!IsMsp(who) && !who.HasRole("service") && !IsCustomer(who)) {
+    return PermissionDenied("no role that opens tickets");
+  }
+  if (IsCustomer(who) && !ReadsAll(who) && who.tenant != customer) return NotFound(req.parent());
+  const pb::Ticket& in = req.ticket();
+  SLA_ASSIGN_OR_RETURN(auto contract, ParseName(in.contract(), "contracts", "ticket.contract"));
+  if (contract.first != customer) {
+    return InvalidField("ticket.contract", "must be a contract of the parent customer");
+  }
+  SLA_RETURN_IF_ERROR(Length(in.service_id(), kMaxShort, "ticket.service_id", true));
+  if (in.priority() < sla::v1::PRIORITY_P1 || in.priority() > sla::v1::PRIORITY_P5) {
+    return InvalidField("ticket.priority", "is required (PRIORITY_P1..PRIORITY_P5)");
+  }
+  SLA_RETURN_IF_ERROR(Length(in.title(), kMaxTitle, "ticket.title", true));
+  SLA_RETURN_IF_ERROR(Length(in.description(), kMaxText, "ticket.description", false));
+  SLA_RETURN_IF_ERROR(Length(in.reporter(), kMaxShort, "ticket.reporter", true));
+  SLA_RETURN_IF_ERROR(Length(req.request_id(), 128, "request_id", false));
+
+  const absl::Time now = options_.clock();
+  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> terms,
+                       terms_->ForContractAt(in.contract(), now));
+  Ticket t;
+  t.id = NewId('t', now);
+  t.customer_id = customer;
+  t.contract_id = contract.second;
+  t.service_id = in.service_id();
+  t.priority = in.priority();
+  t.title = in.title();
+  t.description = in.description();
+  t.reporter = in.reporter();
+  Effects fx;
+  SLA_RETURN_IF_ERROR(Open(t, *terms, Seconds(now), who.subject, fx));
+  SLA_ASSIGN_OR_RETURN(Derived d, Derive(t, *terms, Seconds(now)));
+  std::optional<std::string> existing;
+  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(existing, mysql::ClaimRequestId(c, req.request_id(), "CreateTicket",
+                                                         who.subject, t.name()));
+    if (existing) return absl::OkStatus();
+    Ticket written = t;
+    SLA_RETURN_IF_ERROR(WriteEffects(c, {{&written, terms.get(), &fx}}, Seconds(now)));
+    return storage::InsertTicket(c, written, d);
+  }));
+  if (existing) return GetTicket(who, *existing);
+  options_.on_events_written();
+  t.history_seq = static_cast<int64_t>(fx.history.size());
+  pb::Ticket out;
+  SLA_RETURN_IF_ERROR(ToProto(t, *terms, Seconds(now), &out));
+  return out;
+}
+
+absl::StatusOr<std::pair<Ticket, std::shared_ptr<const TermsContext>>> TicketManager::Read(
+    const Identity& who, const std::string& name) {
+  SLA_ASSIGN_OR_RETURN(auto parsed, ParseName(name, "tickets", "name"));
+  SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
+  std::optional<Ticket> t;
+  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(t, storage::LoadTicket(c, parsed.second, false));
+    return absl::OkStatus();
+  }));
+  if (!t || t->customer_id != parsed.first) return NotFound(name);
+  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> terms, terms_->ForVersion(t->terms_version));
+  return std::make_pair(*std::move(t), std::move(terms));
+}
+
+absl::StatusOr<pb::Ticket> TicketManager::GetTicket(const Identity& who, const std::string& name) {
+  SLA_ASSIGN_OR_RETURN(auto read, Read(who, name));
+  pb::Ticket out;
+  SLA_RETURN_IF_ERROR(ToProto(read.first, *read.second, Seconds(options_.clock()), &out));
+  return out;
+}
+
+absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(const Identity& who,
+                                                                   const pb::ListTicketsRequest& req) {
+  SLA_ASSIGN_OR_RETURN(std::string customer, ParseCustomer(req.parent(), true));
+  if (!ReadsAll(who)) {
+    if (!IsCustomer(who)) return PermissionDenied("no role that reads tickets");
+    // A customer lists its own tickets; `customers/-` means "mine".
+    if (!customer.empty() && customer != who.tenant) return NotFound(req.parent());
+    customer = who.tenant;
+  }
+  SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size()));
+  SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> filter, api::ParseFilter(req.filter()));
+  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), req.filter()));
+  const int64_t now = Seconds(options_.clock());
+  storage::TicketQuery q;
+  q.customer_id = customer;
+  q.now = now;
+  q.after_id = after;
+  q.limit = page_size + 1;
+  for (const api::Restriction& r : filter) {
+    const std::string field = absl::StrCat("filter.", r.field);
+    if (r.op != '=') return InvalidField(field, "supports only `=`");
+    auto boolean = [&](std::optional<bool>& slot) -> absl::Status {
+      if (r.value != "true" && r.value != "false") return InvalidField(field, "must be true or false");
+      slot = r.value == "true";
+      return absl::OkStatus();
+    };
+    if (r.field == "status") {
+      pb::Ticket::Status s;
+      if (!pb::Ticket::Status_Parse(r.value, &s) || s == pb::Ticket::STATUS_UNSPECIFIED) {
+        return InvalidField(field, "must be a status name, e.g. IN_PROGRESS");
+      }
+      q.status = s;
+    } else if (r.field == "priority") {
+      sla::v1::Priority p;
+      if (!sla::v1::Priority_Parse(r.value, &p) || p == sla::v1::PRIORITY_UNSPECIFIED) {
+        return InvalidField(field, "must be a priority name, e.g. PRIORITY_P1");
+      }
+      q.priority = p;
+    } else if (r.field == "breached") {
+      SLA_RETURN_IF_ERROR(boolean(q.breached));
+    } else if (r.field == "at_risk") {
+      SLA_RETURN_IF_ERROR(boolean(q.at_risk));
+    } else if (r.field == "contract") {
+      SLA_ASSIGN_OR_RETURN(auto k, ParseName(r.value, "contracts", field));
+      q.contract_id = k.second;
+    } else if (r.field == "service_id") {
+      q.service_id = r.value;
+    } else if (r.field == "due_before") {
+      absl::Time t;
+      std::string err;
+      if (!absl::ParseTime(absl::RFC3339_full, r.value, &t, &err)) {
+        return InvalidField(field, "must be an RFC 3339 instant, e.g. 2026-12-08T05:00:00Z");
+      }
+      q.due_before = Seconds(t);
+    } else {
+      return InvalidField(field, "unknown field (status, priority, breached, at_risk, contract, "
+                                 "service_id, due_before)");
+    }
+  }
+  std::vector<Ticket> rows;
+  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(rows, storage::ListTickets(c, q));
+    return absl::OkStatus();
+  }));
+  pb::ListTicketsResponse out;
+  for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page_size; ++i) {
+    SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> terms,
+                         terms_->ForVersion(rows[i].terms_version));
+    SLA_RETURN_IF_ERROR(ToProto(rows[i], *terms, now, out.add_tickets()));
+  }
+  if (static_cast<int>(rows.size()) > page_size) {
+    out.set_next_page_token(api::EncodePageToken(rows[page_size - 1].id, req.filter()));
+  }
+  return out;
+}
+
+absl::StatusOr<pb::Ticket> TicketManager::Mutate(const Identity& who, const std::string& name,
+                                                 const std::string& etag, const Mutation& change,
+                                                 FiredEscalation* fired) {
+  SLA_ASSIGN_OR_RETURN(auto parsed, ParseName(name, "tickets", "name"));
+  SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
+  const int64_t now = Seconds(options_.clock());
+  pb::Ticket out;
+  bool wrote_events = false;
+  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    out.Clear();
+    SLA_ASSIGN_OR_RETURN(std::optional<Ticket> t, storage::LoadTicket(c, parsed.second, true));
+    if (!t || t->customer_id != parsed.first) return NotFound(name);
+    if (!etag.empty() && etag != Etag(t->version)) return EtagMismatch(name);
+    SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> terms,
+                         terms_->ForVersion(t->terms_version, c));
+    Effects fx;
+    SLA_RETURN_IF_ERROR(change(*t, *terms, now, fx));
+    t->version++;
+    SLA_RETURN_IF_ERROR(WriteEffects(c, {{&*t, terms.get(), &fx}}, now));
+    SLA_ASSIGN_OR_RETURN(const Derived d, Derive(*t, *terms, now));
+    const std::pair<const Ticket*, Derived> row{&*t, d};
+    SLA_RETURN_IF_ERROR(storage::SaveTickets(c, {&row, 1}));
+    if (fired != nullptr && !fx.escalations.empty()) *fired = fx.escalations.back();
+    wrote_events = !fx.events.empty();
+    return ToProto(*t, *terms, now, &out);
+  }));
+  if (wrote_events) options_.on_events_written();
+  return out;
+}
+
+absl::StatusOr<pb::Ticket> TicketManager::TransitionTicket(const Identity& who,
+                                                           const pb::TransitionTicketRequest& req) {
+  if (req.status() < pb::Ticket::NEW || req.status() > pb::Ticket::CLOSED) {
+    return InvalidField("status", "is required (a ticket status)");
+  }
+  SLA_RETURN_IF_ERROR(Length(req.reason(), kMaxReason, "reason", false));
+  if (!IsMsp(who)) {
+    // Customers may close a resolved ticket or reopen one; everything else is the MSP's work.
+    if (!IsCustomer(who)) return PermissionDenied("no role that changes tickets");
+    if (req.status() != pb::Ticket::CLOSED && req.status() != pb::Ticket::IN_PROGRESS) {
+      return PermissionDenied("customers may only close or reopen tickets");
+    }
+  }
+  const bool customer = !IsMsp(who);
+  return Mutate(who, req.name(), req.etag(),
+                [&](Ticket& t, const TermsContext& terms, int64_t now, Effects& fx) -> absl::Status {
+                  if (customer && req.status() == pb::Ticket::IN_PROGRESS &&
+                      t.status != pb::Ticket::RESOLVED && t.status != pb::Ticket::CLOSED) {
+                    return PermissionDenied("customers may only close or reopen tickets");
+                  }
+                  return Transition(t, terms, req.status(), now, who.subject, req.reason(), fx);
+                });
+}
+
+absl::StatusOr<pb::Ticket> TicketManager::ChangePriority(const Identity& who,
+                                                         const pb::ChangePriorityRequest& req) {
+  SLA_RETURN_IF_ERROR(RequireMsp(who, "change a ticket's priority"));
+  if (req.priority() < sla::v1::PRIORITY_P1 || req.priority() > sla::v1::PRIORITY_P5) {
+    return InvalidField("priority", "is required (PRIORITY_P1..PRIORITY_P5)");
+  }
+  SLA_RETURN_IF_ERROR(Length(req.reason(), kMaxReason, "reason", true));
+  return Mutate(who, req.name(), req.etag(),
+                [&](Ticket& t, const TermsContext& terms, int64_t now, Effects& fx) {
+                  return sla::ticket::ChangePriority(t, terms, req.priority(), now, who.subject,
+                                                     req.reason(), fx);
+                });
+}
+
+absl::StatusOr<pb::Ticket> TicketManager::RecordRootCause(const Identity& who,
+                                                          const pb::RecordRootCauseRequest& req) {
+  SLA_RETURN_IF_ERROR(RequireMsp(who, "record a root cause"));
+  SLA_RETURN_IF_ERROR(Length(req.root_cause(), kMaxRca, "root_cause", true));
+  SLA_RETURN_IF_ERROR(Length(req.preventive_action(), kMaxRca, "preventive_action", true));
+  return Mutate(who, req.name(), "",
+                [&](Ticket& t, const TermsContext&, int64_t now, Effects& fx) {
+                  return sla::ticket::RecordRootCause(t, req.root_cause(), req.preventive_action(),
+                                                      now, who.subject, fx);
+                });
+}
+
+absl::StatusOr<pb::Ticket> TicketManager::PauseClocks(const Identity& who,
+                                                      const pb::PauseClocksRequest& req) {
+  SLA_RETURN_IF_ERROR(RequireMsp(who, "pause clocks"));
+  SLA_RETURN_IF_ERROR(Length(req.exclusion_id(), kMaxShort, "exclusion_id", true));
+  SLA_RETURN_IF_ERROR(Length(req.reason(), kMaxReason, "reason", true));
+  return Mutate(who, req.name(), "",
+                [&](Ticket& t, const TermsContext& terms, int64_t now, Effects& fx) {
+                  return PauseForExclusion(t, terms, req.exclusion_id(), now, who.subject,
+                                           req.reason(), fx);
+                });
+}
+
+absl::StatusOr<pb::Ticket> TicketManager::ResumeClocks(const Identity& who,
+                                                       const pb::ResumeClocksRequest& req) {
+  SLA_RETURN_IF_ERROR(RequireMsp(who, "resume clocks"));
+  SLA_RETURN_IF_ERROR(Length(req.reason(), kMaxReason, "reason", false));
+  return Mutate(who, req.name(), "",
+                [&](Ticket& t, const TermsContext& terms, int64_t now, Effects& fx) {
+                  return ResumeFromExclusion(t, terms, now, who.subject, req.reason(), fx);
+                });
+}
+
+absl::StatusOr<pb::Escalation> TicketManager::EscalateTicket(const Identity& who,
+                                                             const pb::EscalateTicketRequest& req) {
+  if (!IsMsp(who) && !IsCustomer(who)) return PermissionDenied("no role that escalates tickets");
+  if (req.clock() < sla::v1::CLOCK_FIRST_RESPONSE || req.clock() > sla::v1::CLOCK_RESOLUTION) {
+    return InvalidField("clock", "is required (a clock kind)");
+  }
+  if (req.level() < 0) return InvalidField("level", "must not be negative");
+  SLA_RETURN_IF_ERROR(Length(req.reason(), kMaxReason, "reason", true));
+  FiredEscalation fired;
+  std::string ticket_name;
+  SLA_ASSIGN_OR_RETURN(
+      pb::Ticket t,
+      Mutate(who, req.name(), "",
+             [&](Ticket& t, const TermsContext& terms, int64_t now, Effects& fx) -> absl::Status {
+               // The policy may name who escalates by hand (a customer_admin, say); by
+               // default the MSP's staff.
+               const auto& roles = terms.terms().escalation().manual_escalation_roles();
+               const bool allowed =
+                   roles.empty() ? IsMsp(who)
+                                 : std::any_of(roles.begin(), roles.end(),
+                                               [&](const std::string& r) { return who.HasRole(r); });
+               if (!allowed) {
+                 return PermissionDenied("the escalation policy does not let this role escalate");
+               }
+               ticket_name = t.name();
+               return Escalate(t, terms, req.clock(), req.level(), now, who.subject, req.reason(), fx);
+             },
+             &fired));
+  (void)t;
+  Ticket owner;
+  SLA_ASSIGN_OR_RETURN(auto parsed, ParseName(req.name(), "tickets", "name"));
+  owner.customer_id = parsed.first;
+  owner.id = parsed.second;
+  pb::Escalation out;
+  EscalationToProto(owner, fired, &out);
+  return out;
+}
+
+absl::StatusOr<pb::Comment> TicketManager::AddComment(const Identity& who,
+                                                      const pb::AddCommentRequest& req) {
+  pb::Comment c = req.comment();
+  SLA_RETURN_IF_ERROR(Length(c.body(), kMaxText, "comment.body", true));
+  SLA_RETURN_IF_ERROR(Length(req.request_id(), 128, "request_id", false));
+  CommentInput in;
+  if (IsMsp(who)) {
+    if (c.visibility() != pb::Comment::PUBLIC && c.visibility() != pb::Comment::INTERNAL) {
+      return InvalidField("comment.visibility", "is required (PUBLIC or INTERNAL)");
+    }
+    in.side = pb::Comment::MSP;
+  } else if (IsCustomer(who)) {
+    if (c.visibility() == pb::Comment::INTERNAL) {
+      return InvalidField("comment.visibility", "customers write PUBLIC comments only");
+    }
+    if (c.kind() != pb::Comment::KIND_UNSPECIFIED && c.kind() != pb::Comment::MESSAGE) {
+      return InvalidField("comment.kind", "customers write MESSAGE comments only");
+    }
+    c.set_visibility(pb::Comment::PUBLIC);
+    in.side = pb::Comment::CUSTOMER;
+  } else {
+    return PermissionDenied("no role that comments on tickets");
+  }
+  if (c.kind() == pb::Comment::KIND_UNSPECIFIED) c.set_kind(pb::Comment::MESSAGE);
+  if (c.kind() < pb::Comment::MESSAGE || c.kind() > pb::Comment::RESOLUTION_PLAN) {
+    return InvalidField("comment.kind", "is not a comment kind");
+  }
+  in.visibility = c.visibility();
+  in.kind = c.kind();
+  in.awaits_reply = c.awaits_reply() && in.side == pb::Comment::CUSTOMER;
+  const absl::Time now = options_.clock();
+  const std::string id = NewId('m', now);
+  c.set_name(absl::StrCat(req.parent(), "/comments/", id));
+  c.set_author(who.subject);
+  c.set_side(in.side);
+  c.set_awaits_reply(in.awaits_reply);
+  c.mutable_create_time()->set_seconds(Seconds(now));
+  std::optional<std::string> existing;
+  // The comment and its clock effects commit together.
+  SLA_ASSIGN_OR_RETURN(auto parsed, ParseName(req.parent(), "tickets", "parent"));
+  SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, req.parent()));
+  bool wrote_events = false;
+  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& conn) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(existing, mysql::ClaimRequestId(conn, req.request_id(), "AddComment",
+                                                         who.subject, c.name()));
+    if (existing) return absl::OkStatus();
+    SLA_ASSIGN_OR_RETURN(std::optional<Ticket> t, storage::LoadTicket(conn, parsed.second, true));
+    if (!t || t->customer_id != parsed.first) return NotFound(req.parent());
+    SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> terms,
+                         terms_->ForVersion(t->terms_version, conn));
+    Effects fx;
+    SLA_RETURN_IF_ERROR(Comment(*t, *terms, in, Seconds(now), who.subject, fx));
+    t->version++;
+    SLA_RETURN_IF_ERROR(WriteEffects(conn, {{&*t, terms.get(), &fx}}, Seconds(now)));
+    SLA_ASSIGN_OR_RETURN(const Derived d, Derive(*t, *terms, Seconds(now)));
+    const std::pair<const Ticket*, Derived> row{&*t, d};
+    SLA_RETURN_IF_ERROR(storage::SaveTickets(conn, {&row, 1}));
+    wrote_events = !fx.events.empty();
+    return storage::InsertComment(conn, {id, t->id, c});
+  }));
+  if (wrote_events) options_.on_events_written();
+  if (existing) {
+    // A retry: answer with the comment the first request added.
+    const std::string cid = existing->substr(existing->rfind('/') + 1);
+    std::vector<storage::CommentRow> rows;
+    SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& conn) -> absl::Status {
+      SLA_ASSIGN_OR_RETURN(rows, storage::ListComments(conn, parsed.second, true, "", 1'000'000));
+      return absl::OkStatus();
+    }));
+    for (auto& r : rows) {
+      if (r.id == cid) {
+        r.comment.set_name(*existing);
+        return r.comment;
+      }
+    }
+    return NotFound(*existing);
+  }
+  return c;
+}
+
+absl::StatusOr<pb::ListCommentsResponse> TicketManager::ListComments(
+    const Identity& who, const pb::ListCommentsRequest& req) {
+  SLA_ASSIGN_OR_RETURN(auto read, Read(who, req.parent()));
+  SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size()));
+  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), ""));
+  std::vector<storage::CommentRow> rows;
+  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(rows, storage::ListComments(c, read.first.id, IsMsp(who) || who.HasRole("service"),
+                                                     after, page_size + 1));
+    return absl::OkStatus();
+  }));
+  pb::ListCommentsResponse out;
+  for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page_size; ++i) {
+    pb::Comment* c = out.add_comments();
+    *c = rows[i].comment;
+    c->set_name(absl::StrCat(req.parent(), "/comments/", rows[i].id));
+  }
+  if (static_cast<int>(rows.size()) > page_size) {
+    out.set_next_page_token(api::EncodePageToken(rows[page_size - 1].id, ""));
+  }
+  return out;
+}
+
+absl::StatusOr<pb::ListSlaHistoryResponse> TicketManager::ListSlaHistory(
+    const Identity& who, const pb::ListSlaHistoryRequest& req) {
+  SLA_ASSIGN_OR_RETURN(auto read, Read(who, req.parent()));
+  std::vector<std::string> blobs;
+  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(blobs, storage::ListHistory(c, read.first.id));
+    return absl::OkStatus();
+  }));
+  pb::ListSlaHistoryResponse out;
+  for (const std::string& b : blobs) {
+    if (!out.add_entries()->ParseFromString(b)) return absl::DataLossError("unreadable history entry");
+  }
+  return out;
+}
+
+absl::StatusOr<pb::ListEscalationsResponse> TicketManager::ListEscalations(
+    const Identity& who, const pb::ListEscalationsRequest& req) {
+  SLA_ASSIGN_OR_RETURN(auto read, Read(who, req.parent()));
+  std::vector<std::string> blobs;
+  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(blobs, storage::ListEscalations(c, read.first.id));
+    return absl::OkStatus();
+  }));
+  pb::ListEscalationsResponse out;
+  for (const std::string& b : blobs) {
+    if (!out.add_escalations()->ParseFromString(b)) return absl::DataLossError("unreadable escalation");
+  }
+  return out;
+}
+
+absl::StatusOr<pb::Outage> TicketManager::CreateOutage(const Identity& who,
+                                                       const pb::CreateOutageRequest& req) {
+  if (!IsMsp(who) && !who.HasRole("service")) {
+    return PermissionDenied("only msp_admin, msp_agent or service may record outages");
+  }
+  SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomer(req.parent(), false));
+  const pb::Outage& in = req.outage();
+  SLA_ASSIGN_OR_RETURN(auto contract, ParseName(in.contract(), "contracts", "outage.contract"));
+  if (contract.first != customer) {
+    return InvalidField("outage.contract", "must be a contract of the parent customer");
+  }
+  SLA_RETURN_IF_ERROR(Length(in.service_id(), kMaxShort, "outage.service_id", true));
+  SLA_RETURN_IF_ERROR(Length(in.summary(), 2000, "outage.summary", false));
+  SLA_RETURN_IF_ERROR(Length(req.request_id(), 128, "request_id", false));
+  if (!in.has_start_time()) return InvalidField("outage.start_time", "is required");
+  SLA_ASSIGN_OR_RETURN(const int64_t start, ValidTime(in.start_time(), "outage.start_time"));
+  const absl::Time now = options_.clock();
+  if (start > Seconds(now)) return InvalidField("outage.start_time", "is in the future");
+  std::optional<int64_t> end;
+  if (in.has_end_time()) {
+    SLA_ASSIGN_OR_RETURN(end, ValidTime(in.end_time(), "outage.end_time"));
+    if (*end <= start) return InvalidField("outage.end_time", "must be after start_time");
+    if (*end > Seconds(now)) return InvalidField("outage.end_time", "is in the future");
+  }
+  if (!in.ticket().empty()) {
+    SLA_ASSIGN_OR_RETURN(auto tk, ParseName(in.ticket(), "tickets", "outage.ticket"));
+    if (tk.first != customer) return InvalidField("outage.ticket", "must be a ticket of the parent customer");
+  }
+  // The service and the exclusion are checked against the terms in force at the start.
+  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> terms,
+                       terms_->ForContractAt(in.contract(), absl::FromUnixSeconds(start)));
+  if (!terms->HasService(in.service_id())) {
+    return InvalidField("outage.service_id", "is not a service in scope of the contract");
+  }
+  if (!in.exclusion_id().empty()) {
+    const sla::v1::Exclusion* e = terms->FindExclusion(in.exclusion_id());
+    if (e == nullptr) return InvalidField("outage.exclusion_id", "is not an exclusion of the terms");
+    if (!e->excluded_from_availability()) {
+      return InvalidField("outage.exclusion_id", "does not exclude downtime from availability");
+    }
+  }
+  storage::OutageRow o;
+  o.id = NewId('o', now);
+  o.customer_id = customer;
+  o.contract_id = contract.second;
+  o.service_id = in.service_id();
+  o.start_time = start;
+  o.end_time = end;
+  o.planned = in.planned();
+  o.exclusion_id = in.exclusion_id();
+  o.ticket = in.ticket();
+  o.summary = in.summary();
+  o.create_time = o.update_time = Seconds(now);
+  const std::string name = absl::StrCat("customers/", customer, "/outages/", o.id);
+  std::optional<std::string> existing;
+  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(existing, mysql::ClaimRequestId(c, req.request_id(), "CreateOutage",
+                                                         who.subject, name));
+    if (existing) return absl::OkStatus();
+    SLA_RETURN_IF_ERROR(storage::InsertOutage(c, o));
+    std::vector<storage::OutboxRow> events{OutageEvent(o, "outage.opened", o.start_time)};
+    if (o.end_time) events.push_back(OutageEvent(o, "outage.closed", *o.end_time));
+    return storage::InsertOutbox(c, events);
+  }));
+  if (existing) return GetOutage(who, *existing);
+  options_.on_events_written();
+  pb::Outage out;
+  OutageToProto(o, &out);
+  return out;
+}
+
+absl::StatusOr<pb::Outage> TicketManager::CloseOutage(const Identity& who,
+                                                      const pb::CloseOutageRequest& req) {
+  if (!IsMsp(who) && !who.HasRole("service")) {
+    return PermissionDenied("only msp_admin, msp_agent or service may close outages");
+  }
+  SLA_ASSIGN_OR_RETURN(auto parsed, ParseName(req.name(), "outages", "name"));
+  if (!req.has_end_time()) return InvalidField("end_time", "is required");
+  SLA_ASSIGN_OR_RETURN(const int64_t end, ValidTime(req.end_time(), "end_time"));
+  const int64_t now = Seconds(options_.clock());
+  if (end > now) return InvalidField("end_time", "is in the future");
+  storage::OutageRow o;
+  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(std::optional<storage::OutageRow> row, storage::LoadOutage(c, parsed.second, true));
+    if (!row || row->customer_id != parsed.first) return NotFound(req.name());
+    if (row->end_time) return WrongState(req.name(), "the outage is already closed");
+    if (end <= row->start_time) return InvalidField("end_time", "must be after the outage's start_time");
+    o = *row;
+    o.end_time = end;
+    o.version++;
+    o.update_time = now;
+    SLA_RETURN_IF_ERROR(storage::UpdateOutage(c, o));
+    const storage::OutboxRow ev = OutageEvent(o, "outage.closed", end);
+    return storage::InsertOutbox(c, {&ev, 1});
+  }));
+  options_.on_events_written();
+  pb::Outage out;
+  OutageToProto(o, &out);
+  return out;
+}
+
+absl::StatusOr<pb::Outage> TicketManager::GetOutage(const Identity& who, const std::string& name) {
+  SLA_ASSIGN_OR_RETURN(auto parsed, ParseName(name, "outages", "name"));
+  SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
+  std::optional<storage::OutageRow> row;
+  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(row, storage::LoadOutage(c, parsed.second, false));
+    return absl::OkStatus();
+  }));
+  if (!row || row->customer_id != parsed.first) return NotFound(name);
+  pb::Outage out;
+  OutageToProto(*row, &out);
+  return out;
+}
+
+absl::StatusOr<pb::ListOutagesResponse> TicketManager::ListOutages(const Identity& who,
+                                                                   const pb::ListOutagesRequest& req) {
+  SLA_ASSIGN_OR_RETURN(std::string customer, ParseCustomer(req.parent(), true));
+  if (!ReadsAll(who)) {
+    if (!IsCustomer(who)) return PermissionDenied("no role that reads outages");
+    if (!customer.empty() && customer != who.tenant) return NotFound(req.parent());
+    customer = who.tenant;
+  }
+  SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size()));
+  SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> filter, api::ParseFilter(req.filter()));
+  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), req.filter()));
+  storage::OutageQuery q;
+  q.customer_id = customer;
+  q.after_id = after;
+  q.limit = page_size + 1;
+  for (const api::Restriction& r : filter) {
+    const std::string field = absl::StrCat("filter.", r.field);
+    if (r.op != '=') return InvalidField(field, "supports only `=`");
+    if (r.field == "service_id") {
+      q.service_id = r.value;
+    } else if (r.field == "contract") {
+      SLA_ASSIGN_OR_RETURN(auto k, ParseName(r.value, "contracts", field));
+      q.contract_id = k.second;
+    } else if (r.field == "open" || r.field == "planned") {
+      if (r.value != "true" && r.value != "false") return InvalidField(field, "must be true or false");
+      (r.field == "open" ? q.open : q.planned) = r.value == "true";
+    } else {
+      return InvalidField(field, "unknown field (service_id, contract, open, planned)");
+    }
+  }
+  std::vector<storage::OutageRow> rows;
+  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(rows, storage::ListOutages(c, q));
+    return absl::OkStatus();
+  }));
+  pb::ListOutagesResponse out;
+  for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page_size; ++i) {
+    OutageToProto(rows[i], out.add_outages());
+  }
+  if (static_cast<int>(rows.size()) > page_size) {
+    out.set_next_page_token(api::EncodePageToken(rows[page_size - 1].id, req.filter()));
+  }
+  return out;
+}
+
+}  // namespace sla::ticket

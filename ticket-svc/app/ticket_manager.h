@@ -1,0 +1,94 @@
+// ticket-svc's use cases: each RPC's rules (access, validation), run in one transaction with
+// the ticket row locked, writing the change, its SLA history, its escalations and its outbox
+// events together.
+//
+// Access: msp_admin and msp_agent work on every ticket; service and billing_system read every
+// ticket (service may also open tickets and record outages, e.g. from monitoring);
+// customer_admin and customer_user open, read, comment on, close and reopen their own
+// customer's tickets only, never see internal comments, and get NOT_FOUND for another
+// customer's tickets.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/mysql/connection_pool.h"
+#include "common/server/identity.h"
+#include "sla/ticket/v1/ticket_service.pb.h"
+#include "ticket-svc/app/terms_cache.h"
+#include "ticket-svc/domain/ticket.h"
+
+namespace sla::ticket {
+
+namespace pb = ::sla::ticket::v1;
+
+struct TicketManagerOptions {
+  std::function<absl::Time()> clock;
+  // Called after a commit that wrote outbox events (wakes the sequencer).
+  std::function<void()> on_events_written = [] {};
+};
+
+class TicketManager {
+ public:
+  TicketManager(mysql::ConnectionPool* pool, TermsCache* terms, TicketManagerOptions options);
+
+  absl::StatusOr<pb::Ticket> CreateTicket(const server::Identity& who, const pb::CreateTicketRequest& req);
+  absl::StatusOr<pb::Ticket> GetTicket(const server::Identity& who, const std::string& name);
+  absl::StatusOr<pb::ListTicketsResponse> ListTickets(const server::Identity& who,
+                                                      const pb::ListTicketsRequest& req);
+  absl::StatusOr<pb::Ticket> TransitionTicket(const server::Identity& who,
+                                              const pb::TransitionTicketRequest& req);
+  absl::StatusOr<pb::Ticket> ChangePriority(const server::Identity& who,
+                                            const pb::ChangePriorityRequest& req);
+  absl::StatusOr<pb::Ticket> RecordRootCause(const server::Identity& who,
+                                             const pb::RecordRootCauseRequest& req);
+  absl::StatusOr<pb::Ticket> PauseClocks(const server::Identity& who, const pb::PauseClocksRequest& req);
+  absl::StatusOr<pb::Ticket> ResumeClocks(const server::Identity& who, const pb::ResumeClocksRequest& req);
+  absl::StatusOr<pb::Escalation> EscalateTicket(const server::Identity& who,
+                                                const pb::EscalateTicketRequest& req);
+  absl::StatusOr<pb::Comment> AddComment(const server::Identity& who, const pb::AddCommentRequest& req);
+  absl::StatusOr<pb::ListCommentsResponse> ListComments(const server::Identity& who,
+                                                        const pb::ListCommentsRequest& req);
+  absl::StatusOr<pb::ListSlaHistoryResponse> ListSlaHistory(const server::Identity& who,
+                                                            const pb::ListSlaHistoryRequest& req);
+  absl::StatusOr<pb::ListEscalationsResponse> ListEscalations(const server::Identity& who,
+                                                              const pb::ListEscalationsRequest& req);
+
+  absl::StatusOr<pb::Outage> CreateOutage(const server::Identity& who, const pb::CreateOutageRequest& req);
+  absl::StatusOr<pb::Outage> CloseOutage(const server::Identity& who, const pb::CloseOutageRequest& req);
+  absl::StatusOr<pb::Outage> GetOutage(const server::Identity& who, const std::string& name);
+  absl::StatusOr<pb::ListOutagesResponse> ListOutages(const server::Identity& who,
+                                                      const pb::ListOutagesRequest& req);
+
+  // The API view of a ticket at `now`.
+  static absl::Status ToProto(const Ticket& t, const TermsContext& terms, int64_t now, pb::Ticket* out);
+
+ private:
+  using Mutation = std::function<absl::Status(Ticket&, const TermsContext&, int64_t now, Effects&)>;
+  // Locks the ticket, checks access and etag, applies `change`, saves it with its effects.
+  absl::StatusOr<pb::Ticket> Mutate(const server::Identity& who, const std::string& name,
+                                    const std::string& etag, const Mutation& change,
+                                    FiredEscalation* fired = nullptr);
+  absl::StatusOr<std::pair<Ticket, std::shared_ptr<const TermsContext>>> Read(
+      const server::Identity& who, const std::string& name);
+
+  mysql::ConnectionPool* pool_;
+  TermsCache* terms_;
+  TicketManagerOptions options_;
+};
+
+struct TicketEffects {
+  Ticket* ticket;
+  const TermsContext* terms;
+  const Effects* effects;
+};
+
+// Writes what changes caused (history with the clocks after the change, escalations, outbox
+// events) in the caller's transaction, numbering each ticket's history on from its
+// `history_seq`. Shared by the manager and the escalation worker.
+absl::Status WriteEffects(mysql::Connection& c, const std::vector<TicketEffects>& batch, int64_t now);
+
+}  // namespace sla::ticket

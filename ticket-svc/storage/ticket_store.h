@@ -1,0 +1,133 @@
+// ticket-svc's tables on MariaDB. Functions take the connection of the caller's transaction,
+// so a change, its history, its escalations and its outbox events commit together.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "common/mysql/connection_pool.h"
+#include "sla/ticket/v1/ticket_service.pb.h"
+#include "ticket-svc/domain/ticket.h"
+
+namespace sla::ticket::storage {
+
+using mysql::Connection;
+
+struct HistoryRow {
+  std::string ticket_id;
+  int64_t seq = 0;
+  std::string entry;  // serialized SlaHistoryEntry
+};
+struct EscalationRow {
+  std::string ticket_id;
+  int clock = 0;
+  int cycle = 0;
+  int level = 0;
+  int64_t fire_time = 0;
+  std::string escalation;  // serialized Escalation
+};
+struct OutboxRow {
+  std::string type;
+  std::string subject;
+  std::string customer_id;
+  int64_t event_time = 0;
+  std::string payload;
+};
+
+// --- Tickets ---
+absl::Status InsertTicket(Connection& c, const Ticket& t, const Derived& d);
+// NOT_FOUND (as an empty optional) if absent.
+absl::StatusOr<std::optional<Ticket>> LoadTicket(Connection& c, const std::string& id,
+                                                 bool for_update);
+// Writes back changed tickets (whose `version` the caller already bumped), in one round trip
+// per chunk.
+absl::Status SaveTickets(Connection& c, absl::Span<const std::pair<const Ticket*, Derived>> rows);
+// Locks up to `limit` tickets with an event due by `now`, skipping rows another worker holds.
+absl::StatusOr<std::vector<Ticket>> ClaimDueTickets(Connection& c, int64_t now, int limit);
+
+struct TicketQuery {
+  std::string customer_id;  // empty: every customer
+  std::optional<int> status;
+  std::optional<int> priority;
+  std::optional<bool> breached;
+  std::optional<bool> at_risk;
+  std::optional<std::string> contract_id;
+  std::optional<std::string> service_id;
+  std::optional<int64_t> due_before;
+  int64_t now = 0;
+  std::string after_id;
+  int limit = 50;
+};
+absl::StatusOr<std::vector<Ticket>> ListTickets(Connection& c, const TicketQuery& q);
+
+// --- Effects ---
+absl::Status InsertHistory(Connection& c, absl::Span<const HistoryRow> rows);
+absl::Status InsertEscalations(Connection& c, absl::Span<const EscalationRow> rows);
+absl::Status InsertOutbox(Connection& c, absl::Span<const OutboxRow> rows);
+absl::StatusOr<std::vector<std::string>> ListHistory(Connection& c, const std::string& ticket_id);
+absl::StatusOr<std::vector<std::string>> ListEscalations(Connection& c,
+                                                         const std::string& ticket_id);
+
+// --- Comments ---
+struct CommentRow {
+  std::string id;
+  std::string ticket_id;
+  sla::ticket::v1::Comment comment;
+};
+absl::Status InsertComment(Connection& c, const CommentRow& row);
+absl::StatusOr<std::vector<CommentRow>> ListComments(Connection& c, const std::string& ticket_id,
+                                                     bool include_internal,
+                                                     const std::string& after_id, int limit);
+
+// --- Outages ---
+struct OutageRow {
+  std::string id;
+  std::string customer_id;
+  std::string contract_id;
+  std::string service_id;
+  int64_t start_time = 0;
+  std::optional<int64_t> end_time;
+  bool planned = false;
+  std::string exclusion_id;
+  std::string ticket;
+  std::string summary;
+  int64_t version = 1;
+  int64_t create_time = 0;
+  int64_t update_time = 0;
+};
+absl::Status InsertOutage(Connection& c, const OutageRow& o);
+absl::StatusOr<std::optional<OutageRow>> LoadOutage(Connection& c, const std::string& id,
+                                                    bool for_update);
+absl::Status UpdateOutage(Connection& c, const OutageRow& o);
+struct OutageQuery {
+  std::string customer_id;
+  std::optional<std::string> service_id;
+  std::optional<std::string> contract_id;
+  std::optional<bool> open;
+  std::optional<bool> planned;
+  std::string after_id;
+  int limit = 50;
+};
+absl::StatusOr<std::vector<OutageRow>> ListOutages(Connection& c, const OutageQuery& q);
+
+// --- Outbox feed ---
+struct StoredEvent {
+  int64_t seq = 0;
+  OutboxRow row;
+};
+// Numbers up to `limit` committed, unnumbered events in insertion order. Returns how many it
+// numbered; 0 if none or if another sequencer holds the sequence (it will number them).
+absl::StatusOr<int> SequenceOutbox(Connection& c, int limit);
+absl::StatusOr<std::vector<StoredEvent>> ListEvents(Connection& c, int64_t after, int limit);
+
+// --- Terms versions ---
+absl::StatusOr<std::optional<std::string>> LoadTermsVersion(Connection& c, const std::string& name);
+absl::Status StoreTermsVersion(Connection& c, const std::string& name, const std::string& terms,
+                               int64_t effective_from);
+
+}  // namespace sla::ticket::storage
