@@ -31,7 +31,7 @@ class WorkerTest : public TicketApiTest {
   };
   Replica NewReplica(int batch) {
     Replica r;
-    r.pool = *mysql::ConnectionPool::Create(ticket_db_->options());
+    r.pool = *mysql::ConnectionPool::Create(ticket_db_options());
     r.source = NewTermsSource();
     r.terms = std::make_unique<TermsCache>(r.source.get(), r.pool.get(), [this] { return clock_.Now(); });
     r.worker = std::make_unique<EscalationWorker>(

@@ -1,0 +1,87 @@
+// contract-svc and ticket-svc in one process, each on its own scratch MariaDB database with
+// its real schema, talking over gRPC: what ticket-svc's integration tests and load benchmarks
+// run against. The example contract (docs/examples/acme-managed-it-terms.json) can be made
+// active for new customers from 2026-12-01 Bangkok time, on DOMAIN.md's "Bangkok office"
+// calendar (Mon–Fri 09:00–17:00, holiday 2026-12-07).
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/server/auth.h"
+#include "common/test_util/mariadb_env.h"
+#include "contract-svc/api/contract_service_impl.h"
+#include "ticket-svc/api/ticket_service_impl.h"
+
+namespace sla::ticket {
+
+namespace cpb = ::sla::contract::v1;
+
+struct HarnessOptions {
+  std::string example_terms_path;
+  // ticket-svc's clock (tests pass a simulated one).
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+  bool start_workers = false;
+  int ticket_pool_size = 16;
+  int max_threads = 64;
+};
+
+struct Tenant {
+  std::string customer;  // customers/{id}
+  std::string id;
+  std::string contract;  // customers/{id}/contracts/{k}
+};
+
+class SuiteHarness {
+ public:
+  static absl::StatusOr<std::unique_ptr<SuiteHarness>> Start(HarnessOptions options);
+  ~SuiteHarness();
+
+  static server::JwtConfig Jwt() { return {std::string(32, 'k'), "", ""}; }
+  // A context carrying a token for `role` of `tenant`, minted at `now`.
+  static std::unique_ptr<grpc::ClientContext> As(const std::string& role, const std::string& tenant,
+                                                 absl::Time now);
+  // A customer whose example contract is active from 2026-12-01 00:00 Bangkok time.
+  absl::StatusOr<Tenant> NewTenant(const std::string& display_name);
+  std::unique_ptr<TermsSource> NewTermsSource() const;
+
+  TicketServiceImpl& ticket() { return *ticket_; }
+  mysql::ConnectionPool& ticket_pool() { return *ticket_pool_; }
+  const mysql::ConnectionOptions& ticket_db_options() const { return ticket_db_->options(); }
+  std::shared_ptr<grpc::Channel> NewTicketChannel() const;
+  pb::TicketService::Stub& stub() { return *stub_; }
+  cpb::ContractService::Stub& contract_stub() { return *contract_stub_; }
+  int ticket_port() const { return ticket_port_; }
+
+ private:
+  SuiteHarness() = default;
+  absl::Status StartContract();
+  absl::Status StartTicket();
+
+  HarnessOptions options_;
+  std::unique_ptr<server::JwtVerifier> verifier_;
+  std::unique_ptr<test::ScratchDatabase> contract_db_;
+  std::unique_ptr<mysql::ConnectionPool> contract_pool_;
+  std::unique_ptr<server::RpcBoundary> contract_boundary_;
+  std::unique_ptr<contract::ContractServiceImpl> contract_;
+  std::unique_ptr<grpc::Server> contract_server_;
+  std::shared_ptr<grpc::Channel> contract_channel_;
+  std::unique_ptr<cpb::ContractService::Stub> contract_stub_;
+  std::unique_ptr<test::ScratchDatabase> ticket_db_;
+  std::unique_ptr<mysql::ConnectionPool> ticket_pool_;
+  std::unique_ptr<server::RpcBoundary> ticket_boundary_;
+  std::unique_ptr<TicketServiceImpl> ticket_;
+  std::unique_ptr<grpc::Server> ticket_server_;
+  std::unique_ptr<pb::TicketService::Stub> stub_;
+  int ticket_port_ = 0;
+};
+
+// Unix seconds of a UTC civil time.
+int64_t Utc(int y, int mo, int d, int h, int mi = 0);
+
+}  // namespace sla::ticket
