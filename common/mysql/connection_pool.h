@@ -157,4 +157,10 @@ absl::Status RunInTransaction(ConnectionPool& pool,
                               absl::FunctionRef<absl::Status(Connection&)> fn,
                               const TransactionOptions& options = {});
 
+// Runs `fn` on a pooled connection in autocommit mode: one round trip per statement, for
+// reads that need no transaction (a single consistent SELECT). A connection lost before the
+// answer is replaced and `fn` run once more, which is safe only because it reads.
+absl::Status WithConnection(ConnectionPool& pool, absl::FunctionRef<absl::Status(Connection&)> fn,
+                            absl::Duration acquire_timeout = absl::Seconds(5));
+
 }  // namespace sla::mysql

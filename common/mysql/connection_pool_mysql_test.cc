@@ -123,25 +123,22 @@ TEST_F(MySqlTest, LockWaitTimeoutIsRetriedButApplicationAbortIsNot) {
 }
 
 TEST_F(MySqlTest, LostConnectionIsReplacedAndTheTransactionRetried) {
-  int64_t victim = 0;
-  {
-    auto c = pool_->Acquire();
-    ASSERT_TRUE(Guard([&] {
-                  std::unique_ptr<sql::Statement> st((*c)->raw().createStatement());
-                  std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT CONNECTION_ID()"));
-                  rs->next();
-                  victim = rs->getInt64(1);
-                }).ok());
-  }
-  {
-    auto killer = ConnectionPool::Create(db_->options());
-    ASSERT_TRUE(killer.ok());
-    auto k = (*killer)->Acquire();
-    ASSERT_TRUE((*k)->ExecuteUnprepared("KILL " + std::to_string(victim)).ok());
-  }
+  auto killer = ConnectionPool::Create(db_->options());
+  ASSERT_TRUE(killer.ok());
   int attempts = 0;
-  const absl::Status s = RunInTransaction(*pool_, [&](Connection& c) {
-    ++attempts;
+  const absl::Status s = RunInTransaction(*pool_, [&](Connection& c) -> absl::Status {
+    if (++attempts == 1) {
+      // The server drops this connection in the middle of the transaction.
+      int64_t self = 0;
+      SLA_RETURN_IF_ERROR(Guard([&] {
+        std::unique_ptr<sql::Statement> st(c.raw().createStatement());
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT CONNECTION_ID()"));
+        rs->next();
+        self = rs->getInt64(1);
+      }));
+      auto k = (*killer)->Acquire();
+      SLA_RETURN_IF_ERROR((*k)->ExecuteUnprepared("KILL " + std::to_string(self)));
+    }
     return Insert(c, "b", "after reconnect");
   });
   EXPECT_TRUE(s.ok()) << s;

@@ -91,6 +91,19 @@ absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time
   if (token.empty()) return Reject("empty");
   if (token.size() > 8192) return Reject("too long");
   const std::string t(token);
+  const int64_t now_s = absl::ToUnixSeconds(now);
+  const int64_t leeway = absl::ToInt64Seconds(config_.leeway);
+  // A token whose signature and claims were checked before needs only its time window checked
+  // again: clients reuse one token for many calls, and decoding dominates a cheap RPC.
+  {
+    absl::MutexLock lock(&cache_->mu);
+    auto it = cache_->verified.find(t);
+    if (it != cache_->verified.end()) {
+      if (now_s > it->second.exp + leeway) return Reject("expired");
+      if (it->second.nbf > 0 && now_s + leeway < it->second.nbf) return Reject("not yet valid (nbf)");
+      return it->second.identity;
+    }
+  }
   jwt_t* raw = nullptr;
   // jwt_decode verifies the signature with the key; the algorithm is checked below, so a
   // token that names another algorithm (or "none") is refused whatever the library did.
@@ -103,15 +116,14 @@ absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time
   JwtPtr jwt(raw);
   if (jwt_get_alg(jwt.get()) != JWT_ALG_HS256) return Reject("algorithm must be HS256");
 
-  const int64_t now_s = absl::ToUnixSeconds(now);
-  const int64_t leeway = absl::ToInt64Seconds(config_.leeway);
   errno = 0;
   const long exp = jwt_get_grant_int(jwt.get(), "exp");
   if (errno == ENOENT || exp <= 0) return Reject("no expiry (exp)");
   if (now_s > exp + leeway) return Reject("expired");
   errno = 0;
   const long nbf = jwt_get_grant_int(jwt.get(), "nbf");
-  if (errno != ENOENT && nbf > 0 && now_s + leeway < nbf) return Reject("not yet valid (nbf)");
+  const int64_t not_before = errno != ENOENT && nbf > 0 ? nbf : 0;
+  if (not_before > 0 && now_s + leeway < not_before) return Reject("not yet valid (nbf)");
 
   auto claim = [&](const char* name) -> std::string {
     const char* v = jwt_get_grant(jwt.get(), name);
@@ -130,6 +142,9 @@ absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time
   if (roles_json == nullptr || !ParseRoles(roles_json.get(), id.roles) || id.roles.empty()) {
     return Reject("roles must be a non-empty array of role names");
   }
+  absl::MutexLock lock(&cache_->mu);
+  if (cache_->verified.size() >= kVerifiedCacheSize) cache_->verified.clear();
+  cache_->verified[t] = {id, exp, not_before};
   return id;
 }
 

@@ -7,8 +7,12 @@
 // with UNAUTHENTICATED and a reason that never echoes the token.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -38,8 +42,20 @@ class JwtVerifier {
   const JwtConfig& config() const { return config_; }
 
  private:
+  // Tokens already verified (at most this many; the cache is dropped when full).
+  static constexpr size_t kVerifiedCacheSize = 10'000;
+  struct Verified {
+    Identity identity;
+    int64_t exp = 0;
+    int64_t nbf = 0;
+  };
+  struct Cache {
+    absl::Mutex mu;
+    absl::flat_hash_map<std::string, Verified> verified ABSL_GUARDED_BY(mu);
+  };
   explicit JwtVerifier(JwtConfig config) : config_(std::move(config)) {}
   JwtConfig config_;
+  std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
 };
 
 // Mints an HS256 token for `identity`, valid from `now` for `ttl` (dev tooling and tests).

@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
 #include "common/mysql/migrator.h"
@@ -47,6 +48,8 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  // Abseil's mutex deadlock detection (on in Debian's build) costs a graph update per lock.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   ParseFlagsWithEnv(argc, argv,
                     absl::StrCat(def.name, ": serves ", def.grpc_services.empty() ? "" : def.grpc_services[0],
                                  ". Every flag --x may also come from SLA_X in the environment."),

@@ -75,14 +75,6 @@ std::unique_ptr<TermsSource> SuiteHarness::NewTermsSource() const {
   return std::make_unique<ContractTermsSource>(contract_channel_, Jwt(), [] { return absl::Now(); });
 }
 
-std::shared_ptr<grpc::Channel> SuiteHarness::NewTicketChannel() const {
-  grpc::ChannelArguments args;
-  // A distinct channel (own connection) per caller, as separate clients would have.
-  args.SetInt("grpc.channel_id", static_cast<int>(reinterpret_cast<uintptr_t>(&args) & 0x7fffffff));
-  return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", ticket_port_),
-                                   grpc::InsecureChannelCredentials(), args);
-}
-
 absl::Status SuiteHarness::StartContract() {
   SLA_ASSIGN_OR_RETURN(contract_db_, test::ScratchDatabase::Create("contract"));
   SLA_ASSIGN_OR_RETURN(contract_pool_, mysql::ConnectionPool::Create(contract_db_->options()));

@@ -53,7 +53,6 @@ class SuiteHarness {
   TicketServiceImpl& ticket() { return *ticket_; }
   mysql::ConnectionPool& ticket_pool() { return *ticket_pool_; }
   const mysql::ConnectionOptions& ticket_db_options() const { return ticket_db_->options(); }
-  std::shared_ptr<grpc::Channel> NewTicketChannel() const;
   pb::TicketService::Stub& stub() { return *stub_; }
   cpb::ContractService::Stub& contract_stub() { return *contract_stub_; }
   int ticket_port() const { return ticket_port_; }

@@ -44,7 +44,7 @@ TicketServiceImpl::TicketServiceImpl(const server::RpcBoundary& boundary, mysql:
   sequencer_loop_ = std::make_unique<Periodic>("outbox-sequencer", options.sequencer_interval, [this] {
     absl::StatusOr<int> n = sequencer_->RunOnce();
     if (!n.ok()) log::Warning("outbox sequencer pass failed", {{"error", n.status().ToString()}});
-  });
+  }, absl::Milliseconds(5));
   auto wake = [this] { sequencer_loop_->Wake(); };
   manager_ = std::make_unique<TicketManager>(pool_, terms_.get(), TicketManagerOptions{options.clock, wake});
   worker_ = std::make_unique<EscalationWorker>(
@@ -105,7 +105,7 @@ grpc::Status TicketServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::L
     const int page_size = req->page_size() == 0 ? 100 : req->page_size();
     if (page_size < 1 || page_size > 1000) return InvalidField("page_size", "must be within 1..1000");
     std::vector<storage::StoredEvent> events;
-    SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
       SLA_ASSIGN_OR_RETURN(events, storage::ListEvents(c, req->after(), page_size));
       return absl::OkStatus();
     }));
@@ -121,11 +121,13 @@ grpc::Status TicketServiceImpl::WatchEvents(grpc::ServerContext* ctx, const pb::
     if (req->after() < 0) return InvalidField("after", "must not be negative");
     constexpr int kPage = 500;
     int64_t cursor = req->after();
+    // Headers (with the request id) go out now: the stream may stay quiet for a long time.
+    writer->SendInitialMetadata();
     while (!ctx->IsCancelled()) {
       // Observe the generation before reading, so a pass that lands in between wakes us.
       const int64_t generation = sequencer_->generation();
       std::vector<storage::StoredEvent> events;
-      SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+      SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
         SLA_ASSIGN_OR_RETURN(events, storage::ListEvents(c, cursor, kPage));
         return absl::OkStatus();
       }));

@@ -90,7 +90,7 @@ absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::ForVersion(
     const std::string& version) {
   if (auto ctx = Cached(version)) return ctx;
   std::optional<std::string> blob;
-  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(blob, storage::LoadTermsVersion(c, version));
     return absl::OkStatus();
   }));

@@ -285,7 +285,7 @@ absl::StatusOr<std::pair<Ticket, std::shared_ptr<const TermsContext>>> TicketMan
   SLA_ASSIGN_OR_RETURN(auto parsed, ParseName(name, "tickets", "name"));
   SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
   std::optional<Ticket> t;
-  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(t, storage::LoadTicket(c, parsed.second, false));
     return absl::OkStatus();
   }));
@@ -361,7 +361,7 @@ absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(const Identit
     }
   }
   std::vector<Ticket> rows;
-  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(rows, storage::ListTickets(c, q));
     return absl::OkStatus();
   }));
@@ -582,7 +582,7 @@ absl::StatusOr<pb::Comment> TicketManager::AddComment(const Identity& who,
     // A retry: answer with the comment the first request added.
     const std::string cid = existing->substr(existing->rfind('/') + 1);
     std::vector<storage::CommentRow> rows;
-    SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& conn) -> absl::Status {
+    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& conn) -> absl::Status {
       SLA_ASSIGN_OR_RETURN(rows, storage::ListComments(conn, parsed.second, true, "", 1'000'000));
       return absl::OkStatus();
     }));
@@ -603,7 +603,7 @@ absl::StatusOr<pb::ListCommentsResponse> TicketManager::ListComments(
   SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size()));
   SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), ""));
   std::vector<storage::CommentRow> rows;
-  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(rows, storage::ListComments(c, read.first.id, IsMsp(who) || who.HasRole("service"),
                                                      after, page_size + 1));
     return absl::OkStatus();
@@ -624,7 +624,7 @@ absl::StatusOr<pb::ListSlaHistoryResponse> TicketManager::ListSlaHistory(
     const Identity& who, const pb::ListSlaHistoryRequest& req) {
   SLA_ASSIGN_OR_RETURN(auto read, Read(who, req.parent()));
   std::vector<std::string> blobs;
-  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(blobs, storage::ListHistory(c, read.first.id));
     return absl::OkStatus();
   }));
@@ -639,7 +639,7 @@ absl::StatusOr<pb::ListEscalationsResponse> TicketManager::ListEscalations(
     const Identity& who, const pb::ListEscalationsRequest& req) {
   SLA_ASSIGN_OR_RETURN(auto read, Read(who, req.parent()));
   std::vector<std::string> blobs;
-  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(blobs, storage::ListEscalations(c, read.first.id));
     return absl::OkStatus();
   }));
@@ -755,7 +755,7 @@ absl::StatusOr<pb::Outage> TicketManager::GetOutage(const Identity& who, const s
   SLA_ASSIGN_OR_RETURN(auto parsed, ParseName(name, "outages", "name"));
   SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
   std::optional<storage::OutageRow> row;
-  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(row, storage::LoadOutage(c, parsed.second, false));
     return absl::OkStatus();
   }));
@@ -796,7 +796,7 @@ absl::StatusOr<pb::ListOutagesResponse> TicketManager::ListOutages(const Identit
     }
   }
   std::vector<storage::OutageRow> rows;
-  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(rows, storage::ListOutages(c, q));
     return absl::OkStatus();
   }));

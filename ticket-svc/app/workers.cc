@@ -8,8 +8,9 @@
 
 namespace sla::ticket {
 
-Periodic::Periodic(std::string name, absl::Duration interval, std::function<void()> pass)
-    : name_(std::move(name)), interval_(interval), pass_(std::move(pass)) {}
+Periodic::Periodic(std::string name, absl::Duration interval, std::function<void()> pass,
+                   absl::Duration min_gap)
+    : name_(std::move(name)), interval_(interval), pass_(std::move(pass)), min_gap_(min_gap) {}
 
 Periodic::~Periodic() { Stop(); }
 
@@ -24,6 +25,11 @@ void Periodic::Start() {
         woken_ = false;
       }
       pass_();
+      if (min_gap_ > absl::ZeroDuration()) {
+        absl::MutexLock lock(&mu_);
+        auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
+        mu_.AwaitWithTimeout(absl::Condition(&stopping), min_gap_);
+      }
     }
   });
 }
@@ -47,14 +53,30 @@ EscalationWorker::EscalationWorker(mysql::ConnectionPool* pool, TermsCache* term
 
 absl::StatusOr<PassStats> EscalationWorker::RunOnce() {
   const int64_t now = absl::ToUnixSeconds(options_.clock());
+  // Batches run on `parallelism` connections at once; SKIP LOCKED keeps them on disjoint rows.
+  absl::Mutex mu;
   PassStats total;
-  for (;;) {
-    SLA_ASSIGN_OR_RETURN(PassStats batch, RunBatch(now));
-    total.tickets += batch.tickets;
-    total.events += batch.events;
-    if (batch.events > 0) options_.on_events_written();
-    if (batch.tickets < options_.batch_size) return total;
-  }
+  absl::Status error;
+  auto drain = [&] {
+    for (;;) {
+      absl::StatusOr<PassStats> batch = RunBatch(now);
+      absl::MutexLock lock(&mu);
+      if (!batch.ok()) {
+        error.Update(batch.status());
+        return;
+      }
+      total.tickets += batch->tickets;
+      total.events += batch->events;
+      if (batch->events > 0) options_.on_events_written();
+      if (batch->tickets < options_.batch_size || !error.ok()) return;
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (int i = 1; i < options_.parallelism; ++i) helpers.emplace_back(drain);
+  drain();
+  for (auto& t : helpers) t.join();
+  if (!error.ok()) return error;
+  return total;
 }
 
 absl::StatusOr<PassStats> EscalationWorker::RunBatch(int64_t now) {

@@ -22,10 +22,12 @@
 
 namespace sla::ticket {
 
-// A thread that runs `pass` every `interval` (or sooner when woken) until stopped.
+// A thread that runs `pass` every `interval` (or sooner when woken, but never twice within
+// `min_gap`, so a burst of wake-ups costs one pass) until stopped.
 class Periodic {
  public:
-  Periodic(std::string name, absl::Duration interval, std::function<void()> pass);
+  Periodic(std::string name, absl::Duration interval, std::function<void()> pass,
+           absl::Duration min_gap = absl::ZeroDuration());
   ~Periodic();
   void Start();
   void Wake();
@@ -35,6 +37,7 @@ class Periodic {
   const std::string name_;
   const absl::Duration interval_;
   std::function<void()> pass_;
+  const absl::Duration min_gap_;
   absl::Mutex mu_;
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
@@ -45,6 +48,8 @@ struct EscalationWorkerOptions {
   std::function<absl::Time()> clock;
   int batch_size = 500;
   std::function<void()> on_events_written = [] {};
+  // Batches in flight at once within a pass (each on its own connection).
+  int parallelism = 2;
 };
 
 struct PassStats {

@@ -182,10 +182,8 @@ void Fire(Ticket& t, const TermsContext& terms, ClockState& c,
                  .Done();
   }
   notes += "]";
-  History(fx, at, "escalated", c.kind,
-          absl::StrCat(manual ? "manual " : "", "level ", level.level(), " at ",
-                       level.threshold_ppm() / 10'000.0, " % of ", c.target_seconds, " s"),
-          actor, reason);
+  // Not an SLA history entry: firing a level recalculates nothing, and fired levels have their
+  // own record (the escalations table, ListEscalations).
   Emit(fx, "escalation.fired", at,
        TicketJson(t)
            .Str("clock", KindName(c.kind))

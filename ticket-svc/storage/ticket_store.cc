@@ -483,13 +483,27 @@ absl::StatusOr<int> SequenceOutbox(Connection& c, int limit) {
     while (rs->next()) ids.push_back(rs->getInt64(1));
   }));
   if (ids.empty()) return 0;
-  SLA_RETURN_IF_ERROR(mysql::ExecuteRows(
-      c, "INSERT INTO outbox (id, seq, type, subject, customer_id, event_time, payload) VALUES ",
-      "(?,?,'','','',0,'')", " ON DUPLICATE KEY UPDATE seq = VALUES(seq)", ids.size(), 2,
-      [&](sql::PreparedStatement& st, size_t i, int p) {
-        st.setInt64(p, ids[i]);
-        st.setInt64(p + 1, last + 1 + static_cast<int64_t>(i));
-      }));
+  // Number by primary key: record locks only, so writers inserting new rows never wait.
+  size_t done = 0;
+  while (done < ids.size()) {
+    size_t chunk = mysql::kMaxChunk;
+    while (chunk > ids.size() - done) chunk /= 2;
+    std::string sql = "UPDATE outbox SET seq = CASE id";
+    for (size_t i = 0; i < chunk; ++i) sql += " WHEN ? THEN ?";
+    sql += " END WHERE id IN (";
+    for (size_t i = 0; i < chunk; ++i) sql += i ? ",?" : "?";
+    sql += ")";
+    SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, c.Prepare(sql));
+    SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+      for (size_t i = 0; i < chunk; ++i) {
+        st->setInt64(static_cast<int>(2 * i + 1), ids[done + i]);
+        st->setInt64(static_cast<int>(2 * i + 2), last + 1 + static_cast<int64_t>(done + i));
+        st->setInt64(static_cast<int>(2 * chunk + i + 1), ids[done + i]);
+      }
+      st->executeUpdate();
+    }));
+    done += chunk;
+  }
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * bump,
                        c.Prepare("UPDATE outbox_sequence SET last_seq = ? WHERE id = 1"));
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {

@@ -1,0 +1,99 @@
+// A small load generator: closed loop (each client sends its next request when the previous
+// one answered: peak throughput) and open loop (requests scheduled at a fixed rate whatever
+// the answers; latency counted from the scheduled instant, so a stall is not hidden by the
+// generator waiting: no coordinated omission).
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace sla::bench {
+
+struct LoadResult {
+  std::string name;
+  int clients = 0;
+  int64_t ok = 0;
+  int64_t errors = 0;
+  double seconds = 0;
+  std::vector<int64_t> latency_us;  // sorted
+
+  double rate() const { return seconds > 0 ? ok / seconds : 0; }
+  double percentile_ms(double p) const {
+    if (latency_us.empty()) return 0;
+    size_t i = static_cast<size_t>(p * (latency_us.size() - 1));
+    return latency_us[i] / 1000.0;
+  }
+};
+
+// op(client index) → true on success. Runs `clients` threads for `duration`.
+inline LoadResult ClosedLoop(const std::string& name, int clients, absl::Duration duration,
+                             const std::function<bool(int)>& op) {
+  std::vector<std::vector<int64_t>> lat(clients);
+  std::atomic<int64_t> ok{0}, errors{0};
+  const absl::Time start = absl::Now(), end = start + duration;
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      while (absl::Now() < end) {
+        const absl::Time t0 = absl::Now();
+        const bool good = op(c);
+        lat[c].push_back(absl::ToInt64Microseconds(absl::Now() - t0));
+        (good ? ok : errors)++;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {}};
+  for (auto& v : lat) r.latency_us.insert(r.latency_us.end(), v.begin(), v.end());
+  std::sort(r.latency_us.begin(), r.latency_us.end());
+  return r;
+}
+
+// Sends `rate` requests per second in all, spread over `clients` threads.
+inline LoadResult OpenLoop(const std::string& name, int clients, double rate, absl::Duration duration,
+                           const std::function<bool(int)>& op) {
+  std::vector<std::vector<int64_t>> lat(clients);
+  std::atomic<int64_t> ok{0}, errors{0};
+  const absl::Time start = absl::Now() + absl::Milliseconds(10);
+  const int64_t total = static_cast<int64_t>(rate * absl::ToDoubleSeconds(duration));
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      for (int64_t k = c; k < total; k += clients) {
+        const absl::Time scheduled = start + absl::Seconds(static_cast<double>(k) / rate);
+        const absl::Time now = absl::Now();
+        if (scheduled > now) absl::SleepFor(scheduled - now);
+        const bool good = op(c);
+        lat[c].push_back(absl::ToInt64Microseconds(absl::Now() - scheduled));
+        (good ? ok : errors)++;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {}};
+  for (auto& v : lat) r.latency_us.insert(r.latency_us.end(), v.begin(), v.end());
+  std::sort(r.latency_us.begin(), r.latency_us.end());
+  return r;
+}
+
+inline void PrintHeader() {
+  std::printf("| %-40s | clients | requests/s | p50 ms | p99 ms | errors |\n", "run");
+  std::printf("|%s|---|---|---|---|---|\n", std::string(42, '-').c_str());
+}
+
+inline void Print(const LoadResult& r) {
+  std::printf("| %-40s | %7d | %10.0f | %6.2f | %6.2f | %6lld |\n", r.name.c_str(), r.clients, r.rate(),
+              r.percentile_ms(0.50), r.percentile_ms(0.99), static_cast<long long>(r.errors));
+  std::fflush(stdout);
+}
+
+}  // namespace sla::bench

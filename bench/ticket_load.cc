@@ -1,0 +1,152 @@
+// Load test of ticket-svc's CreateTicket and GetTicket on the real server stack and MariaDB
+// (durable commits), next to the two limits they are judged against, measured in the same run
+// at the same concurrency: a trivial RPC on the same gRPC server (grpc.health.v1 Check: no
+// auth, no database) and a durable single-row prepared INSERT straight into MariaDB.
+// See docs/performance.md; run with scripts/bench.
+#include <cstdio>
+#include <random>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "bench/load.h"
+#include "common/server/raw_client.h"
+#include "ticket-svc/api/suite_harness.h"
+
+ABSL_FLAG(int, clients, 16, "Concurrent clients.");
+ABSL_FLAG(int, seconds, 10, "Seconds per run.");
+ABSL_FLAG(double, open_share, 0.6, "Open-loop rate as a share of the closed-loop peak.");
+ABSL_FLAG(std::string, terms, "docs/examples/acme-managed-it-terms.json", "Example terms.");
+
+namespace sla::ticket {
+namespace {
+
+int Main() {
+  const int clients = absl::GetFlag(FLAGS_clients);
+  const absl::Duration duration = absl::Seconds(absl::GetFlag(FLAGS_seconds));
+  HarnessOptions options;
+  options.example_terms_path = absl::GetFlag(FLAGS_terms);
+  options.start_workers = true;
+  // Real time moved into the example contract's term (it starts 2026-12-01).
+  const absl::Duration shift =
+      std::max(absl::ZeroDuration(), absl::FromUnixSeconds(Utc(2026, 12, 2, 3)) - absl::Now());
+  options.clock = [shift] { return absl::Now() + shift; };
+  options.ticket_pool_size = clients;
+  auto harness = SuiteHarness::Start(options);
+  if (!harness.ok()) {
+    std::fprintf(stderr, "harness: %s\n", harness.status().ToString().c_str());
+    return 1;
+  }
+  SuiteHarness& h = **harness;
+  absl::StatusOr<Tenant> tenant = h.NewTenant("Load Co.");
+  if (!tenant.ok()) {
+    std::fprintf(stderr, "tenant: %s\n", tenant.status().ToString().c_str());
+    return 1;
+  }
+  // One channel (one HTTP/2 connection) per client, as separate callers would have.
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  std::vector<std::unique_ptr<pb::TicketService::Stub>> stubs;
+  for (int c = 0; c < clients; ++c) {
+    grpc::ChannelArguments args;
+    args.SetInt("sla.bench.client", c);
+    channels.push_back(grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", h.ticket_port()),
+                                                 grpc::InsecureChannelCredentials(), args));
+    stubs.push_back(pb::TicketService::NewStub(channels.back()));
+  }
+  const std::string token =
+      *server::MintToken(SuiteHarness::Jwt(), {"load", "", {"msp_agent"}}, options.clock(), absl::Hours(2));
+  std::atomic<int64_t> seq{0};
+  std::atomic<int> errors_shown{0};
+  std::vector<std::vector<std::string>> created(clients);
+
+  auto create = [&](int c) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + token);
+    pb::CreateTicketRequest req;
+    req.set_parent(tenant->customer);
+    req.set_request_id(absl::StrCat("load-", seq++));
+    pb::Ticket* t = req.mutable_ticket();
+    t->set_contract(tenant->contract);
+    t->set_service_id("service-desk");
+    t->set_priority(sla::v1::PRIORITY_P3);
+    t->set_title("Laptop does not boot after update");
+    t->set_description("The user reports a blue screen after last night's update.");
+    t->set_reporter("user@load.example");
+    pb::Ticket out;
+    const grpc::Status s = stubs[c]->CreateTicket(&ctx, req, &out);
+    const bool ok = s.ok();
+    if (!ok && errors_shown++ < 3) std::fprintf(stderr, "CreateTicket: %s\n", s.error_message().c_str());
+    if (ok && created[c].size() < 2000) created[c].push_back(out.name());
+    return ok;
+  };
+  std::vector<std::string> names;
+  thread_local std::mt19937 rng{std::random_device{}()};
+  auto get = [&](int c) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + token);
+    pb::GetTicketRequest req;
+    req.set_name(names[rng() % names.size()]);
+    pb::Ticket out;
+    return stubs[c]->GetTicket(&ctx, req, &out).ok();
+  };
+  auto echo = [&](int c) {
+    return server::RawUnaryCall(channels[c], "/grpc.health.v1.Health/Check", "", {}, absl::Seconds(5))
+        .status.ok();
+  };
+  // The raw INSERT: one connection per client, autocommit (one durable commit per row).
+  mysql::ConnectionOptions db = h.ticket_db_options();
+  db.pool_size = clients;
+  auto raw_pool = mysql::ConnectionPool::Create(db);
+  if (!raw_pool.ok()) return 1;
+  (void)mysql::RunInTransaction(**raw_pool, [](mysql::Connection& c) {
+    return c.ExecuteUnprepared(
+        "CREATE TABLE IF NOT EXISTS bench_insert (id BIGINT AUTO_INCREMENT PRIMARY KEY, "
+        "customer_id VARCHAR(64) NOT NULL, title VARCHAR(300) NOT NULL, created BIGINT NOT NULL)");
+  });
+  auto insert = [&](int) {
+    auto conn = (*raw_pool)->Acquire();
+    if (!conn.ok()) return false;
+    auto st = (*conn)->Prepare("INSERT INTO bench_insert (customer_id, title, created) VALUES (?, ?, ?)");
+    if (!st.ok()) return false;
+    return mysql::Guard([&] {
+             (*st)->setString(1, "load-co");
+             (*st)->setString(2, "Laptop does not boot after update");
+             (*st)->setInt64(3, absl::ToUnixSeconds(absl::Now()));
+             (*st)->executeUpdate();
+           })
+        .ok();
+  };
+
+  for (int i = 0; i < 50; ++i) create(0);  // warm up: terms cached, statements prepared
+  bench::PrintHeader();
+  const bench::LoadResult raw = bench::ClosedLoop("raw INSERT, closed loop", clients, duration, insert);
+  bench::Print(raw);
+  const bench::LoadResult peak_create = bench::ClosedLoop("CreateTicket, closed loop", clients, duration, create);
+  bench::Print(peak_create);
+  for (auto& v : created) names.insert(names.end(), v.begin(), v.end());
+  if (names.empty()) {
+    std::fprintf(stderr, "no ticket was created\n");
+    return 1;
+  }
+  const bench::LoadResult echo_peak = bench::ClosedLoop("echo (health Check), closed loop", clients, duration, echo);
+  bench::Print(echo_peak);
+  const bench::LoadResult peak_get = bench::ClosedLoop("GetTicket, closed loop", clients, duration, get);
+  bench::Print(peak_get);
+  const double share = absl::GetFlag(FLAGS_open_share);
+  bench::Print(bench::OpenLoop(absl::StrCat("CreateTicket, open loop at ", share * 100, " %"), clients,
+                               share * peak_create.rate(), duration, create));
+  bench::Print(bench::OpenLoop(absl::StrCat("GetTicket, open loop at ", share * 100, " %"), clients,
+                               share * peak_get.rate(), duration, get));
+  std::printf("\nCreateTicket = %.0f %% of the raw INSERT rate; GetTicket = %.0f %% of the echo rate\n",
+              100 * peak_create.rate() / raw.rate(), 100 * peak_get.rate() / echo_peak.rate());
+  return 0;
+}
+
+}  // namespace
+}  // namespace sla::ticket
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);  // as the services do
+  return sla::ticket::Main();
+}
