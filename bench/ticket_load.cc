@@ -13,7 +13,7 @@
 #include "common/server/raw_client.h"
 #include "ticket-svc/api/suite_harness.h"
 
-ABSL_FLAG(int, clients, 16, "Concurrent clients.");
+ABSL_FLAG(int, clients, 8, "Concurrent clients.");
 ABSL_FLAG(int, seconds, 10, "Seconds per run.");
 ABSL_FLAG(double, open_share, 0.6, "Open-loop rate as a share of the closed-loop peak.");
 ABSL_FLAG(std::string, terms, "docs/examples/acme-managed-it-terms.json", "Example terms.");
@@ -132,6 +132,20 @@ int Main() {
   bench::Print(echo_peak);
   const bench::LoadResult peak_get = bench::ClosedLoop("GetTicket, closed loop", clients, duration, get);
   bench::Print(peak_get);
+  auto select = [&](int) {
+    auto conn = (*raw_pool)->Acquire();
+    if (!conn.ok()) return false;
+    auto st = (*conn)->Prepare("SELECT state, title, description FROM tickets WHERE id = ?");
+    if (!st.ok()) return false;
+    const std::string& name = names[rng() % names.size()];
+    return mysql::Guard([&] {
+             (*st)->setString(1, name.substr(name.rfind('/') + 1));
+             std::unique_ptr<sql::ResultSet> rs((*st)->executeQuery());
+             rs->next();
+           })
+        .ok();
+  };
+  bench::Print(bench::ClosedLoop("raw SELECT of a ticket row, closed loop", clients, duration, select));
   const double share = absl::GetFlag(FLAGS_open_share);
   bench::Print(bench::OpenLoop(absl::StrCat("CreateTicket, open loop at ", share * 100, " %"), clients,
                                share * peak_create.rate(), duration, create));

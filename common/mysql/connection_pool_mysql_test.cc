@@ -208,6 +208,11 @@ TEST(MigratorTest, SplitsStatementsAtLineEndSemicolons) {
   ASSERT_EQ(stmts.size(), 2u);
   EXPECT_EQ(stmts[0], "CREATE TABLE t (\n  x INT\n)");
   EXPECT_EQ(stmts[1], "INSERT INTO t VALUES (1)");
+  const auto block = SplitStatements(
+      "-- sla:begin\nCREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  SELECT 2;\nEND;\n-- sla:end\nSELECT 3;");
+  ASSERT_EQ(block.size(), 2u);
+  EXPECT_EQ(block[0], "CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  SELECT 2;\nEND");
+  EXPECT_EQ(block[1], "SELECT 3");
   EXPECT_NE(Checksum("a"), Checksum("b"));
   EXPECT_EQ(Checksum("a").size(), 16u);
 }

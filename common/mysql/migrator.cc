@@ -56,8 +56,27 @@ absl::StatusOr<Parsed> ParseName(const Migration& m) {
 std::vector<std::string> SplitStatements(absl::string_view sql) {
   std::vector<std::string> out;
   std::string current;
+  bool in_block = false;
   for (absl::string_view line : absl::StrSplit(sql, '\n')) {
     absl::string_view trimmed = absl::StripAsciiWhitespace(line);
+    // A compound statement (a stored procedure) has semicolons inside: it is written between
+    // `-- sla:begin` and `-- sla:end` and taken whole.
+    if (trimmed == "-- sla:begin") {
+      in_block = true;
+      continue;
+    }
+    if (trimmed == "-- sla:end") {
+      in_block = false;
+      absl::string_view stmt = absl::StripAsciiWhitespace(current);
+      if (absl::EndsWith(stmt, ";")) stmt.remove_suffix(1);
+      if (!stmt.empty()) out.emplace_back(stmt);
+      current.clear();
+      continue;
+    }
+    if (in_block) {
+      absl::StrAppend(&current, current.empty() ? "" : "\n", line);
+      continue;
+    }
     if (trimmed.empty() || absl::StartsWith(trimmed, "--")) continue;
     absl::StrAppend(&current, current.empty() ? "" : "\n", line);
     if (absl::EndsWith(trimmed, ";")) {

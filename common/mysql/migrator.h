@@ -22,7 +22,8 @@ namespace sla::mysql {
 absl::StatusOr<int> Migrate(ConnectionPool& pool, const std::vector<Migration>& migrations);
 
 // Splits a migration into statements: each ends with `;` at the end of a line. `--` comment
-// lines and blank lines are dropped.
+// lines and blank lines are dropped. Lines between `-- sla:begin` and `-- sla:end` form one
+// statement taken verbatim (a stored procedure, whose body holds semicolons).
 std::vector<std::string> SplitStatements(absl::string_view sql);
 
 // Stable 64-bit FNV-1a checksum of the text, as 16 hex digits (change detection only).

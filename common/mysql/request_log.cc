@@ -31,10 +31,20 @@ absl::StatusOr<std::optional<std::string>> ClaimRequestId(Connection& conn,
   if (s.ok()) return std::nullopt;
   if (s.code() != absl::StatusCode::kAlreadyExists) return s;
   // A duplicate key fails the statement, not the transaction: read the earlier claim.
+  absl::StatusOr<std::optional<std::string>> existing = LookupRequestId(conn, request_id, method, caller);
+  if (!existing.ok()) return existing.status();
+  if (!*existing) return absl::AbortedError("request id claimed concurrently; retry");
+  return existing;
+}
+
+absl::StatusOr<std::optional<std::string>> LookupRequestId(Connection& conn,
+                                                           const std::string& request_id,
+                                                           const std::string& method,
+                                                           const std::string& caller) {
   absl::StatusOr<sql::PreparedStatement*> sel = conn.Prepare(kSelect);
   if (!sel.ok()) return sel.status();
   std::optional<std::string> existing;
-  s = Guard([&] {
+  absl::Status s = Guard([&] {
     (*sel)->setString(1, request_id);
     (*sel)->setString(2, method);
     (*sel)->setString(3, caller);
@@ -42,7 +52,6 @@ absl::StatusOr<std::optional<std::string>> ClaimRequestId(Connection& conn,
     if (rs->next()) existing = rs->getString(1);
   });
   if (!s.ok()) return s;
-  if (!existing) return absl::AbortedError("request id claimed concurrently; retry");
   return existing;
 }
 

@@ -25,4 +25,11 @@ absl::StatusOr<std::optional<std::string>> ClaimRequestId(Connection& conn,
                                                           const std::string& caller,
                                                           const std::string& resource_name);
 
+// The resource a committed request with this key created, if any (for writers that claim the
+// key inside a statement of their own, such as a stored procedure).
+absl::StatusOr<std::optional<std::string>> LookupRequestId(Connection& conn,
+                                                           const std::string& request_id,
+                                                           const std::string& method,
+                                                           const std::string& caller);
+
 }  // namespace sla::mysql

@@ -33,6 +33,17 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Serve
   return grpc::SslServerCredentials(ssl);
 }
 
+}  // namespace
+
+void TuneSyncServer(grpc::ServerBuilder& builder, int max_threads) {
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 2);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              std::max(2, max_threads / 2));
+}
+
+namespace {
+
 int Fail(absl::string_view what, const absl::Status& s) {
   log::Error("start-up failed", {{"step", what}, {"error", s.ToString()}});
   return 1;
@@ -93,6 +104,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   grpc::ResourceQuota quota(def.name);
   quota.SetMaxThreads(config->max_threads);
   builder.SetResourceQuota(quota);
+  TuneSyncServer(builder, config->max_threads);
   builder.SetMaxReceiveMessageSize(config->max_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);

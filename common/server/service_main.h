@@ -9,6 +9,7 @@
 #pragma once
 
 #include <grpcpp/impl/codegen/service_type.h>
+#include <grpcpp/server_builder.h>
 
 #include <functional>
 #include <memory>
@@ -42,6 +43,11 @@ struct ServiceDefinition {
   // The service's own flags that also read SLA_<FLAG> from the environment.
   std::vector<std::string> extra_env_flags = {};
 };
+
+// Sync-server threading: idle pollers are kept (up to `max_threads`) instead of exiting after
+// each call. gRPC's defaults (at most 2 idle pollers) make a server whose handlers block on the
+// database create and destroy a thread per call under load.
+void TuneSyncServer(grpc::ServerBuilder& builder, int max_threads);
 
 // Runs the service until SIGTERM/SIGINT. Returns the process exit code: 0 after a clean
 // shutdown, 1 if start-up failed (the reason is logged).

@@ -7,6 +7,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "common/mysql/migrator.h"
+#include "common/server/service_main.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
 #include "contract-svc/storage/mysql_calendar_repository.h"
@@ -34,6 +35,7 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> Serve(grpc::Service* service, int 
   grpc::ResourceQuota quota("harness");
   quota.SetMaxThreads(max_threads);
   builder.SetResourceQuota(quota);
+  server::TuneSyncServer(builder, max_threads);
   builder.RegisterService(service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || *port == 0) return absl::UnavailableError("cannot listen on loopback");

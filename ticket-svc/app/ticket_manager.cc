@@ -159,6 +159,23 @@ absl::StatusOr<int64_t> ValidTime(const google::protobuf::Timestamp& t, const ch
 
 }  // namespace
 
+absl::StatusOr<storage::HistoryRow> HistoryRowFor(Ticket& t, const TermsContext& terms,
+                                                   const Effects& fx, int64_t now) {
+  pb::SlaHistoryEntry clocks;  // the clocks after the change, shared by its entries
+  for (const ClockState& cs : t.clocks) {
+    SLA_RETURN_IF_ERROR(ClockToProto(cs, terms, t.priority, now, clocks.add_clocks()));
+  }
+  pb::ListSlaHistoryResponse entries;
+  const int64_t first = t.history_seq + 1;
+  for (const HistoryEntry& h : fx.history) {
+    pb::SlaHistoryEntry* e = entries.add_entries();
+    *e = clocks;
+    HistoryToProto(h, e);
+    e->set_sequence(++t.history_seq);
+  }
+  return storage::HistoryRow{t.id, first, entries.SerializeAsString()};
+}
+
 absl::Status WriteEffects(mysql::Connection& c, const std::vector<TicketEffects>& batch, int64_t now) {
   std::vector<storage::HistoryRow> history;
   std::vector<storage::EscalationRow> escalations;
@@ -166,16 +183,8 @@ absl::Status WriteEffects(mysql::Connection& c, const std::vector<TicketEffects>
   for (const TicketEffects& b : batch) {
     Ticket& t = *b.ticket;
     if (!b.effects->history.empty()) {
-      pb::SlaHistoryEntry clocks;  // the clocks after the change, shared by its entries
-      for (const ClockState& cs : t.clocks) {
-        SLA_RETURN_IF_ERROR(ClockToProto(cs, *b.terms, t.priority, now, clocks.add_clocks()));
-      }
-      for (const HistoryEntry& h : b.effects->history) {
-        pb::SlaHistoryEntry e = clocks;
-        HistoryToProto(h, &e);
-        e.set_sequence(++t.history_seq);
-        history.push_back({t.id, t.history_seq, e.SerializeAsString()});
-      }
+      SLA_ASSIGN_OR_RETURN(storage::HistoryRow row, HistoryRowFor(t, *b.terms, *b.effects, now));
+      history.push_back(std::move(row));
     }
     for (const FiredEscalation& f : b.effects->escalations) {
       pb::Escalation e;
@@ -263,20 +272,35 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
   Effects fx;
   SLA_RETURN_IF_ERROR(Open(t, *terms, Seconds(now), who.subject, fx));
   SLA_ASSIGN_OR_RETURN(Derived d, Derive(t, *terms, Seconds(now)));
+  // Opening a ticket writes one history row and one event: the `create_ticket` procedure
+  // commits them with the ticket and the request-id claim in one round trip.
+  Ticket written = t;
+  SLA_ASSIGN_OR_RETURN(storage::HistoryRow history, HistoryRowFor(written, *terms, fx, Seconds(now)));
+  if (fx.events.size() != 1 || !fx.escalations.empty()) {
+    return absl::InternalError("a new ticket caused other effects than one event");
+  }
+  const storage::OutboxRow event{fx.events[0].type, t.name(), t.customer_id, fx.events[0].time,
+                                 fx.events[0].payload_json};
+  const storage::RequestClaim claim{req.request_id(), "CreateTicket", who.subject, t.name()};
   std::optional<std::string> existing;
-  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(existing, mysql::ClaimRequestId(c, req.request_id(), "CreateTicket",
-                                                         who.subject, t.name()));
-    if (existing) return absl::OkStatus();
-    Ticket written = t;
-    SLA_RETURN_IF_ERROR(WriteEffects(c, {{&written, terms.get(), &fx}}, Seconds(now)));
-    return storage::InsertTicket(c, written, d);
-  }));
+  absl::Status created = mysql::WithConnection(*pool_, [&](mysql::Connection& c) {
+    return storage::CreateTicketInOneCall(c, claim, written, d, history, event);
+  });
+  if (created.code() == absl::StatusCode::kAlreadyExists && !req.request_id().empty()) {
+    // A retry of a request that created its ticket already: answer with that ticket.
+    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
+      SLA_ASSIGN_OR_RETURN(existing, mysql::LookupRequestId(c, req.request_id(), "CreateTicket",
+                                                            who.subject));
+      return absl::OkStatus();
+    }));
+    if (!existing) return created;
+  } else {
+    SLA_RETURN_IF_ERROR(created);
+  }
   if (existing) return GetTicket(who, *existing);
   options_.on_events_written();
-  t.history_seq = static_cast<int64_t>(fx.history.size());
   pb::Ticket out;
-  SLA_RETURN_IF_ERROR(ToProto(t, *terms, Seconds(now), &out));
+  SLA_RETURN_IF_ERROR(ToProto(written, *terms, Seconds(now), &out));
   return out;
 }
 
@@ -630,7 +654,8 @@ absl::StatusOr<pb::ListSlaHistoryResponse> TicketManager::ListSlaHistory(
   }));
   pb::ListSlaHistoryResponse out;
   for (const std::string& b : blobs) {
-    if (!out.add_entries()->ParseFromString(b)) return absl::DataLossError("unreadable history entry");
+    // Each row holds the entries of one change; concatenated messages merge their lists.
+    if (!out.MergeFromString(b)) return absl::DataLossError("unreadable history row");
   }
   return out;
 }

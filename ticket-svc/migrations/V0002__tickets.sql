@@ -50,11 +50,12 @@ CREATE TABLE ticket_comments (
   KEY comments_ticket (ticket_id, id)
 ) ENGINE=InnoDB;
 
--- Every recalculation of a ticket's clocks (sla.ticket.v1.SlaHistoryEntry, serialized).
+-- Every recalculation of a ticket's clocks: one row per change, holding the entries it caused
+-- (a serialized sla.ticket.v1.ListSlaHistoryResponse); `seq` is its first entry's number.
 CREATE TABLE sla_history (
   ticket_id VARCHAR(64) NOT NULL,
   seq BIGINT NOT NULL,
-  entry BLOB NOT NULL,
+  entries BLOB NOT NULL,
   PRIMARY KEY (ticket_id, seq)
 ) ENGINE=InnoDB;
 

@@ -238,13 +238,39 @@ absl::StatusOr<std::vector<Ticket>> ListTickets(Connection& c, const TicketQuery
   return QueryTickets(st);
 }
 
+absl::Status CreateTicketInOneCall(Connection& c, const RequestClaim& claim, const Ticket& t,
+                                   const Derived& d, const HistoryRow& history,
+                                   const OutboxRow& event) {
+  SLA_ASSIGN_OR_RETURN(
+      sql::PreparedStatement * st,
+      c.Prepare(absl::StrCat("CALL create_ticket(?,?,?,?,", kTicketRow.substr(1, kTicketRow.size() - 2),
+                             ",?,?,?,?,?,?)")));
+  return mysql::Guard([&] {
+    st->setString(1, claim.request_id);
+    st->setString(2, claim.method);
+    st->setString(3, claim.caller);
+    st->setString(4, claim.resource_name);
+    BindTicket(*st, 5, t, d);
+    const int i = 5 + kTicketParams;
+    st->setInt64(i, history.seq);
+    st->setString(i + 1, history.entries);
+    st->setString(i + 2, event.type);
+    st->setString(i + 3, event.subject);
+    st->setInt64(i + 4, event.event_time);
+    st->setString(i + 5, event.payload);
+    st->execute();
+    while (st->getMoreResults()) {
+    }
+  });
+}
+
 absl::Status InsertHistory(Connection& c, absl::Span<const HistoryRow> rows) {
-  return mysql::ExecuteRows(c, "INSERT INTO sla_history (ticket_id, seq, entry) VALUES ",
+  return mysql::ExecuteRows(c, "INSERT INTO sla_history (ticket_id, seq, entries) VALUES ",
                             "(?,?,?)", "", rows.size(), 3,
                             [&](sql::PreparedStatement& st, size_t i, int p) {
                               st.setString(p, rows[i].ticket_id);
                               st.setInt64(p + 1, rows[i].seq);
-                              st.setString(p + 2, rows[i].entry);
+                              st.setString(p + 2, rows[i].entries);
                             });
 }
 
@@ -288,7 +314,7 @@ absl::StatusOr<std::vector<std::string>> Blobs(Connection& c, const std::string&
 }  // namespace
 
 absl::StatusOr<std::vector<std::string>> ListHistory(Connection& c, const std::string& ticket_id) {
-  return Blobs(c, "SELECT entry FROM sla_history WHERE ticket_id = ? ORDER BY seq", ticket_id);
+  return Blobs(c, "SELECT entries FROM sla_history WHERE ticket_id = ? ORDER BY seq", ticket_id);
 }
 
 absl::StatusOr<std::vector<std::string>> ListEscalations(Connection& c,

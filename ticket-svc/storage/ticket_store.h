@@ -18,10 +18,11 @@ namespace sla::ticket::storage {
 
 using mysql::Connection;
 
+// The SLA history entries one change caused.
 struct HistoryRow {
   std::string ticket_id;
-  int64_t seq = 0;
-  std::string entry;  // serialized SlaHistoryEntry
+  int64_t seq = 0;       // the first entry's number
+  std::string entries;  // serialized ListSlaHistoryResponse
 };
 struct EscalationRow {
   std::string ticket_id;
@@ -65,10 +66,24 @@ struct TicketQuery {
 };
 absl::StatusOr<std::vector<Ticket>> ListTickets(Connection& c, const TicketQuery& q);
 
+struct RequestClaim {
+  std::string request_id;  // empty: no idempotency key
+  std::string method;
+  std::string caller;
+  std::string resource_name;
+};
+// A new ticket with its first history row and its one outbox event, in one round trip (the
+// `create_ticket` procedure, which commits). ALREADY_EXISTS if the request id was claimed
+// before (nothing is written then).
+absl::Status CreateTicketInOneCall(Connection& c, const RequestClaim& claim, const Ticket& t,
+                                   const Derived& d, const HistoryRow& history,
+                                   const OutboxRow& event);
+
 // --- Effects ---
 absl::Status InsertHistory(Connection& c, absl::Span<const HistoryRow> rows);
 absl::Status InsertEscalations(Connection& c, absl::Span<const EscalationRow> rows);
 absl::Status InsertOutbox(Connection& c, absl::Span<const OutboxRow> rows);
+// The history rows' `entries`, in order.
 absl::StatusOr<std::vector<std::string>> ListHistory(Connection& c, const std::string& ticket_id);
 absl::StatusOr<std::vector<std::string>> ListEscalations(Connection& c,
                                                          const std::string& ticket_id);
