@@ -1,0 +1,238 @@
+#include "billing-svc/domain/credits.h"
+
+#include <algorithm>
+#include <numeric>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status/status_macros.h"
+#include "common/status/errors.h"
+
+namespace sla::billing {
+namespace {
+
+constexpr int64_t kMillion = 1'000'000;
+
+std::string Pct(int64_t ppm) { return absl::StrCat(Rational(ppm, 10'000).ToDecimal(4), " %"); }
+std::string Amount(const Rational& r) { return r.ToDecimal(6); }
+
+// Scales the lines `idx` down to `cap` in proportion when their sum exceeds it.
+void ApplyCap(std::vector<CreditLine>& lines, const std::vector<size_t>& idx, const Rational& cap,
+              const std::string& what, std::vector<std::string>& notes) {
+  Rational sum;
+  for (size_t i : idx) sum = sum + lines[i].capped;
+  if (sum <= cap || sum.is_zero()) return;
+  const Rational factor = cap / sum;
+  for (size_t i : idx) {
+    const Rational before = lines[i].capped;
+    lines[i].capped = before * factor;
+    lines[i].explanation.push_back(absl::StrCat(what, " binds: ", Amount(before), " × ", Amount(cap),
+                                                " / ", Amount(sum), " = ", Amount(lines[i].capped),
+                                                " (cut ", Amount(before - lines[i].capped), ")"));
+  }
+  notes.push_back(absl::StrCat(what, " ", Amount(cap), " cut ", Amount(sum - cap)));
+}
+
+}  // namespace
+
+std::vector<int64_t> LargestRemainder(const std::vector<Rational>& parts, int64_t total) {
+  std::vector<int64_t> out(parts.size(), 0);
+  if (parts.empty()) return out;
+  Rational sum;
+  for (const Rational& p : parts) sum = sum + p;
+  if (sum.is_zero()) return out;
+  // Shares of `total` in proportion to the parts, floored; the units left go to the largest
+  // remainders.
+  std::vector<std::pair<Rational, size_t>> remainders;
+  int64_t given = 0;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const Rational share = parts[i] * Rational(total) / sum;
+    out[i] = static_cast<int64_t>(share.Floor());
+    given += out[i];
+    remainders.push_back({share - Rational(out[i]), i});
+  }
+  std::stable_sort(remainders.begin(), remainders.end(),
+                   [](const auto& a, const auto& b) { return b.first < a.first; });
+  for (size_t k = 0; given < total && k < remainders.size(); ++k, ++given) out[remainders[k].second]++;
+  return out;
+}
+
+bool ChronicBreachAccrued(const std::vector<bool>& breached, const sla::v1::ChronicBreachRule& rule) {
+  if (rule.breached_periods() <= 0 || rule.window_periods() <= 0) return false;
+  const size_t window = std::min(breached.size(), static_cast<size_t>(rule.window_periods()));
+  const int count = static_cast<int>(std::count(breached.end() - window, breached.end(), true));
+  return count >= rule.breached_periods();
+}
+
+absl::StatusOr<CreditResult> ComputeCredits(const CreditInput& in) {
+  if (in.terms == nullptr) return absl::InvalidArgumentError("no terms");
+  const sla::v1::CreditSchedule& cs = in.terms->credit_schedule();
+  const money::Rounding mode = cs.rounding() == sla::v1::ROUNDING_HALF_EVEN ? money::Rounding::kHalfEven
+                                                                             : money::Rounding::kHalfUp;
+  CreditResult r;
+  r.currency = in.fee.currency_code();
+  const Rational fee(in.fee.amount_minor());
+  auto base_for = [&](const std::string& service) -> absl::StatusOr<Rational> {
+    auto it = in.service_fees.find(service);
+    if (it == in.service_fees.end()) return fee;
+    if (it->second.currency_code() != r.currency) {
+      return InvalidField("terms.pricing.service_fees", "currency differs from the monthly fee");
+    }
+    return Rational(it->second.amount_minor());
+  };
+  // Pool allocations by rule (a rule with one earns its share of the at-risk amount).
+  std::map<std::string, int64_t> allocation;
+  int64_t allocated = 0;
+  for (const auto& a : cs.at_risk_pool().allocations()) {
+    allocation[a.rule_id()] = a.allocation_ppm();
+    allocated += a.allocation_ppm();
+  }
+  if (allocated > kMillion) {
+    return InvalidField("terms.credit_schedule.at_risk_pool.allocations", "sum to more than 100 %");
+  }
+  const Rational pool = fee * Rational(cs.at_risk_pool().at_risk_ppm(), kMillion);
+
+  // A rule missed this period: its line, from the pool if it has an allocation.
+  auto add = [&](const std::string& rule_id, const std::string& kind, const std::string& service,
+                 Rational own, std::vector<std::string> why) {
+    r.missed_rules.push_back(rule_id);
+    CreditLine line{rule_id, kind, service, own, own, 0, std::move(why)};
+    if (auto it = allocation.find(rule_id); it != allocation.end()) {
+      line.kind = "at_risk";
+      line.exact = line.capped = pool * Rational(it->second, kMillion);
+      line.explanation.push_back(absl::StrCat("at-risk pool ", Pct(cs.at_risk_pool().at_risk_ppm()),
+                                              " of ", Amount(fee), " = ", Amount(pool), "; allocation ",
+                                              Pct(it->second), " → ", Amount(line.exact)));
+    }
+    if (!line.exact.is_zero()) r.lines.push_back(std::move(line));
+  };
+
+  for (const auto& rule : cs.per_event_rules()) {
+    std::vector<std::string> tickets;
+    for (const BreachFact& b : in.breaches) {
+      if (b.clock == rule.clock() &&
+          (rule.priority() == sla::v1::PRIORITY_UNSPECIFIED || b.priority == rule.priority())) {
+        tickets.push_back(b.ticket);
+      }
+    }
+    const int64_t n = static_cast<int64_t>(tickets.size());
+    const int64_t billable = std::max<int64_t>(0, n - rule.free_occurrences());
+    if (billable == 0) continue;
+    std::vector<std::string> why{absl::StrCat(sla::v1::ClockKind_Name(rule.clock()), " missed ", n,
+                                              " time(s) (", rule.free_occurrences(), " free): ",
+                                              absl::StrJoin(tickets, ", "))};
+    Rational each;
+    if (rule.has_fixed_amount()) {
+      if (rule.fixed_amount().currency_code() != r.currency) {
+        return InvalidField(absl::StrCat("terms.credit_schedule.per_event_rules[", rule.rule_id(), "]"),
+                            "currency differs from the monthly fee");
+      }
+      each = Rational(rule.fixed_amount().amount_minor());
+      why.push_back(absl::StrCat(billable, " × ", Amount(each), " = ", Amount(each * Rational(billable))));
+    } else {
+      each = fee * Rational(rule.fee_share_ppm(), kMillion);
+      why.push_back(absl::StrCat(billable, " × ", Pct(rule.fee_share_ppm()), " of ", Amount(fee), " = ",
+                                 Amount(each * Rational(billable))));
+    }
+    Rational amount = each * Rational(billable);
+    if (rule.rule_cap_ppm() > 0) {
+      const Rational cap = fee * Rational(rule.rule_cap_ppm(), kMillion);
+      if (cap < amount) {
+        why.push_back(absl::StrCat("rule cap ", Pct(rule.rule_cap_ppm()), " of ", Amount(fee), " = ",
+                                   Amount(cap), " binds (cut ", Amount(amount - cap), ")"));
+        r.notes.push_back(absl::StrCat("rule ", rule.rule_id(), " cap cut ", Amount(amount - cap)));
+        amount = cap;
+      }
+    }
+    add(rule.rule_id(), "per_event", "", amount, std::move(why));
+  }
+
+  auto find_availability = [&](const std::string& service) -> const Availability* {
+    for (const auto& a : in.availability) {
+      if (a.service_id == service) return &a.availability;
+    }
+    return nullptr;
+  };
+  auto target_of = [&](const std::string& service) -> int64_t {
+    for (const auto& t : in.terms->availability_targets()) {
+      if (t.service_id() == service) return t.target_ppm();
+    }
+    return 0;
+  };
+  for (const auto& rule : cs.availability_rules()) {
+    const Availability* a = find_availability(rule.service_id());
+    if (a == nullptr) continue;
+    int band = -1;
+    const int64_t ppm = BandCreditPpm(*a, rule.bands(), &band);
+    if (ppm == 0) continue;
+    SLA_ASSIGN_OR_RETURN(const Rational base, base_for(rule.service_id()));
+    std::vector<std::string> why = a->steps;
+    why.push_back(absl::StrCat("band ", band, " credits ", Pct(ppm), " of ", Amount(base), " = ",
+                               Amount(base * Rational(ppm, kMillion))));
+    add(rule.rule_id(), "availability", rule.service_id(), base * Rational(ppm, kMillion), std::move(why));
+  }
+  for (const auto& rule : cs.linear_shortfall_rules()) {
+    const Availability* a = find_availability(rule.service_id());
+    const int64_t target = target_of(rule.service_id());
+    if (a == nullptr || target == 0 || a->Meets(target)) continue;
+    SLA_ASSIGN_OR_RETURN(const Rational base, base_for(rule.service_id()));
+    const Rational shortfall = Rational(target, kMillion) - a->ratio();
+    Rational share = shortfall * Rational(rule.multiplier_permille(), 1000);
+    std::vector<std::string> why = a->steps;
+    why.push_back(absl::StrCat("shortfall ", (shortfall * Rational(100)).ToDecimal(6), " % × ",
+                               Rational(rule.multiplier_permille(), 1000).ToDecimal(3), " = ",
+                               (share * Rational(100)).ToDecimal(6), " %"));
+    if (rule.max_credit_ppm() > 0 && Rational(rule.max_credit_ppm(), kMillion) < share) {
+      share = Rational(rule.max_credit_ppm(), kMillion);
+      why.push_back(absl::StrCat("clamped to ", Pct(rule.max_credit_ppm())));
+    }
+    why.push_back(absl::StrCat("× ", Amount(base), " = ", Amount(base * share)));
+    add(rule.rule_id(), "linear_shortfall", rule.service_id(), base * share, std::move(why));
+  }
+
+  // Caps, in order: per service (at most that service's fee), then per contract and period.
+  std::map<std::string, std::vector<size_t>> by_service;
+  for (size_t i = 0; i < r.lines.size(); ++i) {
+    if (!r.lines[i].service_id.empty()) by_service[r.lines[i].service_id].push_back(i);
+  }
+  for (const auto& [service, idx] : by_service) {
+    auto it = in.service_fees.find(service);
+    if (it != in.service_fees.end()) {
+      ApplyCap(r.lines, idx, Rational(it->second.amount_minor()), "service cap (" + service + " fee)", r.notes);
+    }
+  }
+  std::vector<size_t> all(r.lines.size());
+  std::iota(all.begin(), all.end(), 0);
+  if (cs.period_cap_ppm() > 0) {
+    ApplyCap(r.lines, all, fee * Rational(cs.period_cap_ppm(), kMillion),
+             absl::StrCat("period cap ", Pct(cs.period_cap_ppm())), r.notes);
+  }
+  if (cs.at_risk_pool().at_risk_ppm() > 0) ApplyCap(r.lines, all, pool, "at-risk amount", r.notes);
+
+  // The one rounding: the total of the exact capped lines, spread back over the lines.
+  Rational total;
+  std::vector<Rational> parts;
+  for (const CreditLine& l : r.lines) {
+    total = total + l.capped;
+    parts.push_back(l.capped);
+  }
+  r.total_minor = total.Round(mode);
+  const std::vector<int64_t> amounts = LargestRemainder(parts, r.total_minor);
+  for (size_t i = 0; i < r.lines.size(); ++i) {
+    r.lines[i].amount_minor = amounts[i];
+    r.lines[i].explanation.push_back(absl::StrCat("amount ", amounts[i], " minor units (exact ",
+                                                  Amount(r.lines[i].capped), ")"));
+  }
+  if (r.total_minor > 0 && cs.has_minimum_credit() &&
+      r.total_minor < cs.minimum_credit().amount_minor()) {
+    r.below_minimum = true;
+    r.deferred = cs.minimum_credit_handling() != sla::v1::MINIMUM_CREDIT_DROP;
+    r.notes.push_back(absl::StrCat("total ", r.total_minor, " below the minimum payable credit ",
+                                   cs.minimum_credit().amount_minor(), ": ",
+                                   r.deferred ? "deferred to the next period" : "dropped"));
+  }
+  return r;
+}
+
+}  // namespace sla::billing
