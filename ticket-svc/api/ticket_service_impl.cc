@@ -5,6 +5,7 @@
 #include "common/log/log.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "common/outbox/feed.h"
 #include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {
@@ -24,15 +25,6 @@ absl::Status CanReadEvents(const server::Identity& who) {
   return PermissionDenied("events are for the MSP's staff and systems");
 }
 
-void ToEvent(const storage::StoredEvent& e, pb::Event* out) {
-  out->set_sequence(e.seq);
-  out->set_type(e.row.type);
-  out->set_subject(e.row.subject);
-  out->mutable_event_time()->set_seconds(e.row.event_time);
-  out->set_customer(absl::StrCat("customers/", e.row.customer_id));
-  out->set_payload_json(e.row.payload);
-}
-
 }  // namespace
 
 TicketServiceImpl::TicketServiceImpl(const server::RpcBoundary& boundary, mysql::ConnectionPool* pool,
@@ -40,8 +32,8 @@ TicketServiceImpl::TicketServiceImpl(const server::RpcBoundary& boundary, mysql:
                                      TicketServiceOptions options)
     : boundary_(boundary), pool_(pool), terms_source_(std::move(terms_source)) {
   terms_ = std::make_unique<TermsCache>(terms_source_.get(), pool_, options.clock);
-  sequencer_ = std::make_unique<OutboxSequencer>(pool_);
-  sequencer_loop_ = std::make_unique<Periodic>("outbox-sequencer", options.sequencer_interval, [this] {
+  sequencer_ = std::make_unique<outbox::Sequencer>(pool_);
+  sequencer_loop_ = std::make_unique<server::Periodic>("outbox-sequencer", options.sequencer_interval, [this] {
     absl::StatusOr<int> n = sequencer_->RunOnce();
     if (!n.ok()) log::Warning("outbox sequencer pass failed", {{"error", n.status().ToString()}});
   }, absl::Milliseconds(5));
@@ -49,7 +41,7 @@ TicketServiceImpl::TicketServiceImpl(const server::RpcBoundary& boundary, mysql:
   manager_ = std::make_unique<TicketManager>(pool_, terms_.get(), TicketManagerOptions{options.clock, wake});
   worker_ = std::make_unique<EscalationWorker>(
       pool_, terms_.get(), EscalationWorkerOptions{options.clock, options.escalation_batch, wake});
-  worker_loop_ = std::make_unique<Periodic>("escalation-worker", options.escalation_interval, [this] {
+  worker_loop_ = std::make_unique<server::Periodic>("escalation-worker", options.escalation_interval, [this] {
     absl::StatusOr<PassStats> s = worker_->RunOnce();
     if (!s.ok()) {
       log::Warning("escalation pass failed", {{"error", s.status().ToString()}});
@@ -101,16 +93,7 @@ grpc::Status TicketServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::L
                                            pb::ListEventsResponse* out) {
   return boundary_.Run(ctx, "ListEvents", [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(CanReadEvents(call.identity));
-    if (req->after() < 0) return InvalidField("after", "must not be negative");
-    const int page_size = req->page_size() == 0 ? 100 : req->page_size();
-    if (page_size < 1 || page_size > 1000) return InvalidField("page_size", "must be within 1..1000");
-    std::vector<storage::StoredEvent> events;
-    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(events, storage::ListEvents(c, req->after(), page_size));
-      return absl::OkStatus();
-    }));
-    for (const auto& e : events) ToEvent(e, out->add_events());
-    return absl::OkStatus();
+    return outbox::ListPage(*pool_, req->after(), req->page_size(), out->mutable_events());
   });
 }
 
@@ -118,28 +101,7 @@ grpc::Status TicketServiceImpl::WatchEvents(grpc::ServerContext* ctx, const pb::
                                             grpc::ServerWriter<pb::Event>* writer) {
   return boundary_.Run(ctx, "WatchEvents", [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(CanReadEvents(call.identity));
-    if (req->after() < 0) return InvalidField("after", "must not be negative");
-    constexpr int kPage = 500;
-    int64_t cursor = req->after();
-    // Headers (with the request id) go out now: the stream may stay quiet for a long time.
-    writer->SendInitialMetadata();
-    while (!ctx->IsCancelled()) {
-      // Observe the generation before reading, so a pass that lands in between wakes us.
-      const int64_t generation = sequencer_->generation();
-      std::vector<storage::StoredEvent> events;
-      SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-        SLA_ASSIGN_OR_RETURN(events, storage::ListEvents(c, cursor, kPage));
-        return absl::OkStatus();
-      }));
-      for (const auto& e : events) {
-        pb::Event out;
-        ToEvent(e, &out);
-        if (!writer->Write(out)) return absl::OkStatus();  // the client went away
-        cursor = e.seq;
-      }
-      if (events.size() < kPage) sequencer_->WaitForEvents(generation, absl::Milliseconds(250));
-    }
-    return absl::OkStatus();
+    return outbox::Watch(*pool_, *sequencer_, req->after(), ctx, writer);
   });
 }
 

@@ -11,6 +11,8 @@
 #include "ticket-svc/app/terms_cache.h"
 #include "ticket-svc/app/ticket_manager.h"
 #include "ticket-svc/app/workers.h"
+#include "common/outbox/sequencer.h"
+#include "common/server/periodic.h"
 
 namespace sla::ticket {
 
@@ -31,7 +33,7 @@ class TicketServiceImpl final : public pb::TicketService::Service {
 
   TicketManager& manager() { return *manager_; }
   EscalationWorker& worker() { return *worker_; }
-  OutboxSequencer& sequencer() { return *sequencer_; }
+  outbox::Sequencer& sequencer() { return *sequencer_; }
   TermsCache& terms() { return *terms_; }
 
   grpc::Status CreateTicket(grpc::ServerContext* ctx, const pb::CreateTicketRequest* req, pb::Ticket* out) override;
@@ -70,11 +72,11 @@ class TicketServiceImpl final : public pb::TicketService::Service {
   mysql::ConnectionPool* pool_;
   std::unique_ptr<TermsSource> terms_source_;
   std::unique_ptr<TermsCache> terms_;
-  std::unique_ptr<OutboxSequencer> sequencer_;
-  std::unique_ptr<Periodic> sequencer_loop_;
+  std::unique_ptr<outbox::Sequencer> sequencer_;
+  std::unique_ptr<server::Periodic> sequencer_loop_;
   std::unique_ptr<TicketManager> manager_;
   std::unique_ptr<EscalationWorker> worker_;
-  std::unique_ptr<Periodic> worker_loop_;
+  std::unique_ptr<server::Periodic> worker_loop_;
 };
 
 }  // namespace sla::ticket

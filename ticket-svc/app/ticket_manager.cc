@@ -197,7 +197,7 @@ absl::Status WriteEffects(mysql::Connection& c, const std::vector<TicketEffects>
   }
   SLA_RETURN_IF_ERROR(storage::InsertHistory(c, history));
   SLA_RETURN_IF_ERROR(storage::InsertEscalations(c, escalations));
-  return storage::InsertOutbox(c, outbox);
+  return outbox::Insert(c, outbox);
 }
 
 TicketManager::TicketManager(mysql::ConnectionPool* pool, TermsCache* terms,
@@ -737,7 +737,7 @@ absl::StatusOr<pb::Outage> TicketManager::CreateOutage(const Identity& who,
     SLA_RETURN_IF_ERROR(storage::InsertOutage(c, o));
     std::vector<storage::OutboxRow> events{OutageEvent(o, "outage.opened", o.start_time)};
     if (o.end_time) events.push_back(OutageEvent(o, "outage.closed", *o.end_time));
-    return storage::InsertOutbox(c, events);
+    return outbox::Insert(c, events);
   }));
   if (existing) return GetOutage(who, *existing);
   options_.on_events_written();
@@ -768,7 +768,7 @@ absl::StatusOr<pb::Outage> TicketManager::CloseOutage(const Identity& who,
     o.update_time = now;
     SLA_RETURN_IF_ERROR(storage::UpdateOutage(c, o));
     const storage::OutboxRow ev = OutageEvent(o, "outage.closed", end);
-    return storage::InsertOutbox(c, {&ev, 1});
+    return outbox::Insert(c, {&ev, 1});
   }));
   options_.on_events_written();
   pb::Outage out;

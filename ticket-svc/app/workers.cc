@@ -1,5 +1,7 @@
 #include "ticket-svc/app/workers.h"
 
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/status/status_macros.h"
@@ -7,45 +9,6 @@
 #include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {
-
-Periodic::Periodic(std::string name, absl::Duration interval, std::function<void()> pass,
-                   absl::Duration min_gap)
-    : name_(std::move(name)), interval_(interval), pass_(std::move(pass)), min_gap_(min_gap) {}
-
-Periodic::~Periodic() { Stop(); }
-
-void Periodic::Start() {
-  thread_ = std::thread([this] {
-    for (;;) {
-      {
-        absl::MutexLock lock(&mu_);
-        auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return woken_ || stopping_; };
-        mu_.AwaitWithTimeout(absl::Condition(&ready), interval_);
-        if (stopping_) return;
-        woken_ = false;
-      }
-      pass_();
-      if (min_gap_ > absl::ZeroDuration()) {
-        absl::MutexLock lock(&mu_);
-        auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
-        mu_.AwaitWithTimeout(absl::Condition(&stopping), min_gap_);
-      }
-    }
-  });
-}
-
-void Periodic::Wake() {
-  absl::MutexLock lock(&mu_);
-  woken_ = true;
-}
-
-void Periodic::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
-  if (thread_.joinable()) thread_.join();
-}
 
 EscalationWorker::EscalationWorker(mysql::ConnectionPool* pool, TermsCache* terms,
                                    EscalationWorkerOptions options)
@@ -124,38 +87,6 @@ absl::StatusOr<PassStats> EscalationWorker::RunBatch(int64_t now) {
     return storage::SaveTickets(c, rows);
   }));
   return stats;
-}
-
-OutboxSequencer::OutboxSequencer(mysql::ConnectionPool* pool, int batch_size)
-    : pool_(pool), batch_size_(batch_size) {}
-
-absl::StatusOr<int> OutboxSequencer::RunOnce() {
-  int total = 0;
-  for (;;) {
-    int numbered = 0;
-    SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(numbered, storage::SequenceOutbox(c, batch_size_));
-      return absl::OkStatus();
-    }));
-    total += numbered;
-    if (numbered < batch_size_) break;
-  }
-  // Wake watchers even when this replica numbered nothing: another replica may have.
-  absl::MutexLock lock(&mu_);
-  generation_++;
-  return total;
-}
-
-int64_t OutboxSequencer::WaitForEvents(int64_t generation, absl::Duration timeout) {
-  absl::MutexLock lock(&mu_);
-  auto changed = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return generation_ != generation; };
-  mu_.AwaitWithTimeout(absl::Condition(&changed), timeout);
-  return generation_;
-}
-
-int64_t OutboxSequencer::generation() const {
-  absl::MutexLock lock(&mu_);
-  return generation_;
 }
 
 }  // namespace sla::ticket

@@ -27,7 +27,7 @@ class WorkerTest : public TicketApiTest {
     std::unique_ptr<TermsSource> source;
     std::unique_ptr<TermsCache> terms;
     std::unique_ptr<EscalationWorker> worker;
-    std::unique_ptr<OutboxSequencer> sequencer;
+    std::unique_ptr<outbox::Sequencer> sequencer;
   };
   Replica NewReplica(int batch) {
     Replica r;
@@ -36,7 +36,7 @@ class WorkerTest : public TicketApiTest {
     r.terms = std::make_unique<TermsCache>(r.source.get(), r.pool.get(), [this] { return clock_.Now(); });
     r.worker = std::make_unique<EscalationWorker>(
         r.pool.get(), r.terms.get(), EscalationWorkerOptions{[this] { return clock_.Now(); }, batch});
-    r.sequencer = std::make_unique<OutboxSequencer>(r.pool.get(), 7);
+    r.sequencer = std::make_unique<outbox::Sequencer>(r.pool.get(), 7);
     return r;
   }
 
@@ -198,7 +198,7 @@ TEST_F(WorkerTest, WatchEventsNeverMissesAnEventUnderConcurrentOutOfOrderWriters
         // A writer that holds its transaction open for a while commits after later ids.
         const storage::OutboxRow row{"test.event", absl::StrCat("w", w, "/", i), acme_.id, 0, "{}"};
         ASSERT_TRUE(mysql::RunInTransaction(*ticket_pool_, [&](mysql::Connection& c) {
-                      absl::Status s = storage::InsertOutbox(c, {&row, 1});
+                      absl::Status s = outbox::Insert(c, {&row, 1});
                       absl::SleepFor(absl::Microseconds(rng() % 4000));
                       return s;
                     }).ok());

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "common/mysql/connection_pool.h"
+#include "common/outbox/outbox.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
 #include "ticket-svc/domain/ticket.h"
 
@@ -32,13 +33,7 @@ struct EscalationRow {
   int64_t fire_time = 0;
   std::string escalation;  // serialized Escalation
 };
-struct OutboxRow {
-  std::string type;
-  std::string subject;
-  std::string customer_id;
-  int64_t event_time = 0;
-  std::string payload;
-};
+using OutboxRow = outbox::Row;
 
 // --- Tickets ---
 absl::Status InsertTicket(Connection& c, const Ticket& t, const Derived& d);
@@ -82,7 +77,6 @@ absl::Status CreateTicketInOneCall(Connection& c, const RequestClaim& claim, con
 // --- Effects ---
 absl::Status InsertHistory(Connection& c, absl::Span<const HistoryRow> rows);
 absl::Status InsertEscalations(Connection& c, absl::Span<const EscalationRow> rows);
-absl::Status InsertOutbox(Connection& c, absl::Span<const OutboxRow> rows);
 // The history rows' `entries`, in order.
 absl::StatusOr<std::vector<std::string>> ListHistory(Connection& c, const std::string& ticket_id);
 absl::StatusOr<std::vector<std::string>> ListEscalations(Connection& c,
@@ -129,16 +123,6 @@ struct OutageQuery {
   int limit = 50;
 };
 absl::StatusOr<std::vector<OutageRow>> ListOutages(Connection& c, const OutageQuery& q);
-
-// --- Outbox feed ---
-struct StoredEvent {
-  int64_t seq = 0;
-  OutboxRow row;
-};
-// Numbers up to `limit` committed, unnumbered events in insertion order. Returns how many it
-// numbered; 0 if none or if another sequencer holds the sequence (it will number them).
-absl::StatusOr<int> SequenceOutbox(Connection& c, int limit);
-absl::StatusOr<std::vector<StoredEvent>> ListEvents(Connection& c, int64_t after, int limit);
 
 // --- Terms versions ---
 absl::StatusOr<std::optional<std::string>> LoadTermsVersion(Connection& c, const std::string& name);

@@ -1,0 +1,104 @@
+#include "common/outbox/outbox.h"
+
+#include <cppconn/resultset.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/mysql/batch.h"
+#include "common/status/status_macros.h"
+
+namespace sla::outbox {
+
+using mysql::Connection;
+
+absl::Status Insert(Connection& c, absl::Span<const Row> rows) {
+  return mysql::ExecuteRows(
+      c, "INSERT INTO outbox (type, subject, customer_id, event_time, payload) VALUES ",
+      "(?,?,?,?,?)", "", rows.size(), 5, [&](sql::PreparedStatement& st, size_t i, int p) {
+        st.setString(p, rows[i].type);
+        st.setString(p + 1, rows[i].subject);
+        st.setString(p + 2, rows[i].customer_id);
+        st.setInt64(p + 3, rows[i].event_time);
+        st.setString(p + 4, rows[i].payload);
+      });
+}
+
+absl::StatusOr<int> Sequence(Connection& c, int limit) {
+  // The sequence row serializes sequencers; SKIP LOCKED lets a replica that finds it taken
+  // return at once (the holder numbers every committed row anyway).
+  SLA_ASSIGN_OR_RETURN(
+      sql::PreparedStatement * lock,
+      c.Prepare("SELECT last_seq FROM outbox_sequence WHERE id = 1 FOR UPDATE SKIP LOCKED"));
+  int64_t last = -1;
+  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+    std::unique_ptr<sql::ResultSet> rs(lock->executeQuery());
+    if (rs->next()) last = rs->getInt64(1);
+  }));
+  if (last < 0) return 0;
+  // READ COMMITTED (the pool's isolation): only committed rows are seen, in id order. A row
+  // whose writer commits later gets a later number; none is ever numbered below a number
+  // a consumer may already have read.
+  SLA_ASSIGN_OR_RETURN(
+      sql::PreparedStatement * pending,
+      c.Prepare("SELECT id FROM outbox WHERE seq IS NULL ORDER BY id LIMIT ?"));
+  std::vector<int64_t> ids;
+  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+    pending->setInt(1, limit);
+    std::unique_ptr<sql::ResultSet> rs(pending->executeQuery());
+    while (rs->next()) ids.push_back(rs->getInt64(1));
+  }));
+  if (ids.empty()) return 0;
+  // Number by primary key: record locks only, so writers inserting new rows never wait.
+  size_t done = 0;
+  while (done < ids.size()) {
+    size_t chunk = mysql::kMaxChunk;
+    while (chunk > ids.size() - done) chunk /= 2;
+    std::string sql = "UPDATE outbox SET seq = CASE id";
+    for (size_t i = 0; i < chunk; ++i) sql += " WHEN ? THEN ?";
+    sql += " END WHERE id IN (";
+    for (size_t i = 0; i < chunk; ++i) sql += i ? ",?" : "?";
+    sql += ")";
+    SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, c.Prepare(sql));
+    SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+      for (size_t i = 0; i < chunk; ++i) {
+        st->setInt64(static_cast<int>(2 * i + 1), ids[done + i]);
+        st->setInt64(static_cast<int>(2 * i + 2), last + 1 + static_cast<int64_t>(done + i));
+        st->setInt64(static_cast<int>(2 * chunk + i + 1), ids[done + i]);
+      }
+      st->executeUpdate();
+    }));
+    done += chunk;
+  }
+  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * bump,
+                       c.Prepare("UPDATE outbox_sequence SET last_seq = ? WHERE id = 1"));
+  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+    bump->setInt64(1, last + static_cast<int64_t>(ids.size()));
+    bump->executeUpdate();
+  }));
+  return static_cast<int>(ids.size());
+}
+
+absl::StatusOr<std::vector<Stored>> List(Connection& c, int64_t after, int limit) {
+  SLA_ASSIGN_OR_RETURN(
+      sql::PreparedStatement * st,
+      c.Prepare("SELECT seq, type, subject, customer_id, event_time, payload FROM outbox "
+                "WHERE seq > ? ORDER BY seq LIMIT ?"));
+  std::vector<Stored> out;
+  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+    st->setInt64(1, after);
+    st->setInt(2, limit);
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+    while (rs->next()) {
+      Stored e;
+      e.seq = rs->getInt64(1);
+      e.row.type = rs->getString(2);
+      e.row.subject = rs->getString(3);
+      e.row.customer_id = rs->getString(4);
+      e.row.event_time = rs->getInt64(5);
+      e.row.payload = rs->getString(6);
+      out.push_back(std::move(e));
+    }
+  }));
+  return out;
+}
+
+}  // namespace sla::outbox
