@@ -163,7 +163,8 @@ TEST_F(TicketApi, CommentsMeetTargetsPerTheTermsAndInternalOnesStayInternal) {
             grpc::StatusCode::INVALID_ARGUMENT);
   ASSERT_TRUE(comment("customer_user", acme_.id, pb::Comment::PUBLIC, pb::Comment::MESSAGE, true, &c).ok());
   EXPECT_EQ(c.side(), pb::Comment::CUSTOMER);
-  const pb::Clock* update = ClockOf(Get(t.name()), sla::v1::CLOCK_UPDATE_INTERVAL);
+  const pb::Ticket asked = Get(t.name());
+  const pb::Clock* update = ClockOf(asked, sla::v1::CLOCK_UPDATE_INTERVAL);
   EXPECT_EQ(update->cycle(), 1);
   EXPECT_EQ(update->due_time().seconds(), Utc(2026, 12, 4, 11, 10));
 
