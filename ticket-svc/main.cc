@@ -6,7 +6,7 @@
 #include "common/log/log.h"
 #include "common/server/auth.h"
 #include "common/server/service_main.h"
-#include "ticket-svc/api/contract_terms_source.h"
+#include "common/clients/contract_terms.h"
 #include "ticket-svc/api/ticket_service_impl.h"
 
 ABSL_FLAG(std::string, contract_address, "127.0.0.1:50051",
@@ -34,10 +34,10 @@ int main(int argc, char** argv) {
             std::string secret = key.ok() ? *key : "";
             while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
             sla::server::JwtConfig jwt{secret, deps.config->jwt_issuer, deps.config->jwt_audience};
-            auto source = std::make_unique<sla::ticket::ContractTermsSource>(
+            auto source = std::make_unique<sla::clients::ContractTermsSource>(
                 grpc::CreateChannel(absl::GetFlag(FLAGS_contract_address),
                                     grpc::InsecureChannelCredentials()),
-                jwt, [] { return absl::Now(); });
+                jwt, "ticket-svc");
             sla::ticket::TicketServiceOptions options;
             options.clock = [] { return absl::Now(); };
             options.escalation_interval = absl::Milliseconds(absl::GetFlag(FLAGS_escalation_interval_ms));

@@ -14,7 +14,7 @@
 #include "contract-svc/storage/mysql_contract_repository.h"
 #include "contract-svc/storage/mysql_customer_repository.h"
 #include "google/protobuf/util/json_util.h"
-#include "ticket-svc/api/contract_terms_source.h"
+#include "common/clients/contract_terms.h"
 
 namespace sla::contract {
 const std::vector<mysql::Migration>& Migrations();
@@ -74,7 +74,7 @@ std::unique_ptr<grpc::ClientContext> SuiteHarness::As(const std::string& role,
 }
 
 std::unique_ptr<TermsSource> SuiteHarness::NewTermsSource() const {
-  return std::make_unique<ContractTermsSource>(contract_channel_, Jwt(), [] { return absl::Now(); });
+  return std::make_unique<clients::ContractTermsSource>(contract_channel_, Jwt(), "ticket-svc");
 }
 
 absl::Status SuiteHarness::StartContract() {

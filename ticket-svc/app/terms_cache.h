@@ -17,25 +17,13 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/mysql/connection_pool.h"
+#include "common/clients/contract_terms.h"
 #include "ticket-svc/domain/terms_context.h"
 
 namespace sla::ticket {
 
-struct ResolvedVersion {
-  std::string name;  // customers/{c}/contracts/{k}/versions/{n}
-  sla::v1::SlaTerms terms;
-  absl::Time effective_from;
-  absl::Time effective_until = absl::InfiniteFuture();
-};
-
-// Where terms come from: contract-svc over gRPC in production.
-class TermsSource {
- public:
-  virtual ~TermsSource() = default;
-  // The version of `contract` in force at `at`; NOT_FOUND / FAILED_PRECONDITION as
-  // contract-svc answers.
-  virtual absl::StatusOr<ResolvedVersion> Resolve(const std::string& contract, absl::Time at) = 0;
-};
+using clients::ResolvedVersion;
+using clients::TermsSource;
 
 class TermsCache {
  public:

@@ -1,4 +1,4 @@
-#include "ticket-svc/api/contract_terms_source.h"
+#include "common/clients/contract_terms.h"
 
 #include <grpcpp/grpcpp.h>
 
@@ -7,22 +7,22 @@
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
 
-namespace sla::ticket {
+namespace sla::clients {
 
 namespace cpb = sla::contract::v1;
 
 ContractTermsSource::ContractTermsSource(std::shared_ptr<grpc::Channel> channel,
-                                         server::JwtConfig jwt, std::function<absl::Time()> clock)
+                                         server::JwtConfig jwt, std::string service_name)
     : stub_(cpb::ContractService::NewStub(std::move(channel))),
       jwt_(std::move(jwt)),
-      clock_(std::move(clock)) {}
+      service_name_(std::move(service_name)) {}
 
 absl::StatusOr<std::string> ContractTermsSource::Token() {
-  // Real time, not the injectable clock: the token is checked by another process.
+  // Real time: the token is checked by another process.
   const absl::Time now = absl::Now();
   absl::MutexLock lock(&mu_);
   if (now + absl::Minutes(1) < token_expiry_) return token_;
-  SLA_ASSIGN_OR_RETURN(token_, server::MintToken(jwt_, {"ticket-svc", "", {"service"}}, now,
+  SLA_ASSIGN_OR_RETURN(token_, server::MintToken(jwt_, {service_name_, "", {"service"}}, now,
                                                  absl::Minutes(10)));
   token_expiry_ = now + absl::Minutes(10);
   return token_;
@@ -63,4 +63,4 @@ absl::StatusOr<ResolvedVersion> ContractTermsSource::Resolve(const std::string& 
   return v;
 }
 
-}  // namespace sla::ticket
+}  // namespace sla::clients

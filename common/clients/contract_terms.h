@@ -1,0 +1,51 @@
+// The terms in force for a contract, from contract-svc's ResolveTerms: the interface services
+// depend on, and its gRPC implementation, which calls with the service's own identity (a
+// short-lived token with role `service` it mints itself), never with a user's token.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/server/auth.h"
+#include "sla/contract/v1/contract_service.grpc.pb.h"
+#include "sla/v1/terms.pb.h"
+
+namespace sla::clients {
+
+struct ResolvedVersion {
+  std::string name;  // customers/{c}/contracts/{k}/versions/{n}
+  sla::v1::SlaTerms terms;
+  absl::Time effective_from;
+  absl::Time effective_until = absl::InfiniteFuture();
+};
+
+// Where terms come from: contract-svc over gRPC in production.
+class TermsSource {
+ public:
+  virtual ~TermsSource() = default;
+  // The version of `contract` in force at `at`; NOT_FOUND / FAILED_PRECONDITION as
+  // contract-svc answers.
+  virtual absl::StatusOr<ResolvedVersion> Resolve(const std::string& contract, absl::Time at) = 0;
+};
+
+class ContractTermsSource final : public TermsSource {
+ public:
+  // `service_name` is the subject of the service token (e.g. "ticket-svc").
+  ContractTermsSource(std::shared_ptr<grpc::Channel> channel, server::JwtConfig jwt,
+                      std::string service_name);
+  absl::StatusOr<ResolvedVersion> Resolve(const std::string& contract, absl::Time at) override;
+
+ private:
+  absl::StatusOr<std::string> Token();
+  std::unique_ptr<sla::contract::v1::ContractService::Stub> stub_;
+  const server::JwtConfig jwt_;
+  const std::string service_name_;
+  absl::Mutex mu_;
+  std::string token_ ABSL_GUARDED_BY(mu_);
+  absl::Time token_expiry_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+};
+
+}  // namespace sla::clients
