@@ -1,6 +1,16 @@
 // billing-svc: see README.md for what it owns.
+#include <grpcpp/grpcpp.h>
+
+#include "absl/flags/flag.h"
+#include "absl/time/clock.h"
 #include "billing-svc/api/billing_service_impl.h"
+#include "billing-svc/api/ticket_events_client.h"
+#include "common/clients/contract_terms.h"
 #include "common/server/service_main.h"
+
+ABSL_FLAG(std::string, contract_address, "127.0.0.1:50051", "contract-svc's address (host:port).");
+ABSL_FLAG(std::string, ticket_address, "127.0.0.1:50052", "ticket-svc's address (host:port).");
+ABSL_FLAG(int, close_interval_s, 300, "How often ended billing periods are looked for and closed.");
 
 namespace sla::billing {
 const std::vector<mysql::Migration>& Migrations();  // generated from migrations/
@@ -16,9 +26,26 @@ int main(int argc, char** argv) {
       .make_services =
           [](const sla::server::ServiceDeps& deps) {
             std::vector<std::unique_ptr<grpc::Service>> services;
-            services.push_back(std::make_unique<sla::billing::BillingServiceImpl>(*deps.boundary));
+            // billing-svc signs its calls to the other services with the key that verifies tokens.
+            absl::StatusOr<std::string> key = sla::server::ReadSecretFile(deps.config->jwt_key_file);
+            std::string secret = key.ok() ? *key : "";
+            while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+            const sla::server::JwtConfig jwt{secret, deps.config->jwt_issuer, deps.config->jwt_audience};
+            auto terms = std::make_unique<sla::clients::ContractTermsSource>(
+                grpc::CreateChannel(absl::GetFlag(FLAGS_contract_address), grpc::InsecureChannelCredentials()),
+                jwt, "billing-svc");
+            sla::clients::ContractDirectory* directory = terms.get();
+            auto events = std::make_unique<sla::billing::TicketEventsClient>(
+                grpc::CreateChannel(absl::GetFlag(FLAGS_ticket_address), grpc::InsecureChannelCredentials()),
+                jwt, [] { return absl::Now(); });
+            sla::billing::BillingServiceOptions options;
+            options.clock = [] { return absl::Now(); };
+            options.close_interval = absl::Seconds(absl::GetFlag(FLAGS_close_interval_s));
+            services.push_back(std::make_unique<sla::billing::BillingServiceImpl>(
+                *deps.boundary, deps.pool, std::move(terms), directory, std::move(events), options));
             return services;
           },
+      .extra_env_flags = {"contract_address", "ticket_address", "close_interval_s"},
   };
   return sla::server::RunServiceMain(argc, argv, definition);
 }

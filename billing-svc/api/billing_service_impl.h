@@ -1,25 +1,63 @@
-// gRPC handlers of sla.billing.v1.BillingService. Every handler runs in the RpcBoundary.
-// The use cases arrive with the billing-svc issue.
+// gRPC handlers of sla.billing.v1.BillingService. Every handler runs in the RpcBoundary and
+// delegates to the BillingManager. This object also owns billing-svc's background work: the
+// consumer of ticket-svc's events, the scheduler that closes ended periods, and the outbox
+// sequencer; they start with it and stop when it goes.
 #pragma once
 
+#include <memory>
+
+#include "billing-svc/app/billing_manager.h"
+#include "common/outbox/sequencer.h"
+#include "common/server/periodic.h"
 #include "common/server/rpc.h"
 #include "sla/billing/v1/billing_service.grpc.pb.h"
 
 namespace sla::billing {
 
-namespace pb = ::sla::billing::v1;
+struct BillingServiceOptions {
+  std::function<absl::Time()> clock;
+  bool start_workers = true;  // false in tests, which call RunOnce-style methods themselves
+  absl::Duration consume_interval = absl::Milliseconds(500);
+  absl::Duration close_interval = absl::Minutes(5);
+};
 
 class BillingServiceImpl final : public pb::BillingService::Service {
  public:
-  explicit BillingServiceImpl(const server::RpcBoundary& boundary) : boundary_(boundary) {}
+  BillingServiceImpl(const server::RpcBoundary& boundary, mysql::ConnectionPool* pool,
+                     std::unique_ptr<clients::TermsSource> terms, clients::ContractDirectory* contracts,
+                     std::unique_ptr<EventSource> events, BillingServiceOptions options);
+  ~BillingServiceImpl() override;
 
-  SLA_RPC_NOT_IMPLEMENTED(GetInvoice, pb::GetInvoiceRequest, pb::Invoice)
-  SLA_RPC_NOT_IMPLEMENTED(ListInvoices, pb::ListInvoicesRequest, pb::ListInvoicesResponse)
-  SLA_RPC_NOT_IMPLEMENTED(PreviewCredits, pb::PreviewCreditsRequest, pb::PreviewCreditsResponse)
-  SLA_RPC_NOT_IMPLEMENTED(ClosePeriod, pb::ClosePeriodRequest, pb::ClosePeriodResponse)
+  BillingManager& manager() { return *manager_; }
+  outbox::Sequencer& sequencer() { return *sequencer_; }
+
+  grpc::Status GetInvoice(grpc::ServerContext* ctx, const pb::GetInvoiceRequest* req, pb::Invoice* out) override;
+  grpc::Status ListInvoices(grpc::ServerContext* ctx, const pb::ListInvoicesRequest* req,
+                            pb::ListInvoicesResponse* out) override;
+  grpc::Status GetCreditNote(grpc::ServerContext* ctx, const pb::GetCreditNoteRequest* req,
+                             pb::CreditNote* out) override;
+  grpc::Status ListCreditNotes(grpc::ServerContext* ctx, const pb::ListCreditNotesRequest* req,
+                               pb::ListCreditNotesResponse* out) override;
+  grpc::Status PreviewCredits(grpc::ServerContext* ctx, const pb::PreviewCreditsRequest* req,
+                              pb::PreviewCreditsResponse* out) override;
+  grpc::Status ClosePeriod(grpc::ServerContext* ctx, const pb::ClosePeriodRequest* req,
+                           pb::ClosePeriodResponse* out) override;
+  grpc::Status ListEvents(grpc::ServerContext* ctx, const pb::ListEventsRequest* req,
+                          pb::ListEventsResponse* out) override;
+  grpc::Status WatchEvents(grpc::ServerContext* ctx, const pb::WatchEventsRequest* req,
+                           grpc::ServerWriter<pb::Event>* writer) override;
 
  private:
   const server::RpcBoundary& boundary_;
+  mysql::ConnectionPool* pool_;
+  std::unique_ptr<clients::TermsSource> terms_;
+  clients::ContractDirectory* contracts_;
+  std::unique_ptr<EventSource> events_;
+  std::unique_ptr<outbox::Sequencer> sequencer_;
+  std::unique_ptr<server::Periodic> sequencer_loop_;
+  std::unique_ptr<BillingManager> manager_;
+  std::unique_ptr<server::Periodic> consumer_loop_;
+  std::unique_ptr<server::Periodic> closer_loop_;
 };
 
 }  // namespace sla::billing

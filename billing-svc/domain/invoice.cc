@@ -67,15 +67,8 @@ absl::StatusOr<InvoiceDraft> BuildInvoice(const sla::v1::Pricing& pricing, const
   SLA_ASSIGN_OR_RETURN(const money::Money base, prorate(fee));
   int64_t subtotal = base.amount_minor();
   inv.lines.push_back({"fee", absl::StrCat("Monthly fee", days), base.amount_minor(), ""});
-  for (const auto& sf : pricing.service_fees()) {
-    if (sf.monthly_fee().currency_code() != inv.currency) {
-      return InvalidField("terms.pricing.service_fees", "currency differs from the monthly fee");
-    }
-    SLA_ASSIGN_OR_RETURN(const money::Money m, money::Money::Create(inv.currency, sf.monthly_fee().amount_minor()));
-    SLA_ASSIGN_OR_RETURN(const money::Money p, prorate(m));
-    inv.lines.push_back({"service_fee", absl::StrCat("Service ", sf.service_id(), days), p.amount_minor(), ""});
-    subtotal += p.amount_minor();
-  }
+  // Service fees are the monthly fee's breakdown by service (they bound per-service credits),
+  // not charges on top of it.
   SLA_ASSIGN_OR_RETURN(const money::Money gross, money::Money::Create(inv.currency, subtotal));
   int64_t total = subtotal;
   for (const auto& d : pricing.discounts()) {

@@ -39,7 +39,7 @@ absl::StatusOr<int> ActiveDays(const PeriodBounds& b, const std::string& time_zo
                                int64_t active_from, int64_t active_until);
 
 struct Line {
-  std::string kind;  // "fee", "service_fee", "discount", "credit"
+  std::string kind;  // "fee", "discount", "credit"
   std::string description;
   int64_t amount_minor = 0;
   std::string rule_id;
@@ -52,7 +52,7 @@ struct InvoiceDraft {
   int64_t credit_carried_minor = 0;  // credits beyond this invoice, carried to the next one
 };
 
-// The period's invoice: the fees prorated to the active days, the discounts, and the credits
+// The period's invoice: the monthly fee prorated to the active days, the discounts, and the credits
 // to apply (earned in the previous period; positive amounts). Credits never take the total
 // below zero: what remains is carried.
 absl::StatusOr<InvoiceDraft> BuildInvoice(const sla::v1::Pricing& pricing, const PeriodBounds& b,

@@ -63,4 +63,26 @@ absl::StatusOr<ResolvedVersion> ContractTermsSource::Resolve(const std::string& 
   return v;
 }
 
+absl::StatusOr<std::vector<std::string>> ContractTermsSource::ActiveContracts() {
+  std::vector<std::string> out;
+  std::string page_token;
+  do {
+    SLA_ASSIGN_OR_RETURN(std::string token, Token());
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    cpb::ListContractsRequest req;
+    req.set_parent("customers/-");
+    req.set_page_size(1000);
+    req.set_page_token(page_token);
+    req.set_filter("state = ACTIVE");
+    cpb::ListContractsResponse resp;
+    const grpc::Status s = stub_->ListContracts(&ctx, req, &resp);
+    if (!s.ok()) return absl::UnavailableError(absl::StrCat("ListContracts failed: ", s.error_message()));
+    for (const auto& c : resp.contracts()) out.push_back(c.name());
+    page_token = resp.next_page_token();
+  } while (!page_token.empty());
+  return out;
+}
+
 }  // namespace sla::clients

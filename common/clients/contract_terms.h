@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -31,12 +32,21 @@ class TermsSource {
   virtual absl::StatusOr<ResolvedVersion> Resolve(const std::string& contract, absl::Time at) = 0;
 };
 
-class ContractTermsSource final : public TermsSource {
+// The contracts in force (for schedulers that act on every contract).
+class ContractDirectory {
+ public:
+  virtual ~ContractDirectory() = default;
+  // Names of every ACTIVE contract, `customers/{c}/contracts/{k}`.
+  virtual absl::StatusOr<std::vector<std::string>> ActiveContracts() = 0;
+};
+
+class ContractTermsSource final : public TermsSource, public ContractDirectory {
  public:
   // `service_name` is the subject of the service token (e.g. "ticket-svc").
   ContractTermsSource(std::shared_ptr<grpc::Channel> channel, server::JwtConfig jwt,
                       std::string service_name);
   absl::StatusOr<ResolvedVersion> Resolve(const std::string& contract, absl::Time at) override;
+  absl::StatusOr<std::vector<std::string>> ActiveContracts() override;
 
  private:
   absl::StatusOr<std::string> Token();

@@ -143,6 +143,10 @@ absl::Status SuiteHarness::StartTicket() {
 }
 
 absl::StatusOr<Tenant> SuiteHarness::NewTenant(const std::string& display_name) {
+  return NewTenant(display_name, Utc(2026, 11, 30, 17));
+}
+
+absl::StatusOr<Tenant> SuiteHarness::NewTenant(const std::string& display_name, int64_t effective_from) {
   Tenant t;
   cpb::CreateCustomerRequest creq;
   creq.mutable_customer()->set_display_name(display_name);
@@ -167,7 +171,7 @@ absl::StatusOr<Tenant> SuiteHarness::NewTenant(const std::string& display_name) 
   cpb::ActivateContractRequest act;
   act.set_name(draft.name());
   act.set_etag(draft.etag());
-  act.mutable_effective_from()->set_seconds(Utc(2026, 11, 30, 17));
+  act.mutable_effective_from()->set_seconds(effective_from);
   cpb::Contract active;
   SLA_RETURN_IF_ERROR(Check(
       contract_stub_->ActivateContract(As("msp_admin", "", absl::Now()).get(), act, &active),

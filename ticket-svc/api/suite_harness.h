@@ -48,6 +48,9 @@ class SuiteHarness {
                                                  absl::Time now);
   // A customer whose example contract is active from 2026-12-01 00:00 Bangkok time.
   absl::StatusOr<Tenant> NewTenant(const std::string& display_name);
+  // The same, in force from `effective_from` (Unix seconds).
+  absl::StatusOr<Tenant> NewTenant(const std::string& display_name, int64_t effective_from);
+  std::shared_ptr<grpc::Channel> contract_channel() const { return contract_channel_; }
   std::unique_ptr<TermsSource> NewTermsSource() const;
 
   TicketServiceImpl& ticket() { return *ticket_; }

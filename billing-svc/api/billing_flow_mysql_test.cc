@@ -1,0 +1,242 @@
+// A billing month through the real services (contract-svc, ticket-svc, billing-svc in process,
+// each on its own MariaDB database, over gRPC): a contract, tickets that breach, outages (one in
+// a maintenance window, one excluded), a rule cap that bites, a mid-month start; then the
+// credits, credit note, invoices and their totals against amounts computed by hand below.
+//
+// The example contract (docs/examples/acme-managed-it-terms.json): monthly fee 123,456.00 THB
+// (12,345,600 minor), of which email-hosting 33,456.00; credit schedule: 2 % of the fee per
+// missed P1 response capped at 10 % of the fee; 5,000.00 per missed P2 resolution after one
+// free; e-mail availability below 99.9 % but at least 99.0 % → 10 % of the service's fee;
+// maintenance Sundays 02:00–04:00 Bangkok; period cap 30 %; grace 72 h.
+#include "billing-svc/api/billing_service_impl.h"
+#include "billing-svc/api/ticket_events_client.h"
+#include "common/clients/contract_terms.h"
+#include "common/mysql/migrator.h"
+#include "gmock/gmock.h"
+#include "ticket-svc/api/ticket_api_fixture.h"
+
+namespace sla::billing {
+const std::vector<mysql::Migration>& Migrations();
+namespace {
+
+using ticket::Tenant;
+using ticket::Utc;
+namespace tpb = sla::ticket::v1;
+
+class BillingFlowTest : public ticket::TicketApiTest {
+ protected:
+  void SetUp() override {
+    TicketApiTest::SetUp();
+    if (HasFatalFailure()) return;
+    auto db = test::ScratchDatabase::Create("billing");
+    ASSERT_TRUE(db.ok()) << db.status();
+    billing_db_ = *std::move(db);
+    auto pool = mysql::ConnectionPool::Create(billing_db_->options());
+    ASSERT_TRUE(pool.ok());
+    billing_pool_ = *std::move(pool);
+    ASSERT_TRUE(mysql::Migrate(*billing_pool_, Migrations()).ok());
+    directory_ = std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(), "billing-svc");
+    boundary_ = std::make_unique<server::RpcBoundary>(&verifier_holder(), [this] { return clock_.Now(); });
+    BillingServiceOptions o;
+    o.clock = [this] { return clock_.Now(); };
+    o.start_workers = false;
+    billing_ = std::make_unique<BillingServiceImpl>(
+        *boundary_, billing_pool_.get(),
+        std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(), "billing-svc"),
+        directory_.get(),
+        std::make_unique<TicketEventsClient>(
+            grpc::CreateChannel(absl::StrCat("127.0.0.1:", harness_->ticket_port()),
+                                grpc::InsecureChannelCredentials()),
+            Jwt(), [this] { return clock_.Now(); }),
+        o);
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(billing_.get());
+    billing_server_ = builder.BuildAndStart();
+    ASSERT_GT(port, 0);
+    billing_stub_ = pb::BillingService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override {
+    if (billing_server_) billing_server_->Shutdown(std::chrono::system_clock::now());
+    TicketApiTest::TearDown();
+  }
+  server::JwtVerifier& verifier_holder() {
+    if (!verifier_) verifier_ = std::make_unique<server::JwtVerifier>(*server::JwtVerifier::Create(Jwt()));
+    return *verifier_;
+  }
+
+  // Everything ticket-svc has to say reaches billing-svc.
+  void Sync() {
+    ASSERT_TRUE(ticket_->worker().RunOnce().ok());
+    ASSERT_TRUE(ticket_->sequencer().RunOnce().ok());
+    auto n = billing_->manager().ConsumeOnce();
+    ASSERT_TRUE(n.ok()) << n.status();
+  }
+
+  void Outage(const Tenant& t, int64_t start, int64_t end, const std::string& exclusion = "") {
+    tpb::CreateOutageRequest req;
+    req.set_parent(t.customer);
+    req.mutable_outage()->set_contract(t.contract);
+    req.mutable_outage()->set_service_id("email-hosting");
+    req.mutable_outage()->mutable_start_time()->set_seconds(start);
+    req.mutable_outage()->mutable_end_time()->set_seconds(end);
+    req.mutable_outage()->set_exclusion_id(exclusion);
+    tpb::Outage out;
+    const grpc::Status s = stub_->CreateOutage(As("msp_agent").get(), req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  grpc::Status Close(const Tenant& t, int year, int month, pb::ClosePeriodResponse* out,
+                     const std::string& role = "billing_system") {
+    pb::ClosePeriodRequest req;
+    req.set_contract(t.contract);
+    req.mutable_period()->set_year(year);
+    req.mutable_period()->set_month(month);
+    return billing_stub_->ClosePeriod(As(role).get(), req, out);
+  }
+
+  static int64_t Line(const google::protobuf::RepeatedPtrField<pb::DocumentLine>& lines,
+                      const std::string& rule_or_kind) {
+    for (const auto& l : lines) {
+      if (l.rule_id() == rule_or_kind || (l.rule_id().empty() && l.kind() == rule_or_kind)) {
+        return l.amount().amount_minor();
+      }
+    }
+    return -1;
+  }
+
+  std::unique_ptr<server::JwtVerifier> verifier_;
+  std::unique_ptr<test::ScratchDatabase> billing_db_;
+  std::unique_ptr<mysql::ConnectionPool> billing_pool_;
+  std::unique_ptr<clients::ContractTermsSource> directory_;
+  std::unique_ptr<server::RpcBoundary> boundary_;
+  std::unique_ptr<BillingServiceImpl> billing_;
+  std::unique_ptr<grpc::Server> billing_server_;
+  std::unique_ptr<pb::BillingService::Stub> billing_stub_;
+};
+
+TEST_F(BillingFlowTest, AMonthOfBreachesAndOutagesBecomesExactCreditsAndInvoices) {
+  const Tenant acme = NewTenant("Acme");
+  // Globex starts mid-month: Wed 2026-12-16 00:00 Bangkok.
+  auto globex_or = harness_->NewTenant("Globex", Utc(2026, 12, 15, 17));
+  ASSERT_TRUE(globex_or.ok()) << globex_or.status();
+  const Tenant globex = *globex_or;
+
+  // Seven P1 tickets nobody answers within 15 minutes.
+  clock_.Set(Utc(2026, 12, 2, 10));
+  for (int i = 0; i < 7; ++i) Open(acme, sla::v1::PRIORITY_P1);
+  // Two P2 tickets (Thu 09:00 Bangkok) left past their 4 business hours.
+  clock_.Set(Utc(2026, 12, 3, 2));
+  for (int i = 0; i < 2; ++i) Open(acme, sla::v1::PRIORITY_P2);
+  clock_.Set(Utc(2026, 12, 3, 8));
+  Sync();
+
+  clock_.Set(Utc(2026, 12, 20, 0));
+  Outage(acme, Utc(2026, 12, 9, 3), Utc(2026, 12, 9, 4, 40));           // 100 min down
+  Outage(acme, Utc(2026, 12, 12, 19, 30), Utc(2026, 12, 12, 20, 30));    // Sun 02:30 Bangkok: maintenance
+  Outage(acme, Utc(2026, 12, 15, 3), Utc(2026, 12, 15, 5), "force-majeure");  // excluded
+  Sync();
+
+  // Hand computation, Acme, December 2026:
+  //   p1-response: 7 × 2 % × 12,345,600 = 1,728,384; rule cap 10 % = 1,234,560 (cut 493,824)
+  //   p2-resolution: (2 − 1 free) × 500,000 = 500,000
+  //   email: E = 44,640 − 4 Sundays × 120 = 44,160 min; D = 100 → 44,060/44,160 = 99.7735 %
+  //          → band [99.0, 99.9) → 10 % of 3,345,600 = 334,560
+  //   total 2,069,120 (period cap 30 % = 3,703,680 does not bind)
+  pb::PreviewCreditsRequest preview;
+  preview.set_contract(acme.contract);
+  preview.mutable_period()->set_year(2026);
+  preview.mutable_period()->set_month(12);
+  pb::PreviewCreditsResponse previewed;
+  ASSERT_TRUE(billing_stub_->PreviewCredits(As("customer_admin", acme.id).get(), preview, &previewed).ok());
+  EXPECT_EQ(previewed.total().amount_minor(), 2'069'120);
+  ASSERT_EQ(previewed.availability_size(), 1);
+  EXPECT_EQ(previewed.availability(0).eligible_minutes(), 44'160);
+  EXPECT_EQ(previewed.availability(0).downtime_minutes(), 100);
+  EXPECT_FALSE(previewed.availability(0).met());
+  EXPECT_EQ(billing_stub_->PreviewCredits(As("customer_admin", globex.id).get(), preview, &previewed).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // Closing before the month ended is refused.
+  pb::ClosePeriodResponse early;
+  EXPECT_EQ(Close(acme, 2026, 12, &early).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Close(acme, 2026, 12, &early, "msp_agent").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  clock_.Set(Utc(2027, 1, 5, 0));
+  pb::ClosePeriodResponse dec;
+  ASSERT_TRUE(Close(acme, 2026, 12, &dec).ok());
+  EXPECT_TRUE(dec.newly_closed());
+  const pb::CreditNote& cn = dec.credit_note();
+  EXPECT_EQ(cn.total().amount_minor(), 2'069'120);
+  EXPECT_EQ(Line(cn.lines(), "p1-response"), 1'234'560);
+  EXPECT_EQ(Line(cn.lines(), "p2-resolution"), 500'000);
+  EXPECT_EQ(Line(cn.lines(), "email-availability"), 334'560);
+  EXPECT_EQ(cn.number(), "CN-000001");
+  EXPECT_EQ(dec.invoice().total().amount_minor(), 12'345'600);  // no credits earned before
+  // Closing again returns the same documents and issues nothing.
+  pb::ClosePeriodResponse again;
+  ASSERT_TRUE(Close(acme, 2026, 12, &again, "msp_admin").ok());
+  EXPECT_FALSE(again.newly_closed());
+  EXPECT_EQ(again.invoice().number(), dec.invoice().number());
+  EXPECT_EQ(again.credit_note().number(), "CN-000001");
+
+  // The scheduler closes Globex's December (past the 72 h grace): 16 of 31 days,
+  // 12,345,600 × 16/31 = 6,371,922.58 → 6,371,923; no credits.
+  auto closed = billing_->manager().CloseDuePeriods(*directory_);
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_EQ(*closed, 1);
+  pb::ListInvoicesRequest list;
+  list.set_parent(globex.customer);
+  pb::ListInvoicesResponse globex_invoices;
+  ASSERT_TRUE(billing_stub_->ListInvoices(As("customer_user", globex.id).get(), list, &globex_invoices).ok());
+  ASSERT_EQ(globex_invoices.invoices_size(), 1);
+  EXPECT_EQ(globex_invoices.invoices(0).total().amount_minor(), 6'371'923);
+  // Gapless numbering across customers.
+  EXPECT_EQ(globex_invoices.invoices(0).number(), "INV-000002");
+  pb::GetInvoiceRequest foreign;
+  foreign.set_name(dec.invoice().name());
+  pb::Invoice ignored;
+  EXPECT_EQ(billing_stub_->GetInvoice(As("customer_user", globex.id).get(), foreign, &ignored).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // January: the December credit is a line of the January invoice.
+  clock_.Set(Utc(2027, 2, 5, 0));
+  pb::ClosePeriodResponse jan;
+  ASSERT_TRUE(Close(acme, 2027, 1, &jan).ok());
+  EXPECT_EQ(Line(jan.invoice().lines(), "p1-response"), -1'234'560);
+  EXPECT_EQ(jan.invoice().total().amount_minor(), 12'345'600 - 2'069'120);
+  int64_t sum = 0;
+  for (const auto& l : jan.invoice().lines()) sum += l.amount().amount_minor();
+  EXPECT_EQ(sum, jan.invoice().total().amount_minor());
+  EXPECT_FALSE(jan.has_credit_note());
+
+  // billing-svc's own stream announces what it issued.
+  ASSERT_TRUE(billing_->sequencer().RunOnce().ok());
+  pb::ListEventsRequest ereq;
+  pb::ListEventsResponse events;
+  ASSERT_TRUE(billing_stub_->ListEvents(As("billing_system").get(), ereq, &events).ok());
+  std::vector<std::string> types;
+  for (const auto& e : events.events()) types.push_back(e.type());
+  EXPECT_THAT(types, ::testing::ElementsAre("credit_note.issued", "invoice.issued", "invoice.issued",
+                                            "invoice.issued"));
+}
+
+TEST_F(BillingFlowTest, ReplayedEventsAreAppliedOnce) {
+  const Tenant acme = NewTenant("Acme");
+  clock_.Set(Utc(2026, 12, 2, 10));
+  Open(acme, sla::v1::PRIORITY_P1);
+  clock_.Set(Utc(2026, 12, 2, 11));
+  Sync();
+  // A second consumer (another replica) and a rewound cursor change nothing.
+  ASSERT_TRUE(billing_->manager().ConsumeOnce().ok());
+  ASSERT_TRUE(mysql::RunInTransaction(*billing_pool_, [](mysql::Connection& c) {
+                return c.ExecuteUnprepared("UPDATE consumer_cursor SET last_seq = 0");
+              }).ok());
+  ASSERT_TRUE(billing_->manager().ConsumeOnce().ok());
+  EXPECT_EQ(test::CountRows(*billing_pool_, "breach_facts"), 1);  // the P1 response breach
+}
+
+}  // namespace
+}  // namespace sla::billing

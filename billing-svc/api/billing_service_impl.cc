@@ -1,0 +1,102 @@
+#include "billing-svc/api/billing_service_impl.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "common/outbox/feed.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+
+namespace sla::billing {
+namespace {
+
+template <typename T>
+absl::Status Into(absl::StatusOr<T> result, T* out) {
+  if (!result.ok()) return result.status();
+  *out = *std::move(result);
+  return absl::OkStatus();
+}
+
+absl::Status CanReadEvents(const server::Identity& who) {
+  if (who.HasAnyRole({"msp_admin", "msp_agent", "service", "billing_system"})) return absl::OkStatus();
+  return PermissionDenied("events are for the MSP's staff and systems");
+}
+
+}  // namespace
+
+BillingServiceImpl::BillingServiceImpl(const server::RpcBoundary& boundary, mysql::ConnectionPool* pool,
+                                       std::unique_ptr<clients::TermsSource> terms,
+                                       clients::ContractDirectory* contracts,
+                                       std::unique_ptr<EventSource> events, BillingServiceOptions options)
+    : boundary_(boundary),
+      pool_(pool),
+      terms_(std::move(terms)),
+      contracts_(contracts),
+      events_(std::move(events)) {
+  sequencer_ = std::make_unique<outbox::Sequencer>(pool_);
+  sequencer_loop_ = std::make_unique<server::Periodic>("outbox-sequencer", absl::Milliseconds(100), [this] {
+    absl::StatusOr<int> n = sequencer_->RunOnce();
+    if (!n.ok()) log::Warning("outbox sequencer pass failed", {{"error", n.status().ToString()}});
+  }, absl::Milliseconds(5));
+  manager_ = std::make_unique<BillingManager>(pool_, terms_.get(), events_.get(),
+                                              BillingOptions{options.clock, [this] { sequencer_loop_->Wake(); }});
+  consumer_loop_ = std::make_unique<server::Periodic>("ticket-events", options.consume_interval, [this] {
+    absl::StatusOr<int> n = manager_->ConsumeOnce();
+    if (!n.ok()) log::Warning("following ticket-svc's events failed", {{"error", n.status().ToString()}});
+  });
+  closer_loop_ = std::make_unique<server::Periodic>("period-closer", options.close_interval, [this] {
+    if (contracts_ == nullptr) return;
+    absl::StatusOr<int> n = manager_->CloseDuePeriods(*contracts_);
+    if (!n.ok()) {
+      log::Warning("closing due periods failed", {{"error", n.status().ToString()}});
+    } else if (*n > 0) {
+      log::Info("periods closed", {{"count", absl::StrCat(*n)}});
+    }
+  });
+  if (options.start_workers) {
+    sequencer_loop_->Start();
+    consumer_loop_->Start();
+    closer_loop_->Start();
+  }
+}
+
+BillingServiceImpl::~BillingServiceImpl() {
+  closer_loop_->Stop();
+  consumer_loop_->Stop();
+  sequencer_loop_->Stop();
+}
+
+#define SLA_BILLING_UNARY(Method, Request, Response, Call)                                   \
+  grpc::Status BillingServiceImpl::Method(grpc::ServerContext* ctx, const Request* req,       \
+                                          Response* out) {                                    \
+    return boundary_.Run(ctx, #Method, [&](const server::CallContext& call) {                 \
+      return Into(manager_->Call, out);                                                      \
+    });                                                                                       \
+  }
+
+SLA_BILLING_UNARY(GetInvoice, pb::GetInvoiceRequest, pb::Invoice, GetInvoice(call.identity, req->name()))
+SLA_BILLING_UNARY(ListInvoices, pb::ListInvoicesRequest, pb::ListInvoicesResponse, ListInvoices(call.identity, *req))
+SLA_BILLING_UNARY(GetCreditNote, pb::GetCreditNoteRequest, pb::CreditNote, GetCreditNote(call.identity, req->name()))
+SLA_BILLING_UNARY(ListCreditNotes, pb::ListCreditNotesRequest, pb::ListCreditNotesResponse,
+                  ListCreditNotes(call.identity, *req))
+SLA_BILLING_UNARY(PreviewCredits, pb::PreviewCreditsRequest, pb::PreviewCreditsResponse, Preview(call.identity, *req))
+SLA_BILLING_UNARY(ClosePeriod, pb::ClosePeriodRequest, pb::ClosePeriodResponse, Close(call.identity, *req))
+
+#undef SLA_BILLING_UNARY
+
+grpc::Status BillingServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::ListEventsRequest* req,
+                                            pb::ListEventsResponse* out) {
+  return boundary_.Run(ctx, "ListEvents", [&](const server::CallContext& call) -> absl::Status {
+    SLA_RETURN_IF_ERROR(CanReadEvents(call.identity));
+    return outbox::ListPage(*pool_, req->after(), req->page_size(), out->mutable_events());
+  });
+}
+
+grpc::Status BillingServiceImpl::WatchEvents(grpc::ServerContext* ctx, const pb::WatchEventsRequest* req,
+                                             grpc::ServerWriter<pb::Event>* writer) {
+  return boundary_.Run(ctx, "WatchEvents", [&](const server::CallContext& call) -> absl::Status {
+    SLA_RETURN_IF_ERROR(CanReadEvents(call.identity));
+    return outbox::Watch(*pool_, *sequencer_, req->after(), ctx, writer);
+  });
+}
+
+}  // namespace sla::billing
