@@ -223,6 +223,36 @@ TEST_F(BillingFlowTest, AMonthOfBreachesAndOutagesBecomesExactCreditsAndInvoices
                                             "invoice.issued"));
 }
 
+TEST_F(BillingFlowTest, ChronicBreachAccruesATerminationRight) {
+  // The example terms: the same rule missed in 3 of 6 periods gives the customer a right to
+  // terminate, to be exercised within 60 days.
+  const Tenant acme = NewTenant("Acme");
+  const int64_t months[][2] = {{2026, 12}, {2027, 1}, {2027, 2}};
+  for (const auto& ym : months) {
+    const int y = static_cast<int>(ym[0]), m = static_cast<int>(ym[1]);
+    clock_.Set(Utc(y, m, 10, 10));
+    Open(acme, sla::v1::PRIORITY_P1);
+    clock_.Set(Utc(y, m, 10, 11));
+    Sync();
+    clock_.Set(Utc(y, m, 25, 0) + 15 * 86400);  // the next month
+    pb::ClosePeriodResponse out;
+    ASSERT_TRUE(Close(acme, y, m, &out).ok());
+    EXPECT_EQ(out.credit_note().total().amount_minor(), 246'912);  // 2 % of 12,345,600
+  }
+  ASSERT_TRUE(billing_->sequencer().RunOnce().ok());
+  pb::ListEventsRequest req;
+  pb::ListEventsResponse events;
+  ASSERT_TRUE(billing_stub_->ListEvents(As("service").get(), req, &events).ok());
+  std::vector<std::string> accrued;
+  for (const auto& e : events.events()) {
+    if (e.type() == "termination_right.accrued") accrued.push_back(e.payload_json());
+  }
+  ASSERT_EQ(accrued.size(), 1u);  // after the third period only
+  EXPECT_THAT(accrued[0], ::testing::HasSubstr("\"period\":\"2027-02\""));
+  // February ends 2027-03-01 00:00 Bangkok (02-28 17:00 UTC); + 60 days.
+  EXPECT_THAT(accrued[0], ::testing::HasSubstr("\"exercise_by\":\"2027-04-29T17:00:00+00:00\""));
+}
+
 TEST_F(BillingFlowTest, ReplayedEventsAreAppliedOnce) {
   const Tenant acme = NewTenant("Acme");
   clock_.Set(Utc(2026, 12, 2, 10));

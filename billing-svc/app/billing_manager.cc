@@ -1,6 +1,7 @@
 #include "billing-svc/app/billing_manager.h"
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -335,6 +336,30 @@ absl::StatusOr<pb::ClosePeriodResponse> BillingManager::CloseContractPeriod(
       events.push_back({cr.deferred ? "credit.deferred" : "credit.dropped", req.contract(), k.customer_id,
                         now, Json({{"contract", req.contract()}, {"period", PeriodText(period)},
                                    {"total_minor", absl::StrCat(cr.total_minor)}})});
+    }
+    // Chronic breach: the same rule missed in k of the last M periods (this one included).
+    const auto& chronic = r.version.terms.credit_schedule().chronic_breach();
+    if (chronic.breached_periods() > 0 && chronic.window_periods() > 0) {
+      std::set<std::string> rules;
+      for (const CreditLine& l : cr.lines) rules.insert(l.rule_id);
+      const int index = period.year * 12 + period.month - 1;
+      const int first = index - chronic.window_periods() + 1;
+      for (const std::string& rule : rules) {
+        SLA_ASSIGN_OR_RETURN(std::vector<Period> hits,
+                             storage::RulePeriods(c, k, rule, {first / 12, first % 12 + 1}, period));
+        std::vector<bool> flags(chronic.window_periods(), false);
+        for (const Period& h : hits) flags[h.year * 12 + h.month - 1 - first] = true;
+        if (!ChronicBreachAccrued(flags, chronic)) continue;
+        const int64_t deadline = r.bounds.end + int64_t{86400} * chronic.exercise_within_days();
+        events.push_back({"termination_right.accrued", req.contract(), k.customer_id, now,
+                          Json({{"contract", req.contract()}, {"rule_id", rule},
+                                {"period", PeriodText(period)},
+                                {"breached_periods", absl::StrCat(hits.size())},
+                                {"window_periods", absl::StrCat(chronic.window_periods())},
+                                {"exercise_by", absl::FormatTime(absl::RFC3339_sec,
+                                                                 absl::FromUnixSeconds(deadline),
+                                                                 absl::UTCTimeZone())}})});
+      }
     }
     // The invoice of this period deducts the credits earned before it.
     SLA_ASSIGN_OR_RETURN(std::vector<storage::StoredCredit> earlier, storage::LockUnappliedCredits(c, k, period));

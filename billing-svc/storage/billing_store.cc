@@ -160,6 +160,26 @@ absl::Status InsertCredit(Connection& c, const ContractKey& k, const StoredCredi
   });
 }
 
+absl::StatusOr<std::vector<Period>> RulePeriods(Connection& c, const ContractKey& k,
+                                                const std::string& rule_id, const Period& from,
+                                                const Period& until) {
+  SLA_ASSIGN_OR_RETURN(
+      sql::PreparedStatement * st,
+      c.Prepare("SELECT DISTINCT year, month FROM credits WHERE customer_id = ? AND contract_id = ? "
+                "AND rule_id = ? AND year * 12 + month BETWEEN ? AND ? ORDER BY year, month"));
+  std::vector<Period> out;
+  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+    st->setString(1, k.customer_id);
+    st->setString(2, k.contract_id);
+    st->setString(3, rule_id);
+    st->setInt(4, from.year * 12 + from.month);
+    st->setInt(5, until.year * 12 + until.month);
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+    while (rs->next()) out.push_back({rs->getInt(1), rs->getInt(2)});
+  }));
+  return out;
+}
+
 absl::StatusOr<std::vector<StoredCredit>> LockUnappliedCredits(Connection& c, const ContractKey& k,
                                                                const Period& before) {
   SLA_ASSIGN_OR_RETURN(

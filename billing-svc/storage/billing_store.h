@@ -47,6 +47,10 @@ struct StoredCredit {
   std::string line;  // serialized DocumentLine
 };
 absl::Status InsertCredit(Connection& c, const ContractKey& k, const StoredCredit& credit);
+// The periods (of `periods`) in which `rule_id` earned a credit, issued, deferred or dropped.
+absl::StatusOr<std::vector<Period>> RulePeriods(Connection& c, const ContractKey& k,
+                                                const std::string& rule_id, const Period& from,
+                                                const Period& until);
 // Issued credits of earlier periods not yet deducted from an invoice, locked.
 absl::StatusOr<std::vector<StoredCredit>> LockUnappliedCredits(Connection& c, const ContractKey& k,
                                                                const Period& before);
