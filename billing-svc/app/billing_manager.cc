@@ -230,10 +230,14 @@ absl::StatusOr<pb::ClosePeriodResponse> BillingManager::Close(const Identity& wh
   if (!who.HasAnyRole({"msp_admin", "billing_system"})) {
     return PermissionDenied("only msp_admin or billing_system may close billing periods");
   }
+  // Facts first: a period closes on everything ticket-svc has said until now.
+  SLA_RETURN_IF_ERROR(ConsumeOnce().status());
   return CloseContractPeriod(req.contract(), req.period(), /*respect_grace=*/false);
 }
 
 absl::StatusOr<int> BillingManager::CloseDuePeriods(clients::ContractDirectory& contracts) {
+  // Never close on stale facts: catch up with ticket-svc first, or close nothing this pass.
+  SLA_RETURN_IF_ERROR(ConsumeOnce().status());
   SLA_ASSIGN_OR_RETURN(std::vector<std::string> names, contracts.ActiveContracts());
   const absl::CivilMonth this_month =
       absl::CivilMonth(absl::ToCivilSecond(options_.clock(), absl::UTCTimeZone()));

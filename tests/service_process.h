@@ -1,0 +1,107 @@
+// A real service binary as a child process, its stderr (JSON logs) in a file: for tests that
+// start, stop, signal and kill services.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+
+extern char** environ;
+
+namespace sla {
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A service process with its stderr (JSON logs) in a file.
+class ServiceProcess {
+ public:
+  ServiceProcess(std::string binary, std::vector<std::string> args, std::string log_path)
+      : log_path_(std::move(log_path)) {
+    std::vector<char*> argv;
+    argv.push_back(binary.data());
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path_.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    EXPECT_EQ(posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~ServiceProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  // Waits for the "serving" log line and returns the port, or 0 if the process died or took
+  // longer than 30 s.
+  int WaitForPort() {
+    static const std::regex kServing("\"msg\":\"serving\".*\"port\":\"([0-9]+)\"");
+    for (int i = 0; i < 300; ++i) {
+      std::smatch m;
+      const std::string log = ReadFile(log_path_);
+      if (std::regex_search(log, m, kServing)) return std::stoi(m[1]);
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        ADD_FAILURE() << "service exited during start-up:\n" << log;
+        return 0;
+      }
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    ADD_FAILURE() << "service did not report serving:\n" << ReadFile(log_path_);
+    return 0;
+  }
+
+  // Sends SIGTERM and returns the exit status (-1 if it had to be killed after 20 s).
+  int Terminate() {
+    kill(pid_, SIGTERM);
+    return WaitForExit();
+  }
+
+  // Waits up to 20 s for the process to exit by itself; its exit status, or -1.
+  int WaitForExit() {
+    for (int i = 0; i < 200; ++i) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return -1;
+  }
+
+  std::string log() const { return ReadFile(log_path_); }
+  // SIGKILL: no drain, no clean-up, as a crash.
+  void Kill() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+ private:
+  std::string log_path_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace sla
