@@ -12,6 +12,7 @@
 #include "bench/load.h"
 #include "common/server/raw_client.h"
 #include "ticket-svc/api/suite_harness.h"
+#include "ticket-svc/storage/ticket_store.h"
 
 ABSL_FLAG(int, clients, 8, "Concurrent clients.");
 ABSL_FLAG(int, seconds, 10, "Seconds per run.");
@@ -117,12 +118,40 @@ int Main() {
         .ok();
   };
 
+  // The database's share of a CreateTicket: the same procedure call with a prepared ticket
+  // (ticket row, history row, outbox event, request-id claim), no gRPC and no clock work.
+  auto terms = h.ticket().terms().ForContractAt(tenant->contract, options.clock());
+  if (!terms.ok()) return 1;
+  Ticket proto_ticket;
+  proto_ticket.customer_id = tenant->id;
+  proto_ticket.contract_id = tenant->contract.substr(tenant->contract.rfind('/') + 1);
+  proto_ticket.service_id = "service-desk";
+  proto_ticket.priority = sla::v1::PRIORITY_P3;
+  proto_ticket.title = "Laptop does not boot after update";
+  proto_ticket.reporter = "user@load.example";
+  Effects open_fx;
+  const int64_t open_at = absl::ToUnixSeconds(options.clock());
+  if (!Open(proto_ticket, **terms, open_at, "load", open_fx).ok()) return 1;
+  const Derived derived = *Derive(proto_ticket, **terms, open_at);
+  auto raw_create = [&](int) {
+    Ticket t = proto_ticket;
+    t.id = absl::StrCat("raw", seq++);
+    const storage::HistoryRow history{t.id, 1, std::string(600, 'h')};
+    const storage::OutboxRow event{"ticket.opened", t.name(), t.customer_id, open_at, open_fx.events[0].payload_json};
+    const storage::RequestClaim claim{absl::StrCat("raw-", t.id), "CreateTicket", "load", t.name()};
+    return mysql::WithConnection(**raw_pool, [&](mysql::Connection& c) {
+             return storage::CreateTicketInOneCall(c, claim, t, derived, history, event);
+           })
+        .ok();
+  };
+
   for (int i = 0; i < 50; ++i) create(0);  // warm up: terms cached, statements prepared
   bench::PrintHeader();
   const bench::LoadResult raw = bench::ClosedLoop("raw INSERT, closed loop", clients, duration, insert);
   bench::Print(raw);
   const bench::LoadResult peak_create = bench::ClosedLoop("CreateTicket, closed loop", clients, duration, create);
   bench::Print(peak_create);
+  bench::Print(bench::ClosedLoop("raw create_ticket procedure, closed loop", clients, duration, raw_create));
   for (auto& v : created) names.insert(names.end(), v.begin(), v.end());
   if (names.empty()) {
     std::fprintf(stderr, "no ticket was created\n");
