@@ -7,21 +7,8 @@
 #include "common/status/status_macros.h"
 
 namespace sla::billing {
-namespace {
-
-template <typename T>
-absl::Status Into(absl::StatusOr<T> result, T* out) {
-  if (!result.ok()) return result.status();
-  *out = *std::move(result);
-  return absl::OkStatus();
-}
-
-absl::Status CanReadEvents(const server::Identity& who) {
-  if (who.HasAnyRole({"msp_admin", "msp_agent", "service", "billing_system"})) return absl::OkStatus();
-  return PermissionDenied("events are for the MSP's staff and systems");
-}
-
-}  // namespace
+using outbox::RequireEventReader;
+using server::Into;
 
 BillingServiceImpl::BillingServiceImpl(const server::RpcBoundary& boundary, mysql::ConnectionPool* pool,
                                        std::unique_ptr<clients::TermsSource> terms,
@@ -86,7 +73,7 @@ SLA_BILLING_UNARY(ClosePeriod, pb::ClosePeriodRequest, pb::ClosePeriodResponse, 
 grpc::Status BillingServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::ListEventsRequest* req,
                                             pb::ListEventsResponse* out) {
   return boundary_.Run(ctx, "ListEvents", [&](const server::CallContext& call) -> absl::Status {
-    SLA_RETURN_IF_ERROR(CanReadEvents(call.identity));
+    SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
     return outbox::ListPage(*pool_, req->after(), req->page_size(), out->mutable_events());
   });
 }
@@ -94,7 +81,7 @@ grpc::Status BillingServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::
 grpc::Status BillingServiceImpl::WatchEvents(grpc::ServerContext* ctx, const pb::WatchEventsRequest* req,
                                              grpc::ServerWriter<pb::Event>* writer) {
   return boundary_.Run(ctx, "WatchEvents", [&](const server::CallContext& call) -> absl::Status {
-    SLA_RETURN_IF_ERROR(CanReadEvents(call.identity));
+    SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
     return outbox::Watch(*pool_, *sequencer_, req->after(), ctx, writer);
   });
 }

@@ -9,7 +9,9 @@
 #include "absl/strings/str_split.h"
 #include "billing-svc/storage/billing_store.h"
 #include "common/api/list_request.h"
-#include "common/log/log.h"
+#include "common/api/resource_name.h"
+#include "common/server/access.h"
+#include "common/log/json.h"
 #include "common/outbox/outbox.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -23,34 +25,11 @@ namespace tpb = sla::ticket::v1;
 
 constexpr char kTicketSource[] = "ticket-svc";
 
-bool ReadsAll(const Identity& w) {
-  return w.HasAnyRole({"msp_admin", "msp_agent", "service", "billing_system"});
-}
-bool IsCustomer(const Identity& w) { return w.HasAnyRole({"customer_admin", "customer_user"}); }
+using server::IsCustomerRole;
+using server::ReadsAllCustomers;
 
 absl::Status CanRead(const Identity& who, const std::string& customer, const std::string& name) {
-  if (ReadsAll(who)) return absl::OkStatus();
-  if (IsCustomer(who)) return who.tenant == customer ? absl::OkStatus() : NotFound(name);
-  return PermissionDenied("no role that reads billing documents");
-}
-
-bool ValidId(absl::string_view id) {
-  if (id.empty() || id.size() > 63) return false;
-  return std::all_of(id.begin(), id.end(), [](char ch) {
-    return absl::ascii_isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
-  });
-}
-
-// customers/{c}/{collection}/{id}
-absl::StatusOr<std::pair<std::string, std::string>> ParseName(absl::string_view name,
-                                                              absl::string_view collection,
-                                                              absl::string_view field) {
-  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
-  if (parts.size() != 4 || parts[0] != "customers" || parts[2] != collection || !ValidId(parts[1]) ||
-      !ValidId(parts[3])) {
-    return InvalidField(field, absl::StrCat("must be customers/{customer}/", collection, "/{id}"));
-  }
-  return std::make_pair(std::string(parts[1]), std::string(parts[3]));
+  return server::RequireReadAccess(who, customer, name, "billing documents");
 }
 
 absl::StatusOr<Period> ValidPeriod(const pb::BillingPeriod& p) {
@@ -92,14 +71,9 @@ pb::DocumentLine ToLine(const CreditLine& l, const std::string& currency) {
 }
 
 std::string Json(std::initializer_list<std::pair<const char*, std::string>> fields) {
-  std::string out = "{";
-  for (const auto& [k, v] : fields) {
-    if (out.size() > 1) out += ",";
-    absl::StrAppend(&out, "\"", k, "\":\"");
-    log::AppendJsonEscaped(out, v);
-    out += "\"";
-  }
-  return out + "}";
+  log::JsonObject out;
+  for (const auto& [k, v] : fields) out.Str(k, v);
+  return out.Done();
 }
 
 }  // namespace
@@ -139,7 +113,7 @@ absl::StatusOr<int> BillingManager::ConsumeOnce() {
           if (!google::protobuf::util::JsonStringToMessage(e.payload_json(), &p, json).ok()) {
             return absl::DataLossError(absl::StrCat("event ", e.sequence(), ": unreadable payload"));
           }
-          SLA_ASSIGN_OR_RETURN(auto k, ParseName(p.contract(), "contracts", "contract"));
+          SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(p.contract(), "contracts", "contract"));
           SLA_RETURN_IF_ERROR(storage::InsertBreach(
               c, {k.first, k.second}, {p.ticket(), p.clock(), p.priority(), p.breach_time().seconds()},
               p.cycle()));
@@ -148,7 +122,7 @@ absl::StatusOr<int> BillingManager::ConsumeOnce() {
           if (!google::protobuf::util::JsonStringToMessage(e.payload_json(), &p, json).ok()) {
             return absl::DataLossError(absl::StrCat("event ", e.sequence(), ": unreadable payload"));
           }
-          SLA_ASSIGN_OR_RETURN(auto k, ParseName(p.contract(), "contracts", "contract"));
+          SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(p.contract(), "contracts", "contract"));
           SLA_RETURN_IF_ERROR(storage::UpsertOutage(
               c, {k.first, k.second},
               {p.outage(), p.service_id(), p.start_time().seconds(),
@@ -193,7 +167,7 @@ absl::StatusOr<BillingManager::Resolved> BillingManager::Resolve(const std::stri
 
 absl::StatusOr<pb::PreviewCreditsResponse> BillingManager::Preview(const Identity& who,
                                                                    const pb::PreviewCreditsRequest& req) {
-  SLA_ASSIGN_OR_RETURN(auto k, ParseName(req.contract(), "contracts", "contract"));
+  SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(req.contract(), "contracts", "contract"));
   SLA_RETURN_IF_ERROR(CanRead(who, k.first, req.contract()));
   SLA_ASSIGN_OR_RETURN(const Period period, ValidPeriod(req.period()));
   SLA_ASSIGN_OR_RETURN(Resolved r, Resolve(req.contract(), period));
@@ -267,7 +241,7 @@ absl::StatusOr<pb::ClosePeriodResponse> BillingManager::CloseContractPeriod(
   pb::ClosePeriodRequest req;
   req.set_contract(contract);
   *req.mutable_period() = requested;
-  SLA_ASSIGN_OR_RETURN(auto parsed, ParseName(req.contract(), "contracts", "contract"));
+  SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(req.contract(), "contracts", "contract"));
   const storage::ContractKey k{parsed.first, parsed.second};
   SLA_ASSIGN_OR_RETURN(const Period period, ValidPeriod(req.period()));
   const int64_t now = absl::ToUnixSeconds(options_.clock());
@@ -419,7 +393,7 @@ namespace {
 template <typename Doc>
 absl::StatusOr<Doc> GetDoc(mysql::ConnectionPool& pool, const Identity& who, const std::string& name,
                            const char* collection, const char* series) {
-  SLA_ASSIGN_OR_RETURN(auto parsed, ParseName(name, collection, "name"));
+  SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(name, collection, "name"));
   SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
   SLA_ASSIGN_OR_RETURN(auto id, ParseDocId(parsed.second));
   if (id.first != series) return NotFound(name);
@@ -438,13 +412,9 @@ template <typename Doc, typename Response>
 absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const std::string& parent,
                       int page_size_in, const std::string& token, const std::string& filter,
                       const char* series, google::protobuf::RepeatedPtrField<Doc>* docs, Response* out) {
-  std::vector<absl::string_view> parts = absl::StrSplit(parent, '/');
-  if (parts.size() != 2 || parts[0] != "customers" || (parts[1] != "-" && !ValidId(parts[1]))) {
-    return InvalidField("parent", "must be customers/{customer} or customers/-");
-  }
-  std::string customer = parts[1] == "-" ? "" : std::string(parts[1]);
-  if (!ReadsAll(who)) {
-    if (!IsCustomer(who)) return PermissionDenied("no role that reads billing documents");
+  SLA_ASSIGN_OR_RETURN(std::string customer, api::ParseCustomerParent(parent, /*allow_all=*/true));
+  if (!ReadsAllCustomers(who)) {
+    if (!IsCustomerRole(who)) return PermissionDenied("no role that reads billing documents");
     if (!customer.empty() && customer != who.tenant) return NotFound(parent);
     customer = who.tenant;
   }
@@ -460,7 +430,7 @@ absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const st
     const std::string field = absl::StrCat("filter.", r.field);
     if (r.op != '=') return InvalidField(field, "supports only `=`");
     if (r.field == "contract") {
-      SLA_ASSIGN_OR_RETURN(auto k, ParseName(r.value, "contracts", field));
+      SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(r.value, "contracts", field));
       q.contract_id = k.second;
     } else if (r.field == "period") {
       int y = 0, m = 0;

@@ -10,10 +10,17 @@
 #include "common/mysql/connection_pool.h"
 #include "common/outbox/outbox.h"
 #include "common/outbox/sequencer.h"
+#include "common/server/identity.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 
 namespace sla::outbox {
+
+// Event streams carry every customer's events: for the MSP's staff and systems only.
+inline absl::Status RequireEventReader(const server::Identity& who) {
+  if (who.HasAnyRole({"msp_admin", "msp_agent", "service", "billing_system"})) return absl::OkStatus();
+  return PermissionDenied("events are for the MSP's staff and systems");
+}
 
 template <typename Event>
 void ToEvent(const Stored& e, Event* out) {

@@ -22,6 +22,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/server/auth.h"
@@ -68,6 +69,17 @@ class RpcBoundary {
   const JwtVerifier* verifier_;
   std::function<absl::Time()> clock_;
 };
+
+// Copies a use case's result into the gRPC response message, or passes its error on:
+//   return boundary_.Run(ctx, "GetTicket", [&](const CallContext& call) {
+//     return Into(manager_->GetTicket(call.identity, req->name()), out);
+//   });
+template <typename T>
+absl::Status Into(absl::StatusOr<T> result, T* out) {
+  if (!result.ok()) return result.status();
+  *out = *std::move(result);
+  return absl::OkStatus();
+}
 
 // A handler not built yet: authenticated like every other, then UNIMPLEMENTED.
 #define SLA_RPC_NOT_IMPLEMENTED(Method, Request, Response)                                  \

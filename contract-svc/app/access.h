@@ -7,18 +7,14 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "common/server/access.h"
 #include "common/server/identity.h"
 #include "common/status/errors.h"
 
 namespace sla::contract {
 
-inline bool ReadsAllCustomers(const server::Identity& c) {
-  return c.HasAnyRole({"msp_admin", "msp_agent", "service", "billing_system"});
-}
-
-inline bool IsCustomerRole(const server::Identity& c) {
-  return c.HasAnyRole({"customer_admin", "customer_user"});
-}
+using server::IsCustomerRole;
+using server::ReadsAllCustomers;
 
 inline absl::Status RequireMspAdmin(const server::Identity& c, const char* what) {
   if (!c.HasRole("msp_admin")) return PermissionDenied(std::string("only msp_admin may change ") + what);
@@ -28,9 +24,7 @@ inline absl::Status RequireMspAdmin(const server::Identity& c, const char* what)
 // OK if `caller` may read resources of `customer_id`; NOT_FOUND(`name`) for another tenant.
 inline absl::Status RequireReadAccess(const server::Identity& c, const std::string& customer_id,
                                       const std::string& name) {
-  if (ReadsAllCustomers(c)) return absl::OkStatus();
-  if (IsCustomerRole(c)) return c.tenant == customer_id ? absl::OkStatus() : NotFound(name);
-  return PermissionDenied("no role that reads this resource");
+  return server::RequireReadAccess(c, customer_id, name, "this resource");
 }
 
 }  // namespace sla::contract

@@ -9,23 +9,8 @@
 #include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {
-namespace {
-
-// Copies a use case's result into the gRPC response.
-template <typename T>
-absl::Status Into(absl::StatusOr<T> result, T* out) {
-  if (!result.ok()) return result.status();
-  *out = *std::move(result);
-  return absl::OkStatus();
-}
-
-absl::Status CanReadEvents(const server::Identity& who) {
-  // The stream carries every customer's events: for the MSP and its systems only.
-  if (who.HasAnyRole({"msp_admin", "msp_agent", "service", "billing_system"})) return absl::OkStatus();
-  return PermissionDenied("events are for the MSP's staff and systems");
-}
-
-}  // namespace
+using outbox::RequireEventReader;
+using server::Into;
 
 TicketServiceImpl::TicketServiceImpl(const server::RpcBoundary& boundary, mysql::ConnectionPool* pool,
                                      std::unique_ptr<TermsSource> terms_source,
@@ -92,7 +77,7 @@ SLA_TICKET_UNARY(ListOutages, pb::ListOutagesRequest, pb::ListOutagesResponse, L
 grpc::Status TicketServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::ListEventsRequest* req,
                                            pb::ListEventsResponse* out) {
   return boundary_.Run(ctx, "ListEvents", [&](const server::CallContext& call) -> absl::Status {
-    SLA_RETURN_IF_ERROR(CanReadEvents(call.identity));
+    SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
     return outbox::ListPage(*pool_, req->after(), req->page_size(), out->mutable_events());
   });
 }
@@ -100,7 +85,7 @@ grpc::Status TicketServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::L
 grpc::Status TicketServiceImpl::WatchEvents(grpc::ServerContext* ctx, const pb::WatchEventsRequest* req,
                                             grpc::ServerWriter<pb::Event>* writer) {
   return boundary_.Run(ctx, "WatchEvents", [&](const server::CallContext& call) -> absl::Status {
-    SLA_RETURN_IF_ERROR(CanReadEvents(call.identity));
+    SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
     return outbox::Watch(*pool_, *sequencer_, req->after(), ctx, writer);
   });
 }

@@ -8,7 +8,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "common/api/list_request.h"
-#include "common/log/log.h"
+#include "common/api/resource_name.h"
+#include "common/server/access.h"
+#include "common/log/json.h"
 #include "common/mysql/request_log.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -26,16 +28,12 @@ constexpr size_t kMaxReason = 2'000;
 constexpr size_t kMaxShort = 256;
 
 bool IsMsp(const Identity& w) { return w.HasAnyRole({"msp_admin", "msp_agent"}); }
-bool ReadsAll(const Identity& w) {
-  return w.HasAnyRole({"msp_admin", "msp_agent", "service", "billing_system"});
-}
-bool IsCustomer(const Identity& w) { return w.HasAnyRole({"customer_admin", "customer_user"}); }
+using api::ParseCustomerParent;
+using server::IsCustomerRole;
+using server::ReadsAllCustomers;
 
-// OK if `who` may read objects of `customer`; NOT_FOUND(name) for another tenant's.
 absl::Status CanRead(const Identity& who, const std::string& customer, const std::string& name) {
-  if (ReadsAll(who)) return absl::OkStatus();
-  if (IsCustomer(who)) return who.tenant == customer ? absl::OkStatus() : NotFound(name);
-  return PermissionDenied("no role that reads tickets");
+  return server::RequireReadAccess(who, customer, name, "tickets");
 }
 
 absl::Status RequireMsp(const Identity& who, const char* what) {
@@ -48,35 +46,6 @@ std::string NewId(char prefix, absl::Time now) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return absl::StrFormat("%c%011x%05x", prefix, absl::ToUnixMillis(now) & 0xFFFFFFFFFFF,
                          rng() & 0xFFFFF);
-}
-
-bool ValidId(absl::string_view id) {
-  if (id.empty() || id.size() > 63) return false;
-  for (char ch : id) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') return false;
-  }
-  return true;
-}
-
-// "customers/{c}/{collection}/{id}" → {c, id}.
-absl::StatusOr<std::pair<std::string, std::string>> ParseName(absl::string_view name,
-                                                              absl::string_view collection,
-                                                              absl::string_view field) {
-  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
-  if (parts.size() != 4 || parts[0] != "customers" || parts[2] != collection || !ValidId(parts[1]) ||
-      !ValidId(parts[3])) {
-    return InvalidField(field, absl::StrCat("must be customers/{customer}/", collection, "/{id}"));
-  }
-  return std::make_pair(std::string(parts[1]), std::string(parts[3]));
-}
-
-absl::StatusOr<std::string> ParseCustomer(absl::string_view parent, bool allow_all) {
-  std::vector<absl::string_view> parts = absl::StrSplit(parent, '/');
-  if (parts.size() == 2 && parts[0] == "customers" && (ValidId(parts[1]) || (allow_all && parts[1] == "-"))) {
-    return std::string(parts[1] == "-" ? "" : parts[1]);
-  }
-  return InvalidField("parent", allow_all ? "must be customers/{customer} or customers/-"
-                                          : "must be customers/{customer}");
 }
 
 absl::Status Length(const std::string& v, size_t max, const char* field, bool required) {
@@ -134,20 +103,15 @@ void OutageToProto(const storage::OutageRow& o, pb::Outage* out) {
 storage::OutboxRow OutageEvent(const storage::OutageRow& o, const char* type, int64_t at) {
   pb::Outage p;
   OutageToProto(o, &p);
-  std::string payload = "{\"outage\":\"";
-  log::AppendJsonEscaped(payload, p.name());
-  absl::StrAppend(&payload, "\",\"customer\":\"customers/", o.customer_id, "\",\"contract\":\"");
-  log::AppendJsonEscaped(payload, p.contract());
-  payload += "\",\"service_id\":\"";
-  log::AppendJsonEscaped(payload, o.service_id);
-  absl::StrAppend(&payload, "\",\"start_time\":\"", Rfc3339(o.start_time), "\"");
-  if (o.end_time) absl::StrAppend(&payload, ",\"end_time\":\"", Rfc3339(*o.end_time), "\"");
-  absl::StrAppend(&payload, ",\"planned\":", o.planned ? "true" : "false", ",\"exclusion_id\":\"");
-  log::AppendJsonEscaped(payload, o.exclusion_id);
-  payload += "\",\"ticket\":\"";
-  log::AppendJsonEscaped(payload, o.ticket);
-  payload += "\"}";
-  return {type, p.name(), o.customer_id, at, std::move(payload)};
+  log::JsonObject payload;
+  payload.Str("outage", p.name())
+      .Str("customer", absl::StrCat("customers/", o.customer_id))
+      .Str("contract", p.contract())
+      .Str("service_id", o.service_id)
+      .Time("start_time", o.start_time);
+  if (o.end_time) payload.Time("end_time", *o.end_time);
+  payload.Bool("planned", o.planned).Str("exclusion_id", o.exclusion_id).Str("ticket", o.ticket);
+  return {type, p.name(), o.customer_id, at, payload.Done()};
 }
 
 absl::StatusOr<int64_t> ValidTime(const google::protobuf::Timestamp& t, const char* field) {
@@ -238,13 +202,13 @@ absl::Status TicketManager::ToProto(const Ticket& t, const TermsContext& terms, 
 
 absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
                                                        const pb::CreateTicketRequest& req) {
-  SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomer(req.parent(), false));
-  if (!IsMsp(who) && !who.HasRole("service") && !IsCustomer(who)) {
+  SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(req.parent(), false));
+  if (!IsMsp(who) && !who.HasRole("service") && !IsCustomerRole(who)) {
     return PermissionDenied("no role that opens tickets");
   }
-  if (IsCustomer(who) && !ReadsAll(who) && who.tenant != customer) return NotFound(req.parent());
+  if (IsCustomerRole(who) && !ReadsAllCustomers(who) && who.tenant != customer) return NotFound(req.parent());
   const pb::Ticket& in = req.ticket();
-  SLA_ASSIGN_OR_RETURN(auto contract, ParseName(in.contract(), "contracts", "ticket.contract"));
+  SLA_ASSIGN_OR_RETURN(auto contract, api::ParseCustomerChild(in.contract(), "contracts", "ticket.contract"));
   if (contract.first != customer) {
     return InvalidField("ticket.contract", "must be a contract of the parent customer");
   }
@@ -306,7 +270,7 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
 
 absl::StatusOr<std::pair<Ticket, std::shared_ptr<const TermsContext>>> TicketManager::Read(
     const Identity& who, const std::string& name) {
-  SLA_ASSIGN_OR_RETURN(auto parsed, ParseName(name, "tickets", "name"));
+  SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(name, "tickets", "name"));
   SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
   std::optional<Ticket> t;
   SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
@@ -327,9 +291,9 @@ absl::StatusOr<pb::Ticket> TicketManager::GetTicket(const Identity& who, const s
 
 absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(const Identity& who,
                                                                    const pb::ListTicketsRequest& req) {
-  SLA_ASSIGN_OR_RETURN(std::string customer, ParseCustomer(req.parent(), true));
-  if (!ReadsAll(who)) {
-    if (!IsCustomer(who)) return PermissionDenied("no role that reads tickets");
+  SLA_ASSIGN_OR_RETURN(std::string customer, ParseCustomerParent(req.parent(), true));
+  if (!ReadsAllCustomers(who)) {
+    if (!IsCustomerRole(who)) return PermissionDenied("no role that reads tickets");
     // A customer lists its own tickets; `customers/-` means "mine".
     if (!customer.empty() && customer != who.tenant) return NotFound(req.parent());
     customer = who.tenant;
@@ -368,7 +332,7 @@ absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(const Identit
     } else if (r.field == "at_risk") {
       SLA_RETURN_IF_ERROR(boolean(q.at_risk));
     } else if (r.field == "contract") {
-      SLA_ASSIGN_OR_RETURN(auto k, ParseName(r.value, "contracts", field));
+      SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(r.value, "contracts", field));
       q.contract_id = k.second;
     } else if (r.field == "service_id") {
       q.service_id = r.value;
@@ -404,7 +368,7 @@ absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(const Identit
 absl::StatusOr<pb::Ticket> TicketManager::Mutate(const Identity& who, const std::string& name,
                                                  const std::string& etag, const Mutation& change,
                                                  FiredEscalation* fired) {
-  SLA_ASSIGN_OR_RETURN(auto parsed, ParseName(name, "tickets", "name"));
+  SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(name, "tickets", "name"));
   SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
   const int64_t now = Seconds(options_.clock());
   pb::Ticket out;
@@ -439,7 +403,7 @@ absl::StatusOr<pb::Ticket> TicketManager::TransitionTicket(const Identity& who,
   SLA_RETURN_IF_ERROR(Length(req.reason(), kMaxReason, "reason", false));
   if (!IsMsp(who)) {
     // Customers may close a resolved ticket or reopen one; everything else is the MSP's work.
-    if (!IsCustomer(who)) return PermissionDenied("no role that changes tickets");
+    if (!IsCustomerRole(who)) return PermissionDenied("no role that changes tickets");
     if (req.status() != pb::Ticket::CLOSED && req.status() != pb::Ticket::IN_PROGRESS) {
       return PermissionDenied("customers may only close or reopen tickets");
     }
@@ -505,7 +469,7 @@ absl::StatusOr<pb::Ticket> TicketManager::ResumeClocks(const Identity& who,
 
 absl::StatusOr<pb::Escalation> TicketManager::EscalateTicket(const Identity& who,
                                                              const pb::EscalateTicketRequest& req) {
-  if (!IsMsp(who) && !IsCustomer(who)) return PermissionDenied("no role that escalates tickets");
+  if (!IsMsp(who) && !IsCustomerRole(who)) return PermissionDenied("no role that escalates tickets");
   if (req.clock() < sla::v1::CLOCK_FIRST_RESPONSE || req.clock() > sla::v1::CLOCK_RESOLUTION) {
     return InvalidField("clock", "is required (a clock kind)");
   }
@@ -533,7 +497,7 @@ absl::StatusOr<pb::Escalation> TicketManager::EscalateTicket(const Identity& who
              &fired));
   (void)t;
   Ticket owner;
-  SLA_ASSIGN_OR_RETURN(auto parsed, ParseName(req.name(), "tickets", "name"));
+  SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(req.name(), "tickets", "name"));
   owner.customer_id = parsed.first;
   owner.id = parsed.second;
   pb::Escalation out;
@@ -552,7 +516,7 @@ absl::StatusOr<pb::Comment> TicketManager::AddComment(const Identity& who,
       return InvalidField("comment.visibility", "is required (PUBLIC or INTERNAL)");
     }
     in.side = pb::Comment::MSP;
-  } else if (IsCustomer(who)) {
+  } else if (IsCustomerRole(who)) {
     if (c.visibility() == pb::Comment::INTERNAL) {
       return InvalidField("comment.visibility", "customers write PUBLIC comments only");
     }
@@ -580,7 +544,7 @@ absl::StatusOr<pb::Comment> TicketManager::AddComment(const Identity& who,
   c.mutable_create_time()->set_seconds(Seconds(now));
   std::optional<std::string> existing;
   // The comment and its clock effects commit together.
-  SLA_ASSIGN_OR_RETURN(auto parsed, ParseName(req.parent(), "tickets", "parent"));
+  SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(req.parent(), "tickets", "parent"));
   SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, req.parent()));
   bool wrote_events = false;
   SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& conn) -> absl::Status {
@@ -680,9 +644,9 @@ absl::StatusOr<pb::Outage> TicketManager::CreateOutage(const Identity& who,
   if (!IsMsp(who) && !who.HasRole("service")) {
     return PermissionDenied("only msp_admin, msp_agent or service may record outages");
   }
-  SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomer(req.parent(), false));
+  SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(req.parent(), false));
   const pb::Outage& in = req.outage();
-  SLA_ASSIGN_OR_RETURN(auto contract, ParseName(in.contract(), "contracts", "outage.contract"));
+  SLA_ASSIGN_OR_RETURN(auto contract, api::ParseCustomerChild(in.contract(), "contracts", "outage.contract"));
   if (contract.first != customer) {
     return InvalidField("outage.contract", "must be a contract of the parent customer");
   }
@@ -700,7 +664,7 @@ absl::StatusOr<pb::Outage> TicketManager::CreateOutage(const Identity& who,
     if (*end > Seconds(now)) return InvalidField("outage.end_time", "is in the future");
   }
   if (!in.ticket().empty()) {
-    SLA_ASSIGN_OR_RETURN(auto tk, ParseName(in.ticket(), "tickets", "outage.ticket"));
+    SLA_ASSIGN_OR_RETURN(auto tk, api::ParseCustomerChild(in.ticket(), "tickets", "outage.ticket"));
     if (tk.first != customer) return InvalidField("outage.ticket", "must be a ticket of the parent customer");
   }
   // The service and the exclusion are checked against the terms in force at the start.
@@ -751,7 +715,7 @@ absl::StatusOr<pb::Outage> TicketManager::CloseOutage(const Identity& who,
   if (!IsMsp(who) && !who.HasRole("service")) {
     return PermissionDenied("only msp_admin, msp_agent or service may close outages");
   }
-  SLA_ASSIGN_OR_RETURN(auto parsed, ParseName(req.name(), "outages", "name"));
+  SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(req.name(), "outages", "name"));
   if (!req.has_end_time()) return InvalidField("end_time", "is required");
   SLA_ASSIGN_OR_RETURN(const int64_t end, ValidTime(req.end_time(), "end_time"));
   const int64_t now = Seconds(options_.clock());
@@ -777,7 +741,7 @@ absl::StatusOr<pb::Outage> TicketManager::CloseOutage(const Identity& who,
 }
 
 absl::StatusOr<pb::Outage> TicketManager::GetOutage(const Identity& who, const std::string& name) {
-  SLA_ASSIGN_OR_RETURN(auto parsed, ParseName(name, "outages", "name"));
+  SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(name, "outages", "name"));
   SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
   std::optional<storage::OutageRow> row;
   SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
@@ -792,9 +756,9 @@ absl::StatusOr<pb::Outage> TicketManager::GetOutage(const Identity& who, const s
 
 absl::StatusOr<pb::ListOutagesResponse> TicketManager::ListOutages(const Identity& who,
                                                                    const pb::ListOutagesRequest& req) {
-  SLA_ASSIGN_OR_RETURN(std::string customer, ParseCustomer(req.parent(), true));
-  if (!ReadsAll(who)) {
-    if (!IsCustomer(who)) return PermissionDenied("no role that reads outages");
+  SLA_ASSIGN_OR_RETURN(std::string customer, ParseCustomerParent(req.parent(), true));
+  if (!ReadsAllCustomers(who)) {
+    if (!IsCustomerRole(who)) return PermissionDenied("no role that reads outages");
     if (!customer.empty() && customer != who.tenant) return NotFound(req.parent());
     customer = who.tenant;
   }
@@ -811,7 +775,7 @@ absl::StatusOr<pb::ListOutagesResponse> TicketManager::ListOutages(const Identit
     if (r.field == "service_id") {
       q.service_id = r.value;
     } else if (r.field == "contract") {
-      SLA_ASSIGN_OR_RETURN(auto k, ParseName(r.value, "contracts", field));
+      SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(r.value, "contracts", field));
       q.contract_id = k.second;
     } else if (r.field == "open" || r.field == "planned") {
       if (r.value != "true" && r.value != "false") return InvalidField(field, "must be true or false");

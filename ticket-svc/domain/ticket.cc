@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
-#include "common/log/log.h"
+#include "common/log/json.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 
@@ -19,44 +19,7 @@ using sla::v1::ClockKind;
 constexpr ClockKind kKinds[] = {sla::v1::CLOCK_FIRST_RESPONSE, sla::v1::CLOCK_RESOLUTION_PLAN,
                                 sla::v1::CLOCK_UPDATE_INTERVAL, sla::v1::CLOCK_RESOLUTION};
 
-// A JSON object written field by field (payloads of outbox events).
-class Json {
- public:
-  Json& Str(absl::string_view key, absl::string_view value) {
-    Key(key);
-    out_ += '"';
-    log::AppendJsonEscaped(out_, value);
-    out_ += '"';
-    return *this;
-  }
-  Json& Int(absl::string_view key, int64_t value) {
-    Key(key);
-    absl::StrAppend(&out_, value);
-    return *this;
-  }
-  Json& Bool(absl::string_view key, bool value) {
-    Key(key);
-    out_ += value ? "true" : "false";
-    return *this;
-  }
-  Json& Time(absl::string_view key, int64_t unix_seconds) {
-    return unix_seconds == kOpenEnded ? *this : Str(key, Rfc3339(unix_seconds));
-  }
-  Json& Raw(absl::string_view key, absl::string_view json) {
-    Key(key);
-    absl::StrAppend(&out_, json);
-    return *this;
-  }
-  std::string Done() { return out_ + "}"; }
-
- private:
-  void Key(absl::string_view key) {
-    out_ += out_.size() > 1 ? ",\"" : "\"";
-    absl::StrAppend(&out_, key);
-    out_ += "\":";
-  }
-  std::string out_ = "{";
-};
+using Json = log::JsonObject;
 
 std::string KindName(ClockKind k) { return sla::v1::ClockKind_Name(k); }
 std::string PriorityName(sla::v1::Priority p) { return sla::v1::Priority_Name(p); }
