@@ -26,11 +26,7 @@ int main(int argc, char** argv) {
       .make_services =
           [](const sla::server::ServiceDeps& deps) {
             std::vector<std::unique_ptr<grpc::Service>> services;
-            // billing-svc signs its calls to the other services with the key that verifies tokens.
-            absl::StatusOr<std::string> key = sla::server::ReadSecretFile(deps.config->jwt_key_file);
-            std::string secret = key.ok() ? *key : "";
-            while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-            const sla::server::JwtConfig jwt{secret, deps.config->jwt_issuer, deps.config->jwt_audience};
+            const sla::server::JwtConfig jwt = sla::server::SigningJwt(deps);
             auto terms = std::make_unique<sla::clients::ContractTermsSource>(
                 grpc::CreateChannel(absl::GetFlag(FLAGS_contract_address), grpc::InsecureChannelCredentials()),
                 jwt, "billing-svc");

@@ -1,6 +1,17 @@
 // reporting-svc: see README.md for what it owns.
-#include "reporting-svc/api/reporting_service_impl.h"
+#include <grpcpp/grpcpp.h>
+
+#include "absl/flags/flag.h"
+#include "absl/time/clock.h"
+#include "common/clients/contract_terms.h"
+#include "common/clients/event_feed.h"
 #include "common/server/service_main.h"
+#include "reporting-svc/api/reporting_service_impl.h"
+
+ABSL_FLAG(std::string, contract_address, "127.0.0.1:50051", "contract-svc's address (host:port).");
+ABSL_FLAG(std::string, ticket_address, "127.0.0.1:50052", "ticket-svc's address (host:port).");
+ABSL_FLAG(std::string, billing_address, "127.0.0.1:50053", "billing-svc's address (host:port).");
+ABSL_FLAG(int, schedule_interval_s, 300, "How often ended periods are looked for and their reports issued.");
 
 namespace sla::reporting {
 const std::vector<mysql::Migration>& Migrations();  // generated from migrations/
@@ -16,9 +27,25 @@ int main(int argc, char** argv) {
       .make_services =
           [](const sla::server::ServiceDeps& deps) {
             std::vector<std::unique_ptr<grpc::Service>> services;
-            services.push_back(std::make_unique<sla::reporting::ReportingServiceImpl>(*deps.boundary));
+            const sla::server::JwtConfig jwt = sla::server::SigningJwt(deps);
+            auto channel = [](const std::string& address) {
+              return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+            };
+            auto now = [] { return absl::Now(); };
+            sla::reporting::ReportingServiceOptions options;
+            options.clock = now;
+            options.schedule_interval = absl::Seconds(absl::GetFlag(FLAGS_schedule_interval_s));
+            services.push_back(std::make_unique<sla::reporting::ReportingServiceImpl>(
+                *deps.boundary, deps.pool,
+                std::make_unique<sla::clients::ContractTermsSource>(channel(absl::GetFlag(FLAGS_contract_address)),
+                                                                     jwt, "reporting-svc"),
+                sla::clients::TicketEventFeed(channel(absl::GetFlag(FLAGS_ticket_address)), jwt, "reporting-svc", now),
+                sla::clients::BillingEventFeed(channel(absl::GetFlag(FLAGS_billing_address)), jwt, "reporting-svc",
+                                               now),
+                options));
             return services;
           },
+      .extra_env_flags = {"contract_address", "ticket_address", "billing_address", "schedule_interval_s"},
   };
   return sla::server::RunServiceMain(argc, argv, definition);
 }

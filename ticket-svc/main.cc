@@ -29,11 +29,7 @@ int main(int argc, char** argv) {
       .make_services =
           [](const sla::server::ServiceDeps& deps) {
             std::vector<std::unique_ptr<grpc::Service>> services;
-            // ticket-svc signs its calls to contract-svc with the key that verifies tokens.
-            absl::StatusOr<std::string> key = sla::server::ReadSecretFile(deps.config->jwt_key_file);
-            std::string secret = key.ok() ? *key : "";
-            while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-            sla::server::JwtConfig jwt{secret, deps.config->jwt_issuer, deps.config->jwt_audience};
+            const sla::server::JwtConfig jwt = sla::server::SigningJwt(deps);
             auto source = std::make_unique<sla::clients::ContractTermsSource>(
                 grpc::CreateChannel(absl::GetFlag(FLAGS_contract_address),
                                     grpc::InsecureChannelCredentials()),

@@ -5,9 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "absl/synchronization/mutex.h"
 #include "billing-svc/app/billing_manager.h"
-#include "common/server/auth.h"
+#include "common/clients/service_token.h"
 #include "sla/ticket/v1/ticket_service.grpc.pb.h"
 
 namespace sla::billing {
@@ -21,11 +20,7 @@ class TicketEventsClient final : public EventSource {
 
  private:
   std::unique_ptr<sla::ticket::v1::TicketService::Stub> stub_;
-  const server::JwtConfig jwt_;
-  std::function<absl::Time()> clock_;
-  absl::Mutex mu_;
-  std::string token_ ABSL_GUARDED_BY(mu_);
-  absl::Time token_expiry_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  clients::ServiceToken token_;
 };
 
 }  // namespace sla::billing

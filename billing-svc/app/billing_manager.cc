@@ -10,6 +10,7 @@
 #include "billing-svc/storage/billing_store.h"
 #include "common/api/list_request.h"
 #include "common/api/resource_name.h"
+#include "common/outbox/consumer_cursor.h"
 #include "common/server/access.h"
 #include "common/log/json.h"
 #include "common/outbox/outbox.h"
@@ -95,7 +96,7 @@ absl::StatusOr<int> BillingManager::ConsumeOnce() {
   for (;;) {
     int64_t cursor = 0;
     SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(cursor, storage::GetCursor(c, kTicketSource, false));
+      SLA_ASSIGN_OR_RETURN(cursor, outbox::GetCursor(c, kTicketSource, false));
       return absl::OkStatus();
     }));
     SLA_ASSIGN_OR_RETURN(std::vector<tpb::Event> events, events_->List(cursor, 500));
@@ -104,7 +105,7 @@ absl::StatusOr<int> BillingManager::ConsumeOnce() {
     SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
       batch = 0;
       // Another replica may have applied some of them meanwhile: the locked cursor decides.
-      SLA_ASSIGN_OR_RETURN(const int64_t locked, storage::GetCursor(c, kTicketSource, true));
+      SLA_ASSIGN_OR_RETURN(const int64_t locked, outbox::GetCursor(c, kTicketSource, true));
       int64_t last = locked;
       for (const tpb::Event& e : events) {
         if (e.sequence() <= last) continue;
@@ -131,7 +132,7 @@ absl::StatusOr<int> BillingManager::ConsumeOnce() {
         last = e.sequence();
         ++batch;
       }
-      return storage::SetCursor(c, kTicketSource, last);
+      return outbox::SetCursor(c, kTicketSource, last);
     }));
     applied += batch;
   }
@@ -286,6 +287,11 @@ absl::StatusOr<pb::ClosePeriodResponse> BillingManager::CloseContractPeriod(
                                                              r.active_from, 0, facts, now));
     std::vector<outbox::Row> events;
     const CreditResult& cr = pc.credits;
+    // What the caps took away, for reports: the exact credit before caps, rounded once, less
+    // the credit computed.
+    Rational exact_total;
+    for (const CreditLine& l : cr.lines) exact_total = exact_total + l.exact;
+    const int64_t cap_cut = std::max<int64_t>(0, exact_total.Round(money::Rounding::kHalfUp) - cr.total_minor);
     const storage::CreditStatus status = !cr.below_minimum ? storage::CreditStatus::kIssued
                                          : cr.deferred     ? storage::CreditStatus::kDeferred
                                                            : storage::CreditStatus::kDropped;
@@ -309,11 +315,13 @@ absl::StatusOr<pb::ClosePeriodResponse> BillingManager::CloseContractPeriod(
       events.push_back({"credit_note.issued", note->name(), k.customer_id, now,
                         Json({{"credit_note", note->name()}, {"contract", req.contract()},
                               {"period", PeriodText(period)}, {"currency", currency},
-                              {"total_minor", absl::StrCat(cr.total_minor)}})});
+                              {"total_minor", absl::StrCat(cr.total_minor)},
+                              {"cap_cut_minor", absl::StrCat(cap_cut)}})});
     } else if (cr.below_minimum) {
       events.push_back({cr.deferred ? "credit.deferred" : "credit.dropped", req.contract(), k.customer_id,
                         now, Json({{"contract", req.contract()}, {"period", PeriodText(period)},
-                                   {"total_minor", absl::StrCat(cr.total_minor)}})});
+                                   {"currency", currency}, {"total_minor", absl::StrCat(cr.total_minor)},
+                                   {"cap_cut_minor", absl::StrCat(cap_cut)}})});
     }
     // Chronic breach: the same rule missed in k of the last M periods (this one included).
     const auto& chronic = r.version.terms.credit_schedule().chronic_breach();

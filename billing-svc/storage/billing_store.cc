@@ -7,30 +7,6 @@
 
 namespace sla::billing::storage {
 
-absl::StatusOr<int64_t> GetCursor(Connection& c, const std::string& source, bool for_update) {
-  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
-                       c.Prepare(absl::StrCat("SELECT last_seq FROM consumer_cursor WHERE source = ?",
-                                              for_update ? " FOR UPDATE" : "")));
-  int64_t seq = 0;
-  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
-    st->setString(1, source);
-    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
-    if (rs->next()) seq = rs->getInt64(1);
-  }));
-  return seq;
-}
-
-absl::Status SetCursor(Connection& c, const std::string& source, int64_t seq) {
-  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
-                       c.Prepare("INSERT INTO consumer_cursor (source, last_seq) VALUES (?, ?) "
-                                 "ON DUPLICATE KEY UPDATE last_seq = VALUES(last_seq)"));
-  return mysql::Guard([&] {
-    st->setString(1, source);
-    st->setInt64(2, seq);
-    st->executeUpdate();
-  });
-}
-
 absl::Status InsertBreach(Connection& c, const ContractKey& k, const BreachFact& b, int cycle) {
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
                        c.Prepare("INSERT IGNORE INTO breach_facts (ticket, clock, cycle, customer_id, "

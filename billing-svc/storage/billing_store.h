@@ -16,9 +16,6 @@ namespace sla::billing::storage {
 
 using mysql::Connection;
 
-absl::StatusOr<int64_t> GetCursor(Connection& c, const std::string& source, bool for_update);
-absl::Status SetCursor(Connection& c, const std::string& source, int64_t seq);
-
 struct ContractKey {
   std::string customer_id;
   std::string contract_id;

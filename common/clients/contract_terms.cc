@@ -14,23 +14,11 @@ namespace cpb = sla::contract::v1;
 ContractTermsSource::ContractTermsSource(std::shared_ptr<grpc::Channel> channel,
                                          server::JwtConfig jwt, std::string service_name)
     : stub_(cpb::ContractService::NewStub(std::move(channel))),
-      jwt_(std::move(jwt)),
-      service_name_(std::move(service_name)) {}
-
-absl::StatusOr<std::string> ContractTermsSource::Token() {
-  // Real time: the token is checked by another process.
-  const absl::Time now = absl::Now();
-  absl::MutexLock lock(&mu_);
-  if (now + absl::Minutes(1) < token_expiry_) return token_;
-  SLA_ASSIGN_OR_RETURN(token_, server::MintToken(jwt_, {service_name_, "", {"service"}}, now,
-                                                 absl::Minutes(10)));
-  token_expiry_ = now + absl::Minutes(10);
-  return token_;
-}
+      token_(std::move(jwt), std::move(service_name)) {}
 
 absl::StatusOr<ResolvedVersion> ContractTermsSource::Resolve(const std::string& contract,
                                                              absl::Time at) {
-  SLA_ASSIGN_OR_RETURN(std::string token, Token());
+  SLA_ASSIGN_OR_RETURN(std::string token, token_.Get());
   grpc::ClientContext ctx;
   ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
@@ -67,7 +55,7 @@ absl::StatusOr<std::vector<std::string>> ContractTermsSource::ActiveContracts() 
   std::vector<std::string> out;
   std::string page_token;
   do {
-    SLA_ASSIGN_OR_RETURN(std::string token, Token());
+    SLA_ASSIGN_OR_RETURN(std::string token, token_.Get());
     grpc::ClientContext ctx;
     ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));

@@ -10,7 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "common/server/auth.h"
+#include "common/clients/service_token.h"
 #include "sla/contract/v1/contract_service.grpc.pb.h"
 #include "sla/v1/terms.pb.h"
 
@@ -49,13 +49,9 @@ class ContractTermsSource final : public TermsSource, public ContractDirectory {
   absl::StatusOr<std::vector<std::string>> ActiveContracts() override;
 
  private:
-  absl::StatusOr<std::string> Token();
   std::unique_ptr<sla::contract::v1::ContractService::Stub> stub_;
-  const server::JwtConfig jwt_;
-  const std::string service_name_;
-  absl::Mutex mu_;
-  std::string token_ ABSL_GUARDED_BY(mu_);
-  absl::Time token_expiry_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // Real time: the token is checked by another process.
+  ServiceToken token_;
 };
 
 }  // namespace sla::clients

@@ -139,4 +139,11 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   return 0;
 }
 
+JwtConfig SigningJwt(const ServiceDeps& deps) {
+  absl::StatusOr<std::string> key = ReadSecretFile(deps.config->jwt_key_file);
+  std::string secret = key.ok() ? *key : "";
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  return JwtConfig{secret, deps.config->jwt_issuer, deps.config->jwt_audience};
+}
+
 }  // namespace sla::server

@@ -300,31 +300,8 @@ std::string MdEscape(const std::string& s) {
                                  {">", "\\>"}, {"`", "\\`"}, {"\n", " "}});
 }
 
-std::string HtmlEscape(const std::string& s) {
-  return absl::StrReplaceAll(s, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}});
-}
 
 }  // namespace
-
-std::string FormatPpmPercent(int64_t ppm) {
-  std::string s = absl::StrCat(ppm / 10000);
-  int64_t frac = ppm % 10000;
-  if (frac != 0) {
-    std::string f = absl::StrFormat("%04d", frac);
-    while (!f.empty() && f.back() == '0') f.pop_back();
-    absl::StrAppend(&s, ".", f);
-  }
-  return s + " %";
-}
-
-std::string FormatTarget(int64_t seconds) {
-  const int64_t h = seconds / 3600, m = seconds % 3600 / 60, sec = seconds % 60;
-  std::vector<std::string> parts;
-  if (h > 0) parts.push_back(absl::StrCat(h, h == 1 ? " hour" : " hours"));
-  if (m > 0) parts.push_back(absl::StrCat(m, m == 1 ? " minute" : " minutes"));
-  if (sec > 0 || parts.empty()) parts.push_back(absl::StrCat(sec, sec == 1 ? " second" : " seconds"));
-  return absl::StrJoin(parts, " ");
-}
 
 AgreementDocument BuildAgreement(const AgreementInfo& info, const sla::v1::SlaTerms& terms) {
   return Builder(terms).Build(info);
@@ -356,7 +333,7 @@ std::string RenderMarkdown(const AgreementDocument& doc) {
 
 std::string RenderHtml(const AgreementDocument& doc) {
   std::string out = absl::StrCat(
-      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", HtmlEscape(doc.title),
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", text::HtmlEscape(doc.title),
       "</title>\n<style>\n"
       "body{font-family:Georgia,'Noto Serif',serif;max-width:60rem;margin:2rem auto;padding:0 1.5rem;"
       "color:#1d232a;line-height:1.5}\n"
@@ -370,18 +347,18 @@ std::string RenderHtml(const AgreementDocument& doc) {
       "</style>\n</head>\n<body>\n");
   for (const DocBlock& b : doc.blocks) {
     switch (b.kind) {
-      case Kind::kHeading: absl::StrAppend(&out, "<h", b.level, ">", HtmlEscape(b.text), "</h", b.level, ">\n"); break;
-      case Kind::kParagraph: absl::StrAppend(&out, "<p>", HtmlEscape(b.text), "</p>\n"); break;
+      case Kind::kHeading: absl::StrAppend(&out, "<h", b.level, ">", text::HtmlEscape(b.text), "</h", b.level, ">\n"); break;
+      case Kind::kParagraph: absl::StrAppend(&out, "<p>", text::HtmlEscape(b.text), "</p>\n"); break;
       case Kind::kList:
         out += "<ul>\n";
-        for (const auto& i : b.items) absl::StrAppend(&out, "<li>", HtmlEscape(i), "</li>\n");
+        for (const auto& i : b.items) absl::StrAppend(&out, "<li>", text::HtmlEscape(i), "</li>\n");
         out += "</ul>\n";
         break;
       case Kind::kTable:
         out += "<table>\n";
         for (size_t r = 0; r < b.rows.size(); ++r) {
           out += "<tr>";
-          for (const auto& c : b.rows[r]) absl::StrAppend(&out, r == 0 ? "<th>" : "<td>", HtmlEscape(c), r == 0 ? "</th>" : "</td>");
+          for (const auto& c : b.rows[r]) absl::StrAppend(&out, r == 0 ? "<th>" : "<td>", text::HtmlEscape(c), r == 0 ? "</th>" : "</td>");
           out += "</tr>\n";
         }
         out += "</table>\n";

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "common/text/format.h"
 #include "sla/v1/terms.pb.h"
 
 namespace sla::contract {
@@ -43,9 +44,7 @@ AgreementDocument BuildAgreement(const AgreementInfo& info, const sla::v1::SlaTe
 std::string RenderMarkdown(const AgreementDocument& doc);
 std::string RenderHtml(const AgreementDocument& doc);
 
-// 999000 → "99.9 %", 1000000 → "100 %", 25 → "0.0025 %": exact, trailing zeros dropped.
-std::string FormatPpmPercent(int64_t ppm);
-// 900 → "15 minutes", 14400 → "4 hours", 5400 → "1 hour 30 minutes", 86400 → "24 hours".
-std::string FormatTarget(int64_t seconds);
+using text::FormatPpmPercent;
+using text::FormatTarget;
 
 }  // namespace sla::contract

@@ -1,0 +1,91 @@
+#include "reporting-svc/api/reporting_service_impl.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "common/outbox/feed.h"
+#include "common/status/status_macros.h"
+
+namespace sla::reporting {
+using outbox::RequireEventReader;
+using server::Into;
+
+ReportingServiceImpl::ReportingServiceImpl(const server::RpcBoundary& boundary, mysql::ConnectionPool* pool,
+                                           std::unique_ptr<clients::ContractTermsSource> contracts,
+                                           std::unique_ptr<clients::EventFeed> tickets,
+                                           std::unique_ptr<clients::EventFeed> billing,
+                                           ReportingServiceOptions options)
+    : boundary_(boundary),
+      pool_(pool),
+      contracts_(std::move(contracts)),
+      tickets_(std::move(tickets)),
+      billing_(std::move(billing)) {
+  sequencer_ = std::make_unique<outbox::Sequencer>(pool_);
+  sequencer_loop_ = std::make_unique<server::Periodic>("outbox-sequencer", absl::Milliseconds(100), [this] {
+    absl::StatusOr<int> n = sequencer_->RunOnce();
+    if (!n.ok()) log::Warning("outbox sequencer pass failed", {{"error", n.status().ToString()}});
+  }, absl::Milliseconds(5));
+  ReportingOptions o;
+  o.clock = options.clock;
+  o.on_events_written = [this] { sequencer_loop_->Wake(); };
+  manager_ = std::make_unique<ReportManager>(pool_, contracts_.get(), tickets_.get(), billing_.get(), o);
+  consumer_loop_ = std::make_unique<server::Periodic>("event-followers", options.consume_interval, [this] {
+    absl::StatusOr<int> t = manager_->ConsumeTicketEvents();
+    if (!t.ok()) log::Warning("following ticket-svc's events failed", {{"error", t.status().ToString()}});
+    absl::StatusOr<int> b = manager_->ConsumeBillingEvents();
+    if (!b.ok()) log::Warning("following billing-svc's events failed", {{"error", b.status().ToString()}});
+  });
+  schedule_loop_ = std::make_unique<server::Periodic>("report-schedule", options.schedule_interval, [this] {
+    absl::StatusOr<int> n = manager_->IssueDueReports(*contracts_);
+    if (!n.ok()) {
+      log::Warning("issuing scheduled reports failed", {{"error", n.status().ToString()}});
+    } else if (*n > 0) {
+      log::Info("reports issued", {{"count", absl::StrCat(*n)}});
+    }
+  });
+  if (options.start_workers) {
+    sequencer_loop_->Start();
+    consumer_loop_->Start();
+    schedule_loop_->Start();
+  }
+}
+
+ReportingServiceImpl::~ReportingServiceImpl() {
+  schedule_loop_->Stop();
+  consumer_loop_->Stop();
+  sequencer_loop_->Stop();
+}
+
+#define SLA_REPORTING_UNARY(Method, Request, Response, Call)                                 \
+  grpc::Status ReportingServiceImpl::Method(grpc::ServerContext* ctx, const Request* req,     \
+                                            Response* out) {                                  \
+    return boundary_.Run(ctx, #Method, [&](const server::CallContext& call) {                 \
+      return Into(manager_->Call, out);                                                      \
+    });                                                                                       \
+  }
+
+SLA_REPORTING_UNARY(GetReport, pb::GetReportRequest, pb::Report, Get(call.identity, *req))
+SLA_REPORTING_UNARY(IssueReport, pb::IssueReportRequest, pb::Report, Issue(call.identity, req->name()))
+SLA_REPORTING_UNARY(ListReports, pb::ListReportsRequest, pb::ListReportsResponse, List(call.identity, *req))
+SLA_REPORTING_UNARY(ExportReport, pb::ExportReportRequest, pb::ExportReportResponse, Export(call.identity, *req))
+SLA_REPORTING_UNARY(SimulateTerms, pb::SimulateTermsRequest, pb::SimulateTermsResponse,
+                    Simulate(call.identity, *req))
+
+#undef SLA_REPORTING_UNARY
+
+grpc::Status ReportingServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::ListEventsRequest* req,
+                                              pb::ListEventsResponse* out) {
+  return boundary_.Run(ctx, "ListEvents", [&](const server::CallContext& call) -> absl::Status {
+    SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
+    return outbox::ListPage(*pool_, req->after(), req->page_size(), out->mutable_events());
+  });
+}
+
+grpc::Status ReportingServiceImpl::WatchEvents(grpc::ServerContext* ctx, const pb::WatchEventsRequest* req,
+                                               grpc::ServerWriter<pb::Event>* writer) {
+  return boundary_.Run(ctx, "WatchEvents", [&](const server::CallContext& call) -> absl::Status {
+    SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
+    return outbox::Watch(*pool_, *sequencer_, req->after(), ctx, writer);
+  });
+}
+
+}  // namespace sla::reporting

@@ -1,0 +1,523 @@
+#include "reporting-svc/app/report_manager.h"
+
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
+
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "billing-svc/domain/invoice.h"
+#include "common/api/resource_name.h"
+#include "common/log/json.h"
+#include "common/outbox/consumer_cursor.h"
+#include "common/outbox/outbox.h"
+#include "common/server/access.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "contract-svc/domain/terms_validation.h"
+#include "reporting-svc/domain/render.h"
+#include "sla/ticket/v1/ticket_service.pb.h"
+
+namespace sla::reporting {
+namespace {
+
+namespace tpb = ::sla::ticket::v1;
+using server::Identity;
+
+constexpr char kTicketSource[] = "ticket-svc";
+constexpr char kBillingSource[] = "billing-svc";
+constexpr int kPage = 500;
+
+absl::Time Now(const ReportingOptions& o) { return o.clock(); }
+
+bool IsMsp(const Identity& who) { return who.HasAnyRole({"msp_admin", "msp_agent", "service"}); }
+
+int64_t MidMonth(int period) {
+  return absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(period / 12, period % 12 + 1, 15), absl::UTCTimeZone()));
+}
+
+absl::StatusOr<storage::TicketKey> TicketKeyOf(const std::string& ticket) {
+  SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(ticket, "tickets", "payload.ticket"));
+  return storage::TicketKey{k.first, k.second};
+}
+
+// The figures of a report without its issue metadata, for "did anything change?".
+v1::Report Figures(v1::Report r) {
+  r.clear_name();
+  r.clear_revision();
+  r.clear_issue_time();
+  r.clear_revision_note();
+  return r;
+}
+
+}  // namespace
+
+absl::StatusOr<ReportName> ParseReportName(const std::string& name, const std::string& field) {
+  const std::vector<std::string> parts = absl::StrSplit(name, '/');
+  ReportName n;
+  n.name = name;
+  std::string period;
+  if (parts.size() == 4 && parts[0] == "customers" && parts[2] == "reports") {
+    if (parts[1] != "-") {
+      if (!api::ValidId(parts[1])) return InvalidField(field, "has an invalid customer id");
+      n.scope.customer_id = parts[1];
+    }
+    period = parts[3];
+  } else if (parts.size() == 6 && parts[0] == "customers" && parts[2] == "contracts" && parts[4] == "reports") {
+    if (!api::ValidId(parts[1]) || !api::ValidId(parts[3])) return InvalidField(field, "has an invalid id");
+    n.scope = {parts[1], parts[3]};
+    period = parts[5];
+  } else {
+    return InvalidField(field, "must be customers/{c}/contracts/{k}/reports/{YYYY-MM}, customers/{c}/reports/"
+                               "{YYYY-MM} or customers/-/reports/{YYYY-MM}");
+  }
+  SLA_ASSIGN_OR_RETURN(n.period, ParsePeriod(period, field));
+  return n;
+}
+
+ReportManager::ReportManager(mysql::ConnectionPool* pool, clients::TermsSource* terms, clients::EventFeed* tickets,
+                             clients::EventFeed* billing, ReportingOptions options)
+    : pool_(pool), terms_(terms), tickets_(tickets), billing_(billing), options_(std::move(options)) {}
+
+absl::StatusOr<std::shared_ptr<const ReportManager::TermsInfo>> ReportManager::TermsOf(const std::string& contract,
+                                                                                     const std::string& version,
+                                                                                     int64_t at) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (auto it = terms_cache_.find(version); !version.empty() && it != terms_cache_.end()) return it->second;
+  }
+  SLA_ASSIGN_OR_RETURN(clients::ResolvedVersion v, terms_->Resolve(contract, absl::FromUnixSeconds(at)));
+  auto info = std::make_shared<TermsInfo>(TermsInfo{v.name, std::move(v.terms)});
+  absl::MutexLock lock(&mu_);
+  // Versions are immutable: cache under the name asked for and the name found (the same but
+  // after a restart, when a later event may resolve a later version with the same zone).
+  if (!version.empty()) terms_cache_[version] = info;
+  terms_cache_[info->version] = info;
+  return std::shared_ptr<const TermsInfo>(info);
+}
+
+absl::StatusOr<int> ReportManager::PeriodIndexOf(const TermsInfo& t, int64_t at) const {
+  SLA_ASSIGN_OR_RETURN(billing::Period p, billing::PeriodOf(at, t.terms.pricing().billing_time_zone()));
+  return p.year * 12 + p.month - 1;
+}
+
+absl::StatusOr<int> ReportManager::ConsumeTicketEvents() {
+  int applied = 0;
+  google::protobuf::util::JsonParseOptions json;
+  json.ignore_unknown_fields = true;
+  for (;;) {
+    int64_t cursor = 0;
+    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
+      SLA_ASSIGN_OR_RETURN(cursor, outbox::GetCursor(c, kTicketSource, false));
+      return absl::OkStatus();
+    }));
+    SLA_ASSIGN_OR_RETURN(std::vector<clients::FeedEvent> events, tickets_->List(cursor, kPage));
+    if (events.empty()) return applied;
+    // Parse, and resolve the terms (zone, RCA rule) outside the transaction: no network call
+    // while rows are locked.
+    struct Parsed {
+      const clients::FeedEvent* event;
+      tpb::TicketEventPayload ticket;
+      tpb::OutagePayload outage;
+      std::shared_ptr<const TermsInfo> terms;
+    };
+    std::vector<Parsed> parsed;
+    for (const clients::FeedEvent& e : events) {
+      Parsed p{&e, {}, {}, nullptr};
+      const bool outage = absl::StartsWith(e.type, "outage.");
+      const absl::Status s = outage ? google::protobuf::util::JsonStringToMessage(e.payload_json, &p.outage, json)
+                                    : google::protobuf::util::JsonStringToMessage(e.payload_json, &p.ticket, json);
+      if (!s.ok()) return absl::DataLossError(absl::StrCat("ticket-svc event ", e.sequence, ": unreadable payload"));
+      if (!outage && !p.ticket.contract().empty()) {
+        SLA_ASSIGN_OR_RETURN(p.terms, TermsOf(p.ticket.contract(), p.ticket.terms_version(), e.event_time));
+      }
+      parsed.push_back(std::move(p));
+    }
+    int batch = 0;
+    SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+      batch = 0;
+      SLA_ASSIGN_OR_RETURN(const int64_t locked, outbox::GetCursor(c, kTicketSource, true));
+      int64_t last = locked;
+      for (const Parsed& p : parsed) {
+        const clients::FeedEvent& e = *p.event;
+        if (e.sequence <= last) continue;  // another replica applied it meanwhile
+        last = e.sequence;
+        ++batch;
+        if (absl::StartsWith(e.type, "outage.")) {
+          const tpb::OutagePayload& o = p.outage;
+          SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(o.contract(), "contracts", "payload.contract"));
+          SLA_ASSIGN_OR_RETURN(auto id, api::ParseCustomerChild(o.outage(), "outages", "payload.outage"));
+          SLA_RETURN_IF_ERROR(storage::UpsertOutage(
+              c, {k.first, id.second, k.second,
+                  {o.service_id(), o.start_time().seconds(), o.has_end_time() ? o.end_time().seconds() : 0,
+                   o.planned(), o.exclusion_id()}}));
+          continue;
+        }
+        const tpb::TicketEventPayload& t = p.ticket;
+        if (t.ticket().empty() || p.terms == nullptr) continue;  // not a ticket event
+        SLA_ASSIGN_OR_RETURN(const storage::TicketKey key, TicketKeyOf(t.ticket()));
+        SLA_ASSIGN_OR_RETURN(auto contract, api::ParseCustomerChild(t.contract(), "contracts", "payload.contract"));
+        const auto& rca = p.terms->terms().problem_management().rca_required_for();
+        const bool rca_required =
+            rca.empty() ? (t.priority() == sla::v1::PRIORITY_P1 || t.priority() == sla::v1::PRIORITY_P2)
+                        : std::find(rca.begin(), rca.end(), t.priority()) != rca.end();
+        if (e.type == "ticket.opened") {
+          const int64_t opened = t.has_open_time() ? t.open_time().seconds() : e.event_time;
+          SLA_ASSIGN_OR_RETURN(const int period, PeriodIndexOf(*p.terms, opened));
+          SLA_RETURN_IF_ERROR(storage::InsertTicket(c, {key, contract.second, t.service_id(), t.priority(), period,
+                                                        opened, t.terms_version(), rca_required}));
+        } else if (e.type == "clock.met") {
+          if (t.clock() == sla::v1::CLOCK_FIRST_RESPONSE || t.clock() == sla::v1::CLOCK_RESOLUTION) {
+            SLA_RETURN_IF_ERROR(storage::ClockMet(c, key, t.clock(), !t.breached(), t.consumed_seconds(),
+                                                  t.elapsed_seconds(), t.met_time().seconds()));
+          }
+        } else if (e.type == "clock.breached") {
+          SLA_ASSIGN_OR_RETURN(const int period, PeriodIndexOf(*p.terms, t.breach_time().seconds()));
+          SLA_RETURN_IF_ERROR(storage::AddBreach(c, {key, contract.second, t.clock(), t.cycle(), t.priority(),
+                                                     t.breach_time().seconds(), period}));
+        } else if (e.type == "escalation.fired") {
+          SLA_ASSIGN_OR_RETURN(const int period, PeriodIndexOf(*p.terms, t.fire_time().seconds()));
+          SLA_RETURN_IF_ERROR(storage::AddEscalation(c, {key, contract.second, t.clock(), t.cycle(), t.level(),
+                                                         t.manual(), t.fire_time().seconds(), period}));
+        } else if (e.type == "ticket.priority_changed") {
+          SLA_RETURN_IF_ERROR(storage::SetPriority(c, key, t.priority(), rca_required));
+        } else if (e.type == "ticket.reopened") {
+          SLA_RETURN_IF_ERROR(storage::TicketReopened(c, key, t.reopen_count()));
+        } else if (e.type == "ticket.closed") {
+          SLA_RETURN_IF_ERROR(storage::TicketClosed(c, key, t.rca_recorded()));
+        } else if (e.type == "ticket.rca_recorded") {
+          SLA_RETURN_IF_ERROR(storage::RcaRecorded(c, key));
+        } else if (e.type == "ticket.paused" ||
+                   (e.type == "ticket.status_changed" && t.to_status() == "WAITING_ON_CUSTOMER")) {
+          SLA_RETURN_IF_ERROR(storage::PauseStarted(c, key, e.event_time));
+        } else if (e.type == "ticket.resumed" || e.type == "ticket.resolved" ||
+                   (e.type == "ticket.status_changed" && t.from_status() == "WAITING_ON_CUSTOMER")) {
+          SLA_RETURN_IF_ERROR(storage::PauseEnded(c, key, e.event_time));
+        }
+      }
+      return outbox::SetCursor(c, kTicketSource, last);
+    }));
+    applied += batch;
+  }
+}
+
+absl::StatusOr<int> ReportManager::ConsumeBillingEvents() {
+  int applied = 0;
+  for (;;) {
+    int64_t cursor = 0;
+    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
+      SLA_ASSIGN_OR_RETURN(cursor, outbox::GetCursor(c, kBillingSource, false));
+      return absl::OkStatus();
+    }));
+    SLA_ASSIGN_OR_RETURN(std::vector<clients::FeedEvent> events, billing_->List(cursor, kPage));
+    if (events.empty()) return applied;
+    int batch = 0;
+    std::set<std::pair<std::string, int>> late;  // (contract name, period) whose credits changed
+    SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+      batch = 0;
+      late.clear();
+      SLA_ASSIGN_OR_RETURN(const int64_t locked, outbox::GetCursor(c, kBillingSource, true));
+      int64_t last = locked;
+      for (const clients::FeedEvent& e : events) {
+        if (e.sequence <= last) continue;
+        last = e.sequence;
+        ++batch;
+        const bool issued = e.type == "credit_note.issued";
+        if (!issued && e.type != "credit.deferred" && e.type != "credit.dropped") continue;
+        google::protobuf::Struct p;
+        if (!google::protobuf::util::JsonStringToMessage(e.payload_json, &p).ok()) {
+          return absl::DataLossError(absl::StrCat("billing-svc event ", e.sequence, ": unreadable payload"));
+        }
+        auto field = [&](const char* f) -> std::string {
+          auto it = p.fields().find(f);
+          return it == p.fields().end() ? "" : it->second.string_value();
+        };
+        SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(field("contract"), "contracts", "payload.contract"));
+        SLA_ASSIGN_OR_RETURN(const int period, ParsePeriod(field("period"), "payload.period"));
+        int64_t amount = 0, cut = 0;
+        (void)absl::SimpleAtoi(field("total_minor"), &amount);
+        (void)absl::SimpleAtoi(field("cap_cut_minor"), &cut);
+        SLA_RETURN_IF_ERROR(storage::UpsertCredit(
+            c, {k.first, k.second, period, issued ? "issued" : e.type == "credit.deferred" ? "deferred" : "dropped",
+                field("credit_note"), field("currency"), amount, cut}));
+        SLA_ASSIGN_OR_RETURN(auto report, storage::LoadReport(c, {k.first, k.second}, period, 0, false));
+        if (report) late.insert({field("contract"), period});
+      }
+      return outbox::SetCursor(c, kBillingSource, last);
+    }));
+    applied += batch;
+    // Credits decided after a report was issued: the report gets a new revision.
+    for (const auto& [contract, period] : late) {
+      SLA_ASSIGN_OR_RETURN(ReportName n, ParseReportName(absl::StrCat(contract, "/reports/", PeriodText(period)), "name"));
+      SLA_RETURN_IF_ERROR(IssueNow(n, "late data: credits decided by billing-svc after the last revision").status());
+    }
+  }
+}
+
+absl::StatusOr<v1::Report> ReportManager::Compute(const ReportName& n) {
+  const int64_t now = absl::ToUnixSeconds(Now(options_));
+  v1::Report r;
+  r.set_name(n.name);
+  r.set_period(PeriodText(n.period));
+  r.mutable_issue_time()->set_seconds(now);
+  std::shared_ptr<const TermsInfo> terms;
+  billing::PeriodBounds bounds;
+  if (n.contract()) {
+    const std::string contract = absl::StrCat("customers/", n.scope.customer_id, "/contracts/", n.scope.contract_id);
+    SLA_ASSIGN_OR_RETURN(terms, TermsOf(contract, "", MidMonth(n.period)));
+    r.set_terms_version(terms->version);
+    r.set_time_zone(terms->terms().pricing().billing_time_zone());
+    SLA_ASSIGN_OR_RETURN(bounds, billing::Bounds({n.period / 12, n.period % 12 + 1}, r.time_zone()));
+    r.mutable_period_start()->set_seconds(bounds.start);
+    r.mutable_period_end()->set_seconds(bounds.end);
+  }
+  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(std::vector<TicketFigures> rows, storage::LoadTicketFigures(c, n.scope, n.period));
+    Aggregate(rows, r.mutable_priorities(), r.mutable_total());
+    SLA_ASSIGN_OR_RETURN(auto breaches, storage::LoadBreaches(c, n.scope, n.period, options_.breaches_listed));
+    for (auto& b : breaches.first) *r.add_breaches() = std::move(b);
+    r.set_breaches_not_listed(breaches.second - r.breaches_size());
+    SLA_ASSIGN_OR_RETURN(auto escalations, storage::LoadEscalations(c, n.scope, n.period));
+    for (auto& e : escalations) *r.add_escalations() = std::move(e);
+    SLA_ASSIGN_OR_RETURN(auto credits, storage::LoadCredits(c, n.scope, n.period));
+    for (auto& cr : credits) *r.add_credits() = std::move(cr);
+    SLA_ASSIGN_OR_RETURN(auto trend, storage::LoadTrend(c, n.scope, n.period - 11, n.period));
+    for (auto& t : trend) *r.add_trend() = std::move(t);
+    if (n.contract()) {
+      r.set_contract_count(1);
+      SLA_ASSIGN_OR_RETURN(std::vector<OutageRow> outages, storage::LoadOutages(c, n.scope, bounds.start, bounds.end));
+      SLA_ASSIGN_OR_RETURN(auto availability,
+                           AvailabilityFigures(terms->terms, terms->version, n.period / 12, n.period % 12 + 1,
+                                               outages, now));
+      for (auto& a : availability) *r.add_availability() = std::move(a);
+    } else {
+      SLA_ASSIGN_OR_RETURN(const int64_t contracts, storage::CountContracts(c, n.scope, n.period));
+      r.set_contract_count(contracts);
+    }
+    return absl::OkStatus();
+  }));
+  if (terms != nullptr) AddTargetWording(terms->terms, r.mutable_priorities());
+  return r;
+}
+
+absl::StatusOr<v1::Report> ReportManager::IssueNow(const ReportName& n, const std::string& why) {
+  SLA_ASSIGN_OR_RETURN(v1::Report r, Compute(n));
+  const int64_t now = absl::ToUnixSeconds(Now(options_));
+  if (now < r.period_end().seconds()) {
+    return FailedPrecondition(absl::StrCat("the period ", r.period(), " of ", n.name, " has not ended"));
+  }
+  bool written = false;
+  absl::Status s = mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    written = false;
+    SLA_ASSIGN_OR_RETURN(auto latest, storage::LoadReport(c, n.scope, n.period, 0, true));
+    if (latest) {
+      v1::Report before;
+      if (!before.ParseFromString(latest->body)) return absl::DataLossError("an issued report is unreadable");
+      if (google::protobuf::util::MessageDifferencer::Equals(Figures(before), Figures(r))) {
+        r = std::move(before);  // nothing changed: no new revision
+        return absl::OkStatus();
+      }
+    }
+    const int revision = latest ? latest->revision + 1 : 1;
+    r.set_revision(revision);
+    r.set_revision_note(revision == 1 ? why : absl::StrCat("revision ", revision, " replaces revision ", revision - 1,
+                                                           ": ", why));
+    SLA_RETURN_IF_ERROR(storage::InsertReport(c, n.scope, n.period, revision, now, r.SerializeAsString()));
+    written = true;
+    return outbox::Insert(c, {{"report.issued", n.name, n.scope.customer_id, now,
+                               log::JsonObject()
+                                   .Str("report", n.name)
+                                   .Str("period", r.period())
+                                   .Int("revision", revision)
+                                   .Str("note", r.revision_note())
+                                   .Done()}});
+  });
+  if (absl::IsAlreadyExists(s)) {
+    // Another replica issued the same revision at the same moment: that one stands.
+    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
+      SLA_ASSIGN_OR_RETURN(auto latest, storage::LoadReport(c, n.scope, n.period, 0, false));
+      if (!latest || !r.ParseFromString(latest->body)) return absl::InternalError("issued report vanished");
+      return absl::OkStatus();
+    }));
+    return r;
+  }
+  SLA_RETURN_IF_ERROR(s);
+  if (written) options_.on_events_written();
+  return r;
+}
+
+absl::StatusOr<v1::Report> ReportManager::Get(const Identity& who, const v1::GetReportRequest& req) {
+  SLA_ASSIGN_OR_RETURN(ReportName n, ParseReportName(req.name(), "name"));
+  if (n.scope.customer_id.empty()) {
+    if (!server::ReadsAllCustomers(who)) return PermissionDenied("MSP-wide reports are for the MSP's staff");
+  } else {
+    SLA_RETURN_IF_ERROR(server::RequireReadAccess(who, n.scope.customer_id, req.name(), "reports"));
+  }
+  if (req.revision() < 0) return InvalidField("revision", "must not be negative");
+  if (n.contract()) {
+    std::optional<storage::StoredReport> stored;
+    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
+      SLA_ASSIGN_OR_RETURN(stored, storage::LoadReport(c, n.scope, n.period, req.revision(), false));
+      return absl::OkStatus();
+    }));
+    if (stored) {
+      v1::Report r;
+      if (!r.ParseFromString(stored->body)) return absl::DataLossError("an issued report is unreadable");
+      return r;
+    }
+    if (req.revision() > 0) return NotFound(absl::StrCat(req.name(), " revision ", req.revision()));
+  } else if (req.revision() > 0) {
+    return InvalidField("revision", "only contract reports are issued in revisions");
+  }
+  return Compute(n);
+}
+
+absl::StatusOr<v1::Report> ReportManager::Issue(const Identity& who, const std::string& name) {
+  SLA_ASSIGN_OR_RETURN(ReportName n, ParseReportName(name, "name"));
+  if (!n.contract()) return InvalidField("name", "only a contract's report is issued");
+  SLA_RETURN_IF_ERROR(server::RequireReadAccess(who, n.scope.customer_id, name, "reports"));
+  if (!IsMsp(who)) return PermissionDenied("issuing reports is for the MSP's staff and systems");
+  return IssueNow(n, "issued on request");
+}
+
+absl::StatusOr<v1::ListReportsResponse> ReportManager::List(const Identity& who, const v1::ListReportsRequest& req) {
+  SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(req.parent(), "contracts", "parent"));
+  SLA_RETURN_IF_ERROR(server::RequireReadAccess(who, k.first, req.parent(), "reports"));
+  const int size = req.page_size() == 0 ? 100 : req.page_size();
+  if (size < 1 || size > 1000) return InvalidField("page_size", "must be within 1..1000");
+  int offset = 0;
+  if (!req.page_token().empty() && (!absl::SimpleAtoi(req.page_token(), &offset) || offset < 0)) {
+    return InvalidField("page_token", "is not a token this service returned");
+  }
+  std::vector<std::string> bodies;
+  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(bodies, storage::ListReports(c, {k.first, k.second}, offset, size + 1));
+    return absl::OkStatus();
+  }));
+  v1::ListReportsResponse out;
+  for (size_t i = 0; i < bodies.size() && static_cast<int>(i) < size; ++i) {
+    v1::Report full;
+    if (!full.ParseFromString(bodies[i])) return absl::DataLossError("an issued report is unreadable");
+    v1::Report* r = out.add_reports();
+    r->set_name(full.name());
+    r->set_revision(full.revision());
+    *r->mutable_issue_time() = full.issue_time();
+    r->set_period(full.period());
+    r->set_revision_note(full.revision_note());
+    *r->mutable_total() = full.total();
+  }
+  if (static_cast<int>(bodies.size()) > size) out.set_next_page_token(absl::StrCat(offset + size));
+  return out;
+}
+
+absl::StatusOr<v1::ExportReportResponse> ReportManager::Export(const Identity& who,
+                                                               const v1::ExportReportRequest& req) {
+  v1::GetReportRequest get;
+  get.set_name(req.name());
+  get.set_revision(req.revision());
+  if (req.format() == v1::REPORT_FORMAT_UNSPECIFIED || !v1::ReportFormat_IsValid(req.format())) {
+    return InvalidField("format", "is required: REPORT_FORMAT_JSON, REPORT_FORMAT_CSV or REPORT_FORMAT_HTML");
+  }
+  SLA_ASSIGN_OR_RETURN(v1::Report r, Get(who, get));
+  v1::ExportReportResponse out;
+  std::string base = absl::StrReplaceAll(r.name(), {{"customers/", ""}, {"/contracts/", "-"}, {"/reports/", "-"}, {"/", "-"}});
+  absl::StrAppend(&base, "-r", r.revision());
+  switch (req.format()) {
+    case v1::REPORT_FORMAT_JSON:
+      out.set_content_type("application/json; charset=utf-8");
+      out.set_content(RenderJson(r));
+      out.set_file_name(base + ".json");
+      break;
+    case v1::REPORT_FORMAT_CSV:
+      out.set_content_type("text/csv; charset=utf-8");
+      out.set_content(RenderCsv(r));
+      out.set_file_name(base + ".csv");
+      break;
+    default:
+      out.set_content_type("text/html; charset=utf-8");
+      out.set_content(RenderHtml(r));
+      out.set_file_name(base + ".html");
+  }
+  return out;
+}
+
+absl::StatusOr<v1::SimulateTermsResponse> ReportManager::Simulate(const Identity& who,
+                                                                  const v1::SimulateTermsRequest& req) {
+  storage::Scope scope;
+  if (auto k = api::ParseCustomerChild(req.subject(), "contracts", "subject"); k.ok()) {
+    scope = {k->first, k->second};
+  } else {
+    SLA_ASSIGN_OR_RETURN(scope.customer_id, api::ParseCustomerParent(req.subject(), false));
+  }
+  SLA_RETURN_IF_ERROR(server::RequireReadAccess(who, scope.customer_id, req.subject(), "reports"));
+  if (!who.HasAnyRole({"msp_admin", "msp_agent"})) return PermissionDenied("what-if simulation is for the MSP's staff");
+  if (req.lookback_periods() < 1 || req.lookback_periods() > 36) {
+    return InvalidField("lookback_periods", "must be within 1..36");
+  }
+  if (!req.has_proposed_terms()) return InvalidField("proposed_terms", "is required");
+  const sla::v1::SlaTerms& proposed = req.proposed_terms();
+  std::set<std::string> calendars;
+  for (const auto& c : proposed.calendars()) calendars.insert(c.name());
+  SLA_RETURN_IF_ERROR(contract::ValidateTerms(
+      proposed, [&](absl::string_view name) { return calendars.count(std::string(name)) > 0; }, "proposed_terms"));
+  const int64_t now = absl::ToUnixSeconds(Now(options_));
+  SLA_ASSIGN_OR_RETURN(billing::Period current, billing::PeriodOf(now, proposed.pricing().billing_time_zone()));
+  const int last = current.year * 12 + current.month - 1 - 1;
+  const int first = last - req.lookback_periods() + 1;
+  SLA_ASSIGN_OR_RETURN(billing::PeriodBounds b0, billing::Bounds({first / 12, first % 12 + 1},
+                                                                 proposed.pricing().billing_time_zone()));
+  SLA_ASSIGN_OR_RETURN(billing::PeriodBounds b1, billing::Bounds({last / 12, last % 12 + 1},
+                                                                 proposed.pricing().billing_time_zone()));
+  SimulationInput in;
+  in.now = now;
+  for (int p = first; p <= last; ++p) in.periods.push_back(p);
+  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(in.tickets, storage::LoadReplayTickets(c, scope, first, last));
+    SLA_ASSIGN_OR_RETURN(in.outages, storage::LoadOutages(c, scope, b0.start, b1.end));
+    return absl::OkStatus();
+  }));
+  // The proposed calendars cover the lookback, with room for clocks that run past its end.
+  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const ticket::TermsContext> ctx,
+                       ticket::TermsContext::Build("proposed", proposed, absl::FromUnixSeconds(b0.start - 86400 * 7),
+                                                   absl::FromUnixSeconds(std::max(now, b1.end) + 86400 * 400)));
+  in.proposed = ctx.get();
+  return reporting::Simulate(in);
+}
+
+absl::StatusOr<int> ReportManager::IssueDueReports(clients::ContractDirectory& contracts) {
+  SLA_ASSIGN_OR_RETURN(std::vector<std::string> names, contracts.ActiveContracts());
+  const int64_t now = absl::ToUnixSeconds(Now(options_));
+  int issued = 0;
+  for (const std::string& contract : names) {
+    SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(contract, "contracts", "contract"));
+    absl::StatusOr<std::shared_ptr<const TermsInfo>> terms = TermsOf(contract, "", now);
+    if (!terms.ok()) continue;  // not in force now; nothing to report
+    SLA_ASSIGN_OR_RETURN(const int current, PeriodIndexOf(**terms, now));
+    const int ended = current - 1;
+    // The schedule: monthly by default; quarterly and yearly contracts at their last month.
+    const sla::v1::Frequency f = (*terms)->terms.reporting().frequency();
+    const int month = ended % 12 + 1;
+    if ((f == sla::v1::FREQUENCY_QUARTERLY && month % 3 != 0) || (f == sla::v1::FREQUENCY_YEARLY && month != 12)) {
+      continue;
+    }
+    std::optional<storage::StoredReport> existing;
+    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
+      SLA_ASSIGN_OR_RETURN(existing, storage::LoadReport(c, {k.first, k.second}, ended, 0, false));
+      return absl::OkStatus();
+    }));
+    if (existing) continue;
+    SLA_ASSIGN_OR_RETURN(ReportName n, ParseReportName(absl::StrCat(contract, "/reports/", PeriodText(ended)), "name"));
+    absl::StatusOr<v1::Report> r = IssueNow(n, "issued on schedule at the end of the period");
+    if (r.ok()) {
+      ++issued;
+    } else if (!absl::IsNotFound(r.status()) && !absl::IsFailedPrecondition(r.status())) {
+      return r.status();  // contract-svc or the database is unavailable: the next pass retries
+    }
+  }
+  return issued;
+}
+
+}  // namespace sla::reporting

@@ -1,0 +1,80 @@
+// reporting-svc's use cases: following ticket-svc's and billing-svc's event streams into the
+// read model (cursor committed with the effects), computing and issuing reports (immutable
+// revisions, announced as `report.issued`), the schedule that issues each contract's report
+// when its period ends, exports, and the what-if replay of proposed terms.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/clients/contract_terms.h"
+#include "common/clients/event_feed.h"
+#include "common/mysql/connection_pool.h"
+#include "common/server/identity.h"
+#include "reporting-svc/storage/report_store.h"
+#include "sla/reporting/v1/reporting_service.pb.h"
+
+namespace sla::reporting {
+
+struct ReportingOptions {
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+  std::function<void()> on_events_written = [] {};
+  int breaches_listed = 1000;
+};
+
+// A parsed report name.
+struct ReportName {
+  storage::Scope scope;  // contract, customer, or neither (MSP-wide)
+  int period = 0;
+  std::string name;
+  bool contract() const { return !scope.contract_id.empty(); }
+};
+absl::StatusOr<ReportName> ParseReportName(const std::string& name, const std::string& field);
+
+class ReportManager {
+ public:
+  ReportManager(mysql::ConnectionPool* pool, clients::TermsSource* terms, clients::EventFeed* tickets,
+                clients::EventFeed* billing, ReportingOptions options);
+
+  // One pass over each stream: applies what is new. Returns events applied.
+  absl::StatusOr<int> ConsumeTicketEvents();
+  absl::StatusOr<int> ConsumeBillingEvents();
+
+  absl::StatusOr<v1::Report> Get(const server::Identity& who, const v1::GetReportRequest& req);
+  absl::StatusOr<v1::Report> Issue(const server::Identity& who, const std::string& name);
+  absl::StatusOr<v1::ListReportsResponse> List(const server::Identity& who, const v1::ListReportsRequest& req);
+  absl::StatusOr<v1::ExportReportResponse> Export(const server::Identity& who, const v1::ExportReportRequest& req);
+  absl::StatusOr<v1::SimulateTermsResponse> Simulate(const server::Identity& who,
+                                                     const v1::SimulateTermsRequest& req);
+  // Issues the report of every active contract whose period ended and has none yet, on the
+  // contract's schedule. Returns reports issued.
+  absl::StatusOr<int> IssueDueReports(clients::ContractDirectory& contracts);
+
+  // The figures of a report as of now (revision 0), without access checks.
+  absl::StatusOr<v1::Report> Compute(const ReportName& n);
+
+ private:
+  struct TermsInfo {
+    std::string version;
+    sla::v1::SlaTerms terms;
+  };
+  absl::StatusOr<std::shared_ptr<const TermsInfo>> TermsOf(const std::string& contract, const std::string& version,
+                                                          int64_t at);
+  absl::StatusOr<int> PeriodIndexOf(const TermsInfo& t, int64_t at) const;
+  absl::StatusOr<v1::Report> IssueNow(const ReportName& n, const std::string& why);
+
+  mysql::ConnectionPool* pool_;
+  clients::TermsSource* terms_;
+  clients::EventFeed* tickets_;
+  clients::EventFeed* billing_;
+  ReportingOptions options_;
+  absl::Mutex mu_;
+  std::map<std::string, std::shared_ptr<const TermsInfo>> terms_cache_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace sla::reporting
