@@ -8,114 +8,14 @@
 // missed P1 response capped at 10 % of the fee; 5,000.00 per missed P2 resolution after one
 // free; e-mail availability below 99.9 % but at least 99.0 % → 10 % of the service's fee;
 // maintenance Sundays 02:00–04:00 Bangkok; period cap 30 %; grace 72 h.
-#include "billing-svc/api/billing_service_impl.h"
-#include "billing-svc/api/ticket_events_client.h"
-#include "common/clients/contract_terms.h"
-#include "common/mysql/migrator.h"
-#include "gmock/gmock.h"
-#include "ticket-svc/api/ticket_api_fixture.h"
+#include "billing-svc/api/billing_api_fixture.h"
 
 namespace sla::billing {
-const std::vector<mysql::Migration>& Migrations();
 namespace {
 
 using ticket::Tenant;
 using ticket::Utc;
-namespace tpb = sla::ticket::v1;
-
-class BillingFlowTest : public ticket::TicketApiTest {
- protected:
-  void SetUp() override {
-    TicketApiTest::SetUp();
-    if (HasFatalFailure()) return;
-    auto db = test::ScratchDatabase::Create("billing");
-    ASSERT_TRUE(db.ok()) << db.status();
-    billing_db_ = *std::move(db);
-    auto pool = mysql::ConnectionPool::Create(billing_db_->options());
-    ASSERT_TRUE(pool.ok());
-    billing_pool_ = *std::move(pool);
-    ASSERT_TRUE(mysql::Migrate(*billing_pool_, Migrations()).ok());
-    directory_ = std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(), "billing-svc");
-    boundary_ = std::make_unique<server::RpcBoundary>(&verifier_holder(), [this] { return clock_.Now(); });
-    BillingServiceOptions o;
-    o.clock = [this] { return clock_.Now(); };
-    o.start_workers = false;
-    billing_ = std::make_unique<BillingServiceImpl>(
-        *boundary_, billing_pool_.get(),
-        std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(), "billing-svc"),
-        directory_.get(),
-        std::make_unique<TicketEventsClient>(
-            grpc::CreateChannel(absl::StrCat("127.0.0.1:", harness_->ticket_port()),
-                                grpc::InsecureChannelCredentials()),
-            Jwt(), [this] { return clock_.Now(); }),
-        o);
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(billing_.get());
-    billing_server_ = builder.BuildAndStart();
-    ASSERT_GT(port, 0);
-    billing_stub_ = pb::BillingService::NewStub(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
-  }
-  void TearDown() override {
-    if (billing_server_) billing_server_->Shutdown(std::chrono::system_clock::now());
-    TicketApiTest::TearDown();
-  }
-  server::JwtVerifier& verifier_holder() {
-    if (!verifier_) verifier_ = std::make_unique<server::JwtVerifier>(*server::JwtVerifier::Create(Jwt()));
-    return *verifier_;
-  }
-
-  // Everything ticket-svc has to say reaches billing-svc.
-  void Sync() {
-    ASSERT_TRUE(ticket_->worker().RunOnce().ok());
-    ASSERT_TRUE(ticket_->sequencer().RunOnce().ok());
-    auto n = billing_->manager().ConsumeOnce();
-    ASSERT_TRUE(n.ok()) << n.status();
-  }
-
-  void Outage(const Tenant& t, int64_t start, int64_t end, const std::string& exclusion = "") {
-    tpb::CreateOutageRequest req;
-    req.set_parent(t.customer);
-    req.mutable_outage()->set_contract(t.contract);
-    req.mutable_outage()->set_service_id("email-hosting");
-    req.mutable_outage()->mutable_start_time()->set_seconds(start);
-    req.mutable_outage()->mutable_end_time()->set_seconds(end);
-    req.mutable_outage()->set_exclusion_id(exclusion);
-    tpb::Outage out;
-    const grpc::Status s = stub_->CreateOutage(As("msp_agent").get(), req, &out);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
-
-  grpc::Status Close(const Tenant& t, int year, int month, pb::ClosePeriodResponse* out,
-                     const std::string& role = "billing_system") {
-    pb::ClosePeriodRequest req;
-    req.set_contract(t.contract);
-    req.mutable_period()->set_year(year);
-    req.mutable_period()->set_month(month);
-    return billing_stub_->ClosePeriod(As(role).get(), req, out);
-  }
-
-  static int64_t Line(const google::protobuf::RepeatedPtrField<pb::DocumentLine>& lines,
-                      const std::string& rule_or_kind) {
-    for (const auto& l : lines) {
-      if (l.rule_id() == rule_or_kind || (l.rule_id().empty() && l.kind() == rule_or_kind)) {
-        return l.amount().amount_minor();
-      }
-    }
-    return -1;
-  }
-
-  std::unique_ptr<server::JwtVerifier> verifier_;
-  std::unique_ptr<test::ScratchDatabase> billing_db_;
-  std::unique_ptr<mysql::ConnectionPool> billing_pool_;
-  std::unique_ptr<clients::ContractTermsSource> directory_;
-  std::unique_ptr<server::RpcBoundary> boundary_;
-  std::unique_ptr<BillingServiceImpl> billing_;
-  std::unique_ptr<grpc::Server> billing_server_;
-  std::unique_ptr<pb::BillingService::Stub> billing_stub_;
-};
+class BillingFlowTest : public BillingApiTest {};
 
 TEST_F(BillingFlowTest, AMonthOfBreachesAndOutagesBecomesExactCreditsAndInvoices) {
   const Tenant acme = NewTenant("Acme");

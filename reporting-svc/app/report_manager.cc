@@ -8,6 +8,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "billing-svc/domain/invoice.h"
 #include "common/api/resource_name.h"
@@ -128,9 +129,9 @@ absl::StatusOr<int> ReportManager::ConsumeTicketEvents() {
     for (const clients::FeedEvent& e : events) {
       Parsed p{&e, {}, {}, nullptr};
       const bool outage = absl::StartsWith(e.type, "outage.");
-      const absl::Status s = outage ? google::protobuf::util::JsonStringToMessage(e.payload_json, &p.outage, json)
-                                    : google::protobuf::util::JsonStringToMessage(e.payload_json, &p.ticket, json);
-      if (!s.ok()) return absl::DataLossError(absl::StrCat("ticket-svc event ", e.sequence, ": unreadable payload"));
+      const bool ok = outage ? google::protobuf::util::JsonStringToMessage(e.payload_json, &p.outage, json).ok()
+                             : google::protobuf::util::JsonStringToMessage(e.payload_json, &p.ticket, json).ok();
+      if (!ok) return absl::DataLossError(absl::StrCat("ticket-svc event ", e.sequence, ": unreadable payload"));
       if (!outage && !p.ticket.contract().empty()) {
         SLA_ASSIGN_OR_RETURN(p.terms, TermsOf(p.ticket.contract(), p.ticket.terms_version(), e.event_time));
       }
@@ -160,7 +161,7 @@ absl::StatusOr<int> ReportManager::ConsumeTicketEvents() {
         if (t.ticket().empty() || p.terms == nullptr) continue;  // not a ticket event
         SLA_ASSIGN_OR_RETURN(const storage::TicketKey key, TicketKeyOf(t.ticket()));
         SLA_ASSIGN_OR_RETURN(auto contract, api::ParseCustomerChild(t.contract(), "contracts", "payload.contract"));
-        const auto& rca = p.terms->terms().problem_management().rca_required_for();
+        const auto& rca = p.terms->terms.problem_management().rca_required_for();
         const bool rca_required =
             rca.empty() ? (t.priority() == sla::v1::PRIORITY_P1 || t.priority() == sla::v1::PRIORITY_P2)
                         : std::find(rca.begin(), rca.end(), t.priority()) != rca.end();
@@ -269,7 +270,7 @@ absl::StatusOr<v1::Report> ReportManager::Compute(const ReportName& n) {
     const std::string contract = absl::StrCat("customers/", n.scope.customer_id, "/contracts/", n.scope.contract_id);
     SLA_ASSIGN_OR_RETURN(terms, TermsOf(contract, "", MidMonth(n.period)));
     r.set_terms_version(terms->version);
-    r.set_time_zone(terms->terms().pricing().billing_time_zone());
+    r.set_time_zone(terms->terms.pricing().billing_time_zone());
     SLA_ASSIGN_OR_RETURN(bounds, billing::Bounds({n.period / 12, n.period % 12 + 1}, r.time_zone()));
     r.mutable_period_start()->set_seconds(bounds.start);
     r.mutable_period_end()->set_seconds(bounds.end);
@@ -307,7 +308,7 @@ absl::StatusOr<v1::Report> ReportManager::IssueNow(const ReportName& n, const st
   SLA_ASSIGN_OR_RETURN(v1::Report r, Compute(n));
   const int64_t now = absl::ToUnixSeconds(Now(options_));
   if (now < r.period_end().seconds()) {
-    return FailedPrecondition(absl::StrCat("the period ", r.period(), " of ", n.name, " has not ended"));
+    return WrongState(n.name, absl::StrCat("the period ", r.period(), " has not ended"));
   }
   bool written = false;
   absl::Status s = mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {

@@ -84,7 +84,7 @@ std::string AvailabilityChart(const v1::Report& r) {
     return x0 + static_cast<int>((std::max(ppm, floor_ppm) - floor_ppm) * w / (1'000'000 - floor_ppm));
   };
   const int height = 40 + row * r.availability_size();
-  std::string s = absl::StrCat("<svg role=\"img\" aria-label=\"Availability against target\" width=\"640\" height=\"",
+  std::string s = absl::StrCat("<svg role=\"img\" aria-label=\"Availability against target\" width=\"720\" height=\"",
                                height, "\" xmlns=\"http://www.w3.org/2000/svg\">\n");
   int y = 10;
   for (const auto& a : r.availability()) {
@@ -135,6 +135,14 @@ void Row(std::string& out, std::initializer_list<std::string> cells) {
 }  // namespace
 
 std::string PercentText(int64_t ppm) { return text::FormatPpmPercent(ppm); }
+
+namespace {
+// "mean / p90" of business time, or a dash when nothing was measured.
+std::string MeanP90(const v1::DurationStats& d) {
+  if (d.count() == 0) return "—";
+  return absl::StrCat(DurationText(d.mean_business_seconds()), " / ", DurationText(d.p90_business_seconds()));
+}
+}  // namespace
 
 std::string DurationText(int64_t seconds) {
   if (seconds < 3600) return absl::StrFormat("%d min %02d s", seconds / 60, seconds % 60);
@@ -229,13 +237,11 @@ std::string RenderHtml(const v1::Report& r) {
         &out, "<tr><td rowspan=\"2\">", PriorityLabel(p.priority()), "</td><td rowspan=\"2\">", p.ticket_count(),
         "</td><td>", HtmlEscape(p.response_target_text()), "</td><td class=\"", resp_ok ? "ok" : "miss", "\">",
         PercentText(p.response_met_ppm()), " (", p.response_met(), "/", p.response_decided(), ")</td><td>",
-        DurationText(p.time_to_respond().mean_business_seconds()), " / ",
-        DurationText(p.time_to_respond().p90_business_seconds()), "</td><td rowspan=\"2\">", p.breach_count(),
+        MeanP90(p.time_to_respond()), "</td><td rowspan=\"2\">", p.breach_count(),
         "</td><td rowspan=\"2\">", PercentText(p.reopen_rate_ppm()), "</td><td rowspan=\"2\">", p.rca_completed(),
         "/", p.rca_required(), "</td></tr>\n<tr><td>", HtmlEscape(p.resolution_target_text()), "</td><td class=\"",
         res_ok ? "ok" : "miss", "\">", PercentText(p.resolution_met_ppm()), " (", p.resolution_met(), "/",
-        p.resolution_decided(), ")</td><td>", DurationText(p.time_to_resolve().mean_business_seconds()), " / ",
-        DurationText(p.time_to_resolve().p90_business_seconds()), "</td></tr>\n");
+        p.resolution_decided(), ")</td><td>", MeanP90(p.time_to_resolve()), "</td></tr>\n");
   }
   absl::StrAppend(&out, "</table>\n<p>All priorities: ", r.total().ticket_count(), " tickets, response met ",
                   PercentText(r.total().response_met_ppm()), ", resolution met ",
@@ -264,8 +270,10 @@ std::string RenderHtml(const v1::Report& r) {
   out += "<table>\n<tr><th>Period</th><th>Tickets</th><th>Response met</th><th>Resolution met</th><th>Breaches</th>"
          "<th>Credits (minor)</th></tr>\n";
   for (const auto& t : r.trend()) {
-    Row(out, {t.period(), absl::StrCat(t.ticket_count()), PercentText(t.response_met_ppm()),
-              PercentText(t.resolution_met_ppm()), absl::StrCat(t.breach_count()), absl::StrCat(t.credits_minor())});
+    const bool any = t.ticket_count() > 0;
+    Row(out, {t.period(), absl::StrCat(t.ticket_count()), any ? PercentText(t.response_met_ppm()) : "—",
+              any ? PercentText(t.resolution_met_ppm()) : "—", absl::StrCat(t.breach_count()),
+              absl::StrCat(t.credits_minor())});
   }
   out += "</table>\n<h2>Breaches</h2>\n<table>\n<tr><th>Ticket</th><th>Clock</th><th>Priority</th><th>At</th></tr>\n";
   for (const auto& b : r.breaches()) {

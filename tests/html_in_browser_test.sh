@@ -1,29 +1,35 @@
 #!/usr/bin/env bash
-# The rendered agreement opens in a real browser as a document: contract-svc's API test writes
-# the HTML of a version, headless Chromium screenshots it, and the PNG must show text (a
-# blank or broken page has next to no dark pixels).
-#   agreement_in_browser_test.sh <contract_api_mysql_test binary>
+# A rendered document opens in a real browser: a GoogleTest test writes the HTML to the file
+# named by an environment variable, headless Chromium screenshots it, and the PNG must show
+# text (a blank or broken page has next to no dark pixels) and, with --colour, coloured
+# pixels (the report's SVG charts).
+#   html_in_browser_test.sh <test binary> <gtest filter> <env var> [--colour]
+# e.g. contract-svc's agreement (SLA_AGREEMENT_HTML_OUT) and reporting-svc's compliance report
+# (SLA_REPORT_HTML_OUT).
 set -euo pipefail
 test_binary=$1
+filter=$2
+env_var=$3
+want_colour=${4:-}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 browser=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$browser" ] || { echo "chromium is not installed (scripts/test installs it)"; exit 1; }
 
-SLA_AGREEMENT_HTML_OUT="$out/agreement.html" "$test_binary" \
-  --gtest_filter='ContractLifecycleTest.RendersTheAgreementOfAVersion' >"$out/test.log" 2>&1 \
+env "$env_var=$out/page.html" "$test_binary" --gtest_filter="$filter" >"$out/test.log" 2>&1 \
   || { tail -20 "$out/test.log"; exit 1; }
-[ -s "$out/agreement.html" ] || { echo "no HTML was written"; exit 1; }
+[ -s "$out/page.html" ] || { echo "no HTML was written"; exit 1; }
 
 timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
   --disable-background-networking --disable-component-update --disable-sync \
   --user-data-dir="$out/profile" --window-size=1200,1600 \
-  --screenshot="$out/agreement.png" "file://$out/agreement.html" >"$out/chromium.log" 2>&1 || true
-[ -s "$out/agreement.png" ] || { tail -20 "$out/chromium.log"; echo "no screenshot"; exit 1; }
+  --screenshot="$out/page.png" "file://$out/page.html" >"$out/chromium.log" 2>&1 || true
+[ -s "$out/page.png" ] || { tail -20 "$out/chromium.log"; echo "no screenshot"; exit 1; }
 
-python3 - "$out/agreement.png" <<'PY'
+python3 - "$out/page.png" "$want_colour" <<'PY'
 import struct, sys, zlib
 data = open(sys.argv[1], "rb").read()
+want_colour = sys.argv[2] == "--colour"
 assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
 pos, idat, width, height, bpp = 8, b"", 0, 0, 0
 while pos < len(data):
@@ -39,7 +45,7 @@ while pos < len(data):
 raw = zlib.decompress(idat)
 stride = width * bpp
 prev = bytearray(stride)
-dark = 0
+dark = colour = 0
 for y in range(height):
     f = raw[y * (stride + 1)]
     line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
@@ -53,9 +59,13 @@ for y in range(height):
             p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
             line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
     dark += sum(1 for x in range(0, stride, bpp) if line[x] + line[x + 1] + line[x + 2] < 384)
+    colour += sum(1 for x in range(0, stride, bpp)
+                  if max(line[x:x + 3]) - min(line[x:x + 3]) > 80)
     prev = line
 share = dark / (width * height)
-print(f"{width}x{height}, dark pixels {share:.2%}")
+print(f"{width}x{height}, dark pixels {share:.2%}, coloured {colour / (width * height):.2%}")
 assert 0.01 < share < 0.5, "the page looks blank (or all dark)"
+if want_colour:
+    assert colour / (width * height) > 0.002, "no coloured pixels: the charts did not render"
 PY
 echo "agreement renders in the browser"
