@@ -249,6 +249,10 @@ TEST_F(ReportingFlowTest, AMonthBecomesAReportWithFiguresComputedByHand) {
   ASSERT_EQ(r.trend_size(), 12);
   EXPECT_EQ(r.trend(11).period(), "2026-12");
   EXPECT_EQ(r.trend(11).ticket_count(), 4);
+  // The totals kept event by event agree with the figures counted from the tickets.
+  EXPECT_EQ(r.trend(11).response_met_ppm(), r.total().response_met_ppm());
+  EXPECT_EQ(r.trend(11).resolution_met_ppm(), r.total().resolution_met_ppm());
+  EXPECT_EQ(r.trend(11).breach_count(), 4);
   EXPECT_EQ(r.trend(0).ticket_count(), 0);
 
   // Billing closes December after its 72 h grace: the credits reach the report as revision 2.

@@ -11,6 +11,8 @@ CREATE TABLE consumer_cursor (
 
 -- One row per ticket, in the period it was opened. Clock outcome states: 0 pending (or no such
 -- clock), 1 met on time, 2 breached (met late or not met). Durations are those of clock.met.
+-- Clustered by (period, contract): a contract's month and the MSP-wide month are each one
+-- contiguous range of the table; events find their ticket by the unique (customer, ticket).
 CREATE TABLE rpt_tickets (
   customer_id VARCHAR(64) NOT NULL,
   ticket_id VARCHAR(64) NOT NULL,
@@ -36,10 +38,27 @@ CREATE TABLE rpt_tickets (
   -- Paused intervals "start-end,start-end" (for what-if replays), and an open pause's start.
   pauses TEXT NOT NULL,
   pause_open BIGINT NULL,
-  PRIMARY KEY (customer_id, ticket_id),
-  KEY rpt_tickets_contract (contract_id, period_index, customer_id),
-  KEY rpt_tickets_customer (customer_id, period_index),
-  KEY rpt_tickets_period (period_index)
+  PRIMARY KEY (period_index, contract_id, customer_id, ticket_id),
+  UNIQUE KEY rpt_tickets_ticket (customer_id, ticket_id),
+  KEY rpt_tickets_customer (customer_id, period_index)
+) ENGINE=InnoDB;
+
+-- Headline counts per contract and period, kept with every change of a ticket's outcome (the
+-- delta of the change, in the same transaction): trends over 12 periods and MSP-wide read these
+-- few rows instead of every ticket. Tickets count in their opening period, breaches in theirs.
+CREATE TABLE rpt_period_totals (
+  period_index INT NOT NULL,
+  contract_id VARCHAR(64) NOT NULL,
+  customer_id VARCHAR(64) NOT NULL,
+  tickets BIGINT NOT NULL DEFAULT 0,
+  resp_met BIGINT NOT NULL DEFAULT 0,
+  resp_decided BIGINT NOT NULL DEFAULT 0,
+  res_met BIGINT NOT NULL DEFAULT 0,
+  res_decided BIGINT NOT NULL DEFAULT 0,
+  breaches BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (period_index, contract_id, customer_id),
+  KEY rpt_period_totals_contract (contract_id, customer_id, period_index),
+  KEY rpt_period_totals_customer (customer_id, period_index)
 ) ENGINE=InnoDB;
 
 -- Breached clocks, each once (the key makes a replayed event a no-op).

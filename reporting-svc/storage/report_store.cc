@@ -47,22 +47,93 @@ void BindKey(PreparedStatement* st, const TicketKey& k, int index) {
 
 constexpr char kKeyWhere[] = " WHERE customer_id = ? AND ticket_id = ?";
 
+// A ticket's place in the totals and its clock outcomes, locked for the change that follows.
+struct Outcome {
+  int period = 0;
+  std::string contract_id;
+  int resp = kPending;
+  int res = kPending;
+};
+
+absl::StatusOr<std::optional<Outcome>> LockOutcome(Connection& c, const TicketKey& k) {
+  SLA_ASSIGN_OR_RETURN(PreparedStatement * st,
+                       c.Prepare(absl::StrCat("SELECT period_index, contract_id, resp_state, res_state FROM "
+                                              "rpt_tickets",
+                                              kKeyWhere, " FOR UPDATE")));
+  std::optional<Outcome> out;
+  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+    BindKey(st, k, 1);
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+    if (rs->next()) out = Outcome{rs->getInt(1), rs->getString(2), rs->getInt(3), rs->getInt(4)};
+  }));
+  return out;
+}
+
+struct Delta {
+  int64_t tickets = 0, resp_met = 0, resp_decided = 0, res_met = 0, res_decided = 0, breaches = 0;
+};
+
+absl::Status AddTotals(Connection& c, int period, const std::string& contract_id, const std::string& customer_id,
+                       const Delta& d) {
+  return Exec(c,
+              "INSERT INTO rpt_period_totals (period_index, contract_id, customer_id, tickets, resp_met, "
+              "resp_decided, res_met, res_decided, breaches) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY "
+              "UPDATE tickets = tickets + VALUES(tickets), resp_met = resp_met + VALUES(resp_met), resp_decided = "
+              "resp_decided + VALUES(resp_decided), res_met = res_met + VALUES(res_met), res_decided = res_decided "
+              "+ VALUES(res_decided), breaches = breaches + VALUES(breaches)",
+              [&](PreparedStatement* st) {
+                st->setInt(1, period);
+                st->setString(2, contract_id);
+                st->setString(3, customer_id);
+                st->setInt64(4, d.tickets);
+                st->setInt64(5, d.resp_met);
+                st->setInt64(6, d.resp_decided);
+                st->setInt64(7, d.res_met);
+                st->setInt64(8, d.res_decided);
+                st->setInt64(9, d.breaches);
+              });
+}
+
+// Moves a ticket's outcomes from `before` to (resp, res), row and totals together.
+absl::Status SetOutcome(Connection& c, const TicketKey& k, const Outcome& before, int resp, int res) {
+  if (resp == before.resp && res == before.res) return absl::OkStatus();
+  SLA_RETURN_IF_ERROR(Exec(c, absl::StrCat("UPDATE rpt_tickets SET resp_state = ?, res_state = ?", kKeyWhere),
+                           [&](PreparedStatement* st) {
+                             st->setInt(1, resp);
+                             st->setInt(2, res);
+                             BindKey(st, k, 3);
+                           }));
+  Delta d;
+  d.resp_met = (resp == kMetOnTime) - (before.resp == kMetOnTime);
+  d.resp_decided = (resp != kPending) - (before.resp != kPending);
+  d.res_met = (res == kMetOnTime) - (before.res == kMetOnTime);
+  d.res_decided = (res != kPending) - (before.res != kPending);
+  return AddTotals(c, before.period, before.contract_id, k.customer_id, d);
+}
+
 }  // namespace
 
 absl::Status InsertTicket(Connection& c, const OpenedTicket& t) {
-  return Exec(c,
-              "INSERT IGNORE INTO rpt_tickets (customer_id, ticket_id, contract_id, service_id, priority, "
-              "period_index, open_time, terms_version, rca_required, pauses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
-              [&](PreparedStatement* st) {
-                BindKey(st, t.key, 1);
-                st->setString(3, t.contract_id);
-                st->setString(4, t.service_id);
-                st->setInt(5, t.priority);
-                st->setInt(6, t.period_index);
-                st->setInt64(7, t.open_time);
-                st->setString(8, t.terms_version);
-                st->setInt(9, t.rca_required ? 1 : 0);
-              });
+  SLA_ASSIGN_OR_RETURN(PreparedStatement * st,
+                       c.Prepare("INSERT IGNORE INTO rpt_tickets (customer_id, ticket_id, contract_id, service_id, "
+                                 "priority, period_index, open_time, terms_version, rca_required, pauses) VALUES "
+                                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, '')"));
+  int inserted = 0;
+  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+    BindKey(st, t.key, 1);
+    st->setString(3, t.contract_id);
+    st->setString(4, t.service_id);
+    st->setInt(5, t.priority);
+    st->setInt(6, t.period_index);
+    st->setInt64(7, t.open_time);
+    st->setString(8, t.terms_version);
+    st->setInt(9, t.rca_required ? 1 : 0);
+    inserted = st->executeUpdate();
+  }));
+  if (inserted == 0) return absl::OkStatus();  // replayed
+  Delta d;
+  d.tickets = 1;
+  return AddTotals(c, t.period_index, t.contract_id, t.key.customer_id, d);
 }
 
 absl::Status SetPriority(Connection& c, const TicketKey& k, int priority, bool rca_required) {
@@ -76,18 +147,22 @@ absl::Status SetPriority(Connection& c, const TicketKey& k, int priority, bool r
 
 absl::Status ClockMet(Connection& c, const TicketKey& k, sla::v1::ClockKind kind, bool on_time, int64_t business,
                       int64_t wall, int64_t at) {
-  const char* p = kind == sla::v1::CLOCK_FIRST_RESPONSE ? "resp" : "res";
-  // A breached clock stays breached; a met one records its (latest) durations.
-  return Exec(c,
-              absl::StrCat("UPDATE rpt_tickets SET ", p, "_state = IF(", p, "_state = 2, 2, ?), ", p,
-                           "_business = ?, ", p, "_wall = ?, ", p, "_time = ?", kKeyWhere),
-              [&](PreparedStatement* st) {
-                st->setInt(1, on_time ? kMetOnTime : kBreached);
-                st->setInt64(2, business);
-                st->setInt64(3, wall);
-                st->setInt64(4, at);
-                BindKey(st, k, 5);
-              });
+  SLA_ASSIGN_OR_RETURN(std::optional<Outcome> before, LockOutcome(c, k));
+  if (!before) return absl::OkStatus();  // opened before reporting-svc followed the stream
+  const bool response = kind == sla::v1::CLOCK_FIRST_RESPONSE;
+  const char* p = response ? "resp" : "res";
+  SLA_RETURN_IF_ERROR(Exec(c, absl::StrCat("UPDATE rpt_tickets SET ", p, "_business = ?, ", p, "_wall = ?, ", p,
+                                           "_time = ?", kKeyWhere),
+                           [&](PreparedStatement* st) {
+                             st->setInt64(1, business);
+                             st->setInt64(2, wall);
+                             st->setInt64(3, at);
+                             BindKey(st, k, 4);
+                           }));
+  // A breached clock stays breached.
+  const int was = response ? before->resp : before->res;
+  const int now = was == kBreached ? kBreached : on_time ? kMetOnTime : kBreached;
+  return SetOutcome(c, k, *before, response ? now : before->resp, response ? before->res : now);
 }
 
 absl::Status AddBreach(Connection& c, const Breach& b) {
@@ -106,11 +181,15 @@ absl::Status AddBreach(Connection& c, const Breach& b) {
     inserted = st->executeUpdate();
   }));
   if (inserted == 0) return absl::OkStatus();  // replayed
-  std::string set = "breach_count = breach_count + 1";
-  if (b.clock == sla::v1::CLOCK_FIRST_RESPONSE) set += ", resp_state = 2";
-  if (b.clock == sla::v1::CLOCK_RESOLUTION) set += ", res_state = 2";
-  return Exec(c, absl::StrCat("UPDATE rpt_tickets SET ", set, kKeyWhere),
-              [&](PreparedStatement* s) { BindKey(s, b.key, 1); });
+  Delta d;
+  d.breaches = 1;
+  SLA_RETURN_IF_ERROR(AddTotals(c, b.period_index, b.contract_id, b.key.customer_id, d));
+  SLA_ASSIGN_OR_RETURN(std::optional<Outcome> before, LockOutcome(c, b.key));
+  if (!before) return absl::OkStatus();
+  SLA_RETURN_IF_ERROR(Exec(c, absl::StrCat("UPDATE rpt_tickets SET breach_count = breach_count + 1", kKeyWhere),
+                           [&](PreparedStatement* s) { BindKey(s, b.key, 1); }));
+  return SetOutcome(c, b.key, *before, b.clock == sla::v1::CLOCK_FIRST_RESPONSE ? kBreached : before->resp,
+                    b.clock == sla::v1::CLOCK_RESOLUTION ? kBreached : before->res);
 }
 
 absl::Status AddEscalation(Connection& c, const Escalation& e) {
@@ -130,15 +209,17 @@ absl::Status AddEscalation(Connection& c, const Escalation& e) {
 }
 
 absl::Status TicketReopened(Connection& c, const TicketKey& k, int reopen_count) {
+  SLA_ASSIGN_OR_RETURN(std::optional<Outcome> before, LockOutcome(c, k));
+  if (!before) return absl::OkStatus();
+  SLA_RETURN_IF_ERROR(Exec(c,
+                           absl::StrCat("UPDATE rpt_tickets SET reopen_count = GREATEST(reopen_count, ?), closed = 0",
+                                        kKeyWhere),
+                           [&](PreparedStatement* st) {
+                             st->setInt(1, reopen_count);
+                             BindKey(st, k, 2);
+                           }));
   // The resolution clock runs again: pending, unless it breached.
-  return Exec(c,
-              absl::StrCat("UPDATE rpt_tickets SET reopen_count = GREATEST(reopen_count, ?), closed = 0, "
-                           "res_state = IF(res_state = 2, 2, 0)",
-                           kKeyWhere),
-              [&](PreparedStatement* st) {
-                st->setInt(1, reopen_count);
-                BindKey(st, k, 2);
-              });
+  return SetOutcome(c, k, *before, before->resp, before->res == kBreached ? kBreached : kPending);
 }
 
 absl::Status TicketClosed(Connection& c, const TicketKey& k, bool rca_recorded) {
@@ -349,11 +430,11 @@ absl::StatusOr<std::vector<v1::TrendPoint>> LoadTrend(Connection& c, const Scope
     points[p].set_response_met_ppm(1'000'000);
     points[p].set_resolution_met_ppm(1'000'000);
   }
-  // One pass over the index per table: counts per period, not rows.
+  // The kept totals: a few rows per contract and period, whatever the number of tickets.
   SLA_ASSIGN_OR_RETURN(
       PreparedStatement * t,
-      c.Prepare(absl::StrCat("SELECT period_index, COUNT(*), SUM(resp_state = 1), SUM(resp_state <> 0), "
-                             "SUM(res_state = 1), SUM(res_state <> 0), SUM(breach_count) FROM rpt_tickets WHERE ",
+      c.Prepare(absl::StrCat("SELECT period_index, SUM(tickets), SUM(resp_met), SUM(resp_decided), SUM(res_met), "
+                             "SUM(res_decided), SUM(breaches) FROM rpt_period_totals WHERE ",
                              Where(s), " AND period_index BETWEEN ? AND ? GROUP BY period_index")));
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {
     const int i = Bind(t, s, 1);
@@ -365,17 +446,8 @@ absl::StatusOr<std::vector<v1::TrendPoint>> LoadTrend(Connection& c, const Scope
       p.set_ticket_count(rs->getInt64(2));
       p.set_response_met_ppm(SharePpm(rs->getInt64(3), rs->getInt64(4)));
       p.set_resolution_met_ppm(SharePpm(rs->getInt64(5), rs->getInt64(6)));
+      p.set_breach_count(rs->getInt64(7));
     }
-  }));
-  SLA_ASSIGN_OR_RETURN(PreparedStatement * b,
-                       c.Prepare(absl::StrCat("SELECT period_index, COUNT(*) FROM rpt_breaches WHERE ", Where(s),
-                                              " AND period_index BETWEEN ? AND ? GROUP BY period_index")));
-  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
-    const int i = Bind(b, s, 1);
-    b->setInt(i, first);
-    b->setInt(i + 1, last);
-    std::unique_ptr<sql::ResultSet> rs(b->executeQuery());
-    while (rs->next()) points[rs->getInt(1)].set_breach_count(rs->getInt64(2));
   }));
   SLA_ASSIGN_OR_RETURN(PreparedStatement * cr,
                        c.Prepare(absl::StrCat("SELECT period_index, SUM(amount_minor) FROM rpt_credits WHERE ",
@@ -421,9 +493,8 @@ absl::StatusOr<std::vector<ReplayTicket>> LoadReplayTickets(Connection& c, const
 
 absl::StatusOr<int64_t> CountContracts(Connection& c, const Scope& s, int period) {
   SLA_ASSIGN_OR_RETURN(PreparedStatement * st,
-                       c.Prepare(absl::StrCat("SELECT COUNT(DISTINCT customer_id, contract_id) FROM rpt_tickets "
-                                              "WHERE ",
-                                              Where(s), " AND period_index = ?")));
+                       c.Prepare(absl::StrCat("SELECT COUNT(*) FROM rpt_period_totals WHERE ", Where(s),
+                                              " AND period_index = ? AND tickets > 0")));
   int64_t n = 0;
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {
     st->setInt(Bind(st, s, 1), period);
