@@ -254,6 +254,9 @@ TEST_F(ReportingFlowTest, AMonthBecomesAReportWithFiguresComputedByHand) {
   EXPECT_EQ(r.trend(11).resolution_met_ppm(), r.total().resolution_met_ppm());
   EXPECT_EQ(r.trend(11).breach_count(), 4);
   EXPECT_EQ(r.trend(0).ticket_count(), 0);
+  EXPECT_EQ(r.trend(11).availability_ppm(), 997'735);
+  EXPECT_FALSE(r.trend(11).availability_met());
+  EXPECT_EQ(r.trend(10).availability_ppm(), 1'000'000);  // November: no outage
 
   // Billing closes December after its 72 h grace: the credits reach the report as revision 2.
   clock_.Set(Utc(2027, 1, 5, 0));
@@ -336,6 +339,22 @@ TEST_F(ReportingFlowTest, AMonthBecomesAReportWithFiguresComputedByHand) {
   ASSERT_TRUE(GetReport("customers/-/reports/2026-12", &msp).ok());
   EXPECT_EQ(msp.total().ticket_count(), 5);
   EXPECT_EQ(msp.contract_count(), 2);
+
+  // Replaying both streams from the start changes nothing: every write is idempotent.
+  ASSERT_TRUE(mysql::WithConnection(*pool_, [](mysql::Connection& conn) -> absl::Status {
+                auto st = conn.Prepare("UPDATE consumer_cursor SET last_seq = 0");
+                if (!st.ok()) return st.status();
+                return mysql::Guard([&] { (*st)->executeUpdate(); });
+              }).ok());
+  SyncAll();
+  pb::Report replayed;
+  ASSERT_TRUE(GetReport("customers/-/reports/2026-12", &replayed).ok());
+  replayed.clear_issue_time();
+  msp.clear_issue_time();
+  EXPECT_EQ(replayed.SerializeAsString(), msp.SerializeAsString());
+  pb::Report r3;
+  ASSERT_TRUE(GetReport(name, &r3).ok());
+  EXPECT_EQ(r3.revision(), 2);
 
   // A period that has not ended cannot be issued.
   issue.set_name(absl::StrCat(acme.contract, "/reports/2027-01"));

@@ -294,6 +294,21 @@ absl::StatusOr<v1::Report> ReportManager::Compute(const ReportName& n) {
                            AvailabilityFigures(terms->terms, terms->version, n.period / 12, n.period % 12 + 1,
                                                outages, now));
       for (auto& a : availability) *r.add_availability() = std::move(a);
+      // Availability of each trend period, on this report's targets (outages are few).
+      for (v1::TrendPoint& point : *r.mutable_trend()) {
+        SLA_ASSIGN_OR_RETURN(const int p, ParsePeriod(point.period(), "trend.period"));
+        SLA_ASSIGN_OR_RETURN(billing::PeriodBounds b, billing::Bounds({p / 12, p % 12 + 1}, r.time_zone()));
+        SLA_ASSIGN_OR_RETURN(std::vector<OutageRow> past, storage::LoadOutages(c, n.scope, b.start, b.end));
+        SLA_ASSIGN_OR_RETURN(auto figures, AvailabilityFigures(terms->terms, terms->version, p / 12, p % 12 + 1,
+                                                               past, std::min(now, b.end)));
+        if (figures.empty()) continue;
+        point.set_availability_ppm(1'000'000);
+        point.set_availability_met(true);
+        for (const auto& f : figures) {
+          point.set_availability_ppm(std::min(point.availability_ppm(), f.actual_ppm()));
+          point.set_availability_met(point.availability_met() && f.met());
+        }
+      }
     } else {
       SLA_ASSIGN_OR_RETURN(const int64_t contracts, storage::CountContracts(c, n.scope, n.period));
       r.set_contract_count(contracts);

@@ -211,6 +211,7 @@ std::string RenderCsv(const v1::Report& r) {
     add("trend", t.period(), "resolution_met_ppm", absl::StrCat(t.resolution_met_ppm()));
     add("trend", t.period(), "breaches", absl::StrCat(t.breach_count()));
     add("trend", t.period(), "credits_minor", absl::StrCat(t.credits_minor()));
+    if (t.availability_ppm() > 0) add("trend", t.period(), "availability_ppm", absl::StrCat(t.availability_ppm()));
   }
   return out;
 }
@@ -268,12 +269,12 @@ std::string RenderHtml(const v1::Report& r) {
   }
   out += "</table>\n<h2>Trend (12 periods)</h2>\n" + TrendChart(r);
   out += "<table>\n<tr><th>Period</th><th>Tickets</th><th>Response met</th><th>Resolution met</th><th>Breaches</th>"
-         "<th>Credits (minor)</th></tr>\n";
+         "<th>Lowest availability</th><th>Credits (minor)</th></tr>\n";
   for (const auto& t : r.trend()) {
     const bool any = t.ticket_count() > 0;
     Row(out, {t.period(), absl::StrCat(t.ticket_count()), any ? PercentText(t.response_met_ppm()) : "—",
               any ? PercentText(t.resolution_met_ppm()) : "—", absl::StrCat(t.breach_count()),
-              absl::StrCat(t.credits_minor())});
+              t.availability_ppm() > 0 ? PercentText(t.availability_ppm()) : "—", absl::StrCat(t.credits_minor())});
   }
   out += "</table>\n<h2>Breaches</h2>\n<table>\n<tr><th>Ticket</th><th>Clock</th><th>Priority</th><th>At</th></tr>\n";
   for (const auto& b : r.breaches()) {
