@@ -91,7 +91,12 @@ TEST_F(BillingCrashTest, KilledWhileClosingPeriodsEveryCreditIsIssuedOnce) {
   std::ifstream in(SLA_EXAMPLE_TERMS);
   std::stringstream terms_json;
   terms_json << in.rdbuf();
-  const absl::CivilMonth this_month(absl::ToCivilSecond(absl::Now(), absl::UTCTimeZone()));
+  // A period closes 72 hours (the terms' close grace) after it ends in the billing zone, so
+  // "this month" is the month of now − 72 h there: the two months before it have closed
+  // whatever today's date (on the 1st–3rd, last month is still in its grace).
+  absl::TimeZone bangkok;
+  ASSERT_TRUE(absl::LoadTimeZone("Asia/Bangkok", &bangkok));
+  const absl::CivilMonth this_month(absl::ToCivilSecond(absl::Now() - absl::Hours(72), bangkok));
   const absl::Time start = absl::FromCivil(this_month - 2, absl::UTCTimeZone());
   const absl::Time outage = absl::FromCivil(absl::CivilDay(this_month - 1) + 9, absl::UTCTimeZone());
   for (const char* id : {"bangkok-office", "always-on"}) {

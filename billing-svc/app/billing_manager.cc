@@ -150,7 +150,14 @@ absl::StatusOr<BillingManager::Resolved> BillingManager::Resolve(const std::stri
     probe = terms_->Resolve(contract, absl::FromCivil(absl::CivilDay(p.year, p.month, 1) + 31, absl::UTCTimeZone()) -
                                           absl::Hours(24 * 3));
   }
-  if (!probe.ok()) return probe.status();
+  if (!probe.ok()) {
+    if (probe.status().code() == absl::StatusCode::kFailedPrecondition ||
+        probe.status().code() == absl::StatusCode::kNotFound) {
+      // No version in force in the month: the contract has no such billing period.
+      return absl::NotFoundError(absl::StrCat("`", contract, "` has no terms in force in ", PeriodText(p)));
+    }
+    return probe.status();
+  }
   SLA_ASSIGN_OR_RETURN(r.bounds, Bounds(p, probe->terms.pricing().billing_time_zone()));
   SLA_ASSIGN_OR_RETURN(r.version, terms_->Resolve(contract, absl::FromUnixSeconds(r.bounds.end - 1)));
   absl::StatusOr<clients::ResolvedVersion> at_start =
@@ -212,24 +219,31 @@ absl::StatusOr<pb::ClosePeriodResponse> BillingManager::Close(const Identity& wh
 
 absl::StatusOr<int> BillingManager::CloseDuePeriods(clients::ContractDirectory& contracts) {
   // Never close on stale facts: catch up with ticket-svc first, or close nothing this pass.
+  absl::MutexLock lock(&scheduler_mu_);
   SLA_RETURN_IF_ERROR(ConsumeOnce().status());
   SLA_ASSIGN_OR_RETURN(std::vector<std::string> names, contracts.ActiveContracts());
   const absl::CivilMonth this_month =
       absl::CivilMonth(absl::ToCivilSecond(options_.clock(), absl::UTCTimeZone()));
   int closed = 0;
   for (const std::string& name : names) {
-    // The month before this one (in UTC; the zone and grace are checked by the close itself),
-    // and the one before it, in case the grace crossed a month boundary.
-    for (int back = 2; back >= 1; --back) {
-      const absl::CivilMonth m = this_month - back;
+    // Months before this one (in UTC; the zone and grace are checked by the close itself),
+    // oldest first so that each credit lands on the next period's invoice, and as far back as
+    // kCatchUpMonths, so that a billing-svc that was down for months closes them all. A closed
+    // month costs one indexed read; months before the contract's first terms are remembered.
+    absl::CivilMonth oldest = this_month - kCatchUpMonths;
+    if (auto known = months_without_terms_.find(name); known != months_without_terms_.end()) {
+      oldest = std::max(oldest, known->second + 1);
+    }
+    for (absl::CivilMonth m = oldest; m < this_month; ++m) {
       pb::BillingPeriod p;
       p.set_year(static_cast<int>(m.year()));
       p.set_month(m.month());
       absl::StatusOr<pb::ClosePeriodResponse> r = CloseContractPeriod(name, p, /*respect_grace=*/true);
       if (r.ok()) {
         closed += r->newly_closed() ? 1 : 0;
-      } else if (r.status().code() != absl::StatusCode::kFailedPrecondition &&
-                 r.status().code() != absl::StatusCode::kNotFound) {
+      } else if (r.status().code() == absl::StatusCode::kNotFound) {
+        months_without_terms_[name] = m;  // no terms in force: nothing to bill up to here
+      } else if (r.status().code() != absl::StatusCode::kFailedPrecondition) {
         log::Warning("period close failed", {{"contract", name}, {"error", r.status().ToString()}});
       }
     }

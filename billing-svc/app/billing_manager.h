@@ -7,10 +7,13 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "billing-svc/domain/period.h"
 #include "common/clients/contract_terms.h"
@@ -64,10 +67,17 @@ class BillingManager {
                                                               const pb::BillingPeriod& period,
                                                               bool respect_grace);
 
+  // How far back the scheduler looks for periods still to close.
+  static constexpr int kCatchUpMonths = 24;
+
   mysql::ConnectionPool* pool_;
   clients::TermsSource* terms_;
   EventSource* events_;
   BillingOptions options_;
+  // Per contract, the newest month found without terms in force (before the contract began);
+  // the scheduler does not ask contract-svc about it or anything older again.
+  absl::Mutex scheduler_mu_;  // one closing pass at a time
+  std::map<std::string, absl::CivilMonth> months_without_terms_ ABSL_GUARDED_BY(scheduler_mu_);
 };
 
 }  // namespace sla::billing
