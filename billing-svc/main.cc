@@ -28,11 +28,11 @@ int main(int argc, char** argv) {
             std::vector<std::unique_ptr<grpc::Service>> services;
             const sla::server::JwtConfig jwt = sla::server::SigningJwt(deps);
             auto terms = std::make_unique<sla::clients::ContractTermsSource>(
-                grpc::CreateChannel(absl::GetFlag(FLAGS_contract_address), grpc::InsecureChannelCredentials()),
+                sla::server::PeerChannel(deps, absl::GetFlag(FLAGS_contract_address)),
                 jwt, "billing-svc");
             sla::clients::ContractDirectory* directory = terms.get();
             auto events = std::make_unique<sla::billing::TicketEventsClient>(
-                grpc::CreateChannel(absl::GetFlag(FLAGS_ticket_address), grpc::InsecureChannelCredentials()),
+                sla::server::PeerChannel(deps, absl::GetFlag(FLAGS_ticket_address)),
                 jwt, [] { return absl::Now(); });
             sla::billing::BillingServiceOptions options;
             options.clock = [] { return absl::Now(); };

@@ -28,8 +28,8 @@ int main(int argc, char** argv) {
           [](const sla::server::ServiceDeps& deps) {
             std::vector<std::unique_ptr<grpc::Service>> services;
             const sla::server::JwtConfig jwt = sla::server::SigningJwt(deps);
-            auto channel = [](const std::string& address) {
-              return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+            auto channel = [&deps](const std::string& address) {
+              return sla::server::PeerChannel(deps, address);
             };
             auto now = [] { return absl::Now(); };
             sla::reporting::ReportingServiceOptions options;

@@ -4,22 +4,36 @@
 
 SLA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Debian 12 packages the suite builds, runs and tests with.
-SLA_PACKAGES=(
+# Debian 12 packages the service binaries build with (the container image's build stage too).
+SLA_BUILD_PACKAGES=(
   build-essential cmake pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libmysqlcppconn-dev libjwt-dev libssl-dev
+)
+# What the binaries load at run time: the container image's runtime stage installs exactly
+# these (scripts/k8s-check proves the list covers every library the binaries link).
+SLA_RUNTIME_PACKAGES=(
+  libc6 libgcc-s1 libstdc++6 zlib1g libssl3 ca-certificates tzdata
+  libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libmysqlcppconn7v5 libmariadb3
+  libjwt0 libjansson4 libb64-0d libc-ares2 libre2-9
+)
+# Local runs and tests: the database, the browser for rendered documents, test frameworks.
+SLA_PACKAGES=(
+  "${SLA_BUILD_PACKAGES[@]}"
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client
-  chromium python3
+  chromium python3 openssl
 )
 
 say() { printf '[sla] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
+# sla_install_packages [PACKAGE...]: apt-get install those not installed (default: SLA_PACKAGES).
 sla_install_packages() {
+  local wanted=("$@")
+  [ ${#wanted[@]} -gt 0 ] || wanted=("${SLA_PACKAGES[@]}")
   local missing=()
-  for p in "${SLA_PACKAGES[@]}"; do
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

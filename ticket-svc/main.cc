@@ -31,8 +31,7 @@ int main(int argc, char** argv) {
             std::vector<std::unique_ptr<grpc::Service>> services;
             const sla::server::JwtConfig jwt = sla::server::SigningJwt(deps);
             auto source = std::make_unique<sla::clients::ContractTermsSource>(
-                grpc::CreateChannel(absl::GetFlag(FLAGS_contract_address),
-                                    grpc::InsecureChannelCredentials()),
+                sla::server::PeerChannel(deps, absl::GetFlag(FLAGS_contract_address)),
                 jwt, "ticket-svc");
             sla::ticket::TicketServiceOptions options;
             options.clock = [] { return absl::Now(); };

@@ -5,7 +5,9 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/server/auth.h"
 #include "common/status/errors.h"
@@ -32,6 +34,18 @@ ABSL_FLAG(bool, allow_insecure_non_loopback, false,
 ABSL_FLAG(int, drain_seconds, 10, "Seconds in-flight calls get to finish on SIGTERM.");
 ABSL_FLAG(int, max_threads, 64, "Maximum threads serving RPCs.");
 ABSL_FLAG(int, max_message_bytes, 4 << 20, "Largest request message accepted, in bytes.");
+ABSL_FLAG(int, health_port, 0,
+          "Also serve grpc.health.v1 alone, in plaintext, on this port (0 = off): Kubernetes' "
+          "gRPC probes speak no TLS. Nothing but health is reachable there.");
+ABSL_FLAG(std::string, peer_tls_ca_file, "",
+          "PEM CA bundle the other services' certificates are checked against; enables TLS on "
+          "calls to them.");
+ABSL_FLAG(std::string, peer_tls_cert_file, "",
+          "PEM client certificate chain presented to the other services (mTLS).");
+ABSL_FLAG(std::string, peer_tls_key_file, "", "PEM private key of --peer_tls_cert_file.");
+ABSL_FLAG(bool, migrate_only, false,
+          "Apply the database migrations and exit (a rollout's init container; safe when several "
+          "run at once: migrations take a database lock).");
 
 namespace sla::server {
 namespace {
@@ -41,7 +55,8 @@ constexpr const char* kFlagNames[] = {
     "db_user",       "db_password_file", "db_name",       "db_pool_size",
     "jwt_key_file",  "jwt_issuer",    "jwt_audience",     "tls_cert_file",
     "tls_key_file",  "tls_client_ca_file", "allow_insecure_non_loopback",
-    "drain_seconds", "max_threads",   "max_message_bytes",
+    "drain_seconds", "max_threads",   "max_message_bytes", "migrate_only",
+    "health_port",   "peer_tls_ca_file", "peer_tls_cert_file", "peer_tls_key_file",
 };
 
 }  // namespace
@@ -53,6 +68,13 @@ std::string EnvNameForFlag(const std::string& flag) {
 std::vector<char*> ParseFlagsWithEnv(int argc, char** argv, const std::string& usage,
                                      const std::vector<std::string>& extra_flags) {
   absl::SetProgramUsageMessage(usage);
+  // --help lists the common flags and the service's own (those of a main.cc), not Abseil's.
+  absl::FlagsUsageConfig help;
+  help.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "common/server/config.cc") || absl::EndsWith(file, "main.cc");
+  };
+  help.contains_helpshort_flags = help.contains_help_flags;
+  absl::SetFlagsUsageConfig(help);
   // Environment values go first, so that the same flag on the command line overrides them
   // (the last occurrence of a flag wins).
   static std::vector<std::string>* storage = new std::vector<std::string>();
@@ -109,6 +131,21 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string
   if (c.max_threads < 2) return InvalidField("--max_threads", "must be at least 2");
   c.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   if (c.max_message_bytes < 1024) return InvalidField("--max_message_bytes", "must be at least 1024");
+  c.migrate_only = absl::GetFlag(FLAGS_migrate_only);
+  c.health_port = absl::GetFlag(FLAGS_health_port);
+  if (c.health_port < 0 || c.health_port > 65535) return InvalidField("--health_port", "must be within 0..65535");
+  if (c.health_port != 0 && c.health_port == c.port) {
+    return InvalidField("--health_port", "must differ from --port");
+  }
+  c.peer_tls_ca_file = absl::GetFlag(FLAGS_peer_tls_ca_file);
+  c.peer_tls_cert_file = absl::GetFlag(FLAGS_peer_tls_cert_file);
+  c.peer_tls_key_file = absl::GetFlag(FLAGS_peer_tls_key_file);
+  if (c.peer_tls_cert_file.empty() != c.peer_tls_key_file.empty()) {
+    return InvalidField("--peer_tls_key_file", "--peer_tls_cert_file and --peer_tls_key_file go together");
+  }
+  if (!c.peer_tls_cert_file.empty() && c.peer_tls_ca_file.empty()) {
+    return InvalidField("--peer_tls_ca_file", "is required with --peer_tls_cert_file");
+  }
   return c;
 }
 

@@ -28,6 +28,12 @@ struct ServerConfig {
   absl::Duration drain_timeout = absl::Seconds(10);
   int max_threads = 64;
   int max_message_bytes = 4 << 20;
+  bool migrate_only = false;  // apply migrations, then exit
+  int health_port = 0;        // plaintext health-only listener; 0 = none
+  // Calls to the other services: TLS when a CA is set, with a client certificate when set.
+  std::string peer_tls_ca_file;
+  std::string peer_tls_cert_file;
+  std::string peer_tls_key_file;
 };
 
 // Parses the command line (after applying environment fallbacks) and returns the positional

@@ -15,6 +15,10 @@ ABSL_DECLARE_FLAG(std::string, tls_cert_file);
 ABSL_DECLARE_FLAG(int, db_pool_size);
 ABSL_DECLARE_FLAG(std::string, db_user);
 ABSL_DECLARE_FLAG(std::string, jwt_key_file);
+ABSL_DECLARE_FLAG(int, health_port);
+ABSL_DECLARE_FLAG(std::string, peer_tls_ca_file);
+ABSL_DECLARE_FLAG(std::string, peer_tls_cert_file);
+ABSL_DECLARE_FLAG(std::string, peer_tls_key_file);
 
 namespace sla::server {
 namespace {
@@ -54,6 +58,27 @@ TEST(ConfigTest, BadValuesNameTheFlag) {
   EXPECT_EQ(InvalidFieldPath(ConfigFromFlags(1, "d").status()), "--host");
   absl::SetFlag(&FLAGS_tls_cert_file, "/cert.pem");  // without --tls_key_file
   EXPECT_EQ(InvalidFieldPath(ConfigFromFlags(1, "d").status()), "--tls_key_file");
+}
+
+TEST(ConfigTest, HealthPortAndPeerTlsAreChecked) {
+  absl::FlagSaver saver;
+  absl::SetFlag(&FLAGS_db_user, "svc");
+  absl::SetFlag(&FLAGS_jwt_key_file, "/k");
+  absl::SetFlag(&FLAGS_port, 50051);
+  absl::SetFlag(&FLAGS_health_port, 50051);
+  EXPECT_EQ(InvalidFieldPath(ConfigFromFlags(1, "d").status()), "--health_port");
+  absl::SetFlag(&FLAGS_health_port, 70000);
+  EXPECT_EQ(InvalidFieldPath(ConfigFromFlags(1, "d").status()), "--health_port");
+  absl::SetFlag(&FLAGS_health_port, 8081);
+  absl::SetFlag(&FLAGS_peer_tls_cert_file, "/client.pem");  // without its key
+  EXPECT_EQ(InvalidFieldPath(ConfigFromFlags(1, "d").status()), "--peer_tls_key_file");
+  absl::SetFlag(&FLAGS_peer_tls_key_file, "/client.key");  // a client certificate, but no CA
+  EXPECT_EQ(InvalidFieldPath(ConfigFromFlags(1, "d").status()), "--peer_tls_ca_file");
+  absl::SetFlag(&FLAGS_peer_tls_ca_file, "/ca.pem");
+  absl::StatusOr<ServerConfig> c = ConfigFromFlags(1, "d");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->health_port, 8081);
+  EXPECT_EQ(c->peer_tls_ca_file, "/ca.pem");
 }
 
 }  // namespace

@@ -33,7 +33,35 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Serve
   return grpc::SslServerCredentials(ssl);
 }
 
+// host:port, with brackets around an IPv6 host.
+std::string ListenAddress(const std::string& host, int port) {
+  const bool bare_v6 = host.find(':') != std::string::npos && host.front() != '[';
+  return absl::StrCat(bare_v6 ? "[" : "", host, bare_v6 ? "]" : "", ":", port);
+}
+
 }  // namespace
+
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentials(const ServerConfig& c) {
+  if (c.peer_tls_ca_file.empty()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions ssl;
+  absl::StatusOr<std::string> ca = ReadSecretFile(c.peer_tls_ca_file);
+  if (!ca.ok()) return ca.status();
+  ssl.pem_root_certs = *ca;
+  if (!c.peer_tls_cert_file.empty()) {
+    absl::StatusOr<std::string> cert = ReadSecretFile(c.peer_tls_cert_file);
+    absl::StatusOr<std::string> key = ReadSecretFile(c.peer_tls_key_file);
+    if (!cert.ok()) return cert.status();
+    if (!key.ok()) return key.status();
+    ssl.pem_cert_chain = *cert;
+    ssl.pem_private_key = *key;
+  }
+  return grpc::SslCredentials(ssl);
+}
+
+std::shared_ptr<grpc::Channel> PeerChannel(const ServiceDeps& deps, const std::string& address) {
+  return grpc::CreateChannel(address, deps.peer_credentials != nullptr ? deps.peer_credentials
+                                                                       : grpc::InsecureChannelCredentials());
+}
 
 void TuneSyncServer(grpc::ServerBuilder& builder, int max_threads) {
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 2);
@@ -62,7 +90,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   // Abseil's mutex deadlock detection (on in Debian's build) costs a graph update per lock.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   ParseFlagsWithEnv(argc, argv,
-                    absl::StrCat(def.name, ": serves ", def.grpc_services.empty() ? "" : def.grpc_services[0],
+                    absl::StrCat("serves ", def.grpc_services.empty() ? "" : def.grpc_services[0],
                                  ". Every flag --x may also come from SLA_X in the environment."),
                     def.extra_env_flags);
   log::SetServiceName(def.name);
@@ -74,6 +102,8 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   if (!verifier.ok()) return Fail("jwt key", verifier.status());
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = Credentials(*config);
   if (!creds.ok()) return Fail("tls", creds.status());
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> peer_creds = PeerCredentials(*config);
+  if (!peer_creds.ok()) return Fail("peer tls", peer_creds.status());
 
   absl::StatusOr<std::unique_ptr<mysql::ConnectionPool>> pool;
   // The database may still be starting (a pod next to its database): retry for a while.
@@ -86,20 +116,21 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   if (!pool.ok()) return Fail("database", pool.status());
   absl::StatusOr<int> applied = mysql::Migrate(**pool, *def.migrations);
   if (!applied.ok()) return Fail("migrations", applied.status());
+  if (config->migrate_only) {
+    log::Info("migrations applied; exiting (--migrate_only)", {{"applied", absl::StrCat(*applied)},
+                                                              {"database", config->db.database}});
+    return 0;
+  }
 
   const RpcBoundary boundary(&*verifier, [] { return absl::Now(); });
-  const ServiceDeps deps{&*config, pool->get(), &boundary};
+  const ServiceDeps deps{&*config, pool->get(), &boundary, *peer_creds};
   std::vector<std::unique_ptr<grpc::Service>> services = def.make_services(deps);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int bound_port = 0;
-  const std::string address = absl::StrCat(
-      config->host.find(':') != std::string::npos && config->host.front() != '[' ? "[" : "",
-      config->host,
-      config->host.find(':') != std::string::npos && config->host.front() != '[' ? "]" : "", ":",
-      config->port);
+  const std::string address = ListenAddress(config->host, config->port);
   builder.AddListeningPort(address, *creds, &bound_port);
   grpc::ResourceQuota quota(def.name);
   quota.SetMaxThreads(config->max_threads);
@@ -115,12 +146,32 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   if (server == nullptr || bound_port == 0) {
     return Fail("listen", absl::UnavailableError(absl::StrCat("cannot listen on ", address)));
   }
-  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-  for (const std::string& name : def.grpc_services) health->SetServingStatus(name, true);
-  health->SetServingStatus(true);
+  // The probe listener: a server of its own with nothing registered but the default health
+  // service, so plaintext there exposes no RPC even when the main port is TLS-only.
+  std::unique_ptr<grpc::Server> health_server;
+  if (config->health_port != 0) {
+    grpc::ServerBuilder hb;
+    int health_bound = 0;
+    hb.AddListeningPort(ListenAddress(config->host, config->health_port), grpc::InsecureServerCredentials(),
+                        &health_bound);
+    health_server = hb.BuildAndStart();
+    if (health_server == nullptr || health_bound == 0) {
+      server->Shutdown();
+      return Fail("listen", absl::UnavailableError(absl::StrCat("cannot listen on health port ",
+                                                                config->health_port)));
+    }
+  }
+  std::vector<grpc::HealthCheckServiceInterface*> healths = {server->GetHealthCheckService()};
+  if (health_server != nullptr) healths.push_back(health_server->GetHealthCheckService());
+  for (grpc::HealthCheckServiceInterface* health : healths) {
+    for (const std::string& name : def.grpc_services) health->SetServingStatus(name, true);
+    health->SetServingStatus(true);
+  }
   log::Info("serving", {{"address", address},
                         {"port", absl::StrCat(bound_port)},
-                        {"tls", config->tls_cert_file.empty() ? "off" : "on"},
+                        {"tls", config->tls_cert_file.empty() ? "off"
+                                : config->tls_client_ca_file.empty() ? "on" : "mtls"},
+                        {"health_port", absl::StrCat(config->health_port)},
                         {"database", config->db.database},
                         {"migrations_applied", absl::StrCat(*applied)}});
 
@@ -129,10 +180,11 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   log::Info("shutting down", {{"signal", absl::StrCat(signal_number)},
                               {"drain_seconds", absl::StrCat(absl::ToInt64Seconds(config->drain_timeout))}});
   // NOT_SERVING first, so load balancers stop sending while in-flight calls drain.
-  health->Shutdown();
+  for (grpc::HealthCheckServiceInterface* health : healths) health->Shutdown();
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::seconds(absl::ToInt64Seconds(config->drain_timeout)));
   server->Wait();
+  if (health_server != nullptr) health_server->Shutdown();
   services.clear();
   pool->reset();
   log::Info("stopped");

@@ -8,7 +8,9 @@
 //   int main(int argc, char** argv) { return sla::server::RunServiceMain(argc, argv, kDefinition); }
 #pragma once
 
+#include <grpcpp/channel.h>
 #include <grpcpp/impl/codegen/service_type.h>
+#include <grpcpp/security/credentials.h>
 #include <grpcpp/server_builder.h>
 
 #include <functional>
@@ -28,7 +30,16 @@ struct ServiceDeps {
   const ServerConfig* config;
   mysql::ConnectionPool* pool;
   const RpcBoundary* boundary;
+  // How calls to the other services are secured (--peer_tls_*): TLS, mTLS or plaintext.
+  std::shared_ptr<grpc::ChannelCredentials> peer_credentials;
 };
+
+// A channel to another service of the suite, secured as --peer_tls_* say.
+std::shared_ptr<grpc::Channel> PeerChannel(const ServiceDeps& deps, const std::string& address);
+
+// The credentials --peer_tls_* describe: plaintext without a CA, TLS with one, and a client
+// certificate (mTLS) when one is set.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentials(const ServerConfig& config);
 
 struct ServiceDefinition {
   std::string name;              // "contract-svc": logs and --help

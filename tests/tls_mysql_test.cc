@@ -1,0 +1,244 @@
+// TLS on the real binaries: contract-svc under mutual TLS accepts a client with a certificate
+// its CA signed and refuses one without (and plaintext); its plaintext probe port answers health
+// and nothing else; ticket-svc reaches it with --peer_tls_* (its client certificate) and fails
+// without one. Certificates come from the openssl command, made fresh for each run.
+#include <arpa/inet.h>
+#include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "common/server/auth.h"
+#include "common/server/raw_client.h"
+#include "common/test_util/mariadb_env.h"
+#include "google/protobuf/util/json_util.h"
+#include "sla/contract/v1/contract_service.grpc.pb.h"
+#include "sla/ticket/v1/ticket_service.grpc.pb.h"
+#include "tests/service_process.h"
+
+namespace sla {
+namespace {
+
+namespace cpb = contract::v1;
+namespace tpb = ticket::v1;
+
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    return 0;
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+class TlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (auto* db : {&contract_db_, &ticket_db_}) {
+      auto created = test::ScratchDatabase::Create("tls");
+      ASSERT_TRUE(created.ok()) << created.status();
+      *db = *std::move(created);
+    }
+    char dir_template[] = "/tmp/sla-tls-test.XXXXXX";
+    ASSERT_NE(mkdtemp(dir_template), nullptr);
+    dir_ = dir_template;
+    std::ofstream(dir_ + "/jwt.key") << key_;
+    std::ofstream(dir_ + "/db.password") << contract_db_->options().password;
+    // A CA, a server certificate for localhost/127.0.0.1, a client certificate signed by the
+    // CA, and a second CA that signed nothing of ours.
+    const std::string script = absl::StrCat(
+        "set -e; cd ", dir_, "; ec='-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes';",
+        "openssl req -x509 $ec -keyout ca.key -out ca.pem -days 2 -subj /CN=sla-test-ca;",
+        "openssl req -x509 $ec -keyout other-ca.key -out other-ca.pem -days 2 -subj /CN=other-ca;",
+        "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\nextendedKeyUsage=serverAuth\\n' >server.ext;",
+        "printf 'extendedKeyUsage=clientAuth\\n' >client.ext;",
+        "openssl req $ec -keyout server.key -out server.csr -subj /CN=localhost;",
+        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 ",
+        "  -extfile server.ext -out server.pem;",
+        "openssl req $ec -keyout client.key -out client.csr -subj /CN=ticket-svc;",
+        "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 ",
+        "  -extfile client.ext -out client.pem;");
+    std::ofstream(dir_ + "/make-certs.sh") << script;
+    ASSERT_EQ(std::system(absl::StrCat("bash ", dir_, "/make-certs.sh >", dir_, "/openssl.log 2>&1").c_str()), 0)
+        << ReadFile(dir_ + "/openssl.log");
+  }
+
+  std::unique_ptr<ServiceProcess> Start(const char* binary, const test::ScratchDatabase& db,
+                                        const std::string& log, std::vector<std::string> extra) {
+    const auto& o = db.options();
+    std::vector<std::string> args{"--port=0", absl::StrCat("--db_port=", o.port),
+                                  absl::StrCat("--db_user=", o.user),
+                                  absl::StrCat("--db_password_file=", dir_, "/db.password"),
+                                  absl::StrCat("--db_name=", o.database),
+                                  absl::StrCat("--jwt_key_file=", dir_, "/jwt.key"),
+                                  "--drain_seconds=2", "--db_pool_size=2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return std::make_unique<ServiceProcess>(binary, args, absl::StrCat(dir_, "/", log));
+  }
+
+  std::vector<std::string> ServerTls() const {
+    return {absl::StrCat("--tls_cert_file=", dir_, "/server.pem"),
+            absl::StrCat("--tls_key_file=", dir_, "/server.key"),
+            absl::StrCat("--tls_client_ca_file=", dir_, "/ca.pem")};
+  }
+
+  // A TLS channel to 127.0.0.1:port checking the server as "localhost"; with the client
+  // certificate when `with_cert`.
+  std::shared_ptr<grpc::Channel> TlsChannel(int port, bool with_cert, const std::string& ca = "ca.pem") {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ReadFile(dir_ + "/" + ca);
+    if (with_cert) {
+      ssl.pem_cert_chain = ReadFile(dir_ + "/client.pem");
+      ssl.pem_private_key = ReadFile(dir_ + "/client.key");
+    }
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("localhost");
+    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port), grpc::SslCredentials(ssl), args);
+  }
+
+  std::unique_ptr<grpc::ClientContext> As(const std::string& role) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    auto t = server::MintToken({key_, "sla-platform", "sla-platform"}, {"e2e", "", {role}}, absl::Now(),
+                               absl::Minutes(10));
+    ctx->AddMetadata("authorization", "Bearer " + t.value_or(""));
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return ctx;
+  }
+
+  const std::string key_ = std::string(48, 'k');
+  std::unique_ptr<test::ScratchDatabase> contract_db_, ticket_db_;
+  std::string dir_;
+};
+
+TEST_F(TlsTest, MutualTlsAdmitsOnlyClientsWithACertificateOfTheCa) {
+  const int health_port = FreePort();
+  ASSERT_GT(health_port, 0);
+  std::vector<std::string> flags = ServerTls();
+  flags.push_back(absl::StrCat("--health_port=", health_port));
+  auto contract = Start(SLA_CONTRACT_SVC, *contract_db_, "contract.log", flags);
+  const int port = contract->WaitForPort();
+  ASSERT_GT(port, 0);
+  EXPECT_NE(contract->log().find("\"tls\":\"mtls\""), std::string::npos);
+
+  // With the client certificate: health, and an authenticated RPC.
+  auto ok_channel = TlsChannel(port, /*with_cert=*/true);
+  EXPECT_EQ(server::CheckServing(ok_channel, "", absl::Seconds(10)).value_or(false), true);
+  auto stub = cpb::ContractService::NewStub(ok_channel);
+  cpb::ListCustomersRequest list;
+  cpb::ListCustomersResponse customers;
+  const grpc::Status listed = stub->ListCustomers(As("msp_admin").get(), list, &customers);
+  EXPECT_TRUE(listed.ok()) << listed.error_message();
+
+  // Without a certificate, trusting another CA, or in plaintext: no call gets through.
+  absl::StatusOr<bool> no_cert = server::CheckServing(TlsChannel(port, false), "", absl::Seconds(5));
+  EXPECT_FALSE(no_cert.ok());
+  EXPECT_EQ(no_cert.status().code(), absl::StatusCode::kUnavailable) << no_cert.status();
+  EXPECT_FALSE(server::CheckServing(TlsChannel(port, true, "other-ca.pem"), "", absl::Seconds(5)).ok());
+  auto plain = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  EXPECT_FALSE(server::CheckServing(plain, "", absl::Seconds(5)).ok());
+  cpb::ListCustomersResponse unused;
+  EXPECT_EQ(cpb::ContractService::NewStub(TlsChannel(port, false))
+                ->ListCustomers(As("msp_admin").get(), list, &unused)
+                .error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+
+  // The probe port: plaintext health for the kubelet, and no RPC of the service.
+  auto probe = grpc::CreateChannel(absl::StrCat("127.0.0.1:", health_port), grpc::InsecureChannelCredentials());
+  EXPECT_EQ(server::CheckServing(probe, "", absl::Seconds(5)).value_or(false), true);
+  EXPECT_EQ(server::CheckServing(probe, "sla.contract.v1.ContractService", absl::Seconds(5)).value_or(false),
+            true);
+  EXPECT_EQ(cpb::ContractService::NewStub(probe)->ListCustomers(As("msp_admin").get(), list, &unused).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+
+  // Draining takes the probe port to NOT_SERVING too, then both close.
+  EXPECT_EQ(contract->Terminate(), 0);
+  EXPECT_FALSE(server::CheckServing(probe, "", absl::Milliseconds(500)).value_or(false));
+}
+
+TEST_F(TlsTest, TicketSvcCallsContractSvcWithItsClientCertificate) {
+  auto contract = Start(SLA_CONTRACT_SVC, *contract_db_, "contract.log", ServerTls());
+  const int contract_port = contract->WaitForPort();
+  ASSERT_GT(contract_port, 0);
+  auto cstub = cpb::ContractService::NewStub(TlsChannel(contract_port, true));
+
+  // A customer with an active contract (the example terms, 24/7 calendars for brevity).
+  std::ifstream in(SLA_EXAMPLE_TERMS);
+  std::stringstream terms_json;
+  terms_json << in.rdbuf();
+  for (const char* id : {"bangkok-office", "always-on"}) {
+    cpb::CreateCalendarRequest req;
+    req.set_calendar_id(id);
+    req.mutable_calendar()->set_display_name(id);
+    req.mutable_calendar()->set_time_zone("Asia/Bangkok");
+    req.mutable_calendar()->set_always_open(true);
+    sla::v1::BusinessCalendar out;
+    const grpc::Status s = cstub->CreateCalendar(As("msp_admin").get(), req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  cpb::CreateCustomerRequest creq;
+  creq.mutable_customer()->set_display_name("Acme");
+  cpb::Customer customer;
+  ASSERT_TRUE(cstub->CreateCustomer(As("msp_admin").get(), creq, &customer).ok());
+  cpb::CreateContractRequest req;
+  req.set_parent(customer.name());
+  req.mutable_contract()->set_display_name("Managed IT");
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(terms_json.str(), req.mutable_contract()->mutable_terms()).ok());
+  cpb::Contract draft, active;
+  ASSERT_TRUE(cstub->CreateContract(As("msp_admin").get(), req, &draft).ok());
+  cpb::ActivateContractRequest act;
+  act.set_name(draft.name());
+  act.set_etag(draft.etag());
+  act.mutable_effective_from()->set_seconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(24)));
+  const grpc::Status activated = cstub->ActivateContract(As("msp_admin").get(), act, &active);
+  ASSERT_TRUE(activated.ok()) << activated.error_message();
+
+  auto create_ticket = [&](int port) {
+    auto tstub = tpb::TicketService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+    tpb::CreateTicketRequest t;
+    t.set_parent(customer.name());
+    t.mutable_ticket()->set_contract(active.name());
+    t.mutable_ticket()->set_service_id("service-desk");
+    t.mutable_ticket()->set_priority(sla::v1::PRIORITY_P2);
+    t.mutable_ticket()->set_title("Printer offline");
+    t.mutable_ticket()->set_reporter("somchai@acme.example");
+    tpb::Ticket out;
+    return tstub->CreateTicket(As("msp_agent").get(), t, &out);
+  };
+  const std::string peer = absl::StrCat("--contract_address=localhost:", contract_port);
+  const std::string ca = absl::StrCat("--peer_tls_ca_file=", dir_, "/ca.pem");
+
+  // ticket-svc resolves the contract's terms over mTLS.
+  auto ticket = Start(SLA_TICKET_SVC, *ticket_db_, "ticket.log",
+                      {peer, ca, absl::StrCat("--peer_tls_cert_file=", dir_, "/client.pem"),
+                       absl::StrCat("--peer_tls_key_file=", dir_, "/client.key")});
+  const int ticket_port = ticket->WaitForPort();
+  ASSERT_GT(ticket_port, 0);
+  const grpc::Status created = create_ticket(ticket_port);
+  EXPECT_TRUE(created.ok()) << created.error_message() << "\n" << ticket->log();
+  EXPECT_EQ(ticket->Terminate(), 0);
+
+  // The same ticket-svc without its client certificate cannot reach contract-svc: the ticket
+  // is refused as unavailable, not created without terms.
+  // A database of its own, so that nothing ticket-svc cached of the terms hides the failure.
+  auto other_db = test::ScratchDatabase::Create("tls");
+  ASSERT_TRUE(other_db.ok()) << other_db.status();
+  auto no_cert = Start(SLA_TICKET_SVC, **other_db, "ticket-no-cert.log", {peer, ca});
+  const int no_cert_port = no_cert->WaitForPort();
+  ASSERT_GT(no_cert_port, 0);
+  EXPECT_EQ(create_ticket(no_cert_port).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(no_cert->Terminate(), 0);
+  EXPECT_EQ(contract->Terminate(), 0);
+}
+
+}  // namespace
+}  // namespace sla
