@@ -1,10 +1,15 @@
 // contract-svc: see README.md for what it owns.
 #include "contract-svc/api/contract_service_impl.h"
+#include "absl/flags/flag.h"
 #include "absl/time/clock.h"
+#include "contract-svc/api/reporting_history.h"
 #include "common/server/service_main.h"
 #include "contract-svc/storage/mysql_calendar_repository.h"
 #include "contract-svc/storage/mysql_contract_repository.h"
 #include "contract-svc/storage/mysql_customer_repository.h"
+
+ABSL_FLAG(std::string, reporting_address, "",
+          "reporting-svc's address (host:port), for lint's history check; empty = that check is off.");
 
 namespace sla::contract {
 const std::vector<mysql::Migration>& Migrations();  // generated from migrations/
@@ -20,13 +25,19 @@ int main(int argc, char** argv) {
       .make_services =
           [](const sla::server::ServiceDeps& deps) {
             std::vector<std::unique_ptr<grpc::Service>> services;
-            services.push_back(std::make_unique<sla::contract::ContractServiceImpl>(
+            auto impl = std::make_unique<sla::contract::ContractServiceImpl>(
                 *deps.boundary, std::make_unique<sla::contract::MySqlCustomerRepository>(deps.pool),
                 std::make_unique<sla::contract::MySqlCalendarRepository>(deps.pool),
                 std::make_unique<sla::contract::MySqlContractRepository>(deps.pool),
-                [] { return absl::Now(); }));
+                [] { return absl::Now(); });
+            if (const std::string reporting = absl::GetFlag(FLAGS_reporting_address); !reporting.empty()) {
+              impl->SetTermsHistory(std::make_unique<sla::contract::ReportingTermsHistory>(
+                  sla::server::PeerChannel(deps, reporting), sla::server::SigningJwt(deps)));
+            }
+            services.push_back(std::move(impl));
             return services;
           },
+      .extra_env_flags = {"reporting_address"},
   };
   return sla::server::RunServiceMain(argc, argv, definition);
 }

@@ -282,7 +282,8 @@ grpc::Status ContractServiceImpl::LintContract(grpc::ServerContext* ctx,
                                                const pb::LintContractRequest* req,
                                                pb::LintContractResponse* resp) {
   return boundary_.Run(ctx, "LintContract", [&](const server::CallContext& call) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(std::vector<LintFinding> findings, contracts_.Lint(call.identity, req->name()));
+    SLA_ASSIGN_OR_RETURN(std::vector<LintFinding> findings,
+                         contracts_.Lint(call.identity, req->name(), req->history_lookback_periods()));
     for (const LintFinding& f : findings) {
       pb::LintFinding* out = resp->add_findings();
       out->set_severity(f.severity == Severity::kError     ? pb::LintFinding::ERROR

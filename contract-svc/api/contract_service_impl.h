@@ -50,6 +50,13 @@ class ContractServiceImpl final : public pb::ContractService::Service {
   grpc::Status RenderAgreement(grpc::ServerContext* ctx, const pb::RenderAgreementRequest* req,
                                pb::RenderAgreementResponse* resp) override;
 
+  // Enables lint's history check (LintContractRequest.history_lookback_periods). Call once,
+  // before the server takes calls.
+  void SetTermsHistory(std::unique_ptr<TermsHistory> history) {
+    history_ = std::move(history);
+    contracts_.SetTermsHistory(history_.get());
+  }
+
  private:
   const server::RpcBoundary& boundary_;
   std::unique_ptr<CustomerRepository> customer_repo_;
@@ -58,6 +65,7 @@ class ContractServiceImpl final : public pb::ContractService::Service {
   CustomerManager customers_;
   CalendarManager calendars_;
   ContractManager contracts_;
+  std::unique_ptr<TermsHistory> history_;
 };
 
 }  // namespace sla::contract

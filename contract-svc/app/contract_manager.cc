@@ -271,11 +271,26 @@ absl::StatusOr<AgreementDocument> ContractManager::Agreement(const server::Ident
 }
 
 absl::StatusOr<std::vector<LintFinding>> ContractManager::Lint(const server::Identity& caller,
-                                                               const std::string& name) {
+                                                               const std::string& name, int history_periods) {
+  if (history_periods < 0 || history_periods > 36) {
+    return InvalidField("history_lookback_periods", "must be within 0..36");
+  }
   SLA_ASSIGN_OR_RETURN(Contract c, Readable(caller, name));
+  if (history_periods > 0 && !caller.HasAnyRole({"msp_admin", "msp_agent"})) {
+    return PermissionDenied("the history check of lint is for the MSP's staff");
+  }
   SLA_ASSIGN_OR_RETURN(ContractView v, View(std::move(c)));
   SLA_ASSIGN_OR_RETURN(CalendarsByName calendars, CalendarsOf(v.terms));
-  return LintTerms(v.terms, calendars, Today(clock_(), v.terms));
+  std::vector<LintFinding> findings = LintTerms(v.terms, calendars, Today(clock_(), v.terms));
+  if (history_periods > 0) {
+    if (history_ == nullptr) {
+      return absl::FailedPreconditionError("the history check needs reporting-svc (--reporting_address)");
+    }
+    SLA_ASSIGN_OR_RETURN(sla::reporting::v1::SimulateTermsResponse replay,
+                         history_->Replay(v.contract.name(), v.terms, history_periods));
+    for (LintFinding& f : HistoryFindings(v.terms, replay)) findings.push_back(std::move(f));
+  }
+  return findings;
 }
 
 absl::StatusOr<ContractView> ContractManager::Activate(const server::Identity& caller,

@@ -12,6 +12,7 @@
 #include "common/server/identity.h"
 #include "contract-svc/domain/agreement.h"
 #include "contract-svc/domain/contract.h"
+#include "contract-svc/app/terms_history.h"
 #include "contract-svc/domain/lint.h"
 #include "contract-svc/storage/calendar_repository.h"
 #include "contract-svc/storage/contract_repository.h"
@@ -54,7 +55,14 @@ class ContractManager {
   absl::StatusOr<AgreementDocument> Agreement(const server::Identity& caller, const std::string& name,
                                               const std::string& customer_display_name);
 
-  absl::StatusOr<std::vector<LintFinding>> Lint(const server::Identity& caller, const std::string& name);
+  // Lint of the contract's draft or latest version. With `history_periods` (1..36) also the
+  // targets' record on the contract's past tickets (TermsHistory); MSP staff only, and
+  // FAILED_PRECONDITION when no TermsHistory is configured.
+  absl::StatusOr<std::vector<LintFinding>> Lint(const server::Identity& caller, const std::string& name,
+                                                int history_periods = 0);
+
+  // Where lint's history check replays terms (reporting-svc); set once, before serving.
+  void SetTermsHistory(TermsHistory* history) { history_ = history; }
 
   // DRAFT → ACTIVE with version 1 from `effective_from`. FAILED_PRECONDITION while lint reports
   // an error (the message names the rules).
@@ -89,6 +97,7 @@ class ContractManager {
   CalendarRepository* calendars_;
   std::function<absl::Time()> clock_;
   std::function<std::string()> new_id_;
+  TermsHistory* history_ = nullptr;
 };
 
 }  // namespace sla::contract

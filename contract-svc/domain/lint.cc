@@ -224,4 +224,56 @@ std::vector<LintFinding> LintTerms(const sla::v1::SlaTerms& t, const CalendarsBy
   return out;
 }
 
+std::vector<LintFinding> HistoryFindings(const sla::v1::SlaTerms& terms,
+                                         const sla::reporting::v1::SimulateTermsResponse& replay) {
+  std::vector<LintFinding> out;
+  const int periods = replay.periods_size();
+  for (int i = 0; i < terms.priority_targets_size(); ++i) {
+    const sla::v1::PriorityTargets& pt = terms.priority_targets(i);
+    struct Clock {
+      const char* field;
+      const char* label;
+      const sla::v1::ClockTarget& target;
+      int64_t (sla::reporting::v1::PriorityCompliance::*decided)() const;
+      int64_t (sla::reporting::v1::PriorityCompliance::*met)() const;
+    };
+    const Clock clocks[] = {
+        {"first_response", "first response", pt.first_response(),
+         &sla::reporting::v1::PriorityCompliance::response_decided, &sla::reporting::v1::PriorityCompliance::response_met},
+        {"resolution", "resolution", pt.resolution(), &sla::reporting::v1::PriorityCompliance::resolution_decided,
+         &sla::reporting::v1::PriorityCompliance::resolution_met},
+    };
+    for (const Clock& c : clocks) {
+      if (c.target.target_seconds() <= 0) continue;
+      int64_t decided = 0, met = 0;
+      int missed_periods = 0;
+      for (const auto& period : replay.periods()) {
+        for (const auto& pc : period.predicted()) {
+          if (pc.priority() != pt.priority()) continue;
+          decided += (pc.*c.decided)();
+          met += (pc.*c.met)();
+          if ((pc.*c.met)() < (pc.*c.decided)()) ++missed_periods;
+        }
+      }
+      if (decided == 0) continue;  // no history to judge the target by
+      const std::string what = absl::StrCat("P", static_cast<int>(pt.priority()), " ", c.label, " within ",
+                                            FormatDuration(c.target.target_seconds()));
+      const std::string tally = absl::StrCat(met, " of ", decided, " met");
+      const std::string path = absl::StrCat("terms.priority_targets[", i, "].", c.field);
+      if (missed_periods > 0) {
+        const std::string when = periods == 1 ? std::string("in the last month")
+                                              : absl::StrCat("in ", missed_periods, " of the last ", periods, " months");
+        out.push_back({Severity::kWarning, "missed-in-history", path,
+                       absl::StrCat(what, " would have been missed ", when, " (", tally, ")")});
+      } else {
+        const std::string when = periods == 1 ? std::string("in the last month")
+                                              : absl::StrCat("in each of the last ", periods, " months");
+        out.push_back({Severity::kInfo, "met-in-history", path,
+                       absl::StrCat(what, " would have been met ", when, " (", tally, ")")});
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace sla::contract

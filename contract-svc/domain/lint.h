@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/civil_time.h"
+#include "sla/reporting/v1/reporting_service.pb.h"
 #include "sla/v1/calendar.pb.h"
 #include "sla/v1/terms.pb.h"
 
@@ -30,6 +31,14 @@ using CalendarsByName = absl::flat_hash_map<std::string, sla::v1::BusinessCalend
 // Findings in a stable order: the order of the checks, then field order.
 std::vector<LintFinding> LintTerms(const sla::v1::SlaTerms& terms, const CalendarsByName& calendars,
                                    absl::CivilDay today);
+
+// What the terms' targets would have achieved on the contract's past tickets: reporting-svc's
+// what-if replay (SimulateTerms) of the last `periods` billing periods. One WARNING per first
+// response and resolution target missed in at least one period ("would have been missed in N
+// of the last M months"), one INFO per target met in all of them, nothing for a priority
+// without decided tickets.
+std::vector<LintFinding> HistoryFindings(const sla::v1::SlaTerms& terms,
+                                         const sla::reporting::v1::SimulateTermsResponse& replay);
 
 // True if any finding is an ERROR (activation is refused).
 bool HasErrors(const std::vector<LintFinding>& findings);

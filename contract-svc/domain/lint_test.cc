@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 
@@ -160,6 +161,53 @@ TEST(LintTest, VagueWordingIsFoundInAnyFreeText) {
   SlaTerms ids = Example();
   ids.mutable_services(0)->set_service_id("guaranteed-desk");
   for (const auto& f : Lint(ids)) EXPECT_NE(f.rule, "vague-wording") << f.field_path;
+}
+
+}  // namespace
+}  // namespace sla::contract
+
+namespace sla::contract {
+namespace {
+
+// A replay in which `p` had these (decided, met) first responses per month.
+sla::reporting::v1::SimulateTermsResponse Replay(sla::v1::Priority p, std::vector<std::pair<int, int>> responses) {
+  sla::reporting::v1::SimulateTermsResponse r;
+  int month = 1;
+  for (const auto& [decided, met] : responses) {
+    auto* period = r.add_periods();
+    period->set_period(absl::StrCat("2026-", month < 10 ? "0" : "", month));
+    ++month;
+    auto* pc = period->add_predicted();
+    pc->set_priority(p);
+    pc->set_response_decided(decided);
+    pc->set_response_met(met);
+  }
+  return r;
+}
+
+TEST(HistoryFindingsTest, WarnsForATargetMissedInSomeMonthsOfTheReplay) {
+  const SlaTerms terms = Example();
+  ASSERT_EQ(terms.priority_targets(0).priority(), sla::v1::PRIORITY_P1);
+  // Six months of P1 tickets: responses late in months 2 and 5.
+  const auto findings = HistoryFindings(terms, Replay(sla::v1::PRIORITY_P1, {{4, 4}, {5, 3}, {2, 2}, {0, 0}, {6, 5}, {3, 3}}));
+  ASSERT_EQ(findings.size(), 1u);  // resolutions were never decided: nothing to say of them
+  EXPECT_EQ(findings[0].severity, Severity::kWarning);
+  EXPECT_EQ(findings[0].rule, "missed-in-history");
+  EXPECT_EQ(findings[0].field_path, "terms.priority_targets[0].first_response");
+  EXPECT_EQ(findings[0].message, absl::StrCat("P1 first response within ",
+                                              FormatDuration(terms.priority_targets(0).first_response().target_seconds()),
+                                              " would have been missed in 2 of the last 6 months (17 of 20 met)"));
+}
+
+TEST(HistoryFindingsTest, ATargetMetEveryMonthIsInfoAndNoHistoryIsSilent) {
+  const SlaTerms terms = Example();
+  auto findings = HistoryFindings(terms, Replay(sla::v1::PRIORITY_P1, {{3, 3}}));
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].severity, Severity::kInfo);
+  EXPECT_EQ(findings[0].rule, "met-in-history");
+  EXPECT_NE(findings[0].message.find("met in the last month (3 of 3 met)"), std::string::npos);
+  EXPECT_TRUE(HistoryFindings(terms, Replay(sla::v1::PRIORITY_P1, {{0, 0}})).empty());
+  EXPECT_TRUE(HistoryFindings(terms, sla::reporting::v1::SimulateTermsResponse()).empty());
 }
 
 }  // namespace

@@ -11,9 +11,12 @@
 // Sundays 02:00–04:00 Bangkok; RCA for P1 and P2.
 #include <cstdlib>
 #include <fstream>
+#include <map>
 
+#include "absl/strings/match.h"
 #include "billing-svc/api/billing_api_fixture.h"
 #include "common/clients/event_feed.h"
+#include "contract-svc/api/reporting_history.h"
 #include "reporting-svc/api/reporting_service_impl.h"
 
 namespace sla::reporting {
@@ -57,6 +60,7 @@ class ReportingFlowTest : public billing::BillingApiTest {
     builder.RegisterService(reporting_.get());
     server_ = builder.BuildAndStart();
     ASSERT_GT(port, 0);
+    reporting_port_ = port;
     stub_r_ = pb::ReportingService::NewStub(channel(port));
   }
   void TearDown() override {
@@ -114,6 +118,7 @@ class ReportingFlowTest : public billing::BillingApiTest {
   std::unique_ptr<ReportingServiceImpl> reporting_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<pb::ReportingService::Stub> stub_r_;
+  int reporting_port_ = 0;
 };
 
 TEST_F(ReportingFlowTest, AMonthBecomesAReportWithFiguresComputedByHand) {
@@ -410,6 +415,70 @@ TEST_F(ReportingFlowTest, WhatIfReplaysThePastUnderProposedTargets) {
   pb::SimulateTermsResponse denied;
   EXPECT_EQ(simulate(300, &denied, "customer_admin", acme.id).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(simulate(-5, &denied).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(ReportingFlowTest, LintWarnsOfATargetTheContractsHistoryWouldHaveMissed) {
+  const Tenant acme = NewTenant("Acme");
+  // December: two P1 tickets answered after 10 and 30 minutes (the target is 15 min), one P3
+  // answered after 5 minutes; none resolved, so every resolution target (P1 4 h wall-clock,
+  // P3 one business day) runs out within the month.
+  clock_.Set(Utc(2026, 12, 2, 3));
+  const tpb::Ticket a = Open(acme, sla::v1::PRIORITY_P1);
+  const tpb::Ticket b = Open(acme, sla::v1::PRIORITY_P1);
+  const tpb::Ticket c = Open(acme, sla::v1::PRIORITY_P3);
+  clock_.Set(Utc(2026, 12, 2, 3, 5));
+  Comment(c);
+  clock_.Set(Utc(2026, 12, 2, 3, 10));
+  Comment(a);
+  clock_.Set(Utc(2026, 12, 2, 3, 30));
+  Comment(b);
+  clock_.Set(Utc(2027, 1, 2, 0));
+  SyncAll();
+
+  auto lint = [&](int periods, cpb::LintContractResponse* out, const std::string& role = "msp_agent",
+                  const std::string& tenant = "") {
+    cpb::LintContractRequest req;
+    req.set_name(acme.contract);
+    req.set_history_lookback_periods(periods);
+    // contract-svc checks tokens against real time.
+    return harness_->contract_stub().LintContract(ticket::SuiteHarness::As(role, tenant, absl::Now()).get(), req, out);
+  };
+  cpb::LintContractResponse out;
+  // Not configured yet: the history check says so instead of answering without it.
+  EXPECT_EQ(lint(1, &out).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  harness_->contract().SetTermsHistory(std::make_unique<contract::ReportingTermsHistory>(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", reporting_port_), grpc::InsecureChannelCredentials()), Jwt(),
+      [this] { return clock_.Now(); }));
+
+  out.Clear();
+  const grpc::Status s = lint(1, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  std::map<std::string, const cpb::LintFinding*> history;
+  for (const auto& f : out.findings()) {
+    if (absl::EndsWith(f.rule(), "-in-history")) history[f.field_path()] = &f;
+  }
+  ASSERT_EQ(history.size(), 4u) << out.DebugString();
+  const cpb::LintFinding* p1_response = history["terms.priority_targets[0].first_response"];
+  ASSERT_NE(p1_response, nullptr);
+  EXPECT_EQ(p1_response->severity(), cpb::LintFinding::WARNING);
+  EXPECT_EQ(p1_response->message(),
+            "P1 first response within 15 min would have been missed in the last month (1 of 2 met)");
+  const cpb::LintFinding* p1_resolution = history["terms.priority_targets[0].resolution"];
+  ASSERT_NE(p1_resolution, nullptr);
+  EXPECT_EQ(p1_resolution->message(),
+            "P1 resolution within 4 h would have been missed in the last month (0 of 2 met)");
+  const cpb::LintFinding* p3_response = history["terms.priority_targets[2].first_response"];
+  ASSERT_NE(p3_response, nullptr);
+  EXPECT_EQ(p3_response->severity(), cpb::LintFinding::INFO);
+  EXPECT_EQ(p3_response->rule(), "met-in-history");
+  EXPECT_EQ(p3_response->message(), "P3 first response within 4 h would have been met in the last month (1 of 1 met)");
+  const cpb::LintFinding* p3_resolution = history["terms.priority_targets[2].resolution"];
+  ASSERT_NE(p3_resolution, nullptr);
+  EXPECT_EQ(p3_resolution->message(), "P3 resolution within 1 d would have been missed in the last month (0 of 1 met)");
+
+  // Customers do not get the MSP's record; the lookback is bounded.
+  EXPECT_EQ(lint(1, &out, "customer_admin", acme.id).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(lint(37, &out).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace

@@ -469,7 +469,10 @@ absl::StatusOr<v1::SimulateTermsResponse> ReportManager::Simulate(const Identity
     SLA_ASSIGN_OR_RETURN(scope.customer_id, api::ParseCustomerParent(req.subject(), false));
   }
   SLA_RETURN_IF_ERROR(server::RequireReadAccess(who, scope.customer_id, req.subject(), "reports"));
-  if (!who.HasAnyRole({"msp_admin", "msp_agent"})) return PermissionDenied("what-if simulation is for the MSP's staff");
+  // `service`: contract-svc's lint replays a contract's terms for the MSP's staff.
+  if (!who.HasAnyRole({"msp_admin", "msp_agent", "service"})) {
+    return PermissionDenied("what-if simulation is for the MSP's staff");
+  }
   if (req.lookback_periods() < 1 || req.lookback_periods() > 36) {
     return InvalidField("lookback_periods", "must be within 1..36");
   }

@@ -58,6 +58,7 @@ class SuiteHarness {
   const mysql::ConnectionOptions& ticket_db_options() const { return ticket_db_->options(); }
   pb::TicketService::Stub& stub() { return *stub_; }
   cpb::ContractService::Stub& contract_stub() { return *contract_stub_; }
+  contract::ContractServiceImpl& contract() { return *contract_; }
   int ticket_port() const { return ticket_port_; }
 
  private:
