@@ -15,17 +15,12 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "ticket-svc/storage/ticket_store.h"
+#include "ticket-svc/domain/requests.h"
 
 namespace sla::ticket {
 namespace {
 
 using server::Identity;
-
-constexpr size_t kMaxTitle = 300;
-constexpr size_t kMaxText = 20'000;
-constexpr size_t kMaxRca = 10'000;
-constexpr size_t kMaxReason = 2'000;
-constexpr size_t kMaxShort = 256;
 
 bool IsMsp(const Identity& w) { return w.HasAnyRole({"msp_admin", "msp_agent"}); }
 using api::ParseCustomerParent;
@@ -48,11 +43,7 @@ std::string NewId(char prefix, absl::Time now) {
                          rng() & 0xFFFFF);
 }
 
-absl::Status Length(const std::string& v, size_t max, const char* field, bool required) {
-  if (required && v.empty()) return InvalidField(field, "is required");
-  if (v.size() > max) return InvalidField(field, absl::StrCat("is longer than ", max, " characters"));
-  return absl::OkStatus();
-}
+constexpr auto Length = CheckLength;
 
 std::string Etag(int64_t version) { return absl::StrCat("v", version); }
 
@@ -208,18 +199,7 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
   }
   if (IsCustomerRole(who) && !ReadsAllCustomers(who) && who.tenant != customer) return NotFound(req.parent());
   const pb::Ticket& in = req.ticket();
-  SLA_ASSIGN_OR_RETURN(auto contract, api::ParseCustomerChild(in.contract(), "contracts", "ticket.contract"));
-  if (contract.first != customer) {
-    return InvalidField("ticket.contract", "must be a contract of the parent customer");
-  }
-  SLA_RETURN_IF_ERROR(Length(in.service_id(), kMaxShort, "ticket.service_id", true));
-  if (in.priority() < sla::v1::PRIORITY_P1 || in.priority() > sla::v1::PRIORITY_P5) {
-    return InvalidField("ticket.priority", "is required (PRIORITY_P1..PRIORITY_P5)");
-  }
-  SLA_RETURN_IF_ERROR(Length(in.title(), kMaxTitle, "ticket.title", true));
-  SLA_RETURN_IF_ERROR(Length(in.description(), kMaxText, "ticket.description", false));
-  SLA_RETURN_IF_ERROR(Length(in.reporter(), kMaxShort, "ticket.reporter", true));
-  SLA_RETURN_IF_ERROR(Length(req.request_id(), 128, "request_id", false));
+  SLA_ASSIGN_OR_RETURN(const std::string contract_id, ValidateNewTicket(req, customer));
 
   const absl::Time now = options_.clock();
   SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> terms,
@@ -227,7 +207,7 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
   Ticket t;
   t.id = NewId('t', now);
   t.customer_id = customer;
-  t.contract_id = contract.second;
+  t.contract_id = contract_id;
   t.service_id = in.service_id();
   t.priority = in.priority();
   t.title = in.title();
@@ -508,8 +488,7 @@ absl::StatusOr<pb::Escalation> TicketManager::EscalateTicket(const Identity& who
 absl::StatusOr<pb::Comment> TicketManager::AddComment(const Identity& who,
                                                       const pb::AddCommentRequest& req) {
   pb::Comment c = req.comment();
-  SLA_RETURN_IF_ERROR(Length(c.body(), kMaxText, "comment.body", true));
-  SLA_RETURN_IF_ERROR(Length(req.request_id(), 128, "request_id", false));
+  SLA_RETURN_IF_ERROR(ValidateNewComment(req));
   CommentInput in;
   if (IsMsp(who)) {
     if (c.visibility() != pb::Comment::PUBLIC && c.visibility() != pb::Comment::INTERNAL) {
@@ -652,7 +631,7 @@ absl::StatusOr<pb::Outage> TicketManager::CreateOutage(const Identity& who,
   }
   SLA_RETURN_IF_ERROR(Length(in.service_id(), kMaxShort, "outage.service_id", true));
   SLA_RETURN_IF_ERROR(Length(in.summary(), 2000, "outage.summary", false));
-  SLA_RETURN_IF_ERROR(Length(req.request_id(), 128, "request_id", false));
+  SLA_RETURN_IF_ERROR(Length(req.request_id(), kMaxRequestId, "request_id", false));
   if (!in.has_start_time()) return InvalidField("outage.start_time", "is required");
   SLA_ASSIGN_OR_RETURN(const int64_t start, ValidTime(in.start_time(), "outage.start_time"));
   const absl::Time now = options_.clock();
