@@ -23,6 +23,7 @@ SLA_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client
   chromium python3 openssl
+  clang libclang-rt-14-dev
 )
 
 say() { printf '[sla] %s\n' "$*" >&2; }
