@@ -92,6 +92,7 @@ absl::Status SuiteHarness::StartContract() {
       [contract_now] { return contract_now; });
   int port = 0;
   SLA_ASSIGN_OR_RETURN(contract_server_, Serve(contract_.get(), options_.max_threads, &port));
+  contract_port_ = port;
   contract_channel_ =
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
   contract_stub_ = cpb::ContractService::NewStub(contract_channel_);

@@ -60,6 +60,7 @@ class SuiteHarness {
   cpb::ContractService::Stub& contract_stub() { return *contract_stub_; }
   contract::ContractServiceImpl& contract() { return *contract_; }
   int ticket_port() const { return ticket_port_; }
+  int contract_port() const { return contract_port_; }
 
  private:
   SuiteHarness() = default;
@@ -74,6 +75,7 @@ class SuiteHarness {
   std::unique_ptr<contract::ContractServiceImpl> contract_;
   std::unique_ptr<grpc::Server> contract_server_;
   std::shared_ptr<grpc::Channel> contract_channel_;
+  int contract_port_ = 0;
   std::unique_ptr<cpb::ContractService::Stub> contract_stub_;
   std::unique_ptr<test::ScratchDatabase> ticket_db_;
   std::unique_ptr<mysql::ConnectionPool> ticket_pool_;
