@@ -65,7 +65,10 @@ class TlsTest : public ::testing::Test {
         "  -extfile server.ext -out server.pem;",
         "openssl req $ec -keyout client.key -out client.csr -subj /CN=ticket-svc;",
         "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 ",
-        "  -extfile client.ext -out client.pem;");
+        "  -extfile client.ext -out client.pem;",
+        // RS256 token keys: the identity provider's and ticket-svc's own (trusted), and a rogue one.
+        "for k in idp ticket rogue; do openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out $k-jwt.key;",
+        "  openssl pkey -in $k-jwt.key -pubout -out $k-jwt.pub; done; cat idp-jwt.pub ticket-jwt.pub >trusted-jwt.pub;");
     std::ofstream(dir_ + "/make-certs.sh") << script;
     ASSERT_EQ(std::system(absl::StrCat("bash ", dir_, "/make-certs.sh >", dir_, "/openssl.log 2>&1").c_str()), 0)
         << ReadFile(dir_ + "/openssl.log");
@@ -106,14 +109,68 @@ class TlsTest : public ::testing::Test {
 
   std::unique_ptr<grpc::ClientContext> As(const std::string& role) {
     auto ctx = std::make_unique<grpc::ClientContext>();
-    auto t = server::MintToken({key_, "sla-platform", "sla-platform"}, {"e2e", "", {role}}, absl::Now(),
-                               absl::Minutes(10));
+    auto t = server::MintToken(jwt_, {"e2e", "", {role}}, absl::Now(), absl::Minutes(10));
     ctx->AddMetadata("authorization", "Bearer " + t.value_or(""));
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     return ctx;
   }
 
+  // A customer with the example contract active since yesterday (24/7 calendars for brevity).
+  struct Contracted {
+    std::string customer;
+    std::string contract;
+  };
+  void ActivateExampleContract(cpb::ContractService::Stub& cstub, Contracted* out) {
+    std::ifstream in(SLA_EXAMPLE_TERMS);
+    std::stringstream terms_json;
+    terms_json << in.rdbuf();
+    for (const char* id : {"bangkok-office", "always-on"}) {
+      cpb::CreateCalendarRequest req;
+      req.set_calendar_id(id);
+      req.mutable_calendar()->set_display_name(id);
+      req.mutable_calendar()->set_time_zone("Asia/Bangkok");
+      req.mutable_calendar()->set_always_open(true);
+      sla::v1::BusinessCalendar cal;
+      const grpc::Status s = cstub.CreateCalendar(As("msp_admin").get(), req, &cal);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+    cpb::CreateCustomerRequest creq;
+    creq.mutable_customer()->set_display_name("Acme");
+    cpb::Customer customer;
+    ASSERT_TRUE(cstub.CreateCustomer(As("msp_admin").get(), creq, &customer).ok());
+    cpb::CreateContractRequest req;
+    req.set_parent(customer.name());
+    req.mutable_contract()->set_display_name("Managed IT");
+    ASSERT_TRUE(
+        google::protobuf::util::JsonStringToMessage(terms_json.str(), req.mutable_contract()->mutable_terms()).ok());
+    cpb::Contract draft, active;
+    ASSERT_TRUE(cstub.CreateContract(As("msp_admin").get(), req, &draft).ok());
+    cpb::ActivateContractRequest act;
+    act.set_name(draft.name());
+    act.set_etag(draft.etag());
+    act.mutable_effective_from()->set_seconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(24)));
+    const grpc::Status activated = cstub.ActivateContract(As("msp_admin").get(), act, &active);
+    ASSERT_TRUE(activated.ok()) << activated.error_message();
+    *out = {customer.name(), active.name()};
+  }
+
+  // A P2 ticket on the contract, through ticket-svc on `port` (plaintext, loopback).
+  grpc::Status CreateTicket(int port, const Contracted& c) {
+    auto tstub = tpb::TicketService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+    tpb::CreateTicketRequest t;
+    t.set_parent(c.customer);
+    t.mutable_ticket()->set_contract(c.contract);
+    t.mutable_ticket()->set_service_id("service-desk");
+    t.mutable_ticket()->set_priority(sla::v1::PRIORITY_P2);
+    t.mutable_ticket()->set_title("Printer offline");
+    t.mutable_ticket()->set_reporter("somchai@acme.example");
+    tpb::Ticket out;
+    return tstub->CreateTicket(As("msp_agent").get(), t, &out);
+  }
+
   const std::string key_ = std::string(48, 'k');
+  server::JwtConfig jwt_{key_, "sla-platform", "sla-platform"};
   std::unique_ptr<test::ScratchDatabase> contract_db_, ticket_db_;
   std::string dir_;
 };
@@ -168,52 +225,10 @@ TEST_F(TlsTest, TicketSvcCallsContractSvcWithItsClientCertificate) {
   const int contract_port = contract->WaitForPort();
   ASSERT_GT(contract_port, 0);
   auto cstub = cpb::ContractService::NewStub(TlsChannel(contract_port, true));
+  Contracted acme;
+  ActivateExampleContract(*cstub, &acme);
+  if (HasFatalFailure()) return;
 
-  // A customer with an active contract (the example terms, 24/7 calendars for brevity).
-  std::ifstream in(SLA_EXAMPLE_TERMS);
-  std::stringstream terms_json;
-  terms_json << in.rdbuf();
-  for (const char* id : {"bangkok-office", "always-on"}) {
-    cpb::CreateCalendarRequest req;
-    req.set_calendar_id(id);
-    req.mutable_calendar()->set_display_name(id);
-    req.mutable_calendar()->set_time_zone("Asia/Bangkok");
-    req.mutable_calendar()->set_always_open(true);
-    sla::v1::BusinessCalendar out;
-    const grpc::Status s = cstub->CreateCalendar(As("msp_admin").get(), req, &out);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
-  cpb::CreateCustomerRequest creq;
-  creq.mutable_customer()->set_display_name("Acme");
-  cpb::Customer customer;
-  ASSERT_TRUE(cstub->CreateCustomer(As("msp_admin").get(), creq, &customer).ok());
-  cpb::CreateContractRequest req;
-  req.set_parent(customer.name());
-  req.mutable_contract()->set_display_name("Managed IT");
-  ASSERT_TRUE(
-      google::protobuf::util::JsonStringToMessage(terms_json.str(), req.mutable_contract()->mutable_terms()).ok());
-  cpb::Contract draft, active;
-  ASSERT_TRUE(cstub->CreateContract(As("msp_admin").get(), req, &draft).ok());
-  cpb::ActivateContractRequest act;
-  act.set_name(draft.name());
-  act.set_etag(draft.etag());
-  act.mutable_effective_from()->set_seconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(24)));
-  const grpc::Status activated = cstub->ActivateContract(As("msp_admin").get(), act, &active);
-  ASSERT_TRUE(activated.ok()) << activated.error_message();
-
-  auto create_ticket = [&](int port) {
-    auto tstub = tpb::TicketService::NewStub(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
-    tpb::CreateTicketRequest t;
-    t.set_parent(customer.name());
-    t.mutable_ticket()->set_contract(active.name());
-    t.mutable_ticket()->set_service_id("service-desk");
-    t.mutable_ticket()->set_priority(sla::v1::PRIORITY_P2);
-    t.mutable_ticket()->set_title("Printer offline");
-    t.mutable_ticket()->set_reporter("somchai@acme.example");
-    tpb::Ticket out;
-    return tstub->CreateTicket(As("msp_agent").get(), t, &out);
-  };
   // By IP: the certificate names 127.0.0.1 too, and no resolver runs (c-ares leaks a few bytes
   // per process under LeakSanitizer).
   const std::string peer = absl::StrCat("--contract_address=127.0.0.1:", contract_port);
@@ -225,7 +240,7 @@ TEST_F(TlsTest, TicketSvcCallsContractSvcWithItsClientCertificate) {
                        absl::StrCat("--peer_tls_key_file=", dir_, "/client.key")});
   const int ticket_port = ticket->WaitForPort();
   ASSERT_GT(ticket_port, 0);
-  const grpc::Status created = create_ticket(ticket_port);
+  const grpc::Status created = CreateTicket(ticket_port, acme);
   EXPECT_TRUE(created.ok()) << created.error_message() << "\n" << ticket->log();
   EXPECT_EQ(ticket->Terminate(), 0);
 
@@ -237,8 +252,52 @@ TEST_F(TlsTest, TicketSvcCallsContractSvcWithItsClientCertificate) {
   auto no_cert = Start(SLA_TICKET_SVC, **other_db, "ticket-no-cert.log", {peer, ca});
   const int no_cert_port = no_cert->WaitForPort();
   ASSERT_GT(no_cert_port, 0);
-  EXPECT_EQ(create_ticket(no_cert_port).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(CreateTicket(no_cert_port, acme).error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(no_cert->Terminate(), 0);
+  EXPECT_EQ(contract->Terminate(), 0);
+}
+
+TEST_F(TlsTest, Rs256TokensFromTheIdentityProviderAndTheServicesOwnKeys) {
+  // Users' tokens come from the identity provider's key; ticket-svc signs its calls to
+  // contract-svc with its own; both services trust the two public keys and nothing else.
+  auto pem = [&](const std::string& f) { return ReadFile(absl::StrCat(dir_, "/", f)); };
+  jwt_ = {"", "sla-platform", "sla-platform"};
+  jwt_.algorithm = server::JwtAlgorithm::kRs256;
+  jwt_.private_key_pem = pem("idp-jwt.key");
+  const std::vector<std::string> rs256 = {"--jwt_algorithm=RS256",
+                                          absl::StrCat("--jwt_key_file=", dir_, "/trusted-jwt.pub")};
+  auto contract = Start(SLA_CONTRACT_SVC, *contract_db_, "contract-rs256.log", rs256);
+  const int contract_port = contract->WaitForPort();
+  ASSERT_GT(contract_port, 0);
+  auto cstub = cpb::ContractService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", contract_port), grpc::InsecureChannelCredentials()));
+  Contracted acme;
+  ActivateExampleContract(*cstub, &acme);
+  if (HasFatalFailure()) return;
+
+  std::vector<std::string> ticket_flags = rs256;
+  ticket_flags.push_back(absl::StrCat("--contract_address=127.0.0.1:", contract_port));
+  ticket_flags.push_back(absl::StrCat("--jwt_signing_key_file=", dir_, "/ticket-jwt.key"));
+  auto ticket = Start(SLA_TICKET_SVC, *ticket_db_, "ticket-rs256.log", ticket_flags);
+  const int ticket_port = ticket->WaitForPort();
+  ASSERT_GT(ticket_port, 0);
+  const grpc::Status created = CreateTicket(ticket_port, acme);
+  EXPECT_TRUE(created.ok()) << created.error_message() << "\n" << ticket->log();
+
+  // An HS256 token, and an RS256 token of an untrusted key, are refused.
+  cpb::ListCustomersRequest list;
+  cpb::ListCustomersResponse customers;
+  const server::JwtConfig idp = jwt_;
+  jwt_ = {key_, "sla-platform", "sla-platform"};
+  EXPECT_EQ(cstub->ListCustomers(As("msp_admin").get(), list, &customers).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  jwt_ = idp;
+  jwt_.private_key_pem = pem("rogue-jwt.key");  // an RSA key nobody trusts
+  EXPECT_EQ(cstub->ListCustomers(As("msp_admin").get(), list, &customers).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  jwt_ = idp;
+  EXPECT_TRUE(cstub->ListCustomers(As("msp_admin").get(), list, &customers).ok());
+  EXPECT_EQ(ticket->Terminate(), 0);
   EXPECT_EQ(contract->Terminate(), 0);
 }
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
@@ -57,6 +58,19 @@ bool ParseRoles(absl::string_view json, std::vector<std::string>& out) {
   return true;
 }
 
+jwt_alg_t LibAlgorithm(JwtAlgorithm a) {
+  switch (a) {
+    case JwtAlgorithm::kRs256: return JWT_ALG_RS256;
+    case JwtAlgorithm::kEs256: return JWT_ALG_ES256;
+    case JwtAlgorithm::kHs256: break;
+  }
+  return JWT_ALG_HS256;
+}
+
+const char* AlgorithmName(JwtAlgorithm a) {
+  return a == JwtAlgorithm::kRs256 ? "RS256" : a == JwtAlgorithm::kEs256 ? "ES256" : "HS256";
+}
+
 absl::Status Reject(absl::string_view why) {
   return absl::UnauthenticatedError(absl::StrCat("invalid bearer token: ", why));
 }
@@ -73,18 +87,46 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
   return s;
 }
 
+absl::StatusOr<JwtAlgorithm> ParseJwtAlgorithm(absl::string_view name) {
+  if (name == "HS256") return JwtAlgorithm::kHs256;
+  if (name == "RS256") return JwtAlgorithm::kRs256;
+  if (name == "ES256") return JwtAlgorithm::kEs256;
+  return absl::InvalidArgumentError(absl::StrCat("unknown JWT algorithm `", name, "` (HS256, RS256 or ES256)"));
+}
+
 absl::StatusOr<JwtVerifier> JwtVerifier::Create(JwtConfig config) {
-  if (config.hs256_key.size() < 32) {
-    return absl::InvalidArgumentError("the HS256 key must be at least 32 bytes");
+  if (config.algorithm == JwtAlgorithm::kHs256) {
+    if (config.hs256_key.size() < 32) return absl::InvalidArgumentError("the HS256 key must be at least 32 bytes");
+    JwtVerifier v(std::move(config));
+    v.verify_keys_ = {v.config_.hs256_key};
+    return v;
   }
-  return JwtVerifier(std::move(config));
+  // One or more PEM public keys, one after the other.
+  std::vector<std::string> keys;
+  constexpr absl::string_view kEnd = "-----END PUBLIC KEY-----";
+  absl::string_view rest = config.public_key_pem;
+  for (size_t end = rest.find(kEnd); end != absl::string_view::npos; end = rest.find(kEnd)) {
+    absl::string_view block = rest.substr(0, end + kEnd.size());
+    block.remove_prefix(std::min(block.size(), block.find("-----BEGIN PUBLIC KEY-----")));
+    if (!block.empty()) keys.push_back(absl::StrCat(block, "\n"));
+    rest.remove_prefix(end + kEnd.size());
+  }
+  if (keys.empty()) {
+    return absl::InvalidArgumentError("an RS256/ES256 key file must hold PEM public keys (BEGIN PUBLIC KEY)");
+  }
+  JwtVerifier v(std::move(config));
+  v.verify_keys_ = std::move(keys);
+  return v;
 }
 
 absl::StatusOr<JwtVerifier> JwtVerifier::FromKeyFile(const std::string& path, std::string issuer,
-                                                     std::string audience) {
+                                                     std::string audience, JwtAlgorithm algorithm) {
   absl::StatusOr<std::string> key = ReadSecretFile(path);
   if (!key.ok()) return key.status();
-  return Create(JwtConfig{*std::move(key), std::move(issuer), std::move(audience)});
+  JwtConfig config{"", std::move(issuer), std::move(audience)};
+  config.algorithm = algorithm;
+  (algorithm == JwtAlgorithm::kHs256 ? config.hs256_key : config.public_key_pem) = *std::move(key);
+  return Create(std::move(config));
 }
 
 absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time now) const {
@@ -107,14 +149,21 @@ absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time
   jwt_t* raw = nullptr;
   // jwt_decode verifies the signature with the key; the algorithm is checked below, so a
   // token that names another algorithm (or "none") is refused whatever the library did.
-  if (jwt_decode(&raw, t.c_str(), reinterpret_cast<const unsigned char*>(config_.hs256_key.data()),
-                 static_cast<int>(config_.hs256_key.size())) != 0 ||
-      raw == nullptr) {
+  // RS256/ES256: any of the trusted public keys (the identity provider's, each service's).
+  for (const std::string& key : verify_keys_) {
+    if (jwt_decode(&raw, t.c_str(), reinterpret_cast<const unsigned char*>(key.data()),
+                   static_cast<int>(key.size())) == 0 &&
+        raw != nullptr) {
+      break;
+    }
     if (raw != nullptr) jwt_free(raw);
-    return Reject("malformed or bad signature");
+    raw = nullptr;
   }
+  if (raw == nullptr) return Reject("malformed or bad signature");
   JwtPtr jwt(raw);
-  if (jwt_get_alg(jwt.get()) != JWT_ALG_HS256) return Reject("algorithm must be HS256");
+  if (jwt_get_alg(jwt.get()) != LibAlgorithm(config_.algorithm)) {
+    return Reject(absl::StrCat("algorithm must be ", AlgorithmName(config_.algorithm)));
+  }
 
   errno = 0;
   const long exp = jwt_get_grant_int(jwt.get(), "exp");
@@ -168,10 +217,11 @@ absl::StatusOr<std::string> MintToken(const JwtConfig& config, const Identity& i
   const std::string roles =
       absl::StrCat("{\"roles\":[\"", absl::StrJoin(identity.roles, "\",\""), "\"]}");
   if (ok) ok = jwt_add_grants_json(jwt.get(), identity.roles.empty() ? "{\"roles\":[]}" : roles.c_str()) == 0;
+  const std::string& key = config.algorithm == JwtAlgorithm::kHs256 ? config.hs256_key : config.private_key_pem;
+  if (key.empty()) return absl::FailedPreconditionError("no signing key configured");
   if (ok) {
-    ok = jwt_set_alg(jwt.get(), JWT_ALG_HS256,
-                     reinterpret_cast<const unsigned char*>(config.hs256_key.data()),
-                     static_cast<int>(config.hs256_key.size())) == 0;
+    ok = jwt_set_alg(jwt.get(), LibAlgorithm(config.algorithm), reinterpret_cast<const unsigned char*>(key.data()),
+                     static_cast<int>(key.size())) == 0;
   }
   if (!ok) return absl::InternalError("building the token failed");
   std::unique_ptr<char, FreeDeleter> encoded(jwt_encode_str(jwt.get()));

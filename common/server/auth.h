@@ -2,9 +2,11 @@
 //
 // A token carries `sub` (the caller), `tenant` (the customer it belongs to; empty for the
 // MSP's own staff and for services), `roles` (an array of role names), `exp` (required), and
-// optionally `nbf`, `iat`, `iss`, `aud`. Local runs sign with HS256 and a key file; anything
-// that is not a valid HS256 token for the configured key, issuer and audience is refused
-// with UNAUTHENTICATED and a reason that never echoes the token.
+// optionally `nbf`, `iat`, `iss`, `aud`. Local runs sign with HS256 and a key file, production
+// with RS256 or ES256 (a public key verifies); a deployment accepts exactly one algorithm, so
+// an HS256 token "signed" with the public key is refused. Anything that is not a valid token
+// for the configured algorithm, key, issuer and audience is refused with UNAUTHENTICATED and a
+// reason that never echoes the token.
 #pragma once
 
 #include <memory>
@@ -21,20 +23,33 @@
 
 namespace sla::server {
 
+// The one algorithm a deployment accepts: HS256 with a shared key (local runs, tests), or
+// RS256 / ES256 (P-256) with the identity provider's public key (production).
+enum class JwtAlgorithm { kHs256, kRs256, kEs256 };
+// "HS256", "RS256", "ES256" → the algorithm; INVALID_ARGUMENT otherwise.
+absl::StatusOr<JwtAlgorithm> ParseJwtAlgorithm(absl::string_view name);
+
 struct JwtConfig {
-  std::string hs256_key;  // at least 32 bytes
+  std::string hs256_key;  // HS256: the shared key, at least 32 bytes
   std::string issuer;     // required `iss` when non-empty
   std::string audience;   // required `aud` when non-empty
   absl::Duration leeway = absl::Seconds(30);  // clock skew allowed on exp / nbf
+  JwtAlgorithm algorithm = JwtAlgorithm::kHs256;
+  std::string public_key_pem = {};   // RS256/ES256: verifies tokens; several PEM keys may follow each other
+  std::string private_key_pem = {};  // RS256/ES256: signs tokens (MintToken: services' own calls)
 };
 
 class JwtVerifier {
  public:
-  // INVALID_ARGUMENT if the key is shorter than 32 bytes.
+  // INVALID_ARGUMENT if an HS256 key is shorter than 32 bytes, or an RS256/ES256 key is not a
+  // PEM public key.
   static absl::StatusOr<JwtVerifier> Create(JwtConfig config);
-  // Reads the key from a file (trailing newline dropped). NOT_FOUND / INVALID_ARGUMENT.
+  // Reads the key from a file (trailing newline dropped): the HS256 key, or for RS256/ES256 the
+  // trusted PEM public keys (the identity provider's and the services' own), one after the
+  // other. NOT_FOUND / INVALID_ARGUMENT.
   static absl::StatusOr<JwtVerifier> FromKeyFile(const std::string& path, std::string issuer,
-                                                 std::string audience);
+                                                 std::string audience,
+                                                 JwtAlgorithm algorithm = JwtAlgorithm::kHs256);
 
   // The identity in `token` (without the "Bearer " prefix) as of `now`, or UNAUTHENTICATED.
   absl::StatusOr<Identity> Verify(absl::string_view token, absl::Time now) const;
@@ -55,10 +70,12 @@ class JwtVerifier {
   };
   explicit JwtVerifier(JwtConfig config) : config_(std::move(config)) {}
   JwtConfig config_;
+  std::vector<std::string> verify_keys_;  // the HS256 key, or each PEM public key
   std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
 };
 
-// Mints an HS256 token for `identity`, valid from `now` for `ttl` (dev tooling and tests).
+// Mints a token for `identity`, valid from `now` for `ttl`: HS256 with the shared key, or
+// RS256/ES256 with `private_key_pem` (services' own calls, dev tooling, tests).
 absl::StatusOr<std::string> MintToken(const JwtConfig& config, const Identity& identity,
                                       absl::Time now, absl::Duration ttl);
 

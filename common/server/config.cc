@@ -22,7 +22,13 @@ ABSL_FLAG(std::string, db_user, "", "Database user (the service's own account)."
 ABSL_FLAG(std::string, db_password_file, "", "File holding the database password.");
 ABSL_FLAG(std::string, db_name, "", "Database name; empty = the service's default (sla_<service>).");
 ABSL_FLAG(int, db_pool_size, 16, "Database connections in the pool.");
-ABSL_FLAG(std::string, jwt_key_file, "", "File holding the HS256 key that signs bearer tokens.");
+ABSL_FLAG(std::string, jwt_key_file, "",
+          "File holding the key that verifies bearer tokens: the HS256 key, or the identity "
+          "provider's PEM public key for RS256/ES256.");
+ABSL_FLAG(std::string, jwt_algorithm, "HS256", "The one algorithm tokens may use: HS256, RS256 or ES256.");
+ABSL_FLAG(std::string, jwt_signing_key_file, "",
+          "RS256/ES256: PEM private key this service signs its calls to the other services with "
+          "(HS256 signs with --jwt_key_file).");
 ABSL_FLAG(std::string, jwt_issuer, "sla-platform", "Required `iss` of bearer tokens.");
 ABSL_FLAG(std::string, jwt_audience, "sla-platform", "Required `aud` of bearer tokens.");
 ABSL_FLAG(std::string, tls_cert_file, "", "PEM server certificate chain; enables TLS.");
@@ -54,6 +60,7 @@ constexpr const char* kFlagNames[] = {
     "host",          "port",          "db_host",          "db_port",
     "db_user",       "db_password_file", "db_name",       "db_pool_size",
     "jwt_key_file",  "jwt_issuer",    "jwt_audience",     "tls_cert_file",
+    "jwt_algorithm", "jwt_signing_key_file",
     "tls_key_file",  "tls_client_ca_file", "allow_insecure_non_loopback",
     "drain_seconds", "max_threads",   "max_message_bytes", "migrate_only",
     "health_port",   "peer_tls_ca_file", "peer_tls_cert_file", "peer_tls_key_file",
@@ -110,6 +117,10 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string
   }
   c.jwt_key_file = absl::GetFlag(FLAGS_jwt_key_file);
   if (c.jwt_key_file.empty()) return InvalidField("--jwt_key_file", "is required");
+  absl::StatusOr<JwtAlgorithm> alg = ParseJwtAlgorithm(absl::GetFlag(FLAGS_jwt_algorithm));
+  if (!alg.ok()) return InvalidField("--jwt_algorithm", "must be HS256, RS256 or ES256");
+  c.jwt_algorithm = *alg;
+  c.jwt_signing_key_file = absl::GetFlag(FLAGS_jwt_signing_key_file);
   c.jwt_issuer = absl::GetFlag(FLAGS_jwt_issuer);
   c.jwt_audience = absl::GetFlag(FLAGS_jwt_audience);
   c.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/mysql/connection_pool.h"
+#include "common/server/auth.h"
 
 namespace sla::server {
 
@@ -19,6 +20,8 @@ struct ServerConfig {
   int port = 0;  // 0 after parsing means "let the OS pick" (tests)
   mysql::ConnectionOptions db;
   std::string jwt_key_file;
+  JwtAlgorithm jwt_algorithm = JwtAlgorithm::kHs256;
+  std::string jwt_signing_key_file;  // RS256/ES256: the private key of the service's own calls
   std::string jwt_issuer;
   std::string jwt_audience;
   std::string tls_cert_file;

@@ -98,7 +98,8 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   if (!config.ok()) return Fail("config", config.status());
 
   absl::StatusOr<JwtVerifier> verifier =
-      JwtVerifier::FromKeyFile(config->jwt_key_file, config->jwt_issuer, config->jwt_audience);
+      JwtVerifier::FromKeyFile(config->jwt_key_file, config->jwt_issuer, config->jwt_audience,
+                               config->jwt_algorithm);
   if (!verifier.ok()) return Fail("jwt key", verifier.status());
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = Credentials(*config);
   if (!creds.ok()) return Fail("tls", creds.status());
@@ -192,10 +193,13 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
 }
 
 JwtConfig SigningJwt(const ServiceDeps& deps) {
-  absl::StatusOr<std::string> key = ReadSecretFile(deps.config->jwt_key_file);
-  std::string secret = key.ok() ? *key : "";
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-  return JwtConfig{secret, deps.config->jwt_issuer, deps.config->jwt_audience};
+  const ServerConfig& c = *deps.config;
+  const bool shared = c.jwt_algorithm == JwtAlgorithm::kHs256;
+  absl::StatusOr<std::string> key = ReadSecretFile(shared ? c.jwt_key_file : c.jwt_signing_key_file);
+  JwtConfig jwt{"", c.jwt_issuer, c.jwt_audience};
+  jwt.algorithm = c.jwt_algorithm;
+  (shared ? jwt.hs256_key : jwt.private_key_pem) = key.ok() ? *key : "";
+  return jwt;
 }
 
 }  // namespace sla::server

@@ -60,9 +60,10 @@ struct ServiceDefinition {
 // database create and destroy a thread per call under load.
 void TuneSyncServer(grpc::ServerBuilder& builder, int max_threads);
 
-// The key a service signs its calls to the other services with: the one that verifies tokens
-// (--jwt_key_file), with issuer and audience. An unreadable key gives an empty key, which
-// MintToken refuses, so calls fail loudly instead of going out unsigned.
+// The key a service signs its calls to the other services with: for HS256 the one that
+// verifies tokens (--jwt_key_file), for RS256/ES256 its private key (--jwt_signing_key_file),
+// with issuer and audience. An unreadable key gives an empty key, which MintToken refuses, so
+// calls fail loudly instead of going out unsigned.
 JwtConfig SigningJwt(const ServiceDeps& deps);
 
 // Runs the service until SIGTERM/SIGINT. Returns the process exit code: 0 after a clean
