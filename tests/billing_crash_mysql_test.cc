@@ -11,7 +11,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "sla/contract/v1/contract_service.grpc.pb.h"
 #include "sla/ticket/v1/ticket_service.grpc.pb.h"
-#include "tests/service_process.h"
+#include "tests/suite_fixture.h"
 
 namespace sla {
 namespace {
@@ -32,45 +32,16 @@ int64_t CountWhere(mysql::ConnectionPool& pool, const std::string& sql) {
   return n;
 }
 
-class BillingCrashTest : public ::testing::Test {
+class BillingCrashTest : public SuiteProcessTest {
  protected:
   void SetUp() override {
-    for (auto* db : {&contract_db_, &ticket_db_, &billing_db_}) {
-      auto created = test::ScratchDatabase::Create("crash");
-      ASSERT_TRUE(created.ok()) << created.status();
-      *db = *std::move(created);
-    }
-    char dir_template[] = "/tmp/sla-crash-test.XXXXXX";
-    ASSERT_NE(mkdtemp(dir_template), nullptr);
-    dir_ = dir_template;
-    std::ofstream(dir_ + "/jwt.key") << key_;
-    std::ofstream(dir_ + "/db.password") << contract_db_->options().password;
+    contract_db_ = NewDatabase("crash");
+    ticket_db_ = NewDatabase("crash");
+    billing_db_ = NewDatabase("crash");
+    ASSERT_TRUE(contract_db_ && ticket_db_ && billing_db_);
   }
 
-  std::unique_ptr<ServiceProcess> Start(const char* binary, const test::ScratchDatabase& db,
-                                        const std::string& log, std::vector<std::string> extra = {}) {
-    const auto& o = db.options();
-    std::vector<std::string> args{"--port=0", absl::StrCat("--db_port=", o.port),
-                                  absl::StrCat("--db_user=", o.user),
-                                  absl::StrCat("--db_password_file=", dir_, "/db.password"),
-                                  absl::StrCat("--db_name=", o.database),
-                                  absl::StrCat("--jwt_key_file=", dir_, "/jwt.key"),
-                                  "--drain_seconds=2", "--db_pool_size=4"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<ServiceProcess>(binary, args, absl::StrCat(dir_, "/", log));
-  }
-
-  std::unique_ptr<grpc::ClientContext> As(const std::string& role) {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    auto t = server::MintToken({key_, "sla-platform", "sla-platform"}, {"e2e", "", {role}}, absl::Now(),
-                               absl::Minutes(10));
-    ctx->AddMetadata("authorization", "Bearer " + t.value_or(""));
-    return ctx;
-  }
-
-  const std::string key_ = std::string(48, 'k');
   std::unique_ptr<test::ScratchDatabase> contract_db_, ticket_db_, billing_db_;
-  std::string dir_;
 };
 
 TEST_F(BillingCrashTest, KilledWhileClosingPeriodsEveryCreditIsIssuedOnce) {
@@ -88,9 +59,6 @@ TEST_F(BillingCrashTest, KilledWhileClosingPeriodsEveryCreditIsIssuedOnce) {
 
   // Contracts in force since two months before this one; each had 100 minutes of e-mail
   // downtime in the previous month (a credit to issue).
-  std::ifstream in(SLA_EXAMPLE_TERMS);
-  std::stringstream terms_json;
-  terms_json << in.rdbuf();
   // A period closes 72 hours (the terms' close grace) after it ends in the billing zone, so
   // "this month" is the month of now − 72 h there: the two months before it have closed
   // whatever today's date (on the 1st–3rd, last month is still in its grace).
@@ -99,34 +67,14 @@ TEST_F(BillingCrashTest, KilledWhileClosingPeriodsEveryCreditIsIssuedOnce) {
   const absl::CivilMonth this_month(absl::ToCivilSecond(absl::Now() - absl::Hours(72), bangkok));
   const absl::Time start = absl::FromCivil(this_month - 2, absl::UTCTimeZone());
   const absl::Time outage = absl::FromCivil(absl::CivilDay(this_month - 1) + 9, absl::UTCTimeZone());
-  for (const char* id : {"bangkok-office", "always-on"}) {
-    cpb::CreateCalendarRequest req;
-    req.set_calendar_id(id);
-    req.mutable_calendar()->set_display_name(id);
-    req.mutable_calendar()->set_time_zone("Asia/Bangkok");
-    req.mutable_calendar()->set_always_open(true);
-    sla::v1::BusinessCalendar out;
-    ASSERT_TRUE(cstub->CreateCalendar(As("msp_admin").get(), req, &out).ok());
-  }
+  CreateExampleCalendars(*cstub);
+  if (HasFatalFailure()) return;
   constexpr int kContracts = 25;
   for (int i = 0; i < kContracts; ++i) {
-    cpb::CreateCustomerRequest creq;
-    creq.mutable_customer()->set_display_name(absl::StrCat("Customer ", i));
     cpb::Customer customer;
-    ASSERT_TRUE(cstub->CreateCustomer(As("msp_admin").get(), creq, &customer).ok());
-    cpb::CreateContractRequest req;
-    req.set_parent(customer.name());
-    req.mutable_contract()->set_display_name("Managed IT");
-    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(terms_json.str(),
-                                                            req.mutable_contract()->mutable_terms()).ok());
-    cpb::Contract draft, active;
-    ASSERT_TRUE(cstub->CreateContract(As("msp_admin").get(), req, &draft).ok());
-    cpb::ActivateContractRequest act;
-    act.set_name(draft.name());
-    act.set_etag(draft.etag());
-    act.mutable_effective_from()->set_seconds(absl::ToUnixSeconds(start));
-    const grpc::Status s = cstub->ActivateContract(As("msp_admin").get(), act, &active);
-    ASSERT_TRUE(s.ok()) << s.error_message();
+    cpb::Contract active;
+    ActivateExampleContract(*cstub, absl::StrCat("Customer ", i), start, &customer, &active);
+    if (HasFatalFailure()) return;
     tpb::CreateOutageRequest oreq;
     oreq.set_parent(customer.name());
     oreq.mutable_outage()->set_contract(active.name());

@@ -16,7 +16,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "sla/contract/v1/contract_service.grpc.pb.h"
 #include "sla/ticket/v1/ticket_service.grpc.pb.h"
-#include "tests/service_process.h"
+#include "tests/suite_fixture.h"
 
 namespace sla {
 namespace {
@@ -39,19 +39,12 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-class TlsTest : public ::testing::Test {
+class TlsTest : public SuiteProcessTest {
  protected:
   void SetUp() override {
-    for (auto* db : {&contract_db_, &ticket_db_}) {
-      auto created = test::ScratchDatabase::Create("tls");
-      ASSERT_TRUE(created.ok()) << created.status();
-      *db = *std::move(created);
-    }
-    char dir_template[] = "/tmp/sla-tls-test.XXXXXX";
-    ASSERT_NE(mkdtemp(dir_template), nullptr);
-    dir_ = dir_template;
-    std::ofstream(dir_ + "/jwt.key") << key_;
-    std::ofstream(dir_ + "/db.password") << contract_db_->options().password;
+    contract_db_ = NewDatabase("tls");
+    ticket_db_ = NewDatabase("tls");
+    ASSERT_TRUE(contract_db_ && ticket_db_);
     // A CA, a server certificate for localhost/127.0.0.1, a client certificate signed by the
     // CA, and a second CA that signed nothing of ours.
     const std::string script = absl::StrCat(
@@ -74,19 +67,6 @@ class TlsTest : public ::testing::Test {
         << ReadFile(dir_ + "/openssl.log");
   }
 
-  std::unique_ptr<ServiceProcess> Start(const char* binary, const test::ScratchDatabase& db,
-                                        const std::string& log, std::vector<std::string> extra) {
-    const auto& o = db.options();
-    std::vector<std::string> args{"--port=0", absl::StrCat("--db_port=", o.port),
-                                  absl::StrCat("--db_user=", o.user),
-                                  absl::StrCat("--db_password_file=", dir_, "/db.password"),
-                                  absl::StrCat("--db_name=", o.database),
-                                  absl::StrCat("--jwt_key_file=", dir_, "/jwt.key"),
-                                  "--drain_seconds=2", "--db_pool_size=2"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<ServiceProcess>(binary, args, absl::StrCat(dir_, "/", log));
-  }
-
   std::vector<std::string> ServerTls() const {
     return {absl::StrCat("--tls_cert_file=", dir_, "/server.pem"),
             absl::StrCat("--tls_key_file=", dir_, "/server.key"),
@@ -107,50 +87,17 @@ class TlsTest : public ::testing::Test {
     return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port), grpc::SslCredentials(ssl), args);
   }
 
-  std::unique_ptr<grpc::ClientContext> As(const std::string& role) {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    auto t = server::MintToken(jwt_, {"e2e", "", {role}}, absl::Now(), absl::Minutes(10));
-    ctx->AddMetadata("authorization", "Bearer " + t.value_or(""));
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    return ctx;
-  }
-
-  // A customer with the example contract active since yesterday (24/7 calendars for brevity).
+  // A customer with the example contract active since yesterday.
   struct Contracted {
     std::string customer;
     std::string contract;
   };
-  void ActivateExampleContract(cpb::ContractService::Stub& cstub, Contracted* out) {
-    std::ifstream in(SLA_EXAMPLE_TERMS);
-    std::stringstream terms_json;
-    terms_json << in.rdbuf();
-    for (const char* id : {"bangkok-office", "always-on"}) {
-      cpb::CreateCalendarRequest req;
-      req.set_calendar_id(id);
-      req.mutable_calendar()->set_display_name(id);
-      req.mutable_calendar()->set_time_zone("Asia/Bangkok");
-      req.mutable_calendar()->set_always_open(true);
-      sla::v1::BusinessCalendar cal;
-      const grpc::Status s = cstub.CreateCalendar(As("msp_admin").get(), req, &cal);
-      ASSERT_TRUE(s.ok()) << s.error_message();
-    }
-    cpb::CreateCustomerRequest creq;
-    creq.mutable_customer()->set_display_name("Acme");
+  void ActivateExample(cpb::ContractService::Stub& cstub, Contracted* out) {
+    CreateExampleCalendars(cstub);
+    if (HasFatalFailure()) return;
     cpb::Customer customer;
-    ASSERT_TRUE(cstub.CreateCustomer(As("msp_admin").get(), creq, &customer).ok());
-    cpb::CreateContractRequest req;
-    req.set_parent(customer.name());
-    req.mutable_contract()->set_display_name("Managed IT");
-    ASSERT_TRUE(
-        google::protobuf::util::JsonStringToMessage(terms_json.str(), req.mutable_contract()->mutable_terms()).ok());
-    cpb::Contract draft, active;
-    ASSERT_TRUE(cstub.CreateContract(As("msp_admin").get(), req, &draft).ok());
-    cpb::ActivateContractRequest act;
-    act.set_name(draft.name());
-    act.set_etag(draft.etag());
-    act.mutable_effective_from()->set_seconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(24)));
-    const grpc::Status activated = cstub.ActivateContract(As("msp_admin").get(), act, &active);
-    ASSERT_TRUE(activated.ok()) << activated.error_message();
+    cpb::Contract active;
+    ActivateExampleContract(cstub, "Acme", absl::Now() - absl::Hours(24), &customer, &active);
     *out = {customer.name(), active.name()};
   }
 
@@ -169,10 +116,7 @@ class TlsTest : public ::testing::Test {
     return tstub->CreateTicket(As("msp_agent").get(), t, &out);
   }
 
-  const std::string key_ = std::string(48, 'k');
-  server::JwtConfig jwt_{key_, "sla-platform", "sla-platform"};
   std::unique_ptr<test::ScratchDatabase> contract_db_, ticket_db_;
-  std::string dir_;
 };
 
 TEST_F(TlsTest, MutualTlsAdmitsOnlyClientsWithACertificateOfTheCa) {
@@ -226,7 +170,7 @@ TEST_F(TlsTest, TicketSvcCallsContractSvcWithItsClientCertificate) {
   ASSERT_GT(contract_port, 0);
   auto cstub = cpb::ContractService::NewStub(TlsChannel(contract_port, true));
   Contracted acme;
-  ActivateExampleContract(*cstub, &acme);
+  ActivateExample(*cstub, &acme);
   if (HasFatalFailure()) return;
 
   // By IP: the certificate names 127.0.0.1 too, and no resolver runs (c-ares leaks a few bytes
@@ -272,7 +216,7 @@ TEST_F(TlsTest, Rs256TokensFromTheIdentityProviderAndTheServicesOwnKeys) {
   auto cstub = cpb::ContractService::NewStub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", contract_port), grpc::InsecureChannelCredentials()));
   Contracted acme;
-  ActivateExampleContract(*cstub, &acme);
+  ActivateExample(*cstub, &acme);
   if (HasFatalFailure()) return;
 
   std::vector<std::string> ticket_flags = rs256;
