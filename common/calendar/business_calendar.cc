@@ -81,6 +81,10 @@ std::vector<Span> Subtract(const std::vector<Span>& open, const std::vector<Span
 absl::Status ValidateSpec(const CalendarSpec& spec, absl::string_view prefix) {
   absl::TimeZone tz;
   if (spec.time_zone.empty()) return InvalidField(Path(prefix, "time_zone"), "is required");
+  // IANA names are short; a longer value is refused before it is looked up or echoed back.
+  if (spec.time_zone.size() > kMaxTimeZoneLength) {
+    return InvalidField(Path(prefix, "time_zone"), absl::StrCat("at most ", kMaxTimeZoneLength, " characters"));
+  }
   if (!absl::LoadTimeZone(spec.time_zone, &tz)) {
     return InvalidField(Path(prefix, "time_zone"),
                         absl::StrCat("`", spec.time_zone, "` is not a known IANA time zone"));

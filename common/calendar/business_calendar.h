@@ -52,6 +52,7 @@ struct CalendarSpec {
   std::vector<Holiday> holidays = {};
 };
 
+inline constexpr size_t kMaxTimeZoneLength = 64;  // the longest IANA name is 32
 inline constexpr int kMaxWeeklyIntervals = 100;
 inline constexpr int kMaxHolidays = 2000;
 

@@ -235,6 +235,11 @@ TEST(CalendarSpecTest, ValidationNamesTheField) {
   CalendarSpec bad_zone = ok;
   bad_zone.time_zone = "Mars/Olympus";
   EXPECT_EQ(InvalidFieldPath(ValidateSpec(bad_zone, "calendar")), "calendar.time_zone");
+  // An oversized zone is refused without being looked up or echoed into the error.
+  bad_zone.time_zone = std::string(100'000, 'x');
+  const absl::Status long_zone = ValidateSpec(bad_zone, "calendar");
+  EXPECT_EQ(InvalidFieldPath(long_zone), "calendar.time_zone");
+  EXPECT_LT(long_zone.message().size(), 200u);
 
   CalendarSpec no_zone = ok;
   no_zone.time_zone = "";

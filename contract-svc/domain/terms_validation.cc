@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/calendar/business_calendar.h"
 #include "common/money/money.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -69,7 +70,7 @@ absl::Status Range(const Path& p, int64_t v, int64_t lo, int64_t hi) {
 
 bool ValidZone(const std::string& zone) {
   absl::TimeZone tz;
-  return !zone.empty() && absl::LoadTimeZone(zone, &tz);
+  return !zone.empty() && zone.size() <= calendar::kMaxTimeZoneLength && absl::LoadTimeZone(zone, &tz);
 }
 
 class Validator {
