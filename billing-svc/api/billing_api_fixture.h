@@ -67,17 +67,19 @@ class BillingApiTest : public ticket::TicketApiTest {
     ASSERT_TRUE(n.ok()) << n.status();
   }
 
-  void Outage(const ticket::Tenant& t, int64_t start, int64_t end, const std::string& exclusion = "") {
+  // An e-mail outage; `end` 0 leaves it open. Returns its name.
+  std::string Outage(const ticket::Tenant& t, int64_t start, int64_t end, const std::string& exclusion = "") {
     tpb::CreateOutageRequest req;
     req.set_parent(t.customer);
     req.mutable_outage()->set_contract(t.contract);
     req.mutable_outage()->set_service_id("email-hosting");
     req.mutable_outage()->mutable_start_time()->set_seconds(start);
-    req.mutable_outage()->mutable_end_time()->set_seconds(end);
+    if (end != 0) req.mutable_outage()->mutable_end_time()->set_seconds(end);
     req.mutable_outage()->set_exclusion_id(exclusion);
     tpb::Outage out;
     const grpc::Status s = stub_->CreateOutage(As("msp_agent").get(), req, &out);
-    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out.name();
   }
 
   grpc::Status Close(const ticket::Tenant& t, int year, int month, pb::ClosePeriodResponse* out,

@@ -1,12 +1,15 @@
 #include "billing-svc/app/billing_manager.h"
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "billing-svc/domain/adjustment.h"
 #include "billing-svc/storage/billing_store.h"
 #include "common/api/list_request.h"
 #include "common/api/resource_name.h"
@@ -80,14 +83,38 @@ std::string Json(std::initializer_list<std::pair<const char*, std::string>> fiel
 }  // namespace
 
 struct BillingManager::Resolved {
-  clients::ResolvedVersion version;
+  clients::ResolvedVersion version;  // the version the period is billed under
   PeriodBounds bounds;
-  int64_t active_from = 0;
+  int64_t active_from = 0;   // set when the contract starts within the period
+  int64_t active_until = 0;  // set when it ends within the period
+  int64_t first_from = 0;    // when the earliest version in force in the period took effect
+};
+
+struct BillingManager::PendingClose {
+  std::string contract;
+  storage::ContractKey key;
+  pb::BillingPeriod requested;
+  Period period;
+  Resolved r;
 };
 
 BillingManager::BillingManager(mysql::ConnectionPool* pool, clients::TermsSource* terms,
                                EventSource* events, BillingOptions options)
     : pool_(pool), terms_(terms), events_(events), options_(std::move(options)) {}
+
+namespace {
+
+bool Absent(const absl::Status& s) {
+  // contract-svc: FAILED_PRECONDITION "no terms in force" / "was terminated"; NOT_FOUND.
+  return s.code() == absl::StatusCode::kFailedPrecondition || s.code() == absl::StatusCode::kNotFound;
+}
+
+// Marks the closed periods of `k` overlapping [from, until) stale; until 0 is open-ended.
+absl::Status Touch(mysql::Connection& c, const storage::ContractKey& k, int64_t from, int64_t until) {
+  return storage::MarkStale(c, k, from, until == 0 ? std::numeric_limits<int64_t>::max() : until);
+}
+
+}  // namespace
 
 absl::StatusOr<int> BillingManager::ConsumeOnce() {
   int applied = 0;
@@ -105,6 +132,7 @@ absl::StatusOr<int> BillingManager::ConsumeOnce() {
     SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
       batch = 0;
       // Another replica may have applied some of them meanwhile: the locked cursor decides.
+      // The lock also keeps closes out while the batch applies (storage::LockFactsShared).
       SLA_ASSIGN_OR_RETURN(const int64_t locked, outbox::GetCursor(c, kTicketSource, true));
       int64_t last = locked;
       for (const tpb::Event& e : events) {
@@ -115,19 +143,24 @@ absl::StatusOr<int> BillingManager::ConsumeOnce() {
             return absl::DataLossError(absl::StrCat("event ", e.sequence(), ": unreadable payload"));
           }
           SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(p.contract(), "contracts", "contract"));
-          SLA_RETURN_IF_ERROR(storage::InsertBreach(
-              c, {k.first, k.second}, {p.ticket(), p.clock(), p.priority(), p.breach_time().seconds()},
-              p.cycle()));
+          const storage::ContractKey key{k.first, k.second};
+          const int64_t t = p.breach_time().seconds();
+          SLA_RETURN_IF_ERROR(storage::InsertBreach(c, key, {p.ticket(), p.clock(), p.priority(), t}, p.cycle()));
+          // A breach in a period already closed: late data, a delta is due.
+          SLA_RETURN_IF_ERROR(Touch(c, key, t, t + 1));
         } else if (e.type() == "outage.opened" || e.type() == "outage.closed") {
           tpb::OutagePayload p;
           if (!google::protobuf::util::JsonStringToMessage(e.payload_json(), &p, json).ok()) {
             return absl::DataLossError(absl::StrCat("event ", e.sequence(), ": unreadable payload"));
           }
           SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(p.contract(), "contracts", "contract"));
-          SLA_RETURN_IF_ERROR(storage::UpsertOutage(
-              c, {k.first, k.second},
-              {p.outage(), p.service_id(), p.start_time().seconds(),
-               p.has_end_time() ? p.end_time().seconds() : 0, p.planned(), p.exclusion_id()}));
+          const storage::ContractKey key{k.first, k.second};
+          const OutageFact now{p.outage(), p.service_id(), p.start_time().seconds(),
+                               p.has_end_time() ? p.end_time().seconds() : 0, p.planned(), p.exclusion_id()};
+          SLA_ASSIGN_OR_RETURN(std::optional<OutageFact> before, storage::UpsertOutage(c, key, now));
+          // Closed periods the outage covered before or covers now see a change.
+          SLA_RETURN_IF_ERROR(Touch(c, key, now.start, now.end));
+          if (before) SLA_RETURN_IF_ERROR(Touch(c, key, before->start, before->end));
         }
         last = e.sequence();
         ++batch;
@@ -140,36 +173,50 @@ absl::StatusOr<int> BillingManager::ConsumeOnce() {
 
 absl::StatusOr<BillingManager::Resolved> BillingManager::Resolve(const std::string& contract,
                                                                  const Period& p) {
-  // The zone comes from the terms: resolve mid-month (UTC) to learn it, then at the period's
-  // last second for the version the period is billed under.
+  // The zone comes from the terms: find a version in force within the month first. These UTC
+  // instants lie inside the month in every zone (UTC−12 to UTC+14).
+  std::optional<clients::ResolvedVersion> probe;
+  for (int day : {15, 2, 28, 8, 22}) {
+    absl::StatusOr<clients::ResolvedVersion> v =
+        terms_->Resolve(contract, absl::FromCivil(absl::CivilDay(p.year, p.month, day), absl::UTCTimeZone()));
+    if (v.ok()) {
+      probe = *std::move(v);
+      break;
+    }
+    if (!Absent(v.status())) return v.status();
+  }
+  if (!probe) {
+    // No version in force in the month: the contract has no such billing period.
+    return absl::NotFoundError(absl::StrCat("`", contract, "` has no terms in force in ", PeriodText(p)));
+  }
   Resolved r;
-  const absl::Time mid = absl::FromCivil(absl::CivilDay(p.year, p.month, 15), absl::UTCTimeZone());
-  absl::StatusOr<clients::ResolvedVersion> probe = terms_->Resolve(contract, mid);
-  if (!probe.ok()) {
-    // Not in force mid-month (started late in it): try the month's end.
-    probe = terms_->Resolve(contract, absl::FromCivil(absl::CivilDay(p.year, p.month, 1) + 31, absl::UTCTimeZone()) -
-                                          absl::Hours(24 * 3));
-  }
-  if (!probe.ok()) {
-    if (probe.status().code() == absl::StatusCode::kFailedPrecondition ||
-        probe.status().code() == absl::StatusCode::kNotFound) {
-      // No version in force in the month: the contract has no such billing period.
-      return absl::NotFoundError(absl::StrCat("`", contract, "` has no terms in force in ", PeriodText(p)));
-    }
-    return probe.status();
-  }
   SLA_ASSIGN_OR_RETURN(r.bounds, Bounds(p, probe->terms.pricing().billing_time_zone()));
-  SLA_ASSIGN_OR_RETURN(r.version, terms_->Resolve(contract, absl::FromUnixSeconds(r.bounds.end - 1)));
-  absl::StatusOr<clients::ResolvedVersion> at_start =
-      terms_->Resolve(contract, absl::FromUnixSeconds(r.bounds.start));
-  if (!at_start.ok()) {
-    // contract-svc answers FAILED_PRECONDITION ("no terms in force") before the start.
-    if (at_start.status().code() != absl::StatusCode::kFailedPrecondition &&
-        at_start.status().code() != absl::StatusCode::kNotFound) {
-      return at_start.status();
+  // Billed under the version in force at the period's last second, or, for a contract that
+  // ends within the period, the last one in force.
+  r.version = *probe;
+  while (r.version.effective_until < absl::FromUnixSeconds(r.bounds.end)) {
+    absl::StatusOr<clients::ResolvedVersion> next = terms_->Resolve(contract, r.version.effective_until);
+    if (next.ok()) {
+      r.version = *std::move(next);
+      continue;
     }
-    r.active_from = absl::ToUnixSeconds(r.version.effective_from);  // started within the period
+    if (!Absent(next.status())) return next.status();
+    r.active_until = absl::ToUnixSeconds(r.version.effective_until);  // terminated
+    break;
   }
+  // And in force since the period's start, or since a version that began within it.
+  absl::Time first_from = probe->effective_from;
+  while (first_from > absl::FromUnixSeconds(r.bounds.start)) {
+    absl::StatusOr<clients::ResolvedVersion> prev = terms_->Resolve(contract, first_from - absl::Seconds(1));
+    if (prev.ok()) {
+      first_from = prev->effective_from;
+      continue;
+    }
+    if (!Absent(prev.status())) return prev.status();
+    r.active_from = absl::ToUnixSeconds(first_from);  // started within the period
+    break;
+  }
+  r.first_from = absl::ToUnixSeconds(first_from);
   return r;
 }
 
@@ -186,7 +233,7 @@ absl::StatusOr<pb::PreviewCreditsResponse> BillingManager::Preview(const Identit
   }));
   const int64_t now = absl::ToUnixSeconds(options_.clock());
   SLA_ASSIGN_OR_RETURN(PeriodComputation pc, ComputePeriod(r.version.terms, r.version.name, period,
-                                                           r.active_from, 0, facts, now));
+                                                           r.active_from, r.active_until, facts, now));
   pb::PreviewCreditsResponse out;
   for (const CreditLine& l : pc.credits.lines) *out.add_credits() = ToLine(l, pc.credits.currency);
   *out.mutable_total() = Money(pc.credits.currency, pc.credits.total_minor);
@@ -214,214 +261,426 @@ absl::StatusOr<pb::ClosePeriodResponse> BillingManager::Close(const Identity& wh
   }
   // Facts first: a period closes on everything ticket-svc has said until now.
   SLA_RETURN_IF_ERROR(ConsumeOnce().status());
-  return CloseContractPeriod(req.contract(), req.period(), /*respect_grace=*/false);
+  const int64_t now = absl::ToUnixSeconds(options_.clock());
+  SLA_ASSIGN_OR_RETURN(PendingClose p, PrepareClose(req.contract(), req.period(), /*respect_grace=*/false, now));
+  pb::ClosePeriodResponse out;
+  std::vector<outbox::Row> events;
+  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    out.Clear();
+    events.clear();
+    SLA_RETURN_IF_ERROR(storage::LockFactsShared(c));
+    SLA_RETURN_IF_ERROR(IssueClose(c, p, now, &out, &events));
+    return outbox::Insert(c, events);
+  }));
+  if (!events.empty()) options_.on_events_written();
+  return out;
 }
 
 absl::StatusOr<int> BillingManager::CloseDuePeriods(clients::ContractDirectory& contracts) {
   // Never close on stale facts: catch up with ticket-svc first, or close nothing this pass.
   absl::MutexLock lock(&scheduler_mu_);
   SLA_RETURN_IF_ERROR(ConsumeOnce().status());
-  SLA_ASSIGN_OR_RETURN(std::vector<std::string> names, contracts.ActiveContracts());
-  const absl::CivilMonth this_month =
-      absl::CivilMonth(absl::ToCivilSecond(options_.clock(), absl::UTCTimeZone()));
-  int closed = 0;
-  for (const std::string& name : names) {
-    // Months before this one (in UTC; the zone and grace are checked by the close itself),
-    // oldest first so that each credit lands on the next period's invoice, and as far back as
-    // kCatchUpMonths, so that a billing-svc that was down for months closes them all. A closed
-    // month costs one indexed read; months before the contract's first terms are remembered.
-    absl::CivilMonth oldest = this_month - kCatchUpMonths;
-    if (auto known = months_without_terms_.find(name); known != months_without_terms_.end()) {
-      oldest = std::max(oldest, known->second + 1);
+  const absl::Time clock = options_.clock();
+  const int64_t now = absl::ToUnixSeconds(clock);
+  const absl::CivilMonth this_month = absl::CivilMonth(absl::ToCivilSecond(clock, absl::UTCTimeZone()));
+  const absl::CivilMonth oldest = this_month - kCatchUpMonths;
+  // Each contract's periods to consider: after its newest closed one, up to last month (in UTC;
+  // the zone and grace are checked by the close), or up to its termination.
+  struct Candidate {
+    std::string name;
+    absl::CivilMonth last;
+    bool terminated = false;
+  };
+  std::vector<Candidate> candidates;
+  {
+    SLA_ASSIGN_OR_RETURN(std::vector<std::string> active, contracts.ActiveContracts());
+    for (std::string& n : active) candidates.push_back({std::move(n), this_month - 1, false});
+    SLA_ASSIGN_OR_RETURN(auto ended, contracts.TerminatedContracts(absl::FromCivil(oldest, absl::UTCTimeZone())));
+    for (auto& t : ended) {
+      // The local month holding the last second in force may be the UTC month after.
+      const absl::CivilMonth m(absl::ToCivilSecond(t.termination_time - absl::Seconds(1), absl::UTCTimeZone()));
+      candidates.push_back({std::move(t.name), std::min(this_month - 1, m + 1), true});
     }
-    for (absl::CivilMonth m = oldest; m < this_month; ++m) {
+  }
+  std::map<std::string, int> newest;
+  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(newest, storage::NewestClosedPeriods(c));
+    return absl::OkStatus();
+  }));
+  std::vector<PendingClose> due;
+  for (const Candidate& cand : candidates) {
+    absl::StatusOr<std::pair<std::string, std::string>> parsed =
+        api::ParseCustomerChild(cand.name, "contracts", "contract");
+    if (!parsed.ok()) continue;
+    absl::CivilMonth first = oldest;
+    if (auto it = newest.find(absl::StrCat(parsed->first, "/", parsed->second)); it != newest.end()) {
+      first = std::max(first, absl::CivilMonth(it->second / 12, it->second % 12 + 1) + 1);
+    }
+    // Newest first, back to the first month without terms (before the contract began), so
+    // that a closed-up contract costs nothing and a new one a single miss.
+    std::vector<PendingClose> mine;
+    for (absl::CivilMonth m = cand.last; m >= first; --m) {
       pb::BillingPeriod p;
       p.set_year(static_cast<int>(m.year()));
       p.set_month(m.month());
-      absl::StatusOr<pb::ClosePeriodResponse> r = CloseContractPeriod(name, p, /*respect_grace=*/true);
+      absl::StatusOr<PendingClose> r = PrepareClose(cand.name, p, /*respect_grace=*/true, now);
       if (r.ok()) {
-        closed += r->newly_closed() ? 1 : 0;
-      } else if (r.status().code() == absl::StatusCode::kNotFound) {
-        months_without_terms_[name] = m;  // no terms in force: nothing to bill up to here
-      } else if (r.status().code() != absl::StatusCode::kFailedPrecondition) {
-        log::Warning("period close failed", {{"contract", name}, {"error", r.status().ToString()}});
+        mine.push_back(*std::move(r));
+        continue;
       }
+      if (r.status().code() == absl::StatusCode::kFailedPrecondition) continue;  // not yet due
+      if (r.status().code() == absl::StatusCode::kNotFound) {
+        if (cand.terminated && m == cand.last && mine.empty()) continue;  // after its end
+        break;                                                             // before its start
+      }
+      // Later periods must not close before this one: none of this contract's this pass.
+      log::Warning("period close failed", {{"contract", cand.name}, {"error", r.status().ToString()}});
+      mine.clear();
+      break;
     }
+    // Oldest first, so that each credit lands on the next period's invoice.
+    due.insert(due.end(), std::make_move_iterator(mine.rbegin()), std::make_move_iterator(mine.rend()));
+  }
+  int closed = 0;
+  for (size_t i = 0; i < due.size(); i += kCloseBatch) {
+    const size_t end = std::min(due.size(), i + kCloseBatch);
+    closed += CloseBatch(std::vector<PendingClose>(due.begin() + i, due.begin() + end), now);
+  }
+  SLA_RETURN_IF_ERROR(ReviseStalePeriods().status());
+  return closed;
+}
+
+int BillingManager::CloseBatch(const std::vector<PendingClose>& batch, int64_t now) {
+  int closed = 0;
+  std::vector<outbox::Row> events;
+  const absl::Status together = mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    closed = 0;
+    events.clear();
+    SLA_RETURN_IF_ERROR(storage::LockFactsShared(c));
+    for (const PendingClose& p : batch) {
+      pb::ClosePeriodResponse out;
+      SLA_RETURN_IF_ERROR(IssueClose(c, p, now, &out, &events));
+      closed += out.newly_closed() ? 1 : 0;
+    }
+    return outbox::Insert(c, events);
+  });
+  if (together.ok()) {
+    if (!events.empty()) options_.on_events_written();
+    return closed;
+  }
+  // One of them failed: close the others each on their own (a contract whose earlier period
+  // failed fails its later ones too: periods close in order).
+  closed = 0;
+  for (const PendingClose& p : batch) {
+    pb::ClosePeriodResponse out;
+    std::vector<outbox::Row> own;
+    const absl::Status s = mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+      out.Clear();
+      own.clear();
+      SLA_RETURN_IF_ERROR(storage::LockFactsShared(c));
+      SLA_RETURN_IF_ERROR(IssueClose(c, p, now, &out, &own));
+      return outbox::Insert(c, own);
+    });
+    if (!s.ok()) {
+      log::Warning("period close failed", {{"contract", p.contract}, {"period", PeriodText(p.period)},
+                                           {"error", s.ToString()}});
+      continue;
+    }
+    if (!own.empty()) options_.on_events_written();
+    closed += out.newly_closed() ? 1 : 0;
   }
   return closed;
 }
 
-absl::StatusOr<pb::ClosePeriodResponse> BillingManager::CloseContractPeriod(
-    const std::string& contract, const pb::BillingPeriod& requested, bool respect_grace) {
-  pb::ClosePeriodRequest req;
-  req.set_contract(contract);
-  *req.mutable_period() = requested;
-  SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(req.contract(), "contracts", "contract"));
-  const storage::ContractKey k{parsed.first, parsed.second};
-  SLA_ASSIGN_OR_RETURN(const Period period, ValidPeriod(req.period()));
-  const int64_t now = absl::ToUnixSeconds(options_.clock());
-  if (respect_grace) {
-    // The scheduler asks again and again: a closed period costs one indexed read, not a call
-    // to contract-svc.
-    bool closed = false;
-    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(closed, storage::IsClosed(c, k, period));
-      return absl::OkStatus();
-    }));
-    if (closed) return pb::ClosePeriodResponse();
+absl::StatusOr<BillingManager::PendingClose> BillingManager::PrepareClose(const std::string& contract,
+                                                                          const pb::BillingPeriod& requested,
+                                                                          bool respect_grace, int64_t now) {
+  PendingClose p;
+  p.contract = contract;
+  p.requested = requested;
+  SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(contract, "contracts", "contract"));
+  p.key = {parsed.first, parsed.second};
+  SLA_ASSIGN_OR_RETURN(p.period, ValidPeriod(requested));
+  SLA_ASSIGN_OR_RETURN(p.r, Resolve(contract, p.period));
+  if (now < p.r.bounds.end) {
+    return WrongState(contract, absl::StrCat("period ", PeriodText(p.period), " ends at ",
+                                             absl::FormatTime(absl::RFC3339_sec, absl::FromUnixSeconds(p.r.bounds.end),
+                                                              absl::UTCTimeZone()),
+                                             "; it cannot close before"));
   }
-  SLA_ASSIGN_OR_RETURN(Resolved r, Resolve(req.contract(), period));
-  if (now < r.bounds.end) {
-    return WrongState(req.contract(), absl::StrCat("period ", PeriodText(period), " ends at ",
-                                                   absl::FormatTime(absl::RFC3339_sec,
-                                                                    absl::FromUnixSeconds(r.bounds.end),
-                                                                    absl::UTCTimeZone()),
-                                                   "; it cannot close before"));
+  const int64_t grace = int64_t{3600} * p.r.version.terms.credit_schedule().close_grace_hours();
+  if (respect_grace && now < p.r.bounds.end + grace) {
+    return WrongState(contract, "the period is within its grace time");
   }
-  const int64_t grace = int64_t{3600} * r.version.terms.credit_schedule().close_grace_hours();
-  if (respect_grace && now < r.bounds.end + grace) {
-    return WrongState(req.contract(), "the period is within its grace time");
-  }
+  return p;
+}
+
+absl::Status BillingManager::IssueClose(mysql::Connection& c, const PendingClose& p, int64_t now,
+                                        pb::ClosePeriodResponse* out, std::vector<outbox::Row>* events) {
+  const storage::ContractKey& k = p.key;
+  const Period& period = p.period;
+  const Resolved& r = p.r;
+  const std::string& contract = p.contract;
   const std::string currency = r.version.terms.pricing().monthly_fee().currency_code();
-  pb::ClosePeriodResponse out;
-  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    out.Clear();
-    SLA_ASSIGN_OR_RETURN(const bool claimed, storage::ClaimPeriod(c, k, period, r.version.name, now));
-    if (!claimed) {
-      // Closed before (by a retry, the scheduler or another replica): the same documents.
-      SLA_ASSIGN_OR_RETURN(auto inv, storage::LoadPeriodDocument(c, "INV", k, period));
-      SLA_ASSIGN_OR_RETURN(auto cn, storage::LoadPeriodDocument(c, "CN", k, period));
-      if (inv) out.mutable_invoice()->ParseFromString(*inv);
-      if (cn) out.mutable_credit_note()->ParseFromString(*cn);
-      out.set_newly_closed(false);
-      return absl::OkStatus();
+  SLA_ASSIGN_OR_RETURN(const bool claimed, storage::ClaimPeriod(c, k, period, r.bounds, r.version.name, now));
+  if (!claimed) {
+    // Closed before (by a retry, the scheduler or another replica): the same documents.
+    SLA_ASSIGN_OR_RETURN(auto inv, storage::LoadPeriodDocument(c, "INV", k, period));
+    SLA_ASSIGN_OR_RETURN(auto cn, storage::LoadPeriodDocument(c, "CN", k, period));
+    if (inv) out->mutable_invoice()->ParseFromString(*inv);
+    if (cn) out->mutable_credit_note()->ParseFromString(*cn);
+    out->set_newly_closed(false);
+    return absl::OkStatus();
+  }
+  // Periods close in order, so that each one's credits reach the next invoice.
+  if (r.first_from < r.bounds.start) {
+    const absl::CivilMonth prev = absl::CivilMonth(period.year, period.month) - 1;
+    const Period before{static_cast<int>(prev.year()), prev.month()};
+    SLA_ASSIGN_OR_RETURN(const bool prev_closed, storage::IsClosed(c, k, before));
+    if (!prev_closed) {
+      return WrongState(contract, absl::StrCat("period ", PeriodText(before), " is not closed yet; periods close in order"));
     }
+  }
+  SLA_ASSIGN_OR_RETURN(PeriodFacts facts, storage::LoadFacts(c, k, r.bounds.start, r.bounds.end));
+  SLA_ASSIGN_OR_RETURN(PeriodComputation pc, ComputePeriod(r.version.terms, r.version.name, period,
+                                                           r.active_from, r.active_until, facts, now));
+  const CreditResult& cr = pc.credits;
+  // What the caps took away, for reports: the exact credit before caps, rounded once, less
+  // the credit computed.
+  Rational exact_total;
+  for (const CreditLine& l : cr.lines) exact_total = exact_total + l.exact;
+  const int64_t cap_cut = std::max<int64_t>(0, exact_total.Round(money::Rounding::kHalfUp) - cr.total_minor);
+  // Deferred credits of earlier periods are paid out with this period's once together they
+  // reach the minimum, and in any case with the contract's last period.
+  SLA_ASSIGN_OR_RETURN(std::vector<storage::StoredCredit> deferred, storage::LockPendingDeferred(c, k, period));
+  int64_t deferred_total = 0;
+  for (const storage::StoredCredit& d : deferred) deferred_total += d.amount_minor;
+  const auto& cs = r.version.terms.credit_schedule();
+  const int64_t minimum = cs.has_minimum_credit() ? cs.minimum_credit().amount_minor() : 0;
+  const bool last_period = r.active_until != 0;
+  CreditStatus status = !cr.below_minimum ? CreditStatus::kIssued
+                        : cr.deferred     ? CreditStatus::kDeferred
+                                          : CreditStatus::kDropped;
+  if (status == CreditStatus::kDeferred && (cr.total_minor + deferred_total >= minimum || last_period)) {
+    status = CreditStatus::kIssued;
+  }
+  const bool release = status == CreditStatus::kIssued && !deferred.empty() &&
+                       (cr.total_minor + deferred_total >= minimum || last_period);
+  for (const CreditLine& l : cr.lines) {
+    SLA_RETURN_IF_ERROR(storage::InsertCredit(
+        c, k, {period, l.rule_id, l.service_id, l.amount_minor, currency, status,
+               ToLine(l, currency).SerializeAsString()}));
+  }
+  const int64_t note_total = cr.total_minor + (release ? deferred_total : 0);
+  if (note_total > 0 && status == CreditStatus::kIssued) {
+    SLA_ASSIGN_OR_RETURN(const int64_t n, storage::NextNumber(c, "CN"));
+    pb::CreditNote* note = out->mutable_credit_note();
+    note->set_name(absl::StrCat("customers/", k.customer_id, "/creditNotes/", DocId("CN", n)));
+    note->set_number(DocId("CN", n));
+    note->set_contract(contract);
+    *note->mutable_period() = p.requested;
+    for (const CreditLine& l : cr.lines) *note->add_lines() = ToLine(l, currency);
+    if (release) {
+      for (const storage::StoredCredit& d : deferred) {
+        pb::DocumentLine* line = note->add_lines();
+        if (!line->ParseFromString(d.line)) return absl::DataLossError("unreadable deferred credit");
+        line->set_description(absl::StrCat(line->description(), ", deferred from ", PeriodText(d.period)));
+        *line->mutable_amount() = Money(currency, d.amount_minor);
+      }
+      SLA_RETURN_IF_ERROR(storage::ReleaseDeferred(c, k, deferred, period));
+    }
+    *note->mutable_total() = Money(currency, note_total);
+    note->mutable_issue_time()->set_seconds(now);
+    note->set_terms_version(r.version.name);
+    SLA_RETURN_IF_ERROR(storage::InsertDocument(c, "CN", n, k, period, note->SerializeAsString(), now));
+    events->push_back({"credit_note.issued", note->name(), k.customer_id, now,
+                       Json({{"credit_note", note->name()}, {"contract", contract},
+                             {"period", PeriodText(period)}, {"currency", currency},
+                             {"total_minor", absl::StrCat(note_total)},
+                             {"released_deferred_minor", absl::StrCat(release ? deferred_total : 0)},
+                             {"cap_cut_minor", absl::StrCat(cap_cut)}})});
+  } else if (status != CreditStatus::kIssued) {
+    events->push_back({status == CreditStatus::kDeferred ? "credit.deferred" : "credit.dropped", contract,
+                       k.customer_id, now,
+                       Json({{"contract", contract}, {"period", PeriodText(period)}, {"currency", currency},
+                             {"total_minor", absl::StrCat(cr.total_minor)},
+                             {"deferred_before_minor", absl::StrCat(deferred_total)},
+                             {"cap_cut_minor", absl::StrCat(cap_cut)}})});
+  }
+  // Chronic breach: the same rule missed in k of the last M periods (this one included).
+  const auto& chronic = cs.chronic_breach();
+  if (chronic.breached_periods() > 0 && chronic.window_periods() > 0) {
+    std::set<std::string> rules;
+    for (const CreditLine& l : cr.lines) rules.insert(l.rule_id);
+    const int index = period.year * 12 + period.month - 1;
+    const int first = index - chronic.window_periods() + 1;
+    for (const std::string& rule : rules) {
+      SLA_ASSIGN_OR_RETURN(std::vector<Period> hits,
+                           storage::RulePeriods(c, k, rule, {first / 12, first % 12 + 1}, period));
+      std::vector<bool> flags(chronic.window_periods(), false);
+      for (const Period& h : hits) flags[h.year * 12 + h.month - 1 - first] = true;
+      if (!ChronicBreachAccrued(flags, chronic)) continue;
+      const int64_t deadline = r.bounds.end + int64_t{86400} * chronic.exercise_within_days();
+      events->push_back({"termination_right.accrued", contract, k.customer_id, now,
+                         Json({{"contract", contract}, {"rule_id", rule}, {"period", PeriodText(period)},
+                               {"breached_periods", absl::StrCat(hits.size())},
+                               {"window_periods", absl::StrCat(chronic.window_periods())},
+                               {"exercise_by", absl::FormatTime(absl::RFC3339_sec, absl::FromUnixSeconds(deadline),
+                                                                absl::UTCTimeZone())}})});
+    }
+  }
+  // The invoice of this period deducts the credits earned before it (and charges the debits).
+  SLA_ASSIGN_OR_RETURN(std::vector<storage::StoredCredit> earlier, storage::LockUnappliedCredits(c, k, period));
+  std::vector<Line> credit_lines;
+  for (const storage::StoredCredit& e : earlier) {
+    const std::string what = e.revision == 0 ? "SLA credit " : (e.amount_minor < 0 ? "SLA debit " : "SLA credit delta ");
+    credit_lines.push_back({"credit", absl::StrCat(what, PeriodText(e.period), ": ", e.rule_id), e.amount_minor,
+                            e.rule_id});
+  }
+  SLA_ASSIGN_OR_RETURN(InvoiceDraft draft, BuildInvoice(r.version.terms.pricing(), pc.bounds, pc.active_days,
+                                                        credit_lines));
+  SLA_RETURN_IF_ERROR(storage::MarkApplied(c, k, earlier, period));
+  if (draft.credit_carried_minor > 0) {
+    // What this invoice could not absorb waits for the next one, as a credit of this period.
+    pb::DocumentLine carried;
+    carried.set_description("SLA credit carried from an earlier invoice");
+    *carried.mutable_amount() = Money(currency, draft.credit_carried_minor);
+    carried.set_kind("carried");
+    SLA_RETURN_IF_ERROR(storage::InsertCredit(c, k, {period, "carried", "", draft.credit_carried_minor, currency,
+                                                     CreditStatus::kIssued, carried.SerializeAsString()}));
+  }
+  SLA_ASSIGN_OR_RETURN(const int64_t n, storage::NextNumber(c, "INV"));
+  pb::Invoice* inv = out->mutable_invoice();
+  inv->set_name(absl::StrCat("customers/", k.customer_id, "/invoices/", DocId("INV", n)));
+  inv->set_number(DocId("INV", n));
+  inv->set_contract(contract);
+  *inv->mutable_period() = p.requested;
+  for (const Line& l : draft.lines) {
+    pb::DocumentLine* d = inv->add_lines();
+    d->set_description(l.description);
+    *d->mutable_amount() = Money(currency, l.amount_minor);
+    d->set_rule_id(l.rule_id);
+    d->set_kind(l.kind);
+  }
+  *inv->mutable_total() = Money(currency, draft.total_minor);
+  *inv->mutable_credit_carried() = Money(currency, draft.credit_carried_minor);
+  inv->mutable_issue_time()->set_seconds(now);
+  inv->set_terms_version(r.version.name);
+  SLA_RETURN_IF_ERROR(storage::InsertDocument(c, "INV", n, k, period, inv->SerializeAsString(), now));
+  events->push_back({"invoice.issued", inv->name(), k.customer_id, now,
+                     Json({{"invoice", inv->name()}, {"contract", contract}, {"period", PeriodText(period)},
+                           {"currency", currency}, {"total_minor", absl::StrCat(draft.total_minor)}})});
+  out->set_newly_closed(true);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> BillingManager::ReviseStalePeriods() {
+  int changed = 0;
+  const int64_t now = absl::ToUnixSeconds(options_.clock());
+  std::vector<storage::StalePeriod> stale;
+  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(stale, storage::StalePeriods(c, 1000));
+    return absl::OkStatus();
+  }));
+  for (const storage::StalePeriod& s : stale) {
+    absl::StatusOr<bool> r = Revise(s.key, s.period, now);
+    if (!r.ok()) {
+      log::Warning("period revision failed", {{"contract", absl::StrCat("customers/", s.key.customer_id,
+                                                                        "/contracts/", s.key.contract_id)},
+                                              {"period", PeriodText(s.period)}, {"error", r.status().ToString()}});
+      continue;
+    }
+    changed += *r ? 1 : 0;
+  }
+  return changed;
+}
+
+absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k, const Period& period, int64_t now) {
+  const std::string contract = absl::StrCat("customers/", k.customer_id, "/contracts/", k.contract_id);
+  // A past instant's version never changes (amendments take effect later), so this is the
+  // version the period closed under.
+  SLA_ASSIGN_OR_RETURN(Resolved r, Resolve(contract, period));
+  const std::string currency = r.version.terms.pricing().monthly_fee().currency_code();
+  bool changed = false;
+  std::vector<outbox::Row> events;
+  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    changed = false;
+    events.clear();
+    SLA_RETURN_IF_ERROR(storage::LockFactsShared(c));
+    SLA_ASSIGN_OR_RETURN(std::optional<storage::ClosedPeriod> closed, storage::LockClosedPeriod(c, k, period));
+    if (!closed || !closed->stale) return absl::OkStatus();  // another replica did it
     SLA_ASSIGN_OR_RETURN(PeriodFacts facts, storage::LoadFacts(c, k, r.bounds.start, r.bounds.end));
     SLA_ASSIGN_OR_RETURN(PeriodComputation pc, ComputePeriod(r.version.terms, r.version.name, period,
-                                                             r.active_from, 0, facts, now));
-    std::vector<outbox::Row> events;
-    const CreditResult& cr = pc.credits;
-    // What the caps took away, for reports: the exact credit before caps, rounded once, less
-    // the credit computed.
-    Rational exact_total;
-    for (const CreditLine& l : cr.lines) exact_total = exact_total + l.exact;
-    const int64_t cap_cut = std::max<int64_t>(0, exact_total.Round(money::Rounding::kHalfUp) - cr.total_minor);
-    const storage::CreditStatus status = !cr.below_minimum ? storage::CreditStatus::kIssued
-                                         : cr.deferred     ? storage::CreditStatus::kDeferred
-                                                           : storage::CreditStatus::kDropped;
-    for (const CreditLine& l : cr.lines) {
-      SLA_RETURN_IF_ERROR(storage::InsertCredit(
-          c, k, {period, l.rule_id, l.service_id, l.amount_minor, currency, status,
-                 ToLine(l, currency).SerializeAsString()}));
+                                                             r.active_from, r.active_until, facts, now));
+    SLA_ASSIGN_OR_RETURN(std::vector<RecordedCredit> recorded, storage::RecordedCredits(c, k, period));
+    const Adjustment a = ComputeAdjustment(pc.credits, recorded);
+    if (a.lines.empty()) return storage::FinishRevision(c, k, period, closed->revision);
+    const int revision = closed->revision + 1;
+    const bool debit = a.total_minor < 0;
+    pb::CreditNote note;
+    for (const DeltaLine& d : a.lines) {
+      pb::DocumentLine line;
+      line.set_description(absl::StrCat("SLA credit ", d.amount_minor < 0 ? "reduced" : "increased", ": ", d.rule_id,
+                                        d.subject.empty() ? "" : " (" + d.subject + ")", " (late data, revision ",
+                                        revision, ")"));
+      *line.mutable_amount() = Money(currency, debit ? -d.amount_minor : d.amount_minor);
+      line.set_rule_id(d.rule_id);
+      line.set_kind(d.kind);
+      for (const std::string& e : d.explanation) line.add_explanation(e);
+      *note.add_lines() = line;
+      // The row holds the signed change; the invoice after it applies it.
+      *line.mutable_amount() = Money(currency, d.amount_minor);
+      storage::StoredCredit row{period, d.rule_id, d.subject, d.amount_minor, currency, a.status,
+                                line.SerializeAsString()};
+      row.revision = revision;
+      SLA_RETURN_IF_ERROR(storage::InsertCredit(c, k, row));
     }
-    if (cr.total_minor > 0 && status == storage::CreditStatus::kIssued) {
-      SLA_ASSIGN_OR_RETURN(const int64_t n, storage::NextNumber(c, "CN"));
-      pb::CreditNote* note = out.mutable_credit_note();
-      note->set_name(absl::StrCat("customers/", k.customer_id, "/creditNotes/", DocId("CN", n)));
-      note->set_number(DocId("CN", n));
-      note->set_contract(req.contract());
-      *note->mutable_period() = req.period();
-      for (const CreditLine& l : cr.lines) *note->add_lines() = ToLine(l, currency);
-      *note->mutable_total() = Money(currency, cr.total_minor);
-      note->mutable_issue_time()->set_seconds(now);
-      note->set_terms_version(r.version.name);
-      SLA_RETURN_IF_ERROR(storage::InsertDocument(c, "CN", n, k, period, note->SerializeAsString(), now));
-      events.push_back({"credit_note.issued", note->name(), k.customer_id, now,
-                        Json({{"credit_note", note->name()}, {"contract", req.contract()},
+    changed = true;
+    if (a.status == CreditStatus::kIssued) {
+      const std::string series = debit ? "DN" : "CN";
+      SLA_ASSIGN_OR_RETURN(const int64_t n, storage::NextNumber(c, series));
+      note.set_name(absl::StrCat("customers/", k.customer_id, "/creditNotes/", DocId(series, n)));
+      note.set_number(DocId(series, n));
+      note.set_contract(contract);
+      note.mutable_period()->set_year(period.year);
+      note.mutable_period()->set_month(period.month);
+      *note.mutable_total() = Money(currency, debit ? -a.total_minor : a.total_minor);
+      note.mutable_issue_time()->set_seconds(now);
+      note.set_terms_version(r.version.name);
+      note.set_revision(revision);
+      note.set_debit(debit);
+      SLA_RETURN_IF_ERROR(storage::InsertDocument(c, series, n, k, period, note.SerializeAsString(), now, revision));
+      events.push_back({debit ? "debit_note.issued" : "credit_note.issued", note.name(), k.customer_id, now,
+                        Json({{debit ? "debit_note" : "credit_note", note.name()}, {"contract", contract},
                               {"period", PeriodText(period)}, {"currency", currency},
-                              {"total_minor", absl::StrCat(cr.total_minor)},
-                              {"cap_cut_minor", absl::StrCat(cap_cut)}})});
-    } else if (cr.below_minimum) {
-      events.push_back({cr.deferred ? "credit.deferred" : "credit.dropped", req.contract(), k.customer_id,
-                        now, Json({{"contract", req.contract()}, {"period", PeriodText(period)},
-                                   {"currency", currency}, {"total_minor", absl::StrCat(cr.total_minor)},
-                                   {"cap_cut_minor", absl::StrCat(cap_cut)}})});
+                              {"total_minor", absl::StrCat(note.total().amount_minor())},
+                              {"revision", absl::StrCat(revision)}})});
+    } else {
+      events.push_back({"credit.revised", contract, k.customer_id, now,
+                        Json({{"contract", contract}, {"period", PeriodText(period)}, {"currency", currency},
+                              {"delta_minor", absl::StrCat(a.total_minor)},
+                              {"status", a.status == CreditStatus::kDeferred ? "deferred" : "dropped"},
+                              {"revision", absl::StrCat(revision)}})});
     }
-    // Chronic breach: the same rule missed in k of the last M periods (this one included).
-    const auto& chronic = r.version.terms.credit_schedule().chronic_breach();
-    if (chronic.breached_periods() > 0 && chronic.window_periods() > 0) {
-      std::set<std::string> rules;
-      for (const CreditLine& l : cr.lines) rules.insert(l.rule_id);
-      const int index = period.year * 12 + period.month - 1;
-      const int first = index - chronic.window_periods() + 1;
-      for (const std::string& rule : rules) {
-        SLA_ASSIGN_OR_RETURN(std::vector<Period> hits,
-                             storage::RulePeriods(c, k, rule, {first / 12, first % 12 + 1}, period));
-        std::vector<bool> flags(chronic.window_periods(), false);
-        for (const Period& h : hits) flags[h.year * 12 + h.month - 1 - first] = true;
-        if (!ChronicBreachAccrued(flags, chronic)) continue;
-        const int64_t deadline = r.bounds.end + int64_t{86400} * chronic.exercise_within_days();
-        events.push_back({"termination_right.accrued", req.contract(), k.customer_id, now,
-                          Json({{"contract", req.contract()}, {"rule_id", rule},
-                                {"period", PeriodText(period)},
-                                {"breached_periods", absl::StrCat(hits.size())},
-                                {"window_periods", absl::StrCat(chronic.window_periods())},
-                                {"exercise_by", absl::FormatTime(absl::RFC3339_sec,
-                                                                 absl::FromUnixSeconds(deadline),
-                                                                 absl::UTCTimeZone())}})});
-      }
-    }
-    // The invoice of this period deducts the credits earned before it.
-    SLA_ASSIGN_OR_RETURN(std::vector<storage::StoredCredit> earlier, storage::LockUnappliedCredits(c, k, period));
-    std::vector<Line> credit_lines;
-    for (const storage::StoredCredit& e : earlier) {
-      credit_lines.push_back({"credit", absl::StrCat("SLA credit ", PeriodText(e.period), ": ", e.rule_id),
-                              e.amount_minor, e.rule_id});
-    }
-    SLA_ASSIGN_OR_RETURN(InvoiceDraft draft, BuildInvoice(r.version.terms.pricing(), pc.bounds,
-                                                          pc.active_days, credit_lines));
-    SLA_RETURN_IF_ERROR(storage::MarkApplied(c, k, earlier, period));
-    if (draft.credit_carried_minor > 0) {
-      // What this invoice could not absorb waits for the next one, as a credit of this period.
-      pb::DocumentLine carried;
-      carried.set_description("SLA credit carried from an earlier invoice");
-      *carried.mutable_amount() = Money(currency, draft.credit_carried_minor);
-      carried.set_kind("carried");
-      SLA_RETURN_IF_ERROR(storage::InsertCredit(
-          c, k, {period, "carried", "", draft.credit_carried_minor, currency, storage::CreditStatus::kIssued,
-                 carried.SerializeAsString()}));
-    }
-    SLA_ASSIGN_OR_RETURN(const int64_t n, storage::NextNumber(c, "INV"));
-    pb::Invoice* inv = out.mutable_invoice();
-    inv->set_name(absl::StrCat("customers/", k.customer_id, "/invoices/", DocId("INV", n)));
-    inv->set_number(DocId("INV", n));
-    inv->set_contract(req.contract());
-    *inv->mutable_period() = req.period();
-    for (const Line& l : draft.lines) {
-      pb::DocumentLine* d = inv->add_lines();
-      d->set_description(l.description);
-      *d->mutable_amount() = Money(currency, l.amount_minor);
-      d->set_rule_id(l.rule_id);
-      d->set_kind(l.kind);
-    }
-    *inv->mutable_total() = Money(currency, draft.total_minor);
-    *inv->mutable_credit_carried() = Money(currency, draft.credit_carried_minor);
-    inv->mutable_issue_time()->set_seconds(now);
-    inv->set_terms_version(r.version.name);
-    SLA_RETURN_IF_ERROR(storage::InsertDocument(c, "INV", n, k, period, inv->SerializeAsString(), now));
-    events.push_back({"invoice.issued", inv->name(), k.customer_id, now,
-                      Json({{"invoice", inv->name()}, {"contract", req.contract()},
-                            {"period", PeriodText(period)}, {"currency", currency},
-                            {"total_minor", absl::StrCat(draft.total_minor)}})});
-    out.set_newly_closed(true);
+    SLA_RETURN_IF_ERROR(storage::FinishRevision(c, k, period, revision));
     return outbox::Insert(c, events);
   }));
-  if (out.newly_closed()) options_.on_events_written();
-  return out;
+  if (!events.empty()) options_.on_events_written();
+  return changed;
 }
 
 namespace {
 
 template <typename Doc>
 absl::StatusOr<Doc> GetDoc(mysql::ConnectionPool& pool, const Identity& who, const std::string& name,
-                           const char* collection, const char* series) {
+                           const char* collection, const std::vector<std::string>& series) {
   SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(name, collection, "name"));
   SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
   SLA_ASSIGN_OR_RETURN(auto id, ParseDocId(parsed.second));
-  if (id.first != series) return NotFound(name);
+  if (std::find(series.begin(), series.end(), id.first) == series.end()) return NotFound(name);
   std::optional<std::pair<std::string, std::string>> row;
   SLA_RETURN_IF_ERROR(mysql::WithConnection(pool, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(row, storage::LoadDocument(c, series, id.second));
+    SLA_ASSIGN_OR_RETURN(row, storage::LoadDocument(c, id.first, id.second));
     return absl::OkStatus();
   }));
   if (!row || row->first != parsed.first) return NotFound(name);
@@ -433,7 +692,8 @@ absl::StatusOr<Doc> GetDoc(mysql::ConnectionPool& pool, const Identity& who, con
 template <typename Doc, typename Response>
 absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const std::string& parent,
                       int page_size_in, const std::string& token, const std::string& filter,
-                      const char* series, google::protobuf::RepeatedPtrField<Doc>* docs, Response* out) {
+                      const std::vector<std::string>& series, google::protobuf::RepeatedPtrField<Doc>* docs,
+                      Response* out) {
   SLA_ASSIGN_OR_RETURN(std::string customer, api::ParseCustomerParent(parent, /*allow_all=*/true));
   if (!ReadsAllCustomers(who)) {
     if (!IsCustomerRole(who)) return PermissionDenied("no role that reads billing documents");
@@ -444,7 +704,7 @@ absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const st
   SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> restrictions, api::ParseFilter(filter));
   SLA_ASSIGN_OR_RETURN(const std::string after, api::DecodePageToken(token, filter));
   storage::DocumentQuery q;
-  q.series = series;
+  q.series = series.front();
   q.customer_id = customer;
   q.limit = page_size + 1;
   if (!after.empty() && !absl::SimpleAtoi(after, &q.after_number)) return InvalidField("page_token", "is malformed");
@@ -461,8 +721,14 @@ absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const st
         return InvalidField(field, "must be YYYY-MM");
       }
       q.period = Period{y, m};
+    } else if (r.field == "series" && series.size() > 1) {
+      if (std::find(series.begin(), series.end(), r.value) == series.end()) {
+        return InvalidField(field, absl::StrCat("must be one of ", absl::StrJoin(series, ", ")));
+      }
+      q.series = r.value;
     } else {
-      return InvalidField(field, "unknown field (contract, period)");
+      return InvalidField(field, series.size() > 1 ? "unknown field (contract, period, series)"
+                                                   : "unknown field (contract, period)");
     }
   }
   std::vector<storage::StoredDocument> rows;
@@ -482,18 +748,18 @@ absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const st
 }  // namespace
 
 absl::StatusOr<pb::Invoice> BillingManager::GetInvoice(const Identity& who, const std::string& name) {
-  return GetDoc<pb::Invoice>(*pool_, who, name, "invoices", "INV");
+  return GetDoc<pb::Invoice>(*pool_, who, name, "invoices", {"INV"});
 }
 
 absl::StatusOr<pb::CreditNote> BillingManager::GetCreditNote(const Identity& who, const std::string& name) {
-  return GetDoc<pb::CreditNote>(*pool_, who, name, "creditNotes", "CN");
+  return GetDoc<pb::CreditNote>(*pool_, who, name, "creditNotes", {"CN", "DN"});
 }
 
 absl::StatusOr<pb::ListInvoicesResponse> BillingManager::ListInvoices(const Identity& who,
                                                                       const pb::ListInvoicesRequest& req) {
   pb::ListInvoicesResponse out;
   SLA_RETURN_IF_ERROR(ListDocs(*pool_, who, req.parent(), req.page_size(), req.page_token(), req.filter(),
-                               "INV", out.mutable_invoices(), &out));
+                               {"INV"}, out.mutable_invoices(), &out));
   return out;
 }
 
@@ -501,7 +767,7 @@ absl::StatusOr<pb::ListCreditNotesResponse> BillingManager::ListCreditNotes(
     const Identity& who, const pb::ListCreditNotesRequest& req) {
   pb::ListCreditNotesResponse out;
   SLA_RETURN_IF_ERROR(ListDocs(*pool_, who, req.parent(), req.page_size(), req.page_token(), req.filter(),
-                               "CN", out.mutable_credit_notes(), &out));
+                               {"CN", "DN"}, out.mutable_credit_notes(), &out));
   return out;
 }
 

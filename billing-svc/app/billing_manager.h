@@ -17,7 +17,9 @@
 #include "absl/time/time.h"
 #include "billing-svc/domain/period.h"
 #include "common/clients/contract_terms.h"
+#include "billing-svc/storage/billing_store.h"
 #include "common/mysql/connection_pool.h"
+#include "common/outbox/outbox.h"
 #include "common/server/identity.h"
 #include "sla/billing/v1/billing_service.pb.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
@@ -50,9 +52,14 @@ class BillingManager {
                                                      const pb::PreviewCreditsRequest& req);
   absl::StatusOr<pb::ClosePeriodResponse> Close(const server::Identity& who,
                                                 const pb::ClosePeriodRequest& req);
-  // The scheduler's pass: closes the previous period of every active contract once it ended
-  // in the contract's zone plus the terms' grace hours. Returns how many it closed.
+  // The scheduler's pass: closes every period of every active contract (and of contracts
+  // terminated within the catch-up window) once it ended in the contract's zone plus the
+  // terms' grace hours, oldest first, in transactions of up to kCloseBatch periods. Returns how
+  // many it closed. Then issues the deltas of closed periods that late data made stale.
   absl::StatusOr<int> CloseDuePeriods(clients::ContractDirectory& contracts);
+  // Delta credit or debit notes for closed periods that facts arriving after their close
+  // concern. Returns how many periods changed.
+  absl::StatusOr<int> ReviseStalePeriods();
   absl::StatusOr<pb::Invoice> GetInvoice(const server::Identity& who, const std::string& name);
   absl::StatusOr<pb::ListInvoicesResponse> ListInvoices(const server::Identity& who,
                                                         const pb::ListInvoicesRequest& req);
@@ -62,22 +69,28 @@ class BillingManager {
 
  private:
   struct Resolved;
+  struct PendingClose;
   absl::StatusOr<Resolved> Resolve(const std::string& contract, const Period& p);
-  absl::StatusOr<pb::ClosePeriodResponse> CloseContractPeriod(const std::string& contract,
-                                                              const pb::BillingPeriod& period,
-                                                              bool respect_grace);
+  // Resolves the period and checks it may close now (ended; past its grace if asked).
+  absl::StatusOr<PendingClose> PrepareClose(const std::string& contract, const pb::BillingPeriod& period,
+                                            bool respect_grace, int64_t now);
+  // Closes it in the caller's transaction (after storage::LockFactsShared).
+  absl::Status IssueClose(mysql::Connection& c, const PendingClose& p, int64_t now,
+                          pb::ClosePeriodResponse* out, std::vector<outbox::Row>* events);
+  // Closes `batch` in one transaction; if that fails, each on its own. Returns how many closed.
+  int CloseBatch(const std::vector<PendingClose>& batch, int64_t now);
+  absl::StatusOr<bool> Revise(const storage::ContractKey& k, const Period& period, int64_t now);
 
   // How far back the scheduler looks for periods still to close.
   static constexpr int kCatchUpMonths = 24;
+  // Periods closed per transaction by the scheduler: one durable commit for many.
+  static constexpr int kCloseBatch = 50;
 
   mysql::ConnectionPool* pool_;
   clients::TermsSource* terms_;
   EventSource* events_;
   BillingOptions options_;
-  // Per contract, the newest month found without terms in force (before the contract began);
-  // the scheduler does not ask contract-svc about it or anything older again.
   absl::Mutex scheduler_mu_;  // one closing pass at a time
-  std::map<std::string, absl::CivilMonth> months_without_terms_ ABSL_GUARDED_BY(scheduler_mu_);
 };
 
 }  // namespace sla::billing

@@ -43,6 +43,10 @@ struct CreditInput {
   std::vector<ServiceAvailability> availability;       // per service with a target
 };
 
+// How a recorded credit stands: issued (or, once deferred, paid out by a later period),
+// deferred (below the minimum payable, waiting for later credits), or dropped.
+enum class CreditStatus { kIssued = 1, kDeferred = 2, kDropped = 3 };
+
 struct CreditLine {
   std::string rule_id;
   std::string kind;  // "per_event", "availability", "linear_shortfall", "at_risk"

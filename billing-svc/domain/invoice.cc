@@ -76,7 +76,15 @@ absl::StatusOr<InvoiceDraft> BuildInvoice(const sla::v1::Pricing& pricing, const
     inv.lines.push_back({"discount", d.description(), -off.amount_minor(), ""});
     total -= off.amount_minor();
   }
-  for (const Line& c : credits) {
+  // Debits first (a late-data delta that took credit back), so that credits can absorb them.
+  std::vector<Line> ordered(credits.begin(), credits.end());
+  std::stable_partition(ordered.begin(), ordered.end(), [](const Line& l) { return l.amount_minor < 0; });
+  for (const Line& c : ordered) {
+    if (c.amount_minor < 0) {
+      inv.lines.push_back({"debit", c.description, -c.amount_minor, c.rule_id});
+      total -= c.amount_minor;
+      continue;
+    }
     const int64_t applied = std::min(c.amount_minor, std::max<int64_t>(0, total));
     inv.credit_carried_minor += c.amount_minor - applied;
     if (applied == 0) continue;

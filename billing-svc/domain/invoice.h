@@ -39,7 +39,7 @@ absl::StatusOr<int> ActiveDays(const PeriodBounds& b, const std::string& time_zo
                                int64_t active_from, int64_t active_until);
 
 struct Line {
-  std::string kind;  // "fee", "discount", "credit"
+  std::string kind;  // "fee", "discount", "credit", "debit"
   std::string description;
   int64_t amount_minor = 0;
   std::string rule_id;
@@ -53,8 +53,8 @@ struct InvoiceDraft {
 };
 
 // The period's invoice: the monthly fee prorated to the active days, the discounts, and the credits
-// to apply (earned in the previous period; positive amounts). Credits never take the total
-// below zero: what remains is carried.
+// to apply (earned before; a negative amount is a debit, from a delta that took credit back,
+// and is charged). Credits never take the total below zero: what remains is carried.
 absl::StatusOr<InvoiceDraft> BuildInvoice(const sla::v1::Pricing& pricing, const PeriodBounds& b,
                                           int active_days, const std::vector<Line>& credits);
 

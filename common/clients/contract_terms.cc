@@ -51,8 +51,8 @@ absl::StatusOr<ResolvedVersion> ContractTermsSource::Resolve(const std::string& 
   return v;
 }
 
-absl::StatusOr<std::vector<std::string>> ContractTermsSource::ActiveContracts() {
-  std::vector<std::string> out;
+absl::StatusOr<std::vector<cpb::Contract>> ContractTermsSource::List(const std::string& filter) {
+  std::vector<cpb::Contract> out;
   std::string page_token;
   do {
     SLA_ASSIGN_OR_RETURN(std::string token, token_.Get());
@@ -63,13 +63,34 @@ absl::StatusOr<std::vector<std::string>> ContractTermsSource::ActiveContracts() 
     req.set_parent("customers/-");
     req.set_page_size(1000);
     req.set_page_token(page_token);
-    req.set_filter("state = ACTIVE");
+    req.set_filter(filter);
     cpb::ListContractsResponse resp;
     const grpc::Status s = stub_->ListContracts(&ctx, req, &resp);
     if (!s.ok()) return absl::UnavailableError(absl::StrCat("ListContracts failed: ", s.error_message()));
-    for (const auto& c : resp.contracts()) out.push_back(c.name());
+    for (auto& c : *resp.mutable_contracts()) {
+      c.clear_terms();  // only names and lifecycle are wanted; terms come from ResolveTerms
+      out.push_back(std::move(c));
+    }
     page_token = resp.next_page_token();
   } while (!page_token.empty());
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> ContractTermsSource::ActiveContracts() {
+  SLA_ASSIGN_OR_RETURN(std::vector<cpb::Contract> contracts, List("state = ACTIVE"));
+  std::vector<std::string> out;
+  for (const auto& c : contracts) out.push_back(c.name());
+  return out;
+}
+
+absl::StatusOr<std::vector<ContractTermsSource::Terminated>> ContractTermsSource::TerminatedContracts(
+    absl::Time since) {
+  SLA_ASSIGN_OR_RETURN(std::vector<cpb::Contract> contracts, List("state = TERMINATED"));
+  std::vector<Terminated> out;
+  for (const auto& c : contracts) {
+    const absl::Time t = absl::FromUnixSeconds(c.termination_time().seconds());
+    if (c.has_termination_time() && t >= since) out.push_back({c.name(), t});
+  }
   return out;
 }
 

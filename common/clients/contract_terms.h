@@ -38,20 +38,32 @@ class ContractDirectory {
   virtual ~ContractDirectory() = default;
   // Names of every ACTIVE contract, `customers/{c}/contracts/{k}`.
   virtual absl::StatusOr<std::vector<std::string>> ActiveContracts() = 0;
+  struct Terminated {
+    std::string name;
+    absl::Time termination_time;
+  };
+  // Every TERMINATED contract whose termination takes effect at or after `since` (they still
+  // have periods to bill).
+  virtual absl::StatusOr<std::vector<Terminated>> TerminatedContracts(absl::Time since) = 0;
 };
 
 class ContractTermsSource final : public TermsSource, public ContractDirectory {
  public:
+  using Terminated = ContractDirectory::Terminated;
   // `service_name` is the subject of the service token (e.g. "ticket-svc").
   ContractTermsSource(std::shared_ptr<grpc::Channel> channel, server::JwtConfig jwt,
                       std::string service_name);
   absl::StatusOr<ResolvedVersion> Resolve(const std::string& contract, absl::Time at) override;
   absl::StatusOr<std::vector<std::string>> ActiveContracts() override;
+  absl::StatusOr<std::vector<Terminated>> TerminatedContracts(absl::Time since) override;
 
  private:
   std::unique_ptr<sla::contract::v1::ContractService::Stub> stub_;
   // Real time: the token is checked by another process.
   ServiceToken token_;
+
+  // ListContracts with `filter`, every page.
+  absl::StatusOr<std::vector<sla::contract::v1::Contract>> List(const std::string& filter);
 };
 
 }  // namespace sla::clients
