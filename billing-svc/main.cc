@@ -1,6 +1,8 @@
 // billing-svc: see README.md for what it owns.
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
+
 #include "absl/flags/flag.h"
 #include "absl/time/clock.h"
 #include "billing-svc/api/billing_service_impl.h"
@@ -11,6 +13,8 @@
 ABSL_FLAG(std::string, contract_address, "127.0.0.1:50051", "contract-svc's address (host:port).");
 ABSL_FLAG(std::string, ticket_address, "127.0.0.1:50052", "ticket-svc's address (host:port).");
 ABSL_FLAG(int, close_interval_s, 300, "How often ended billing periods are looked for and closed.");
+ABSL_FLAG(int, close_batch, 50,
+          "Billing periods the scheduler closes per transaction (1..1000): one durable commit for many.");
 
 namespace sla::billing {
 const std::vector<mysql::Migration>& Migrations();  // generated from migrations/
@@ -37,11 +41,12 @@ int main(int argc, char** argv) {
             sla::billing::BillingServiceOptions options;
             options.clock = [] { return absl::Now(); };
             options.close_interval = absl::Seconds(absl::GetFlag(FLAGS_close_interval_s));
+            options.close_batch = std::clamp(absl::GetFlag(FLAGS_close_batch), 1, 1000);
             services.push_back(std::make_unique<sla::billing::BillingServiceImpl>(
                 *deps.boundary, deps.pool, std::move(terms), directory, std::move(events), options));
             return services;
           },
-      .extra_env_flags = {"contract_address", "ticket_address", "close_interval_s"},
+      .extra_env_flags = {"contract_address", "ticket_address", "close_interval_s", "close_batch"},
   };
   return sla::server::RunServiceMain(argc, argv, definition);
 }

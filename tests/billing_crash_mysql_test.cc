@@ -88,7 +88,8 @@ TEST_F(BillingCrashTest, KilledWhileClosingPeriodsEveryCreditIsIssuedOnce) {
 
   std::vector<std::string> billing_args{absl::StrCat("--contract_address=127.0.0.1:", contract_port),
                                         absl::StrCat("--ticket_address=127.0.0.1:", ticket_port),
-                                        "--close_interval_s=1"};
+                                        // Small transactions, so that the kill lands between them too.
+                                        "--close_interval_s=1", "--close_batch=2"};
   auto pool = *mysql::ConnectionPool::Create(billing_db_->options());
   auto billing = Start(SLA_BILLING_SVC, *billing_db_, "billing1.log", billing_args);
   ASSERT_GT(billing->WaitForPort(), 0);

@@ -342,8 +342,9 @@ absl::StatusOr<int> BillingManager::CloseDuePeriods(clients::ContractDirectory& 
     due.insert(due.end(), std::make_move_iterator(mine.rbegin()), std::make_move_iterator(mine.rend()));
   }
   int closed = 0;
-  for (size_t i = 0; i < due.size(); i += kCloseBatch) {
-    const size_t end = std::min(due.size(), i + kCloseBatch);
+  const size_t batch = static_cast<size_t>(std::max(1, options_.close_batch));
+  for (size_t i = 0; i < due.size(); i += batch) {
+    const size_t end = std::min(due.size(), i + batch);
     closed += CloseBatch(std::vector<PendingClose>(due.begin() + i, due.begin() + end), now);
   }
   SLA_RETURN_IF_ERROR(ReviseStalePeriods().status());

@@ -38,6 +38,7 @@ class EventSource {
 struct BillingOptions {
   std::function<absl::Time()> clock;
   std::function<void()> on_events_written = [] {};
+  int close_batch = 50;  // periods the scheduler closes per transaction
 };
 
 class BillingManager {
@@ -54,7 +55,7 @@ class BillingManager {
                                                 const pb::ClosePeriodRequest& req);
   // The scheduler's pass: closes every period of every active contract (and of contracts
   // terminated within the catch-up window) once it ended in the contract's zone plus the
-  // terms' grace hours, oldest first, in transactions of up to kCloseBatch periods. Returns how
+  // terms' grace hours, oldest first, options.close_batch periods per transaction. Returns how
   // many it closed. Then issues the deltas of closed periods that late data made stale.
   absl::StatusOr<int> CloseDuePeriods(clients::ContractDirectory& contracts);
   // Delta credit or debit notes for closed periods that facts arriving after their close
@@ -83,8 +84,6 @@ class BillingManager {
 
   // How far back the scheduler looks for periods still to close.
   static constexpr int kCatchUpMonths = 24;
-  // Periods closed per transaction by the scheduler: one durable commit for many.
-  static constexpr int kCloseBatch = 50;
 
   mysql::ConnectionPool* pool_;
   clients::TermsSource* terms_;
