@@ -15,6 +15,7 @@ ABSL_FLAG(std::string, ticket_address, "127.0.0.1:50052", "ticket-svc's address 
 ABSL_FLAG(int, close_interval_s, 300, "How often ended billing periods are looked for and closed.");
 ABSL_FLAG(int, close_batch, 50,
           "Billing periods the scheduler closes per transaction (1..1000): one durable commit for many.");
+ABSL_FLAG(int, close_workers, 2, "Connections the scheduler closes batches of periods on (1..16).");
 
 namespace sla::billing {
 const std::vector<mysql::Migration>& Migrations();  // generated from migrations/
@@ -42,11 +43,12 @@ int main(int argc, char** argv) {
             options.clock = [] { return absl::Now(); };
             options.close_interval = absl::Seconds(absl::GetFlag(FLAGS_close_interval_s));
             options.close_batch = std::clamp(absl::GetFlag(FLAGS_close_batch), 1, 1000);
+            options.close_workers = std::clamp(absl::GetFlag(FLAGS_close_workers), 1, 16);
             services.push_back(std::make_unique<sla::billing::BillingServiceImpl>(
                 *deps.boundary, deps.pool, std::move(terms), directory, std::move(events), options));
             return services;
           },
-      .extra_env_flags = {"contract_address", "ticket_address", "close_interval_s", "close_batch"},
+      .extra_env_flags = {"contract_address", "ticket_address", "close_interval_s", "close_batch", "close_workers"},
   };
   return sla::server::RunServiceMain(argc, argv, definition);
 }

@@ -25,7 +25,8 @@ BillingServiceImpl::BillingServiceImpl(const server::RpcBoundary& boundary, mysq
     if (!n.ok()) log::Warning("outbox sequencer pass failed", {{"error", n.status().ToString()}});
   }, absl::Milliseconds(5));
   manager_ = std::make_unique<BillingManager>(pool_, terms_.get(), events_.get(),
-                                              BillingOptions{options.clock, [this] { sequencer_loop_->Wake(); }, options.close_batch});
+                                              BillingOptions{options.clock, [this] { sequencer_loop_->Wake(); }, options.close_batch,
+                                                             options.close_workers});
   consumer_loop_ = std::make_unique<server::Periodic>("ticket-events", options.consume_interval, [this] {
     absl::StatusOr<int> n = manager_->ConsumeOnce();
     if (!n.ok()) log::Warning("following ticket-svc's events failed", {{"error", n.status().ToString()}});

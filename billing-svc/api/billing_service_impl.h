@@ -19,7 +19,8 @@ struct BillingServiceOptions {
   bool start_workers = true;  // false in tests, which call RunOnce-style methods themselves
   absl::Duration consume_interval = absl::Milliseconds(500);
   absl::Duration close_interval = absl::Minutes(5);
-  int close_batch = 50;  // periods per transaction in the scheduler's pass
+  int close_batch = 50;   // periods per transaction in the scheduler's pass
+  int close_workers = 2;  // connections the scheduler's pass closes batches on
 };
 
 class BillingServiceImpl final : public pb::BillingService::Service {

@@ -1,8 +1,10 @@
 #include "billing-svc/app/billing_manager.h"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <set>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -269,7 +271,9 @@ absl::StatusOr<pb::ClosePeriodResponse> BillingManager::Close(const Identity& wh
     out.Clear();
     events.clear();
     SLA_RETURN_IF_ERROR(storage::LockFactsShared(c));
-    SLA_RETURN_IF_ERROR(IssueClose(c, p, now, &out, &events));
+    std::vector<pb::ClosePeriodResponse> outs;
+    SLA_RETURN_IF_ERROR(IssueCloses(c, {p}, now, &outs, &events));
+    out = std::move(outs.front());
     return outbox::Insert(c, events);
   }));
   if (!events.empty()) options_.on_events_written();
@@ -307,7 +311,7 @@ absl::StatusOr<int> BillingManager::CloseDuePeriods(clients::ContractDirectory& 
     SLA_ASSIGN_OR_RETURN(newest, storage::NewestClosedPeriods(c));
     return absl::OkStatus();
   }));
-  std::vector<PendingClose> due;
+  std::vector<std::vector<PendingClose>> due;  // per contract, oldest first
   for (const Candidate& cand : candidates) {
     absl::StatusOr<std::pair<std::string, std::string>> parsed =
         api::ParseCustomerChild(cand.name, "contracts", "contract");
@@ -339,16 +343,39 @@ absl::StatusOr<int> BillingManager::CloseDuePeriods(clients::ContractDirectory& 
       break;
     }
     // Oldest first, so that each credit lands on the next period's invoice.
-    due.insert(due.end(), std::make_move_iterator(mine.rbegin()), std::make_move_iterator(mine.rend()));
+    std::reverse(mine.begin(), mine.end());
+    if (!mine.empty()) due.push_back(std::move(mine));
   }
-  int closed = 0;
-  const size_t batch = static_cast<size_t>(std::max(1, options_.close_batch));
-  for (size_t i = 0; i < due.size(); i += batch) {
-    const size_t end = std::min(due.size(), i + batch);
-    closed += CloseBatch(std::vector<PendingClose>(due.begin() + i, due.begin() + end), now);
+  // In rounds: every contract's oldest due period, then the next ones, so that a batch holds a
+  // contract at most once and a period closes after the one before it.
+  // The batches of a round are independent: they run on close_workers connections, which
+  // overlap one batch's reads with another's commit (the document series rows serialise only
+  // the numbering at each batch's end).
+  std::atomic<int> closed{0};
+  const size_t batch_size = static_cast<size_t>(std::max(1, options_.close_batch));
+  for (size_t round = 0;; ++round) {
+    std::vector<std::vector<PendingClose>> batches(1);
+    for (std::vector<PendingClose>& periods : due) {
+      if (round >= periods.size()) continue;
+      if (batches.back().size() == batch_size) batches.emplace_back();
+      batches.back().push_back(std::move(periods[round]));
+    }
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t b; (b = next++) < batches.size();) {
+        if (!batches[b].empty()) closed += CloseBatch(batches[b], now);
+      }
+    };
+    std::vector<std::thread> helpers;
+    const size_t workers = std::min<size_t>(std::max(1, options_.close_workers), batches.size());
+    for (size_t i = 1; i < workers; ++i) helpers.emplace_back(work);
+    work();
+    for (std::thread& t : helpers) t.join();
+    const bool more = std::any_of(due.begin(), due.end(), [&](const auto& d) { return d.size() > round + 1; });
+    if (!more) break;
   }
   SLA_RETURN_IF_ERROR(ReviseStalePeriods().status());
-  return closed;
+  return closed.load();
 }
 
 int BillingManager::CloseBatch(const std::vector<PendingClose>& batch, int64_t now) {
@@ -358,11 +385,9 @@ int BillingManager::CloseBatch(const std::vector<PendingClose>& batch, int64_t n
     closed = 0;
     events.clear();
     SLA_RETURN_IF_ERROR(storage::LockFactsShared(c));
-    for (const PendingClose& p : batch) {
-      pb::ClosePeriodResponse out;
-      SLA_RETURN_IF_ERROR(IssueClose(c, p, now, &out, &events));
-      closed += out.newly_closed() ? 1 : 0;
-    }
+    std::vector<pb::ClosePeriodResponse> outs;
+    SLA_RETURN_IF_ERROR(IssueCloses(c, batch, now, &outs, &events));
+    for (const pb::ClosePeriodResponse& out : outs) closed += out.newly_closed() ? 1 : 0;
     return outbox::Insert(c, events);
   });
   if (together.ok()) {
@@ -379,7 +404,9 @@ int BillingManager::CloseBatch(const std::vector<PendingClose>& batch, int64_t n
       out.Clear();
       own.clear();
       SLA_RETURN_IF_ERROR(storage::LockFactsShared(c));
-      SLA_RETURN_IF_ERROR(IssueClose(c, p, now, &out, &own));
+      std::vector<pb::ClosePeriodResponse> outs;
+      SLA_RETURN_IF_ERROR(IssueCloses(c, {p}, now, &outs, &own));
+      out = std::move(outs.front());
       return outbox::Insert(c, own);
     });
     if (!s.ok()) {
@@ -416,163 +443,259 @@ absl::StatusOr<BillingManager::PendingClose> BillingManager::PrepareClose(const 
   return p;
 }
 
-absl::Status BillingManager::IssueClose(mysql::Connection& c, const PendingClose& p, int64_t now,
-                                        pb::ClosePeriodResponse* out, std::vector<outbox::Row>* events) {
-  const storage::ContractKey& k = p.key;
-  const Period& period = p.period;
-  const Resolved& r = p.r;
-  const std::string& contract = p.contract;
-  const std::string currency = r.version.terms.pricing().monthly_fee().currency_code();
-  SLA_ASSIGN_OR_RETURN(const bool claimed, storage::ClaimPeriod(c, k, period, r.bounds, r.version.name, now));
-  if (!claimed) {
+namespace {
+
+Period Previous(const Period& p) {
+  const absl::CivilMonth m = absl::CivilMonth(p.year, p.month) - 1;
+  return {static_cast<int>(m.year()), m.month()};
+}
+
+// One period's close, decided before anything is written.
+struct CloseWork {
+  size_t index = 0;  // in the batch
+  PeriodComputation pc;
+  CreditStatus status = CreditStatus::kIssued;
+  std::vector<storage::StoredCredit> deferred;  // earlier deferred credits paid out now
+  int64_t deferred_total = 0;
+  int64_t note_total = 0;
+  int64_t cap_cut = 0;
+  std::vector<storage::StoredCredit> earlier;  // deducted (or charged) by this invoice
+  InvoiceDraft draft;
+  std::vector<outbox::Row> chronic;  // termination rights accrued
+};
+
+}  // namespace
+
+absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector<PendingClose>& batch, int64_t now,
+                                         std::vector<pb::ClosePeriodResponse>* outs,
+                                         std::vector<outbox::Row>* events) {
+  // Every read and write below covers the whole batch in one statement each (a contract at
+  // most once per batch): round trips, not arithmetic, are what closing many periods costs.
+  outs->assign(batch.size(), pb::ClosePeriodResponse());
+  auto load_existing = [&](size_t i) -> absl::Status {
     // Closed before (by a retry, the scheduler or another replica): the same documents.
-    SLA_ASSIGN_OR_RETURN(auto inv, storage::LoadPeriodDocument(c, "INV", k, period));
-    SLA_ASSIGN_OR_RETURN(auto cn, storage::LoadPeriodDocument(c, "CN", k, period));
-    if (inv) out->mutable_invoice()->ParseFromString(*inv);
-    if (cn) out->mutable_credit_note()->ParseFromString(*cn);
-    out->set_newly_closed(false);
+    const PendingClose& p = batch[i];
+    SLA_ASSIGN_OR_RETURN(auto inv, storage::LoadPeriodDocument(c, "INV", p.key, p.period));
+    SLA_ASSIGN_OR_RETURN(auto cn, storage::LoadPeriodDocument(c, "CN", p.key, p.period));
+    if (inv) (*outs)[i].mutable_invoice()->ParseFromString(*inv);
+    if (cn) (*outs)[i].mutable_credit_note()->ParseFromString(*cn);
+    (*outs)[i].set_newly_closed(false);
     return absl::OkStatus();
+  };
+  std::vector<storage::PeriodKey> probe;
+  for (const PendingClose& p : batch) {
+    probe.push_back({p.key, p.period});
+    if (p.r.first_from < p.r.bounds.start) probe.push_back({p.key, Previous(p.period)});
   }
-  // Periods close in order, so that each one's credits reach the next invoice.
-  if (r.first_from < r.bounds.start) {
-    const absl::CivilMonth prev = absl::CivilMonth(period.year, period.month) - 1;
-    const Period before{static_cast<int>(prev.year()), prev.month()};
-    SLA_ASSIGN_OR_RETURN(const bool prev_closed, storage::IsClosed(c, k, before));
-    if (!prev_closed) {
-      return WrongState(contract, absl::StrCat("period ", PeriodText(before), " is not closed yet; periods close in order"));
+  SLA_ASSIGN_OR_RETURN(const std::set<std::string> closed, storage::ClosedAmong(c, probe));
+  std::vector<size_t> fresh;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const PendingClose& p = batch[i];
+    if (closed.count(storage::ClosedText({p.key, p.period})) > 0) {
+      SLA_RETURN_IF_ERROR(load_existing(i));
+      continue;
+    }
+    // Periods close in order, so that each one's credits reach the next invoice.
+    if (p.r.first_from < p.r.bounds.start && closed.count(storage::ClosedText({p.key, Previous(p.period)})) == 0) {
+      return WrongState(p.contract, absl::StrCat("period ", PeriodText(Previous(p.period)),
+                                                 " is not closed yet; periods close in order"));
+    }
+    fresh.push_back(i);
+  }
+  if (fresh.empty()) return absl::OkStatus();
+  std::vector<storage::Claim> claims;
+  std::vector<storage::PeriodKey> keys;
+  std::vector<storage::FactsQuery> queries;
+  int window = 0;
+  for (size_t i : fresh) {
+    const PendingClose& p = batch[i];
+    claims.push_back({{p.key, p.period}, p.r.bounds, p.r.version.name, now});
+    keys.push_back({p.key, p.period});
+    queries.push_back({p.key, p.r.bounds.start, p.r.bounds.end});
+    const auto& chronic = p.r.version.terms.credit_schedule().chronic_breach();
+    if (chronic.breached_periods() > 0) window = std::max(window, chronic.window_periods());
+  }
+  if (absl::Status s = storage::ClaimPeriods(c, claims); !s.ok()) {
+    // Claimed by another replica since we looked: alone, answer with its documents; in a
+    // batch, give up so that the caller closes the others one by one.
+    if (s.code() == absl::StatusCode::kAlreadyExists && batch.size() == 1) return load_existing(0);
+    return s;
+  }
+  SLA_ASSIGN_OR_RETURN(std::vector<PeriodFacts> facts, storage::LoadFactsMany(c, queries));
+  SLA_ASSIGN_OR_RETURN(storage::CreditsByContract deferred, storage::LockPendingDeferred(c, keys));
+  SLA_ASSIGN_OR_RETURN(storage::CreditsByContract unapplied, storage::LockUnappliedCredits(c, keys));
+  storage::CreditsByContract recent;
+  if (window > 0) {
+    SLA_ASSIGN_OR_RETURN(recent, storage::RecentCredits(c, keys, window));
+  }
+
+  std::vector<CloseWork> work;
+  int notes = 0;
+  for (size_t f = 0; f < fresh.size(); ++f) {
+    const PendingClose& p = batch[fresh[f]];
+    const Resolved& r = p.r;
+    const std::string key = storage::KeyText(p.key);
+    CloseWork w;
+    w.index = fresh[f];
+    SLA_ASSIGN_OR_RETURN(w.pc, ComputePeriod(r.version.terms, r.version.name, p.period, r.active_from,
+                                             r.active_until, facts[f], now));
+    const CreditResult& cr = w.pc.credits;
+    // What the caps took away, for reports: the exact credit before caps, rounded once, less
+    // the credit computed.
+    Rational exact_total;
+    for (const CreditLine& l : cr.lines) exact_total = exact_total + l.exact;
+    w.cap_cut = std::max<int64_t>(0, exact_total.Round(money::Rounding::kHalfUp) - cr.total_minor);
+    // Deferred credits of earlier periods are paid out with this period's once together they
+    // reach the minimum, and in any case with the contract's last period.
+    const auto& cs = r.version.terms.credit_schedule();
+    const int64_t minimum = cs.has_minimum_credit() ? cs.minimum_credit().amount_minor() : 0;
+    const bool last_period = r.active_until != 0;
+    std::vector<storage::StoredCredit> pending = deferred[key];
+    for (const storage::StoredCredit& d : pending) w.deferred_total += d.amount_minor;
+    const bool enough = cr.total_minor + w.deferred_total >= minimum || last_period;
+    w.status = !cr.below_minimum ? CreditStatus::kIssued
+               : cr.deferred     ? (enough ? CreditStatus::kIssued : CreditStatus::kDeferred)
+                                 : CreditStatus::kDropped;
+    if (w.status == CreditStatus::kIssued && enough) w.deferred = std::move(pending);
+    if (w.deferred.empty()) w.deferred_total = w.status == CreditStatus::kDeferred ? w.deferred_total : 0;
+    w.note_total = cr.total_minor + (w.deferred.empty() ? 0 : w.deferred_total);
+    if (w.note_total > 0 && w.status == CreditStatus::kIssued) ++notes;
+    // Chronic breach: the same rule missed in k of the last M periods (this one included).
+    const auto& chronic = cs.chronic_breach();
+    if (chronic.breached_periods() > 0 && chronic.window_periods() > 0) {
+      const int index = p.period.year * 12 + p.period.month - 1;
+      const int first = index - chronic.window_periods() + 1;
+      std::set<std::string> rules;
+      for (const CreditLine& l : cr.lines) rules.insert(l.rule_id);
+      for (const std::string& rule : rules) {
+        std::vector<bool> flags(chronic.window_periods(), false);
+        flags.back() = true;
+        for (const storage::StoredCredit& h : recent[key]) {
+          const int at = h.period.year * 12 + h.period.month - 1;
+          if (h.rule_id == rule && at >= first && at <= index) flags[at - first] = true;
+        }
+        if (!ChronicBreachAccrued(flags, chronic)) continue;
+        const int64_t hits = std::count(flags.begin(), flags.end(), true);
+        const int64_t deadline = r.bounds.end + int64_t{86400} * chronic.exercise_within_days();
+        w.chronic.push_back({"termination_right.accrued", p.contract, p.key.customer_id, now,
+                             Json({{"contract", p.contract}, {"rule_id", rule}, {"period", PeriodText(p.period)},
+                                   {"breached_periods", absl::StrCat(hits)},
+                                   {"window_periods", absl::StrCat(chronic.window_periods())},
+                                   {"exercise_by", absl::FormatTime(absl::RFC3339_sec, absl::FromUnixSeconds(deadline),
+                                                                    absl::UTCTimeZone())}})});
+      }
+    }
+    // The invoice of this period deducts the credits earned before it (and charges the debits).
+    w.earlier = unapplied[key];
+    std::vector<Line> credit_lines;
+    for (const storage::StoredCredit& e : w.earlier) {
+      const std::string what =
+          e.revision == 0 ? "SLA credit " : (e.amount_minor < 0 ? "SLA debit " : "SLA credit delta ");
+      credit_lines.push_back(
+          {"credit", absl::StrCat(what, PeriodText(e.period), ": ", e.rule_id), e.amount_minor, e.rule_id});
+    }
+    SLA_ASSIGN_OR_RETURN(w.draft, BuildInvoice(r.version.terms.pricing(), w.pc.bounds, w.pc.active_days, credit_lines));
+    work.push_back(std::move(w));
+  }
+
+  // The credit rows first; the document numbers last, because the series rows they are taken
+  // from stay locked until the commit and other closers wait for them.
+  std::vector<storage::ContractCredit> credit_rows;
+  std::vector<std::pair<storage::ContractCredit, Period>> applied, released;
+  for (const CloseWork& w : work) {
+    const PendingClose& p = batch[w.index];
+    const std::string currency = p.r.version.terms.pricing().monthly_fee().currency_code();
+    for (const CreditLine& l : w.pc.credits.lines) {
+      credit_rows.push_back({p.key, {p.period, l.rule_id, l.service_id, l.amount_minor, currency, w.status,
+                                     ToLine(l, currency).SerializeAsString()}});
+    }
+    for (const storage::StoredCredit& d : w.deferred) released.push_back({{p.key, d}, p.period});
+    for (const storage::StoredCredit& e : w.earlier) applied.push_back({{p.key, e}, p.period});
+    if (w.draft.credit_carried_minor > 0) {
+      // What this invoice could not absorb waits for the next one, as a credit of this period.
+      pb::DocumentLine carried;
+      carried.set_description("SLA credit carried from an earlier invoice");
+      *carried.mutable_amount() = Money(currency, w.draft.credit_carried_minor);
+      carried.set_kind("carried");
+      credit_rows.push_back({p.key, {p.period, "carried", "", w.draft.credit_carried_minor, currency,
+                                     CreditStatus::kIssued, carried.SerializeAsString()}});
     }
   }
-  SLA_ASSIGN_OR_RETURN(PeriodFacts facts, storage::LoadFacts(c, k, r.bounds.start, r.bounds.end));
-  SLA_ASSIGN_OR_RETURN(PeriodComputation pc, ComputePeriod(r.version.terms, r.version.name, period,
-                                                           r.active_from, r.active_until, facts, now));
-  const CreditResult& cr = pc.credits;
-  // What the caps took away, for reports: the exact credit before caps, rounded once, less
-  // the credit computed.
-  Rational exact_total;
-  for (const CreditLine& l : cr.lines) exact_total = exact_total + l.exact;
-  const int64_t cap_cut = std::max<int64_t>(0, exact_total.Round(money::Rounding::kHalfUp) - cr.total_minor);
-  // Deferred credits of earlier periods are paid out with this period's once together they
-  // reach the minimum, and in any case with the contract's last period.
-  SLA_ASSIGN_OR_RETURN(std::vector<storage::StoredCredit> deferred, storage::LockPendingDeferred(c, k, period));
-  int64_t deferred_total = 0;
-  for (const storage::StoredCredit& d : deferred) deferred_total += d.amount_minor;
-  const auto& cs = r.version.terms.credit_schedule();
-  const int64_t minimum = cs.has_minimum_credit() ? cs.minimum_credit().amount_minor() : 0;
-  const bool last_period = r.active_until != 0;
-  CreditStatus status = !cr.below_minimum ? CreditStatus::kIssued
-                        : cr.deferred     ? CreditStatus::kDeferred
-                                          : CreditStatus::kDropped;
-  if (status == CreditStatus::kDeferred && (cr.total_minor + deferred_total >= minimum || last_period)) {
-    status = CreditStatus::kIssued;
+  SLA_RETURN_IF_ERROR(storage::InsertCredits(c, credit_rows));
+  SLA_RETURN_IF_ERROR(storage::MarkApplied(c, applied));
+  SLA_RETURN_IF_ERROR(storage::ReleaseDeferred(c, released));
+
+  // Numbers for the whole batch at once.
+  int64_t next_cn = 0;
+  if (notes > 0) {
+    SLA_ASSIGN_OR_RETURN(next_cn, storage::ReserveNumbers(c, "CN", notes));
   }
-  const bool release = status == CreditStatus::kIssued && !deferred.empty() &&
-                       (cr.total_minor + deferred_total >= minimum || last_period);
-  for (const CreditLine& l : cr.lines) {
-    SLA_RETURN_IF_ERROR(storage::InsertCredit(
-        c, k, {period, l.rule_id, l.service_id, l.amount_minor, currency, status,
-               ToLine(l, currency).SerializeAsString()}));
-  }
-  const int64_t note_total = cr.total_minor + (release ? deferred_total : 0);
-  if (note_total > 0 && status == CreditStatus::kIssued) {
-    SLA_ASSIGN_OR_RETURN(const int64_t n, storage::NextNumber(c, "CN"));
-    pb::CreditNote* note = out->mutable_credit_note();
-    note->set_name(absl::StrCat("customers/", k.customer_id, "/creditNotes/", DocId("CN", n)));
-    note->set_number(DocId("CN", n));
-    note->set_contract(contract);
-    *note->mutable_period() = p.requested;
-    for (const CreditLine& l : cr.lines) *note->add_lines() = ToLine(l, currency);
-    if (release) {
-      for (const storage::StoredCredit& d : deferred) {
+  SLA_ASSIGN_OR_RETURN(int64_t next_inv, storage::ReserveNumbers(c, "INV", static_cast<int>(work.size())));
+  std::vector<storage::DocumentRow> documents;
+  for (CloseWork& w : work) {
+    const PendingClose& p = batch[w.index];
+    const storage::ContractKey& k = p.key;
+    const Resolved& r = p.r;
+    const std::string currency = r.version.terms.pricing().monthly_fee().currency_code();
+    const CreditResult& cr = w.pc.credits;
+    pb::ClosePeriodResponse& out = (*outs)[w.index];
+    if (w.note_total > 0 && w.status == CreditStatus::kIssued) {
+      const int64_t n = next_cn++;
+      pb::CreditNote* note = out.mutable_credit_note();
+      note->set_name(absl::StrCat("customers/", k.customer_id, "/creditNotes/", DocId("CN", n)));
+      note->set_number(DocId("CN", n));
+      note->set_contract(p.contract);
+      *note->mutable_period() = p.requested;
+      for (const CreditLine& l : cr.lines) *note->add_lines() = ToLine(l, currency);
+      for (const storage::StoredCredit& d : w.deferred) {
         pb::DocumentLine* line = note->add_lines();
         if (!line->ParseFromString(d.line)) return absl::DataLossError("unreadable deferred credit");
         line->set_description(absl::StrCat(line->description(), ", deferred from ", PeriodText(d.period)));
         *line->mutable_amount() = Money(currency, d.amount_minor);
       }
-      SLA_RETURN_IF_ERROR(storage::ReleaseDeferred(c, k, deferred, period));
+      *note->mutable_total() = Money(currency, w.note_total);
+      note->mutable_issue_time()->set_seconds(now);
+      note->set_terms_version(r.version.name);
+      documents.push_back({"CN", n, k, p.period, note->SerializeAsString(), now});
+      events->push_back({"credit_note.issued", note->name(), k.customer_id, now,
+                         Json({{"credit_note", note->name()}, {"contract", p.contract},
+                               {"period", PeriodText(p.period)}, {"currency", currency},
+                               {"total_minor", absl::StrCat(w.note_total)},
+                               {"released_deferred_minor", absl::StrCat(w.deferred.empty() ? 0 : w.deferred_total)},
+                               {"cap_cut_minor", absl::StrCat(w.cap_cut)}})});
+    } else if (w.status != CreditStatus::kIssued) {
+      events->push_back({w.status == CreditStatus::kDeferred ? "credit.deferred" : "credit.dropped", p.contract,
+                         k.customer_id, now,
+                         Json({{"contract", p.contract}, {"period", PeriodText(p.period)}, {"currency", currency},
+                               {"total_minor", absl::StrCat(cr.total_minor)},
+                               {"deferred_before_minor", absl::StrCat(w.deferred_total)},
+                               {"cap_cut_minor", absl::StrCat(w.cap_cut)}})});
     }
-    *note->mutable_total() = Money(currency, note_total);
-    note->mutable_issue_time()->set_seconds(now);
-    note->set_terms_version(r.version.name);
-    SLA_RETURN_IF_ERROR(storage::InsertDocument(c, "CN", n, k, period, note->SerializeAsString(), now));
-    events->push_back({"credit_note.issued", note->name(), k.customer_id, now,
-                       Json({{"credit_note", note->name()}, {"contract", contract},
-                             {"period", PeriodText(period)}, {"currency", currency},
-                             {"total_minor", absl::StrCat(note_total)},
-                             {"released_deferred_minor", absl::StrCat(release ? deferred_total : 0)},
-                             {"cap_cut_minor", absl::StrCat(cap_cut)}})});
-  } else if (status != CreditStatus::kIssued) {
-    events->push_back({status == CreditStatus::kDeferred ? "credit.deferred" : "credit.dropped", contract,
-                       k.customer_id, now,
-                       Json({{"contract", contract}, {"period", PeriodText(period)}, {"currency", currency},
-                             {"total_minor", absl::StrCat(cr.total_minor)},
-                             {"deferred_before_minor", absl::StrCat(deferred_total)},
-                             {"cap_cut_minor", absl::StrCat(cap_cut)}})});
-  }
-  // Chronic breach: the same rule missed in k of the last M periods (this one included).
-  const auto& chronic = cs.chronic_breach();
-  if (chronic.breached_periods() > 0 && chronic.window_periods() > 0) {
-    std::set<std::string> rules;
-    for (const CreditLine& l : cr.lines) rules.insert(l.rule_id);
-    const int index = period.year * 12 + period.month - 1;
-    const int first = index - chronic.window_periods() + 1;
-    for (const std::string& rule : rules) {
-      SLA_ASSIGN_OR_RETURN(std::vector<Period> hits,
-                           storage::RulePeriods(c, k, rule, {first / 12, first % 12 + 1}, period));
-      std::vector<bool> flags(chronic.window_periods(), false);
-      for (const Period& h : hits) flags[h.year * 12 + h.month - 1 - first] = true;
-      if (!ChronicBreachAccrued(flags, chronic)) continue;
-      const int64_t deadline = r.bounds.end + int64_t{86400} * chronic.exercise_within_days();
-      events->push_back({"termination_right.accrued", contract, k.customer_id, now,
-                         Json({{"contract", contract}, {"rule_id", rule}, {"period", PeriodText(period)},
-                               {"breached_periods", absl::StrCat(hits.size())},
-                               {"window_periods", absl::StrCat(chronic.window_periods())},
-                               {"exercise_by", absl::FormatTime(absl::RFC3339_sec, absl::FromUnixSeconds(deadline),
-                                                                absl::UTCTimeZone())}})});
+    events->insert(events->end(), w.chronic.begin(), w.chronic.end());
+    const int64_t n = next_inv++;
+    pb::Invoice* inv = out.mutable_invoice();
+    inv->set_name(absl::StrCat("customers/", k.customer_id, "/invoices/", DocId("INV", n)));
+    inv->set_number(DocId("INV", n));
+    inv->set_contract(p.contract);
+    *inv->mutable_period() = p.requested;
+    for (const Line& l : w.draft.lines) {
+      pb::DocumentLine* d = inv->add_lines();
+      d->set_description(l.description);
+      *d->mutable_amount() = Money(currency, l.amount_minor);
+      d->set_rule_id(l.rule_id);
+      d->set_kind(l.kind);
     }
+    *inv->mutable_total() = Money(currency, w.draft.total_minor);
+    *inv->mutable_credit_carried() = Money(currency, w.draft.credit_carried_minor);
+    inv->mutable_issue_time()->set_seconds(now);
+    inv->set_terms_version(r.version.name);
+    documents.push_back({"INV", n, k, p.period, inv->SerializeAsString(), now});
+    events->push_back({"invoice.issued", inv->name(), k.customer_id, now,
+                       Json({{"invoice", inv->name()}, {"contract", p.contract}, {"period", PeriodText(p.period)},
+                             {"currency", currency}, {"total_minor", absl::StrCat(w.draft.total_minor)}})});
+    out.set_newly_closed(true);
   }
-  // The invoice of this period deducts the credits earned before it (and charges the debits).
-  SLA_ASSIGN_OR_RETURN(std::vector<storage::StoredCredit> earlier, storage::LockUnappliedCredits(c, k, period));
-  std::vector<Line> credit_lines;
-  for (const storage::StoredCredit& e : earlier) {
-    const std::string what = e.revision == 0 ? "SLA credit " : (e.amount_minor < 0 ? "SLA debit " : "SLA credit delta ");
-    credit_lines.push_back({"credit", absl::StrCat(what, PeriodText(e.period), ": ", e.rule_id), e.amount_minor,
-                            e.rule_id});
-  }
-  SLA_ASSIGN_OR_RETURN(InvoiceDraft draft, BuildInvoice(r.version.terms.pricing(), pc.bounds, pc.active_days,
-                                                        credit_lines));
-  SLA_RETURN_IF_ERROR(storage::MarkApplied(c, k, earlier, period));
-  if (draft.credit_carried_minor > 0) {
-    // What this invoice could not absorb waits for the next one, as a credit of this period.
-    pb::DocumentLine carried;
-    carried.set_description("SLA credit carried from an earlier invoice");
-    *carried.mutable_amount() = Money(currency, draft.credit_carried_minor);
-    carried.set_kind("carried");
-    SLA_RETURN_IF_ERROR(storage::InsertCredit(c, k, {period, "carried", "", draft.credit_carried_minor, currency,
-                                                     CreditStatus::kIssued, carried.SerializeAsString()}));
-  }
-  SLA_ASSIGN_OR_RETURN(const int64_t n, storage::NextNumber(c, "INV"));
-  pb::Invoice* inv = out->mutable_invoice();
-  inv->set_name(absl::StrCat("customers/", k.customer_id, "/invoices/", DocId("INV", n)));
-  inv->set_number(DocId("INV", n));
-  inv->set_contract(contract);
-  *inv->mutable_period() = p.requested;
-  for (const Line& l : draft.lines) {
-    pb::DocumentLine* d = inv->add_lines();
-    d->set_description(l.description);
-    *d->mutable_amount() = Money(currency, l.amount_minor);
-    d->set_rule_id(l.rule_id);
-    d->set_kind(l.kind);
-  }
-  *inv->mutable_total() = Money(currency, draft.total_minor);
-  *inv->mutable_credit_carried() = Money(currency, draft.credit_carried_minor);
-  inv->mutable_issue_time()->set_seconds(now);
-  inv->set_terms_version(r.version.name);
-  SLA_RETURN_IF_ERROR(storage::InsertDocument(c, "INV", n, k, period, inv->SerializeAsString(), now));
-  events->push_back({"invoice.issued", inv->name(), k.customer_id, now,
-                     Json({{"invoice", inv->name()}, {"contract", contract}, {"period", PeriodText(period)},
-                           {"currency", currency}, {"total_minor", absl::StrCat(draft.total_minor)}})});
-  out->set_newly_closed(true);
-  return absl::OkStatus();
+  return storage::InsertDocuments(c, documents);
 }
 
 absl::StatusOr<int> BillingManager::ReviseStalePeriods() {
@@ -619,6 +742,7 @@ absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k, const
     const int revision = closed->revision + 1;
     const bool debit = a.total_minor < 0;
     pb::CreditNote note;
+    std::vector<storage::ContractCredit> rows;
     for (const DeltaLine& d : a.lines) {
       pb::DocumentLine line;
       line.set_description(absl::StrCat("SLA credit ", d.amount_minor < 0 ? "reduced" : "increased", ": ", d.rule_id,
@@ -634,12 +758,13 @@ absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k, const
       storage::StoredCredit row{period, d.rule_id, d.subject, d.amount_minor, currency, a.status,
                                 line.SerializeAsString()};
       row.revision = revision;
-      SLA_RETURN_IF_ERROR(storage::InsertCredit(c, k, row));
+      rows.push_back({k, std::move(row)});
     }
+    SLA_RETURN_IF_ERROR(storage::InsertCredits(c, rows));
     changed = true;
     if (a.status == CreditStatus::kIssued) {
       const std::string series = debit ? "DN" : "CN";
-      SLA_ASSIGN_OR_RETURN(const int64_t n, storage::NextNumber(c, series));
+      SLA_ASSIGN_OR_RETURN(const int64_t n, storage::ReserveNumbers(c, series, 1));
       note.set_name(absl::StrCat("customers/", k.customer_id, "/creditNotes/", DocId(series, n)));
       note.set_number(DocId(series, n));
       note.set_contract(contract);
@@ -650,7 +775,8 @@ absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k, const
       note.set_terms_version(r.version.name);
       note.set_revision(revision);
       note.set_debit(debit);
-      SLA_RETURN_IF_ERROR(storage::InsertDocument(c, series, n, k, period, note.SerializeAsString(), now, revision));
+      SLA_RETURN_IF_ERROR(
+          storage::InsertDocuments(c, {{series, n, k, period, note.SerializeAsString(), now, revision}}));
       events.push_back({debit ? "debit_note.issued" : "credit_note.issued", note.name(), k.customer_id, now,
                         Json({{debit ? "debit_note" : "credit_note", note.name()}, {"contract", contract},
                               {"period", PeriodText(period)}, {"currency", currency},

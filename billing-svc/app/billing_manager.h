@@ -38,7 +38,8 @@ class EventSource {
 struct BillingOptions {
   std::function<absl::Time()> clock;
   std::function<void()> on_events_written = [] {};
-  int close_batch = 50;  // periods the scheduler closes per transaction
+  int close_batch = 50;   // periods the scheduler closes per transaction
+  int close_workers = 2;  // connections the scheduler closes batches on
 };
 
 class BillingManager {
@@ -75,9 +76,10 @@ class BillingManager {
   // Resolves the period and checks it may close now (ended; past its grace if asked).
   absl::StatusOr<PendingClose> PrepareClose(const std::string& contract, const pb::BillingPeriod& period,
                                             bool respect_grace, int64_t now);
-  // Closes it in the caller's transaction (after storage::LockFactsShared).
-  absl::Status IssueClose(mysql::Connection& c, const PendingClose& p, int64_t now,
-                          pb::ClosePeriodResponse* out, std::vector<outbox::Row>* events);
+  // Closes them in the caller's transaction (after storage::LockFactsShared); each contract at
+  // most once. `outs` has one response per period.
+  absl::Status IssueCloses(mysql::Connection& c, const std::vector<PendingClose>& batch, int64_t now,
+                           std::vector<pb::ClosePeriodResponse>* outs, std::vector<outbox::Row>* events);
   // Closes `batch` in one transaction; if that fails, each on its own. Returns how many closed.
   int CloseBatch(const std::vector<PendingClose>& batch, int64_t now);
   absl::StatusOr<bool> Revise(const storage::ContractKey& k, const Period& period, int64_t now);

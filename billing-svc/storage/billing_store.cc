@@ -2,7 +2,10 @@
 
 #include <cppconn/resultset.h>
 
+#include <functional>
+
 #include "absl/strings/str_cat.h"
+#include "common/mysql/batch.h"
 #include "common/status/status_macros.h"
 
 namespace sla::billing::storage {
@@ -81,76 +84,95 @@ absl::Status LockFactsShared(Connection& c) {
   return mysql::Guard([&] { std::unique_ptr<sql::ResultSet> rs(st->executeQuery()); });
 }
 
+std::string KeyText(const ContractKey& k) { return absl::StrCat(k.customer_id, "/", k.contract_id); }
+
+std::string ClosedText(const PeriodKey& p) {
+  return absl::StrCat(KeyText(p.key), "/", p.period.year * 12 + p.period.month - 1);
+}
+
+absl::StatusOr<std::vector<PeriodFacts>> LoadFactsMany(Connection& c, const std::vector<FactsQuery>& queries) {
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < queries.size(); ++i) index[KeyText(queries[i].key)] = i;
+  std::vector<PeriodFacts> out(queries.size());
+  auto slot = [&](sql::ResultSet& rs) -> PeriodFacts* {
+    auto it = index.find(absl::StrCat(std::string(rs.getString(1)), "/", std::string(rs.getString(2))));
+    return it == index.end() ? nullptr : &out[it->second];
+  };
+  auto bind = [&](sql::PreparedStatement& st, size_t i, int p) {
+    st.setString(p, queries[i].key.customer_id);
+    st.setString(p + 1, queries[i].key.contract_id);
+    st.setInt64(p + 2, queries[i].start);
+    st.setInt64(p + 3, queries[i].end);
+  };
+  SLA_RETURN_IF_ERROR(mysql::QueryRows(
+      c, "SELECT customer_id, contract_id, ticket, clock, priority, breach_time FROM breach_facts WHERE ",
+      "(customer_id = ? AND contract_id = ? AND breach_time >= ? AND breach_time < ?)", " OR ",
+      " ORDER BY customer_id, contract_id, breach_time, ticket", queries.size(), 4, bind, [&](sql::ResultSet& rs) {
+        if (PeriodFacts* f = slot(rs)) {
+          f->breaches.push_back({rs.getString(3), static_cast<sla::v1::ClockKind>(rs.getInt(4)),
+                                 static_cast<sla::v1::Priority>(rs.getInt(5)), rs.getInt64(6)});
+        }
+      }));
+  // Outages overlapping the period: start < end and (open or ending after start).
+  SLA_RETURN_IF_ERROR(mysql::QueryRows(
+      c,
+      "SELECT customer_id, contract_id, outage, service_id, start_time, end_time, planned, exclusion_id "
+      "FROM outage_facts WHERE ",
+      "(customer_id = ? AND contract_id = ? AND (end_time IS NULL OR end_time > ?) AND start_time < ?)", " OR ",
+      " ORDER BY customer_id, contract_id, outage", queries.size(), 4,
+      [&](sql::PreparedStatement& st, size_t i, int p) {
+        st.setString(p, queries[i].key.customer_id);
+        st.setString(p + 1, queries[i].key.contract_id);
+        st.setInt64(p + 2, queries[i].start);
+        st.setInt64(p + 3, queries[i].end);
+      },
+      [&](sql::ResultSet& rs) {
+        if (PeriodFacts* f = slot(rs)) {
+          f->outages.push_back({rs.getString(3), rs.getString(4), rs.getInt64(5), rs.isNull(6) ? 0 : rs.getInt64(6),
+                                rs.getInt(7) != 0, rs.getString(8)});
+        }
+      }));
+  return out;
+}
+
 absl::StatusOr<PeriodFacts> LoadFacts(Connection& c, const ContractKey& k, int64_t start, int64_t end) {
-  PeriodFacts f;
-  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * b,
-                       c.Prepare("SELECT ticket, clock, priority, breach_time FROM breach_facts WHERE "
-                                 "customer_id = ? AND contract_id = ? AND breach_time >= ? AND "
-                                 "breach_time < ? ORDER BY breach_time, ticket"));
-  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
-    b->setString(1, k.customer_id);
-    b->setString(2, k.contract_id);
-    b->setInt64(3, start);
-    b->setInt64(4, end);
-    std::unique_ptr<sql::ResultSet> rs(b->executeQuery());
-    while (rs->next()) {
-      f.breaches.push_back({rs->getString(1), static_cast<sla::v1::ClockKind>(rs->getInt(2)),
-                            static_cast<sla::v1::Priority>(rs->getInt(3)), rs->getInt64(4)});
-    }
-  }));
-  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * o,
-                       c.Prepare("SELECT outage, service_id, start_time, end_time, planned, exclusion_id "
-                                 "FROM outage_facts WHERE customer_id = ? AND contract_id = ? AND "
-                                 "start_time < ? AND (end_time IS NULL OR end_time > ?) ORDER BY outage"));
-  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
-    o->setString(1, k.customer_id);
-    o->setString(2, k.contract_id);
-    o->setInt64(3, end);
-    o->setInt64(4, start);
-    std::unique_ptr<sql::ResultSet> rs(o->executeQuery());
-    while (rs->next()) {
-      f.outages.push_back({rs->getString(1), rs->getString(2), rs->getInt64(3),
-                           rs->isNull(4) ? 0 : rs->getInt64(4), rs->getInt(5) != 0, rs->getString(6)});
-    }
-  }));
-  return f;
+  SLA_ASSIGN_OR_RETURN(std::vector<PeriodFacts> f, LoadFactsMany(c, {{k, start, end}}));
+  return std::move(f.front());
 }
 
-absl::StatusOr<bool> IsClosed(Connection& c, const ContractKey& k, const Period& p) {
-  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
-                       c.Prepare("SELECT 1 FROM closed_periods WHERE customer_id = ? AND contract_id = ? "
-                                 "AND year = ? AND month = ?"));
-  bool closed = false;
-  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
-    st->setString(1, k.customer_id);
-    st->setString(2, k.contract_id);
-    st->setInt(3, p.year);
-    st->setInt(4, p.month);
-    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
-    closed = rs->next();
-  }));
-  return closed;
+absl::StatusOr<std::set<std::string>> ClosedAmong(Connection& c, const std::vector<PeriodKey>& periods) {
+  std::set<std::string> out;
+  SLA_RETURN_IF_ERROR(mysql::QueryRows(
+      c, "SELECT customer_id, contract_id, year, month FROM closed_periods WHERE ",
+      "(customer_id = ? AND contract_id = ? AND year = ? AND month = ?)", " OR ", "", periods.size(), 4,
+      [&](sql::PreparedStatement& st, size_t i, int p) {
+        st.setString(p, periods[i].key.customer_id);
+        st.setString(p + 1, periods[i].key.contract_id);
+        st.setInt(p + 2, periods[i].period.year);
+        st.setInt(p + 3, periods[i].period.month);
+      },
+      [&](sql::ResultSet& rs) {
+        out.insert(ClosedText({{rs.getString(1), rs.getString(2)}, {rs.getInt(3), rs.getInt(4)}}));
+      }));
+  return out;
 }
 
-absl::StatusOr<bool> ClaimPeriod(Connection& c, const ContractKey& k, const Period& p,
-                                 const PeriodBounds& bounds, const std::string& terms_version, int64_t now) {
-  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
-                       c.Prepare("INSERT INTO closed_periods (customer_id, contract_id, year, month, "
-                                 "terms_version, closed_at, start_time, end_time) VALUES (?,?,?,?,?,?,?,?)"));
-  absl::Status s = mysql::Guard([&] {
-    st->setString(1, k.customer_id);
-    st->setString(2, k.contract_id);
-    st->setInt(3, p.year);
-    st->setInt(4, p.month);
-    st->setString(5, terms_version);
-    st->setInt64(6, now);
-    st->setInt64(7, bounds.start);
-    st->setInt64(8, bounds.end);
-    st->executeUpdate();
-  });
-  if (s.code() == absl::StatusCode::kAlreadyExists) return false;
-  SLA_RETURN_IF_ERROR(s);
-  return true;
+absl::Status ClaimPeriods(Connection& c, const std::vector<Claim>& claims) {
+  return mysql::ExecuteRows(
+      c,
+      "INSERT INTO closed_periods (customer_id, contract_id, year, month, terms_version, closed_at, "
+      "start_time, end_time) VALUES ",
+      "(?,?,?,?,?,?,?,?)", "", claims.size(), 8, [&](sql::PreparedStatement& st, size_t i, int p) {
+        const Claim& cl = claims[i];
+        st.setString(p, cl.at.key.customer_id);
+        st.setString(p + 1, cl.at.key.contract_id);
+        st.setInt(p + 2, cl.at.period.year);
+        st.setInt(p + 3, cl.at.period.month);
+        st.setString(p + 4, cl.terms_version);
+        st.setInt64(p + 5, cl.closed_at);
+        st.setInt64(p + 6, cl.bounds.start);
+        st.setInt64(p + 7, cl.bounds.end);
+      });
 }
 
 absl::StatusOr<std::map<std::string, int>> NewestClosedPeriods(Connection& c) {
@@ -209,145 +231,129 @@ absl::Status FinishRevision(Connection& c, const ContractKey& k, const Period& p
   });
 }
 
-absl::Status InsertCredit(Connection& c, const ContractKey& k, const StoredCredit& cr) {
-  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
-                       c.Prepare("INSERT INTO credits (customer_id, contract_id, year, month, rule_id, "
-                                 "subject, amount_minor, currency, status, line, revision) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
-  return mysql::Guard([&] {
-    st->setString(1, k.customer_id);
-    st->setString(2, k.contract_id);
-    st->setInt(3, cr.period.year);
-    st->setInt(4, cr.period.month);
-    st->setString(5, cr.rule_id);
-    st->setString(6, cr.subject);
-    st->setInt64(7, cr.amount_minor);
-    st->setString(8, cr.currency);
-    st->setInt(9, static_cast<int>(cr.status));
-    st->setString(10, cr.line);
-    st->setInt(11, cr.revision);
-    st->executeUpdate();
-  });
-}
-
-absl::StatusOr<std::vector<Period>> RulePeriods(Connection& c, const ContractKey& k,
-                                                const std::string& rule_id, const Period& from,
-                                                const Period& until) {
-  SLA_ASSIGN_OR_RETURN(
-      sql::PreparedStatement * st,
-      c.Prepare("SELECT DISTINCT year, month FROM credits WHERE customer_id = ? AND contract_id = ? "
-                "AND rule_id = ? AND year * 12 + month BETWEEN ? AND ? ORDER BY year, month"));
-  std::vector<Period> out;
-  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
-    st->setString(1, k.customer_id);
-    st->setString(2, k.contract_id);
-    st->setString(3, rule_id);
-    st->setInt(4, from.year * 12 + from.month);
-    st->setInt(5, until.year * 12 + until.month);
-    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
-    while (rs->next()) out.push_back({rs->getInt(1), rs->getInt(2)});
-  }));
-  return out;
+absl::Status InsertCredits(Connection& c, const std::vector<ContractCredit>& credits) {
+  return mysql::ExecuteRows(
+      c,
+      "INSERT INTO credits (customer_id, contract_id, year, month, rule_id, subject, amount_minor, currency, "
+      "status, line, revision) VALUES ",
+      "(?,?,?,?,?,?,?,?,?,?,?)", "", credits.size(), 11, [&](sql::PreparedStatement& st, size_t i, int p) {
+        const ContractKey& k = credits[i].key;
+        const StoredCredit& cr = credits[i].credit;
+        st.setString(p, k.customer_id);
+        st.setString(p + 1, k.contract_id);
+        st.setInt(p + 2, cr.period.year);
+        st.setInt(p + 3, cr.period.month);
+        st.setString(p + 4, cr.rule_id);
+        st.setString(p + 5, cr.subject);
+        st.setInt64(p + 6, cr.amount_minor);
+        st.setString(p + 7, cr.currency);
+        st.setInt(p + 8, static_cast<int>(cr.status));
+        st.setString(p + 9, cr.line);
+        st.setInt(p + 10, cr.revision);
+      });
 }
 
 namespace {
 
-constexpr char kCreditColumns[] = "year, month, rule_id, subject, amount_minor, currency, status, line, revision";
+constexpr char kCreditColumns[] =
+    "SELECT customer_id, contract_id, year, month, rule_id, subject, amount_minor, currency, status, line, "
+    "revision FROM credits WHERE ";
 
 StoredCredit ReadCredit(sql::ResultSet& rs) {
-  return {{rs.getInt(1), rs.getInt(2)}, rs.getString(3), rs.getString(4), rs.getInt64(5),
-          rs.getString(6), static_cast<CreditStatus>(rs.getInt(7)), rs.getString(8), rs.getInt(9)};
+  return {{rs.getInt(3), rs.getInt(4)}, rs.getString(5), rs.getString(6), rs.getInt64(7),
+          rs.getString(8), static_cast<CreditStatus>(rs.getInt(9)), rs.getString(10), rs.getInt(11)};
 }
 
-// Credits of `k` matching `where` (after the contract), with `before`'s period index bound
-// to every `?` after the key.
-absl::StatusOr<std::vector<StoredCredit>> SelectCredits(Connection& c, const ContractKey& k,
-                                                        const std::string& where, const Period& before,
-                                                        int bound_indexes) {
-  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
-                       c.Prepare(absl::StrCat("SELECT ", kCreditColumns, " FROM credits WHERE customer_id = ? "
-                                              "AND contract_id = ? AND ", where,
-                                              " ORDER BY year, month, rule_id, subject, revision FOR UPDATE")));
-  std::vector<StoredCredit> out;
-  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
-    st->setString(1, k.customer_id);
-    st->setString(2, k.contract_id);
-    for (int i = 0; i < bound_indexes; ++i) st->setInt(3 + i, before.year * 12 + before.month - 1);
-    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
-    while (rs->next()) out.push_back(ReadCredit(*rs));
-  }));
+int Index(const Period& p) { return p.year * 12 + p.month - 1; }
+
+// Credits of each period's contract matching `condition`, whose `ints` placeholders (after the
+// contract's two) take `values(period)`.
+absl::StatusOr<CreditsByContract> SelectCredits(Connection& c, const std::vector<PeriodKey>& periods,
+                                                const std::string& condition, int ints,
+                                                const std::function<std::vector<int>(const Period&)>& values,
+                                                bool lock) {
+  CreditsByContract out;
+  SLA_RETURN_IF_ERROR(mysql::QueryRows(
+      c, kCreditColumns, absl::StrCat("(customer_id = ? AND contract_id = ? AND ", condition, ")"), " OR ",
+      absl::StrCat(" ORDER BY customer_id, contract_id, year, month, rule_id, subject, revision",
+                   lock ? " FOR UPDATE" : ""),
+      periods.size(), 2 + ints,
+      [&](sql::PreparedStatement& st, size_t i, int p) {
+        st.setString(p, periods[i].key.customer_id);
+        st.setString(p + 1, periods[i].key.contract_id);
+        const std::vector<int> v = values(periods[i].period);
+        for (int j = 0; j < ints; ++j) st.setInt(p + 2 + j, v[j]);
+      },
+      [&](sql::ResultSet& rs) {
+        out[absl::StrCat(std::string(rs.getString(1)), "/", std::string(rs.getString(2)))].push_back(ReadCredit(rs));
+      }));
   return out;
+}
+
+// One UPDATE per distinct period `on` (the rows carry their own), keyed by primary key.
+absl::Status UpdateCredits(Connection& c, const std::vector<std::pair<ContractCredit, Period>>& rows,
+                           const std::string& also_set, const std::string& column) {
+  std::map<int, std::vector<const ContractCredit*>> by_on;
+  for (const auto& [cc, on] : rows) by_on[Index(on)].push_back(&cc);
+  for (const auto& [on, group] : by_on) {
+    SLA_RETURN_IF_ERROR(mysql::ExecuteRowsJoined(
+        c,
+        absl::StrCat("UPDATE credits SET ", also_set, column, "_year = ", on / 12, ", ", column,
+                     "_month = ", on % 12 + 1, " WHERE "),
+        "(customer_id = ? AND contract_id = ? AND year = ? AND month = ? AND rule_id = ? AND subject = ? AND "
+        "revision = ?)",
+        " OR ", "", group.size(), 7, [&](sql::PreparedStatement& st, size_t i, int p) {
+          const ContractCredit& cc = *group[i];
+          st.setString(p, cc.key.customer_id);
+          st.setString(p + 1, cc.key.contract_id);
+          st.setInt(p + 2, cc.credit.period.year);
+          st.setInt(p + 3, cc.credit.period.month);
+          st.setString(p + 4, cc.credit.rule_id);
+          st.setString(p + 5, cc.credit.subject);
+          st.setInt(p + 6, cc.credit.revision);
+        }));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::StatusOr<std::vector<RecordedCredit>> RecordedCredits(Connection& c, const ContractKey& k, const Period& p) {
-  SLA_ASSIGN_OR_RETURN(std::vector<StoredCredit> rows,
-                       SelectCredits(c, k, "year * 12 + month - 1 = ? AND rule_id <> 'carried'", p, 1));
+  SLA_ASSIGN_OR_RETURN(CreditsByContract rows,
+                       SelectCredits(c, {{k, p}}, "year * 12 + month - 1 = ? AND rule_id <> 'carried'", 1,
+                                     [](const Period& q) { return std::vector<int>{Index(q)}; }, /*lock=*/true));
   std::vector<RecordedCredit> out;
-  for (const StoredCredit& r : rows) out.push_back({r.rule_id, r.subject, r.amount_minor, r.status});
+  for (const StoredCredit& r : rows[KeyText(k)]) out.push_back({r.rule_id, r.subject, r.amount_minor, r.status});
   return out;
 }
 
-absl::StatusOr<std::vector<StoredCredit>> LockPendingDeferred(Connection& c, const ContractKey& k,
-                                                              const Period& before) {
-  return SelectCredits(c, k, "status = 2 AND year * 12 + month - 1 < ?", before, 1);
+absl::StatusOr<CreditsByContract> LockPendingDeferred(Connection& c, const std::vector<PeriodKey>& before) {
+  return SelectCredits(c, before, "status = 2 AND year * 12 + month - 1 < ?", 1,
+                       [](const Period& q) { return std::vector<int>{Index(q)}; }, /*lock=*/true);
 }
 
-absl::Status ReleaseDeferred(Connection& c, const ContractKey& k, const std::vector<StoredCredit>& credits,
-                             const Period& on) {
-  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
-                       c.Prepare("UPDATE credits SET status = 1, released_year = ?, released_month = ? WHERE "
-                                 "customer_id = ? AND contract_id = ? AND year = ? AND month = ? AND "
-                                 "rule_id = ? AND subject = ? AND revision = ?"));
-  for (const StoredCredit& cr : credits) {
-    SLA_RETURN_IF_ERROR(mysql::Guard([&] {
-      st->setInt(1, on.year);
-      st->setInt(2, on.month);
-      st->setString(3, k.customer_id);
-      st->setString(4, k.contract_id);
-      st->setInt(5, cr.period.year);
-      st->setInt(6, cr.period.month);
-      st->setString(7, cr.rule_id);
-      st->setString(8, cr.subject);
-      st->setInt(9, cr.revision);
-      st->executeUpdate();
-    }));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::vector<StoredCredit>> LockUnappliedCredits(Connection& c, const ContractKey& k,
-                                                               const Period& before) {
-  return SelectCredits(c, k,
+absl::StatusOr<CreditsByContract> LockUnappliedCredits(Connection& c, const std::vector<PeriodKey>& before) {
+  return SelectCredits(c, before,
                        "applied_year IS NULL AND status = 1 AND year * 12 + month - 1 < ? AND "
                        "(released_year IS NULL OR released_year * 12 + released_month - 1 < ?)",
-                       before, 2);
+                       2, [](const Period& q) { return std::vector<int>{Index(q), Index(q)}; }, /*lock=*/true);
 }
 
-absl::Status MarkApplied(Connection& c, const ContractKey& k, const std::vector<StoredCredit>& credits,
-                         const Period& on) {
-  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
-                       c.Prepare("UPDATE credits SET applied_year = ?, applied_month = ? WHERE "
-                                 "customer_id = ? AND contract_id = ? AND year = ? AND month = ? AND "
-                                 "rule_id = ? AND subject = ? AND revision = ?"));
-  for (const StoredCredit& cr : credits) {
-    SLA_RETURN_IF_ERROR(mysql::Guard([&] {
-      st->setInt(1, on.year);
-      st->setInt(2, on.month);
-      st->setString(3, k.customer_id);
-      st->setString(4, k.contract_id);
-      st->setInt(5, cr.period.year);
-      st->setInt(6, cr.period.month);
-      st->setString(7, cr.rule_id);
-      st->setString(8, cr.subject);
-      st->setInt(9, cr.revision);
-      st->executeUpdate();
-    }));
-  }
-  return absl::OkStatus();
+absl::StatusOr<CreditsByContract> RecentCredits(Connection& c, const std::vector<PeriodKey>& until, int window) {
+  return SelectCredits(c, until, "year * 12 + month - 1 BETWEEN ? AND ?", 2,
+                       [window](const Period& q) { return std::vector<int>{Index(q) - window + 1, Index(q)}; },
+                       /*lock=*/false);
 }
 
-absl::StatusOr<int64_t> NextNumber(Connection& c, const std::string& series) {
+absl::Status MarkApplied(Connection& c, const std::vector<std::pair<ContractCredit, Period>>& rows) {
+  return UpdateCredits(c, rows, "", "applied");
+}
+
+absl::Status ReleaseDeferred(Connection& c, const std::vector<std::pair<ContractCredit, Period>>& rows) {
+  return UpdateCredits(c, rows, "status = 1, ", "released");
+}
+
+absl::StatusOr<int64_t> ReserveNumbers(Connection& c, const std::string& series, int count) {
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * sel,
                        c.Prepare("SELECT last_number FROM document_series WHERE series = ? FOR UPDATE"));
   int64_t last = -1;
@@ -360,31 +366,30 @@ absl::StatusOr<int64_t> NextNumber(Connection& c, const std::string& series) {
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * upd,
                        c.Prepare("UPDATE document_series SET last_number = ? WHERE series = ?"));
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {
-    upd->setInt64(1, last + 1);
+    upd->setInt64(1, last + count);
     upd->setString(2, series);
     upd->executeUpdate();
   }));
   return last + 1;
 }
 
-absl::Status InsertDocument(Connection& c, const std::string& series, int64_t number,
-                            const ContractKey& k, const Period& p, const std::string& body,
-                            int64_t issue_time, int revision) {
-  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
-                       c.Prepare("INSERT INTO documents (series, number, customer_id, contract_id, year, "
-                                 "month, body, issue_time, revision) VALUES (?,?,?,?,?,?,?,?,?)"));
-  return mysql::Guard([&] {
-    st->setString(1, series);
-    st->setInt64(2, number);
-    st->setString(3, k.customer_id);
-    st->setString(4, k.contract_id);
-    st->setInt(5, p.year);
-    st->setInt(6, p.month);
-    st->setString(7, body);
-    st->setInt64(8, issue_time);
-    st->setInt(9, revision);
-    st->executeUpdate();
-  });
+absl::Status InsertDocuments(Connection& c, const std::vector<DocumentRow>& docs) {
+  return mysql::ExecuteRows(
+      c,
+      "INSERT INTO documents (series, number, customer_id, contract_id, year, month, body, issue_time, "
+      "revision) VALUES ",
+      "(?,?,?,?,?,?,?,?,?)", "", docs.size(), 9, [&](sql::PreparedStatement& st, size_t i, int p) {
+        const DocumentRow& d = docs[i];
+        st.setString(p, d.series);
+        st.setInt64(p + 1, d.number);
+        st.setString(p + 2, d.key.customer_id);
+        st.setString(p + 3, d.key.contract_id);
+        st.setInt(p + 4, d.period.year);
+        st.setInt(p + 5, d.period.month);
+        st.setString(p + 6, d.body);
+        st.setInt64(p + 7, d.issue_time);
+        st.setInt(p + 8, d.revision);
+      });
 }
 
 absl::StatusOr<std::optional<std::string>> LoadPeriodDocument(Connection& c, const std::string& series,

@@ -4,13 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include <map>
-
 #include "billing-svc/domain/adjustment.h"
 #include "billing-svc/domain/period.h"
 #include "common/mysql/connection_pool.h"
@@ -35,13 +36,37 @@ absl::Status MarkStale(Connection& c, const ContractKey& k, int64_t from, int64_
 // facts committed before it, and a batch committed after it sees the period closed (and marks
 // it stale if it concerns it).
 absl::Status LockFactsShared(Connection& c);
-// Breaches in [start, end) and outages overlapping it.
-absl::StatusOr<PeriodFacts> LoadFacts(Connection& c, const ContractKey& k, int64_t start, int64_t end);
+// "customer/contract", the key of per-contract results.
+std::string KeyText(const ContractKey& k);
 
-absl::StatusOr<bool> IsClosed(Connection& c, const ContractKey& k, const Period& p);
-// Claims the period for closing: false if it was closed before.
-absl::StatusOr<bool> ClaimPeriod(Connection& c, const ContractKey& k, const Period& p,
-                                 const PeriodBounds& bounds, const std::string& terms_version, int64_t now);
+struct PeriodKey {
+  ContractKey key;
+  Period period;
+};
+
+// Breaches in [start, end) and outages overlapping it.
+struct FactsQuery {
+  ContractKey key;
+  int64_t start = 0;
+  int64_t end = 0;
+};
+absl::StatusOr<PeriodFacts> LoadFacts(Connection& c, const ContractKey& k, int64_t start, int64_t end);
+// The same for several contracts (each at most once) in one round trip per table; results in
+// the order of `queries`.
+absl::StatusOr<std::vector<PeriodFacts>> LoadFactsMany(Connection& c, const std::vector<FactsQuery>& queries);
+
+// Which of `periods` are closed, as "customer/contract/year*12+month-1".
+absl::StatusOr<std::set<std::string>> ClosedAmong(Connection& c, const std::vector<PeriodKey>& periods);
+std::string ClosedText(const PeriodKey& p);
+struct Claim {
+  PeriodKey at;
+  PeriodBounds bounds;
+  std::string terms_version;
+  int64_t closed_at = 0;
+};
+// Claims the periods for closing; ALREADY_EXISTS if one was closed meanwhile (by another
+// replica): the caller's transaction then must not go on.
+absl::Status ClaimPeriods(Connection& c, const std::vector<Claim>& claims);
 // Per contract ("customer/contract"), the newest closed period as year * 12 + month - 1.
 absl::StatusOr<std::map<std::string, int>> NewestClosedPeriods(Connection& c);
 
@@ -70,32 +95,42 @@ struct StoredCredit {
   std::string line;  // serialized DocumentLine
   int revision = 0;
 };
-absl::Status InsertCredit(Connection& c, const ContractKey& k, const StoredCredit& credit);
-// The periods (of `periods`) in which `rule_id` earned a credit, issued, deferred or dropped.
-absl::StatusOr<std::vector<Period>> RulePeriods(Connection& c, const ContractKey& k,
-                                                const std::string& rule_id, const Period& from,
-                                                const Period& until);
+struct ContractCredit {
+  ContractKey key;
+  StoredCredit credit;
+};
+absl::Status InsertCredits(Connection& c, const std::vector<ContractCredit>& credits);
 // Every credit row of the period, all revisions (not what an invoice carried).
 absl::StatusOr<std::vector<RecordedCredit>> RecordedCredits(Connection& c, const ContractKey& k, const Period& p);
-// Deferred credits of periods before `before`, not paid out yet, locked.
-absl::StatusOr<std::vector<StoredCredit>> LockPendingDeferred(Connection& c, const ContractKey& k,
-                                                              const Period& before);
+
+// Credit rows of several contracts (each at most once in `periods`), by KeyText.
+using CreditsByContract = std::map<std::string, std::vector<StoredCredit>>;
+// Deferred credits of periods before each period, not paid out yet, locked.
+absl::StatusOr<CreditsByContract> LockPendingDeferred(Connection& c, const std::vector<PeriodKey>& before);
+// Issued credits of periods before each period not yet deducted from an invoice, locked
+// (deferred credits paid out by that period's own close wait for the invoice after it).
+absl::StatusOr<CreditsByContract> LockUnappliedCredits(Connection& c, const std::vector<PeriodKey>& before);
+// Credits of the `window` periods up to each period, the period itself included (chronic breach).
+absl::StatusOr<CreditsByContract> RecentCredits(Connection& c, const std::vector<PeriodKey>& until, int window);
+// Marks credits as deducted by the invoice of `on` (each row its own period).
+absl::Status MarkApplied(Connection& c, const std::vector<std::pair<ContractCredit, Period>>& rows);
 // Pays deferred credits out with the close of `on`: issued from then on, applied by the
 // invoice after it.
-absl::Status ReleaseDeferred(Connection& c, const ContractKey& k, const std::vector<StoredCredit>& credits,
-                             const Period& on);
-// Issued credits of earlier periods not yet deducted from an invoice, locked (deferred credits
-// paid out by `before`'s own close wait for the invoice after it).
-absl::StatusOr<std::vector<StoredCredit>> LockUnappliedCredits(Connection& c, const ContractKey& k,
-                                                               const Period& before);
-absl::Status MarkApplied(Connection& c, const ContractKey& k, const std::vector<StoredCredit>& credits,
-                         const Period& on);
+absl::Status ReleaseDeferred(Connection& c, const std::vector<std::pair<ContractCredit, Period>>& rows);
 
-// The next number of `series` ("INV", "CN", "DN"), gapless: taken under the series row's lock.
-absl::StatusOr<int64_t> NextNumber(Connection& c, const std::string& series);
-absl::Status InsertDocument(Connection& c, const std::string& series, int64_t number,
-                            const ContractKey& k, const Period& p, const std::string& body,
-                            int64_t issue_time, int revision = 0);
+// Reserves `count` consecutive numbers of `series` ("INV", "CN", "DN"), gapless: taken under the
+// series row's lock, held until the transaction ends. Returns the first.
+absl::StatusOr<int64_t> ReserveNumbers(Connection& c, const std::string& series, int count);
+struct DocumentRow {
+  std::string series;
+  int64_t number = 0;
+  ContractKey key;
+  Period period;
+  std::string body;
+  int64_t issue_time = 0;
+  int revision = 0;
+};
+absl::Status InsertDocuments(Connection& c, const std::vector<DocumentRow>& docs);
 // The period's document at revision 0 (its close).
 absl::StatusOr<std::optional<std::string>> LoadPeriodDocument(Connection& c, const std::string& series,
                                                               const ContractKey& k, const Period& p);

@@ -16,6 +16,8 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include <cppconn/resultset.h>
+
 #include "common/mysql/connection_pool.h"
 
 namespace sla::mysql {
@@ -27,5 +29,20 @@ inline constexpr size_t kMaxChunk = 128;
 absl::Status ExecuteRows(Connection& conn, const std::string& prefix, const std::string& row_sql,
                          const std::string& suffix, size_t rows, int params_per_row,
                          absl::FunctionRef<void(sql::PreparedStatement&, size_t, int)> bind);
+
+// The same with the rows joined by `separator` (e.g. an UPDATE whose WHERE ORs one condition
+// per row).
+absl::Status ExecuteRowsJoined(Connection& conn, const std::string& prefix, const std::string& row_sql,
+                               const std::string& separator, const std::string& suffix, size_t rows,
+                               int params_per_row, absl::FunctionRef<void(sql::PreparedStatement&, size_t, int)> bind);
+
+// The same for a query whose WHERE holds one condition per row joined by `separator` (e.g.
+// " OR "): one round trip per chunk; `read` sees every result row of every chunk. Chunks are
+// at most kMaxOrChunk rows: the server tests each row it reads against every condition.
+inline constexpr size_t kMaxOrChunk = 8;
+absl::Status QueryRows(Connection& conn, const std::string& prefix, const std::string& row_sql,
+                       const std::string& separator, const std::string& suffix, size_t rows,
+                       int params_per_row, absl::FunctionRef<void(sql::PreparedStatement&, size_t, int)> bind,
+                       absl::FunctionRef<void(sql::ResultSet&)> read);
 
 }  // namespace sla::mysql
