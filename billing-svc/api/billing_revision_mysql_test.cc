@@ -4,6 +4,8 @@
 // below the minimum are deferred and paid out once they add up; a contract terminated mid-month
 // pays for its days. Amounts are computed by hand in the comments, on the example contract
 // (docs/examples/acme-managed-it-terms.json; see billing_flow_mysql_test.cc).
+#include <thread>
+
 #include "billing-svc/api/billing_api_fixture.h"
 
 namespace sla::billing {
@@ -271,6 +273,65 @@ TEST_F(BillingRevisionTest, PeriodsCloseInOrder) {
   ASSERT_TRUE(Close(acme, 2027, 1, &out).ok());
   // The first period has nothing before it to wait for.
   EXPECT_EQ(out.invoice().period().month(), 1);
+}
+
+
+TEST_F(BillingRevisionTest, TwoReplicasClosingTogetherIssueEveryPeriodOnce) {
+  // Eight contracts, each with a missed P1 in December and January; two billing-svc replicas
+  // (two managers on their own connection pools) run their scheduler passes at the same time,
+  // in batches of three on two connections each.
+  constexpr int kContracts = 8;
+  std::vector<Tenant> tenants;
+  for (int i = 0; i < kContracts; ++i) tenants.push_back(NewTenant(absl::StrCat("Customer ", i)));
+  for (const auto& [y, m] : {std::pair{2026, 12}, std::pair{2027, 1}}) {
+    clock_.Set(Utc(y, m, 9, 10));
+    for (const Tenant& t : tenants) Open(t, sla::v1::PRIORITY_P1);
+    clock_.Set(Utc(y, m, 9, 11));
+    Sync();
+  }
+  clock_.Set(Utc(2027, 2, 5, 0));
+  auto other_pool = mysql::ConnectionPool::Create(billing_db_->options());
+  ASSERT_TRUE(other_pool.ok());
+  auto terms = std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(), "billing-svc");
+  auto events = std::make_unique<TicketEventsClient>(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", harness_->ticket_port()), grpc::InsecureChannelCredentials()),
+      Jwt(), [this] { return clock_.Now(); });
+  BillingOptions o;
+  o.clock = [this] { return clock_.Now(); };
+  o.close_batch = 3;
+  o.close_workers = 2;
+  BillingManager first(billing_pool_.get(), terms.get(), events.get(), o);
+  BillingManager second(other_pool->get(), terms.get(), events.get(), o);
+  absl::StatusOr<int> a = 0, b = 0;
+  std::thread t1([&] { a = first.CloseDuePeriods(*directory_); });
+  std::thread t2([&] { b = second.CloseDuePeriods(*directory_); });
+  t1.join();
+  t2.join();
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
+  // A replica may find periods the other was still closing and leave them to a later pass.
+  for (int pass = 0; pass < 3 && *a + *b < 2 * kContracts; ++pass) {
+    auto more = first.CloseDuePeriods(*directory_);
+    ASSERT_TRUE(more.ok()) << more.status();
+    *a += *more;
+  }
+  EXPECT_EQ(*a + *b, 2 * kContracts);
+  EXPECT_EQ(test::CountRows(*billing_pool_, "closed_periods"), 2 * kContracts);
+  // One invoice and one credit note per contract and period, numbered without gaps.
+  EXPECT_EQ(test::CountRows(*billing_pool_, "documents WHERE series = 'INV'"), 2 * kContracts);
+  EXPECT_EQ(test::CountRows(*billing_pool_, "documents WHERE series = 'CN'"), 2 * kContracts);
+  EXPECT_EQ(test::CountRows(*billing_pool_, "documents WHERE series = 'INV' AND number > 16"), 0);
+  EXPECT_EQ(test::CountRows(*billing_pool_, "documents WHERE series = 'CN' AND number > 16"), 0);
+  EXPECT_EQ(test::CountRows(*billing_pool_, "credits WHERE rule_id = 'p1-response'"), 2 * kContracts);
+  // January's invoices deduct December's credit, once each: 12,345,600 − 246,912.
+  EXPECT_EQ(test::CountRows(*billing_pool_, "credits WHERE applied_year = 2027 AND applied_month = 1"), kContracts);
+  pb::ListInvoicesRequest list;
+  list.set_parent("customers/-");
+  list.set_filter("period = 2027-01");
+  pb::ListInvoicesResponse jan;
+  ASSERT_TRUE(billing_stub_->ListInvoices(As("billing_system").get(), list, &jan).ok());
+  ASSERT_EQ(jan.invoices_size(), kContracts);
+  for (const auto& inv : jan.invoices()) EXPECT_EQ(inv.total().amount_minor(), 12'345'600 - 246'912);
 }
 
 }  // namespace
