@@ -56,7 +56,7 @@ BillingServiceImpl::~BillingServiceImpl() {
 #define SLA_BILLING_UNARY(Method, Request, Response, Call)                                   \
   grpc::Status BillingServiceImpl::Method(grpc::ServerContext* ctx, const Request* req,       \
                                           Response* out) {                                    \
-    return boundary_.Run(ctx, #Method, [&](const server::CallContext& call) {                 \
+    return boundary_.Run(ctx, #Method, *req, [&](const server::CallContext& call) {                 \
       return Into(manager_->Call, out);                                                      \
     });                                                                                       \
   }
@@ -73,7 +73,7 @@ SLA_BILLING_UNARY(ClosePeriod, pb::ClosePeriodRequest, pb::ClosePeriodResponse, 
 
 grpc::Status BillingServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::ListEventsRequest* req,
                                             pb::ListEventsResponse* out) {
-  return boundary_.Run(ctx, "ListEvents", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "ListEvents", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
     return outbox::ListPage(*pool_, req->after(), req->page_size(), out->mutable_events());
   });
@@ -81,7 +81,7 @@ grpc::Status BillingServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::
 
 grpc::Status BillingServiceImpl::WatchEvents(grpc::ServerContext* ctx, const pb::WatchEventsRequest* req,
                                              grpc::ServerWriter<pb::Event>* writer) {
-  return boundary_.Run(ctx, "WatchEvents", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "WatchEvents", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
     return outbox::Watch(*pool_, *sequencer_, req->after(), ctx, writer);
   });

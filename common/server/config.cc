@@ -39,7 +39,9 @@ ABSL_FLAG(bool, allow_insecure_non_loopback, false,
           "Allow plaintext on a non-loopback address (never in production).");
 ABSL_FLAG(int, drain_seconds, 10, "Seconds in-flight calls get to finish on SIGTERM.");
 ABSL_FLAG(int, max_threads, 64, "Maximum threads serving RPCs.");
-ABSL_FLAG(int, max_message_bytes, 4 << 20, "Largest request message accepted, in bytes.");
+ABSL_FLAG(int, max_message_bytes, 4 << 20,
+          "Largest request message accepted, in bytes (INVALID_ARGUMENT above it; gRPC refuses "
+          "with RESOURCE_EXHAUSTED beyond twice it).");
 ABSL_FLAG(int, health_port, 0,
           "Also serve grpc.health.v1 alone, in plaintext, on this port (0 = off): Kubernetes' "
           "gRPC probes speak no TLS. Nothing but health is reachable there.");

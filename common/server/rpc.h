@@ -1,6 +1,8 @@
 // The boundary every RPC handler runs in: one place that
 //   - takes or makes the request id (metadata `x-request-id`, echoed back),
 //   - authenticates the bearer token (UNAUTHENTICATED before any handler code runs),
+//   - holds the request to the generic bounds (request_limits.h: INVALID_ARGUMENT naming the
+//     field) before the handler reads it,
 //   - turns a stray exception into INTERNAL,
 //   - maps absl::Status to grpc::Status (internal details replaced by the request id),
 //   - writes one structured log line per call.
@@ -8,7 +10,7 @@
 // service without a token to prove that no handler escapes this boundary.
 //
 //   grpc::Status GetTicket(grpc::ServerContext* ctx, const GetTicketRequest* req, Ticket* out) override {
-//     return boundary_.Run(ctx, "GetTicket", [&](const CallContext& call) {
+//     return boundary_.Run(ctx, "GetTicket", *req, [&](const CallContext& call) {
 //       return manager_.GetTicket(call.identity, req->name(), out);
 //     });
 //   }
@@ -26,6 +28,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/server/auth.h"
+#include "common/server/request_limits.h"
 
 namespace sla::server {
 
@@ -38,14 +41,16 @@ struct CallContext {
 class RpcBoundary {
  public:
   // `verifier` must outlive the boundary; `clock` gives "now" for token expiry.
-  RpcBoundary(const JwtVerifier* verifier, std::function<absl::Time()> clock)
-      : verifier_(verifier), clock_(std::move(clock)) {}
+  RpcBoundary(const JwtVerifier* verifier, std::function<absl::Time()> clock, RequestLimits limits = {})
+      : verifier_(verifier), clock_(std::move(clock)), limits_(limits) {}
 
   template <typename Fn>
-  grpc::Status Run(grpc::ServerContext* ctx, absl::string_view method, Fn&& fn) const {
+  grpc::Status Run(grpc::ServerContext* ctx, absl::string_view method, const google::protobuf::Message& request,
+                   Fn&& fn) const {
     CallContext call;
     const absl::Time start = absl::Now();
     absl::Status status = Begin(ctx, method, call);
+    if (status.ok()) status = CheckRequest(request, limits_);
     if (status.ok()) {
       try {
         status = fn(static_cast<const CallContext&>(call));
@@ -68,6 +73,7 @@ class RpcBoundary {
 
   const JwtVerifier* verifier_;
   std::function<absl::Time()> clock_;
+  RequestLimits limits_;
 };
 
 // Copies a use case's result into the gRPC response message, or passes its error on:
@@ -83,8 +89,8 @@ absl::Status Into(absl::StatusOr<T> result, T* out) {
 
 // A handler not built yet: authenticated like every other, then UNIMPLEMENTED.
 #define SLA_RPC_NOT_IMPLEMENTED(Method, Request, Response)                                  \
-  grpc::Status Method(grpc::ServerContext* ctx, const Request*, Response*) override {       \
-    return boundary_.Run(ctx, #Method, [](const ::sla::server::CallContext&) {              \
+  grpc::Status Method(grpc::ServerContext* ctx, const Request* req, Response*) override {   \
+    return boundary_.Run(ctx, #Method, *req, [](const ::sla::server::CallContext&) {        \
       return absl::UnimplementedError(#Method " is not implemented yet");                   \
     });                                                                                     \
   }

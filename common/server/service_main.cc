@@ -123,7 +123,9 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
     return 0;
   }
 
-  const RpcBoundary boundary(&*verifier, [] { return absl::Now(); });
+  RequestLimits limits;
+  limits.max_request_bytes = static_cast<size_t>(config->max_message_bytes);
+  const RpcBoundary boundary(&*verifier, [] { return absl::Now(); }, limits);
   const ServiceDeps deps{&*config, pool->get(), &boundary, *peer_creds};
   std::vector<std::unique_ptr<grpc::Service>> services = def.make_services(deps);
 
@@ -137,7 +139,9 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   quota.SetMaxThreads(config->max_threads);
   builder.SetResourceQuota(quota);
   TuneSyncServer(builder, config->max_threads);
-  builder.SetMaxReceiveMessageSize(config->max_message_bytes);
+  // gRPC itself refuses (RESOURCE_EXHAUSTED) only beyond twice the limit, so that a request a
+  // little too large gets the boundary's INVALID_ARGUMENT naming `request` instead.
+  builder.SetMaxReceiveMessageSize(config->max_message_bytes > (1 << 29) ? (1 << 30) : 2 * config->max_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);

@@ -88,7 +88,7 @@ ContractServiceImpl::ContractServiceImpl(const server::RpcBoundary& boundary,
 grpc::Status ContractServiceImpl::CreateCustomer(grpc::ServerContext* ctx,
                                                  const pb::CreateCustomerRequest* req,
                                                  pb::Customer* resp) {
-  return boundary_.Run(ctx, "CreateCustomer", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "CreateCustomer", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(Customer c, customers_.Create(call.identity, FromProto(req->customer()),
                                                        req->request_id()));
     ToProto(c, resp);
@@ -99,7 +99,7 @@ grpc::Status ContractServiceImpl::CreateCustomer(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::GetCustomer(grpc::ServerContext* ctx,
                                               const pb::GetCustomerRequest* req,
                                               pb::Customer* resp) {
-  return boundary_.Run(ctx, "GetCustomer", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "GetCustomer", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(Customer c, customers_.Get(call.identity, req->name()));
     ToProto(c, resp);
     return absl::OkStatus();
@@ -109,7 +109,7 @@ grpc::Status ContractServiceImpl::GetCustomer(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::ListCustomers(grpc::ServerContext* ctx,
                                                 const pb::ListCustomersRequest* req,
                                                 pb::ListCustomersResponse* resp) {
-  return boundary_.Run(ctx, "ListCustomers", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "ListCustomers", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(CustomerManager::Page page,
                          customers_.List(call.identity, req->page_size(), req->page_token(),
                                          req->filter()));
@@ -122,7 +122,7 @@ grpc::Status ContractServiceImpl::ListCustomers(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::UpdateCustomer(grpc::ServerContext* ctx,
                                                  const pb::UpdateCustomerRequest* req,
                                                  pb::Customer* resp) {
-  return boundary_.Run(ctx, "UpdateCustomer", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "UpdateCustomer", *req, [&](const server::CallContext& call) -> absl::Status {
     const std::vector<std::string> mask = MaskPaths(req->update_mask());
     if (std::find(mask.begin(), mask.end(), "state") != mask.end() &&
         req->customer().state() == pb::Customer::STATE_UNSPECIFIED) {
@@ -139,7 +139,7 @@ grpc::Status ContractServiceImpl::UpdateCustomer(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::CreateCalendar(grpc::ServerContext* ctx,
                                                  const pb::CreateCalendarRequest* req,
                                                  ::sla::v1::BusinessCalendar* resp) {
-  return boundary_.Run(ctx, "CreateCalendar", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "CreateCalendar", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(*resp, calendars_.Create(call.identity, req->calendar(), req->calendar_id(),
                                                   req->request_id()));
     return absl::OkStatus();
@@ -149,7 +149,7 @@ grpc::Status ContractServiceImpl::CreateCalendar(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::GetCalendar(grpc::ServerContext* ctx,
                                               const pb::GetCalendarRequest* req,
                                               ::sla::v1::BusinessCalendar* resp) {
-  return boundary_.Run(ctx, "GetCalendar", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "GetCalendar", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(*resp, calendars_.Get(call.identity, req->name()));
     return absl::OkStatus();
   });
@@ -158,7 +158,7 @@ grpc::Status ContractServiceImpl::GetCalendar(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::ListCalendars(grpc::ServerContext* ctx,
                                                 const pb::ListCalendarsRequest* req,
                                                 pb::ListCalendarsResponse* resp) {
-  return boundary_.Run(ctx, "ListCalendars", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "ListCalendars", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(CalendarManager::Page page,
                          calendars_.List(call.identity, req->page_size(), req->page_token()));
     for (auto& c : page.calendars) *resp->add_calendars() = std::move(c);
@@ -170,7 +170,7 @@ grpc::Status ContractServiceImpl::ListCalendars(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::UpdateCalendar(grpc::ServerContext* ctx,
                                                  const pb::UpdateCalendarRequest* req,
                                                  ::sla::v1::BusinessCalendar* resp) {
-  return boundary_.Run(ctx, "UpdateCalendar", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "UpdateCalendar", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(*resp, calendars_.Update(call.identity, req->calendar(),
                                                   MaskPaths(req->update_mask())));
     return absl::OkStatus();
@@ -180,7 +180,7 @@ grpc::Status ContractServiceImpl::UpdateCalendar(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::CreateContract(grpc::ServerContext* ctx,
                                                  const pb::CreateContractRequest* req,
                                                  pb::Contract* resp) {
-  return boundary_.Run(ctx, "CreateContract", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "CreateContract", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(ContractView v, contracts_.Create(call.identity, req->parent(),
                                                            req->contract().display_name(),
                                                            req->contract().terms(), req->request_id()));
@@ -191,7 +191,7 @@ grpc::Status ContractServiceImpl::CreateContract(grpc::ServerContext* ctx,
 
 grpc::Status ContractServiceImpl::GetContract(grpc::ServerContext* ctx,
                                               const pb::GetContractRequest* req, pb::Contract* resp) {
-  return boundary_.Run(ctx, "GetContract", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "GetContract", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(ContractView v, contracts_.Get(call.identity, req->name()));
     ToProto(v, resp);
     return absl::OkStatus();
@@ -201,7 +201,7 @@ grpc::Status ContractServiceImpl::GetContract(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::ListContracts(grpc::ServerContext* ctx,
                                                 const pb::ListContractsRequest* req,
                                                 pb::ListContractsResponse* resp) {
-  return boundary_.Run(ctx, "ListContracts", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "ListContracts", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(ContractManager::Page page,
                          contracts_.List(call.identity, req->parent(), req->page_size(),
                                          req->page_token(), req->filter()));
@@ -214,7 +214,7 @@ grpc::Status ContractServiceImpl::ListContracts(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::UpdateContract(grpc::ServerContext* ctx,
                                                  const pb::UpdateContractRequest* req,
                                                  pb::Contract* resp) {
-  return boundary_.Run(ctx, "UpdateContract", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "UpdateContract", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(ContractView v,
                          contracts_.UpdateDraft(call.identity, req->contract().name(), req->contract().etag(),
                                                 req->contract().display_name(), req->contract().terms(),
@@ -227,7 +227,7 @@ grpc::Status ContractServiceImpl::UpdateContract(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::ActivateContract(grpc::ServerContext* ctx,
                                                    const pb::ActivateContractRequest* req,
                                                    pb::Contract* resp) {
-  return boundary_.Run(ctx, "ActivateContract", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "ActivateContract", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequiredTime(req->effective_from(), req->has_effective_from(), "effective_from"));
     SLA_ASSIGN_OR_RETURN(ContractView v, contracts_.Activate(call.identity, req->name(), req->etag(),
                                                              FromTimestamp(req->effective_from())));
@@ -239,7 +239,7 @@ grpc::Status ContractServiceImpl::ActivateContract(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::AmendContract(grpc::ServerContext* ctx,
                                                 const pb::AmendContractRequest* req,
                                                 pb::Contract* resp) {
-  return boundary_.Run(ctx, "AmendContract", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "AmendContract", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequiredTime(req->effective_from(), req->has_effective_from(), "effective_from"));
     SLA_ASSIGN_OR_RETURN(ContractView v,
                          contracts_.Amend(call.identity, req->name(), req->etag(), req->terms(),
@@ -252,7 +252,7 @@ grpc::Status ContractServiceImpl::AmendContract(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::TerminateContract(grpc::ServerContext* ctx,
                                                     const pb::TerminateContractRequest* req,
                                                     pb::Contract* resp) {
-  return boundary_.Run(ctx, "TerminateContract", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "TerminateContract", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequiredTime(req->effective_time(), req->has_effective_time(), "effective_time"));
     SLA_ASSIGN_OR_RETURN(ContractView v,
                          contracts_.Terminate(call.identity, req->name(), req->etag(), req->reason(),
@@ -265,7 +265,7 @@ grpc::Status ContractServiceImpl::TerminateContract(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::ResolveTerms(grpc::ServerContext* ctx,
                                                const pb::ResolveTermsRequest* req,
                                                pb::ResolveTermsResponse* resp) {
-  return boundary_.Run(ctx, "ResolveTerms", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "ResolveTerms", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequiredTime(req->at(), req->has_at(), "at"));
     SLA_ASSIGN_OR_RETURN(ResolvedVersion r,
                          contracts_.ResolveTerms(call.identity, req->contract(), FromTimestamp(req->at())));
@@ -281,7 +281,7 @@ grpc::Status ContractServiceImpl::ResolveTerms(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::LintContract(grpc::ServerContext* ctx,
                                                const pb::LintContractRequest* req,
                                                pb::LintContractResponse* resp) {
-  return boundary_.Run(ctx, "LintContract", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "LintContract", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(std::vector<LintFinding> findings,
                          contracts_.Lint(call.identity, req->name(), req->history_lookback_periods()));
     for (const LintFinding& f : findings) {
@@ -300,7 +300,7 @@ grpc::Status ContractServiceImpl::LintContract(grpc::ServerContext* ctx,
 grpc::Status ContractServiceImpl::RenderAgreement(grpc::ServerContext* ctx,
                                                   const pb::RenderAgreementRequest* req,
                                                   pb::RenderAgreementResponse* resp) {
-  return boundary_.Run(ctx, "RenderAgreement", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "RenderAgreement", *req, [&](const server::CallContext& call) -> absl::Status {
     if (req->format() == pb::RenderAgreementRequest::FORMAT_UNSPECIFIED) {
       return InvalidField("format", "must be MARKDOWN or HTML");
     }

@@ -49,7 +49,7 @@ TicketServiceImpl::~TicketServiceImpl() {
 #define SLA_TICKET_UNARY(Method, Request, Response, Call)                                      \
   grpc::Status TicketServiceImpl::Method(grpc::ServerContext* ctx, const Request* req,         \
                                          Response* out) {                                      \
-    return boundary_.Run(ctx, #Method, [&](const server::CallContext& call) {                  \
+    return boundary_.Run(ctx, #Method, *req, [&](const server::CallContext& call) {                  \
       return Into(manager_->Call, out);                                                       \
     });                                                                                        \
   }
@@ -76,7 +76,7 @@ SLA_TICKET_UNARY(ListOutages, pb::ListOutagesRequest, pb::ListOutagesResponse, L
 
 grpc::Status TicketServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::ListEventsRequest* req,
                                            pb::ListEventsResponse* out) {
-  return boundary_.Run(ctx, "ListEvents", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "ListEvents", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
     return outbox::ListPage(*pool_, req->after(), req->page_size(), out->mutable_events());
   });
@@ -84,7 +84,7 @@ grpc::Status TicketServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::L
 
 grpc::Status TicketServiceImpl::WatchEvents(grpc::ServerContext* ctx, const pb::WatchEventsRequest* req,
                                             grpc::ServerWriter<pb::Event>* writer) {
-  return boundary_.Run(ctx, "WatchEvents", [&](const server::CallContext& call) -> absl::Status {
+  return boundary_.Run(ctx, "WatchEvents", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
     return outbox::Watch(*pool_, *sequencer_, req->after(), ctx, writer);
   });
