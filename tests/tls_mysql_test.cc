@@ -210,7 +210,11 @@ TEST_F(TlsTest, Rs256TokensFromTheIdentityProviderAndTheServicesOwnKeys) {
   jwt_.private_key_pem = pem("idp-jwt.key");
   const std::vector<std::string> rs256 = {"--jwt_algorithm=RS256",
                                           absl::StrCat("--jwt_key_file=", dir_, "/trusted-jwt.pub")};
-  auto contract = Start(SLA_CONTRACT_SVC, *contract_db_, "contract-rs256.log", rs256);
+  // contract-svc reads its own copy of the trusted keys, re-read every second (rotation below).
+  std::ofstream(dir_ + "/contract-jwt.pub") << pem("trusted-jwt.pub");
+  auto contract = Start(SLA_CONTRACT_SVC, *contract_db_, "contract-rs256.log",
+                        {"--jwt_algorithm=RS256", absl::StrCat("--jwt_key_file=", dir_, "/contract-jwt.pub"),
+                         "--jwt_key_reload_s=1"});
   const int contract_port = contract->WaitForPort();
   ASSERT_GT(contract_port, 0);
   auto cstub = cpb::ContractService::NewStub(
@@ -241,6 +245,19 @@ TEST_F(TlsTest, Rs256TokensFromTheIdentityProviderAndTheServicesOwnKeys) {
             grpc::StatusCode::UNAUTHENTICATED);
   jwt_ = idp;
   EXPECT_TRUE(cstub->ListCustomers(As("msp_admin").get(), list, &customers).ok());
+
+  // Key rotation without a restart: the "rogue" key becomes the identity provider's next key.
+  // Once contract-svc re-read the file, its tokens are accepted.
+  std::ofstream(dir_ + "/contract-jwt.pub", std::ios::trunc) << pem("trusted-jwt.pub") << pem("rogue-jwt.pub");
+  jwt_.private_key_pem = pem("rogue-jwt.key");
+  grpc::StatusCode code = grpc::StatusCode::UNKNOWN;
+  for (int i = 0; i < 50 && code != grpc::StatusCode::OK; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    code = cstub->ListCustomers(As("msp_admin").get(), list, &customers).error_code();
+  }
+  EXPECT_EQ(code, grpc::StatusCode::OK) << contract->log();
+  EXPECT_NE(contract->log().find("jwt keys reloaded"), std::string::npos);
+  jwt_ = idp;
   EXPECT_EQ(ticket->Terminate(), 0);
   EXPECT_EQ(contract->Terminate(), 0);
 }

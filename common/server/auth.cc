@@ -13,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/log/log.h"
+#include "common/server/jwks.h"
 
 namespace sla::server {
 namespace {
@@ -101,6 +103,12 @@ absl::StatusOr<JwtVerifier> JwtVerifier::Create(JwtConfig config) {
     v.verify_keys_ = {v.config_.hs256_key};
     return v;
   }
+  // A JWKS document, as the identity provider publishes it, or PEM public keys.
+  if (absl::StartsWith(absl::StripLeadingAsciiWhitespace(config.public_key_pem), "{")) {
+    absl::StatusOr<std::string> pem = JwksToPem(config.public_key_pem);
+    if (!pem.ok()) return pem.status();
+    config.public_key_pem = *std::move(pem);
+  }
   // One or more PEM public keys, one after the other.
   std::vector<std::string> keys;
   constexpr absl::string_view kEnd = "-----END PUBLIC KEY-----";
@@ -127,6 +135,60 @@ absl::StatusOr<JwtVerifier> JwtVerifier::FromKeyFile(const std::string& path, st
   config.algorithm = algorithm;
   (algorithm == JwtAlgorithm::kHs256 ? config.hs256_key : config.public_key_pem) = *std::move(key);
   return Create(std::move(config));
+}
+
+absl::StatusOr<std::unique_ptr<KeyFileVerifier>> KeyFileVerifier::Create(std::string path, std::string issuer,
+                                                                          std::string audience,
+                                                                          JwtAlgorithm algorithm,
+                                                                          absl::Duration reload_every,
+                                                                          absl::Time now) {
+  absl::StatusOr<std::string> content = ReadSecretFile(path);
+  if (!content.ok()) return content.status();
+  absl::StatusOr<JwtVerifier> first = JwtVerifier::FromKeyFile(path, issuer, audience, algorithm);
+  if (!first.ok()) return first.status();
+  std::unique_ptr<KeyFileVerifier> v(
+      new KeyFileVerifier(std::move(path), std::move(issuer), std::move(audience), algorithm, reload_every));
+  absl::MutexLock lock(&v->mu_);
+  v->current_ = std::make_shared<const JwtVerifier>(*std::move(first));
+  v->content_ = *std::move(content);
+  v->next_check_ = now + reload_every;
+  return v;
+}
+
+std::shared_ptr<const JwtVerifier> KeyFileVerifier::Current(absl::Time now) const {
+  absl::MutexLock lock(&mu_);
+  if (reload_every_ <= absl::ZeroDuration() || now < next_check_) return current_;
+  next_check_ = now + reload_every_;
+  absl::StatusOr<std::string> content = ReadSecretFile(path_);
+  if (!content.ok()) {
+    log::Warning("jwt key file unreadable; keeping the keys in force", {{"path", path_}});
+    return current_;
+  }
+  if (*content == content_) return current_;
+  JwtConfig config{"", issuer_, audience_};
+  config.algorithm = algorithm_;
+  (algorithm_ == JwtAlgorithm::kHs256 ? config.hs256_key : config.public_key_pem) = *content;
+  absl::StatusOr<JwtVerifier> next = JwtVerifier::Create(std::move(config));
+  if (!next.ok()) {
+    // Never echo the file: it may hold a shared key.
+    log::Warning("jwt key file does not parse; keeping the keys in force",
+                 {{"path", path_}, {"error", std::string(next.status().message())}});
+    return current_;
+  }
+  current_ = std::make_shared<const JwtVerifier>(*std::move(next));
+  content_ = *std::move(content);
+  ++reloads_;
+  log::Info("jwt keys reloaded", {{"path", path_}, {"reloads", absl::StrCat(reloads_)}});
+  return current_;
+}
+
+absl::StatusOr<Identity> KeyFileVerifier::Verify(absl::string_view token, absl::Time now) const {
+  return Current(now)->Verify(token, now);
+}
+
+int KeyFileVerifier::reloads() const {
+  absl::MutexLock lock(&mu_);
+  return reloads_;
 }
 
 absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time now) const {

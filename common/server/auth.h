@@ -39,7 +39,15 @@ struct JwtConfig {
   std::string private_key_pem = {};  // RS256/ES256: signs tokens (MintToken: services' own calls)
 };
 
-class JwtVerifier {
+// What the RPC boundary authenticates with.
+class TokenVerifier {
+ public:
+  virtual ~TokenVerifier() = default;
+  // The identity in `token` (without the "Bearer " prefix) as of `now`, or UNAUTHENTICATED.
+  virtual absl::StatusOr<Identity> Verify(absl::string_view token, absl::Time now) const = 0;
+};
+
+class JwtVerifier final : public TokenVerifier {
  public:
   // INVALID_ARGUMENT if an HS256 key is shorter than 32 bytes, or an RS256/ES256 key is not a
   // PEM public key.
@@ -51,8 +59,7 @@ class JwtVerifier {
                                                  std::string audience,
                                                  JwtAlgorithm algorithm = JwtAlgorithm::kHs256);
 
-  // The identity in `token` (without the "Bearer " prefix) as of `now`, or UNAUTHENTICATED.
-  absl::StatusOr<Identity> Verify(absl::string_view token, absl::Time now) const;
+  absl::StatusOr<Identity> Verify(absl::string_view token, absl::Time now) const override;
 
   const JwtConfig& config() const { return config_; }
 
@@ -72,6 +79,37 @@ class JwtVerifier {
   JwtConfig config_;
   std::vector<std::string> verify_keys_;  // the HS256 key, or each PEM public key
   std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
+};
+
+// Verifies with the keys in a file and picks up a new file without a restart: key rotation is
+// "add the new public key to the file (the old one stays until its tokens expired), then
+// remove the old one" — each step reaches every replica within `reload_every`. The file is
+// re-read at most once per `reload_every` (on the Verify calls' clock); a file that no longer
+// parses (half written, emptied) keeps the keys in force and is logged.
+class KeyFileVerifier final : public TokenVerifier {
+ public:
+  static absl::StatusOr<std::unique_ptr<KeyFileVerifier>> Create(std::string path, std::string issuer,
+                                                                 std::string audience, JwtAlgorithm algorithm,
+                                                                 absl::Duration reload_every, absl::Time now);
+  absl::StatusOr<Identity> Verify(absl::string_view token, absl::Time now) const override;
+  // How many times new keys were taken from the file.
+  int reloads() const;
+
+ private:
+  KeyFileVerifier(std::string path, std::string issuer, std::string audience, JwtAlgorithm algorithm,
+                  absl::Duration reload_every)
+      : path_(std::move(path)), issuer_(std::move(issuer)), audience_(std::move(audience)),
+        algorithm_(algorithm), reload_every_(reload_every) {}
+  std::shared_ptr<const JwtVerifier> Current(absl::Time now) const;
+
+  const std::string path_, issuer_, audience_;
+  const JwtAlgorithm algorithm_;
+  const absl::Duration reload_every_;
+  mutable absl::Mutex mu_;
+  mutable std::shared_ptr<const JwtVerifier> current_ ABSL_GUARDED_BY(mu_);
+  mutable std::string content_ ABSL_GUARDED_BY(mu_);
+  mutable absl::Time next_check_ ABSL_GUARDED_BY(mu_);
+  mutable int reloads_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // Mints a token for `identity`, valid from `now` for `ttl`: HS256 with the shared key, or

@@ -1,11 +1,19 @@
 #include "common/server/auth.h"
 
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include <cstdlib>
+#include <fstream>
 #include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/server/jwks.h"
 #include "gtest/gtest.h"
 
 namespace sla::server {
@@ -168,4 +176,133 @@ TEST(JwtVerifierTest, Rs256AndEs256TokensVerifyWithThePublicKeyOnly) {
 }
 
 }  // namespace
+void WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream(path, std::ios::trunc) << content;
+}
+
+TEST(KeyFileVerifierTest, RotatesRs256KeysFromTheFileWithoutARestart) {
+  const auto old_keys = KeyPair("rsa", "-rotate-old");
+  const auto new_keys = KeyPair("rsa", "-rotate-new");
+  const JwtConfig old_signer = Asymmetric(JwtAlgorithm::kRs256, old_keys);
+  const JwtConfig new_signer = Asymmetric(JwtAlgorithm::kRs256, new_keys);
+  const std::string path = ::testing::TempDir() + "/rotating.pub";
+  WriteFile(path, old_keys.second);
+  auto v = KeyFileVerifier::Create(path, "sla-platform", "sla-platform", JwtAlgorithm::kRs256,
+                                   absl::Seconds(30), kNow);
+  ASSERT_TRUE(v.ok()) << v.status();
+  const std::string old_token = Mint(kAgent, kNow, absl::Hours(2), old_signer);
+  const std::string new_token = Mint(kAgent, kNow, absl::Hours(2), new_signer);
+  EXPECT_TRUE((*v)->Verify(old_token, kNow).ok());
+  EXPECT_EQ((*v)->Verify(new_token, kNow).status().code(), absl::StatusCode::kUnauthenticated);
+
+  // Step 1: the new key joins the file. Not read before the interval is up; then both verify.
+  WriteFile(path, absl::StrCat(old_keys.second, "\n", new_keys.second));
+  EXPECT_FALSE((*v)->Verify(new_token, kNow + absl::Seconds(10)).ok());
+  EXPECT_TRUE((*v)->Verify(new_token, kNow + absl::Seconds(31)).ok());
+  EXPECT_TRUE((*v)->Verify(old_token, kNow + absl::Seconds(31)).ok());
+  EXPECT_EQ((*v)->reloads(), 1);
+
+  // A half-written file keeps the keys in force.
+  WriteFile(path, "-----BEGIN PUBLIC KEY-----\nMIIB");
+  EXPECT_TRUE((*v)->Verify(new_token, kNow + absl::Seconds(62)).ok());
+  EXPECT_EQ((*v)->reloads(), 1);
+
+  // Step 2: the old key leaves; its tokens (even one verified before) are refused from then on.
+  WriteFile(path, new_keys.second);
+  EXPECT_TRUE((*v)->Verify(new_token, kNow + absl::Seconds(93)).ok());
+  EXPECT_EQ((*v)->Verify(old_token, kNow + absl::Seconds(93)).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ((*v)->reloads(), 2);
+}
+
+TEST(KeyFileVerifierTest, AnHs256KeyChangeTakesEffectAndZeroMeansNeverReload) {
+  const std::string path = ::testing::TempDir() + "/rotating.key";
+  WriteFile(path, std::string(32, 'k'));
+  auto reloading = KeyFileVerifier::Create(path, "sla-platform", "sla-platform", JwtAlgorithm::kHs256,
+                                           absl::Seconds(5), kNow);
+  auto fixed = KeyFileVerifier::Create(path, "sla-platform", "sla-platform", JwtAlgorithm::kHs256,
+                                       absl::ZeroDuration(), kNow);
+  ASSERT_TRUE(reloading.ok() && fixed.ok());
+  JwtConfig next = Config();
+  next.hs256_key = std::string(32, 'n');
+  WriteFile(path, next.hs256_key);
+  const std::string token = Mint(kAgent, kNow, absl::Hours(1), next);
+  EXPECT_TRUE((*reloading)->Verify(token, kNow + absl::Seconds(6)).ok());
+  EXPECT_FALSE((*reloading)->Verify(Mint(kAgent), kNow + absl::Seconds(6)).ok());
+  EXPECT_FALSE((*fixed)->Verify(token, kNow + absl::Hours(1)).ok());
+  EXPECT_TRUE((*fixed)->Verify(Mint(kAgent), kNow).ok());
+  // A missing file at start is NOT_FOUND.
+  EXPECT_EQ(KeyFileVerifier::Create(path + ".missing", "", "", JwtAlgorithm::kHs256, absl::Seconds(5), kNow)
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+}
+
+// The key of `public_pem` as a JWK, from its own numbers.
+std::string Jwk(const std::string& public_pem, const std::string& kid) {
+  BIO* bio = BIO_new_mem_buf(public_pem.data(), static_cast<int>(public_pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  EXPECT_NE(key, nullptr);
+  std::string out;
+  if (EVP_PKEY_is_a(key, "RSA")) {
+    BIGNUM *n = nullptr, *e = nullptr;
+    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n);
+    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e);
+    auto bytes = [](const BIGNUM* b) {
+      std::string s(BN_num_bytes(b), '\0');
+      BN_bn2bin(b, reinterpret_cast<unsigned char*>(s.data()));
+      return absl::WebSafeBase64Escape(s);
+    };
+    out = absl::StrCat(R"({"kty":"RSA","alg":"RS256","use":"sig","kid":")", kid, R"(","n":")", bytes(n),
+                       R"(","e":")", bytes(e), R"("})");
+    BN_free(n);
+    BN_free(e);
+  } else {
+    unsigned char point[65];
+    size_t len = 0;
+    EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point), &len);
+    EXPECT_EQ(len, 65u);
+    const std::string p(reinterpret_cast<const char*>(point), len);
+    out = absl::StrCat(R"({"kty":"EC","crv":"P-256","kid":")", kid, R"(","x":")",
+                       absl::WebSafeBase64Escape(p.substr(1, 32)), R"(","y":")",
+                       absl::WebSafeBase64Escape(p.substr(33, 32)), R"("})");
+  }
+  EVP_PKEY_free(key);
+  return out;
+}
+
+TEST(JwksTest, AKeyFileMayHoldTheIdentityProvidersJwksAndItsRotation) {
+  const auto first = KeyPair("rsa", "-jwks-1");
+  const auto second = KeyPair("rsa", "-jwks-2");
+  const std::string path = ::testing::TempDir() + "/jwks.json";
+  // An encryption key is not a signing key and is skipped.
+  WriteFile(path, absl::StrCat(R"({"keys":[)", Jwk(first.second, "k1"),
+                               R"(,{"kty":"RSA","use":"enc","n":"AQAB","e":"AQAB"}]})"));
+  auto v = KeyFileVerifier::Create(path, "sla-platform", "sla-platform", JwtAlgorithm::kRs256, absl::Seconds(30), kNow);
+  ASSERT_TRUE(v.ok()) << v.status();
+  const std::string t1 = Mint(kAgent, kNow, absl::Hours(2), Asymmetric(JwtAlgorithm::kRs256, first));
+  const std::string t2 = Mint(kAgent, kNow, absl::Hours(2), Asymmetric(JwtAlgorithm::kRs256, second));
+  EXPECT_TRUE((*v)->Verify(t1, kNow).ok());
+  EXPECT_FALSE((*v)->Verify(t2, kNow).ok());
+  // The provider publishes its next key beside the current one.
+  WriteFile(path, absl::StrCat(R"({"keys":[)", Jwk(first.second, "k1"), ",", Jwk(second.second, "k2"), "]}"));
+  EXPECT_TRUE((*v)->Verify(t2, kNow + absl::Minutes(1)).ok());
+  EXPECT_TRUE((*v)->Verify(t1, kNow + absl::Minutes(1)).ok());
+
+  // ES256 keys too; malformed documents are INVALID_ARGUMENT naming the key.
+  const auto ec = KeyPair("ec", "-jwks");
+  JwtConfig es = Asymmetric(JwtAlgorithm::kEs256, ec);
+  es.private_key_pem.clear();
+  es.public_key_pem = absl::StrCat(R"({"keys":[)", Jwk(ec.second, "e1"), "]}");
+  auto ev = JwtVerifier::Create(es);
+  ASSERT_TRUE(ev.ok()) << ev.status();
+  EXPECT_TRUE(ev->Verify(Mint(kAgent, kNow, absl::Hours(1), Asymmetric(JwtAlgorithm::kEs256, ec)), kNow).ok());
+  EXPECT_EQ(JwksToPem(R"({"keys":[{"kty":"RSA","n":"!!","e":"AQAB"}]})").status().message(),
+            "field `jwks.keys[0].n`: must be base64url");
+  EXPECT_EQ(JwksToPem(R"({"keys":[{"kty":"oct","k":"c2VjcmV0"}]})").status().message(),
+            "field `jwks.keys[0].kty`: must be RSA or EC");
+  EXPECT_EQ(JwksToPem(R"({"keys":[]})").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(JwksToPem("{not json").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace sla::server

@@ -26,6 +26,8 @@ ABSL_FLAG(std::string, jwt_key_file, "",
           "File holding the key that verifies bearer tokens: the HS256 key, or the identity "
           "provider's PEM public key for RS256/ES256.");
 ABSL_FLAG(std::string, jwt_algorithm, "HS256", "The one algorithm tokens may use: HS256, RS256 or ES256.");
+ABSL_FLAG(int, jwt_key_reload_s, 30,
+          "Seconds between checks of --jwt_key_file for new keys (rotation without a restart); 0 = never.");
 ABSL_FLAG(std::string, jwt_signing_key_file, "",
           "RS256/ES256: PEM private key this service signs its calls to the other services with "
           "(HS256 signs with --jwt_key_file).");
@@ -62,7 +64,7 @@ constexpr const char* kFlagNames[] = {
     "host",          "port",          "db_host",          "db_port",
     "db_user",       "db_password_file", "db_name",       "db_pool_size",
     "jwt_key_file",  "jwt_issuer",    "jwt_audience",     "tls_cert_file",
-    "jwt_algorithm", "jwt_signing_key_file",
+    "jwt_algorithm", "jwt_signing_key_file", "jwt_key_reload_s",
     "tls_key_file",  "tls_client_ca_file", "allow_insecure_non_loopback",
     "drain_seconds", "max_threads",   "max_message_bytes", "migrate_only",
     "health_port",   "peer_tls_ca_file", "peer_tls_cert_file", "peer_tls_key_file",
@@ -122,6 +124,9 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string
   absl::StatusOr<JwtAlgorithm> alg = ParseJwtAlgorithm(absl::GetFlag(FLAGS_jwt_algorithm));
   if (!alg.ok()) return InvalidField("--jwt_algorithm", "must be HS256, RS256 or ES256");
   c.jwt_algorithm = *alg;
+  const int reload = absl::GetFlag(FLAGS_jwt_key_reload_s);
+  if (reload < 0 || reload > 86'400) return InvalidField("--jwt_key_reload_s", "must be 0..86400");
+  c.jwt_key_reload = absl::Seconds(reload);
   c.jwt_signing_key_file = absl::GetFlag(FLAGS_jwt_signing_key_file);
   c.jwt_issuer = absl::GetFlag(FLAGS_jwt_issuer);
   c.jwt_audience = absl::GetFlag(FLAGS_jwt_audience);

@@ -41,7 +41,7 @@ struct CallContext {
 class RpcBoundary {
  public:
   // `verifier` must outlive the boundary; `clock` gives "now" for token expiry.
-  RpcBoundary(const JwtVerifier* verifier, std::function<absl::Time()> clock, RequestLimits limits = {})
+  RpcBoundary(const TokenVerifier* verifier, std::function<absl::Time()> clock, RequestLimits limits = {})
       : verifier_(verifier), clock_(std::move(clock)), limits_(limits) {}
 
   template <typename Fn>
@@ -71,7 +71,7 @@ class RpcBoundary {
   grpc::Status Finish(grpc::ServerContext* ctx, const CallContext& call, const absl::Status& status,
                       absl::Time start) const;
 
-  const JwtVerifier* verifier_;
+  const TokenVerifier* verifier_;
   std::function<absl::Time()> clock_;
   RequestLimits limits_;
 };

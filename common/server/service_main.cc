@@ -97,9 +97,9 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   absl::StatusOr<ServerConfig> config = ConfigFromFlags(def.default_port, def.default_database);
   if (!config.ok()) return Fail("config", config.status());
 
-  absl::StatusOr<JwtVerifier> verifier =
-      JwtVerifier::FromKeyFile(config->jwt_key_file, config->jwt_issuer, config->jwt_audience,
-                               config->jwt_algorithm);
+  absl::StatusOr<std::unique_ptr<KeyFileVerifier>> verifier =
+      KeyFileVerifier::Create(config->jwt_key_file, config->jwt_issuer, config->jwt_audience,
+                              config->jwt_algorithm, config->jwt_key_reload, absl::Now());
   if (!verifier.ok()) return Fail("jwt key", verifier.status());
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = Credentials(*config);
   if (!creds.ok()) return Fail("tls", creds.status());
@@ -125,7 +125,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
 
   RequestLimits limits;
   limits.max_request_bytes = static_cast<size_t>(config->max_message_bytes);
-  const RpcBoundary boundary(&*verifier, [] { return absl::Now(); }, limits);
+  const RpcBoundary boundary(verifier->get(), [] { return absl::Now(); }, limits);
   const ServiceDeps deps{&*config, pool->get(), &boundary, *peer_creds};
   std::vector<std::unique_ptr<grpc::Service>> services = def.make_services(deps);
 
