@@ -46,6 +46,21 @@ class BillingRevisionTest : public BillingApiTest {
     EXPECT_TRUE(s.ok()) << s.error_message();
     return out;
   }
+  // From the first second of December: a minimum payable credit of 3,000.00, deferred below it
+  // (the example terms' handling). Returns the amended contract.
+  cpb::Contract RaiseMinimumCredit(const Tenant& t) {
+    cpb::Contract contract = GetContract(t);
+    cpb::AmendContractRequest amend;
+    amend.set_name(t.contract);
+    amend.set_etag(contract.etag());
+    *amend.mutable_terms() = contract.terms();
+    amend.mutable_terms()->mutable_credit_schedule()->mutable_minimum_credit()->set_amount_minor(300'000);
+    amend.mutable_effective_from()->set_seconds(Utc(2026, 11, 30, 17) + 1);
+    cpb::Contract amended;
+    const grpc::Status s = harness_->contract_stub().AmendContract(ContractAdmin().get(), amend, &amended);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return amended;
+  }
   static int64_t Sum(const google::protobuf::RepeatedPtrField<pb::DocumentLine>& lines) {
     int64_t sum = 0;
     for (const auto& l : lines) sum += l.amount().amount_minor();
@@ -160,17 +175,8 @@ TEST_F(BillingRevisionTest, LateFactsAfterTheCloseBecomeDeltaNotesNeverEdits) {
 
 TEST_F(BillingRevisionTest, CreditsBelowTheMinimumAreDeferredUntilTheyAddUp) {
   const Tenant acme = NewTenant("Acme");
-  // From the first second of December: a minimum payable credit of 3,000.00, deferred below it.
-  cpb::Contract contract = GetContract(acme);
-  cpb::AmendContractRequest amend;
-  amend.set_name(acme.contract);
-  amend.set_etag(contract.etag());
-  *amend.mutable_terms() = contract.terms();
-  amend.mutable_terms()->mutable_credit_schedule()->mutable_minimum_credit()->set_amount_minor(300'000);
-  amend.mutable_effective_from()->set_seconds(Utc(2026, 11, 30, 17) + 1);
-  cpb::Contract amended;
-  const grpc::Status as = harness_->contract_stub().AmendContract(ContractAdmin().get(), amend, &amended);
-  ASSERT_TRUE(as.ok()) << as.error_message();
+  RaiseMinimumCredit(acme);
+  if (HasFailure()) return;
 
   // December: one P1 missed, 246,912 < 300,000: deferred, no credit note.
   clock_.Set(Utc(2026, 12, 2, 10));
@@ -210,15 +216,8 @@ TEST_F(BillingRevisionTest, CreditsBelowTheMinimumAreDeferredUntilTheyAddUp) {
 
 TEST_F(BillingRevisionTest, AContractTerminatedMidMonthPaysForItsDaysAndItsDeferredCredits) {
   const Tenant acme = NewTenant("Acme");
-  cpb::Contract contract = GetContract(acme);
-  cpb::AmendContractRequest amend;
-  amend.set_name(acme.contract);
-  amend.set_etag(contract.etag());
-  *amend.mutable_terms() = contract.terms();
-  amend.mutable_terms()->mutable_credit_schedule()->mutable_minimum_credit()->set_amount_minor(300'000);
-  amend.mutable_effective_from()->set_seconds(Utc(2026, 11, 30, 17) + 1);
-  cpb::Contract amended;
-  ASSERT_TRUE(harness_->contract_stub().AmendContract(ContractAdmin().get(), amend, &amended).ok());
+  const cpb::Contract amended = RaiseMinimumCredit(acme);
+  if (HasFailure()) return;
 
   // One P1 missed on 2 December; the contract ends (for cause) at 20 December 00:00 Bangkok.
   clock_.Set(Utc(2026, 12, 2, 10));
