@@ -320,8 +320,10 @@ absl::StatusOr<int> BillingManager::CloseDuePeriods(clients::ContractDirectory& 
     if (auto it = newest.find(absl::StrCat(parsed->first, "/", parsed->second)); it != newest.end()) {
       first = std::max(first, absl::CivilMonth(it->second / 12, it->second % 12 + 1) + 1);
     }
+    if (auto it = before_start_.find(cand.name); it != before_start_.end()) first = std::max(first, it->second + 1);
     // Newest first, back to the first month without terms (before the contract began), so
-    // that a closed-up contract costs nothing and a new one a single miss.
+    // that a closed-up contract costs nothing and a new one a single miss (remembered, so a
+    // contract that began this month is not asked about last month again every pass).
     std::vector<PendingClose> mine;
     for (absl::CivilMonth m = cand.last; m >= first; --m) {
       pb::BillingPeriod p;
@@ -335,7 +337,8 @@ absl::StatusOr<int> BillingManager::CloseDuePeriods(clients::ContractDirectory& 
       if (r.status().code() == absl::StatusCode::kFailedPrecondition) continue;  // not yet due
       if (r.status().code() == absl::StatusCode::kNotFound) {
         if (cand.terminated && m == cand.last && mine.empty()) continue;  // after its end
-        break;                                                             // before its start
+        before_start_[cand.name] = m;                                      // before its start
+        break;
       }
       // Later periods must not close before this one: none of this contract's this pass.
       log::Warning("period close failed", {{"contract", cand.name}, {"error", r.status().ToString()}});

@@ -92,6 +92,9 @@ class BillingManager {
   EventSource* events_;
   BillingOptions options_;
   absl::Mutex scheduler_mu_;  // one closing pass at a time
+  // Per contract, the newest month found without terms before the contract began: nothing
+  // there or before it is ever billed, so the scheduler does not ask contract-svc again.
+  std::map<std::string, absl::CivilMonth> before_start_ ABSL_GUARDED_BY(scheduler_mu_);
 };
 
 }  // namespace sla::billing
