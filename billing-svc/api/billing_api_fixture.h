@@ -91,6 +91,18 @@ class BillingApiTest : public ticket::TicketApiTest {
     return billing_stub_->ClosePeriod(As(role).get(), req, out);
   }
 
+  // Invoices under `parent` (`customers/{c}` or `customers/-`) as `role` of `tenant`.
+  pb::ListInvoicesResponse Invoices(const std::string& parent, const std::string& role, const std::string& tenant = "",
+                                    const std::string& filter = "") {
+    pb::ListInvoicesRequest req;
+    req.set_parent(parent);
+    req.set_filter(filter);
+    pb::ListInvoicesResponse out;
+    const grpc::Status s = billing_stub_->ListInvoices(As(role, tenant).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
   static int64_t Line(const google::protobuf::RepeatedPtrField<pb::DocumentLine>& lines,
                       const std::string& rule_or_kind) {
     for (const auto& l : lines) {

@@ -87,10 +87,7 @@ TEST_F(BillingFlowTest, AMonthOfBreachesAndOutagesBecomesExactCreditsAndInvoices
   auto closed = billing_->manager().CloseDuePeriods(*directory_);
   ASSERT_TRUE(closed.ok()) << closed.status();
   EXPECT_EQ(*closed, 1);
-  pb::ListInvoicesRequest list;
-  list.set_parent(globex.customer);
-  pb::ListInvoicesResponse globex_invoices;
-  ASSERT_TRUE(billing_stub_->ListInvoices(As("customer_user", globex.id).get(), list, &globex_invoices).ok());
+  const pb::ListInvoicesResponse globex_invoices = Invoices(globex.customer, "customer_user", globex.id);
   ASSERT_EQ(globex_invoices.invoices_size(), 1);
   EXPECT_EQ(globex_invoices.invoices(0).total().amount_minor(), 6'371'923);
   // Gapless numbering across customers.

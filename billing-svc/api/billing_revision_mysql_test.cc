@@ -241,10 +241,7 @@ TEST_F(BillingRevisionTest, AContractTerminatedMidMonthPaysForItsDaysAndItsDefer
   auto closed = billing_->manager().CloseDuePeriods(*directory_);
   ASSERT_TRUE(closed.ok()) << closed.status();
   EXPECT_EQ(*closed, 1);
-  pb::ListInvoicesRequest list;
-  list.set_parent(acme.customer);
-  pb::ListInvoicesResponse invoices;
-  ASSERT_TRUE(billing_stub_->ListInvoices(As("customer_user", acme.id).get(), list, &invoices).ok());
+  const pb::ListInvoicesResponse invoices = Invoices(acme.customer, "customer_user", acme.id);
   ASSERT_EQ(invoices.invoices_size(), 1);
   EXPECT_EQ(invoices.invoices(0).total().amount_minor(), 7'566'658);
   EXPECT_THAT(invoices.invoices(0).lines(0).description(), ::testing::HasSubstr("19 of 31 days"));
@@ -324,11 +321,7 @@ TEST_F(BillingRevisionTest, TwoReplicasClosingTogetherIssueEveryPeriodOnce) {
   EXPECT_EQ(test::CountRows(*billing_pool_, "credits WHERE rule_id = 'p1-response'"), 2 * kContracts);
   // January's invoices deduct December's credit, once each: 12,345,600 − 246,912.
   EXPECT_EQ(test::CountRows(*billing_pool_, "credits WHERE applied_year = 2027 AND applied_month = 1"), kContracts);
-  pb::ListInvoicesRequest list;
-  list.set_parent("customers/-");
-  list.set_filter("period = 2027-01");
-  pb::ListInvoicesResponse jan;
-  ASSERT_TRUE(billing_stub_->ListInvoices(As("billing_system").get(), list, &jan).ok());
+  const pb::ListInvoicesResponse jan = Invoices("customers/-", "billing_system", "", "period = 2027-01");
   ASSERT_EQ(jan.invoices_size(), kContracts);
   for (const auto& inv : jan.invoices()) EXPECT_EQ(inv.total().amount_minor(), 12'345'600 - 246'912);
 }

@@ -459,7 +459,8 @@ struct CloseWork {
   PeriodComputation pc;
   CreditStatus status = CreditStatus::kIssued;
   std::vector<storage::StoredCredit> deferred;  // earlier deferred credits paid out now
-  int64_t deferred_total = 0;
+  int64_t waiting_minor = 0;   // earlier deferred credits, paid out now or not
+  int64_t released_minor = 0;  // the part of it paid out now
   int64_t note_total = 0;
   int64_t cap_cut = 0;
   std::vector<storage::StoredCredit> earlier;  // deducted (or charged) by this invoice
@@ -554,14 +555,16 @@ absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector
     const int64_t minimum = cs.has_minimum_credit() ? cs.minimum_credit().amount_minor() : 0;
     const bool last_period = r.active_until != 0;
     std::vector<storage::StoredCredit> pending = deferred[key];
-    for (const storage::StoredCredit& d : pending) w.deferred_total += d.amount_minor;
-    const bool enough = cr.total_minor + w.deferred_total >= minimum || last_period;
+    for (const storage::StoredCredit& d : pending) w.waiting_minor += d.amount_minor;
+    const bool enough = cr.total_minor + w.waiting_minor >= minimum || last_period;
     w.status = !cr.below_minimum ? CreditStatus::kIssued
                : cr.deferred     ? (enough ? CreditStatus::kIssued : CreditStatus::kDeferred)
                                  : CreditStatus::kDropped;
-    if (w.status == CreditStatus::kIssued && enough) w.deferred = std::move(pending);
-    if (w.deferred.empty()) w.deferred_total = w.status == CreditStatus::kDeferred ? w.deferred_total : 0;
-    w.note_total = cr.total_minor + (w.deferred.empty() ? 0 : w.deferred_total);
+    if (w.status == CreditStatus::kIssued && enough) {
+      w.deferred = std::move(pending);
+      w.released_minor = w.waiting_minor;
+    }
+    w.note_total = cr.total_minor + w.released_minor;
     if (w.note_total > 0 && w.status == CreditStatus::kIssued) ++notes;
     // Chronic breach: the same rule missed in k of the last M periods (this one included).
     const auto& chronic = cs.chronic_breach();
@@ -664,14 +667,15 @@ absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector
                          Json({{"credit_note", note->name()}, {"contract", p.contract},
                                {"period", PeriodText(p.period)}, {"currency", currency},
                                {"total_minor", absl::StrCat(w.note_total)},
-                               {"released_deferred_minor", absl::StrCat(w.deferred.empty() ? 0 : w.deferred_total)},
+                               {"released_deferred_minor", absl::StrCat(w.released_minor)},
                                {"cap_cut_minor", absl::StrCat(w.cap_cut)}})});
     } else if (w.status != CreditStatus::kIssued) {
       events->push_back({w.status == CreditStatus::kDeferred ? "credit.deferred" : "credit.dropped", p.contract,
                          k.customer_id, now,
                          Json({{"contract", p.contract}, {"period", PeriodText(p.period)}, {"currency", currency},
                                {"total_minor", absl::StrCat(cr.total_minor)},
-                               {"deferred_before_minor", absl::StrCat(w.deferred_total)},
+                               {"deferred_before_minor",
+                                absl::StrCat(w.status == CreditStatus::kDeferred ? w.waiting_minor : 0)},
                                {"cap_cut_minor", absl::StrCat(w.cap_cut)}})});
     }
     events->insert(events->end(), w.chronic.begin(), w.chronic.end());
