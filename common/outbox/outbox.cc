@@ -37,9 +37,13 @@ absl::StatusOr<int> Sequence(Connection& c, int limit) {
   // READ COMMITTED (the pool's isolation): only committed rows are seen, in id order. A row
   // whose writer commits later gets a later number; none is ever numbered below a number
   // a consumer may already have read.
+  // The index is forced: under steady writes the unpurged NULL entries left by earlier
+  // numbering inflate the optimizer's estimate, and it would walk the primary key through
+  // every numbered row instead (a cost that grows with the table, measured at 500,000 rows
+  // read per second at 2,000 tickets per second).
   SLA_ASSIGN_OR_RETURN(
       sql::PreparedStatement * pending,
-      c.Prepare("SELECT id FROM outbox WHERE seq IS NULL ORDER BY id LIMIT ?"));
+      c.Prepare("SELECT id FROM outbox FORCE INDEX (outbox_seq) WHERE seq IS NULL ORDER BY id LIMIT ?"));
   std::vector<int64_t> ids;
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {
     pending->setInt(1, limit);
