@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <thread>
@@ -18,6 +19,23 @@
 
 namespace sla::bench {
 
+// Busy and total CPU ticks of the whole machine (first line of /proc/stat), so a run can say
+// whether it was CPU-bound: the server, MariaDB and the clients share the same cores.
+struct CpuTicks {
+  int64_t busy = 0, total = 0;
+  static CpuTicks Now() {
+    std::ifstream f("/proc/stat");
+    std::string cpu;
+    int64_t v[8] = {0};
+    f >> cpu;
+    for (int64_t& x : v) f >> x;
+    CpuTicks t;
+    for (int i = 0; i < 8; ++i) t.total += v[i];
+    t.busy = t.total - v[3] - v[4];  // minus idle and iowait
+    return t;
+  }
+};
+
 struct LoadResult {
   std::string name;
   int clients = 0;
@@ -25,6 +43,7 @@ struct LoadResult {
   int64_t errors = 0;
   double seconds = 0;
   std::vector<int64_t> latency_us;  // sorted
+  double cpu_busy = 0;               // share of the machine's CPU time busy during the run
 
   double rate() const { return seconds > 0 ? ok / seconds : 0; }
   double percentile_ms(double p) const {
@@ -39,6 +58,7 @@ inline LoadResult ClosedLoop(const std::string& name, int clients, absl::Duratio
                              const std::function<bool(int)>& op) {
   std::vector<std::vector<int64_t>> lat(clients);
   std::atomic<int64_t> ok{0}, errors{0};
+  const CpuTicks cpu0 = CpuTicks::Now();
   const absl::Time start = absl::Now(), end = start + duration;
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
@@ -52,7 +72,9 @@ inline LoadResult ClosedLoop(const std::string& name, int clients, absl::Duratio
     });
   }
   for (auto& t : threads) t.join();
-  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {}};
+  const CpuTicks cpu1 = CpuTicks::Now();
+  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {},
+               cpu1.total > cpu0.total ? double(cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total) : 0};
   for (auto& v : lat) r.latency_us.insert(r.latency_us.end(), v.begin(), v.end());
   std::sort(r.latency_us.begin(), r.latency_us.end());
   return r;
@@ -63,6 +85,7 @@ inline LoadResult OpenLoop(const std::string& name, int clients, double rate, ab
                            const std::function<bool(int)>& op) {
   std::vector<std::vector<int64_t>> lat(clients);
   std::atomic<int64_t> ok{0}, errors{0};
+  const CpuTicks cpu0 = CpuTicks::Now();
   const absl::Time start = absl::Now() + absl::Milliseconds(10);
   const int64_t total = static_cast<int64_t>(rate * absl::ToDoubleSeconds(duration));
   std::vector<std::thread> threads;
@@ -79,20 +102,23 @@ inline LoadResult OpenLoop(const std::string& name, int clients, double rate, ab
     });
   }
   for (auto& t : threads) t.join();
-  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {}};
+  const CpuTicks cpu1 = CpuTicks::Now();
+  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {},
+               cpu1.total > cpu0.total ? double(cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total) : 0};
   for (auto& v : lat) r.latency_us.insert(r.latency_us.end(), v.begin(), v.end());
   std::sort(r.latency_us.begin(), r.latency_us.end());
   return r;
 }
 
 inline void PrintHeader() {
-  std::printf("| %-40s | clients | requests/s | p50 ms | p99 ms | errors |\n", "run");
-  std::printf("|%s|---|---|---|---|---|\n", std::string(42, '-').c_str());
+  std::printf("| %-40s | clients | requests/s | p50 ms | p99 ms | errors | CPU busy |\n", "run");
+  std::printf("|%s|---|---|---|---|---|---|\n", std::string(42, '-').c_str());
 }
 
 inline void Print(const LoadResult& r) {
-  std::printf("| %-40s | %7d | %10.0f | %6.2f | %6.2f | %6lld |\n", r.name.c_str(), r.clients, r.rate(),
-              r.percentile_ms(0.50), r.percentile_ms(0.99), static_cast<long long>(r.errors));
+  std::printf("| %-40s | %7d | %10.0f | %6.2f | %6.2f | %6lld | %6.0f %% |\n", r.name.c_str(), r.clients,
+              r.rate(), r.percentile_ms(0.50), r.percentile_ms(0.99), static_cast<long long>(r.errors),
+              100 * r.cpu_busy);
   std::fflush(stdout);
 }
 
