@@ -4,6 +4,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/mysql/connection_pool.h"
 #include "common/mysql/migrator.h"
+#include "common/mysql/sql_literals.h"
 #include "common/status/status_macros.h"
 #include "common/test_util/mariadb_env.h"
 #include "gtest/gtest.h"
@@ -46,6 +47,69 @@ class MySqlTest : public ::testing::Test {
   std::unique_ptr<test::ScratchDatabase> db_;
   std::unique_ptr<ConnectionPool> pool_;
 };
+
+// Scripts (several statements in one round trip) carry values as hex literals: hostile text,
+// Thai, binary bytes and NULL arrive verbatim; a failing statement stops the script there.
+TEST_F(MySqlTest, ScriptsStoreLiteralsVerbatimAndStopAtTheFirstError) {
+  ConnectionOptions o = db_->options();
+  o.multi_statements = true;
+  auto scripts = ConnectionPool::Create(o);
+  ASSERT_TRUE(scripts.ok()) << scripts.status();
+  Exec("CREATE TABLE lit (id INT PRIMARY KEY, note VARCHAR(100) NOT NULL, data BLOB NULL) ENGINE=InnoDB");
+  const std::string hostile = "x'); DROP TABLE lit; -- \\ \" ก", binary("\0\xff\x01'", 4);
+  auto row = [](int id, const std::string& note, const std::string* data) {
+    LiteralRow r(3);
+    r.setInt(1, id);
+    r.setString(2, note);
+    if (data != nullptr) {
+      r.setString(3, *data);
+    } else {
+      r.setNull(3, 0);
+    }
+    return r.Render();
+  };
+  auto c = (*scripts)->Acquire();
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE((*c)->ExecuteScript(absl::StrCat("START TRANSACTION;INSERT INTO lit VALUES ", row(1, hostile, &binary),
+                                               ",", row(2, "", nullptr), ";COMMIT"),
+                                  3)
+                  .ok());
+  EXPECT_EQ(Count("lit"), 2);
+  std::string note, data;
+  bool null2 = false;
+  ASSERT_TRUE(Guard([&] {
+                std::unique_ptr<sql::Statement> st((*c)->raw().createStatement());
+                std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT note, data FROM lit ORDER BY id"));
+                rs->next();
+                note = rs->getString(1);
+                data = rs->getString(2);
+                rs->next();
+                null2 = rs->isNull(2);
+              }).ok());
+  EXPECT_EQ(note, hostile);
+  EXPECT_EQ(data, binary);
+  EXPECT_TRUE(null2);
+
+  // The second INSERT repeats id 1: ALREADY_EXISTS, and nothing after it ran (no COMMIT).
+  const absl::Status dup = (*c)->ExecuteScript(
+      absl::StrCat("START TRANSACTION;INSERT INTO lit VALUES ", row(3, "three", nullptr), ";INSERT INTO lit VALUES ",
+                   row(1, "again", nullptr), ";INSERT INTO lit VALUES ", row(4, "four", nullptr), ";COMMIT"),
+      5);
+  EXPECT_EQ(dup.code(), absl::StatusCode::kAlreadyExists) << dup;
+  ASSERT_TRUE((*c)->ExecuteUnprepared("ROLLBACK").ok());
+  EXPECT_EQ(Count("lit"), 2);
+  // Invalid UTF-8 into a text column is refused as a bound parameter would be.
+  EXPECT_FALSE((*c)->ExecuteScript(absl::StrCat("INSERT INTO lit VALUES ", row(5, "\xff", nullptr)), 1).ok());
+  EXPECT_EQ(Count("lit"), 2);
+  // A pool without multi_statements refuses a script outright.
+  auto plain = pool_->Acquire();
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE((*plain)->ExecuteScript(absl::StrCat("INSERT INTO lit VALUES ", row(6, "six", nullptr),
+                                                    ";INSERT INTO lit VALUES ", row(7, "seven", nullptr)),
+                                       2)
+                   .ok());
+  EXPECT_EQ(Count("lit"), 2);
+}
 
 TEST_F(MySqlTest, PreparedStatementsStoreHostileTextVerbatimAndAreCached) {
   const std::string hostile = "x'); DROP TABLE parent; -- \\ \" ก";
