@@ -8,6 +8,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "bench/load.h"
 #include "common/server/raw_client.h"
@@ -17,10 +18,23 @@
 ABSL_FLAG(int, clients, 8, "Concurrent clients.");
 ABSL_FLAG(int, seconds, 10, "Seconds per run.");
 ABSL_FLAG(double, open_share, 0.6, "Open-loop rate as a share of the closed-loop peak.");
+ABSL_FLAG(int, create_batch, 64, "ticket-svc --create_batch (1: no group commit).");
+ABSL_FLAG(int, create_writers, 2, "ticket-svc --create_writers.");
+ABSL_FLAG(std::string, only, "",
+          "Run only the closed-loop runs whose names start with this (e.g. CreateTicket), for profiling.");
 ABSL_FLAG(std::string, terms, "docs/examples/acme-managed-it-terms.json", "Example terms.");
 
 namespace sla::ticket {
 namespace {
+
+void PrintGrouping(SuiteHarness& h) {
+  const auto s = h.ticket().manager().create_commit_stats();
+  std::printf("\nCreateTicket group commit: %lld tickets in %lld transactions (%.2f per transaction, at most %d; "
+              "%.2f ms per transaction)\n",
+              static_cast<long long>(s.items), static_cast<long long>(s.batches),
+              s.batches ? double(s.items) / s.batches : 0.0, s.max_batch_seen,
+              s.batches ? absl::ToDoubleMilliseconds(s.writing) / s.batches : 0.0);
+}
 
 int Main() {
   const int clients = absl::GetFlag(FLAGS_clients);
@@ -33,6 +47,8 @@ int Main() {
       std::max(absl::ZeroDuration(), absl::FromUnixSeconds(Utc(2026, 12, 2, 3)) - absl::Now());
   options.clock = [shift] { return absl::Now() + shift; };
   options.ticket_pool_size = clients;
+  options.create_commits = {.max_batch = absl::GetFlag(FLAGS_create_batch),
+                            .writers = absl::GetFlag(FLAGS_create_writers)};
   auto harness = SuiteHarness::Start(options);
   if (!harness.ok()) {
     std::fprintf(stderr, "harness: %s\n", harness.status().ToString().c_str());
@@ -146,6 +162,16 @@ int Main() {
   };
 
   for (int i = 0; i < 50; ++i) create(0);  // warm up: terms cached, statements prepared
+  if (const std::string only = absl::GetFlag(FLAGS_only); !only.empty()) {
+    const std::pair<const char*, std::function<bool(int)>> runs[] = {
+        {"raw INSERT", insert}, {"CreateTicket", create}, {"raw create_ticket", raw_create}, {"echo", echo}};
+    bench::PrintHeader();
+    for (const auto& [name, op] : runs) {
+      if (absl::StartsWith(name, only)) bench::Print(bench::ClosedLoop(name, clients, duration, op));
+    }
+    PrintGrouping(h);
+    return 0;
+  }
   bench::PrintHeader();
   const bench::LoadResult raw = bench::ClosedLoop("raw INSERT, closed loop", clients, duration, insert);
   bench::Print(raw);
@@ -180,6 +206,7 @@ int Main() {
                                share * peak_create.rate(), duration, create));
   bench::Print(bench::OpenLoop(absl::StrCat("GetTicket, open loop at ", share * 100, " %"), clients,
                                share * peak_get.rate(), duration, get));
+  PrintGrouping(h);
   std::printf("\nCreateTicket = %.0f %% of the raw INSERT rate; GetTicket = %.0f %% of the echo rate\n",
               100 * peak_create.rate() / raw.rate(), 100 * peak_get.rate() / echo_peak.rate());
   return 0;

@@ -14,6 +14,10 @@ ABSL_FLAG(std::string, contract_address, "127.0.0.1:50051",
 ABSL_FLAG(int, escalation_interval_ms, 1000,
           "How often the escalation worker looks for due levels and breaches.");
 ABSL_FLAG(int, escalation_batch, 500, "Tickets the escalation worker claims per transaction.");
+ABSL_FLAG(int, create_batch, 64,
+          "Most concurrent CreateTickets committed in one transaction (group commit); 1 turns it off.");
+ABSL_FLAG(int, create_writers, 2,
+          "Group-commit transactions of new tickets in flight at once (each holds a pooled connection).");
 
 namespace sla::ticket {
 const std::vector<mysql::Migration>& Migrations();  // generated from migrations/
@@ -37,11 +41,14 @@ int main(int argc, char** argv) {
             options.clock = [] { return absl::Now(); };
             options.escalation_interval = absl::Milliseconds(absl::GetFlag(FLAGS_escalation_interval_ms));
             options.escalation_batch = absl::GetFlag(FLAGS_escalation_batch);
+            options.create_commits = {.max_batch = absl::GetFlag(FLAGS_create_batch),
+                                      .writers = absl::GetFlag(FLAGS_create_writers)};
             services.push_back(std::make_unique<sla::ticket::TicketServiceImpl>(
                 *deps.boundary, deps.pool, std::move(source), options));
             return services;
           },
-      .extra_env_flags = {"contract_address", "escalation_interval_ms", "escalation_batch"},
+      .extra_env_flags = {"contract_address", "escalation_interval_ms", "escalation_batch", "create_batch",
+                            "create_writers"},
   };
   return sla::server::RunServiceMain(argc, argv, definition);
 }

@@ -135,6 +135,7 @@ absl::Status SuiteHarness::StartTicket() {
   TicketServiceOptions o;
   o.clock = options_.clock;
   o.start_workers = options_.start_workers;
+  o.create_commits = options_.create_commits;
   ticket_ = std::make_unique<TicketServiceImpl>(*ticket_boundary_, ticket_pool_.get(), NewTermsSource(), o);
   grpc::EnableDefaultHealthCheckService(true);
   SLA_ASSIGN_OR_RETURN(ticket_server_, Serve(ticket_.get(), options_.max_threads, &ticket_port_));

@@ -29,6 +29,7 @@ struct HarnessOptions {
   bool start_workers = false;
   int ticket_pool_size = 16;
   int max_threads = 64;
+  mysql::GroupCommitOptions create_commits;
 };
 
 struct Tenant {

@@ -23,7 +23,20 @@ TicketServiceImpl::TicketServiceImpl(const server::RpcBoundary& boundary, mysql:
     if (!n.ok()) log::Warning("outbox sequencer pass failed", {{"error", n.status().ToString()}});
   }, absl::Milliseconds(5));
   auto wake = [this] { sequencer_loop_->Wake(); };
-  manager_ = std::make_unique<TicketManager>(pool_, terms_.get(), TicketManagerOptions{options.clock, wake});
+  // The group-commit writers send each transaction as one script: connections of their own,
+  // the only ones with multi-statements on.
+  mysql::ConnectionOptions writers = pool_->options();
+  writers.multi_statements = true;
+  writers.pool_size = std::max(1, options.create_commits.writers);
+  absl::StatusOr<std::unique_ptr<mysql::ConnectionPool>> created = mysql::ConnectionPool::Create(writers);
+  if (created.ok()) {
+    create_pool_ = *std::move(created);
+  } else {
+    log::Warning("group-commit connections unavailable; new tickets use the main pool",
+                 {{"error", created.status().ToString()}});
+  }
+  manager_ = std::make_unique<TicketManager>(
+      pool_, terms_.get(), TicketManagerOptions{options.clock, wake, options.create_commits, create_pool_.get()});
   worker_ = std::make_unique<EscalationWorker>(
       pool_, terms_.get(), EscalationWorkerOptions{options.clock, options.escalation_batch, wake});
   worker_loop_ = std::make_unique<server::Periodic>("escalation-worker", options.escalation_interval, [this] {

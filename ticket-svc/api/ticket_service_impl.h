@@ -23,6 +23,7 @@ struct TicketServiceOptions {
   absl::Duration escalation_interval = absl::Seconds(1);
   absl::Duration sequencer_interval = absl::Milliseconds(100);
   int escalation_batch = 500;
+  mysql::GroupCommitOptions create_commits;  // see TicketManagerOptions
 };
 
 class TicketServiceImpl final : public pb::TicketService::Service {
@@ -71,6 +72,7 @@ class TicketServiceImpl final : public pb::TicketService::Service {
   const server::RpcBoundary& boundary_;
   mysql::ConnectionPool* pool_;
   std::unique_ptr<TermsSource> terms_source_;
+  std::unique_ptr<mysql::ConnectionPool> create_pool_;  // group-commit writers' connections
   std::unique_ptr<TermsCache> terms_;
   std::unique_ptr<outbox::Sequencer> sequencer_;
   std::unique_ptr<server::Periodic> sequencer_loop_;

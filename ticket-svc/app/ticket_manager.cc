@@ -157,7 +157,42 @@ absl::Status WriteEffects(mysql::Connection& c, const std::vector<TicketEffects>
 
 TicketManager::TicketManager(mysql::ConnectionPool* pool, TermsCache* terms,
                              TicketManagerOptions options)
-    : pool_(pool), terms_(terms), options_(std::move(options)) {}
+    : pool_(pool),
+      terms_(terms),
+      options_(std::move(options)),
+      creates_(options_.create_commits,
+               [this](absl::Span<storage::NewTicketRows* const> rows, absl::Span<absl::Status> statuses) {
+                 WriteNewTickets(rows, statuses);
+               }) {}
+
+void TicketManager::WriteNewTickets(absl::Span<storage::NewTicketRows* const> rows,
+                                    absl::Span<absl::Status> statuses) {
+  if (options_.create_pool != nullptr) {
+    absl::Status all;
+    for (int attempt = 1; attempt <= 3; ++attempt) {
+      absl::StatusOr<mysql::PooledConnection> conn = options_.create_pool->Acquire();
+      all = conn.ok() ? storage::InsertNewTicketsInOneRoundTrip(**conn, absl::MakeConstSpan(rows.data(), rows.size()))
+                      : conn.status();
+      if (conn.ok() && all.code() == absl::StatusCode::kUnavailable) conn->MarkBroken();
+      // A deadlock rolled everything back, so the batch may run again; after a lost
+      // connection the COMMIT may have run, so nothing is replayed.
+      if (!mysql::IsRetryableAbort(all)) break;
+    }
+    const auto code = all.code();
+    if (all.ok() || code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kAborted) {
+      for (absl::Status& s : statuses) s = all;
+      return;
+    }
+  }
+  // One ticket's error (a request id claimed before) must not be another's: each alone, in
+  // one round trip (the `create_ticket` procedure commits the four rows itself).
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const storage::NewTicketRows& r = *rows[i];
+    statuses[i] = mysql::WithConnection(*pool_, [&](mysql::Connection& c) {
+      return storage::CreateTicketInOneCall(c, r.claim, r.ticket, r.derived, r.history, r.event);
+    });
+  }
+}
 
 absl::Status TicketManager::ToProto(const Ticket& t, const TermsContext& terms, int64_t now,
                                     pb::Ticket* out) {
@@ -218,18 +253,19 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
   SLA_ASSIGN_OR_RETURN(Derived d, Derive(t, *terms, Seconds(now)));
   // Opening a ticket writes one history row and one event: the `create_ticket` procedure
   // commits them with the ticket and the request-id claim in one round trip.
-  Ticket written = t;
-  SLA_ASSIGN_OR_RETURN(storage::HistoryRow history, HistoryRowFor(written, *terms, fx, Seconds(now)));
+  storage::NewTicketRows rows;
+  rows.ticket = t;
+  rows.derived = d;
+  SLA_ASSIGN_OR_RETURN(rows.history, HistoryRowFor(rows.ticket, *terms, fx, Seconds(now)));
   if (fx.events.size() != 1 || !fx.escalations.empty()) {
     return absl::InternalError("a new ticket caused other effects than one event");
   }
-  const storage::OutboxRow event{fx.events[0].type, t.name(), t.customer_id, fx.events[0].time,
-                                 fx.events[0].payload_json};
-  const storage::RequestClaim claim{req.request_id(), "CreateTicket", who.subject, t.name()};
+  rows.event = {fx.events[0].type, t.name(), t.customer_id, fx.events[0].time, fx.events[0].payload_json};
+  rows.claim = {req.request_id(), "CreateTicket", who.subject, t.name()};
   std::optional<std::string> existing;
-  absl::Status created = mysql::WithConnection(*pool_, [&](mysql::Connection& c) {
-    return storage::CreateTicketInOneCall(c, claim, written, d, history, event);
-  });
+  // Shares a transaction with the CreateTickets running at the same time (group commit);
+  // returns once this ticket is durably committed.
+  absl::Status created = creates_.Submit(rows);
   if (created.code() == absl::StatusCode::kAlreadyExists && !req.request_id().empty()) {
     // A retry of a request that created its ticket already: answer with that ticket.
     SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
@@ -244,7 +280,7 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
   if (existing) return GetTicket(who, *existing);
   options_.on_events_written();
   pb::Ticket out;
-  SLA_RETURN_IF_ERROR(ToProto(written, *terms, Seconds(now), &out));
+  SLA_RETURN_IF_ERROR(ToProto(rows.ticket, *terms, Seconds(now), &out));
   return out;
 }
 

@@ -16,10 +16,12 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/mysql/connection_pool.h"
+#include "common/mysql/group_commit.h"
 #include "common/server/identity.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
 #include "ticket-svc/app/terms_cache.h"
 #include "ticket-svc/domain/ticket.h"
+#include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {
 
@@ -29,6 +31,12 @@ struct TicketManagerOptions {
   std::function<absl::Time()> clock;
   // Called after a commit that wrote outbox events (wakes the sequencer).
   std::function<void()> on_events_written = [] {};
+  // Concurrent CreateTickets share transactions (group commit): at most `max_batch` tickets per
+  // transaction, `writers` transactions at once.
+  mysql::GroupCommitOptions create_commits;
+  // Connections with multi_statements for those transactions (one round trip each); null:
+  // each ticket is written alone on the main pool.
+  mysql::ConnectionPool* create_pool = nullptr;
 };
 
 class TicketManager {
@@ -63,6 +71,9 @@ class TicketManager {
   absl::StatusOr<pb::ListOutagesResponse> ListOutages(const server::Identity& who,
                                                       const pb::ListOutagesRequest& req);
 
+  // How CreateTickets were grouped into transactions so far.
+  mysql::GroupCommit<storage::NewTicketRows>::Stats create_commit_stats() const { return creates_.stats(); }
+
   // The API view of a ticket at `now`.
   static absl::Status ToProto(const Ticket& t, const TermsContext& terms, int64_t now, pb::Ticket* out);
 
@@ -75,9 +86,14 @@ class TicketManager {
   absl::StatusOr<std::pair<Ticket, std::shared_ptr<const TermsContext>>> Read(
       const server::Identity& who, const std::string& name);
 
+  // One group commit of new tickets: the batch in one transaction, or, if that fails (a request
+  // id claimed before), each ticket alone so that one caller's error is not another's.
+  void WriteNewTickets(absl::Span<storage::NewTicketRows* const> rows, absl::Span<absl::Status> statuses);
+
   mysql::ConnectionPool* pool_;
   TermsCache* terms_;
   TicketManagerOptions options_;
+  mysql::GroupCommit<storage::NewTicketRows> creates_;
 };
 
 struct TicketEffects {

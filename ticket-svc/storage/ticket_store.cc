@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/mysql/batch.h"
+#include "common/mysql/sql_literals.h"
 #include "common/status/status_macros.h"
 #include "sla/ticket/storage/v1/ticket_state.pb.h"
 
@@ -100,7 +101,8 @@ absl::StatusOr<Ticket> TicketFromRow(sql::ResultSet& rs) {
   return t;
 }
 
-void SetInstant(sql::PreparedStatement& st, int index, int64_t v) {
+template <typename Binder>
+void SetInstant(Binder& st, int index, int64_t v) {
   if (v == kOpenEnded) {
     st.setNull(index, sql::DataType::BIGINT);
   } else {
@@ -108,8 +110,10 @@ void SetInstant(sql::PreparedStatement& st, int index, int64_t v) {
   }
 }
 
-// Binds a ticket's 24 columns in kTicketColumns order plus the derived ones.
-void BindTicket(sql::PreparedStatement& st, int i, const Ticket& t, const Derived& d) {
+// Binds a ticket's 24 columns in kTicketColumns order plus the derived ones, on a prepared
+// statement or a mysql::LiteralRow.
+template <typename Binder>
+void BindTicket(Binder& st, int i, const Ticket& t, const Derived& d) {
   st.setString(i + 0, t.id);
   st.setString(i + 1, t.customer_id);
   st.setString(i + 2, t.contract_id);
@@ -262,6 +266,57 @@ absl::Status CreateTicketInOneCall(Connection& c, const RequestClaim& claim, con
     while (st->getMoreResults()) {
     }
   });
+}
+
+absl::Status InsertNewTicketsInOneRoundTrip(Connection& c, absl::Span<const NewTicketRows* const> rows) {
+  std::string claims, tickets, history, events;
+  for (const NewTicketRows* r : rows) {
+    if (!r->claim.request_id.empty()) {
+      mysql::LiteralRow v(4);
+      v.setString(1, r->claim.request_id);
+      v.setString(2, r->claim.method);
+      v.setString(3, r->claim.caller);
+      v.setString(4, r->claim.resource_name);
+      absl::StrAppend(&claims, claims.empty() ? "" : ",", v.Render());
+    }
+    mysql::LiteralRow t(kTicketParams);
+    BindTicket(t, 1, r->ticket, r->derived);
+    absl::StrAppend(&tickets, tickets.empty() ? "" : ",", t.Render());
+    mysql::LiteralRow h(3);
+    h.setString(1, r->history.ticket_id);
+    h.setInt64(2, r->history.seq);
+    h.setString(3, r->history.entries);
+    absl::StrAppend(&history, history.empty() ? "" : ",", h.Render());
+    mysql::LiteralRow e(5);
+    e.setString(1, r->event.type);
+    e.setString(2, r->event.subject);
+    e.setString(3, r->event.customer_id);
+    e.setInt64(4, r->event.event_time);
+    e.setString(5, r->event.payload);
+    absl::StrAppend(&events, events.empty() ? "" : ",", e.Render());
+  }
+  std::string script = "START TRANSACTION;";
+  int statements = 1;
+  if (!claims.empty()) {
+    absl::StrAppend(&script, "INSERT INTO request_log (request_id, method, caller, resource_name) VALUES ",
+                    claims, ";");
+    ++statements;
+  }
+  absl::StrAppend(&script, kInsertTicketPrefix, tickets, ";",
+                  "INSERT INTO sla_history (ticket_id, seq, entries) VALUES ", history, ";",
+                  "INSERT INTO outbox (type, subject, customer_id, event_time, payload) VALUES ", events,
+                  ";COMMIT");
+  statements += 4;
+  absl::Status s = c.ExecuteScript(script, statements);
+  if (!s.ok()) {
+    // The server ran nothing after the failing statement: the transaction is still open.
+    // Unless the connection is gone (the caller sees UNAVAILABLE), undo it here.
+    if (s.code() != absl::StatusCode::kUnavailable) {
+      absl::Status undone = c.ExecuteUnprepared("ROLLBACK");
+      if (!undone.ok()) return undone;
+    }
+  }
+  return s;
 }
 
 absl::Status InsertHistory(Connection& c, absl::Span<const HistoryRow> rows) {
