@@ -2,14 +2,14 @@
 // the redo log and one set of round trips, instead of one each.
 //
 // A caller queues its item and blocks until the item's transaction has committed (or failed).
-// `writers` threads of this object each take the oldest queued items (at most `max_batch`),
-// run `flush` on them and hand each item its own status. There is no timer: a batch is
-// whatever queued while the previous transactions were committing, so a lone caller waits
-// only for its own transaction and a busy server gets large batches. The writers are threads
-// of their own, not callers taking turns: under load they never sleep, where handing the
-// writer's role to a waiting caller cost a wake-up per batch (milliseconds on two busy
-// cores). Nothing is acknowledged before its commit, so durability is that of a transaction
-// per item.
+// When nothing is being written, the caller writes its item itself at once, as if there were
+// no group commit: a lone request pays nothing. Otherwise `writers` threads of this object
+// each take the oldest queued items (at most `max_batch`, at most `writers` batches in
+// flight), run `flush` on them and hand each item its own status. There is no timer: a batch
+// is whatever queued while earlier transactions were committing. Under load the writer
+// threads never sleep, where handing the writer's role from caller to waiting caller cost a
+// wake-up per batch (milliseconds on two busy cores). Nothing is acknowledged before its
+// commit, so durability is that of a transaction per item.
 //
 //   GroupCommit<NewRow> commits({.max_batch = 64, .writers = 2},
 //       [&](absl::Span<NewRow* const> rows, absl::Span<absl::Status> statuses) { ... });
@@ -65,6 +65,12 @@ class GroupCommit {
     me.item = &item;
     absl::MutexLock lock(&mu_);
     queue_.push_back(&me);
+    if (writing_ == 0 && queue_.size() == 1) {
+      // Nothing in flight: write it on this thread, as without group commit, instead of
+      // waking a writer and being woken by it.
+      WriteBatch();
+      return me.status;
+    }
     auto done = [&] { return me.done; };
     mu_.Await(absl::Condition(&done));
     return me.status;
@@ -91,31 +97,40 @@ class GroupCommit {
   void WriterLoop() {
     absl::MutexLock lock(&mu_);
     for (;;) {
-      auto work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
+      auto work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || (!queue_.empty() && writing_ < options_.writers);
+      };
       mu_.Await(absl::Condition(&work));
       if (queue_.empty()) return;  // stopping, nothing left
-      std::vector<Waiter*> batch;
-      while (!queue_.empty() && batch.size() < static_cast<size_t>(options_.max_batch)) {
-        batch.push_back(queue_.front());
-        queue_.pop_front();
-      }
-      stats_.batches++;
-      stats_.items += static_cast<int64_t>(batch.size());
-      stats_.max_batch_seen = std::max(stats_.max_batch_seen, static_cast<int>(batch.size()));
-      std::vector<Item*> items;
-      items.reserve(batch.size());
-      for (Waiter* w : batch) items.push_back(w->item);
-      std::vector<absl::Status> statuses(batch.size(), absl::InternalError("group commit: status not set"));
-      mu_.Unlock();
-      const absl::Time start = absl::Now();
-      flush_(absl::MakeConstSpan(items), absl::MakeSpan(statuses));
-      const absl::Duration took = absl::Now() - start;
-      mu_.Lock();
-      stats_.writing += took;
-      for (size_t i = 0; i < batch.size(); ++i) {
-        batch[i]->status = std::move(statuses[i]);
-        batch[i]->done = true;
-      }
+      WriteBatch();
+    }
+  }
+
+  // Takes the oldest queued items and commits them, releasing mu_ meanwhile.
+  void WriteBatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    std::vector<Waiter*> batch;
+    while (!queue_.empty() && batch.size() < static_cast<size_t>(options_.max_batch)) {
+      batch.push_back(queue_.front());
+      queue_.pop_front();
+    }
+    ++writing_;
+    stats_.batches++;
+    stats_.items += static_cast<int64_t>(batch.size());
+    stats_.max_batch_seen = std::max(stats_.max_batch_seen, static_cast<int>(batch.size()));
+    std::vector<Item*> items;
+    items.reserve(batch.size());
+    for (Waiter* w : batch) items.push_back(w->item);
+    std::vector<absl::Status> statuses(batch.size(), absl::InternalError("group commit: status not set"));
+    mu_.Unlock();
+    const absl::Time start = absl::Now();
+    flush_(absl::MakeConstSpan(items), absl::MakeSpan(statuses));
+    const absl::Duration took = absl::Now() - start;
+    mu_.Lock();
+    --writing_;
+    stats_.writing += took;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      batch[i]->status = std::move(statuses[i]);
+      batch[i]->done = true;
     }
   }
 
@@ -124,6 +139,7 @@ class GroupCommit {
   mutable absl::Mutex mu_;
   std::deque<Waiter*> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  int writing_ ABSL_GUARDED_BY(mu_) = 0;  // batches being written (by writers or callers)
   Stats stats_ ABSL_GUARDED_BY(mu_);
   std::vector<std::thread> threads_;  // last: started when everything above exists
 };
