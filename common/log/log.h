@@ -23,9 +23,9 @@ void SetServiceName(absl::string_view name);
 // Messages below this level are dropped (default kInfo).
 void SetMinLevel(Level level);
 
-// Writes one line atomically (lines from concurrent threads never interleave). The line is
-// queued and written by a background thread, in order, usually within microseconds; errors
-// are flushed before Write returns, and everything queued is flushed at exit.
+// Writes one line atomically (lines from concurrent threads never interleave). If another
+// thread is writing, the line is queued and that thread writes it, usually within
+// microseconds; errors are flushed before Write returns, and everything queued at exit.
 void Write(Level level, absl::string_view msg, std::initializer_list<Field> fields = {});
 // Waits until every line queued so far is written.
 void Flush();

@@ -2,10 +2,11 @@
 // the redo log and one set of round trips, instead of one each.
 //
 // A caller queues its item and blocks until the item's transaction has committed (or failed).
-// When nothing is being written, the caller writes its item itself at once, as if there were
-// no group commit: a lone request pays nothing. Otherwise `writers` threads of this object
-// each take the oldest queued items (at most `max_batch`, at most `writers` batches in
-// flight), run `flush` on them and hand each item its own status. There is no timer: a batch
+// When fewer than `writers` batches are being written, the caller writes at once on its own
+// thread (its item and the oldest others queued): a lone request pays nothing for the group
+// commit. Otherwise the item waits for one of `writers` threads of this object, which take
+// the oldest queued items (at most `max_batch`; at most `writers` batches in flight in all),
+// run `flush` on them and hand each item its own status. There is no timer: a batch
 // is whatever queued while earlier transactions were committing. Under load the writer
 // threads never sleep, where handing the writer's role from caller to waiting caller cost a
 // wake-up per batch (milliseconds on two busy cores). Nothing is acknowledged before its
@@ -65,11 +66,11 @@ class GroupCommit {
     me.item = &item;
     absl::MutexLock lock(&mu_);
     queue_.push_back(&me);
-    if (writing_ == 0 && queue_.size() == 1) {
-      // Nothing in flight: write it on this thread, as without group commit, instead of
-      // waking a writer and being woken by it.
+    if (writing_ < options_.writers) {
+      // A transaction slot is free: write now on this thread (with whatever else queued)
+      // instead of waking a writer thread and being woken by it.
       WriteBatch();
-      return me.status;
+      if (me.done) return me.status;
     }
     auto done = [&] { return me.done; };
     mu_.Await(absl::Condition(&done));
