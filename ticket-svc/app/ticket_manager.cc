@@ -251,8 +251,8 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
   Effects fx;
   SLA_RETURN_IF_ERROR(Open(t, *terms, Seconds(now), who.subject, fx));
   SLA_ASSIGN_OR_RETURN(Derived d, Derive(t, *terms, Seconds(now)));
-  // Opening a ticket writes one history row and one event: the `create_ticket` procedure
-  // commits them with the ticket and the request-id claim in one round trip.
+  // Opening a ticket writes one history row and one event, committed with the ticket and the
+  // request-id claim.
   storage::NewTicketRows rows;
   rows.ticket = t;
   rows.derived = d;

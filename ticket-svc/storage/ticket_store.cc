@@ -268,6 +268,13 @@ absl::Status CreateTicketInOneCall(Connection& c, const RequestClaim& claim, con
   });
 }
 
+namespace {
+// Adds one row to the VALUES list being built.
+void AppendRow(std::string& values, const mysql::LiteralRow& row) {
+  absl::StrAppend(&values, values.empty() ? "" : ",", row.Render());
+}
+}  // namespace
+
 absl::Status InsertNewTicketsInOneRoundTrip(Connection& c, absl::Span<const NewTicketRows* const> rows) {
   std::string claims, tickets, history, events;
   for (const NewTicketRows* r : rows) {
@@ -277,23 +284,23 @@ absl::Status InsertNewTicketsInOneRoundTrip(Connection& c, absl::Span<const NewT
       v.setString(2, r->claim.method);
       v.setString(3, r->claim.caller);
       v.setString(4, r->claim.resource_name);
-      absl::StrAppend(&claims, claims.empty() ? "" : ",", v.Render());
+      AppendRow(claims, v);
     }
     mysql::LiteralRow t(kTicketParams);
     BindTicket(t, 1, r->ticket, r->derived);
-    absl::StrAppend(&tickets, tickets.empty() ? "" : ",", t.Render());
+    AppendRow(tickets, t);
     mysql::LiteralRow h(3);
     h.setString(1, r->history.ticket_id);
     h.setInt64(2, r->history.seq);
     h.setString(3, r->history.entries);
-    absl::StrAppend(&history, history.empty() ? "" : ",", h.Render());
+    AppendRow(history, h);
     mysql::LiteralRow e(5);
     e.setString(1, r->event.type);
     e.setString(2, r->event.subject);
     e.setString(3, r->event.customer_id);
     e.setInt64(4, r->event.event_time);
     e.setString(5, r->event.payload);
-    absl::StrAppend(&events, events.empty() ? "" : ",", e.Render());
+    AppendRow(events, e);
   }
   std::string script = "START TRANSACTION;";
   int statements = 1;
