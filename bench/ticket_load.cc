@@ -19,7 +19,7 @@ ABSL_FLAG(int, clients, 8, "Concurrent clients.");
 ABSL_FLAG(int, seconds, 10, "Seconds per run.");
 ABSL_FLAG(double, open_share, 0.6, "Open-loop rate as a share of the closed-loop peak.");
 ABSL_FLAG(int, create_batch, 64, "ticket-svc --create_batch (1: no group commit).");
-ABSL_FLAG(int, create_writers, 2, "ticket-svc --create_writers.");
+ABSL_FLAG(int, create_writers, 1, "ticket-svc --create_writers.");
 ABSL_FLAG(std::string, only, "",
           "Run only the closed-loop runs whose names start with this (e.g. CreateTicket), for profiling.");
 ABSL_FLAG(std::string, terms, "docs/examples/acme-managed-it-terms.json", "Example terms.");

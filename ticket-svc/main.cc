@@ -16,7 +16,7 @@ ABSL_FLAG(int, escalation_interval_ms, 1000,
 ABSL_FLAG(int, escalation_batch, 500, "Tickets the escalation worker claims per transaction.");
 ABSL_FLAG(int, create_batch, 64,
           "Most concurrent CreateTickets committed in one transaction (group commit); 1 turns it off.");
-ABSL_FLAG(int, create_writers, 2,
+ABSL_FLAG(int, create_writers, 1,
           "Group-commit transactions of new tickets in flight at once (each holds a pooled connection).");
 
 namespace sla::ticket {

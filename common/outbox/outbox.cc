@@ -23,11 +23,12 @@ absl::Status Insert(Connection& c, absl::Span<const Row> rows) {
 }
 
 absl::StatusOr<int> Sequence(Connection& c, int limit) {
-  // The sequence row serializes sequencers; SKIP LOCKED lets a replica that finds it taken
-  // return at once (the holder numbers every committed row anyway).
-  SLA_ASSIGN_OR_RETURN(
-      sql::PreparedStatement * lock,
-      c.Prepare("SELECT last_seq FROM outbox_sequence WHERE id = 1 FOR UPDATE SKIP LOCKED"));
+  // The sequence row serializes everyone who numbers events: sequencers of every replica and
+  // writers that number their own (ticket-svc's CreateTicket batches). It is waited for, not
+  // skipped: a holder may be such a writer, which numbers only its own rows. Holders keep it
+  // for the end of one short transaction.
+  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * lock,
+                       c.Prepare("SELECT last_seq FROM outbox_sequence WHERE id = 1 FOR UPDATE"));
   int64_t last = -1;
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {
     std::unique_ptr<sql::ResultSet> rs(lock->executeQuery());

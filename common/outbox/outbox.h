@@ -1,6 +1,8 @@
 // The transactional outbox every service shares: events written in the transaction of the
 // change they announce, numbered after commit by a sequencer so that consumers reading
-// `seq > cursor` never miss one (docs/architecture.md, "Outbox and the event stream").
+// `seq > cursor` never miss one (docs/architecture.md, "Outbox and the event stream"). A
+// writer may instead number its own events, if it takes the sequence row's lock (as
+// Sequence does) and keeps it to its commit: ticket-svc's CreateTicket batches do.
 //
 // Each service's migrations create the same two tables:
 //   outbox(id AUTO_INCREMENT, seq NULL UNIQUE, type, subject, customer_id, event_time, payload)
@@ -33,7 +35,7 @@ struct Stored {
 // Inserts events (unnumbered) in the caller's transaction.
 absl::Status Insert(mysql::Connection& c, absl::Span<const Row> rows);
 // Numbers up to `limit` committed, unnumbered events in insertion order, in the caller's
-// transaction. Returns how many; 0 if none or if another sequencer holds the sequence.
+// transaction, after waiting for the sequence row's lock. Returns how many.
 absl::StatusOr<int> Sequence(mysql::Connection& c, int limit);
 // Numbered events with seq > after, in order.
 absl::StatusOr<std::vector<Stored>> List(mysql::Connection& c, int64_t after, int limit);

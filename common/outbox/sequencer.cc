@@ -19,9 +19,13 @@ absl::StatusOr<int> Sequencer::RunOnce() {
     if (numbered < batch_size_) break;
   }
   // Wake watchers even when this replica numbered nothing: another replica may have.
+  Notify();
+  return total;
+}
+
+void Sequencer::Notify() {
   absl::MutexLock lock(&mu_);
   generation_++;
-  return total;
 }
 
 int64_t Sequencer::WaitForEvents(int64_t generation, absl::Duration timeout) {

@@ -1,5 +1,5 @@
 // Numbers committed outbox events (see outbox.h) and wakes the streams that wait for them.
-// Safe in every replica at once: one numbers while the others skip.
+// Safe in every replica at once: the sequence row's lock serializes them.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +19,9 @@ class Sequencer {
   // Blocks until a pass completes after `generation` was observed, or `timeout`; returns the
   // current generation. Streams wait here between reads.
   int64_t WaitForEvents(int64_t generation, absl::Duration timeout);
+  // Wakes the waiting streams without a pass: for a writer that numbered its own events
+  // under the sequence row's lock (committed, so already readable).
+  void Notify();
   int64_t generation() const;
 
  private:

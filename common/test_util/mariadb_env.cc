@@ -28,12 +28,16 @@ absl::StatusOr<mysql::ConnectionOptions> TestServerOptions() {
 }
 
 int64_t CountRows(mysql::ConnectionPool& pool, const std::string& table) {
+  return QueryInt64(pool, "SELECT COUNT(*) FROM " + table);
+}
+
+int64_t QueryInt64(mysql::ConnectionPool& pool, const std::string& sql) {
   absl::StatusOr<mysql::PooledConnection> c = pool.Acquire();
   if (!c.ok()) return -1;
   int64_t n = -1;
   absl::Status s = mysql::Guard([&] {
     std::unique_ptr<sql::Statement> st((*c)->raw().createStatement());
-    std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT COUNT(*) FROM " + table));
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery(sql));
     if (rs->next()) n = rs->getInt64(1);
   });
   return s.ok() ? n : -1;

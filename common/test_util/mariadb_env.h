@@ -16,6 +16,9 @@ absl::StatusOr<mysql::ConnectionOptions> TestServerOptions();
 
 // Rows in `table` (a name from the test itself, never user input), or -1 on error.
 int64_t CountRows(mysql::ConnectionPool& pool, const std::string& table);
+// The first column of the first row of the test's own query as a number (NULL as 0), or -1
+// on error.
+int64_t QueryInt64(mysql::ConnectionPool& pool, const std::string& sql);
 
 // A database created for one test and dropped when this object goes.
 class ScratchDatabase {

@@ -293,6 +293,16 @@ TEST_F(TicketApi, ConcurrentCreatesShareTransactionsAndEachRequestIdGetsOneTicke
   EXPECT_EQ(test::CountRows(*ticket_pool_, "sla_history"), kTickets);
   EXPECT_EQ(test::CountRows(*ticket_pool_, "outbox"), kTickets);
   EXPECT_EQ(test::CountRows(*ticket_pool_, "request_log"), kTickets);
+  // A batch numbers its own events; one that failed (a request id taken by its pair) was
+  // replayed ticket by ticket and left its events to the sequencer. Together: 1..N, no gap.
+  const int64_t numbered_by_batches =
+      test::QueryInt64(*ticket_pool_, "SELECT COUNT(*) FROM outbox WHERE seq IS NOT NULL");
+  EXPECT_GT(numbered_by_batches, 0);
+  ASSERT_TRUE(ticket_->sequencer().RunOnce().ok());
+  EXPECT_EQ(test::QueryInt64(*ticket_pool_, "SELECT COUNT(DISTINCT seq) FROM outbox"), kTickets);
+  EXPECT_EQ(test::QueryInt64(*ticket_pool_, "SELECT MIN(seq) FROM outbox"), 1);
+  EXPECT_EQ(test::QueryInt64(*ticket_pool_, "SELECT MAX(seq) FROM outbox"), kTickets);
+  EXPECT_EQ(test::QueryInt64(*ticket_pool_, "SELECT last_seq FROM outbox_sequence"), kTickets);
   // The title went through SQL as a literal and comes back byte for byte.
   pb::GetTicketRequest get;
   get.set_name(names[6][3]);

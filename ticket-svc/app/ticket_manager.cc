@@ -179,6 +179,7 @@ void TicketManager::WriteNewTickets(absl::Span<storage::NewTicketRows* const> ro
       if (!mysql::IsRetryableAbort(all)) break;
     }
     const auto code = all.code();
+    if (all.ok()) options_.on_events_numbered();
     if (all.ok() || code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kAborted) {
       for (absl::Status& s : statuses) s = all;
       return;
@@ -186,12 +187,14 @@ void TicketManager::WriteNewTickets(absl::Span<storage::NewTicketRows* const> ro
   }
   // One ticket's error (a request id claimed before) must not be another's: each alone, in
   // one round trip (the `create_ticket` procedure commits the four rows itself).
+  // Their events are left for the sequencer.
   for (size_t i = 0; i < rows.size(); ++i) {
     const storage::NewTicketRows& r = *rows[i];
     statuses[i] = mysql::WithConnection(*pool_, [&](mysql::Connection& c) {
       return storage::CreateTicketInOneCall(c, r.claim, r.ticket, r.derived, r.history, r.event);
     });
   }
+  options_.on_events_written();
 }
 
 absl::Status TicketManager::ToProto(const Ticket& t, const TermsContext& terms, int64_t now,
@@ -278,7 +281,6 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
     SLA_RETURN_IF_ERROR(created);
   }
   if (existing) return GetTicket(who, *existing);
-  options_.on_events_written();
   pb::Ticket out;
   SLA_RETURN_IF_ERROR(ToProto(rows.ticket, *terms, Seconds(now), &out));
   return out;

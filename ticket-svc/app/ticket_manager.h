@@ -31,6 +31,8 @@ struct TicketManagerOptions {
   std::function<absl::Time()> clock;
   // Called after a commit that wrote outbox events (wakes the sequencer).
   std::function<void()> on_events_written = [] {};
+  // Called after a commit that wrote events already numbered (wakes the event streams).
+  std::function<void()> on_events_numbered = [] {};
   // Concurrent CreateTickets share transactions (group commit): at most `max_batch` tickets per
   // transaction, `writers` transactions at once.
   mysql::GroupCommitOptions create_commits;

@@ -277,6 +277,7 @@ void AppendRow(std::string& values, const mysql::LiteralRow& row) {
 
 absl::Status InsertNewTicketsInOneRoundTrip(Connection& c, absl::Span<const NewTicketRows* const> rows) {
   std::string claims, tickets, history, events;
+  int numbered = 0;
   for (const NewTicketRows* r : rows) {
     if (!r->claim.request_id.empty()) {
       mysql::LiteralRow v(4);
@@ -294,12 +295,15 @@ absl::Status InsertNewTicketsInOneRoundTrip(Connection& c, absl::Span<const NewT
     h.setInt64(2, r->history.seq);
     h.setString(3, r->history.entries);
     AppendRow(history, h);
-    mysql::LiteralRow e(5);
-    e.setString(1, r->event.type);
-    e.setString(2, r->event.subject);
-    e.setString(3, r->event.customer_id);
-    e.setInt64(4, r->event.event_time);
-    e.setString(5, r->event.payload);
+    mysql::LiteralRow e(6);
+    // The event's number: the sequence's last number (read below, under its lock) plus its
+    // place in the batch.
+    e.setUserVariablePlus(1, "sla_outbox_seq", ++numbered);
+    e.setString(2, r->event.type);
+    e.setString(3, r->event.subject);
+    e.setString(4, r->event.customer_id);
+    e.setInt64(5, r->event.event_time);
+    e.setString(6, r->event.payload);
     AppendRow(events, e);
   }
   std::string script = "START TRANSACTION;";
@@ -309,11 +313,17 @@ absl::Status InsertNewTicketsInOneRoundTrip(Connection& c, absl::Span<const NewT
                     claims, ";");
     ++statements;
   }
+  // The events are numbered here rather than by the sequencer: the sequence row stays locked
+  // from this read to the COMMIT, so a transaction that takes later numbers (a sequencer pass
+  // or another batch) commits after this one and a consumer never sees a gap filled later
+  // (docs/architecture.md). Taken last, so the lock is held only for the outbox insert.
   absl::StrAppend(&script, kInsertTicketPrefix, tickets, ";",
                   "INSERT INTO sla_history (ticket_id, seq, entries) VALUES ", history, ";",
-                  "INSERT INTO outbox (type, subject, customer_id, event_time, payload) VALUES ", events,
-                  ";COMMIT");
-  statements += 4;
+                  "SELECT last_seq INTO @sla_outbox_seq FROM outbox_sequence WHERE id = 1 FOR UPDATE;",
+                  "UPDATE outbox_sequence SET last_seq = @sla_outbox_seq + ", numbered, " WHERE id = 1;",
+                  "INSERT INTO outbox (seq, type, subject, customer_id, event_time, payload) VALUES ",
+                  events, ";COMMIT");
+  statements += 6;
   absl::Status s = c.ExecuteScript(script, statements);
   if (!s.ok()) {
     // The server ran nothing after the failing statement: the transaction is still open.
