@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <random>
 
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/match.h"
@@ -26,6 +29,30 @@ ABSL_FLAG(std::string, terms, "docs/examples/acme-managed-it-terms.json", "Examp
 
 namespace sla::ticket {
 namespace {
+
+// Waits (at most 15 s) until the server has purged the last run's undo and flushed most of
+// its pages, so that no run pays for the deferred work of the one before it.
+void Settle(mysql::ConnectionPool& pool) {
+  auto status = [&](const char* name) -> int64_t {
+    int64_t v = -1;
+    (void)mysql::WithConnection(pool, [&](mysql::Connection& c) {
+      return mysql::Guard([&] {
+        std::unique_ptr<sql::Statement> st(c.raw().createStatement());
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery(absl::StrCat("SHOW GLOBAL STATUS LIKE '", name, "'")));
+        if (rs->next()) v = rs->getInt64(2);
+      });
+    });
+    return v;
+  };
+  const absl::Time deadline = absl::Now() + absl::Seconds(15);
+  absl::SleepFor(absl::Milliseconds(500));
+  while (absl::Now() < deadline) {
+    const int64_t history = status("Innodb_history_list_length");
+    const int64_t dirty = status("Innodb_buffer_pool_pages_dirty");
+    if (history >= 0 && history < 100 && dirty >= 0 && dirty < 2000) return;
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+}
 
 void PrintGrouping(SuiteHarness& h) {
   const auto s = h.ticket().manager().create_commit_stats();
@@ -167,22 +194,29 @@ int Main() {
         {"raw INSERT", insert}, {"CreateTicket", create}, {"raw create_ticket", raw_create}, {"echo", echo}};
     bench::PrintHeader();
     for (const auto& [name, op] : runs) {
-      if (absl::StartsWith(name, only)) bench::Print(bench::ClosedLoop(name, clients, duration, op));
+      if (!absl::StartsWith(name, only)) continue;
+      Settle(**raw_pool);
+      bench::Print(bench::ClosedLoop(name, clients, duration, op));
     }
     PrintGrouping(h);
     return 0;
   }
   bench::PrintHeader();
+  auto settle = [&] { Settle(**raw_pool); };
+  settle();
   const bench::LoadResult raw = bench::ClosedLoop("raw INSERT, closed loop", clients, duration, insert);
   bench::Print(raw);
+  settle();
   const bench::LoadResult peak_create = bench::ClosedLoop("CreateTicket, closed loop", clients, duration, create);
   bench::Print(peak_create);
+  settle();
   bench::Print(bench::ClosedLoop("raw create_ticket procedure, closed loop", clients, duration, raw_create));
   for (auto& v : created) names.insert(names.end(), v.begin(), v.end());
   if (names.empty()) {
     std::fprintf(stderr, "no ticket was created\n");
     return 1;
   }
+  settle();
   const bench::LoadResult echo_peak = bench::ClosedLoop("echo (health Check), closed loop", clients, duration, echo);
   bench::Print(echo_peak);
   const bench::LoadResult peak_get = bench::ClosedLoop("GetTicket, closed loop", clients, duration, get);
@@ -202,8 +236,10 @@ int Main() {
   };
   bench::Print(bench::ClosedLoop("raw SELECT of a ticket row, closed loop", clients, duration, select));
   const double share = absl::GetFlag(FLAGS_open_share);
+  settle();
   bench::Print(bench::OpenLoop(absl::StrCat("CreateTicket, open loop at ", share * 100, " %"), clients,
                                share * peak_create.rate(), duration, create));
+  settle();
   bench::Print(bench::OpenLoop(absl::StrCat("GetTicket, open loop at ", share * 100, " %"), clients,
                                share * peak_get.rate(), duration, get));
   PrintGrouping(h);
