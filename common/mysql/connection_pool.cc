@@ -81,12 +81,10 @@ absl::Status Connection::ExecuteUnprepared(const std::string& sql) {
   return s;
 }
 
-absl::Status Connection::ExecuteScript(const std::string& sql, int statements) {
+absl::Status Connection::ExecuteCompound(const std::string& statements) {
   absl::Status s = Guard([&] {
     std::unique_ptr<sql::Statement> st(conn_->createStatement());
-    st->execute(sql);
-    // Each call steps to the next statement's result and throws if that statement failed.
-    for (int i = 1; i < statements; ++i) st->getMoreResults();
+    st->execute(absl::StrCat("BEGIN NOT ATOMIC ", statements, " END"));
   });
   if (IsLostConnection(s)) broken_ = true;
   return s;
@@ -135,7 +133,6 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Open() {
     // Reconnects are ours to make: a silent driver reconnect would lose transaction state.
     props["OPT_RECONNECT"] = false;
     props["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
-    if (options_.multi_statements) props["CLIENT_MULTI_STATEMENTS"] = true;
     conn.reset(driver->connect(props));
     std::unique_ptr<sql::Statement> st(conn->createStatement());
     st->execute("SET SESSION time_zone = '+00:00'");

@@ -46,9 +46,6 @@ struct ConnectionOptions {
   absl::Duration connect_timeout = absl::Seconds(5);
   // Read/write timeout of one round trip; a hung server becomes UNAVAILABLE, not a hang.
   absl::Duration io_timeout = absl::Seconds(30);
-  // Lets ExecuteScript send several statements in one round trip. Only for pools whose SQL is
-  // built by SqlLiterals (every value hex-encoded, so no input is ever parsed as SQL).
-  bool multi_statements = false;
 };
 
 // Maps a driver error to a status: 1062 → ALREADY_EXISTS, 1451/1452 → FAILED_PRECONDITION,
@@ -85,10 +82,12 @@ class Connection {
   absl::StatusOr<sql::PreparedStatement*> Prepare(const std::string& sql);
   // Executes SQL without parameters (DDL, locks). Not for user data.
   absl::Status ExecuteUnprepared(const std::string& sql);
-  // Executes `statements` statements separated by `;` in one round trip (the pool must have
-  // `multi_statements`) and reads every result; the first failing statement's error is
-  // returned and the server runs none after it. Values must come from SqlLiterals.
-  absl::Status ExecuteScript(const std::string& sql, int statements);
+  // Executes `statements` (each ending in `;`) as one compound statement, `BEGIN NOT ATOMIC …
+  // END`: one round trip and one answer. The first failing statement's error is returned and
+  // none after it runs; a transaction it started stays open. Values must come from LiteralRow
+  // (sql_literals.h). Connections never enable multi-statements, so stacked statements
+  // outside a compound one are refused.
+  absl::Status ExecuteCompound(const std::string& statements);
   // The driver connection, for calls not wrapped here.
   sql::Connection& raw() { return *conn_; }
 

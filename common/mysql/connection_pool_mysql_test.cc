@@ -48,15 +48,12 @@ class MySqlTest : public ::testing::Test {
   std::unique_ptr<ConnectionPool> pool_;
 };
 
-// Scripts (several statements in one round trip) carry values as hex literals: hostile text,
-// Thai, binary bytes and NULL arrive verbatim; a failing statement stops the script there.
-TEST_F(MySqlTest, ScriptsStoreLiteralsVerbatimAndStopAtTheFirstError) {
-  ConnectionOptions o = db_->options();
-  o.multi_statements = true;
-  auto scripts = ConnectionPool::Create(o);
-  ASSERT_TRUE(scripts.ok()) << scripts.status();
+// Compound statements (several statements, one round trip) carry values as hex literals:
+// hostile text, Thai, binary bytes and NULL arrive verbatim; a failing statement stops the
+// compound statement there.
+TEST_F(MySqlTest, CompoundStatementsStoreLiteralsVerbatimAndStopAtTheFirstError) {
   Exec("CREATE TABLE lit (id INT PRIMARY KEY, note VARCHAR(100) NOT NULL, data BLOB NULL) ENGINE=InnoDB");
-  const std::string hostile = "x'); DROP TABLE lit; -- \\ \" ก", binary("\0\xff\x01'", 4);
+  const std::string hostile = "x'); DROP TABLE lit; -- \\ \" END; ก", binary("\0\xff\x01'", 4);
   auto row = [](int id, const std::string& note, const std::string* data) {
     LiteralRow r(3);
     r.setInt(1, id);
@@ -68,11 +65,10 @@ TEST_F(MySqlTest, ScriptsStoreLiteralsVerbatimAndStopAtTheFirstError) {
     }
     return r.Render();
   };
-  auto c = (*scripts)->Acquire();
+  auto c = pool_->Acquire();
   ASSERT_TRUE(c.ok());
-  ASSERT_TRUE((*c)->ExecuteScript(absl::StrCat("START TRANSACTION;INSERT INTO lit VALUES ", row(1, hostile, &binary),
-                                               ",", row(2, "", nullptr), ";COMMIT"),
-                                  3)
+  ASSERT_TRUE((*c)->ExecuteCompound(absl::StrCat("START TRANSACTION;INSERT INTO lit VALUES ", row(1, hostile, &binary),
+                                                 ",", row(2, "", nullptr), ";COMMIT;"))
                   .ok());
   EXPECT_EQ(Count("lit"), 2);
   std::string note, data;
@@ -90,23 +86,28 @@ TEST_F(MySqlTest, ScriptsStoreLiteralsVerbatimAndStopAtTheFirstError) {
   EXPECT_EQ(data, binary);
   EXPECT_TRUE(null2);
 
-  // The second INSERT repeats id 1: ALREADY_EXISTS, and nothing after it ran (no COMMIT).
-  const absl::Status dup = (*c)->ExecuteScript(
+  // The second INSERT repeats id 1: ALREADY_EXISTS, nothing after it ran (no COMMIT), and the
+  // transaction is still open until the caller rolls it back.
+  const absl::Status dup = (*c)->ExecuteCompound(
       absl::StrCat("START TRANSACTION;INSERT INTO lit VALUES ", row(3, "three", nullptr), ";INSERT INTO lit VALUES ",
-                   row(1, "again", nullptr), ";INSERT INTO lit VALUES ", row(4, "four", nullptr), ";COMMIT"),
-      5);
+                   row(1, "again", nullptr), ";INSERT INTO lit VALUES ", row(4, "four", nullptr), ";COMMIT;"));
   EXPECT_EQ(dup.code(), absl::StatusCode::kAlreadyExists) << dup;
+  int in_transaction = -1;
+  ASSERT_TRUE(Guard([&] {
+                std::unique_ptr<sql::Statement> st((*c)->raw().createStatement());
+                std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT @@in_transaction"));
+                if (rs->next()) in_transaction = rs->getInt(1);
+              }).ok());
+  EXPECT_EQ(in_transaction, 1);
   ASSERT_TRUE((*c)->ExecuteUnprepared("ROLLBACK").ok());
   EXPECT_EQ(Count("lit"), 2);
   // Invalid UTF-8 into a text column is refused as a bound parameter would be.
-  EXPECT_FALSE((*c)->ExecuteScript(absl::StrCat("INSERT INTO lit VALUES ", row(5, "\xff", nullptr)), 1).ok());
+  EXPECT_FALSE((*c)->ExecuteCompound(absl::StrCat("INSERT INTO lit VALUES ", row(5, "\xff", nullptr), ";")).ok());
   EXPECT_EQ(Count("lit"), 2);
-  // A pool without multi_statements refuses a script outright.
-  auto plain = pool_->Acquire();
-  ASSERT_TRUE(plain.ok());
-  EXPECT_FALSE((*plain)->ExecuteScript(absl::StrCat("INSERT INTO lit VALUES ", row(6, "six", nullptr),
-                                                    ";INSERT INTO lit VALUES ", row(7, "seven", nullptr)),
-                                       2)
+  // Outside a compound statement, stacked statements are refused outright: connections never
+  // enable multi-statements.
+  EXPECT_FALSE((*c)->ExecuteUnprepared(absl::StrCat("INSERT INTO lit VALUES ", row(6, "six", nullptr),
+                                                    ";INSERT INTO lit VALUES ", row(7, "seven", nullptr)))
                    .ok());
   EXPECT_EQ(Count("lit"), 2);
 }

@@ -1,5 +1,5 @@
 // Values written into SQL text as literals, for statements sent several to a round trip
-// (Connection::ExecuteScript), where parameters cannot be bound. Every string is a hex
+// (Connection::ExecuteCompound), where parameters cannot be bound. Every string is a hex
 // literal (X'…'): no byte of a value is ever parsed as SQL, and the server checks a text
 // column's encoding as it would a bound parameter's (strict mode rejects invalid UTF-8).
 //

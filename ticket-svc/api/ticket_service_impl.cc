@@ -23,10 +23,10 @@ TicketServiceImpl::TicketServiceImpl(const server::RpcBoundary& boundary, mysql:
     if (!n.ok()) log::Warning("outbox sequencer pass failed", {{"error", n.status().ToString()}});
   }, absl::Milliseconds(5));
   auto wake = [this] { sequencer_loop_->Wake(); };
-  // The group-commit writers send each transaction as one script: connections of their own,
-  // the only ones with multi-statements on.
+  // The group-commit writers send each transaction as one compound statement, on connections
+  // of their own (a batch never waits behind reads for a pooled connection). Multi-statements
+  // stay off: a compound statement is one statement.
   mysql::ConnectionOptions writers = pool_->options();
-  writers.multi_statements = true;
   writers.pool_size = std::max(1, options.create_commits.writers);
   absl::StatusOr<std::unique_ptr<mysql::ConnectionPool>> created = mysql::ConnectionPool::Create(writers);
   if (created.ok()) {

@@ -36,8 +36,8 @@ struct TicketManagerOptions {
   // Concurrent CreateTickets share transactions (group commit): at most `max_batch` tickets per
   // transaction, `writers` transactions at once.
   mysql::GroupCommitOptions create_commits;
-  // Connections with multi_statements for those transactions (one round trip each); null:
-  // each ticket is written alone on the main pool.
+  // Connections of their own for those transactions (one round trip each); null: each
+  // ticket is written alone on the main pool.
   mysql::ConnectionPool* create_pool = nullptr;
 };
 

@@ -74,10 +74,10 @@ absl::Status CreateTicketInOneCall(Connection& c, const RequestClaim& claim, con
                                    const Derived& d, const HistoryRow& history,
                                    const OutboxRow& event);
 
-// Several new tickets, each with its request-id claim, first history row and outbox event,
-// committed as one transaction in a single round trip (START TRANSACTION, one INSERT per
-// table, COMMIT, sent together) on a connection of a pool with `multi_statements`: the
-// group commit of concurrent CreateTickets. A request id claimed before fails the whole
+// Several new tickets, each with its request-id claim, first history row and outbox event
+// (numbered under the outbox sequence's lock), committed as one transaction in a single
+// round trip (START TRANSACTION, one INSERT per table, COMMIT, as one compound statement):
+// the group commit of concurrent CreateTickets. A request id claimed before fails the whole
 // transaction (ALREADY_EXISTS, rolled back): the caller then writes the tickets one by one
 // to find which. UNAVAILABLE means the connection was lost with the outcome unknown (the
 // COMMIT may have run).
