@@ -7,7 +7,6 @@
 #include <random>
 
 #include <cppconn/resultset.h>
-#include <cppconn/statement.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -15,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "bench/load.h"
 #include "common/server/raw_client.h"
+#include "common/test_util/mariadb_env.h"
 #include "ticket-svc/api/suite_harness.h"
 #include "ticket-svc/storage/ticket_store.h"
 
@@ -33,16 +33,10 @@ namespace {
 // Waits (at most 15 s) until the server has purged the last run's undo and flushed most of
 // its pages, so that no run pays for the deferred work of the one before it.
 void Settle(mysql::ConnectionPool& pool) {
-  auto status = [&](const char* name) -> int64_t {
-    int64_t v = -1;
-    (void)mysql::WithConnection(pool, [&](mysql::Connection& c) {
-      return mysql::Guard([&] {
-        std::unique_ptr<sql::Statement> st(c.raw().createStatement());
-        std::unique_ptr<sql::ResultSet> rs(st->executeQuery(absl::StrCat("SHOW GLOBAL STATUS LIKE '", name, "'")));
-        if (rs->next()) v = rs->getInt64(2);
-      });
-    });
-    return v;
+  auto status = [&](const char* name) {
+    return test::QueryInt64(
+        pool, absl::StrCat("SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = '",
+                           name, "'"));
   };
   const absl::Time deadline = absl::Now() + absl::Seconds(15);
   absl::SleepFor(absl::Milliseconds(500));

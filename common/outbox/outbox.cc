@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/mysql/batch.h"
+#include "common/mysql/sql_literals.h"
 #include "common/status/status_macros.h"
 
 namespace sla::outbox {
@@ -20,6 +21,26 @@ absl::Status Insert(Connection& c, absl::Span<const Row> rows) {
         st.setInt64(p + 3, rows[i].event_time);
         st.setString(p + 4, rows[i].payload);
       });
+}
+
+std::string NumberedInsertStatements(absl::Span<const Row* const> rows) {
+  std::string values;
+  int64_t place = 0;
+  for (const Row* r : rows) {
+    mysql::LiteralRow e(6);
+    // The last number, read below under the lock, plus the event's place.
+    e.setUserVariablePlus(1, "sla_outbox_seq", ++place);
+    e.setString(2, r->type);
+    e.setString(3, r->subject);
+    e.setString(4, r->customer_id);
+    e.setInt64(5, r->event_time);
+    e.setString(6, r->payload);
+    absl::StrAppend(&values, values.empty() ? "" : ",", e.Render());
+  }
+  return absl::StrCat("SELECT last_seq INTO @sla_outbox_seq FROM outbox_sequence WHERE id = 1 FOR UPDATE;",
+                      "UPDATE outbox_sequence SET last_seq = @sla_outbox_seq + ", place, " WHERE id = 1;",
+                      "INSERT INTO outbox (seq, type, subject, customer_id, event_time, payload) VALUES ", values,
+                      ";");
 }
 
 absl::StatusOr<int> Sequence(Connection& c, int limit) {

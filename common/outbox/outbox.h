@@ -34,6 +34,11 @@ struct Stored {
 
 // Inserts events (unnumbered) in the caller's transaction.
 absl::Status Insert(mysql::Connection& c, absl::Span<const Row> rows);
+// The statements, each ending in `;`, that insert `rows` already numbered, for a compound
+// statement (Connection::ExecuteCompound) inside the caller's transaction: they take the
+// sequence row's lock, advance it and insert the rows with the next numbers. The lock is
+// kept to the transaction's end, so put them last, just before the COMMIT. `rows` non-empty.
+std::string NumberedInsertStatements(absl::Span<const Row* const> rows);
 // Numbers up to `limit` committed, unnumbered events in insertion order, in the caller's
 // transaction, after waiting for the sequence row's lock. Returns how many.
 absl::StatusOr<int> Sequence(mysql::Connection& c, int limit);

@@ -276,8 +276,8 @@ void AppendRow(std::string& values, const mysql::LiteralRow& row) {
 }  // namespace
 
 absl::Status InsertNewTicketsInOneRoundTrip(Connection& c, absl::Span<const NewTicketRows* const> rows) {
-  std::string claims, tickets, history, events;
-  int numbered = 0;
+  std::string claims, tickets, history;
+  std::vector<const OutboxRow*> events;
   for (const NewTicketRows* r : rows) {
     if (!r->claim.request_id.empty()) {
       mysql::LiteralRow v(4);
@@ -295,16 +295,7 @@ absl::Status InsertNewTicketsInOneRoundTrip(Connection& c, absl::Span<const NewT
     h.setInt64(2, r->history.seq);
     h.setString(3, r->history.entries);
     AppendRow(history, h);
-    mysql::LiteralRow e(6);
-    // The event's number: the sequence's last number (read below, under its lock) plus its
-    // place in the batch.
-    e.setUserVariablePlus(1, "sla_outbox_seq", ++numbered);
-    e.setString(2, r->event.type);
-    e.setString(3, r->event.subject);
-    e.setString(4, r->event.customer_id);
-    e.setInt64(5, r->event.event_time);
-    e.setString(6, r->event.payload);
-    AppendRow(events, e);
+    events.push_back(&r->event);
   }
   // One compound statement rather than a script of statements: the server then answers once
   // instead of once per statement (eight packets, each waking the client), which took about a
@@ -314,16 +305,11 @@ absl::Status InsertNewTicketsInOneRoundTrip(Connection& c, absl::Span<const NewT
     absl::StrAppend(&script, "INSERT INTO request_log (request_id, method, caller, resource_name) VALUES ",
                     claims, ";");
   }
-  // The events are numbered here rather than by the sequencer: the sequence row stays locked
-  // from this read to the COMMIT, so a transaction that takes later numbers (a sequencer pass
-  // or another batch) commits after this one and a consumer never sees a gap filled later
-  // (docs/architecture.md). Taken last, so the lock is held only for the outbox insert.
+  // The events are numbered here rather than by the sequencer (outbox.h), last, so the
+  // sequence row is locked only for the outbox insert and the COMMIT.
   absl::StrAppend(&script, kInsertTicketPrefix, tickets, ";",
                   "INSERT INTO sla_history (ticket_id, seq, entries) VALUES ", history, ";",
-                  "SELECT last_seq INTO @sla_outbox_seq FROM outbox_sequence WHERE id = 1 FOR UPDATE;",
-                  "UPDATE outbox_sequence SET last_seq = @sla_outbox_seq + ", numbered, " WHERE id = 1;",
-                  "INSERT INTO outbox (seq, type, subject, customer_id, event_time, payload) VALUES ",
-                  events, ";COMMIT;");
+                  outbox::NumberedInsertStatements(events), "COMMIT;");
   absl::Status s = c.ExecuteCompound(script);
   if (!s.ok()) {
     // The server ran nothing after the failing statement: the transaction is still open.
