@@ -136,6 +136,7 @@ absl::Status SuiteHarness::StartTicket() {
   o.clock = options_.clock;
   o.start_workers = options_.start_workers;
   o.create_commits = options_.create_commits;
+  o.new_id = options_.new_id;
   ticket_ = std::make_unique<TicketServiceImpl>(*ticket_boundary_, ticket_pool_.get(), NewTermsSource(), o);
   grpc::EnableDefaultHealthCheckService(true);
   SLA_ASSIGN_OR_RETURN(ticket_server_, Serve(ticket_.get(), options_.max_threads, &ticket_port_));

@@ -30,6 +30,7 @@ struct HarnessOptions {
   int ticket_pool_size = 16;
   int max_threads = 64;
   mysql::GroupCommitOptions create_commits;
+  std::function<std::string(char prefix, absl::Time now)> new_id;  // null: ticket-svc's own
 };
 
 struct Tenant {

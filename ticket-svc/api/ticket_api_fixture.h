@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 
 #include "gtest/gtest.h"
 #include "ticket-svc/api/suite_harness.h"
@@ -30,6 +31,13 @@ class TicketApiTest : public ::testing::Test {
     HarnessOptions o;
     o.example_terms_path = SLA_EXAMPLE_TERMS;
     o.clock = [this] { return clock_.Now(); };
+    o.new_id = [this](char prefix, absl::Time now) {
+      absl::MutexLock lock(&ids_mu_);
+      if (forced_ids_.empty()) return RandomTimeOrderedId(prefix, now);
+      std::string id = std::move(forced_ids_.front());
+      forced_ids_.pop_front();
+      return id;
+    };
     auto h = SuiteHarness::Start(o);
     ASSERT_TRUE(h.ok()) << h.status();
     harness_ = *std::move(h);
@@ -97,6 +105,14 @@ class TicketApiTest : public ::testing::Test {
   }
 
   SimClock clock_{Utc(2026, 12, 1, 3)};
+  // The ids ticket-svc gives its next new rows, before its own again (ids that collide).
+  void ForceIds(std::initializer_list<std::string> ids) {
+    absl::MutexLock lock(&ids_mu_);
+    forced_ids_.insert(forced_ids_.end(), ids);
+  }
+
+  absl::Mutex ids_mu_;
+  std::deque<std::string> forced_ids_ ABSL_GUARDED_BY(ids_mu_);
   std::unique_ptr<SuiteHarness> harness_;
   TicketServiceImpl* ticket_ = nullptr;
   mysql::ConnectionPool* ticket_pool_ = nullptr;

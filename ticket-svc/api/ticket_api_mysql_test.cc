@@ -248,6 +248,41 @@ TEST_F(TicketApi, CreateIsIdempotentByRequestIdAndValidatesInput) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+// A new ticket whose id is taken is opened again under a fresh id, with or without a request
+// id; only a request id claimed before answers with the earlier ticket.
+TEST_F(TicketApi, CreateRetriesATakenTicketIdUnderAFreshOne) {
+  const std::string taken = RandomTimeOrderedId('t', clock_.Now());
+  ForceIds({taken, taken, taken});
+  const pb::Ticket a = Open(acme_, sla::v1::PRIORITY_P3, "msp_agent", "req-a");
+  const pb::Ticket b = Open(acme_, sla::v1::PRIORITY_P3, "msp_agent", "req-b");
+  const pb::Ticket c = Open(acme_, sla::v1::PRIORITY_P3);
+  EXPECT_EQ(a.name(), acme_.customer + "/tickets/" + taken);
+  EXPECT_NE(b.name(), a.name());
+  EXPECT_NE(c.name(), a.name());
+  EXPECT_NE(c.name(), b.name());
+  EXPECT_EQ(test::CountRows(*ticket_pool_, "tickets"), 3);
+  EXPECT_EQ(test::CountRows(*ticket_pool_, "outbox"), 3);
+  EXPECT_EQ(Get(b.name()).title(), "Printer on floor 3 is down");
+  EXPECT_EQ(Open(acme_, sla::v1::PRIORITY_P3, "msp_agent", "req-b").name(), b.name());
+
+  // Ids that stay taken end in an error, not in a lost or doubled ticket.
+  ForceIds({taken, taken, taken});
+  pb::CreateTicketRequest req;
+  req.set_parent(acme_.customer);
+  req.set_request_id("req-d");
+  pb::Ticket* in = req.mutable_ticket();
+  in->set_contract(acme_.contract);
+  in->set_service_id("service-desk");
+  in->set_priority(sla::v1::PRIORITY_P3);
+  in->set_title("x");
+  in->set_reporter("r");
+  pb::Ticket out;
+  const grpc::Status s = stub_->CreateTicket(As("msp_agent").get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INTERNAL) << s.error_message();
+  EXPECT_EQ(test::CountRows(*ticket_pool_, "tickets"), 3);
+  EXPECT_EQ(test::CountRows(*ticket_pool_, "request_log"), 2);
+}
+
 // Concurrent CreateTickets share transactions (group commit). Pairs of callers send the same
 // request id at the same time: each pair gets one ticket, the batch a duplicate lands in
 // still writes everyone else's, and every ticket has its history row and its one event.

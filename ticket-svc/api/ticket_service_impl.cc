@@ -38,7 +38,7 @@ TicketServiceImpl::TicketServiceImpl(const server::RpcBoundary& boundary, mysql:
   manager_ = std::make_unique<TicketManager>(
       pool_, terms_.get(),
       TicketManagerOptions{options.clock, wake, [this] { sequencer_->Notify(); }, options.create_commits,
-                           create_pool_.get()});
+                           create_pool_.get(), options.new_id});
   worker_ = std::make_unique<EscalationWorker>(
       pool_, terms_.get(), EscalationWorkerOptions{options.clock, options.escalation_batch, wake});
   worker_loop_ = std::make_unique<server::Periodic>("escalation-worker", options.escalation_interval, [this] {

@@ -24,6 +24,7 @@ struct TicketServiceOptions {
   absl::Duration sequencer_interval = absl::Milliseconds(100);
   int escalation_batch = 500;
   mysql::GroupCommitOptions create_commits;  // see TicketManagerOptions
+  std::function<std::string(char prefix, absl::Time now)> new_id;  // see TicketManagerOptions
 };
 
 class TicketServiceImpl final : public pb::TicketService::Service {

@@ -27,6 +27,10 @@ namespace sla::ticket {
 
 namespace pb = ::sla::ticket::v1;
 
+// The default ids of new tickets ('t'), comments ('m') and outages ('o'): 11 hex digits of
+// milliseconds (new rows land at the end of the primary key), then 48 random bits.
+std::string RandomTimeOrderedId(char prefix, absl::Time now);
+
 struct TicketManagerOptions {
   std::function<absl::Time()> clock;
   // Called after a commit that wrote outbox events (wakes the sequencer).
@@ -39,6 +43,9 @@ struct TicketManagerOptions {
   // Connections of their own for those transactions (one round trip each); null: each
   // ticket is written alone on the main pool.
   mysql::ConnectionPool* create_pool = nullptr;
+  // Ids of new tickets, comments and outages; null: time-ordered with 48 random bits. Tests
+  // pass one that repeats ids.
+  std::function<std::string(char prefix, absl::Time now)> new_id;
 };
 
 class TicketManager {
@@ -91,6 +98,7 @@ class TicketManager {
   // One group commit of new tickets: the batch in one transaction, or, if that fails (a request
   // id claimed before), each ticket alone so that one caller's error is not another's.
   void WriteNewTickets(absl::Span<storage::NewTicketRows* const> rows, absl::Span<absl::Status> statuses);
+  std::string NewId(char prefix, absl::Time now) const;
 
   mysql::ConnectionPool* pool_;
   TermsCache* terms_;
