@@ -147,6 +147,32 @@ TEST_F(WorkerTest, LevelsFireAsTimePassesAndPausedTicketsWait) {
   EXPECT_FALSE(Get(paused.name()).breached());
 }
 
+// Events a writer numbers itself take the numbers after the counter's and advance it; with no
+// sequence row they stay unnumbered (for the sequencer) rather than take a number left over
+// from the connection's earlier transaction.
+TEST_F(WorkerTest, SelfNumberedEventsTakeTheNextNumbersOrStayUnnumberedWithoutTheSequenceRow) {
+  const outbox::Row a{"test.a", "subjects/a", "cust", 1, "{}"}, b{"test.b", "subjects/b", "cust", 2, "{}"};
+  const std::vector<const outbox::Row*> both = {&a, &b}, one = {&a};
+  mysql::PooledConnection c = *ticket_pool_->Acquire();
+  ASSERT_TRUE(c->ExecuteUnprepared("UPDATE outbox_sequence SET last_seq = 40 WHERE id = 1").ok());
+  auto write = [&](const std::vector<const outbox::Row*>& rows) {
+    return c->ExecuteCompound(
+        absl::StrCat("START TRANSACTION;", outbox::NumberedInsertStatements(rows), "COMMIT;"));
+  };
+  ASSERT_TRUE(write(both).ok());
+  EXPECT_EQ(CountWhere("SELECT last_seq FROM outbox_sequence WHERE id = 1"), 42);
+  EXPECT_EQ(CountWhere("SELECT COUNT(*) FROM outbox WHERE (seq = 41 AND type = 'test.a') OR "
+                       "(seq = 42 AND type = 'test.b')"),
+            2);
+  ASSERT_TRUE(write(one).ok());
+  EXPECT_EQ(CountWhere("SELECT MAX(seq) FROM outbox"), 43);
+
+  ASSERT_TRUE(c->ExecuteUnprepared("DELETE FROM outbox_sequence").ok());
+  ASSERT_TRUE(write(one).ok());
+  EXPECT_EQ(CountWhere("SELECT COUNT(*) FROM outbox WHERE seq IS NULL"), 1);
+  EXPECT_EQ(CountWhere("SELECT COUNT(*) FROM outbox"), 4);
+}
+
 TEST_F(WorkerTest, WatchEventsNeverMissesAnEventUnderConcurrentOutOfOrderWriters) {
   clock_.Set(Utc(2026, 12, 4, 10));
   Open(acme_, sla::v1::PRIORITY_P3);  // terms cached before the race starts
