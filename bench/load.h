@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/time/clock.h"
@@ -19,10 +20,11 @@
 
 namespace sla::bench {
 
-// Busy and total CPU ticks of the whole machine (first line of /proc/stat), so a run can say
-// whether it was CPU-bound: the server, MariaDB and the clients share the same cores.
+// Busy, stolen and total CPU ticks of the whole machine (first line of /proc/stat), so a run
+// can say whether it was CPU-bound (the server, MariaDB and the clients share the same cores)
+// and whether the hypervisor took the CPUs away meanwhile (steal: a run disturbed from outside).
 struct CpuTicks {
-  int64_t busy = 0, total = 0;
+  int64_t busy = 0, steal = 0, total = 0;
   static CpuTicks Now() {
     std::ifstream f("/proc/stat");
     std::string cpu;
@@ -31,8 +33,15 @@ struct CpuTicks {
     for (int64_t& x : v) f >> x;
     CpuTicks t;
     for (int i = 0; i < 8; ++i) t.total += v[i];
-    t.busy = t.total - v[3] - v[4];  // minus idle and iowait
+    t.steal = v[7];
+    t.busy = t.total - v[3] - v[4] - v[7];  // minus idle, iowait and steal
     return t;
+  }
+  // Shares of the CPU time between `from` and `to`.
+  static std::pair<double, double> BusyAndSteal(const CpuTicks& from, const CpuTicks& to) {
+    const double total = static_cast<double>(to.total - from.total);
+    if (total <= 0) return {0, 0};
+    return {(to.busy - from.busy) / total, (to.steal - from.steal) / total};
   }
 };
 
@@ -44,6 +53,7 @@ struct LoadResult {
   double seconds = 0;
   std::vector<int64_t> latency_us;  // sorted
   double cpu_busy = 0;               // share of the machine's CPU time busy during the run
+  double cpu_steal = 0;              // share taken by the hypervisor for others
 
   double rate() const { return seconds > 0 ? ok / seconds : 0; }
   double percentile_ms(double p) const {
@@ -73,8 +83,8 @@ inline LoadResult ClosedLoop(const std::string& name, int clients, absl::Duratio
   }
   for (auto& t : threads) t.join();
   const CpuTicks cpu1 = CpuTicks::Now();
-  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {},
-               cpu1.total > cpu0.total ? double(cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total) : 0};
+  const auto [busy, steal] = CpuTicks::BusyAndSteal(cpu0, cpu1);
+  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {}, busy, steal};
   for (auto& v : lat) r.latency_us.insert(r.latency_us.end(), v.begin(), v.end());
   std::sort(r.latency_us.begin(), r.latency_us.end());
   return r;
@@ -103,22 +113,22 @@ inline LoadResult OpenLoop(const std::string& name, int clients, double rate, ab
   }
   for (auto& t : threads) t.join();
   const CpuTicks cpu1 = CpuTicks::Now();
-  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {},
-               cpu1.total > cpu0.total ? double(cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total) : 0};
+  const auto [busy, steal] = CpuTicks::BusyAndSteal(cpu0, cpu1);
+  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {}, busy, steal};
   for (auto& v : lat) r.latency_us.insert(r.latency_us.end(), v.begin(), v.end());
   std::sort(r.latency_us.begin(), r.latency_us.end());
   return r;
 }
 
 inline void PrintHeader() {
-  std::printf("| %-40s | clients | requests/s | p50 ms | p99 ms | errors | CPU busy |\n", "run");
-  std::printf("|%s|---|---|---|---|---|---|\n", std::string(42, '-').c_str());
+  std::printf("| %-40s | clients | requests/s | p50 ms | p99 ms | errors | CPU busy | steal |\n", "run");
+  std::printf("|%s|---|---|---|---|---|---|---|\n", std::string(42, '-').c_str());
 }
 
 inline void Print(const LoadResult& r) {
-  std::printf("| %-40s | %7d | %10.0f | %6.2f | %6.2f | %6lld | %6.0f %% |\n", r.name.c_str(), r.clients,
-              r.rate(), r.percentile_ms(0.50), r.percentile_ms(0.99), static_cast<long long>(r.errors),
-              100 * r.cpu_busy);
+  std::printf("| %-40s | %7d | %10.0f | %6.2f | %6.2f | %6lld | %6.0f %% | %3.0f %% |\n", r.name.c_str(),
+              r.clients, r.rate(), r.percentile_ms(0.50), r.percentile_ms(0.99),
+              static_cast<long long>(r.errors), 100 * r.cpu_busy, 100 * r.cpu_steal);
   std::fflush(stdout);
 }
 
