@@ -63,6 +63,17 @@ struct LoadResult {
   }
 };
 
+// The result of a run that started at `start` with the machine's CPU at `cpu0`: counts, the
+// CPU shares since, and every client's latencies merged and sorted.
+inline LoadResult Collect(const std::string& name, int clients, int64_t ok, int64_t errors, absl::Time start,
+                          const CpuTicks& cpu0, const std::vector<std::vector<int64_t>>& lat) {
+  const auto [busy, steal] = CpuTicks::BusyAndSteal(cpu0, CpuTicks::Now());
+  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {}, busy, steal};
+  for (const auto& v : lat) r.latency_us.insert(r.latency_us.end(), v.begin(), v.end());
+  std::sort(r.latency_us.begin(), r.latency_us.end());
+  return r;
+}
+
 // op(client index) → true on success. Runs `clients` threads for `duration`.
 inline LoadResult ClosedLoop(const std::string& name, int clients, absl::Duration duration,
                              const std::function<bool(int)>& op) {
@@ -82,12 +93,7 @@ inline LoadResult ClosedLoop(const std::string& name, int clients, absl::Duratio
     });
   }
   for (auto& t : threads) t.join();
-  const CpuTicks cpu1 = CpuTicks::Now();
-  const auto [busy, steal] = CpuTicks::BusyAndSteal(cpu0, cpu1);
-  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {}, busy, steal};
-  for (auto& v : lat) r.latency_us.insert(r.latency_us.end(), v.begin(), v.end());
-  std::sort(r.latency_us.begin(), r.latency_us.end());
-  return r;
+  return Collect(name, clients, ok, errors, start, cpu0, lat);
 }
 
 // Sends `rate` requests per second in all, spread over `clients` threads.
@@ -112,12 +118,7 @@ inline LoadResult OpenLoop(const std::string& name, int clients, double rate, ab
     });
   }
   for (auto& t : threads) t.join();
-  const CpuTicks cpu1 = CpuTicks::Now();
-  const auto [busy, steal] = CpuTicks::BusyAndSteal(cpu0, cpu1);
-  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {}, busy, steal};
-  for (auto& v : lat) r.latency_us.insert(r.latency_us.end(), v.begin(), v.end());
-  std::sort(r.latency_us.begin(), r.latency_us.end());
-  return r;
+  return Collect(name, clients, ok, errors, start, cpu0, lat);
 }
 
 inline void PrintHeader() {
