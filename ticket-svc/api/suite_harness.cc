@@ -29,9 +29,10 @@ int64_t Utc(int y, int mo, int d, int h, int mi) {
 
 namespace {
 
+// Serves on `*port`, or on a free port when it is 0 (then set to the port chosen).
 absl::StatusOr<std::unique_ptr<grpc::Server>> Serve(grpc::Service* service, int max_threads, int* port) {
   grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), port);
+  builder.AddListeningPort(absl::StrCat("127.0.0.1:", *port), grpc::InsecureServerCredentials(), port);
   grpc::ResourceQuota quota("harness");
   quota.SetMaxThreads(max_threads);
   builder.SetResourceQuota(quota);
@@ -127,6 +128,10 @@ absl::Status SuiteHarness::StartContract() {
 
 absl::Status SuiteHarness::StartTicket() {
   SLA_ASSIGN_OR_RETURN(ticket_db_, test::ScratchDatabase::Create("ticket"));
+  return ServeTicket();
+}
+
+absl::Status SuiteHarness::ServeTicket() {
   mysql::ConnectionOptions db = ticket_db_->options();
   db.pool_size = options_.ticket_pool_size;
   SLA_ASSIGN_OR_RETURN(ticket_pool_, mysql::ConnectionPool::Create(db));
@@ -142,6 +147,31 @@ absl::Status SuiteHarness::StartTicket() {
   SLA_ASSIGN_OR_RETURN(ticket_server_, Serve(ticket_.get(), options_.max_threads, &ticket_port_));
   stub_ = pb::TicketService::NewStub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", ticket_port_), grpc::InsecureChannelCredentials()));
+  return absl::OkStatus();
+}
+
+absl::Status SuiteHarness::RestartTicket() {
+  // Nothing of the old instance survives but its database: no cached terms, no group-commit
+  // queue, no worker state. Shutdown waits for the calls in flight.
+  stub_.reset();
+  if (ticket_server_) ticket_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  ticket_server_.reset();
+  ticket_.reset();
+  ticket_boundary_.reset();
+  ticket_pool_.reset();
+  ticket_port_ = 0;
+  return ServeTicket();
+}
+
+void SuiteHarness::StopContract() {
+  if (contract_server_) contract_server_->Shutdown(std::chrono::system_clock::now());
+  contract_server_.reset();
+}
+
+absl::Status SuiteHarness::ResumeContract() {
+  if (contract_server_) return absl::OkStatus();
+  int port = contract_port_;  // the same address: clients' channels reconnect to it
+  SLA_ASSIGN_OR_RETURN(contract_server_, Serve(contract_.get(), options_.max_threads, &port));
   return absl::OkStatus();
 }
 

@@ -52,6 +52,13 @@ class SuiteHarness {
   absl::StatusOr<Tenant> NewTenant(const std::string& display_name);
   // The same, in force from `effective_from` (Unix seconds).
   absl::StatusOr<Tenant> NewTenant(const std::string& display_name, int64_t effective_from);
+  // Stops ticket-svc and starts a new instance on the same database (a new port and stub;
+  // references from ticket(), ticket_pool() and stub() are stale afterwards), as a process
+  // restart would: the new instance knows only what the database holds.
+  absl::Status RestartTicket();
+  // Takes contract-svc off the network, and puts it back on the same address.
+  void StopContract();
+  absl::Status ResumeContract();
   std::shared_ptr<grpc::Channel> contract_channel() const { return contract_channel_; }
   std::unique_ptr<TermsSource> NewTermsSource() const;
 
@@ -68,6 +75,7 @@ class SuiteHarness {
   SuiteHarness() = default;
   absl::Status StartContract();
   absl::Status StartTicket();
+  absl::Status ServeTicket();  // on ticket_db_, migrating it if needed
 
   HarnessOptions options_;
   std::unique_ptr<server::JwtVerifier> verifier_;

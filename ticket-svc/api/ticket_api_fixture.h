@@ -46,6 +46,14 @@ class TicketApiTest : public ::testing::Test {
     stub_ = &harness_->stub();
   }
 
+  // A new ticket-svc instance on the same database, as after a process restart.
+  void RestartTicketSvc() {
+    ASSERT_TRUE(harness_->RestartTicket().ok());
+    ticket_ = &harness_->ticket();
+    ticket_pool_ = &harness_->ticket_pool();
+    stub_ = &harness_->stub();
+  }
+
   std::unique_ptr<TermsSource> NewTermsSource() { return harness_->NewTermsSource(); }
   static server::JwtConfig Jwt() { return SuiteHarness::Jwt(); }
   const mysql::ConnectionOptions& ticket_db_options() const { return harness_->ticket_db_options(); }
