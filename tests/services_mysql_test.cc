@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <functional>
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "tests/service_process.h"
 #include "absl/strings/str_cat.h"
@@ -278,6 +280,64 @@ TEST_P(ServicesTest, BoundsEveryStringAndListFieldOfEveryRequest) {
   EXPECT_EQ(svc->Terminate(), 0);
 }
 
+// Follows `Service`'s WatchEvents from the start until the stream ends; `open` is set once the
+// server's headers arrived (the stream is being served).
+template <typename Service, typename Request, typename Event>
+grpc::Status WatchUntilTheEnd(const std::shared_ptr<grpc::Channel>& channel, const std::string& token,
+                              std::atomic<bool>& open) {
+  auto stub = Service::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + token);
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  Request req;
+  auto reader = stub->WatchEvents(&ctx, req);
+  reader->WaitForInitialMetadata();
+  open = true;
+  Event e;
+  while (reader->Read(&e)) {
+  }
+  return reader->Finish();
+}
+
+// The services that serve an event stream.
+class EventStreamServicesTest : public ServicesTest {};
+
+TEST_P(EventStreamServicesTest, ShutdownEndsEventStreamsAtOnceWithTheCursorToResumeFrom) {
+  const std::string service = GetParam().service;
+  std::function<grpc::Status(const std::shared_ptr<grpc::Channel>&, const std::string&, std::atomic<bool>&)> watch;
+  if (service == "sla.ticket.v1.TicketService") {
+    namespace t = ticket::v1;
+    watch = WatchUntilTheEnd<t::TicketService, t::WatchEventsRequest, t::Event>;
+  } else if (service == "sla.billing.v1.BillingService") {
+    namespace b = billing::v1;
+    watch = WatchUntilTheEnd<b::BillingService, b::WatchEventsRequest, b::Event>;
+  } else if (service == "sla.reporting.v1.ReportingService") {
+    namespace r = reporting::v1;
+    watch = WatchUntilTheEnd<r::ReportingService, r::WatchEventsRequest, r::Event>;
+  } else {
+    FAIL() << "no WatchEvents client for " << service;
+  }
+  auto svc = Start("watch.log");  // --drain_seconds=5
+  const int port = svc->WaitForPort();
+  ASSERT_GT(port, 0);
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  std::atomic<bool> open{false};
+  grpc::Status ended;
+  std::thread follower([&] { ended = watch(channel, Token(), open); });
+  for (int i = 0; i < 100 && !open; ++i) absl::SleepFor(absl::Milliseconds(50));
+  ASSERT_TRUE(open.load());
+  absl::SleepFor(absl::Milliseconds(300));  // the stream is idle, waiting for events
+
+  // SIGTERM: the idle stream must not hold the drain until its 5 s deadline.
+  const absl::Time stop = absl::Now();
+  EXPECT_EQ(svc->Terminate(), 0);
+  const absl::Duration took = absl::Now() - stop;
+  follower.join();
+  EXPECT_LT(took, absl::Seconds(3)) << svc->log();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAVAILABLE) << ended.error_message();
+  EXPECT_NE(ended.error_message().find("resume with after=0"), std::string::npos) << ended.error_message();
+}
+
 TEST_P(ServicesTest, RefusesToStartWithoutKeyOrOnPlaintextPublicAddress) {
   const auto& o = db_->options();
   const std::vector<std::string> db_flags = {
@@ -300,16 +360,25 @@ TEST_P(ServicesTest, RefusesToStartWithoutKeyOrOnPlaintextPublicAddress) {
       << public_plaintext.log();
 }
 
+std::string ServiceName(const ::testing::TestParamInfo<ServiceCase>& param_info) {
+  const std::string full = param_info.param.service;
+  return full.substr(full.rfind('.') + 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     AllServices, ServicesTest,
     ::testing::Values(ServiceCase{SLA_CONTRACT_SVC, "sla.contract.v1.ContractService"},
                       ServiceCase{SLA_TICKET_SVC, "sla.ticket.v1.TicketService"},
                       ServiceCase{SLA_BILLING_SVC, "sla.billing.v1.BillingService"},
                       ServiceCase{SLA_REPORTING_SVC, "sla.reporting.v1.ReportingService"}),
-    [](const ::testing::TestParamInfo<ServiceCase>& param_info) {
-      const std::string full = param_info.param.service;
-      return full.substr(full.rfind('.') + 1);
-    });
+    ServiceName);
+
+INSTANTIATE_TEST_SUITE_P(
+    WithEventStreams, EventStreamServicesTest,
+    ::testing::Values(ServiceCase{SLA_TICKET_SVC, "sla.ticket.v1.TicketService"},
+                      ServiceCase{SLA_BILLING_SVC, "sla.billing.v1.BillingService"},
+                      ServiceCase{SLA_REPORTING_SVC, "sla.reporting.v1.ReportingService"}),
+    ServiceName);
 
 }  // namespace
 }  // namespace sla

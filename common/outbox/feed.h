@@ -6,6 +6,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
+
 #include "absl/strings/str_cat.h"
 #include "common/mysql/connection_pool.h"
 #include "common/outbox/outbox.h"
@@ -48,15 +50,22 @@ absl::Status ListPage(mysql::ConnectionPool& pool, int64_t after, int page_size,
   return absl::OkStatus();
 }
 
+// Ends with UNAVAILABLE (and the cursor to resume from) once `draining` is set: the server is
+// shutting down, and the client should reconnect, to this replica or another.
 template <typename Event>
 absl::Status Watch(mysql::ConnectionPool& pool, Sequencer& sequencer, int64_t after,
-                   grpc::ServerContext* ctx, grpc::ServerWriter<Event>* writer) {
+                   grpc::ServerContext* ctx, grpc::ServerWriter<Event>* writer,
+                   const std::atomic<bool>& draining) {
   if (after < 0) return InvalidField("after", "must not be negative");
   constexpr int kPage = 500;
   int64_t cursor = after;
   // Headers (with the request id) go out now: the stream may stay quiet for a long time.
   writer->SendInitialMetadata();
   while (!ctx->IsCancelled()) {
+    if (draining.load()) {
+      return absl::UnavailableError(
+          absl::StrCat("the server is shutting down; resume with after=", cursor));
+    }
     // Observe the generation before reading, so a pass that lands in between wakes us.
     const int64_t generation = sequencer.generation();
     std::vector<Stored> events;

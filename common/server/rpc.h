@@ -19,6 +19,7 @@
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/status.h>
 
+#include <atomic>
 #include <exception>
 #include <functional>
 #include <string>
@@ -66,6 +67,12 @@ class RpcBoundary {
   // Request id from client metadata if well-formed (1..128 of [A-Za-z0-9._:-]), else a new one.
   static std::string RequestIdFrom(const grpc::ServerContext& ctx);
 
+  // Set when the process begins to shut down. Calls that would otherwise last until the
+  // client leaves (event streams) end then, so the drain is not held until its deadline and
+  // their clients resume on another replica at once.
+  void BeginDrain() { draining_.store(true); }
+  const std::atomic<bool>& draining() const { return draining_; }
+
  private:
   absl::Status Begin(grpc::ServerContext* ctx, absl::string_view method, CallContext& call) const;
   grpc::Status Finish(grpc::ServerContext* ctx, const CallContext& call, const absl::Status& status,
@@ -74,6 +81,7 @@ class RpcBoundary {
   const TokenVerifier* verifier_;
   std::function<absl::Time()> clock_;
   RequestLimits limits_;
+  std::atomic<bool> draining_{false};
 };
 
 // Copies a use case's result into the gRPC response message, or passes its error on:

@@ -125,7 +125,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
 
   RequestLimits limits;
   limits.max_request_bytes = static_cast<size_t>(config->max_message_bytes);
-  const RpcBoundary boundary(verifier->get(), [] { return absl::Now(); }, limits);
+  RpcBoundary boundary(verifier->get(), [] { return absl::Now(); }, limits);
   const ServiceDeps deps{&*config, pool->get(), &boundary, *peer_creds};
   std::vector<std::unique_ptr<grpc::Service>> services = def.make_services(deps);
 
@@ -184,7 +184,9 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   sigwait(&stop_signals, &signal_number);
   log::Info("shutting down", {{"signal", absl::StrCat(signal_number)},
                               {"drain_seconds", absl::StrCat(absl::ToInt64Seconds(config->drain_timeout))}});
-  // NOT_SERVING first, so load balancers stop sending while in-flight calls drain.
+  // NOT_SERVING first, so load balancers stop sending while in-flight calls drain; event
+  // streams end now rather than at the drain deadline.
+  boundary.BeginDrain();
   for (grpc::HealthCheckServiceInterface* health : healths) health->Shutdown();
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::seconds(absl::ToInt64Seconds(config->drain_timeout)));

@@ -101,7 +101,7 @@ grpc::Status TicketServiceImpl::WatchEvents(grpc::ServerContext* ctx, const pb::
                                             grpc::ServerWriter<pb::Event>* writer) {
   return boundary_.Run(ctx, "WatchEvents", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
-    return outbox::Watch(*pool_, *sequencer_, req->after(), ctx, writer);
+    return outbox::Watch(*pool_, *sequencer_, req->after(), ctx, writer, boundary_.draining());
   });
 }
 
