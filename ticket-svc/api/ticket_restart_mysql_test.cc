@@ -151,7 +151,9 @@ TEST_F(TicketRestart, HeldTicketsNeedNoContractSvcAndNewOnesWaitForItWithoutATra
   reply.mutable_comment()->set_kind(pb::Comment::MESSAGE);
   pb::Comment c;
   ASSERT_TRUE(stub_->AddComment(As("msp_agent").get(), reply, &c).ok());
-  const pb::Clock* response = ClockOf(Get(t.name()), sla::v1::CLOCK_FIRST_RESPONSE);
+  const pb::Ticket replied = Get(t.name());
+  const pb::Clock* response = ClockOf(replied, sla::v1::CLOCK_FIRST_RESPONSE);
+  ASSERT_NE(response, nullptr);
   EXPECT_EQ(response->state(), pb::Clock::MET);
   EXPECT_EQ(response->met_time().seconds(), Utc(2026, 12, 4, 3, 10));
   pb::Ticket moved;
