@@ -69,8 +69,9 @@ class TicketApiTest : public ::testing::Test {
     return t.value_or(Tenant{});
   }
 
-  pb::Ticket Open(const Tenant& t, sla::v1::Priority p, const std::string& role = "msp_agent",
-                  const std::string& request_id = "") {
+  // A CreateTicket of a service-desk ticket of `t`'s contract.
+  static pb::CreateTicketRequest NewTicketRequest(const Tenant& t, sla::v1::Priority p,
+                                                  const std::string& request_id = "") {
     pb::CreateTicketRequest req;
     req.set_parent(t.customer);
     req.set_request_id(request_id);
@@ -80,6 +81,12 @@ class TicketApiTest : public ::testing::Test {
     in->set_priority(p);
     in->set_title("Printer on floor 3 is down");
     in->set_reporter("somchai@acme.example");
+    return req;
+  }
+
+  pb::Ticket Open(const Tenant& t, sla::v1::Priority p, const std::string& role = "msp_agent",
+                  const std::string& request_id = "") {
+    const pb::CreateTicketRequest req = NewTicketRequest(t, p, request_id);
     pb::Ticket out;
     const grpc::Status s =
         stub_->CreateTicket(As(role, role.rfind("customer", 0) == 0 ? t.id : "").get(), req, &out);

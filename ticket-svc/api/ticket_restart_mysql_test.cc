@@ -162,15 +162,8 @@ TEST_F(TicketRestart, HeldTicketsNeedNoContractSvcAndNewOnesWaitForItWithoutATra
   ASSERT_TRUE(ticket_->worker().RunOnce().ok());
 
   // A new ticket needs the terms in force, which only contract-svc can say.
-  pb::CreateTicketRequest req;
-  req.set_parent(acme_.customer);
-  req.set_request_id("while-contract-svc-is-down");
-  pb::Ticket* in = req.mutable_ticket();
-  in->set_contract(acme_.contract);
-  in->set_service_id("service-desk");
-  in->set_priority(sla::v1::PRIORITY_P3);
-  in->set_title("VPN drops every hour");
-  in->set_reporter("somchai@acme.example");
+  const pb::CreateTicketRequest req =
+      NewTicketRequest(acme_, sla::v1::PRIORITY_P3, "while-contract-svc-is-down");
   pb::Ticket refused;
   const grpc::Status down = stub_->CreateTicket(As("msp_agent").get(), req, &refused);
   EXPECT_EQ(down.error_code(), grpc::StatusCode::UNAVAILABLE);
