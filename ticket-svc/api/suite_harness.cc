@@ -30,7 +30,8 @@ int64_t Utc(int y, int mo, int d, int h, int mi) {
 namespace {
 
 // Serves on `*port`, or on a free port when it is 0 (then set to the port chosen).
-absl::StatusOr<std::unique_ptr<grpc::Server>> Serve(grpc::Service* service, int max_threads, int* port) {
+absl::StatusOr<std::unique_ptr<grpc::Server>> Serve(grpc::Service* service, int max_threads, int* port,
+                                                     grpc::Service* extra = nullptr) {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(absl::StrCat("127.0.0.1:", *port), grpc::InsecureServerCredentials(), port);
   grpc::ResourceQuota quota("harness");
@@ -38,6 +39,7 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> Serve(grpc::Service* service, int 
   builder.SetResourceQuota(quota);
   server::TuneSyncServer(builder, max_threads);
   builder.RegisterService(service);
+  if (extra != nullptr) builder.RegisterService(extra);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || *port == 0) return absl::UnavailableError("cannot listen on loopback");
   return server;
@@ -144,7 +146,8 @@ absl::Status SuiteHarness::ServeTicket() {
   o.new_id = options_.new_id;
   ticket_ = std::make_unique<TicketServiceImpl>(*ticket_boundary_, ticket_pool_.get(), NewTermsSource(), o);
   grpc::EnableDefaultHealthCheckService(true);
-  SLA_ASSIGN_OR_RETURN(ticket_server_, Serve(ticket_.get(), options_.max_threads, &ticket_port_));
+  SLA_ASSIGN_OR_RETURN(ticket_server_, Serve(ticket_.get(), options_.max_threads, &ticket_port_,
+                                             options_.extra_ticket_service));
   stub_ = pb::TicketService::NewStub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", ticket_port_), grpc::InsecureChannelCredentials()));
   return absl::OkStatus();

@@ -31,6 +31,8 @@ struct HarnessOptions {
   int max_threads = 64;
   mysql::GroupCommitOptions create_commits;
   std::function<std::string(char prefix, absl::Time now)> new_id;  // null: ticket-svc's own
+  // Also served by ticket-svc's gRPC server when set (the load benchmark's sync echo).
+  grpc::Service* extra_ticket_service = nullptr;
 };
 
 struct Tenant {
