@@ -85,6 +85,7 @@ class GroupCommit {
     int64_t items = 0;
     int max_batch_seen = 0;
     absl::Duration writing;  // summed over the writers
+    absl::Duration longest;  // the slowest transaction: what a caller may wait on top of its own
   };
   Stats stats() const {
     absl::MutexLock lock(&mu_);
@@ -132,6 +133,7 @@ class GroupCommit {
     mu_.Lock();
     --writing_;
     stats_.writing += took;
+    stats_.longest = std::max(stats_.longest, took);
     for (size_t i = 0; i < batch.size(); ++i) {
       batch[i]->status = std::move(statuses[i]);
       batch[i]->done = true;

@@ -64,6 +64,9 @@ TEST(GroupCommitTest, ALoneCallerIsWrittenAloneAndGetsItsStatus) {
   EXPECT_EQ(s.message(), "3");
   EXPECT_EQ(rec.batch_sizes(), (std::vector<int>{1, 1}));
   EXPECT_EQ(commits.stats().items, 2);
+  // Each fake transaction sleeps 1 ms; the slowest one is at least that and within the total.
+  EXPECT_GE(commits.stats().longest, absl::Milliseconds(1));
+  EXPECT_LE(commits.stats().longest, commits.stats().writing);
 }
 
 TEST(GroupCommitTest, ConcurrentCallersShareTransactionsEachWrittenOnceWithItsOwnStatus) {
