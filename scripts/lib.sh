@@ -131,7 +131,8 @@ sla_mariadb_stop() {
 sla_random_secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
 # sla_test_mariadb DIR: a throwaway MariaDB in DIR on a free loopback port, with an account for
-# tests and benchmarks, exported as SLA_TEST_MYSQL_HOST/_PORT/_USER/_PASSWORD. The caller stops
+# tests and benchmarks, exported as SLA_TEST_MYSQL_HOST/_PORT/_USER/_PASSWORD. The same account
+# logs in on the server's Unix-domain socket, exported as SLA_TEST_MYSQL_SOCKET. The caller stops
 # it with sla_mariadb_stop DIR.
 sla_test_mariadb() {
   local dir=$1 port password
@@ -139,8 +140,11 @@ sla_test_mariadb() {
   say "starting throwaway MariaDB on 127.0.0.1:$port"
   sla_mariadb_start "$dir" "$port"
   password=$(sla_random_secret)
+  # Socket connections log in as user@'localhost'.
   sla_mariadb_sql "$dir" "CREATE USER 'sla_test'@'127.0.0.1' IDENTIFIED BY '$password';
-    GRANT ALL PRIVILEGES ON *.* TO 'sla_test'@'127.0.0.1'; FLUSH PRIVILEGES;"
+    GRANT ALL PRIVILEGES ON *.* TO 'sla_test'@'127.0.0.1';
+    CREATE USER 'sla_test'@'localhost' IDENTIFIED BY '$password';
+    GRANT ALL PRIVILEGES ON *.* TO 'sla_test'@'localhost'; FLUSH PRIVILEGES;"
   export SLA_TEST_MYSQL_HOST=127.0.0.1 SLA_TEST_MYSQL_PORT=$port SLA_TEST_MYSQL_USER=sla_test
-  export SLA_TEST_MYSQL_PASSWORD=$password
+  export SLA_TEST_MYSQL_PASSWORD=$password SLA_TEST_MYSQL_SOCKET=$(cd "$dir" && pwd)/mysqld.sock
 }

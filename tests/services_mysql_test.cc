@@ -144,17 +144,18 @@ class ServicesTest : public ::testing::TestWithParam<ServiceCase> {
     std::ofstream(dir_ + "/db.password") << db_->options().password;
   }
 
-  std::unique_ptr<ServiceProcess> Start(const std::string& log_name) {
+  // `extra` flags come last and so win over the defaults here.
+  std::unique_ptr<ServiceProcess> Start(const std::string& log_name,
+                                        const std::vector<std::string>& extra = {}) {
     const auto& o = db_->options();
-    return std::make_unique<ServiceProcess>(
-        GetParam().binary,
-        std::vector<std::string>{"--port=0", absl::StrCat("--db_port=", o.port),
-                                 absl::StrCat("--db_user=", o.user),
-                                 absl::StrCat("--db_password_file=", dir_, "/db.password"),
-                                 absl::StrCat("--db_name=", o.database),
-                                 absl::StrCat("--jwt_key_file=", dir_, "/jwt.key"),
-                                 "--drain_seconds=5", "--db_pool_size=2"},
-        absl::StrCat(dir_, "/", log_name));
+    std::vector<std::string> args{"--port=0", absl::StrCat("--db_port=", o.port),
+                                  absl::StrCat("--db_user=", o.user),
+                                  absl::StrCat("--db_password_file=", dir_, "/db.password"),
+                                  absl::StrCat("--db_name=", o.database),
+                                  absl::StrCat("--jwt_key_file=", dir_, "/jwt.key"),
+                                  "--drain_seconds=5", "--db_pool_size=2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return std::make_unique<ServiceProcess>(GetParam().binary, args, absl::StrCat(dir_, "/", log_name));
   }
 
   std::string Token(absl::Duration ttl = absl::Minutes(5)) {
@@ -336,6 +337,26 @@ TEST_P(EventStreamServicesTest, ShutdownEndsEventStreamsAtOnceWithTheCursorToRes
   EXPECT_LT(took, absl::Seconds(3)) << svc->log();
   EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAVAILABLE) << ended.error_message();
   EXPECT_NE(ended.error_message().find("resume with after=0"), std::string::npos) << ended.error_message();
+}
+
+// A MariaDB on the same machine through its Unix socket: the service migrates and serves with a
+// TCP port that leads nowhere, so the socket is what it used.
+TEST_P(ServicesTest, ReachesTheDatabaseThroughItsUnixSocket) {
+  absl::StatusOr<std::string> socket = test::TestServerSocket();
+  ASSERT_TRUE(socket.ok()) << socket.status();
+  auto svc = Start("socket.log", {absl::StrCat("--db_socket=", *socket), "--db_port=1"});
+  const int port = svc->WaitForPort();
+  ASSERT_GT(port, 0) << svc->log();
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  EXPECT_EQ(server::CheckServing(channel, "", absl::Seconds(5)).value_or(false), true);
+  EXPECT_EQ(svc->Terminate(), 0);
+
+  // A socket with no server behind it is a database not reachable yet (the service retries).
+  auto wrong = Start("no-socket.log", {absl::StrCat("--db_socket=", dir_, "/no-such.sock")});
+  for (int i = 0; i < 100 && wrong->log().find("database not reachable yet") == std::string::npos; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_NE(wrong->log().find("database not reachable yet"), std::string::npos) << wrong->log();
 }
 
 TEST_P(ServicesTest, RefusesToStartWithoutKeyOrOnPlaintextPublicAddress) {

@@ -123,7 +123,9 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Open() {
   absl::Status s = Guard([&] {
     sql::mysql::MySQL_Driver* driver = sql::mysql::get_mysql_driver_instance();
     sql::ConnectOptionsMap props;
-    props["hostName"] = sql::SQLString(absl::StrCat("tcp://", options_.host, ":", options_.port));
+    props["hostName"] = sql::SQLString(options_.socket.empty()
+                                           ? absl::StrCat("tcp://", options_.host, ":", options_.port)
+                                           : absl::StrCat("unix://", options_.socket));
     props["userName"] = sql::SQLString(options_.user);
     props["password"] = sql::SQLString(options_.password);
     if (!options_.database.empty()) props["schema"] = sql::SQLString(options_.database);

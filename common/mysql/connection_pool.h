@@ -39,6 +39,9 @@ namespace sla::mysql {
 struct ConnectionOptions {
   std::string host = "127.0.0.1";
   int port = 3306;
+  // A Unix-domain socket path. When set, host and port are not used: a server on the same
+  // machine is reached without the TCP stack, which costs both ends less CPU per round trip.
+  std::string socket;
   std::string user;
   std::string password;
   std::string database;

@@ -1,6 +1,7 @@
 #include <atomic>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/synchronization/notification.h"
 #include "common/mysql/connection_pool.h"
 #include "common/mysql/migrator.h"
@@ -226,6 +227,39 @@ TEST_F(MySqlTest, BadCredentialsArePermissionDenied) {
   o.password = "wrong-password";
   o.user = "nobody_here";
   EXPECT_EQ(ConnectionPool::Create(o).status().code(), absl::StatusCode::kPermissionDenied);
+}
+
+// Where the session came from, as the server sees it: 'localhost' on the Unix socket,
+// '127.0.0.1:<port>' over TCP.
+std::string SessionHost(ConnectionPool& pool) {
+  std::string host;
+  absl::Status s = WithConnection(pool, [&](Connection& c) {
+    return Guard([&] {
+      std::unique_ptr<sql::Statement> st(c.raw().createStatement());
+      std::unique_ptr<sql::ResultSet> rs(st->executeQuery(
+          "SELECT HOST FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID()"));
+      if (rs->next()) host = rs->getString(1);
+    });
+  });
+  return s.ok() ? host : s.ToString();
+}
+
+TEST_F(MySqlTest, UnixSocketReplacesHostAndPort) {
+  absl::StatusOr<std::string> socket = test::TestServerSocket();
+  ASSERT_TRUE(socket.ok()) << socket.status();
+  ConnectionOptions o = db_->options();
+  o.socket = *socket;
+  o.host = "host.invalid";  // neither is used once a socket is set
+  o.port = 1;
+  auto pool = ConnectionPool::Create(o);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  EXPECT_EQ(SessionHost(**pool), "localhost");
+  EXPECT_TRUE(absl::StartsWith(SessionHost(*pool_), "127.0.0.1:"));  // the TCP pool beside it
+  ASSERT_TRUE(WithConnection(**pool, [&](Connection& c) { return Insert(c, "via-socket", "x"); }).ok());
+  EXPECT_EQ(Count("parent"), 1);  // the same server and database
+
+  o.socket = ::testing::TempDir() + "/no-such-mysqld.sock";
+  EXPECT_EQ(ConnectionPool::Create(o).status().code(), absl::StatusCode::kUnavailable);
 }
 
 const std::vector<Migration> kMigrations = {

@@ -18,6 +18,9 @@ ABSL_FLAG(int, port, -1,
           "50053, reporting 50054); 0 = any free port.");
 ABSL_FLAG(std::string, db_host, "127.0.0.1", "MariaDB/MySQL host.");
 ABSL_FLAG(int, db_port, 3306, "MariaDB/MySQL port.");
+ABSL_FLAG(std::string, db_socket, "",
+          "Unix-domain socket of a MariaDB on the same machine; when set, --db_host and --db_port "
+          "are not used.");
 ABSL_FLAG(std::string, db_user, "", "Database user (the service's own account).");
 ABSL_FLAG(std::string, db_password_file, "", "File holding the database password.");
 ABSL_FLAG(std::string, db_name, "", "Database name; empty = the service's default (sla_<service>).");
@@ -62,6 +65,7 @@ namespace {
 
 constexpr const char* kFlagNames[] = {
     "host",          "port",          "db_host",          "db_port",
+    "db_socket",
     "db_user",       "db_password_file", "db_name",       "db_pool_size",
     "jwt_key_file",  "jwt_issuer",    "jwt_audience",     "tls_cert_file",
     "jwt_algorithm", "jwt_signing_key_file", "jwt_key_reload_s",
@@ -108,6 +112,10 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string
   if (c.port > 65535) return InvalidField("--port", "must be at most 65535");
   c.db.host = absl::GetFlag(FLAGS_db_host);
   c.db.port = absl::GetFlag(FLAGS_db_port);
+  c.db.socket = absl::GetFlag(FLAGS_db_socket);
+  if (!c.db.socket.empty() && c.db.socket.front() != '/') {
+    return InvalidField("--db_socket", "must be an absolute path");
+  }
   c.db.user = absl::GetFlag(FLAGS_db_user);
   c.db.database = absl::GetFlag(FLAGS_db_name).empty() ? default_database : absl::GetFlag(FLAGS_db_name);
   c.db.pool_size = absl::GetFlag(FLAGS_db_pool_size);

@@ -18,6 +18,7 @@ ABSL_DECLARE_FLAG(std::string, jwt_key_file);
 ABSL_DECLARE_FLAG(int, health_port);
 ABSL_DECLARE_FLAG(std::string, peer_tls_ca_file);
 ABSL_DECLARE_FLAG(std::string, peer_tls_cert_file);
+ABSL_DECLARE_FLAG(std::string, db_socket);
 ABSL_DECLARE_FLAG(std::string, peer_tls_key_file);
 
 namespace sla::server {
@@ -29,6 +30,7 @@ TEST(ConfigTest, EnvironmentFillsFlagsAndTheCommandLineWins) {
   setenv("SLA_DB_POOL_SIZE", "7", 1);
   setenv("SLA_DB_USER", "from_env", 1);
   setenv("SLA_DB_PASSWORD_FILE", pw_file.c_str(), 1);
+  setenv("SLA_DB_SOCKET", "/run/mysqld/mysqld.sock", 1);
   std::string argv0 = "svc", user = "--db_user=from_cli", key = "--jwt_key_file=/k";
   char* argv[] = {argv0.data(), user.data(), key.data()};
   ParseFlagsWithEnv(3, argv, "test");
@@ -40,6 +42,7 @@ TEST(ConfigTest, EnvironmentFillsFlagsAndTheCommandLineWins) {
   EXPECT_EQ(c->db.password, "s3cret");       // read from the file, newline dropped
   EXPECT_EQ(c->port, 50052);                 // -1 → the service's default
   EXPECT_EQ(c->db.database, "sla_ticket");
+  EXPECT_EQ(c->db.socket, "/run/mysqld/mysqld.sock");  // from SLA_DB_SOCKET
   EXPECT_EQ(EnvNameForFlag("db_host"), "SLA_DB_HOST");
 }
 
@@ -54,6 +57,9 @@ TEST(ConfigTest, BadValuesNameTheFlag) {
   absl::SetFlag(&FLAGS_db_pool_size, 0);
   EXPECT_EQ(InvalidFieldPath(ConfigFromFlags(1, "d").status()), "--db_pool_size");
   absl::SetFlag(&FLAGS_db_pool_size, 4);
+  absl::SetFlag(&FLAGS_db_socket, "mysqld.sock");  // relative: depends on the working directory
+  EXPECT_EQ(InvalidFieldPath(ConfigFromFlags(1, "d").status()), "--db_socket");
+  absl::SetFlag(&FLAGS_db_socket, "");
   absl::SetFlag(&FLAGS_host, "10.1.2.3");
   EXPECT_EQ(InvalidFieldPath(ConfigFromFlags(1, "d").status()), "--host");
   absl::SetFlag(&FLAGS_tls_cert_file, "/cert.pem");  // without --tls_key_file

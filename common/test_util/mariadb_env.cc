@@ -27,6 +27,16 @@ absl::StatusOr<mysql::ConnectionOptions> TestServerOptions() {
   return o;
 }
 
+absl::StatusOr<std::string> TestServerSocket() {
+  const char* socket = std::getenv("SLA_TEST_MYSQL_SOCKET");
+  if (socket == nullptr || *socket == '\0') {
+    return absl::FailedPreconditionError(
+        "SLA_TEST_MYSQL_SOCKET is not set: run the tests with scripts/test, which starts a "
+        "throwaway MariaDB");
+  }
+  return std::string(socket);
+}
+
 int64_t CountRows(mysql::ConnectionPool& pool, const std::string& table) {
   return QueryInt64(pool, "SELECT COUNT(*) FROM " + table);
 }

@@ -11,8 +11,10 @@
 
 namespace sla::test {
 
-// Options of the test server's admin account (no database selected).
+// Options of the test server's admin account (no database selected), over TCP.
 absl::StatusOr<mysql::ConnectionOptions> TestServerOptions();
+// The test server's Unix-domain socket (SLA_TEST_MYSQL_SOCKET); the same account logs in on it.
+absl::StatusOr<std::string> TestServerSocket();
 
 // Rows in `table` (a name from the test itself, never user input), or -1 on error.
 int64_t CountRows(mysql::ConnectionPool& pool, const std::string& table);
