@@ -27,6 +27,9 @@ ABSL_FLAG(int, seconds, 10, "Seconds per run.");
 ABSL_FLAG(double, open_share, 0.6, "Open-loop rate as a share of the closed-loop peak.");
 ABSL_FLAG(int, create_batch, 64, "ticket-svc --create_batch (1: no group commit).");
 ABSL_FLAG(int, create_writers, 1, "ticket-svc --create_writers.");
+ABSL_FLAG(bool, db_over_socket, false,
+          "ticket-svc and the raw baselines reach MariaDB through its Unix-domain socket "
+          "(SLA_TEST_MYSQL_SOCKET) instead of TCP on loopback.");
 ABSL_FLAG(std::string, only, "",
           "Run only the closed-loop runs whose names start with this (e.g. CreateTicket), for profiling.");
 ABSL_FLAG(std::string, terms, "docs/examples/acme-managed-it-terms.json", "Example terms.");
@@ -101,6 +104,14 @@ int Main() {
   options.ticket_pool_size = clients;
   SyncEcho sync_echo;
   options.extra_ticket_service = &sync_echo;
+  if (absl::GetFlag(FLAGS_db_over_socket)) {
+    absl::StatusOr<std::string> socket = test::TestServerSocket();
+    if (!socket.ok()) {
+      std::fprintf(stderr, "--db_over_socket: %s\n", socket.status().ToString().c_str());
+      return 1;
+    }
+    options.ticket_db_socket = *socket;
+  }
   options.create_commits = {.max_batch = absl::GetFlag(FLAGS_create_batch),
                             .writers = absl::GetFlag(FLAGS_create_writers)};
   auto harness = SuiteHarness::Start(options);

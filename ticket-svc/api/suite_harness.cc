@@ -134,7 +134,7 @@ absl::Status SuiteHarness::StartTicket() {
 }
 
 absl::Status SuiteHarness::ServeTicket() {
-  mysql::ConnectionOptions db = ticket_db_->options();
+  mysql::ConnectionOptions db = ticket_db_options();
   db.pool_size = options_.ticket_pool_size;
   SLA_ASSIGN_OR_RETURN(ticket_pool_, mysql::ConnectionPool::Create(db));
   SLA_RETURN_IF_ERROR(mysql::Migrate(*ticket_pool_, Migrations()).status());

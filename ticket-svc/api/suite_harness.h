@@ -33,6 +33,8 @@ struct HarnessOptions {
   std::function<std::string(char prefix, absl::Time now)> new_id;  // null: ticket-svc's own
   // Also served by ticket-svc's gRPC server when set (the load benchmark's sync echo).
   grpc::Service* extra_ticket_service = nullptr;
+  // ticket-svc reaches MariaDB through this Unix-domain socket instead of TCP when set.
+  std::string ticket_db_socket;
 };
 
 struct Tenant {
@@ -66,7 +68,12 @@ class SuiteHarness {
 
   TicketServiceImpl& ticket() { return *ticket_; }
   mysql::ConnectionPool& ticket_pool() { return *ticket_pool_; }
-  const mysql::ConnectionOptions& ticket_db_options() const { return ticket_db_->options(); }
+  // How ticket-svc reaches its database (the socket included, when one is set).
+  mysql::ConnectionOptions ticket_db_options() const {
+    mysql::ConnectionOptions o = ticket_db_->options();
+    o.socket = options_.ticket_db_socket;
+    return o;
+  }
   pb::TicketService::Stub& stub() { return *stub_; }
   cpb::ContractService::Stub& contract_stub() { return *contract_stub_; }
   contract::ContractServiceImpl& contract() { return *contract_; }

@@ -56,7 +56,7 @@ class TicketApiTest : public ::testing::Test {
 
   std::unique_ptr<TermsSource> NewTermsSource() { return harness_->NewTermsSource(); }
   static server::JwtConfig Jwt() { return SuiteHarness::Jwt(); }
-  const mysql::ConnectionOptions& ticket_db_options() const { return harness_->ticket_db_options(); }
+  mysql::ConnectionOptions ticket_db_options() const { return harness_->ticket_db_options(); }
 
   // A context for a call to ticket-svc as `role` of `tenant`, at the simulated time.
   std::unique_ptr<grpc::ClientContext> As(const std::string& role, const std::string& tenant = "") {
