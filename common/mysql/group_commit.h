@@ -38,6 +38,9 @@ struct GroupCommitOptions {
   // better default against a local server: callers queue while it commits, so the next
   // transaction carries more of them (measured in docs/performance.md).
   int writers = 1;
+  // Transactions taking longer are counted in Stats::slow: each holds up every caller queued
+  // behind it, which is where an open-loop latency tail comes from.
+  absl::Duration slow_transaction = absl::Milliseconds(5);
 };
 
 template <typename Item>
@@ -86,6 +89,7 @@ class GroupCommit {
     int max_batch_seen = 0;
     absl::Duration writing;  // summed over the writers
     absl::Duration longest;  // the slowest transaction: what a caller may wait on top of its own
+    int64_t slow = 0;        // transactions longer than GroupCommitOptions::slow_transaction
   };
   Stats stats() const {
     absl::MutexLock lock(&mu_);
@@ -134,6 +138,7 @@ class GroupCommit {
     --writing_;
     stats_.writing += took;
     stats_.longest = std::max(stats_.longest, took);
+    if (took > options_.slow_transaction) stats_.slow++;
     for (size_t i = 0; i < batch.size(); ++i) {
       batch[i]->status = std::move(statuses[i]);
       batch[i]->done = true;

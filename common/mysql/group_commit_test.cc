@@ -69,6 +69,16 @@ TEST(GroupCommitTest, ALoneCallerIsWrittenAloneAndGetsItsStatus) {
   EXPECT_LE(commits.stats().longest, commits.stats().writing);
 }
 
+TEST(GroupCommitTest, CountsTransactionsSlowerThanTheThreshold) {
+  Recorder rec;
+  GroupCommit<Row> commits({.max_batch = 8, .writers = 1, .slow_transaction = absl::Microseconds(500)},
+                           [&](absl::Span<Row* const> r, absl::Span<absl::Status> s) { rec.Flush(r, s); });
+  Row a{2}, b{4};
+  EXPECT_TRUE(commits.Submit(a).ok());
+  EXPECT_TRUE(commits.Submit(b).ok());
+  EXPECT_EQ(commits.stats().slow, 2);  // each fake transaction sleeps 1 ms
+}
+
 TEST(GroupCommitTest, ConcurrentCallersShareTransactionsEachWrittenOnceWithItsOwnStatus) {
   Recorder rec;
   constexpr int kThreads = 16, kPerThread = 100, kMaxBatch = 6, kWriters = 2;
