@@ -14,12 +14,31 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/mysql/connection_pool.h"
 #include "gtest/gtest.h"
 
 extern char** environ;
 
 namespace sla {
+
+// The flags a test starts a service with: any free port, `db`'s account and database (over
+// TCP), the password in `dir`/db.password and the key in `dir`/jwt.key; then `extra`, which
+// wins over them.
+inline std::vector<std::string> ServiceFlags(const mysql::ConnectionOptions& db, const std::string& dir,
+                                             int drain_seconds, int pool_size,
+                                             const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args{"--port=0", absl::StrCat("--db_port=", db.port),
+                                absl::StrCat("--db_user=", db.user),
+                                absl::StrCat("--db_password_file=", dir, "/db.password"),
+                                absl::StrCat("--db_name=", db.database),
+                                absl::StrCat("--jwt_key_file=", dir, "/jwt.key"),
+                                absl::StrCat("--drain_seconds=", drain_seconds),
+                                absl::StrCat("--db_pool_size=", pool_size)};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
 
 inline std::string ReadFile(const std::string& path) {
   std::ifstream in(path);

@@ -147,15 +147,8 @@ class ServicesTest : public ::testing::TestWithParam<ServiceCase> {
   // `extra` flags come last and so win over the defaults here.
   std::unique_ptr<ServiceProcess> Start(const std::string& log_name,
                                         const std::vector<std::string>& extra = {}) {
-    const auto& o = db_->options();
-    std::vector<std::string> args{"--port=0", absl::StrCat("--db_port=", o.port),
-                                  absl::StrCat("--db_user=", o.user),
-                                  absl::StrCat("--db_password_file=", dir_, "/db.password"),
-                                  absl::StrCat("--db_name=", o.database),
-                                  absl::StrCat("--jwt_key_file=", dir_, "/jwt.key"),
-                                  "--drain_seconds=5", "--db_pool_size=2"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<ServiceProcess>(GetParam().binary, args, absl::StrCat(dir_, "/", log_name));
+    return std::make_unique<ServiceProcess>(GetParam().binary, ServiceFlags(db_->options(), dir_, 5, 2, extra),
+                                            absl::StrCat(dir_, "/", log_name));
   }
 
   std::string Token(absl::Duration ttl = absl::Minutes(5)) {

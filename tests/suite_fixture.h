@@ -42,15 +42,8 @@ class SuiteProcessTest : public ::testing::Test {
   // `binary` on `db` with the common flags (any port, 2 s drain), its log in the work dir.
   std::unique_ptr<ServiceProcess> Start(const char* binary, const test::ScratchDatabase& db,
                                         const std::string& log, std::vector<std::string> extra = {}) {
-    const auto& o = db.options();
-    std::vector<std::string> args{"--port=0", absl::StrCat("--db_port=", o.port),
-                                  absl::StrCat("--db_user=", o.user),
-                                  absl::StrCat("--db_password_file=", dir_, "/db.password"),
-                                  absl::StrCat("--db_name=", o.database),
-                                  absl::StrCat("--jwt_key_file=", dir_, "/jwt.key"),
-                                  "--drain_seconds=2", "--db_pool_size=4"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<ServiceProcess>(binary, args, absl::StrCat(dir_, "/", log));
+    return std::make_unique<ServiceProcess>(binary, ServiceFlags(db.options(), dir_, 2, 4, extra),
+                                            absl::StrCat(dir_, "/", log));
   }
 
   // A context with a token for `role` (no tenant), signed as jwt_ says, and a 10 s deadline.
