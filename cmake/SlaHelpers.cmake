@@ -28,19 +28,18 @@ function(sla_test name)
   gtest_discover_tests(${name} PROPERTIES LABELS "${labels}" DISCOVERY_TIMEOUT 60)
 endfunction()
 
-# sla_protoc(FILE ROOT dir OUT dir [GRPC] [DEPENDS ...] SOURCES var): C++ for FILE (a .proto
-# path relative to ROOT) into OUT, with the gRPC stubs too when GRPC is given. Sets `var` to
-# the generated .cc files.
+# sla_protoc(FILE ROOT dir OUT dir [GRPC var] [DEPENDS ...] SOURCES var): C++ for FILE (a
+# .proto path relative to ROOT) into OUT. Sets SOURCES' variable to the generated message .cc
+# file; with GRPC also generates the gRPC stubs and sets GRPC's variable to their .cc file.
 function(sla_protoc rel)
-  cmake_parse_arguments(ARG "GRPC" "ROOT;OUT;SOURCES" "DEPENDS" ${ARGN})
+  cmake_parse_arguments(ARG "" "ROOT;OUT;SOURCES;GRPC" "DEPENDS" ${ARGN})
   string(REGEX REPLACE "\\.proto$" "" base ${rel})
   set(outs ${ARG_OUT}/${base}.pb.cc ${ARG_OUT}/${base}.pb.h)
-  set(srcs ${ARG_OUT}/${base}.pb.cc)
   set(grpc_args)
   if(ARG_GRPC)
     list(APPEND outs ${ARG_OUT}/${base}.grpc.pb.cc ${ARG_OUT}/${base}.grpc.pb.h)
-    list(APPEND srcs ${ARG_OUT}/${base}.grpc.pb.cc)
     set(grpc_args --grpc_out=${ARG_OUT} --plugin=protoc-gen-grpc=$<TARGET_FILE:gRPC::grpc_cpp_plugin>)
+    set(${ARG_GRPC} ${ARG_OUT}/${base}.grpc.pb.cc PARENT_SCOPE)
   endif()
   add_custom_command(
     OUTPUT ${outs}
@@ -48,7 +47,7 @@ function(sla_protoc rel)
     DEPENDS ${ARG_ROOT}/${rel} ${ARG_DEPENDS}
     WORKING_DIRECTORY ${ARG_ROOT}
     COMMENT "protoc ${rel}")
-  set(${ARG_SOURCES} ${srcs} PARENT_SCOPE)
+  set(${ARG_SOURCES} ${ARG_OUT}/${base}.pb.cc PARENT_SCOPE)
 endfunction()
 
 # sla_embed_migrations(TARGET DIR NAMESPACE): compiles every DIR/V*.sql into TARGET as a
