@@ -95,12 +95,4 @@ absl::Status Into(absl::StatusOr<T> result, T* out) {
   return absl::OkStatus();
 }
 
-// A handler not built yet: authenticated like every other, then UNIMPLEMENTED.
-#define SLA_RPC_NOT_IMPLEMENTED(Method, Request, Response)                                  \
-  grpc::Status Method(grpc::ServerContext* ctx, const Request* req, Response*) override {   \
-    return boundary_.Run(ctx, #Method, *req, [](const ::sla::server::CallContext&) {        \
-      return absl::UnimplementedError(#Method " is not implemented yet");                   \
-    });                                                                                     \
-  }
-
 }  // namespace sla::server
