@@ -55,6 +55,12 @@ struct LoadResult {
   double cpu_busy = 0;               // share of the machine's CPU time busy during the run
   double cpu_steal = 0;              // share taken by the hypervisor for others
   std::string detail;                // what the caller adds about the run, printed after the table
+  // Open loop: (scheduled instant since the start, latency) of each request over 10 ms, in
+  // schedule order, to tell a few stalls (late requests bunched in time) from queueing spread
+  // over the run.
+  std::vector<std::pair<int64_t, int64_t>> late_us;
+  absl::Time start;         // the open loop's first measured instant (after its warm-up)
+  int64_t warmup_late = 0;  // open loop: requests over 10 ms during the warm-up, not measured
 
   double rate() const { return seconds > 0 ? ok / seconds : 0; }
   double percentile_ms(double p) const {
@@ -69,7 +75,7 @@ struct LoadResult {
 inline LoadResult Collect(const std::string& name, int clients, int64_t ok, int64_t errors, absl::Time start,
                           const CpuTicks& cpu0, const std::vector<std::vector<int64_t>>& lat) {
   const auto [busy, steal] = CpuTicks::BusyAndSteal(cpu0, CpuTicks::Now());
-  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {}, busy, steal, {}};
+  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {}, busy, steal, {}, {}, {}, 0};
   for (const auto& v : lat) r.latency_us.insert(r.latency_us.end(), v.begin(), v.end());
   std::sort(r.latency_us.begin(), r.latency_us.end());
   return r;
@@ -97,29 +103,85 @@ inline LoadResult ClosedLoop(const std::string& name, int clients, absl::Duratio
   return Collect(name, clients, ok, errors, start, cpu0, lat);
 }
 
-// Sends `rate` requests per second in all, spread over `clients` threads.
+// What counts as late in an open loop (the p99 goal at 60 % of peak).
+inline constexpr int64_t kLateUs = 10'000;
+
+// Sends `rate` requests per second in all, spread over `clients` threads, for `warmup` and
+// then for `duration`. Only the requests scheduled after the warm-up are measured: the first
+// moments after an idle server meets the full rate are a start-up transient (threads and
+// connections waking up), not the steady state the p99 describes. The warm-up's late requests
+// are still counted (LoadResult::warmup_late) so a report can say what was left out.
 inline LoadResult OpenLoop(const std::string& name, int clients, double rate, absl::Duration duration,
-                           const std::function<bool(int)>& op) {
-  std::vector<std::vector<int64_t>> lat(clients);
-  std::atomic<int64_t> ok{0}, errors{0};
-  const CpuTicks cpu0 = CpuTicks::Now();
-  const absl::Time start = absl::Now() + absl::Milliseconds(10);
-  const int64_t total = static_cast<int64_t>(rate * absl::ToDoubleSeconds(duration));
+                           const std::function<bool(int)>& op, absl::Duration warmup = absl::Seconds(1)) {
+  // Per client: (scheduled instant since `start`, latency) of each measured request.
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> timed(clients);
+  std::atomic<int64_t> ok{0}, errors{0}, warmup_late{0};
+  const absl::Time begin = absl::Now() + absl::Milliseconds(10);
+  const absl::Time start = begin + warmup;
+  const int64_t total = static_cast<int64_t>(rate * absl::ToDoubleSeconds(warmup + duration));
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
       for (int64_t k = c; k < total; k += clients) {
-        const absl::Time scheduled = start + absl::Seconds(static_cast<double>(k) / rate);
+        const absl::Time scheduled = begin + absl::Seconds(static_cast<double>(k) / rate);
         const absl::Time now = absl::Now();
         if (scheduled > now) absl::SleepFor(scheduled - now);
         const bool good = op(c);
-        lat[c].push_back(absl::ToInt64Microseconds(absl::Now() - scheduled));
+        const int64_t latency = absl::ToInt64Microseconds(absl::Now() - scheduled);
+        if (scheduled < start) {
+          if (latency > kLateUs) warmup_late++;
+          continue;
+        }
+        timed[c].emplace_back(absl::ToInt64Microseconds(scheduled - start), latency);
         (good ? ok : errors)++;
       }
     });
   }
+  absl::SleepFor(start - absl::Now());
+  const CpuTicks cpu0 = CpuTicks::Now();
   for (auto& t : threads) t.join();
-  return Collect(name, clients, ok, errors, start, cpu0, lat);
+  std::vector<std::vector<int64_t>> lat(clients);
+  for (int c = 0; c < clients; ++c) {
+    for (const auto& [at, latency] : timed[c]) lat[c].push_back(latency);
+  }
+  LoadResult r = Collect(name, clients, ok, errors, start, cpu0, lat);
+  r.start = start;
+  r.warmup_late = warmup_late;
+  for (const auto& v : timed) {
+    for (const auto& [at, latency] : v) {
+      if (latency > kLateUs) r.late_us.emplace_back(at, latency);
+    }
+  }
+  std::sort(r.late_us.begin(), r.late_us.end());
+  return r;
+}
+
+// Late open-loop requests grouped into stalls: runs of late requests whose scheduled instants
+// lie less than `gap` apart. One line per stall, longest first, at most `most` of them.
+inline std::string Stalls(const LoadResult& r, absl::Duration gap = absl::Milliseconds(20), size_t most = 5) {
+  struct Stall {
+    int64_t from, to, count, worst;
+  };
+  std::vector<Stall> stalls;
+  const int64_t gap_us = absl::ToInt64Microseconds(gap);
+  for (const auto& [at, latency] : r.late_us) {
+    if (stalls.empty() || at - stalls.back().to > gap_us) stalls.push_back({at, at, 0, 0});
+    Stall& s = stalls.back();
+    s.to = at;
+    s.count++;
+    s.worst = std::max(s.worst, latency);
+  }
+  std::sort(stalls.begin(), stalls.end(), [](const Stall& a, const Stall& b) { return a.count > b.count; });
+  std::string out = std::to_string(r.late_us.size()) + " late in " + std::to_string(stalls.size()) + " stalls (" +
+                    std::to_string(r.warmup_late) + " in the warm-up, not counted)";
+  for (size_t i = 0; i < stalls.size() && i < most; ++i) {
+    char line[160];
+    std::snprintf(line, sizeof line, "%s%lld at %.3f-%.3f s (worst %.1f ms)", i ? "; " : ": ",
+                  static_cast<long long>(stalls[i].count), stalls[i].from / 1e6, stalls[i].to / 1e6,
+                  stalls[i].worst / 1e3);
+    out += line;
+  }
+  return out;
 }
 
 // Runs `run` again while the hypervisor took more than `max_steal` of the CPU time (other

@@ -33,6 +33,12 @@ ABSL_FLAG(bool, db_over_socket, false,
           "(SLA_TEST_MYSQL_SOCKET) instead of TCP on loopback.");
 ABSL_FLAG(std::string, only, "",
           "Run only the closed-loop runs whose names start with this (e.g. CreateTicket), for profiling.");
+ABSL_FLAG(double, open_rate, 0,
+          "Run only CreateTicket's open loop at this many requests per second (then the raw INSERT's "
+          "at the same rate), with when its late requests fell, for chasing the tail.");
+ABSL_FLAG(double, open_warmup, 1,
+          "Seconds each open loop first runs at its rate unmeasured (the start-up transient after the "
+          "idle settle step); its requests over 10 ms are reported beside the run.");
 ABSL_FLAG(double, max_steal, 0.10,
           "A run during which the hypervisor took more than this share of the CPU is repeated.");
 ABSL_FLAG(int, attempts, 3, "Runs at most per measurement when they are disturbed (see --max_steal); "
@@ -91,6 +97,16 @@ std::vector<std::string> g_discarded;
 
 void PrintDiscarded() {
   for (const std::string& line : g_discarded) std::printf("Discarded: %s\n", line.c_str());
+}
+
+// Each open loop's requests over 10 ms and when they fell (bench::Stalls), then the first run's
+// detail (CreateTicket's transactions during its open loop).
+void PrintLate(const std::vector<bench::LoadResult>& open) {
+  std::printf("\nOpen loop, requests over 10 ms:\n");
+  for (const bench::LoadResult& r : open) {
+    std::printf("- %s: %s\n", r.name.substr(0, r.name.find(',')).c_str(), bench::Stalls(r).c_str());
+  }
+  std::printf("%s\n", open.front().detail.c_str());
 }
 
 void PrintGrouping(SuiteHarness& h) {
@@ -255,6 +271,31 @@ int Main() {
         absl::GetFlag(FLAGS_max_steal), absl::GetFlag(FLAGS_attempts), g_discarded);
   };
   for (int i = 0; i < 50; ++i) create(0);  // warm up: terms cached, statements prepared
+  const absl::Duration warmup = absl::Seconds(absl::GetFlag(FLAGS_open_warmup));
+  auto open_create = [&](double rate, const std::string& name) {
+    return measure("CreateTicket, open loop", [&] {
+      const auto before = h.ticket().manager().create_commit_stats();
+      bench::LoadResult r = bench::OpenLoop(name, clients, rate, duration, create, warmup);
+      const auto after = h.ticket().manager().create_commit_stats();
+      r.detail = absl::StrCat("CreateTicket's open loop: ", after.batches - before.batches,
+                              " group-commit transactions, ", after.slow - before.slow, " of them over 5 ms");
+      return r;
+    });
+  };
+  if (const double rate = absl::GetFlag(FLAGS_open_rate); rate > 0) {
+    bench::PrintHeader();
+    const bench::LoadResult r = open_create(rate, "CreateTicket, open loop");
+    bench::Print(r);
+    const bench::LoadResult raw_open = measure("raw INSERT, open loop", [&] {
+      return bench::OpenLoop("raw INSERT, open loop", clients, rate, duration, insert, warmup);
+    });
+    bench::Print(raw_open);
+    PrintLate({r, raw_open});
+    PrintUnsettled();
+    PrintDiscarded();
+    PrintGrouping(h);
+    return 0;
+  }
   if (const std::string only = absl::GetFlag(FLAGS_only); !only.empty()) {
     names = created[0];  // the warm-up's tickets, for GetTicket
     const std::pair<const char*, std::function<bool(int)>> runs[] = {{"raw INSERT", insert},
@@ -318,37 +359,23 @@ int Main() {
   }));
   const double share = absl::GetFlag(FLAGS_open_share);
   std::vector<bench::LoadResult> open;
-  open.push_back(measure("CreateTicket, open loop", [&] {
-    const auto before = h.ticket().manager().create_commit_stats();
-    bench::LoadResult r = bench::OpenLoop(absl::StrCat("CreateTicket, open loop at ", share * 100, " %"), clients,
-                                          share * peak_create.rate(), duration, create);
-    const auto after = h.ticket().manager().create_commit_stats();
-    r.detail = absl::StrCat("CreateTicket's open loop: ", after.batches - before.batches,
-                            " group-commit transactions, ", after.slow - before.slow, " of them over 5 ms");
-    return r;
-  }));
+  open.push_back(open_create(share * peak_create.rate(), absl::StrCat("CreateTicket, open loop at ", share * 100, " %")));
   bench::Print(open.back());
   // The durable commit's own tail at the same arrival rate: what the server's and the disk's
   // slow moments do to a bare INSERT, with no service and no shared writer in the way.
   open.push_back(measure("raw INSERT, open loop", [&] {
     return bench::OpenLoop("raw INSERT, open loop at CreateTicket's rate", clients, share * peak_create.rate(),
-                           duration, insert);
+                           duration, insert, warmup);
   }));
   bench::Print(open.back());
   open.push_back(measure("GetTicket, open loop", [&] {
     return bench::OpenLoop(absl::StrCat("GetTicket, open loop at ", share * 100, " %"), clients,
-                           share * peak_get.rate(), duration, get);
+                           share * peak_get.rate(), duration, get, warmup);
   }));
   bench::Print(open.back());
   PrintUnsettled();
   PrintDiscarded();
-  std::printf("\nOpen loop, requests over 10 ms:");
-  for (const bench::LoadResult& r : open) {
-    const auto over = r.latency_us.end() - std::upper_bound(r.latency_us.begin(), r.latency_us.end(), 10'000);
-    std::printf(" %s %lld of %zu;", r.name.substr(0, r.name.find(',')).c_str(), static_cast<long long>(over),
-                r.latency_us.size());
-  }
-  std::printf("\n%s\n", open.front().detail.c_str());
+  PrintLate(open);
   PrintGrouping(h);
   std::printf("\nCreateTicket = %.0f %% of the raw INSERT rate; GetTicket = %.0f %% of the echo rate "
               "(%.0f %% of the sync echo)\n",
