@@ -63,7 +63,9 @@ PY
 
 # sla_mariadb_start DATADIR PORT: initialise DATADIR if new, start mariadbd on 127.0.0.1:PORT
 # in the background, and wait until it answers. Root may log in only through the private
-# socket, as the current OS user.
+# socket, as the current OS user. SLA_MARIADB_EXTRA, if set, is appended to the server's
+# options (lines of my.cnf), to measure a server setting without editing this file, e.g.
+#   SLA_MARIADB_EXTRA=$'innodb_log_file_size=1G' scripts/bench load
 sla_mariadb_start() {
   local datadir=$1 port=$2
   mkdir -p "$datadir"
@@ -93,6 +95,7 @@ innodb_buffer_pool_size=512M
 max_connections=500
 character-set-server=utf8mb4
 collation-server=utf8mb4_bin
+${SLA_MARIADB_EXTRA:-}
 CNF
   if [ -f "$datadir/mysqld.pid" ] && kill -0 "$(cat "$datadir/mysqld.pid")" 2>/dev/null; then
     say "MariaDB already running (pid $(cat "$datadir/mysqld.pid"))"
