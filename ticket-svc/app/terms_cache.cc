@@ -29,34 +29,70 @@ absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::Compile(const st
 }
 
 void TermsCache::Remember(const std::string& version, std::shared_ptr<const TermsContext> ctx) {
-  if (versions_.size() >= max_versions_) versions_.erase(versions_.begin());
+  if (!versions_.contains(version) && versions_.size() >= max_versions_) versions_.erase(versions_.begin());
   versions_[version] = std::move(ctx);
+}
+
+TermsCache::Found TermsCache::LookUp(const std::string& contract, absl::Time at, absl::Time now) const {
+  Found found;
+  auto [begin, end] = ranges_.equal_range(contract);
+  for (auto it = begin; it != end; ++it) {
+    const Range& r = it->second;
+    if (!(r.from <= at && at < r.until)) continue;
+    auto v = versions_.find(r.version);
+    if (v == versions_.end()) continue;
+    if (r.until != absl::InfiniteFuture() || now - r.checked < latest_ttl_) {
+      found.fresh = v->second;
+      return found;
+    }
+    found.stale = v->second;
+  }
+  return found;
 }
 
 absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::ForContractAt(
     const std::string& contract, absl::Time at) {
   const absl::Time now = clock_();
+  auto mine = std::make_shared<Flight>();
   {
     absl::MutexLock lock(&mu_);
-    auto [begin, end] = ranges_.equal_range(contract);
-    for (auto it = begin; it != end; ++it) {
-      const Range& r = it->second;
-      const bool fresh = r.until != absl::InfiniteFuture() || now - r.checked < latest_ttl_;
-      if (r.from <= at && at < r.until && fresh) {
-        auto v = versions_.find(r.version);
-        if (v != versions_.end()) return v->second;
-      }
+    for (;;) {
+      const Found found = LookUp(contract, at, now);
+      if (found.fresh) return found.fresh;
+      auto flight = flights_.find(contract);
+      if (flight == flights_.end()) break;
+      // Another caller is asking contract-svc: until it has the answer, the version last known
+      // to be in force is the one to use.
+      if (found.stale) return found.stale;
+      // Nothing known yet: wait for that answer rather than ask once more.
+      const std::shared_ptr<Flight> theirs = flight->second;
+      mu_.Await(absl::Condition(&theirs->done));
+      if (!theirs->status.ok()) return theirs->status;
     }
+    flights_[contract] = mine;
     remote_calls_++;
   }
+  absl::StatusOr<std::shared_ptr<const TermsContext>> resolved = Resolve(contract, at, now);
+  absl::MutexLock lock(&mu_);
+  mine->done = true;
+  mine->status = resolved.status();
+  flights_.erase(contract);
+  return resolved;
+}
+
+absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::Resolve(const std::string& contract,
+                                                                        absl::Time at, absl::Time now) {
   SLA_ASSIGN_OR_RETURN(ResolvedVersion resolved, source_->Resolve(contract, at));
-  std::string blob = resolved.terms.SerializeAsString();
-  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) {
-    return storage::StoreTermsVersion(c, resolved.name, blob,
-                                      absl::ToUnixSeconds(resolved.effective_from));
-  }));
-  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> ctx,
-                       Compile(resolved.name, std::move(resolved.terms)));
+  // A version compiled here is stored already (versions are immutable): the usual answer to a
+  // re-check, the same version still in force, costs no write and no compiling.
+  std::shared_ptr<const TermsContext> ctx = Cached(resolved.name);
+  if (ctx == nullptr) {
+    std::string blob = resolved.terms.SerializeAsString();
+    SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) {
+      return storage::StoreTermsVersion(c, resolved.name, blob, absl::ToUnixSeconds(resolved.effective_from));
+    }));
+    SLA_ASSIGN_OR_RETURN(ctx, Compile(resolved.name, std::move(resolved.terms)));
+  }
   absl::MutexLock lock(&mu_);
   auto [begin, end] = ranges_.equal_range(contract);
   for (auto it = begin; it != end;) {

@@ -4,7 +4,11 @@
 //
 // For new tickets, which version is in force at an instant is cached per contract within the
 // version's [effective_from, effective_until) range; the latest version's open-ended range is
-// re-checked after `latest_ttl`, so an amendment is picked up within that delay.
+// re-checked after `latest_ttl`, so an amendment is picked up within that delay (and one call).
+// One caller per contract asks contract-svc at a time: while it does, the others use the
+// version last known to be in force, or, with none known yet, wait for its answer. Otherwise
+// every CreateTicket arriving after the TTL ran out would ask too (each call also writing and
+// compiling the version), and a busy service fell behind for up to half a second each time.
 #pragma once
 
 #include <functional>
@@ -50,6 +54,20 @@ class TermsCache {
     absl::Time until;
     absl::Time checked;
   };
+  // A call to contract-svc under way for one contract, and its outcome once `done`.
+  struct Flight {
+    bool done = false;
+    absl::Status status;
+  };
+  // The cached version of `contract` in force at `at`: `fresh` if it needs no re-check at `now`,
+  // otherwise `stale` if one is known.
+  struct Found {
+    std::shared_ptr<const TermsContext> fresh, stale;
+  };
+  Found LookUp(const std::string& contract, absl::Time at, absl::Time now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Asks contract-svc which version is in force and caches the answer.
+  absl::StatusOr<std::shared_ptr<const TermsContext>> Resolve(const std::string& contract, absl::Time at,
+                                                              absl::Time now);
   absl::StatusOr<std::shared_ptr<const TermsContext>> Compile(const std::string& version,
                                                               sla::v1::SlaTerms terms);
   std::shared_ptr<const TermsContext> Cached(const std::string& version) const;
@@ -66,6 +84,7 @@ class TermsCache {
   mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<const TermsContext>> versions_ ABSL_GUARDED_BY(mu_);
   std::multimap<std::string, Range> ranges_ ABSL_GUARDED_BY(mu_);  // by contract
+  std::map<std::string, std::shared_ptr<Flight>> flights_ ABSL_GUARDED_BY(mu_);  // by contract
   int64_t remote_calls_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
