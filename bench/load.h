@@ -107,12 +107,12 @@ inline LoadResult ClosedLoop(const std::string& name, int clients, absl::Duratio
 inline constexpr int64_t kLateUs = 10'000;
 
 // Sends `rate` requests per second in all, spread over `clients` threads, for `warmup` and
-// then for `duration`. Only the requests scheduled after the warm-up are measured: the first
-// moments after an idle server meets the full rate are a start-up transient (threads and
-// connections waking up), not the steady state the p99 describes. The warm-up's late requests
-// are still counted (LoadResult::warmup_late) so a report can say what was left out.
+// then for `duration`. Only the requests scheduled after the warm-up are measured; its late
+// requests are still counted (LoadResult::warmup_late) so a report says what was left out.
+// A start-up transient is worth a look before it is warmed away: the one that first made this
+// option was the terms cache re-checking once per request after its TTL (docs/performance.md).
 inline LoadResult OpenLoop(const std::string& name, int clients, double rate, absl::Duration duration,
-                           const std::function<bool(int)>& op, absl::Duration warmup = absl::Seconds(1)) {
+                           const std::function<bool(int)>& op, absl::Duration warmup = absl::ZeroDuration()) {
   // Per client: (scheduled instant since `start`, latency) of each measured request.
   std::vector<std::vector<std::pair<int64_t, int64_t>>> timed(clients);
   std::atomic<int64_t> ok{0}, errors{0}, warmup_late{0};
