@@ -79,4 +79,18 @@ ScratchDatabase::~ScratchDatabase() {
   if (c.ok()) (void)(*c)->ExecuteUnprepared(absl::StrCat("DROP DATABASE `", options_.database, "`"));
 }
 
+absl::StatusOr<MigratedDatabase> CreateMigratedDatabase(const std::string& prefix,
+                                                        const std::vector<mysql::Migration>& migrations) {
+  MigratedDatabase out;
+  absl::StatusOr<std::unique_ptr<ScratchDatabase>> db = ScratchDatabase::Create(prefix);
+  if (!db.ok()) return db.status();
+  out.db = *std::move(db);
+  absl::StatusOr<std::unique_ptr<mysql::ConnectionPool>> pool = mysql::ConnectionPool::Create(out.db->options());
+  if (!pool.ok()) return pool.status();
+  out.pool = *std::move(pool);
+  absl::StatusOr<int> applied = mysql::Migrate(*out.pool, migrations);
+  if (!applied.ok()) return applied.status();
+  return out;
+}
+
 }  // namespace sla::test

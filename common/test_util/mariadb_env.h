@@ -5,9 +5,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/mysql/connection_pool.h"
+#include "common/mysql/migrator.h"
 
 namespace sla::test {
 
@@ -36,5 +38,15 @@ class ScratchDatabase {
   mysql::ConnectionOptions options_;
   std::unique_ptr<mysql::ConnectionPool> admin_;
 };
+
+// A scratch database, a pool on it and the service's migrations applied: what a test of one
+// service's storage starts from. The pool is declared last, so it closes before the database
+// is dropped.
+struct MigratedDatabase {
+  std::unique_ptr<ScratchDatabase> db;
+  std::unique_ptr<mysql::ConnectionPool> pool;
+};
+absl::StatusOr<MigratedDatabase> CreateMigratedDatabase(const std::string& prefix,
+                                                        const std::vector<mysql::Migration>& migrations);
 
 }  // namespace sla::test

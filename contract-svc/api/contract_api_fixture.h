@@ -25,19 +25,15 @@ inline const absl::Time kNow = absl::FromUnixSeconds(1'795'000'000);
 class ContractApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = test::ScratchDatabase::Create("contract");
+    auto db = test::CreateMigratedDatabase("contract", Migrations());
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
-    auto pool = mysql::ConnectionPool::Create(db_->options());
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = *std::move(pool);
-    ASSERT_TRUE(mysql::Migrate(*pool_, Migrations()).ok());
     verifier_ = std::make_unique<server::JwtVerifier>(*server::JwtVerifier::Create(Config()));
     boundary_ = std::make_unique<server::RpcBoundary>(verifier_.get(), [] { return kNow; });
     service_ = std::make_unique<ContractServiceImpl>(
-        *boundary_, std::make_unique<MySqlCustomerRepository>(pool_.get()),
-        std::make_unique<MySqlCalendarRepository>(pool_.get()),
-        std::make_unique<MySqlContractRepository>(pool_.get()), [] { return kNow; });
+        *boundary_, std::make_unique<MySqlCustomerRepository>(db_.pool.get()),
+        std::make_unique<MySqlCalendarRepository>(db_.pool.get()),
+        std::make_unique<MySqlContractRepository>(db_.pool.get()), [] { return kNow; });
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -71,8 +67,7 @@ class ContractApiTest : public ::testing::Test {
     return out;
   }
 
-  std::unique_ptr<test::ScratchDatabase> db_;
-  std::unique_ptr<mysql::ConnectionPool> pool_;
+  test::MigratedDatabase db_;
   std::unique_ptr<server::JwtVerifier> verifier_;
   std::unique_ptr<server::RpcBoundary> boundary_;
   std::unique_ptr<ContractServiceImpl> service_;

@@ -10,7 +10,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "common/mysql/migrator.h"
 #include "common/test_util/mariadb_env.h"
 #include "gtest/gtest.h"
 #include "ticket-svc/domain/test_terms.h"
@@ -79,15 +78,11 @@ class FakeSource final : public TermsSource {
 class TermsCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = test::ScratchDatabase::Create("terms_cache");
+    auto db = test::CreateMigratedDatabase("terms_cache", Migrations());
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
-    auto pool = mysql::ConnectionPool::Create(db_->options());
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = *std::move(pool);
-    ASSERT_TRUE(mysql::Migrate(*pool_, Migrations()).ok());
     source_.Answer(absl::StrCat(kContract, "/versions/1"));
-    cache_ = std::make_unique<TermsCache>(&source_, pool_.get(), [this] { return Now(); }, absl::Seconds(30));
+    cache_ = std::make_unique<TermsCache>(&source_, db_.pool.get(), [this] { return Now(); }, absl::Seconds(30));
   }
 
   absl::Time Now() {
@@ -103,10 +98,9 @@ class TermsCacheTest : public ::testing::Test {
     EXPECT_TRUE(ctx.ok()) << ctx.status();
     return ctx.ok() ? *ctx : nullptr;
   }
-  int64_t StoredVersions() { return test::CountRows(*pool_, "terms_versions"); }
+  int64_t StoredVersions() { return test::CountRows(*db_.pool, "terms_versions"); }
 
-  std::unique_ptr<test::ScratchDatabase> db_;
-  std::unique_ptr<mysql::ConnectionPool> pool_;
+  test::MigratedDatabase db_;
   FakeSource source_;
   std::unique_ptr<TermsCache> cache_;
   absl::Mutex clock_mu_;
