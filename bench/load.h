@@ -59,7 +59,6 @@ struct LoadResult {
   // schedule order, to tell a few stalls (late requests bunched in time) from queueing spread
   // over the run.
   std::vector<std::pair<int64_t, int64_t>> late_us;
-  absl::Time start;         // the open loop's first measured instant (after its warm-up)
   int64_t warmup_late = 0;  // open loop: requests over 10 ms during the warm-up, not measured
 
   double rate() const { return seconds > 0 ? ok / seconds : 0; }
@@ -75,7 +74,7 @@ struct LoadResult {
 inline LoadResult Collect(const std::string& name, int clients, int64_t ok, int64_t errors, absl::Time start,
                           const CpuTicks& cpu0, const std::vector<std::vector<int64_t>>& lat) {
   const auto [busy, steal] = CpuTicks::BusyAndSteal(cpu0, CpuTicks::Now());
-  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {}, busy, steal, {}, {}, {}, 0};
+  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {}, busy, steal, {}, {}, 0};
   for (const auto& v : lat) r.latency_us.insert(r.latency_us.end(), v.begin(), v.end());
   std::sort(r.latency_us.begin(), r.latency_us.end());
   return r;
@@ -141,18 +140,17 @@ inline LoadResult OpenLoop(const std::string& name, int clients, double rate, ab
   const CpuTicks cpu0 = CpuTicks::Now();
   for (auto& t : threads) t.join();
   std::vector<std::vector<int64_t>> lat(clients);
+  std::vector<std::pair<int64_t, int64_t>> late;
   for (int c = 0; c < clients; ++c) {
-    for (const auto& [at, latency] : timed[c]) lat[c].push_back(latency);
-  }
-  LoadResult r = Collect(name, clients, ok, errors, start, cpu0, lat);
-  r.start = start;
-  r.warmup_late = warmup_late;
-  for (const auto& v : timed) {
-    for (const auto& [at, latency] : v) {
-      if (latency > kLateUs) r.late_us.emplace_back(at, latency);
+    for (const auto& [at, latency] : timed[c]) {
+      lat[c].push_back(latency);
+      if (latency > kLateUs) late.emplace_back(at, latency);
     }
   }
-  std::sort(r.late_us.begin(), r.late_us.end());
+  LoadResult r = Collect(name, clients, ok, errors, start, cpu0, lat);
+  std::sort(late.begin(), late.end());
+  r.late_us = std::move(late);
+  r.warmup_late = warmup_late;
   return r;
 }
 

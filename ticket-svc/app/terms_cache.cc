@@ -53,7 +53,7 @@ TermsCache::Found TermsCache::LookUp(const std::string& contract, absl::Time at,
 absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::ForContractAt(
     const std::string& contract, absl::Time at) {
   const absl::Time now = clock_();
-  auto mine = std::make_shared<Flight>();
+  std::shared_ptr<Flight> mine;  // only for the caller that asks contract-svc
   {
     absl::MutexLock lock(&mu_);
     for (;;) {
@@ -69,6 +69,7 @@ absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::ForContractAt(
       mu_.Await(absl::Condition(&theirs->done));
       if (!theirs->status.ok()) return theirs->status;
     }
+    mine = std::make_shared<Flight>();
     flights_[contract] = mine;
     remote_calls_++;
   }
