@@ -65,6 +65,25 @@ TEST(PeriodTest, MidMonthStartProratesTheFeeAndTheAvailabilityPeriod) {
   EXPECT_EQ(pc.credits.total_minor, 0);
 }
 
+TEST(PeriodTest, AProratedCreditIsRoundedOnceFromTheExactFee) {
+  // 1,000,002 a month, in force 22 of November's 30 days, a 50 % band missed:
+  // 1,000,002 × 22/30 × 1/2 = 366,667.4 → 366,667. Rounding the prorated fee first
+  // (733,334.8 → 733,335) and then the credit (366,667.5 → 366,668) is one unit too many.
+  sla::v1::SlaTerms terms = Terms();
+  terms.mutable_pricing()->mutable_monthly_fee()->set_amount_minor(1'000'002);
+  terms.mutable_credit_schedule()->mutable_availability_rules(0)->mutable_bands(0)->set_credit_ppm(500'000);
+  PeriodFacts facts;
+  facts.outages = {{"o1", "email", Bangkok(2026, 11, 20, 10), Bangkok(2026, 11, 20, 12), false, ""}};
+  const PeriodComputation pc =
+      *ComputePeriod(terms, "v1", {2026, 11}, Bangkok(2026, 11, 9), 0, facts, Bangkok(2026, 12, 2));
+  ASSERT_EQ(pc.active_days, 22);
+  EXPECT_EQ(pc.credits.total_minor, 366'667);
+  ASSERT_EQ(pc.credits.lines.size(), 1u);
+  EXPECT_EQ(pc.credits.lines[0].amount_minor, 366'667);
+  // The trace states the exact figure, not one computed from a rounded fee.
+  EXPECT_EQ(pc.credits.lines[0].capped, Rational(1'000'002 * 22, 30 * 2));
+}
+
 TEST(PeriodTest, OpenOutageCountsUntilNow) {
   PeriodFacts facts;
   facts.outages = {{"o1", "email", Bangkok(2026, 12, 31, 23), 0, false, ""}};

@@ -22,7 +22,7 @@ class RequestLogTest : public ::testing::Test {
     ASSERT_TRUE((*c)->ExecuteUnprepared(
                       "CREATE TABLE request_log (request_id VARCHAR(128) NOT NULL, method "
                       "VARCHAR(64) NOT NULL, caller VARCHAR(256) NOT NULL, resource_name "
-                      "VARCHAR(512) NOT NULL, created_at TIMESTAMP(6) NOT NULL DEFAULT "
+                      "VARCHAR(512) NOT NULL, request_hash CHAR(64) NOT NULL DEFAULT '', created_at TIMESTAMP(6) NOT NULL DEFAULT "
                       "CURRENT_TIMESTAMP(6), PRIMARY KEY (request_id, method, caller))")
                     .ok());
     ASSERT_TRUE((*c)->ExecuteUnprepared("CREATE TABLE things (name VARCHAR(64) PRIMARY KEY)").ok());
@@ -30,10 +30,10 @@ class RequestLogTest : public ::testing::Test {
 
   // A create as services write it: claim, then insert, in one transaction.
   absl::StatusOr<std::string> Create(const std::string& request_id, const std::string& caller,
-                                     const std::string& new_name) {
+                                     const std::string& new_name, const std::string& fingerprint = "f1") {
     std::string result;
     absl::Status s = RunInTransaction(*pool_, [&](Connection& c) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(auto earlier, ClaimRequestId(c, request_id, "CreateThing", caller, new_name));
+      SLA_ASSIGN_OR_RETURN(auto earlier, ClaimRequestId(c, {request_id, fingerprint}, "CreateThing", caller, new_name));
       if (earlier) {
         result = *earlier;
         return absl::OkStatus();
@@ -54,6 +54,17 @@ class RequestLogTest : public ::testing::Test {
   std::unique_ptr<test::ScratchDatabase> db_;
   std::unique_ptr<ConnectionPool> pool_;
 };
+
+TEST_F(RequestLogTest, TheSameIdWithADifferentRequestIsRefusedNamingTheId) {
+  EXPECT_EQ(*Create("req-9", "alice", "things/a", "f1"), "things/a");
+  const absl::StatusOr<std::string> other = Create("req-9", "alice", "things/b", "f2");
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(other.status().message().find("req-9"), absl::string_view::npos) << other.status();
+  EXPECT_EQ(Things(), 1);
+  // A claim stored without a fingerprint (before they were kept) is not compared.
+  EXPECT_EQ(*Create("req-10", "alice", "things/c", ""), "things/c");
+  EXPECT_EQ(*Create("req-10", "alice", "things/d", "f3"), "things/c");
+}
 
 TEST_F(RequestLogTest, RetryReturnsTheFirstResource) {
   EXPECT_EQ(*Create("req-1", "alice", "things/a"), "things/a");

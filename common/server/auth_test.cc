@@ -109,6 +109,36 @@ TEST(JwtVerifierTest, RejectsMissingRolesGarbageAndShortKeys) {
             absl::StatusCode::kInvalidArgument);
 }
 
+// A token's roles and tenant must agree: a customer role acts for exactly one customer, staff
+// and systems for none, and one token is never both (a customer role without a tenant would
+// otherwise read as "every customer" wherever a list drops an empty customer filter).
+TEST(JwtVerifierTest, RefusesTokensWhoseRolesAndTenantDisagree) {
+  auto v = JwtVerifier::Create(Config());
+  ASSERT_TRUE(v.ok());
+  struct Case {
+    Identity id;
+    const char* why;  // part of the reason
+  };
+  const Case refused[] = {
+      {{"eve", "", {"customer_user"}}, "tenant"},
+      {{"eve", "", {"customer_admin"}}, "tenant"},
+      {{"eve", "cust-1", {"msp_admin"}}, "tenant"},
+      {{"eve", "cust-1", {"service"}}, "tenant"},
+      {{"eve", "cust-1", {"billing_system"}}, "tenant"},
+      {{"eve", "cust-1", {"customer_admin", "msp_agent"}}, "mix"},
+      {{"eve", "", {"customer_user", "msp_admin"}}, "mix"},
+  };
+  for (const Case& c : refused) {
+    // Minted without the library's check, as an attacker or a misconfigured provider would.
+    const std::string token = Mint(c.id);
+    const absl::Status s = v->Verify(token, kNow).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated) << c.id.tenant << " " << c.id.roles[0];
+    EXPECT_NE(s.message().find(c.why), absl::string_view::npos) << s.message();
+  }
+  EXPECT_TRUE(v->Verify(Mint({"bob", "cust-1", {"customer_user"}}), kNow).ok());
+  EXPECT_TRUE(v->Verify(Mint({"alice", "", {"msp_admin", "msp_agent"}}), kNow).ok());
+}
+
 // A key pair made by openssl for this run: {private PEM, public PEM}.
 std::pair<std::string, std::string> KeyPair(const std::string& kind, const std::string& name = "") {
   const std::string dir = ::testing::TempDir();

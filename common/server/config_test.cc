@@ -20,6 +20,8 @@ ABSL_DECLARE_FLAG(std::string, peer_tls_ca_file);
 ABSL_DECLARE_FLAG(std::string, peer_tls_cert_file);
 ABSL_DECLARE_FLAG(std::string, db_socket);
 ABSL_DECLARE_FLAG(std::string, peer_tls_key_file);
+ABSL_DECLARE_FLAG(std::string, tls_key_file);
+ABSL_DECLARE_FLAG(std::string, jwt_algorithm);
 
 namespace sla::server {
 namespace {
@@ -85,6 +87,30 @@ TEST(ConfigTest, HealthPortAndPeerTlsAreChecked) {
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->health_port, 8081);
   EXPECT_EQ(c->peer_tls_ca_file, "/ca.pem");
+}
+
+// HS256 with a shared key is for local runs: off loopback the algorithm must be named.
+TEST(ConfigTest, TheJwtAlgorithmHasNoDefaultOffLoopback) {
+  absl::FlagSaver saver;
+  absl::SetFlag(&FLAGS_db_user, "svc");
+  absl::SetFlag(&FLAGS_jwt_key_file, "/k");
+  absl::SetFlag(&FLAGS_port, 50051);
+  absl::SetFlag(&FLAGS_jwt_algorithm, "");
+  absl::StatusOr<ServerConfig> local = ConfigFromFlags(1, "d");
+  ASSERT_TRUE(local.ok()) << local.status();
+  EXPECT_EQ(local->jwt_algorithm, JwtAlgorithm::kHs256);
+  absl::SetFlag(&FLAGS_host, "0.0.0.0");
+  absl::SetFlag(&FLAGS_tls_cert_file, "/cert.pem");
+  absl::SetFlag(&FLAGS_tls_key_file, "/key.pem");
+  const absl::Status refused = ConfigFromFlags(1, "d").status();
+  EXPECT_EQ(InvalidFieldPath(refused), "--jwt_algorithm");
+  EXPECT_NE(refused.message().find("required"), absl::string_view::npos) << refused.message();
+  absl::SetFlag(&FLAGS_jwt_algorithm, "RS256");
+  absl::StatusOr<ServerConfig> named = ConfigFromFlags(1, "d");
+  ASSERT_TRUE(named.ok()) << named.status();
+  EXPECT_EQ(named->jwt_algorithm, JwtAlgorithm::kRs256);
+  absl::SetFlag(&FLAGS_jwt_algorithm, "none");
+  EXPECT_EQ(InvalidFieldPath(ConfigFromFlags(1, "d").status()), "--jwt_algorithm");
 }
 
 }  // namespace

@@ -98,6 +98,43 @@ RawResponse RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel, const st
   return out;
 }
 
+RawStreamResponse RawServerStreamingCall(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
+                                         const std::string& request, const MetadataList& metadata,
+                                         absl::Duration timeout, int max_messages) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() +
+                   std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout)));
+  for (const auto& [k, v] : metadata) ctx.AddMetadata(k, v);
+  grpc::CompletionQueue cq;
+  auto call = stub.PrepareCall(&ctx, method, &cq);
+  void* tag = nullptr;
+  bool ok = false;
+  // Each step waits for its own tag; false once the stream has failed or ended.
+  auto step = [&](intptr_t id) { return cq.Next(&tag, &ok) && ok && tag == reinterpret_cast<void*>(id); };
+  RawStreamResponse out;
+  call->StartCall(reinterpret_cast<void*>(1));
+  bool open = step(1);
+  if (open) {
+    call->WriteLast(FromString(request), grpc::WriteOptions(), reinterpret_cast<void*>(2));
+    open = step(2);
+  }
+  while (open && static_cast<int>(out.messages.size()) < max_messages) {
+    grpc::ByteBuffer resp;
+    call->Read(&resp, reinterpret_cast<void*>(3));
+    open = step(3);
+    if (open) out.messages.push_back(ToString(resp));
+  }
+  if (open) ctx.TryCancel();
+  call->Finish(&out.status, reinterpret_cast<void*>(4));
+  while (cq.Next(&tag, &ok) && tag != reinterpret_cast<void*>(4)) {
+  }
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  return out;
+}
+
 absl::StatusOr<bool> CheckServing(const std::shared_ptr<grpc::Channel>& channel,
                                   const std::string& service, absl::Duration timeout) {
   const RawResponse r = RawUnaryCall(channel, "/grpc.health.v1.Health/Check",

@@ -27,6 +27,17 @@ RawResponse RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel, const st
                          const std::string& request, const MetadataList& metadata,
                          absl::Duration timeout);
 
+struct RawStreamResponse {
+  grpc::Status status;               // how the stream ended (DEADLINE_EXCEEDED once `timeout` ran out)
+  std::vector<std::string> messages;  // the serialized messages received, at most `max_messages`
+};
+
+// Calls the server-streaming `method` with `request` bytes and reads until the stream ends,
+// `max_messages` arrived (then the call is cancelled: status CANCELLED), or `timeout` passed.
+RawStreamResponse RawServerStreamingCall(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
+                                         const std::string& request, const MetadataList& metadata,
+                                         absl::Duration timeout, int max_messages);
+
 // grpc.health.v1 Check: true if `service` ("" = the whole server) is SERVING. The error
 // status of the call otherwise (e.g. UNAVAILABLE while nothing listens).
 absl::StatusOr<bool> CheckServing(const std::shared_ptr<grpc::Channel>& channel,

@@ -19,6 +19,42 @@ TEST(RequestLimitsTest, AStringAtTheLimitPassesAndOneByteMoreNamesTheField) {
   EXPECT_EQ(s.message(), "field `services[1].service_id`: at most 10 bytes (got 11)");
 }
 
+TEST(RequestLimitsTest, TextRefusesControlAndBidiOverrideCharactersWithTheField) {
+  sla::v1::SlaTerms terms;
+  terms.add_services()->set_display_name("E-mail hosting\tอีเมล\r\nline two");  // Thai, tab, newline: fine
+  EXPECT_TRUE(CheckRequest(terms, {}).ok());
+  const std::pair<std::string, const char*> refused[] = {
+      {std::string("nul\0byte", 8), "control character"},
+      {"bell\x07", "control character"},
+      {"del\x7f", "control character"},
+      {"c1\xc2\x85", "control character"},
+      {"invoice\xe2\x80\xaetxt.exe", "bidirectional"},  // U+202E RIGHT-TO-LEFT OVERRIDE
+      {"isolate\xe2\x81\xa6x", "bidirectional"},        // U+2066 LEFT-TO-RIGHT ISOLATE
+  };
+  for (const auto& [text, why] : refused) {
+    terms.mutable_services(0)->set_display_name(text);
+    const absl::Status s = CheckRequest(terms, {});
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_NE(s.message().find("services[0].display_name"), absl::string_view::npos) << s.message();
+    EXPECT_NE(s.message().find(why), absl::string_view::npos) << s.message();
+  }
+  terms.mutable_services(0)->set_display_name("ok");
+  terms.add_services()->add_inclusions("a\xe2\x80\xad" "b");  // U+202D in a repeated field
+  EXPECT_EQ(CheckRequest(terms, {}).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(RequestLimitsTest, AnUnknownEnumNumberIsRefusedWithTheNamesItMayTake) {
+  sla::v1::SlaTerms terms;
+  terms.add_priority_targets()->set_priority(sla::v1::PRIORITY_P2);
+  EXPECT_TRUE(CheckRequest(terms, {}).ok());
+  terms.mutable_priority_targets(0)->set_priority(static_cast<sla::v1::Priority>(99));
+  const absl::Status s = CheckRequest(terms, {});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("priority_targets[0].priority"), absl::string_view::npos) << s.message();
+  EXPECT_NE(s.message().find("99 is not a known value"), absl::string_view::npos) << s.message();
+  EXPECT_NE(s.message().find("PRIORITY_P1"), absl::string_view::npos) << s.message();
+}
+
 TEST(RequestLimitsTest, ListsAreBoundedByItemCount) {
   RequestLimits limits;
   limits.max_list_items = 3;

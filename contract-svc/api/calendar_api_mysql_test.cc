@@ -44,7 +44,9 @@ TEST_F(CalendarApiTest, CreateWithChosenIdThenReadAsAnyRole) {
   EXPECT_EQ(got.SerializeAsString(), created.SerializeAsString());
 
   // The id is taken; a generated id when none is given.
-  EXPECT_EQ(Create(Bangkok(), "bangkok-office", &got).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  const grpc::Status taken = Create(Bangkok(), "bangkok-office", &got);
+  EXPECT_EQ(taken.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(taken.error_message(), "field `calendar_id`: `calendars/bangkok-office` already exists; choose another id");
   ASSERT_TRUE(Create(Bangkok(), "", &got).ok());
   EXPECT_TRUE(absl::StartsWith(got.name(), "calendars/cal-"));
   // A retry with the same request id returns the first calendar.

@@ -242,6 +242,13 @@ TEST_F(ContractLifecycleTest, BadDraftsAreRefusedWithFieldPaths) {
   EXPECT_EQ(s.error_message(),
             "field `contract.terms.priority_targets[0].first_response.calendar`: calendar "
             "`calendars/mars` does not exist");
+  // A fee whose sums could overflow 64 bits is refused, not stored.
+  terms = ExampleTerms();
+  terms.mutable_pricing()->mutable_monthly_fee()->set_amount_minor(9'000'000'000'000'000'000);
+  const grpc::Status huge = CreateDraft(terms, &out);
+  EXPECT_EQ(huge.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(huge.error_message().find("contract.terms.pricing.monthly_fee.amount_minor"), std::string::npos)
+      << huge.error_message();
 
   pb::CreateContractRequest req;
   req.set_parent("customers/cust-nobody");

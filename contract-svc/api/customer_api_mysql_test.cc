@@ -24,9 +24,17 @@ TEST_F(CustomerApiTest, CreateThenGet) {
 
 TEST_F(CustomerApiTest, CreateIsIdempotentByRequestId) {
   const pb::Customer first = Create("Acme", "8f0c2c9e-retry");
-  const pb::Customer again = Create("Acme (retried)", "8f0c2c9e-retry");
+  const pb::Customer again = Create("Acme", "8f0c2c9e-retry");
   EXPECT_EQ(again.name(), first.name());
   EXPECT_EQ(again.display_name(), "Acme");
+  // The same request id with another request is a client bug, not a retry: refused, naming it.
+  pb::CreateCustomerRequest other;
+  other.mutable_customer()->set_display_name("Acme (retried)");
+  other.set_request_id("8f0c2c9e-retry");
+  pb::Customer out;
+  const grpc::Status s = stub_->CreateCustomer(As("msp_admin").get(), other, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(s.error_message().find("8f0c2c9e-retry"), std::string::npos) << s.error_message();
   pb::ListCustomersResponse all;
   ASSERT_TRUE(stub_->ListCustomers(As("msp_admin").get(), pb::ListCustomersRequest(), &all).ok());
   EXPECT_EQ(all.customers_size(), 1);
@@ -50,6 +58,19 @@ TEST_F(CustomerApiTest, InvalidInputNamesTheField) {
   get.set_name("customers/cust-missing");
   EXPECT_EQ(stub_->GetCustomer(As("msp_admin").get(), get, &out).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+// A name that renders as something else ("Acme<U+202E>gpj.exe") or hides a NUL is refused
+// before it is stored, naming the field.
+TEST_F(CustomerApiTest, TextWithControlOrBidiOverrideCharactersIsRefused) {
+  for (const std::string& name : {std::string("Acme\xe2\x80\xae" "gpj.exe"), std::string("Ac\0me", 5)}) {
+    pb::CreateCustomerRequest req;
+    req.mutable_customer()->set_display_name(name);
+    pb::Customer out;
+    const grpc::Status s = stub_->CreateCustomer(As("msp_admin").get(), req, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(s.error_message().find("customer.display_name"), std::string::npos) << s.error_message();
+  }
 }
 
 TEST_F(CustomerApiTest, UpdateAppliesTheMaskAndChecksTheEtag) {

@@ -53,6 +53,9 @@ TEST_P(TermsRuleTest, RejectsWithFieldPath) {
 INSTANTIATE_TEST_SUITE_P(
     EveryRule, TermsRuleTest,
     ::testing::Values(
+        // Amounts are bounded: sums of them never overflow.
+        Case{"FeeBounded", [](SlaTerms& m) { m.mutable_pricing()->mutable_monthly_fee()->set_amount_minor(9'000'000'000'000'000'000); },
+             "terms.pricing.monthly_fee.amount_minor"},
         // Targets positive.
         Case{"TargetPositive", [](SlaTerms& m) { m.mutable_priority_targets(1)->mutable_resolution()->set_target_seconds(0); },
              "terms.priority_targets[1].resolution.target_seconds"},

@@ -15,7 +15,9 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "common/server/raw_client.h"
 #include "reporting-svc/api/reporting_api_fixture.h"
 
@@ -142,11 +144,63 @@ Cell Expected(const Rule& rule, const std::string& role, bool own) {
   return own || !rule.tenant_scoped ? Cell::kAllowed : Cell::kHidden;
 }
 
+// A transport or server failure is no authorization answer: it must not pass for "allowed".
+bool Inconclusive(const grpc::Status& s) {
+  return s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED || s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+         s.error_code() == grpc::StatusCode::INTERNAL || s.error_code() == grpc::StatusCode::UNKNOWN ||
+         s.error_code() == grpc::StatusCode::UNAUTHENTICATED;
+}
+
 Cell Observed(const grpc::Status& s) {
   if (s.error_code() == grpc::StatusCode::PERMISSION_DENIED) return Cell::kDenied;
   if (s.error_code() == grpc::StatusCode::NOT_FOUND) return Cell::kHidden;
   return Cell::kAllowed;
 }
+
+// Every string in `m`, at any depth, that names a customer's resource ("customers/X" or
+// "customers/X/…") and whose customer is not `customer_id`.
+void ForeignNames(const google::protobuf::Message& m, const std::string& customer_id, std::vector<std::string>& out) {
+  const auto* r = m.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  auto check = [&](const std::string& v) {
+    if (!absl::StartsWith(v, "customers/")) return;
+    const std::string own = absl::StrCat("customers/", customer_id);
+    if (v != own && !absl::StartsWith(v, own + "/")) out.push_back(v);
+  };
+  for (const auto* f : fields) {
+    if (f->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+      if (f->is_repeated()) {
+        for (int i = 0; i < r->FieldSize(m, f); ++i) check(r->GetRepeatedString(m, f, i));
+      } else {
+        check(r->GetString(m, f));
+      }
+    } else if (f->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE) {
+      if (f->is_repeated()) {
+        for (int i = 0; i < r->FieldSize(m, f); ++i) ForeignNames(r->GetRepeatedMessage(m, f, i), customer_id, out);
+      } else {
+        ForeignNames(r->GetMessage(m, f), customer_id, out);
+      }
+    }
+  }
+}
+
+// The customers whose resources `m` names (see ForeignNames).
+void NamedCustomers(const google::protobuf::Message& m, std::set<std::string>& out) {
+  std::vector<std::string> names;
+  ForeignNames(m, "\x01", names);  // no customer has this id: every name is collected
+  for (const std::string& n : names) {
+    const std::vector<std::string> parts = absl::StrSplit(n, '/');
+    if (parts.size() >= 2) out.insert(parts[1]);
+  }
+}
+
+// One call as `identity`: a unary call, or for a server stream the first message (a stream
+// that was let through has events to send: the fixture produced some on every service).
+struct Answer {
+  grpc::Status status;
+  std::vector<std::string> bodies;
+};
 
 struct Objects {
   std::map<std::string, std::string> names;  // placeholder → resource name
@@ -189,6 +243,94 @@ class AuthorizationMatrixTest : public ReportingApiTest {
     o.names["report"] = report.name();
   }
 
+  Answer Call(const google::protobuf::MethodDescriptor* method, const std::string& path,
+              const google::protobuf::Message& request, const server::Identity& id) {
+    // contract-svc checks tokens against real time, the others against the test's clock.
+    const absl::Time now = path.find("ContractService") != std::string::npos ? absl::Now() : clock_.Now();
+    auto token = server::MintToken(Jwt(), id, now, absl::Hours(1));
+    EXPECT_TRUE(token.ok());
+    const server::MetadataList md = {{"authorization", "Bearer " + token.value_or("")}};
+    Answer a;
+    if (method->server_streaming()) {
+      server::RawStreamResponse r = server::RawServerStreamingCall(ChannelFor(path), path, request.SerializeAsString(),
+                                                                   md, absl::Seconds(5), 1);
+      a.status = r.status;
+      a.bodies = std::move(r.messages);
+      // Cancelled by the reader after the first message: the stream was let through.
+      if (!a.bodies.empty() && a.status.error_code() == grpc::StatusCode::CANCELLED) a.status = grpc::Status::OK;
+    } else {
+      server::RawResponse r = server::RawUnaryCall(ChannelFor(path), path, request.SerializeAsString(), md,
+                                                   absl::Seconds(10));
+      a.status = r.status;
+      if (r.status.ok()) a.bodies.push_back(std::move(r.body));
+    }
+    return a;
+  }
+
+  // The resource names a customer acting for `customer_id` got back that are not its own.
+  std::vector<std::string> Leaks(const google::protobuf::MethodDescriptor* method, const Answer& a,
+                                 const std::string& customer_id) {
+    std::vector<std::string> leaks;
+    google::protobuf::DynamicMessageFactory factory;
+    for (const std::string& body : a.bodies) {
+      std::unique_ptr<google::protobuf::Message> m(factory.GetPrototype(method->output_type())->New());
+      EXPECT_TRUE(m->ParseFromString(body)) << method->full_name();
+      ForeignNames(*m, customer_id, leaks);
+    }
+    return leaks;
+  }
+
+  std::set<std::string> Customers(const google::protobuf::MethodDescriptor* method, const Answer& a) {
+    std::set<std::string> out;
+    google::protobuf::DynamicMessageFactory factory;
+    for (const std::string& body : a.bodies) {
+      std::unique_ptr<google::protobuf::Message> m(factory.GetPrototype(method->output_type())->New());
+      EXPECT_TRUE(m->ParseFromString(body)) << method->full_name();
+      NamedCustomers(*m, out);
+    }
+    return out;
+  }
+
+  std::unique_ptr<google::protobuf::Message> Request(const google::protobuf::MethodDescriptor* method,
+                                                     const std::string& text_in, const Objects& objects,
+                                                     const Objects& foreign) {
+    std::string text = text_in;
+    for (const auto& [key, value] : objects.names) text = absl::StrReplaceAll(text, {{"{" + key + "}", value}});
+    for (const auto& [key, value] : foreign.names) text = absl::StrReplaceAll(text, {{"{b_" + key + "}", value}});
+    std::unique_ptr<google::protobuf::Message> request(factory_.GetPrototype(method->input_type())->New());
+    EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, request.get())) << method->full_name() << ": " << text;
+    return request;
+  }
+
+  const google::protobuf::MethodDescriptor* Method(const std::string& path) {
+    return google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
+        absl::StrReplaceAll(path.substr(1), {{"/", "."}}));
+  }
+
+  // Both tenants populated, December closed and reported for each.
+  void SetUpTenants() {
+    a_ = NewTenant("Acme");
+    b_ = NewTenant("Globex");
+    own_ = Populate(a_);
+    foreign_ = Populate(b_);
+    clock_.Set(Utc(2027, 1, 5, 0));
+    Sync();
+    CloseAndReport(a_, own_);
+    CloseAndReport(b_, foreign_);
+    // Every stream has events to send, so a stream that was let through shows it.
+    ASSERT_TRUE(reporting_->sequencer().RunOnce().ok());
+    ASSERT_TRUE(billing_->sequencer().RunOnce().ok());
+    contract_port_ = harness_->contract_port();
+    (void)sla::contract::v1::Contract::descriptor();
+    (void)tpb::Ticket::descriptor();
+    (void)billing::pb::Invoice::descriptor();
+    (void)pb::Report::descriptor();
+  }
+
+  Tenant a_, b_;
+  Objects own_, foreign_;
+  google::protobuf::DynamicMessageFactory factory_;
+
   std::shared_ptr<grpc::Channel> ChannelFor(const std::string& method) {
     const auto port = [&]() -> int {
       if (method.find("ContractService") != std::string::npos) return contract_port_;
@@ -203,25 +345,14 @@ class AuthorizationMatrixTest : public ReportingApiTest {
 };
 
 TEST_F(AuthorizationMatrixTest, EveryRpcEveryRoleOwnAndForeignObjects) {
-  const Tenant a = NewTenant("Acme");
-  const Tenant b = NewTenant("Globex");
-  Objects own = Populate(a);
-  Objects foreign = Populate(b);
-  clock_.Set(Utc(2027, 1, 5, 0));
-  Sync();
-  CloseAndReport(a, own);
-  CloseAndReport(b, foreign);
+  SetUpTenants();
   if (HasFatalFailure()) return;
-  contract_port_ = harness_->contract_port();
+  const Tenant& a = a_;
 
   // Every RPC of the four services has a row.
   std::map<std::string, const Row*> rows;
   const std::vector<Row> matrix = Matrix();
   for (const Row& r : matrix) rows[r.method] = &r;
-  (void)sla::contract::v1::Contract::descriptor();
-  (void)tpb::Ticket::descriptor();
-  (void)billing::pb::Invoice::descriptor();
-  (void)pb::Report::descriptor();
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   int methods = 0;
   for (const char* service : {"sla.contract.v1.ContractService", "sla.ticket.v1.TicketService",
@@ -236,44 +367,151 @@ TEST_F(AuthorizationMatrixTest, EveryRpcEveryRoleOwnAndForeignObjects) {
   }
   EXPECT_EQ(methods, static_cast<int>(matrix.size())) << "a row names an RPC that does not exist";
 
-  int cells = 0, foreign_leaks = 0;
+  int cells = 0, foreign_leaks = 0, checked_lists = 0;
   for (const Row& row : matrix) {
-    const auto* method = pool->FindMethodByName(
-        absl::StrReplaceAll(row.method.substr(1), {{"/", "."}}));
+    const auto* method = Method(row.method);
     ASSERT_NE(method, nullptr) << row.method;
-    const bool streaming = method->server_streaming();
     for (const bool is_own : {true, false}) {
       if (!is_own && !row.rule.tenant_scoped) continue;
-      const Objects& objects = is_own ? own : foreign;
-      std::string text = row.request;
-      for (const auto& [key, value] : objects.names) text = absl::StrReplaceAll(text, {{"{" + key + "}", value}});
-      google::protobuf::DynamicMessageFactory factory;
-      std::unique_ptr<google::protobuf::Message> request(factory.GetPrototype(method->input_type())->New());
-      ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(text, request.get())) << row.method << ": " << text;
+      auto request = Request(method, row.request, is_own ? own_ : foreign_, foreign_);
       for (const std::string& role : kRoles) {
         const bool customer = kBothCustomers.contains(role);
-        // contract-svc checks tokens against real time, the others against the test's clock.
-        const absl::Time now = row.method.find("ContractService") != std::string::npos ? absl::Now() : clock_.Now();
-        auto token = server::MintToken(Jwt(), {"matrix-" + role, customer ? a.id : "", {role}}, now, absl::Hours(1));
-        ASSERT_TRUE(token.ok());
-        const server::RawResponse r =
-            server::RawUnaryCall(ChannelFor(row.method), row.method, request->SerializeAsString(),
-                                 {{"authorization", "Bearer " + *token}}, absl::Seconds(streaming ? 1 : 10));
+        const Answer r = Call(method, row.method, *request, {"matrix-" + role, customer ? a.id : "", {role}});
         const Cell want = Expected(row.rule, role, is_own);
         const Cell got = Observed(r.status);
         ++cells;
-        if (got != want) {
+        if (Inconclusive(r.status)) {
+          ADD_FAILURE() << "matrix cell " << row.method << " | " << role << " | " << (is_own ? "own" : "foreign")
+                        << ": no authorization answer (" << r.status.error_code() << " " << r.status.error_message()
+                        << ")";
+        } else if (got != want) {
           ADD_FAILURE() << "matrix cell " << row.method << " | " << role << " | " << (is_own ? "own" : "foreign")
                         << ": want " << Name(want) << ", got " << Name(got) << " (" << r.status.error_code() << " "
                         << r.status.error_message() << ")";
         }
         // The worst failure: a customer role reading or changing another customer's object.
         if (customer && !is_own && row.rule.tenant_scoped && got == Cell::kAllowed) ++foreign_leaks;
+        // What comes back holds nothing of another customer's.
+        if (customer && r.status.ok()) {
+          for (const std::string& leak : Leaks(method, r, a.id)) {
+            ADD_FAILURE() << row.method << " | " << role << " returned another customer's " << leak;
+            ++foreign_leaks;
+          }
+          if (method->name().rfind("List", 0) == 0) ++checked_lists;
+        }
       }
     }
   }
   EXPECT_EQ(foreign_leaks, 0);
   EXPECT_GT(cells, 500);
+  EXPECT_GT(checked_lists, 20);
+}
+
+// `customers/-` is "all I may read": a customer role gets its own customer's rows only, staff
+// get every customer's.
+TEST_F(AuthorizationMatrixTest, ListsUnderEveryCustomerHoldOnlyWhatTheCallerMayRead) {
+  SetUpTenants();
+  if (HasFatalFailure()) return;
+  int lists = 0;
+  for (const Row& row : Matrix()) {
+    const auto* method = Method(row.method);
+    if (method->name().rfind("List", 0) != 0 || row.request.find("parent: '{customer}'") == std::string::npos) continue;
+    ++lists;
+    auto request = Request(method, absl::StrReplaceAll(row.request, {{"{customer}", "customers/-"}}), own_, foreign_);
+    for (const std::string& role : kRoles) {
+      const bool customer = kBothCustomers.contains(role);
+      const Answer r = Call(method, row.method, *request, {"matrix-" + role, customer ? a_.id : "", {role}});
+      const bool allowed = customer ? row.rule.customer_roles.contains(role) : row.rule.staff.contains(role);
+      if (!allowed) {
+        EXPECT_EQ(r.status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << row.method << " | " << role;
+        continue;
+      }
+      ASSERT_TRUE(r.status.ok()) << row.method << " | " << role << ": " << r.status.error_message();
+      const std::set<std::string> seen = Customers(method, r);
+      if (customer) {
+        EXPECT_EQ(seen, std::set<std::string>{a_.id}) << row.method << " | " << role << " customers/-";
+      } else {
+        EXPECT_TRUE(seen.contains(a_.id) && seen.contains(b_.id)) << row.method << " | " << role << " customers/-";
+      }
+    }
+  }
+  EXPECT_EQ(lists, 5);  // contracts, tickets, outages, invoices, credit notes (ListCustomers has no parent)
+}
+
+// Tokens whose roles and tenant disagree are refused before any handler runs, on every RPC.
+TEST_F(AuthorizationMatrixTest, TokensWhoseRolesAndTenantDisagreeAreRefusedEverywhere) {
+  SetUpTenants();
+  if (HasFatalFailure()) return;
+  const std::vector<server::Identity> shapes = {
+      {"no-tenant", "", {"customer_admin"}},
+      {"no-tenant", "", {"customer_user"}},
+      {"staff-with-tenant", a_.id, {"msp_admin"}},
+      {"system-with-tenant", a_.id, {"service"}},
+      {"mixed", a_.id, {"customer_user", "msp_agent"}},
+      {"mixed", "", {"customer_admin", "billing_system"}},
+  };
+  int calls = 0;
+  for (const Row& row : Matrix()) {
+    const auto* method = Method(row.method);
+    auto request = Request(method, row.request, own_, foreign_);
+    for (const server::Identity& id : shapes) {
+      const Answer r = Call(method, row.method, *request, id);
+      ++calls;
+      EXPECT_EQ(r.status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+          << row.method << " | " << id.subject << " " << id.roles[0] << ": " << r.status.error_message();
+      EXPECT_TRUE(r.bodies.empty()) << row.method << " | " << id.subject;
+    }
+  }
+  EXPECT_GT(calls, 300);
+}
+
+// A request that names two customers (a parent and another customer's contract) never reaches
+// the second one's objects, whoever asks.
+TEST_F(AuthorizationMatrixTest, RequestsThatMixTwoCustomersAreRefused) {
+  SetUpTenants();
+  if (HasFatalFailure()) return;
+  const std::string T = "/sla.ticket.v1.TicketService/";
+  const std::string B = "/sla.billing.v1.BillingService/";
+  struct Mixed {
+    std::string method, request;
+  };
+  const std::vector<Mixed> mixed = {
+      {T + "ListTickets", "parent: '{customer}' filter: 'contract = \"{b_contract}\"'"},
+      {T + "ListTickets", "parent: 'customers/-' filter: 'contract = \"{b_contract}\"'"},
+      {T + "ListOutages", "parent: '{customer}' filter: 'contract = \"{b_contract}\"'"},
+      {T + "ListOutages", "parent: 'customers/-' filter: 'contract = \"{b_contract}\"'"},
+      {B + "ListInvoices", "parent: '{customer}' filter: 'contract = \"{b_contract}\"'"},
+      {B + "ListCreditNotes", "parent: 'customers/-' filter: 'contract = \"{b_contract}\"'"},
+      {T + "CreateTicket",
+       "parent: '{customer}' ticket { contract: '{b_contract}' service_id: 'service-desk' priority: PRIORITY_P3 "
+       "title: 'mixed' reporter: 'r' }"},
+      {T + "CreateOutage",
+       "parent: '{customer}' outage { contract: '{b_contract}' service_id: 'email-hosting' "
+       "start_time { seconds: 1797728400 } }"},
+  };
+  for (const Mixed& m : mixed) {
+    const auto* method = Method(m.method);
+    ASSERT_NE(method, nullptr) << m.method;
+    auto request = Request(method, m.request, own_, foreign_);
+    for (const std::string& role : kRoles) {
+      const bool customer = kBothCustomers.contains(role);
+      const Answer r = Call(method, m.method, *request, {"matrix-" + role, customer ? a_.id : "", {role}});
+      const bool staff_list_of_all = !customer && m.request.find("customers/-") != std::string::npos;
+      if (staff_list_of_all && r.status.ok()) {
+        // Staff listing every customer, filtered to B's contract: B's rows only.
+        const std::set<std::string> seen = Customers(method, r);
+        EXPECT_TRUE(seen.empty() || seen == std::set<std::string>{b_.id}) << m.method << " | " << role;
+        continue;
+      }
+      const auto code = r.status.error_code();
+      EXPECT_TRUE(code == grpc::StatusCode::NOT_FOUND || code == grpc::StatusCode::INVALID_ARGUMENT ||
+                  code == grpc::StatusCode::PERMISSION_DENIED)
+          << m.method << " | " << role << " | " << m.request << ": " << code << " " << r.status.error_message();
+      if (customer) {
+        EXPECT_TRUE(Leaks(method, r, a_.id).empty()) << m.method << " | " << role;
+      }
+    }
+  }
 }
 
 }  // namespace

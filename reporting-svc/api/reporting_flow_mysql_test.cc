@@ -12,6 +12,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <sstream>
+
+#include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/match.h"
 #include "common/clients/event_feed.h"
@@ -387,6 +390,37 @@ TEST_F(ReportingFlowTest, LintWarnsOfATargetTheContractsHistoryWouldHaveMissed) 
   // Customers do not get the MSP's record; the lookback is bounded.
   EXPECT_EQ(lint(1, &out, "customer_admin", acme.id).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(lint(37, &out).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  // The documented example terms, as a person writes them (no calendar snapshot): a draft
+  // lints with its history check, and a what-if of the same terms runs.
+  std::ifstream in(SLA_EXAMPLE_TERMS);
+  std::stringstream text;
+  text << in.rdbuf();
+  sla::v1::SlaTerms example;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(text.str(), &example).ok());
+  ASSERT_TRUE(example.calendars().empty());
+  cpb::CreateContractRequest create;
+  create.set_parent(acme.customer);
+  create.mutable_contract()->set_display_name("Renewal draft");
+  *create.mutable_contract()->mutable_terms() = example;
+  cpb::Contract draft;
+  ASSERT_TRUE(harness_->contract_stub()
+                  .CreateContract(ticket::SuiteHarness::As("msp_admin", "", absl::Now()).get(), create, &draft)
+                  .ok());
+  cpb::LintContractRequest draft_lint;
+  draft_lint.set_name(draft.name());
+  draft_lint.set_history_lookback_periods(1);
+  cpb::LintContractResponse draft_out;
+  const grpc::Status ds = harness_->contract_stub().LintContract(
+      ticket::SuiteHarness::As("msp_agent", "", absl::Now()).get(), draft_lint, &draft_out);
+  EXPECT_TRUE(ds.ok()) << ds.error_message();
+  pb::SimulateTermsRequest sim;
+  sim.set_subject(acme.contract);
+  *sim.mutable_proposed_terms() = example;
+  sim.set_lookback_periods(1);
+  pb::SimulateTermsResponse sim_out;
+  const grpc::Status ss = stub_r_->SimulateTerms(As("msp_agent").get(), sim, &sim_out);
+  EXPECT_TRUE(ss.ok()) << ss.error_message();
 }
 
 }  // namespace

@@ -4,8 +4,13 @@
 #include <set>
 #include <thread>
 
+#include <cppconn/prepared_statement.h>
+
+#include <google/protobuf/util/json_util.h>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
 #include "gmock/gmock.h"
 #include "ticket-svc/api/ticket_api_fixture.h"
 
@@ -264,6 +269,21 @@ TEST_F(TicketApi, CreateRetriesATakenTicketIdUnderAFreshOne) {
   EXPECT_EQ(test::CountRows(*ticket_pool_, "outbox"), 3);
   EXPECT_EQ(Get(b.name()).title(), "Printer on floor 3 is down");
   EXPECT_EQ(Open(acme_, sla::v1::PRIORITY_P3, "msp_agent", "req-b").name(), b.name());
+  {
+    // The same request id with another request (here a P2) is refused, naming the id.
+    pb::CreateTicketRequest other;
+    other.set_parent(acme_.customer);
+    other.set_request_id("req-b");
+    other.mutable_ticket()->set_contract(acme_.contract);
+    other.mutable_ticket()->set_service_id("service-desk");
+    other.mutable_ticket()->set_priority(sla::v1::PRIORITY_P2);
+    other.mutable_ticket()->set_title("Printer on floor 3 is down");
+    other.mutable_ticket()->set_reporter("r");
+    pb::Ticket ignored;
+    const grpc::Status mismatch = stub_->CreateTicket(As("msp_agent").get(), other, &ignored);
+    EXPECT_EQ(mismatch.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << mismatch.error_message();
+    EXPECT_NE(mismatch.error_message().find("req-b"), std::string::npos) << mismatch.error_message();
+  }
 
   // Ids that stay taken end in an error, not in a lost or doubled ticket.
   ForceIds({taken, taken, taken});
@@ -281,6 +301,51 @@ TEST_F(TicketApi, CreateRetriesATakenTicketIdUnderAFreshOne) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INTERNAL) << s.error_message();
   EXPECT_EQ(test::CountRows(*ticket_pool_, "tickets"), 3);
   EXPECT_EQ(test::CountRows(*ticket_pool_, "request_log"), 2);
+}
+
+// A priority the API does not know (a newer client's, or a typo'd number) is named as such,
+// not answered "is required".
+TEST_F(TicketApi, AnUnknownPriorityIsRefusedNamingTheValuesItMayTake) {
+  pb::CreateTicketRequest req = NewTicketRequest(acme_, sla::v1::PRIORITY_P3, "");
+  req.mutable_ticket()->set_priority(static_cast<sla::v1::Priority>(99));
+  pb::Ticket out;
+  const grpc::Status s = stub_->CreateTicket(As("msp_agent").get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("ticket.priority"));
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("99 is not a known value"));
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("PRIORITY_P5"));
+}
+
+// The fallback path creates a ticket with one self-committing CALL, and the connection pool
+// replays a call whose connection was lost, which may be after the server committed it. The
+// replay finds its own ticket and changes nothing; another ticket with the same id still fails.
+TEST_F(TicketApi, AReplayedCreateTicketCallCreatesNoSecondTicket) {
+  const std::string customer = acme_.id;
+  // One CALL as the fallback path makes it: a claim of its own (the caller sent no request id).
+  auto call = [&](const std::string& claim, const std::string& id) {
+    const std::string statement = absl::StrCat(
+        "CALL create_ticket('", claim, "', 'CreateTicket', 'agent', 'customers/", customer, "/tickets/", id,
+        "', '', '", id, "', '", customer, "', 'c', 'service-desk', 3, 1, 'Mail is down', '', 'r', 'v', '', '', '', 1, 1, ",
+        "1796000000, 1796000000, 0, 0, 0, 0, NULL, NULL, NULL, 1, '', 'ticket.opened', 'x', 1796000000, '{}')");
+    return mysql::WithConnection(*ticket_pool_, [&](mysql::Connection& c) -> absl::Status {
+      SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, c.Prepare(statement));
+      return mysql::Guard([&] {
+        st->execute();
+        while (st->getMoreResults()) {
+        }
+      });
+    });
+  };
+  ASSERT_TRUE(call("replay-guard-1", "t-replayed").ok());
+  // The same call again, as the pool sends it after a lost connection: its own ticket is there.
+  const absl::Status replay = call("replay-guard-1", "t-replayed");
+  EXPECT_TRUE(replay.ok()) << replay;
+  EXPECT_EQ(test::CountRows(*ticket_pool_, "tickets"), 1);
+  EXPECT_EQ(test::CountRows(*ticket_pool_, "outbox"), 1);
+  EXPECT_EQ(test::CountRows(*ticket_pool_, "sla_history"), 1);
+  // Another call that happens to draw the same ticket id is still refused as a duplicate.
+  EXPECT_EQ(call("replay-guard-2", "t-replayed").code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(test::CountRows(*ticket_pool_, "tickets"), 1);
 }
 
 // Concurrent CreateTickets share transactions (group commit). Pairs of callers send the same
@@ -383,6 +448,15 @@ TEST_F(TicketApi, ListFiltersByStatusPriorityBreachedAtRiskAndDueTime) {
   pb::ListTicketsResponse out;
   const grpc::Status s = stub_->ListTickets(As("msp_agent").get(), bad, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // An unknown field is named as such whatever the operator; a known one with `:` is told `=`.
+  for (const char* f : {"title : \"mail\"", "title = mail"}) {
+    bad.set_filter(f);
+    const grpc::Status unknown = stub_->ListTickets(As("msp_agent").get(), bad, &out);
+    EXPECT_THAT(unknown.error_message(), ::testing::HasSubstr("field `filter.title`: unknown field (status,")) << f;
+  }
+  bad.set_filter("status : NEW");
+  EXPECT_THAT(stub_->ListTickets(As("msp_agent").get(), bad, &out).error_message(),
+              ::testing::HasSubstr("field `filter.status`: supports only `=`"));
   EXPECT_THAT(s.error_message(), HasSubstr("filter.colour"));
 }
 
@@ -432,6 +506,55 @@ TEST_F(TicketApi, ManualEscalationFollowsThePolicysRoles) {
   ASSERT_TRUE(stub_->ListEscalations(As("msp_agent").get(), list, &fired).ok());
   ASSERT_EQ(fired.escalations_size(), 1);
   EXPECT_EQ(fired.escalations(0).reason(), "CEO cannot send mail");
+  // A person escalated: the SLA history says who, which level and why.
+  pb::ListSlaHistoryRequest hreq;
+  hreq.set_parent(t.name());
+  pb::ListSlaHistoryResponse history;
+  ASSERT_TRUE(stub_->ListSlaHistory(As("msp_agent").get(), hreq, &history).ok());
+  const pb::SlaHistoryEntry* escalated = nullptr;
+  for (const auto& e : history.entries()) {
+    if (e.cause() == "escalated") escalated = &e;
+  }
+  ASSERT_NE(escalated, nullptr);
+  EXPECT_EQ(escalated->reason(), "CEO cannot send mail");
+  EXPECT_EQ(escalated->clock(), sla::v1::CLOCK_RESOLUTION);
+  EXPECT_THAT(escalated->detail(), ::testing::HasSubstr("level 1"));
+  EXPECT_FALSE(escalated->actor().empty());
+}
+
+// The reason given with a status change is in the SLA history and in the event.
+TEST_F(TicketApi, ATransitionsReasonIsInTheHistoryAndTheEvent) {
+  clock_.Set(Utc(2026, 12, 4, 10));
+  const pb::Ticket t = Open(acme_, sla::v1::PRIORITY_P3);
+  pb::TransitionTicketRequest req;
+  req.set_name(t.name());
+  req.set_status(pb::Ticket::ACKNOWLEDGED);
+  req.set_reason("Seen by the night desk");
+  pb::Ticket out;
+  ASSERT_TRUE(stub_->TransitionTicket(As("msp_agent").get(), req, &out).ok());
+  pb::ListSlaHistoryRequest hreq;
+  hreq.set_parent(t.name());
+  pb::ListSlaHistoryResponse history;
+  ASSERT_TRUE(stub_->ListSlaHistory(As("msp_agent").get(), hreq, &history).ok());
+  bool recorded = false;
+  for (const auto& e : history.entries()) {
+    recorded = recorded || (e.cause() == "status_changed" && e.reason() == "Seen by the night desk" &&
+                            e.detail() == "NEW → ACKNOWLEDGED");
+  }
+  EXPECT_TRUE(recorded);
+  ASSERT_TRUE(ticket_->sequencer().RunOnce().ok());
+  pb::ListEventsRequest ereq;
+  ereq.set_page_size(100);
+  pb::ListEventsResponse events;
+  ASSERT_TRUE(stub_->ListEvents(As("msp_agent").get(), ereq, &events).ok());
+  bool announced = false;
+  for (const auto& e : events.events()) {
+    if (e.type() != "ticket.status_changed") continue;
+    pb::TicketEventPayload p;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(e.payload_json(), &p).ok());
+    announced = announced || p.reason() == "Seen by the night desk";
+  }
+  EXPECT_TRUE(announced);
 }
 
 TEST_F(TicketApi, OutagesAreRecordedValidatedAndAnnounced) {

@@ -1,0 +1,257 @@
+// reporting-svc's consumers through the real services (in process, over gRPC, each on its own
+// MariaDB database): a consumer never stalls on an event it cannot apply, a ticket closed after
+// its contract ended still counts under the terms it was opened under, a report's credit
+// figures equal billing's documents after late data, and a revision that late data made due is
+// not lost while contract-svc is away.
+#include "absl/strings/match.h"
+#include "common/clients/event_feed.h"
+#include "common/status/status_macros.h"
+#include "reporting-svc/api/reporting_api_fixture.h"
+
+namespace sla::reporting {
+namespace {
+
+using ::testing::HasSubstr;
+using ticket::Tenant;
+using ticket::Utc;
+namespace cpb = sla::contract::v1;
+
+// A feed that passes the real one's events on, with the payload of one sequence number spoiled.
+class SpoilingFeed final : public clients::EventFeed {
+ public:
+  SpoilingFeed(clients::EventFeed* real, int64_t spoiled) : real_(real), spoiled_(spoiled) {}
+  absl::StatusOr<std::vector<clients::FeedEvent>> List(int64_t after, int page_size) override {
+    SLA_ASSIGN_OR_RETURN(std::vector<clients::FeedEvent> events, real_->List(after, page_size));
+    for (clients::FeedEvent& e : events) {
+      if (e.sequence == spoiled_) e.payload_json = "{not json";
+    }
+    return events;
+  }
+
+ private:
+  clients::EventFeed* real_;
+  int64_t spoiled_;
+};
+
+// contract-svc as a switch: answers through the real one, or UNAVAILABLE while "down".
+class SwitchedTerms final : public clients::TermsSource {
+ public:
+  explicit SwitchedTerms(clients::TermsSource* real) : real_(real) {}
+  absl::StatusOr<clients::ResolvedVersion> Resolve(const std::string& contract, absl::Time at) override {
+    if (down) return absl::UnavailableError("contract-svc is unavailable; retry");
+    return real_->Resolve(contract, at);
+  }
+  absl::StatusOr<clients::ResolvedVersion> ResolveVersion(const std::string& contract,
+                                                          const std::string& version) override {
+    if (down) return absl::UnavailableError("contract-svc is unavailable; retry");
+    return real_->ResolveVersion(contract, version);
+  }
+  bool down = false;
+
+ private:
+  clients::TermsSource* real_;
+};
+
+class ReportingConsumerTest : public ReportingApiTest {
+ protected:
+  // A reporting-svc process started afresh on the same database: an empty terms cache.
+  std::unique_ptr<ReportManager> Restarted(clients::TermsSource* terms, clients::EventFeed* tickets,
+                                           clients::EventFeed* billing) {
+    ReportingOptions o;
+    o.clock = [this] { return clock_.Now(); };
+    return std::make_unique<ReportManager>(pool_.get(), terms, tickets, billing, o);
+  }
+  std::unique_ptr<clients::EventFeed> TicketFeed() {
+    return clients::TicketEventFeed(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", harness_->ticket_port()), grpc::InsecureChannelCredentials()),
+        Jwt(), "reporting-svc", [this] { return clock_.Now(); });
+  }
+  std::unique_ptr<clients::EventFeed> BillingFeed() {
+    return clients::BillingEventFeed(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", billing_port_), grpc::InsecureChannelCredentials()), Jwt(),
+        "reporting-svc", [this] { return clock_.Now(); });
+  }
+  std::unique_ptr<clients::ContractTermsSource> Terms() {
+    return std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(), "reporting-svc");
+  }
+  int64_t ReportingEvents(const std::string& type) {
+    return test::CountRows(*pool_, absl::StrCat("outbox WHERE type = '", type, "'"));
+  }
+};
+
+// A ticket closed after its contract was terminated, seen by a freshly started reporting-svc:
+// the close counts under the version the ticket was opened under, and the consumer goes on.
+// Before, the batch resolved the terms "in force" at the close, found none, and repeated forever.
+TEST_F(ReportingConsumerTest, ATicketClosedAfterTheContractEndedCountsAndNothingStalls) {
+  const Tenant acme = NewTenant("Acme");
+  // contract-svc runs on real time: a termination for cause two days ahead of it; the tickets'
+  // clock is set around that instant.
+  const int64_t end = (absl::ToUnixSeconds(absl::Now()) / 86'400 + 3) * 86'400;
+  clock_.Set(end - 2 * 86'400);
+  const tpb::Ticket t = Open(acme, sla::v1::PRIORITY_P3);
+  Resolve(t);
+  SyncAll();
+  cpb::GetContractRequest get;
+  get.set_name(acme.contract);
+  cpb::Contract contract;
+  ASSERT_TRUE(harness_->contract_stub().GetContract(ticket::SuiteHarness::As("msp_admin", "", absl::Now()).get(), get,
+                                                    &contract)
+                  .ok());
+  cpb::TerminateContractRequest term;
+  term.set_name(acme.contract);
+  term.set_etag(contract.etag());
+  term.set_reason("Chronic breach of the P1 response target.");
+  term.set_for_cause(true);
+  term.mutable_effective_time()->set_seconds(end);
+  cpb::Contract terminated;
+  const grpc::Status ts = harness_->contract_stub().TerminateContract(
+      ticket::SuiteHarness::As("msp_admin", "", absl::Now()).get(), term, &terminated);
+  ASSERT_TRUE(ts.ok()) << ts.error_message();
+
+  clock_.Set(end + 86'400);  // the customer closes its resolved ticket a day after the end
+  ASSERT_TRUE(Move(t, tpb::Ticket::CLOSED, nullptr, "customer_user", acme.id).ok());
+  Sync();
+  auto terms = Terms();
+  auto tickets = TicketFeed();
+  auto billing = BillingFeed();
+  std::unique_ptr<ReportManager> fresh = Restarted(terms.get(), tickets.get(), billing.get());
+  absl::StatusOr<int> applied = fresh->ConsumeTicketEvents();
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_GE(*applied, 1);
+  EXPECT_EQ(*fresh->ConsumeTicketEvents(), 0);  // the cursor moved past it
+  EXPECT_TRUE(fresh->DeadLetters(10)->empty());
+  EXPECT_EQ(test::CountRows(*pool_, "rpt_tickets WHERE closed = 1"), 1);
+}
+
+// An event that cannot be applied is set aside with its reason, visible to operators, and the
+// events after it are applied.
+TEST_F(ReportingConsumerTest, AnEventThatCannotBeAppliedIsSetAsideAndTheConsumerMovesOn) {
+  const Tenant acme = NewTenant("Acme");
+  clock_.Set(Utc(2026, 12, 2, 3));
+  Open(acme, sla::v1::PRIORITY_P3);
+  Open(acme, sla::v1::PRIORITY_P3);
+  Sync();
+  auto real_tickets = TicketFeed();
+  auto first = real_tickets->List(0, 10);
+  ASSERT_TRUE(first.ok() && first->size() >= 2);
+  const int64_t spoiled = (*first)[0].sequence;
+  SpoilingFeed tickets(real_tickets.get(), spoiled);
+  auto terms = Terms();
+  auto billing = BillingFeed();
+  std::unique_ptr<ReportManager> fresh = Restarted(terms.get(), &tickets, billing.get());
+  absl::StatusOr<int> applied = fresh->ConsumeTicketEvents();
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ(*fresh->ConsumeTicketEvents(), 0);
+  auto dead = fresh->DeadLetters(10);
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ((*dead)[0].source, "ticket-svc");
+  EXPECT_EQ((*dead)[0].sequence, spoiled);
+  EXPECT_THAT((*dead)[0].reason, HasSubstr("unreadable payload"));
+  EXPECT_EQ((*dead)[0].customer_id, acme.id);
+  // Operators see it on reporting-svc's own stream too, and the other ticket was counted.
+  EXPECT_EQ(ReportingEvents("event.dead_lettered"), 1);
+  EXPECT_EQ(test::CountRows(*pool_, "rpt_tickets"), 1);
+}
+
+// After late data, a report's credits are billing's documents for the period: the credit note,
+// plus the delta credit note, less the debit note. Before, each note overwrote the figure.
+TEST_F(ReportingConsumerTest, ReportCreditsEqualBillingsDocumentsAfterLateData) {
+  const Tenant acme = NewTenant("Acme");
+  clock_.Set(Utc(2026, 12, 2, 10));
+  Open(acme, sla::v1::PRIORITY_P1);  // missed: 246,912 (2 % of 12,345,600)
+  clock_.Set(Utc(2026, 12, 2, 11));
+  Sync();
+  clock_.Set(Utc(2026, 12, 31, 16));  // 23:00 Bangkok: a P1 and an open e-mail outage
+  Open(acme, sla::v1::PRIORITY_P1);
+  const std::string outage = Outage(acme, Utc(2026, 12, 31, 16), 0);
+  clock_.Set(Utc(2026, 12, 31, 16, 5));
+  Sync();
+  clock_.Set(Utc(2027, 1, 5, 0));
+  billing::pb::ClosePeriodResponse dec;
+  ASSERT_TRUE(Close(acme, 2026, 12, &dec).ok());
+  ASSERT_EQ(dec.credit_note().total().amount_minor(), 581'472);
+  SyncAll();
+  const std::string name = absl::StrCat(acme.contract, "/reports/2026-12");
+  pb::IssueReportRequest ir;
+  ir.set_name(name);
+  pb::Report issued;
+  ASSERT_TRUE(stub_r_->IssueReport(As("msp_admin").get(), ir, &issued).ok());
+  ASSERT_EQ(issued.credits_size(), 1);
+  EXPECT_EQ(issued.credits(0).amount_minor(), 581'472);
+
+  // The late P1 breach: delta credit note +246,912.
+  Sync();
+  ASSERT_TRUE(billing_->manager().ReviseStalePeriods().ok());
+  // The outage closed after 30 minutes: the availability credit is taken back (debit 334,560).
+  tpb::CloseOutageRequest close;
+  close.set_name(outage);
+  close.mutable_end_time()->set_seconds(Utc(2026, 12, 31, 16, 30));
+  tpb::Outage closed;
+  ASSERT_TRUE(stub_->CloseOutage(As("msp_agent").get(), close, &closed).ok());
+  Sync();
+  ASSERT_TRUE(billing_->manager().ReviseStalePeriods().ok());
+  SyncAll();
+
+  pb::Report r;
+  ASSERT_TRUE(GetReport(name, &r).ok());
+  ASSERT_EQ(r.credits_size(), 1);
+  EXPECT_EQ(r.credits(0).credit_note(), dec.credit_note().name());
+  EXPECT_EQ(r.credits(0).amount_minor(), 581'472 + 246'912 - 334'560);
+  EXPECT_EQ(r.credits(0).adjustment_notes_size(), 2);
+  EXPECT_EQ(r.trend(r.trend_size() - 1).credits_minor(), 581'472 + 246'912 - 334'560);
+  // The sum of billing's documents for the period, read back from billing-svc.
+  int64_t documents = 0;
+  for (const std::string series : {"series = CN", "series = DN"}) {
+    billing::pb::ListCreditNotesRequest req;
+    req.set_parent(acme.customer);
+    req.set_filter(series);
+    billing::pb::ListCreditNotesResponse out;
+    ASSERT_TRUE(billing_stub_->ListCreditNotes(As("msp_agent").get(), req, &out).ok());
+    for (const auto& n : out.credit_notes()) documents += n.debit() ? -n.total().amount_minor() : n.total().amount_minor();
+  }
+  EXPECT_EQ(r.credits(0).amount_minor(), documents);
+}
+
+// A revision that late data made due while contract-svc was unavailable is issued on a later
+// pass. Before, it ran after the cursor commit and was lost on the first failure.
+TEST_F(ReportingConsumerTest, ARevisionDueWhileContractSvcIsAwayIsIssuedLater) {
+  const Tenant acme = NewTenant("Acme");
+  clock_.Set(Utc(2026, 12, 2, 10));
+  Open(acme, sla::v1::PRIORITY_P1);
+  clock_.Set(Utc(2026, 12, 2, 11));
+  Sync();
+  clock_.Set(Utc(2027, 1, 1, 12));  // December has ended; billing has not closed it yet
+  SyncAll();
+  const std::string name = absl::StrCat(acme.contract, "/reports/2026-12");
+  pb::IssueReportRequest ir;
+  ir.set_name(name);
+  pb::Report issued;
+  ASSERT_TRUE(stub_r_->IssueReport(As("msp_admin").get(), ir, &issued).ok());
+  ASSERT_EQ(issued.revision(), 1);
+
+  clock_.Set(Utc(2027, 1, 5, 0));
+  billing::pb::ClosePeriodResponse dec;
+  ASSERT_TRUE(Close(acme, 2026, 12, &dec).ok());
+  ASSERT_TRUE(billing_->sequencer().RunOnce().ok());
+  auto real_terms = Terms();
+  SwitchedTerms terms(real_terms.get());
+  auto tickets = TicketFeed();
+  auto billing = BillingFeed();
+  std::unique_ptr<ReportManager> fresh = Restarted(&terms, tickets.get(), billing.get());
+  terms.down = true;
+  EXPECT_FALSE(fresh->ConsumeBillingEvents().ok());  // the credits are in; the revision is not
+  pb::Report r;
+  ASSERT_TRUE(GetReport(name, &r).ok());
+  EXPECT_EQ(r.revision(), 1);
+  terms.down = false;
+  absl::StatusOr<int> later = fresh->ConsumeBillingEvents();
+  ASSERT_TRUE(later.ok()) << later.status();
+  ASSERT_TRUE(GetReport(name, &r).ok());
+  EXPECT_EQ(r.revision(), 2);
+  ASSERT_EQ(r.credits_size(), 1);
+  EXPECT_EQ(r.credits(0).amount_minor(), dec.credit_note().total().amount_minor());
+}
+
+}  // namespace
+}  // namespace sla::reporting
