@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/log/log.h"
+#include "common/server/access.h"
 #include "common/server/jwks.h"
 
 namespace sla::server {
@@ -253,10 +254,22 @@ absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time
   if (roles_json == nullptr || !ParseRoles(roles_json.get(), id.roles) || id.roles.empty()) {
     return Reject("roles must be a non-empty array of role names");
   }
+  if (absl::Status shape = CheckIdentityShape(id); !shape.ok()) return Reject(shape.message());
   absl::MutexLock lock(&cache_->mu);
   if (cache_->verified.size() >= kVerifiedCacheSize) cache_->verified.clear();
   cache_->verified[t] = {id, exp, not_before};
   return id;
+}
+
+absl::Status CheckIdentityShape(const Identity& id) {
+  const bool customer = IsCustomerRole(id);
+  const bool staff = HasStaffRole(id);
+  if (customer && staff) return absl::InvalidArgumentError("roles mix customer and staff roles");
+  if (customer && id.tenant.empty()) return absl::InvalidArgumentError("a customer role needs a tenant");
+  if (!customer && !id.tenant.empty()) {
+    return absl::InvalidArgumentError("a tenant is only for customer roles (staff and systems have none)");
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> MintToken(const JwtConfig& config, const Identity& identity,

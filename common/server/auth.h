@@ -112,6 +112,12 @@ class KeyFileVerifier final : public TokenVerifier {
   mutable int reloads_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// The one shape an identity may have: customer roles (customer_admin, customer_user) with a
+// tenant, or staff and system roles without one, never both kinds. A customer role without a
+// tenant would read as "no customer filter". Verify refuses any other shape with
+// UNAUTHENTICATED; this says why (INVALID_ARGUMENT), for tools that mint tokens.
+absl::Status CheckIdentityShape(const Identity& id);
+
 // Mints a token for `identity`, valid from `now` for `ttl`: HS256 with the shared key, or
 // RS256/ES256 with `private_key_pem` (services' own calls, dev tooling, tests).
 absl::StatusOr<std::string> MintToken(const JwtConfig& config, const Identity& identity,

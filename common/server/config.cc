@@ -28,7 +28,9 @@ ABSL_FLAG(int, db_pool_size, 16, "Database connections in the pool.");
 ABSL_FLAG(std::string, jwt_key_file, "",
           "File holding the key that verifies bearer tokens: the HS256 key, or the identity "
           "provider's PEM public key for RS256/ES256.");
-ABSL_FLAG(std::string, jwt_algorithm, "HS256", "The one algorithm tokens may use: HS256, RS256 or ES256.");
+ABSL_FLAG(std::string, jwt_algorithm, "",
+          "The one algorithm tokens may use: HS256, RS256 or ES256. Required off loopback; on loopback "
+          "it defaults to HS256 (local runs).");
 ABSL_FLAG(int, jwt_key_reload_s, 30,
           "Seconds between checks of --jwt_key_file for new keys (rotation without a restart); 0 = never.");
 ABSL_FLAG(std::string, jwt_signing_key_file, "",
@@ -129,9 +131,6 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string
   }
   c.jwt_key_file = absl::GetFlag(FLAGS_jwt_key_file);
   if (c.jwt_key_file.empty()) return InvalidField("--jwt_key_file", "is required");
-  absl::StatusOr<JwtAlgorithm> alg = ParseJwtAlgorithm(absl::GetFlag(FLAGS_jwt_algorithm));
-  if (!alg.ok()) return InvalidField("--jwt_algorithm", "must be HS256, RS256 or ES256");
-  c.jwt_algorithm = *alg;
   const int reload = absl::GetFlag(FLAGS_jwt_key_reload_s);
   if (reload < 0 || reload > 86'400) return InvalidField("--jwt_key_reload_s", "must be 0..86400");
   c.jwt_key_reload = absl::Seconds(reload);
@@ -150,6 +149,19 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string
   if (!loopback && c.tls_cert_file.empty() && !c.allow_insecure_non_loopback) {
     return InvalidField("--host", "plaintext is allowed on loopback only; configure --tls_cert_file");
   }
+  // No silent default where it matters: a service reachable from elsewhere names the algorithm
+  // it trusts, so a production deployment never falls back to a shared HS256 key by omission.
+  std::string algorithm = absl::GetFlag(FLAGS_jwt_algorithm);
+  if (algorithm.empty()) {
+    if (!loopback) {
+      return InvalidField("--jwt_algorithm",
+                          "is required when --host is not loopback: set HS256, RS256 or ES256 explicitly");
+    }
+    algorithm = "HS256";
+  }
+  absl::StatusOr<JwtAlgorithm> alg = ParseJwtAlgorithm(algorithm);
+  if (!alg.ok()) return InvalidField("--jwt_algorithm", "must be HS256, RS256 or ES256");
+  c.jwt_algorithm = *alg;
   const int drain = absl::GetFlag(FLAGS_drain_seconds);
   if (drain < 0 || drain > 3600) return InvalidField("--drain_seconds", "must be within 0..3600");
   c.drain_timeout = absl::Seconds(drain);
