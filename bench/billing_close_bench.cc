@@ -47,6 +47,9 @@ class Contracts final : public clients::TermsSource, public clients::ContractDir
     v.effective_from = kStart;
     return v;
   }
+  absl::StatusOr<clients::ResolvedVersion> ResolveVersion(const std::string& contract, const std::string&) override {
+    return Resolve(contract, kStart);
+  }
   absl::StatusOr<std::vector<std::string>> ActiveContracts() override {
     std::vector<std::string> out;
     for (int i = 0; i < n_; ++i) out.push_back(absl::StrCat("customers/c", i, "/contracts/k", i));

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "common/status/errors.h"
 
 namespace sla::api {
@@ -31,6 +32,15 @@ absl::StatusOr<int> PageSize(int requested) {
     return InvalidField("page_size", absl::StrCat("must be within 0..", kMaxPageSize));
   }
   return requested;
+}
+
+absl::Status CheckFilterField(const Restriction& r, std::initializer_list<absl::string_view> fields) {
+  const std::string path = absl::StrCat("filter.", r.field);
+  bool known = false;
+  for (absl::string_view f : fields) known = known || f == r.field;
+  if (!known) return InvalidField(path, absl::StrCat("unknown field (", absl::StrJoin(fields, ", "), ")"));
+  if (r.op != '=') return InvalidField(path, "supports only `=`");
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<Restriction>> ParseFilter(absl::string_view f) {

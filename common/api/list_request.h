@@ -9,6 +9,7 @@
 // the filter, so a token used with another filter is INVALID_ARGUMENT rather than wrong data.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,11 @@ struct Restriction {
   char op;  // '=' or ':'
   std::string value;
 };
+
+// OK if `r` names one of `fields` with `=`. Otherwise INVALID_ARGUMENT naming `filter.<field>`:
+// an unknown field lists the known ones (whatever the operator), a known one with `:` says
+// that only `=` is supported for it.
+absl::Status CheckFilterField(const Restriction& r, std::initializer_list<absl::string_view> fields);
 
 // INVALID_ARGUMENT naming `filter` for a malformed expression, at most 1,000 characters.
 absl::StatusOr<std::vector<Restriction>> ParseFilter(absl::string_view filter);

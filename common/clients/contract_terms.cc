@@ -18,13 +18,26 @@ ContractTermsSource::ContractTermsSource(std::shared_ptr<grpc::Channel> channel,
 
 absl::StatusOr<ResolvedVersion> ContractTermsSource::Resolve(const std::string& contract,
                                                              absl::Time at) {
+  cpb::ResolveTermsRequest req;
+  req.set_contract(contract);
+  req.mutable_at()->set_seconds(absl::ToUnixSeconds(at));
+  return Call(req);
+}
+
+absl::StatusOr<ResolvedVersion> ContractTermsSource::ResolveVersion(const std::string& contract,
+                                                                    const std::string& version) {
+  cpb::ResolveTermsRequest req;
+  req.set_contract(contract);
+  req.set_version(version);
+  return Call(req);
+}
+
+absl::StatusOr<ResolvedVersion> ContractTermsSource::Call(const cpb::ResolveTermsRequest& req) {
+  const std::string& contract = req.contract();
   SLA_ASSIGN_OR_RETURN(std::string token, token_.Get());
   grpc::ClientContext ctx;
   ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  cpb::ResolveTermsRequest req;
-  req.set_contract(contract);
-  req.mutable_at()->set_seconds(absl::ToUnixSeconds(at));
   cpb::ResolveTermsResponse resp;
   const grpc::Status s = stub_->ResolveTerms(&ctx, req, &resp);
   if (!s.ok()) {

@@ -17,6 +17,12 @@
 
 namespace sla::money {
 
+// The largest amount (in minor units, either sign) any term, fee, credit or document may hold:
+// 10^15, ten trillion baht. Far above any real contract, and small enough that sums of the
+// bounded numbers of lines, services and periods an invoice or a credit adds up stay far from
+// int64's limit, so totals never overflow silently.
+inline constexpr int64_t kMaxAmountMinor = 1'000'000'000'000'000;
+
 // How an exact rational result is rounded to an integer count of minor units.
 enum class Rounding {
   kHalfUp,    // half away from zero: 2.5 → 3, -2.5 → -3

@@ -32,6 +32,9 @@ class FakeSource final : public TermsSource {
     if (!error_.ok()) return error_;
     return answer_;
   }
+  absl::StatusOr<ResolvedVersion> ResolveVersion(const std::string& contract, const std::string&) override {
+    return Resolve(contract, absl::Now());
+  }
 
   void Answer(const std::string& version) {
     absl::MutexLock lock(&mu_);
