@@ -3,6 +3,7 @@
 #include <random>
 
 #include "absl/strings/str_format.h"
+#include "common/server/request_fingerprint.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/time_util.h"
@@ -90,7 +91,7 @@ grpc::Status ContractServiceImpl::CreateCustomer(grpc::ServerContext* ctx,
                                                  pb::Customer* resp) {
   return boundary_.Run(ctx, "CreateCustomer", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(Customer c, customers_.Create(call.identity, FromProto(req->customer()),
-                                                       req->request_id()));
+                                                       server::RequestKeyOf(*req)));
     ToProto(c, resp);
     return absl::OkStatus();
   });
@@ -141,7 +142,7 @@ grpc::Status ContractServiceImpl::CreateCalendar(grpc::ServerContext* ctx,
                                                  ::sla::v1::BusinessCalendar* resp) {
   return boundary_.Run(ctx, "CreateCalendar", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(*resp, calendars_.Create(call.identity, req->calendar(), req->calendar_id(),
-                                                  req->request_id()));
+                                                  server::RequestKeyOf(*req)));
     return absl::OkStatus();
   });
 }
@@ -183,7 +184,7 @@ grpc::Status ContractServiceImpl::CreateContract(grpc::ServerContext* ctx,
   return boundary_.Run(ctx, "CreateContract", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(ContractView v, contracts_.Create(call.identity, req->parent(),
                                                            req->contract().display_name(),
-                                                           req->contract().terms(), req->request_id()));
+                                                           req->contract().terms(), server::RequestKeyOf(*req)));
     ToProto(v, resp);
     return absl::OkStatus();
   });
@@ -266,9 +267,13 @@ grpc::Status ContractServiceImpl::ResolveTerms(grpc::ServerContext* ctx,
                                                const pb::ResolveTermsRequest* req,
                                                pb::ResolveTermsResponse* resp) {
   return boundary_.Run(ctx, "ResolveTerms", *req, [&](const server::CallContext& call) -> absl::Status {
-    SLA_RETURN_IF_ERROR(RequiredTime(req->at(), req->has_at(), "at"));
-    SLA_ASSIGN_OR_RETURN(ResolvedVersion r,
-                         contracts_.ResolveTerms(call.identity, req->contract(), FromTimestamp(req->at())));
+    ResolvedVersion r;
+    if (!req->version().empty()) {
+      SLA_ASSIGN_OR_RETURN(r, contracts_.ResolveVersion(call.identity, req->contract(), req->version()));
+    } else {
+      SLA_RETURN_IF_ERROR(RequiredTime(req->at(), req->has_at(), "at"));
+      SLA_ASSIGN_OR_RETURN(r, contracts_.ResolveTerms(call.identity, req->contract(), FromTimestamp(req->at())));
+    }
     pb::ContractVersion* v = resp->mutable_version();
     v->set_name(r.version.name());
     *v->mutable_terms() = std::move(r.version.terms);

@@ -54,7 +54,7 @@ CalendarManager::CalendarManager(CalendarRepository* repo, std::function<absl::T
 
 absl::StatusOr<sla::v1::BusinessCalendar> CalendarManager::Create(
     const server::Identity& caller, const sla::v1::BusinessCalendar& calendar,
-    const std::string& calendar_id, const std::string& request_id) {
+    const std::string& calendar_id, const api::RequestKey& request_id) {
   SLA_RETURN_IF_ERROR(RequireMspAdmin(caller, "calendars"));
   if (!calendar_id.empty() && !ValidId(calendar_id)) {
     return InvalidField("calendar_id", "must be 1 to 63 characters of [a-z0-9-]");

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/api/request_key.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/server/identity.h"
@@ -22,7 +23,7 @@ class CalendarManager {
   absl::StatusOr<sla::v1::BusinessCalendar> Create(const server::Identity& caller,
                                                    const sla::v1::BusinessCalendar& calendar,
                                                    const std::string& calendar_id,
-                                                   const std::string& request_id);
+                                                   const api::RequestKey& request_id);
   absl::StatusOr<sla::v1::BusinessCalendar> Get(const server::Identity& caller, const std::string& name);
 
   struct Page {

@@ -1,6 +1,7 @@
 #include "contract-svc/app/contract_manager.h"
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 
 #include "absl/container/flat_hash_map.h"
@@ -145,7 +146,7 @@ absl::StatusOr<ContractView> ContractManager::Create(const server::Identity& cal
                                                      const std::string& parent,
                                                      const std::string& display_name,
                                                      const sla::v1::SlaTerms& terms,
-                                                     const std::string& request_id) {
+                                                     const api::RequestKey& request_id) {
   SLA_RETURN_IF_ERROR(RequireMspAdmin(caller, "contracts"));
   SLA_ASSIGN_OR_RETURN(std::string customer_id, ParseCustomerName(parent, "parent"));
   if (absl::StripAsciiWhitespace(display_name).empty()) return InvalidField("contract.display_name", "is required");
@@ -176,11 +177,8 @@ absl::StatusOr<ContractManager::Page> ContractManager::List(const server::Identi
   if (parent != "customers/-") {
     SLA_ASSIGN_OR_RETURN(customer_id, ParseCustomerName(parent, "parent"));
   }
-  if (!ReadsAllCustomers(caller)) {
-    if (!IsCustomerRole(caller) || caller.tenant.empty()) return PermissionDenied("no role that reads contracts");
-    if (!customer_id.empty() && customer_id != caller.tenant) return NotFound(parent);
-    customer_id = caller.tenant;  // `customers/-` means "mine" for a customer
-  }
+  // `customers/-` means "mine" for a customer.
+  SLA_ASSIGN_OR_RETURN(server::CustomerScope scope, server::CustomerScope::ForCaller(caller, customer_id, parent, "contracts"));
   SLA_ASSIGN_OR_RETURN(int limit, api::PageSize(page_size));
   SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(page_token, absl::StrCat(parent, "|", filter)));
   std::optional<Contract::State> state;
@@ -194,7 +192,7 @@ absl::StatusOr<ContractManager::Page> ContractManager::List(const server::Identi
     else if (r.value == "TERMINATED") state = Contract::State::kTerminated;
     else return InvalidField("filter", absl::StrCat("unknown state `", r.value, "`"));
   }
-  SLA_ASSIGN_OR_RETURN(std::vector<Contract> rows, contracts_->List(customer_id, state, after, limit));
+  SLA_ASSIGN_OR_RETURN(std::vector<Contract> rows, contracts_->List(scope, state, after, limit));
   Page page;
   if (static_cast<int>(rows.size()) > limit) {
     rows.resize(limit);
@@ -286,9 +284,26 @@ absl::StatusOr<std::vector<LintFinding>> ContractManager::Lint(const server::Ide
     if (history_ == nullptr) {
       return absl::FailedPreconditionError("the history check needs reporting-svc (--reporting_address)");
     }
-    SLA_ASSIGN_OR_RETURN(sla::reporting::v1::SimulateTermsResponse replay,
-                         history_->Replay(v.contract.name(), v.terms, history_periods));
-    for (LintFinding& f : HistoryFindings(v.terms, replay)) findings.push_back(std::move(f));
+    // A draft has no calendar snapshot yet: replay with the calendars as they are now, as
+    // activation would freeze them.
+    sla::v1::SlaTerms replayed = v.terms;
+    if (replayed.calendars().empty()) {
+      for (const auto& [n, cal] : calendars) *replayed.add_calendars() = cal;
+    }
+    absl::StatusOr<sla::reporting::v1::SimulateTermsResponse> replay =
+        history_->Replay(v.contract.name(), replayed, history_periods);
+    if (!replay.ok()) {
+      // reporting-svc names fields of its own request (`proposed_terms.…`): they are the
+      // contract's terms to this caller.
+      const std::string path = InvalidFieldPath(replay.status());
+      if (absl::StartsWith(path, "proposed_terms")) {
+        const std::string message(replay.status().message());
+        return InvalidField(absl::StrCat("terms", path.substr(strlen("proposed_terms"))),
+                            message.substr(message.find(": ") == std::string::npos ? 0 : message.find(": ") + 2));
+      }
+      return replay.status();
+    }
+    for (LintFinding& f : HistoryFindings(v.terms, *replay)) findings.push_back(std::move(f));
   }
   return findings;
 }
@@ -392,6 +407,29 @@ absl::StatusOr<ResolvedVersion> ContractManager::ResolveTerms(const server::Iden
     v->effective_until = c.termination_time;
   }
   return *std::move(v);
+}
+
+absl::StatusOr<ResolvedVersion> ContractManager::ResolveVersion(const server::Identity& caller,
+                                                                const std::string& contract,
+                                                                const std::string& version) {
+  SLA_ASSIGN_OR_RETURN(Contract c, Readable(caller, contract));
+  const std::string prefix = absl::StrCat(c.name(), "/versions/");
+  int number = 0;
+  if (!absl::StartsWith(version, prefix) || !absl::SimpleAtoi(version.substr(prefix.size()), &number) ||
+      number < 1) {
+    return InvalidField("version", absl::StrCat("must be ", prefix, "{n} (a version of `contract`)"));
+  }
+  if (number > c.latest_version) return NotFound(version);
+  ResolvedVersion out;
+  SLA_ASSIGN_OR_RETURN(out.version, contracts_->GetVersion(c.customer_id, c.id, number));
+  if (number < c.latest_version) {
+    SLA_ASSIGN_OR_RETURN(ContractVersion next, contracts_->GetVersion(c.customer_id, c.id, number + 1));
+    out.effective_until = next.effective_from;
+  }
+  if (c.termination_time && (!out.effective_until || *out.effective_until > *c.termination_time)) {
+    out.effective_until = c.termination_time;
+  }
+  return out;
 }
 
 }  // namespace sla::contract

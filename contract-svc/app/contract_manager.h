@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/api/request_key.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/server/identity.h"
@@ -32,7 +33,7 @@ class ContractManager {
 
   absl::StatusOr<ContractView> Create(const server::Identity& caller, const std::string& parent,
                                       const std::string& display_name,
-                                      const sla::v1::SlaTerms& terms, const std::string& request_id);
+                                      const sla::v1::SlaTerms& terms, const api::RequestKey& request_id);
   absl::StatusOr<ContractView> Get(const server::Identity& caller, const std::string& name);
 
   struct Page {
@@ -84,6 +85,11 @@ class ContractManager {
   // start, or at/after termination).
   absl::StatusOr<ResolvedVersion> ResolveTerms(const server::Identity& caller,
                                                const std::string& contract, absl::Time at);
+  // One version by name (`{contract}/versions/{n}`), in force or not, with the instant it
+  // stopped being in force (the next version's start or the termination) if it has.
+  // INVALID_ARGUMENT for a version of another contract, NOT_FOUND for none.
+  absl::StatusOr<ResolvedVersion> ResolveVersion(const server::Identity& caller, const std::string& contract,
+                                                 const std::string& version);
 
  private:
   absl::StatusOr<Contract> Readable(const server::Identity& caller, const std::string& name);

@@ -25,7 +25,7 @@ CustomerManager::CustomerManager(CustomerRepository* repo, std::function<absl::T
     : repo_(repo), clock_(std::move(clock)), new_id_(std::move(new_id)) {}
 
 absl::StatusOr<Customer> CustomerManager::Create(const server::Identity& caller, Customer input,
-                                                 const std::string& request_id) {
+                                                 const api::RequestKey& request_id) {
   SLA_RETURN_IF_ERROR(RequireMspAdmin(caller, "customers"));
   SLA_RETURN_IF_ERROR(ValidateCustomer(input));
   input.id = new_id_();
@@ -45,13 +45,9 @@ absl::StatusOr<CustomerManager::Page> CustomerManager::List(const server::Identi
                                                             int page_size,
                                                             const std::string& page_token,
                                                             const std::string& filter) {
-  CustomerQuery q;
-  if (!ReadsAllCustomers(caller)) {
-    if (!IsCustomerRole(caller) || caller.tenant.empty()) {
-      return PermissionDenied("no role that reads customers");
-    }
-    q.only_id = caller.tenant;
-  }
+  // `customers/-` is implied: staff read every customer, a customer role its own.
+  SLA_ASSIGN_OR_RETURN(server::CustomerScope scope, server::CustomerScope::ForCaller(caller, "", "customers/-", "customers"));
+  CustomerQuery q(std::move(scope));
   SLA_ASSIGN_OR_RETURN(q.limit, api::PageSize(page_size));
   SLA_ASSIGN_OR_RETURN(q.after_id, api::DecodePageToken(page_token, filter));
   SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> restrictions, api::ParseFilter(filter));

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/api/request_key.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/server/identity.h"
@@ -24,7 +25,7 @@ class CustomerManager {
                   std::function<std::string()> new_id);
 
   absl::StatusOr<Customer> Create(const server::Identity& caller, Customer input,
-                                  const std::string& request_id);
+                                  const api::RequestKey& request_id);
   absl::StatusOr<Customer> Get(const server::Identity& caller, const std::string& name);
 
   struct Page {

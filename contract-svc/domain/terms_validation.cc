@@ -110,6 +110,9 @@ class Validator {
       return p.Field("currency_code").Error(absl::StrCat("must be the contract's currency ", currency_));
     }
     if (!allow_negative && m.amount_minor() < 0) return p.Field("amount_minor").Error("must not be negative");
+    if (m.amount_minor() > money::kMaxAmountMinor || m.amount_minor() < -money::kMaxAmountMinor) {
+      return p.Field("amount_minor").Error(absl::StrCat("must be at most ", money::kMaxAmountMinor, " in magnitude"));
+    }
     return absl::OkStatus();
   }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/api/request_key.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "sla/v1/calendar.pb.h"
@@ -25,7 +26,7 @@ class CalendarRepository {
   // Inserts calendar `id`, or returns the one an earlier request with `request_id` created.
   virtual absl::StatusOr<StoredCalendar> Create(const std::string& id,
                                                 const sla::v1::BusinessCalendar& calendar,
-                                                absl::Time now, const std::string& request_id,
+                                                absl::Time now, const api::RequestKey& request_id,
                                                 const std::string& caller) = 0;
   virtual absl::StatusOr<StoredCalendar> Get(const std::string& id) = 0;
   // Ordered by id, ids after `after_id`, at most `limit` + 1.

@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "common/api/request_key.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/server/customer_scope.h"
 #include "contract-svc/domain/contract.h"
 
 namespace sla::contract {
@@ -29,12 +31,11 @@ class ContractRepository {
   virtual ~ContractRepository() = default;
   // Inserts a draft (FAILED_PRECONDITION if the customer does not exist), or returns the
   // contract an earlier request with `request_id` created.
-  virtual absl::StatusOr<Contract> Create(const Contract& c, const std::string& request_id,
+  virtual absl::StatusOr<Contract> Create(const Contract& c, const api::RequestKey& request_id,
                                           const std::string& caller) = 0;
   virtual absl::StatusOr<Contract> Get(const std::string& customer_id, const std::string& id) = 0;
-  // Ordered by id; `customer_id` empty = every customer; `state` unset = any; at most
-  // `limit` + 1.
-  virtual absl::StatusOr<std::vector<Contract>> List(const std::string& customer_id,
+  // Ordered by id; `scope` bounds the customers; `state` unset = any; at most `limit` + 1.
+  virtual absl::StatusOr<std::vector<Contract>> List(const server::CustomerScope& scope,
                                                      std::optional<Contract::State> state,
                                                      const std::string& after_id, int limit) = 0;
   // Read (with its latest version), mutate, write with version + 1, atomically.

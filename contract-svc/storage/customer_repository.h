@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "common/api/request_key.h"
 #include "absl/status/statusor.h"
+#include "common/server/customer_scope.h"
 #include "contract-svc/domain/customer.h"
 
 namespace sla::contract {
@@ -15,7 +17,8 @@ namespace sla::contract {
 struct CustomerQuery {
   std::optional<Customer::State> state;
   std::string name_contains;         // case-insensitive; empty = any
-  std::optional<std::string> only_id;  // tenant scope: the caller's own customer
+  explicit CustomerQuery(server::CustomerScope s) : scope(std::move(s)) {}
+  server::CustomerScope scope;       // a customer role: its own customer only
   std::string after_id;              // keyset paging: ids strictly after this
   int limit = 50;
 };
@@ -26,7 +29,7 @@ class CustomerRepository {
 
   // Inserts `c`, or, if `request_id` was used by `caller` before, returns the customer that
   // request created.
-  virtual absl::StatusOr<Customer> Create(const Customer& c, const std::string& request_id,
+  virtual absl::StatusOr<Customer> Create(const Customer& c, const api::RequestKey& request_id,
                                           const std::string& caller) = 0;
   // NOT_FOUND if absent.
   virtual absl::StatusOr<Customer> Get(const std::string& id) = 0;

@@ -66,7 +66,7 @@ absl::StatusOr<std::optional<StoredCalendar>> SelectOne(mysql::Connection& c, co
 
 absl::StatusOr<StoredCalendar> MySqlCalendarRepository::Create(
     const std::string& id, const sla::v1::BusinessCalendar& calendar, absl::Time now,
-    const std::string& request_id, const std::string& caller) {
+    const api::RequestKey& request_id, const std::string& caller) {
   StoredCalendar result;
   SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& conn) -> absl::Status {
     const std::string name = absl::StrCat("calendars/", id);
@@ -75,7 +75,7 @@ absl::StatusOr<StoredCalendar> MySqlCalendarRepository::Create(
     if (!earlier) {
       SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, conn.Prepare(kInsert));
       const int64_t us = absl::ToUnixMicros(now);
-      SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+      const absl::Status inserted = mysql::Guard([&] {
         st->setString(1, id);
         st->setString(2, calendar.display_name());
         st->setString(3, Body(calendar));
@@ -83,7 +83,13 @@ absl::StatusOr<StoredCalendar> MySqlCalendarRepository::Create(
         st->setInt64(5, us);
         st->setInt64(6, us);
         st->executeUpdate();
-      }));
+      });
+      if (inserted.code() == absl::StatusCode::kAlreadyExists) {
+        // The caller chose the id: say which field and which name are taken.
+        return absl::AlreadyExistsError(
+            absl::StrCat("field `calendar_id`: `", name, "` already exists; choose another id"));
+      }
+      SLA_RETURN_IF_ERROR(inserted);
     }
     SLA_ASSIGN_OR_RETURN(auto stored, SelectOne(conn, kSelectById, target));
     if (!stored) return NotFound(absl::StrCat("calendars/", target));

@@ -1,6 +1,7 @@
 // CalendarRepository on MariaDB (table `calendars`, migration V0003).
 #pragma once
 
+#include "common/api/request_key.h"
 #include "common/mysql/connection_pool.h"
 #include "contract-svc/storage/calendar_repository.h"
 
@@ -12,7 +13,7 @@ class MySqlCalendarRepository final : public CalendarRepository {
 
   absl::StatusOr<StoredCalendar> Create(const std::string& id,
                                         const sla::v1::BusinessCalendar& calendar, absl::Time now,
-                                        const std::string& request_id,
+                                        const api::RequestKey& request_id,
                                         const std::string& caller) override;
   absl::StatusOr<StoredCalendar> Get(const std::string& id) override;
   absl::StatusOr<std::vector<StoredCalendar>> List(const std::string& after_id, int limit) override;

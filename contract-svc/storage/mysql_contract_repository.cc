@@ -130,7 +130,7 @@ absl::Status Write(mysql::Connection& conn, const std::string& sql, const Contra
 }  // namespace
 
 absl::StatusOr<Contract> MySqlContractRepository::Create(const Contract& c,
-                                                         const std::string& request_id,
+                                                         const api::RequestKey& request_id,
                                                          const std::string& caller) {
   Contract result;
   SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& conn) -> absl::Status {
@@ -161,7 +161,7 @@ absl::StatusOr<Contract> MySqlContractRepository::Get(const std::string& custome
   return *std::move(found);
 }
 
-absl::StatusOr<std::vector<Contract>> MySqlContractRepository::List(const std::string& customer_id,
+absl::StatusOr<std::vector<Contract>> MySqlContractRepository::List(const server::CustomerScope& scope,
                                                                     std::optional<Contract::State> state,
                                                                     const std::string& after_id,
                                                                     int limit) {
@@ -169,8 +169,8 @@ absl::StatusOr<std::vector<Contract>> MySqlContractRepository::List(const std::s
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, conn->Prepare(kList));
   std::vector<absl::StatusOr<Contract>> rows;
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {
-    st->setString(1, customer_id);
-    st->setString(2, customer_id);
+    st->setString(1, scope.customer_id());
+    st->setString(2, scope.customer_id());
     st->setInt(3, state ? 1 : 0);
     st->setInt(4, state ? static_cast<int>(*state) : 0);
     st->setString(5, after_id);

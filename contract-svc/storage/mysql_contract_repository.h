@@ -1,6 +1,7 @@
 // ContractRepository on MariaDB (tables `contracts`, `contract_versions`, migration V0004).
 #pragma once
 
+#include "common/api/request_key.h"
 #include "common/mysql/connection_pool.h"
 #include "contract-svc/storage/contract_repository.h"
 
@@ -10,10 +11,10 @@ class MySqlContractRepository final : public ContractRepository {
  public:
   explicit MySqlContractRepository(mysql::ConnectionPool* pool) : pool_(pool) {}
 
-  absl::StatusOr<Contract> Create(const Contract& c, const std::string& request_id,
+  absl::StatusOr<Contract> Create(const Contract& c, const api::RequestKey& request_id,
                                   const std::string& caller) override;
   absl::StatusOr<Contract> Get(const std::string& customer_id, const std::string& id) override;
-  absl::StatusOr<std::vector<Contract>> List(const std::string& customer_id,
+  absl::StatusOr<std::vector<Contract>> List(const server::CustomerScope& scope,
                                              std::optional<Contract::State> state,
                                              const std::string& after_id, int limit) override;
   absl::StatusOr<Contract> Update(

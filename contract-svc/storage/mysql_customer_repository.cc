@@ -67,7 +67,7 @@ absl::StatusOr<std::optional<Customer>> SelectOne(mysql::Connection& c, const st
 }  // namespace
 
 absl::StatusOr<Customer> MySqlCustomerRepository::Create(const Customer& c,
-                                                         const std::string& request_id,
+                                                         const api::RequestKey& request_id,
                                                          const std::string& caller) {
   Customer result;
   SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& conn) -> absl::Status {
@@ -115,8 +115,8 @@ absl::StatusOr<std::vector<Customer>> MySqlCustomerRepository::List(const Custom
     st->setInt(3, q.state ? static_cast<int>(*q.state) : 0);
     st->setString(4, contains);
     st->setString(5, contains);
-    st->setInt(6, q.only_id ? 1 : 0);
-    st->setString(7, q.only_id.value_or(""));
+    st->setInt(6, q.scope.all() ? 0 : 1);
+    st->setString(7, q.scope.customer_id());
     st->setInt(8, q.limit + 1);
     std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
     while (rs->next()) out.push_back(Read(*rs));

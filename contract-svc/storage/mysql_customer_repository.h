@@ -1,6 +1,7 @@
 // CustomerRepository on MariaDB (table `customers`, migrations V0002).
 #pragma once
 
+#include "common/api/request_key.h"
 #include "common/mysql/connection_pool.h"
 #include "contract-svc/storage/customer_repository.h"
 
@@ -10,7 +11,7 @@ class MySqlCustomerRepository final : public CustomerRepository {
  public:
   explicit MySqlCustomerRepository(mysql::ConnectionPool* pool) : pool_(pool) {}
 
-  absl::StatusOr<Customer> Create(const Customer& c, const std::string& request_id,
+  absl::StatusOr<Customer> Create(const Customer& c, const api::RequestKey& request_id,
                                   const std::string& caller) override;
   absl::StatusOr<Customer> Get(const std::string& id) override;
   absl::StatusOr<std::vector<Customer>> List(const CustomerQuery& q) override;
