@@ -375,10 +375,13 @@ absl::Status Transition(Ticket& t, const TermsContext& terms, Status to, int64_t
   }
   t.waiting = to == tpb::Ticket::WAITING_ON_CUSTOMER;
   SyncPauses(t, now);
-  if (from == tpb::Ticket::WAITING_ON_CUSTOMER || to == tpb::Ticket::WAITING_ON_CUSTOMER) {
-    History(fx, now, to == tpb::Ticket::WAITING_ON_CUSTOMER ? "paused" : "resumed",
-            sla::v1::CLOCK_KIND_UNSPECIFIED,
-            absl::StrCat(StatusName(from), " → ", StatusName(to)), actor, reason);
+  // Every move is in the SLA history with who made it and why (the reason the API records);
+  // entering or leaving WAITING_ON_CUSTOMER is named for what it does to the clocks.
+  // (Reopen recorded its own entry.)
+  const bool pausing = from == tpb::Ticket::WAITING_ON_CUSTOMER || to == tpb::Ticket::WAITING_ON_CUSTOMER;
+  if (!reopening) {
+    History(fx, now, pausing ? (to == tpb::Ticket::WAITING_ON_CUSTOMER ? "paused" : "resumed") : "status_changed",
+            sla::v1::CLOCK_KIND_UNSPECIFIED, absl::StrCat(StatusName(from), " → ", StatusName(to)), actor, reason);
   }
   if (to == tpb::Ticket::ACKNOWLEDGED &&
       terms.MeetsResponse(t.priority, sla::v1::RESPONSE_EVENT_ACKNOWLEDGED)) {
@@ -393,16 +396,24 @@ absl::Status Transition(Ticket& t, const TermsContext& terms, Status to, int64_t
     }
     t.resolve_time = now;
     Emit(fx, "ticket.resolved", now,
-         TicketJson(t).Time("resolve_time", now).Int("reopen_count", t.reopen_count).Done());
+         TicketJson(t).Time("resolve_time", now).Int("reopen_count", t.reopen_count).Str("reason", reason).Done());
   }
   if (to == tpb::Ticket::CLOSED) {
     t.close_time = now;
     Emit(fx, "ticket.closed", now,
-         TicketJson(t).Time("close_time", now).Bool("rca_recorded", !t.root_cause.empty()).Done());
+         TicketJson(t)
+             .Time("close_time", now)
+             .Bool("rca_recorded", !t.root_cause.empty())
+             .Str("reason", reason)
+             .Done());
   }
   if (!reopening && to != tpb::Ticket::RESOLVED && to != tpb::Ticket::CLOSED) {
     Emit(fx, "ticket.status_changed", now,
-         TicketJson(t).Str("from_status", StatusName(from)).Str("to_status", StatusName(to)).Done());
+         TicketJson(t)
+             .Str("from_status", StatusName(from))
+             .Str("to_status", StatusName(to))
+             .Str("reason", reason)
+             .Done());
   }
   t.update_time = now;
   return absl::OkStatus();
@@ -615,6 +626,9 @@ absl::Status Escalate(Ticket& t, const TermsContext& terms, ClockKind kind, int 
                                              " already fired for ", KindName(kind)));
   }
   Fire(t, terms, *c, *chosen, now, /*manual=*/true, actor, reason, fx);
+  // A person escalated: that belongs in the ticket's SLA history, with who and why. (Levels the
+  // worker fires by threshold are recorded in the escalations alone: they change nothing.)
+  History(fx, now, "escalated", kind, absl::StrCat("level ", chosen->level(), ", by hand"), actor, reason);
   t.update_time = now;
   return absl::OkStatus();
 }

@@ -216,7 +216,7 @@ absl::StatusOr<std::vector<Ticket>> ClaimDueTickets(Connection& c, int64_t now, 
 
 absl::StatusOr<std::vector<Ticket>> ListTickets(Connection& c, const TicketQuery& q) {
   std::string sql = absl::StrCat("SELECT ", kTicketColumns, " FROM tickets WHERE id > ?");
-  if (!q.customer_id.empty()) sql += " AND customer_id = ?";
+  if (!q.scope.all()) sql += " AND customer_id = ?";
   if (q.status) sql += " AND status = ?";
   if (q.priority) sql += " AND priority = ?";
   if (q.breached) sql += " AND breached = ?";
@@ -229,7 +229,7 @@ absl::StatusOr<std::vector<Ticket>> ListTickets(Connection& c, const TicketQuery
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {
     int i = 1;
     st->setString(i++, q.after_id);
-    if (!q.customer_id.empty()) st->setString(i++, q.customer_id);
+    if (!q.scope.all()) st->setString(i++, q.scope.customer_id());
     if (q.status) st->setInt(i++, *q.status);
     if (q.priority) st->setInt(i++, *q.priority);
     if (q.breached) st->setInt(i++, *q.breached ? 1 : 0);
@@ -247,15 +247,16 @@ absl::Status CreateTicketInOneCall(Connection& c, const RequestClaim& claim, con
                                    const OutboxRow& event) {
   SLA_ASSIGN_OR_RETURN(
       sql::PreparedStatement * st,
-      c.Prepare(absl::StrCat("CALL create_ticket(?,?,?,?,", kTicketRow.substr(1, kTicketRow.size() - 2),
+      c.Prepare(absl::StrCat("CALL create_ticket(?,?,?,?,?,", kTicketRow.substr(1, kTicketRow.size() - 2),
                              ",?,?,?,?,?,?)")));
   return mysql::Guard([&] {
     st->setString(1, claim.request_id);
     st->setString(2, claim.method);
     st->setString(3, claim.caller);
     st->setString(4, claim.resource_name);
-    BindTicket(*st, 5, t, d);
-    const int i = 5 + kTicketParams;
+    st->setString(5, claim.fingerprint);
+    BindTicket(*st, 6, t, d);
+    const int i = 6 + kTicketParams;
     st->setInt64(i, history.seq);
     st->setString(i + 1, history.entries);
     st->setString(i + 2, event.type);
@@ -280,11 +281,12 @@ absl::Status InsertNewTicketsInOneRoundTrip(Connection& c, absl::Span<const NewT
   std::vector<const OutboxRow*> events;
   for (const NewTicketRows* r : rows) {
     if (!r->claim.request_id.empty()) {
-      mysql::LiteralRow v(4);
+      mysql::LiteralRow v(5);
       v.setString(1, r->claim.request_id);
       v.setString(2, r->claim.method);
       v.setString(3, r->claim.caller);
       v.setString(4, r->claim.resource_name);
+      v.setString(5, r->claim.fingerprint);
       AppendRow(claims, v);
     }
     mysql::LiteralRow t(kTicketParams);
@@ -302,7 +304,7 @@ absl::Status InsertNewTicketsInOneRoundTrip(Connection& c, absl::Span<const NewT
   // third of the server's CPU per transaction (docs/performance.md).
   std::string script = "START TRANSACTION;";
   if (!claims.empty()) {
-    absl::StrAppend(&script, "INSERT INTO request_log (request_id, method, caller, resource_name) VALUES ",
+    absl::StrAppend(&script, "INSERT INTO request_log (request_id, method, caller, resource_name, request_hash) VALUES ",
                     claims, ";");
   }
   // The events are numbered here rather than by the sequencer (outbox.h), last, so the
@@ -511,7 +513,7 @@ absl::Status UpdateOutage(Connection& c, const OutageRow& o) {
 
 absl::StatusOr<std::vector<OutageRow>> ListOutages(Connection& c, const OutageQuery& q) {
   std::string sql = absl::StrCat("SELECT ", kOutageColumns, " FROM outages WHERE id > ?");
-  if (!q.customer_id.empty()) sql += " AND customer_id = ?";
+  if (!q.scope.all()) sql += " AND customer_id = ?";
   if (q.service_id) sql += " AND service_id = ?";
   if (q.contract_id) sql += " AND contract_id = ?";
   if (q.open) sql += *q.open ? " AND end_time IS NULL" : " AND end_time IS NOT NULL";
@@ -521,7 +523,7 @@ absl::StatusOr<std::vector<OutageRow>> ListOutages(Connection& c, const OutageQu
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {
     int i = 1;
     st->setString(i++, q.after_id);
-    if (!q.customer_id.empty()) st->setString(i++, q.customer_id);
+    if (!q.scope.all()) st->setString(i++, q.scope.customer_id());
     if (q.service_id) st->setString(i++, *q.service_id);
     if (q.contract_id) st->setString(i++, *q.contract_id);
     if (q.planned) st->setInt(i++, *q.planned ? 1 : 0);

@@ -12,6 +12,7 @@
 #include "absl/types/span.h"
 #include "common/mysql/connection_pool.h"
 #include "common/outbox/outbox.h"
+#include "common/server/customer_scope.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
 #include "ticket-svc/domain/ticket.h"
 
@@ -47,7 +48,8 @@ absl::Status SaveTickets(Connection& c, absl::Span<const std::pair<const Ticket*
 absl::StatusOr<std::vector<Ticket>> ClaimDueTickets(Connection& c, int64_t now, int limit);
 
 struct TicketQuery {
-  std::string customer_id;  // empty: every customer
+  explicit TicketQuery(server::CustomerScope s) : scope(std::move(s)) {}
+  server::CustomerScope scope;  // whose tickets: a caller's customer, never "" by accident
   std::optional<int> status;
   std::optional<int> priority;
   std::optional<bool> breached;
@@ -66,6 +68,7 @@ struct RequestClaim {
   std::string method;
   std::string caller;
   std::string resource_name;
+  std::string fingerprint;  // of the request (api::RequestKey), stored with the claim
 };
 // A new ticket with its first history row and its one outbox event, in one round trip (the
 // `create_ticket` procedure, which commits). ALREADY_EXISTS if the request id was claimed
@@ -130,7 +133,8 @@ absl::StatusOr<std::optional<OutageRow>> LoadOutage(Connection& c, const std::st
                                                     bool for_update);
 absl::Status UpdateOutage(Connection& c, const OutageRow& o);
 struct OutageQuery {
-  std::string customer_id;
+  explicit OutageQuery(server::CustomerScope s) : scope(std::move(s)) {}
+  server::CustomerScope scope;
   std::optional<std::string> service_id;
   std::optional<std::string> contract_id;
   std::optional<bool> open;
