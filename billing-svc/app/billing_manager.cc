@@ -828,25 +828,23 @@ absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const st
                       int page_size_in, const std::string& token, const std::string& filter,
                       const std::vector<std::string>& series, google::protobuf::RepeatedPtrField<Doc>* docs,
                       Response* out) {
-  SLA_ASSIGN_OR_RETURN(std::string customer, api::ParseCustomerParent(parent, /*allow_all=*/true));
-  if (!ReadsAllCustomers(who)) {
-    if (!IsCustomerRole(who)) return PermissionDenied("no role that reads billing documents");
-    if (!customer.empty() && customer != who.tenant) return NotFound(parent);
-    customer = who.tenant;
-  }
+  SLA_ASSIGN_OR_RETURN(const std::string customer, api::ParseCustomerParent(parent, /*allow_all=*/true));
+  SLA_ASSIGN_OR_RETURN(server::CustomerScope scope,
+                       server::CustomerScope::ForCaller(who, customer, parent, "billing documents"));
   SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(page_size_in));
   SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> restrictions, api::ParseFilter(filter));
   SLA_ASSIGN_OR_RETURN(const std::string after, api::DecodePageToken(token, filter));
-  storage::DocumentQuery q;
+  storage::DocumentQuery q(std::move(scope));
   q.series = series.front();
-  q.customer_id = customer;
   q.limit = page_size + 1;
   if (!after.empty() && !absl::SimpleAtoi(after, &q.after_number)) return InvalidField("page_token", "is malformed");
   for (const api::Restriction& r : restrictions) {
     const std::string field = absl::StrCat("filter.", r.field);
-    if (r.op != '=') return InvalidField(field, "supports only `=`");
+    SLA_RETURN_IF_ERROR(series.size() > 1 ? api::CheckFilterField(r, {"contract", "period", "series"})
+                                          : api::CheckFilterField(r, {"contract", "period"}));
     if (r.field == "contract") {
       SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(r.value, "contracts", field));
+      SLA_RETURN_IF_ERROR(q.scope.NarrowTo(k.first, r.value));
       q.contract_id = k.second;
     } else if (r.field == "period") {
       int y = 0, m = 0;

@@ -71,15 +71,15 @@ absl::StatusOr<CreditResult> ComputeCredits(const CreditInput& in) {
   const money::Rounding mode = cs.rounding() == sla::v1::ROUNDING_HALF_EVEN ? money::Rounding::kHalfEven
                                                                              : money::Rounding::kHalfUp;
   CreditResult r;
-  r.currency = in.fee.currency_code();
-  const Rational fee(in.fee.amount_minor());
+  r.currency = in.fee.currency;
+  const Rational fee = in.fee.minor;
   auto base_for = [&](const std::string& service) -> absl::StatusOr<Rational> {
     auto it = in.service_fees.find(service);
     if (it == in.service_fees.end()) return fee;
-    if (it->second.currency_code() != r.currency) {
+    if (it->second.currency != r.currency) {
       return InvalidField("terms.pricing.service_fees", "currency differs from the monthly fee");
     }
-    return Rational(it->second.amount_minor());
+    return it->second.minor;
   };
   // Pool allocations by rule (a rule with one earns its share of the at-risk amount).
   std::map<std::string, int64_t> allocation;
@@ -199,7 +199,7 @@ absl::StatusOr<CreditResult> ComputeCredits(const CreditInput& in) {
   for (const auto& [service, idx] : by_service) {
     auto it = in.service_fees.find(service);
     if (it != in.service_fees.end()) {
-      ApplyCap(r.lines, idx, Rational(it->second.amount_minor()), "service cap (" + service + " fee)", r.notes);
+      ApplyCap(r.lines, idx, it->second.minor, "service cap (" + service + " fee)", r.notes);
     }
   }
   std::vector<size_t> all(r.lines.size());
@@ -216,6 +216,11 @@ absl::StatusOr<CreditResult> ComputeCredits(const CreditInput& in) {
   for (const CreditLine& l : r.lines) {
     total = total + l.capped;
     parts.push_back(l.capped);
+  }
+  // The terms bound every amount (money::kMaxAmountMinor), so this fits; a figure that did not
+  // would be refused rather than narrowed.
+  if (Rational(money::kMaxAmountMinor) < total) {
+    return absl::OutOfRangeError(absl::StrCat("a credit of ", total.ToDecimal(0), " minor units is out of range"));
   }
   r.total_minor = total.Round(mode);
   const std::vector<int64_t> amounts = LargestRemainder(parts, r.total_minor);

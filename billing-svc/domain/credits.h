@@ -34,11 +34,19 @@ struct ServiceAvailability {
   Availability availability;
 };
 
+// A fee as a credit base, exact: a prorated fee (fee × active days / days in the period) is
+// not rounded before the credit computed from it, whose rounding is the only one.
+struct CreditBase {
+  std::string currency;
+  Rational minor;  // in minor units
+  static CreditBase Of(const money::Money& m) { return {m.currency_code(), Rational(m.amount_minor())}; }
+};
+
 struct CreditInput {
   std::string terms_version;
   const sla::v1::SlaTerms* terms = nullptr;
-  money::Money fee = *money::Money::Create("USD", 0);  // the period's contract fee (prorated)
-  std::map<std::string, money::Money> service_fees;    // by service, where the terms price one
+  CreditBase fee = {"USD", Rational()};       // the period's contract fee (prorated, exact)
+  std::map<std::string, CreditBase> service_fees;  // by service, where the terms price one
   std::vector<BreachFact> breaches;                    // clocks breached in the period
   std::vector<ServiceAvailability> availability;       // per service with a target
 };

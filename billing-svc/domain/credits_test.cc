@@ -59,7 +59,7 @@ CreditInput Input(const sla::v1::SlaTerms& terms, int64_t fee_minor) {
   CreditInput in;
   in.terms = &terms;
   in.terms_version = "customers/c/contracts/k/versions/1";
-  in.fee = *money::Money::Create("THB", fee_minor);
+  in.fee = CreditBase::Of(*money::Money::Create("THB", fee_minor));
   return in;
 }
 
@@ -235,7 +235,7 @@ TEST(CreditsTest, MinimumPayableCreditDefersOrDrops) {
 TEST(CreditsTest, ServiceCapIsTheServicesFee) {
   sla::v1::SlaTerms t = BandTerms();
   CreditInput in = Input(t, 1'000'000);
-  in.service_fees.emplace("email", *money::Money::Create("THB", 100'000));
+  in.service_fees.emplace("email", CreditBase::Of(*money::Money::Create("THB", 100'000)));
   in.availability = {{"email", December(3000)}};  // < 95 %: 100 % of the service's fee
   const CreditResult r = *ComputeCredits(in);
   EXPECT_EQ(r.total_minor, 100'000);

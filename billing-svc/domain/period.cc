@@ -62,9 +62,14 @@ absl::StatusOr<PeriodComputation> ComputePeriod(const sla::v1::SlaTerms& terms,
   const std::string currency = terms.pricing().monthly_fee().currency_code();
   SLA_ASSIGN_OR_RETURN(money::Money monthly,
                        money::Money::Create(currency, terms.pricing().monthly_fee().amount_minor()));
+  // The fee shown on the invoice is rounded; the credit base stays exact, so a prorated
+  // credit is rounded once (fee × days / days × share), not from an already-rounded fee.
   auto prorate = [&](const money::Money& m) -> absl::StatusOr<money::Money> {
     if (pc.active_days == pc.bounds.days) return m;
     return money::ApplyRatio(m, pc.active_days, pc.bounds.days, money::Rounding::kHalfUp);
+  };
+  auto exact = [&](const money::Money& m) {
+    return CreditBase{m.currency_code(), Rational(m.amount_minor()) * Rational(pc.active_days, pc.bounds.days)};
   };
   SLA_ASSIGN_OR_RETURN(pc.fee, prorate(monthly));
 
@@ -74,13 +79,12 @@ absl::StatusOr<PeriodComputation> ComputePeriod(const sla::v1::SlaTerms& terms,
   CreditInput in;
   in.terms = &terms;
   in.terms_version = terms_version;
-  in.fee = pc.fee;
+  in.fee = exact(monthly);
   in.breaches = facts.breaches;
   for (const auto& sf : terms.pricing().service_fees()) {
     SLA_ASSIGN_OR_RETURN(money::Money m, money::Money::Create(sf.monthly_fee().currency_code(),
                                                               sf.monthly_fee().amount_minor()));
-    SLA_ASSIGN_OR_RETURN(money::Money p, prorate(m));
-    in.service_fees.emplace(sf.service_id(), p);
+    in.service_fees.emplace(sf.service_id(), exact(m));
   }
   if (start < end) {
     for (const auto& target : terms.availability_targets()) {

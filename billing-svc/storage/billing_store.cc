@@ -426,7 +426,7 @@ absl::StatusOr<std::optional<std::pair<std::string, std::string>>> LoadDocument(
 
 absl::StatusOr<std::vector<StoredDocument>> ListDocuments(Connection& c, const DocumentQuery& q) {
   std::string sql = "SELECT number, body FROM documents WHERE series = ? AND number > ?";
-  if (!q.customer_id.empty()) sql += " AND customer_id = ?";
+  if (!q.scope.all()) sql += " AND customer_id = ?";
   if (q.contract_id) sql += " AND contract_id = ?";
   if (q.period) sql += " AND year = ? AND month = ?";
   sql += " ORDER BY number LIMIT ?";
@@ -436,7 +436,7 @@ absl::StatusOr<std::vector<StoredDocument>> ListDocuments(Connection& c, const D
     int i = 1;
     st->setString(i++, q.series);
     st->setInt64(i++, q.after_number);
-    if (!q.customer_id.empty()) st->setString(i++, q.customer_id);
+    if (!q.scope.all()) st->setString(i++, q.scope.customer_id());
     if (q.contract_id) st->setString(i++, *q.contract_id);
     if (q.period) {
       st->setInt(i++, q.period->year);

@@ -15,6 +15,7 @@
 #include "billing-svc/domain/adjustment.h"
 #include "billing-svc/domain/period.h"
 #include "common/mysql/connection_pool.h"
+#include "common/server/customer_scope.h"
 
 namespace sla::billing::storage {
 
@@ -138,8 +139,9 @@ absl::StatusOr<std::optional<std::pair<std::string, std::string>>> LoadDocument(
     Connection& c, const std::string& series, int64_t number);  // (customer_id, body)
 
 struct DocumentQuery {
+  explicit DocumentQuery(server::CustomerScope s) : scope(std::move(s)) {}
   std::string series;
-  std::string customer_id;  // empty: all
+  server::CustomerScope scope;  // whose documents: a caller's customer, never "" by accident
   std::optional<std::string> contract_id;
   std::optional<Period> period;
   int64_t after_number = 0;
