@@ -10,9 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "billing-svc/domain/invoice.h"
 #include "common/api/resource_name.h"
 #include "common/log/json.h"
+#include "common/log/log.h"
 #include "common/outbox/consumer_cursor.h"
 #include "common/outbox/outbox.h"
 #include "common/server/access.h"
@@ -90,19 +92,126 @@ absl::StatusOr<std::shared_ptr<const ReportManager::TermsInfo>> ReportManager::T
     absl::MutexLock lock(&mu_);
     if (auto it = terms_cache_.find(version); !version.empty() && it != terms_cache_.end()) return it->second;
   }
-  SLA_ASSIGN_OR_RETURN(clients::ResolvedVersion v, terms_->Resolve(contract, absl::FromUnixSeconds(at)));
+  // A named version is fetched by its name: the version in force at the event's time may be a
+  // later one (an amendment), or none at all (a ticket closed after its contract ended).
+  SLA_ASSIGN_OR_RETURN(clients::ResolvedVersion v, version.empty()
+                                                       ? terms_->Resolve(contract, absl::FromUnixSeconds(at))
+                                                       : terms_->ResolveVersion(contract, version));
+  if (!version.empty() && v.name != version) {
+    return absl::FailedPreconditionError(absl::StrCat("contract-svc answered `", v.name, "` for `", version, "`"));
+  }
   auto info = std::make_shared<TermsInfo>(TermsInfo{v.name, std::move(v.terms)});
   absl::MutexLock lock(&mu_);
-  // Versions are immutable: cache under the name asked for and the name found (the same but
-  // after a restart, when a later event may resolve a later version with the same zone).
-  if (!version.empty()) terms_cache_[version] = info;
-  terms_cache_[info->version] = info;
+  terms_cache_[info->version] = info;  // versions are immutable
   return std::shared_ptr<const TermsInfo>(info);
 }
 
 absl::StatusOr<int> ReportManager::PeriodIndexOf(const TermsInfo& t, int64_t at) const {
   SLA_ASSIGN_OR_RETURN(billing::Period p, billing::PeriodOf(at, t.terms.pricing().billing_time_zone()));
   return p.year * 12 + p.month - 1;
+}
+
+namespace {
+
+// A failure that a retry will not cure: the event is set aside rather than repeated forever.
+bool Permanent(const absl::Status& s) {
+  switch (s.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kOutOfRange:
+    case absl::StatusCode::kDataLoss:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string CustomerId(const std::string& customer_name) {
+  return std::string(absl::StripPrefix(customer_name, "customers/"));
+}
+
+}  // namespace
+
+absl::Status ReportManager::DeadLetter(mysql::Connection& c, const char* source, const clients::FeedEvent& e,
+                                       const absl::Status& why) {
+  const int64_t now = absl::ToUnixSeconds(Now(options_));
+  const std::string reason = absl::StrCat(absl::StatusCodeToString(why.code()), ": ", why.message());
+  log::Warning("event set aside: it cannot be applied",
+               {{"source", source}, {"sequence", absl::StrCat(e.sequence)}, {"type", e.type}, {"reason", reason}});
+  SLA_RETURN_IF_ERROR(storage::InsertDeadLetter(
+      c, {source, e.sequence, e.type, e.subject, CustomerId(e.customer), reason, e.payload_json, now}));
+  return outbox::Insert(c, {{"event.dead_lettered", e.subject, CustomerId(e.customer), now,
+                             log::JsonObject()
+                                 .Str("source", source)
+                                 .Int("sequence", e.sequence)
+                                 .Str("type", e.type)
+                                 .Str("subject", e.subject)
+                                 .Str("reason", reason)
+                                 .Done()}});
+}
+
+absl::StatusOr<std::vector<storage::DeadLetter>> ReportManager::DeadLetters(int limit) {
+  std::vector<storage::DeadLetter> out;
+  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(out, storage::ListDeadLetters(c, limit));
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::Status ReportManager::ApplyTicketEvent(mysql::Connection& c, const clients::FeedEvent& e,
+                                             const tpb::TicketEventPayload& t, const tpb::OutagePayload& o,
+                                             const TermsInfo* terms) {
+  if (absl::StartsWith(e.type, "outage.")) {
+    SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(o.contract(), "contracts", "payload.contract"));
+    SLA_ASSIGN_OR_RETURN(auto id, api::ParseCustomerChild(o.outage(), "outages", "payload.outage"));
+    return storage::UpsertOutage(
+        c, {k.first, id.second, k.second,
+            {o.service_id(), o.start_time().seconds(), o.has_end_time() ? o.end_time().seconds() : 0, o.planned(),
+             o.exclusion_id()}});
+  }
+  if (t.ticket().empty() || terms == nullptr) return absl::OkStatus();  // not a ticket event
+  SLA_ASSIGN_OR_RETURN(const storage::TicketKey key, TicketKeyOf(t.ticket()));
+  SLA_ASSIGN_OR_RETURN(auto contract, api::ParseCustomerChild(t.contract(), "contracts", "payload.contract"));
+  const auto& rca = terms->terms.problem_management().rca_required_for();
+  const bool rca_required = rca.empty() ? (t.priority() == sla::v1::PRIORITY_P1 || t.priority() == sla::v1::PRIORITY_P2)
+                                        : std::find(rca.begin(), rca.end(), t.priority()) != rca.end();
+  if (e.type == "ticket.opened") {
+    const int64_t opened = t.has_open_time() ? t.open_time().seconds() : e.event_time;
+    SLA_ASSIGN_OR_RETURN(const int period, PeriodIndexOf(*terms, opened));
+    return storage::InsertTicket(c, {key, contract.second, t.service_id(), t.priority(), period, opened,
+                                     t.terms_version(), rca_required});
+  }
+  if (e.type == "clock.met") {
+    if (t.clock() == sla::v1::CLOCK_FIRST_RESPONSE || t.clock() == sla::v1::CLOCK_RESOLUTION) {
+      return storage::ClockMet(c, key, t.clock(), !t.breached(), t.consumed_seconds(), t.elapsed_seconds(),
+                               t.met_time().seconds());
+    }
+    return absl::OkStatus();
+  }
+  if (e.type == "clock.breached") {
+    SLA_ASSIGN_OR_RETURN(const int period, PeriodIndexOf(*terms, t.breach_time().seconds()));
+    return storage::AddBreach(c, {key, contract.second, t.clock(), t.cycle(), t.priority(), t.breach_time().seconds(),
+                                  period});
+  }
+  if (e.type == "escalation.fired") {
+    SLA_ASSIGN_OR_RETURN(const int period, PeriodIndexOf(*terms, t.fire_time().seconds()));
+    return storage::AddEscalation(c, {key, contract.second, t.clock(), t.cycle(), t.level(), t.manual(),
+                                      t.fire_time().seconds(), period});
+  }
+  if (e.type == "ticket.priority_changed") return storage::SetPriority(c, key, t.priority(), rca_required);
+  if (e.type == "ticket.reopened") return storage::TicketReopened(c, key, t.reopen_count());
+  if (e.type == "ticket.closed") return storage::TicketClosed(c, key, t.rca_recorded());
+  if (e.type == "ticket.rca_recorded") return storage::RcaRecorded(c, key);
+  if (e.type == "ticket.paused" || (e.type == "ticket.status_changed" && t.to_status() == "WAITING_ON_CUSTOMER")) {
+    return storage::PauseStarted(c, key, e.event_time);
+  }
+  if (e.type == "ticket.resumed" || e.type == "ticket.resolved" ||
+      (e.type == "ticket.status_changed" && t.from_status() == "WAITING_ON_CUSTOMER")) {
+    return storage::PauseEnded(c, key, e.event_time);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int> ReportManager::ConsumeTicketEvents() {
@@ -118,22 +227,33 @@ absl::StatusOr<int> ReportManager::ConsumeTicketEvents() {
     SLA_ASSIGN_OR_RETURN(std::vector<clients::FeedEvent> events, tickets_->List(cursor, kPage));
     if (events.empty()) return applied;
     // Parse, and resolve the terms (zone, RCA rule) outside the transaction: no network call
-    // while rows are locked.
+    // while rows are locked. An event that cannot be applied is set aside with its reason; a
+    // transient failure (contract-svc unavailable) ends the pass before the cursor moves.
     struct Parsed {
       const clients::FeedEvent* event;
       tpb::TicketEventPayload ticket;
       tpb::OutagePayload outage;
       std::shared_ptr<const TermsInfo> terms;
+      absl::Status dead;
     };
     std::vector<Parsed> parsed;
     for (const clients::FeedEvent& e : events) {
-      Parsed p{&e, {}, {}, nullptr};
+      Parsed p{&e, {}, {}, nullptr, absl::OkStatus()};
       const bool outage = absl::StartsWith(e.type, "outage.");
       const bool ok = outage ? google::protobuf::util::JsonStringToMessage(e.payload_json, &p.outage, json).ok()
                              : google::protobuf::util::JsonStringToMessage(e.payload_json, &p.ticket, json).ok();
-      if (!ok) return absl::DataLossError(absl::StrCat("ticket-svc event ", e.sequence, ": unreadable payload"));
-      if (!outage && !p.ticket.contract().empty()) {
-        SLA_ASSIGN_OR_RETURN(p.terms, TermsOf(p.ticket.contract(), p.ticket.terms_version(), e.event_time));
+      if (!ok) {
+        p.dead = absl::DataLossError("unreadable payload");
+      } else if (!outage && !p.ticket.contract().empty()) {
+        absl::StatusOr<std::shared_ptr<const TermsInfo>> terms =
+            TermsOf(p.ticket.contract(), p.ticket.terms_version(), e.event_time);
+        if (terms.ok()) {
+          p.terms = *std::move(terms);
+        } else if (Permanent(terms.status())) {
+          p.dead = terms.status();
+        } else {
+          return terms.status();
+        }
       }
       parsed.push_back(std::move(p));
     }
@@ -147,57 +267,9 @@ absl::StatusOr<int> ReportManager::ConsumeTicketEvents() {
         if (e.sequence <= last) continue;  // another replica applied it meanwhile
         last = e.sequence;
         ++batch;
-        if (absl::StartsWith(e.type, "outage.")) {
-          const tpb::OutagePayload& o = p.outage;
-          SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(o.contract(), "contracts", "payload.contract"));
-          SLA_ASSIGN_OR_RETURN(auto id, api::ParseCustomerChild(o.outage(), "outages", "payload.outage"));
-          SLA_RETURN_IF_ERROR(storage::UpsertOutage(
-              c, {k.first, id.second, k.second,
-                  {o.service_id(), o.start_time().seconds(), o.has_end_time() ? o.end_time().seconds() : 0,
-                   o.planned(), o.exclusion_id()}}));
-          continue;
-        }
-        const tpb::TicketEventPayload& t = p.ticket;
-        if (t.ticket().empty() || p.terms == nullptr) continue;  // not a ticket event
-        SLA_ASSIGN_OR_RETURN(const storage::TicketKey key, TicketKeyOf(t.ticket()));
-        SLA_ASSIGN_OR_RETURN(auto contract, api::ParseCustomerChild(t.contract(), "contracts", "payload.contract"));
-        const auto& rca = p.terms->terms.problem_management().rca_required_for();
-        const bool rca_required =
-            rca.empty() ? (t.priority() == sla::v1::PRIORITY_P1 || t.priority() == sla::v1::PRIORITY_P2)
-                        : std::find(rca.begin(), rca.end(), t.priority()) != rca.end();
-        if (e.type == "ticket.opened") {
-          const int64_t opened = t.has_open_time() ? t.open_time().seconds() : e.event_time;
-          SLA_ASSIGN_OR_RETURN(const int period, PeriodIndexOf(*p.terms, opened));
-          SLA_RETURN_IF_ERROR(storage::InsertTicket(c, {key, contract.second, t.service_id(), t.priority(), period,
-                                                        opened, t.terms_version(), rca_required}));
-        } else if (e.type == "clock.met") {
-          if (t.clock() == sla::v1::CLOCK_FIRST_RESPONSE || t.clock() == sla::v1::CLOCK_RESOLUTION) {
-            SLA_RETURN_IF_ERROR(storage::ClockMet(c, key, t.clock(), !t.breached(), t.consumed_seconds(),
-                                                  t.elapsed_seconds(), t.met_time().seconds()));
-          }
-        } else if (e.type == "clock.breached") {
-          SLA_ASSIGN_OR_RETURN(const int period, PeriodIndexOf(*p.terms, t.breach_time().seconds()));
-          SLA_RETURN_IF_ERROR(storage::AddBreach(c, {key, contract.second, t.clock(), t.cycle(), t.priority(),
-                                                     t.breach_time().seconds(), period}));
-        } else if (e.type == "escalation.fired") {
-          SLA_ASSIGN_OR_RETURN(const int period, PeriodIndexOf(*p.terms, t.fire_time().seconds()));
-          SLA_RETURN_IF_ERROR(storage::AddEscalation(c, {key, contract.second, t.clock(), t.cycle(), t.level(),
-                                                         t.manual(), t.fire_time().seconds(), period}));
-        } else if (e.type == "ticket.priority_changed") {
-          SLA_RETURN_IF_ERROR(storage::SetPriority(c, key, t.priority(), rca_required));
-        } else if (e.type == "ticket.reopened") {
-          SLA_RETURN_IF_ERROR(storage::TicketReopened(c, key, t.reopen_count()));
-        } else if (e.type == "ticket.closed") {
-          SLA_RETURN_IF_ERROR(storage::TicketClosed(c, key, t.rca_recorded()));
-        } else if (e.type == "ticket.rca_recorded") {
-          SLA_RETURN_IF_ERROR(storage::RcaRecorded(c, key));
-        } else if (e.type == "ticket.paused" ||
-                   (e.type == "ticket.status_changed" && t.to_status() == "WAITING_ON_CUSTOMER")) {
-          SLA_RETURN_IF_ERROR(storage::PauseStarted(c, key, e.event_time));
-        } else if (e.type == "ticket.resumed" || e.type == "ticket.resolved" ||
-                   (e.type == "ticket.status_changed" && t.from_status() == "WAITING_ON_CUSTOMER")) {
-          SLA_RETURN_IF_ERROR(storage::PauseEnded(c, key, e.event_time));
-        }
+        absl::Status s = p.dead.ok() ? ApplyTicketEvent(c, e, p.ticket, p.outage, p.terms.get()) : p.dead;
+        if (!s.ok() && Permanent(s)) s = DeadLetter(c, kTicketSource, e, s);
+        SLA_RETURN_IF_ERROR(s);
       }
       return outbox::SetCursor(c, kTicketSource, last);
     }));
@@ -206,6 +278,8 @@ absl::StatusOr<int> ReportManager::ConsumeTicketEvents() {
 }
 
 absl::StatusOr<int> ReportManager::ConsumeBillingEvents() {
+  // Revisions left pending by an earlier pass (contract-svc was unavailable) come first.
+  SLA_RETURN_IF_ERROR(IssuePendingRevisions());
   int applied = 0;
   for (;;) {
     int64_t cursor = 0;
@@ -216,44 +290,104 @@ absl::StatusOr<int> ReportManager::ConsumeBillingEvents() {
     SLA_ASSIGN_OR_RETURN(std::vector<clients::FeedEvent> events, billing_->List(cursor, kPage));
     if (events.empty()) return applied;
     int batch = 0;
-    std::set<std::pair<std::string, int>> late;  // (contract name, period) whose credits changed
     SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
       batch = 0;
-      late.clear();
       SLA_ASSIGN_OR_RETURN(const int64_t locked, outbox::GetCursor(c, kBillingSource, true));
       int64_t last = locked;
       for (const clients::FeedEvent& e : events) {
         if (e.sequence <= last) continue;
         last = e.sequence;
         ++batch;
-        const bool issued = e.type == "credit_note.issued";
-        if (!issued && e.type != "credit.deferred" && e.type != "credit.dropped") continue;
-        google::protobuf::Struct p;
-        if (!google::protobuf::util::JsonStringToMessage(e.payload_json, &p).ok()) {
-          return absl::DataLossError(absl::StrCat("billing-svc event ", e.sequence, ": unreadable payload"));
-        }
-        auto field = [&](const char* f) -> std::string {
-          auto it = p.fields().find(f);
-          return it == p.fields().end() ? "" : it->second.string_value();
-        };
-        SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(field("contract"), "contracts", "payload.contract"));
-        SLA_ASSIGN_OR_RETURN(const int period, ParsePeriod(field("period"), "payload.period"));
-        int64_t amount = 0, cut = 0;
-        (void)absl::SimpleAtoi(field("total_minor"), &amount);
-        (void)absl::SimpleAtoi(field("cap_cut_minor"), &cut);
-        SLA_RETURN_IF_ERROR(storage::UpsertCredit(
-            c, {k.first, k.second, period, issued ? "issued" : e.type == "credit.deferred" ? "deferred" : "dropped",
-                field("credit_note"), field("currency"), amount, cut}));
-        SLA_ASSIGN_OR_RETURN(auto report, storage::LoadReport(c, {k.first, k.second}, period, 0, false));
-        if (report) late.insert({field("contract"), period});
+        absl::Status s = ApplyBillingEvent(c, e);
+        if (!s.ok() && Permanent(s)) s = DeadLetter(c, kBillingSource, e, s);
+        SLA_RETURN_IF_ERROR(s);
       }
       return outbox::SetCursor(c, kBillingSource, last);
     }));
     applied += batch;
     // Credits decided after a report was issued: the report gets a new revision.
-    for (const auto& [contract, period] : late) {
-      SLA_ASSIGN_OR_RETURN(ReportName n, ParseReportName(absl::StrCat(contract, "/reports/", PeriodText(period)), "name"));
-      SLA_RETURN_IF_ERROR(IssueNow(n, "late data: credits decided by billing-svc after the last revision").status());
+    SLA_RETURN_IF_ERROR(IssuePendingRevisions());
+  }
+}
+
+absl::Status ReportManager::ApplyBillingEvent(mysql::Connection& c, const clients::FeedEvent& e) {
+  const bool note = e.type == "credit_note.issued" || e.type == "debit_note.issued";
+  if (!note && e.type != "credit.deferred" && e.type != "credit.dropped" && e.type != "credit.revised") {
+    return absl::OkStatus();
+  }
+  google::protobuf::Struct p;
+  if (!google::protobuf::util::JsonStringToMessage(e.payload_json, &p).ok()) {
+    return absl::DataLossError("unreadable payload");
+  }
+  auto field = [&](const char* f) -> std::string {
+    auto it = p.fields().find(f);
+    return it == p.fields().end() ? "" : it->second.string_value();
+  };
+  auto number = [&](const char* f) -> absl::StatusOr<int64_t> {
+    int64_t v = 0;
+    if (!absl::SimpleAtoi(field(f), &v)) return InvalidField(absl::StrCat("payload.", f), "is not a whole number");
+    return v;
+  };
+  SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(field("contract"), "contracts", "payload.contract"));
+  SLA_ASSIGN_OR_RETURN(const int period, ParsePeriod(field("period"), "payload.period"));
+  const bool revision = p.fields().contains("revision");
+  if (e.type == "credit_note.issued" && !revision) {
+    int64_t cut = 0;
+    SLA_ASSIGN_OR_RETURN(const int64_t amount, number("total_minor"));
+    if (p.fields().contains("cap_cut_minor")) {
+      SLA_ASSIGN_OR_RETURN(cut, number("cap_cut_minor"));
+    }
+    SLA_RETURN_IF_ERROR(storage::UpsertCredit(
+        c, {k.first, k.second, period, "issued", field("credit_note"), field("currency"), amount, cut}));
+  } else if (note) {
+    // A delta credit note adds to the period's credit, a debit note takes back (its total is
+    // the positive amount taken back).
+    SLA_ASSIGN_OR_RETURN(const int64_t amount, number("total_minor"));
+    const bool debit = e.type == "debit_note.issued";
+    SLA_RETURN_IF_ERROR(storage::AdjustCredit(
+        c, {k.first, k.second, period, "issued", "", field("currency"), debit ? -amount : amount, 0},
+        field(debit ? "debit_note" : "credit_note")));
+  } else if (e.type == "credit.revised") {
+    SLA_ASSIGN_OR_RETURN(const int64_t delta, number("delta_minor"));
+    SLA_RETURN_IF_ERROR(
+        storage::AdjustCredit(c, {k.first, k.second, period, field("status"), "", field("currency"), delta, 0}, ""));
+  } else {
+    int64_t cut = 0;
+    SLA_ASSIGN_OR_RETURN(const int64_t amount, number("total_minor"));
+    if (p.fields().contains("cap_cut_minor")) {
+      SLA_ASSIGN_OR_RETURN(cut, number("cap_cut_minor"));
+    }
+    SLA_RETURN_IF_ERROR(storage::UpsertCredit(
+        c, {k.first, k.second, period, e.type == "credit.deferred" ? "deferred" : "dropped", "", field("currency"),
+            amount, cut}));
+  }
+  SLA_ASSIGN_OR_RETURN(auto report, storage::LoadReport(c, {k.first, k.second}, period, 0, false));
+  if (!report) return absl::OkStatus();
+  return storage::AddPendingRevision(
+      c, {{k.first, k.second}, period, "late data: credits decided by billing-svc after the last revision"});
+}
+
+absl::Status ReportManager::IssuePendingRevisions() {
+  for (;;) {
+    std::vector<storage::PendingRevision> pending;
+    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
+      SLA_ASSIGN_OR_RETURN(pending, storage::ListPendingRevisions(c, 100));
+      return absl::OkStatus();
+    }));
+    if (pending.empty()) return absl::OkStatus();
+    for (const storage::PendingRevision& p : pending) {
+      const std::string name = absl::StrCat("customers/", p.scope.customer_id, "/contracts/", p.scope.contract_id,
+                                            "/reports/", PeriodText(p.period_index));
+      SLA_ASSIGN_OR_RETURN(ReportName n, ParseReportName(name, "name"));
+      absl::Status issued = IssueNow(n, p.reason).status();
+      // Kept for the next pass unless issued, or unless it can never be (then it is logged).
+      if (!issued.ok() && !Permanent(issued)) return issued;
+      if (!issued.ok()) {
+        log::Warning("pending report revision dropped", {{"report", name}, {"reason", std::string(issued.message())}});
+      }
+      SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) {
+        return storage::DeletePendingRevision(c, p.scope, p.period_index);
+      }));
     }
   }
 }
@@ -477,9 +611,23 @@ absl::StatusOr<v1::SimulateTermsResponse> ReportManager::Simulate(const Identity
     return InvalidField("lookback_periods", "must be within 1..36");
   }
   if (!req.has_proposed_terms()) return InvalidField("proposed_terms", "is required");
-  const sla::v1::SlaTerms& proposed = req.proposed_terms();
+  sla::v1::SlaTerms proposed = req.proposed_terms();
   std::set<std::string> calendars;
   for (const auto& c : proposed.calendars()) calendars.insert(c.name());
+  // Proposed terms as a person writes them name calendars without their contents (the snapshot
+  // in `calendars` is output only): a calendar the proposal names but does not carry is taken
+  // from the contract's terms in force now, as the contract would use it.
+  if (!scope.contract_id.empty()) {
+    absl::StatusOr<std::shared_ptr<const TermsInfo>> current =
+        TermsOf(req.subject(), "", absl::ToUnixSeconds(Now(options_)));
+    if (current.ok()) {
+      for (const auto& c : (*current)->terms.calendars()) {
+        if (calendars.insert(c.name()).second) *proposed.add_calendars() = c;
+      }
+    } else if (!Permanent(current.status())) {
+      return current.status();
+    }
+  }
   SLA_RETURN_IF_ERROR(contract::ValidateTerms(
       proposed, [&](absl::string_view name) { return calendars.count(std::string(name)) > 0; }, "proposed_terms"));
   const int64_t now = absl::ToUnixSeconds(Now(options_));

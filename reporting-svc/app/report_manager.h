@@ -18,6 +18,7 @@
 #include "common/server/identity.h"
 #include "reporting-svc/storage/report_store.h"
 #include "sla/reporting/v1/reporting_service.pb.h"
+#include "sla/ticket/v1/ticket_service.pb.h"
 
 namespace sla::reporting {
 
@@ -55,6 +56,9 @@ class ReportManager {
   // contract's schedule. Returns reports issued.
   absl::StatusOr<int> IssueDueReports(clients::ContractDirectory& contracts);
 
+  // Events of the followed streams set aside because they cannot be applied, oldest first.
+  absl::StatusOr<std::vector<storage::DeadLetter>> DeadLetters(int limit);
+
   // The figures of a report as of now (revision 0), without access checks.
   absl::StatusOr<v1::Report> Compute(const ReportName& n);
 
@@ -66,6 +70,15 @@ class ReportManager {
   absl::StatusOr<std::shared_ptr<const TermsInfo>> TermsOf(const std::string& contract, const std::string& version,
                                                           int64_t at);
   absl::StatusOr<int> PeriodIndexOf(const TermsInfo& t, int64_t at) const;
+  absl::Status ApplyTicketEvent(mysql::Connection& c, const clients::FeedEvent& e,
+                                const sla::ticket::v1::TicketEventPayload& t, const sla::ticket::v1::OutagePayload& o,
+                                const TermsInfo* terms);
+  absl::Status ApplyBillingEvent(mysql::Connection& c, const clients::FeedEvent& e);
+  // Records `e` as one that cannot be applied (`why`), in the consumer's transaction.
+  absl::Status DeadLetter(mysql::Connection& c, const char* source, const clients::FeedEvent& e,
+                          const absl::Status& why);
+  // Issues the revisions late data made due; what fails for a passing reason stays pending.
+  absl::Status IssuePendingRevisions();
   absl::StatusOr<v1::Report> IssueNow(const ReportName& n, const std::string& why);
 
   mysql::ConnectionPool* pool_;

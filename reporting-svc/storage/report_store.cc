@@ -6,6 +6,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/status/status_macros.h"
 
 namespace sla::reporting::storage {
@@ -295,6 +296,90 @@ absl::Status UpsertCredit(Connection& c, const Credit& cr) {
               });
 }
 
+absl::Status AdjustCredit(Connection& c, const Credit& d, const std::string& note) {
+  return Exec(c,
+              "INSERT INTO rpt_credits (customer_id, contract_id, period_index, status, credit_note, currency, "
+              "amount_minor, cap_cut_minor, adjustment_notes) VALUES (?, ?, ?, ?, '', ?, ?, 0, ?) "
+              "ON DUPLICATE KEY UPDATE amount_minor = amount_minor + VALUES(amount_minor), "
+              "adjustment_notes = IF(VALUES(adjustment_notes) = '', adjustment_notes, "
+              "TRIM(CONCAT(adjustment_notes, ' ', VALUES(adjustment_notes))))",
+              [&](PreparedStatement* st) {
+                st->setString(1, d.customer_id);
+                st->setString(2, d.contract_id);
+                st->setInt(3, d.period_index);
+                st->setString(4, d.status);
+                st->setString(5, d.currency);
+                st->setInt64(6, d.amount_minor);
+                st->setString(7, note);
+              });
+}
+
+absl::Status InsertDeadLetter(Connection& c, const DeadLetter& d) {
+  return Exec(c,
+              "INSERT IGNORE INTO dead_letters (source, sequence, event_type, subject, customer_id, reason, payload, "
+              "dead_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+              [&](PreparedStatement* st) {
+                st->setString(1, d.source);
+                st->setInt64(2, d.sequence);
+                st->setString(3, d.event_type.substr(0, 64));
+                st->setString(4, d.subject.substr(0, 512));
+                st->setString(5, d.customer_id.substr(0, 64));
+                st->setString(6, d.reason.substr(0, 2048));
+                st->setString(7, d.payload);
+                st->setInt64(8, d.dead_at);
+              });
+}
+
+absl::StatusOr<std::vector<DeadLetter>> ListDeadLetters(Connection& c, int limit) {
+  SLA_ASSIGN_OR_RETURN(PreparedStatement * st,
+                       c.Prepare("SELECT source, sequence, event_type, subject, customer_id, reason, payload, dead_at "
+                                 "FROM dead_letters ORDER BY dead_at, source, sequence LIMIT ?"));
+  std::vector<DeadLetter> out;
+  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+    st->setInt(1, limit);
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+    while (rs->next()) {
+      out.push_back({rs->getString(1), rs->getInt64(2), rs->getString(3), rs->getString(4), rs->getString(5),
+                     rs->getString(6), rs->getString(7), rs->getInt64(8)});
+    }
+  }));
+  return out;
+}
+
+absl::Status AddPendingRevision(Connection& c, const PendingRevision& p) {
+  return Exec(c,
+              "INSERT INTO pending_revisions (customer_id, contract_id, period_index, reason) VALUES (?, ?, ?, ?) "
+              "ON DUPLICATE KEY UPDATE reason = VALUES(reason)",
+              [&](PreparedStatement* st) {
+                st->setString(1, p.scope.customer_id);
+                st->setString(2, p.scope.contract_id);
+                st->setInt(3, p.period_index);
+                st->setString(4, p.reason.substr(0, 256));
+              });
+}
+
+absl::StatusOr<std::vector<PendingRevision>> ListPendingRevisions(Connection& c, int limit) {
+  SLA_ASSIGN_OR_RETURN(PreparedStatement * st,
+                       c.Prepare("SELECT customer_id, contract_id, period_index, reason FROM pending_revisions "
+                                 "ORDER BY customer_id, contract_id, period_index LIMIT ?"));
+  std::vector<PendingRevision> out;
+  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+    st->setInt(1, limit);
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+    while (rs->next()) out.push_back({{rs->getString(1), rs->getString(2)}, rs->getInt(3), rs->getString(4)});
+  }));
+  return out;
+}
+
+absl::Status DeletePendingRevision(Connection& c, const Scope& s, int period_index) {
+  return Exec(c, "DELETE FROM pending_revisions WHERE customer_id = ? AND contract_id = ? AND period_index = ?",
+              [&](PreparedStatement* st) {
+                st->setString(1, s.customer_id);
+                st->setString(2, s.contract_id);
+                st->setInt(3, period_index);
+              });
+}
+
 absl::StatusOr<std::vector<TicketFigures>> LoadTicketFigures(Connection& c, const Scope& s, int period) {
   SLA_ASSIGN_OR_RETURN(
       PreparedStatement * st,
@@ -403,7 +488,7 @@ absl::StatusOr<std::vector<OutageRow>> LoadOutages(Connection& c, const Scope& s
 
 absl::StatusOr<std::vector<v1::CreditFigure>> LoadCredits(Connection& c, const Scope& s, int period) {
   SLA_ASSIGN_OR_RETURN(PreparedStatement * st,
-                       c.Prepare(absl::StrCat("SELECT credit_note, currency, amount_minor, cap_cut_minor, status FROM "
+                       c.Prepare(absl::StrCat("SELECT credit_note, currency, amount_minor, cap_cut_minor, status, adjustment_notes FROM "
                                               "rpt_credits WHERE ",
                                               Where(s), " AND period_index = ? ORDER BY customer_id, contract_id")));
   std::vector<v1::CreditFigure> out;
@@ -417,6 +502,9 @@ absl::StatusOr<std::vector<v1::CreditFigure>> LoadCredits(Connection& c, const S
       f.set_amount_minor(rs->getInt64(3));
       f.set_cap_cut_minor(rs->getInt64(4));
       f.set_status(rs->getString(5));
+      for (absl::string_view note : absl::StrSplit(std::string(rs->getString(6)), ' ', absl::SkipEmpty())) {
+        f.add_adjustment_notes(std::string(note));
+      }
       out.push_back(std::move(f));
     }
   }));

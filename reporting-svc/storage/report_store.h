@@ -93,6 +93,33 @@ struct Credit {
   int64_t cap_cut_minor = 0;
 };
 absl::Status UpsertCredit(Connection& c, const Credit& cr);
+// A change to a closed period's credit (a delta credit note, a debit note as a negative
+// amount, or a revised deferred or dropped amount): added to the period's net amount, and
+// `note` (if any) appended to its adjustment notes.
+absl::Status AdjustCredit(Connection& c, const Credit& delta, const std::string& note);
+
+// --- Events that cannot be applied, and report revisions due ------------------------------
+struct DeadLetter {
+  std::string source;  // "ticket-svc", "billing-svc"
+  int64_t sequence = 0;
+  std::string event_type;
+  std::string subject;
+  std::string customer_id;
+  std::string reason;
+  std::string payload;
+  int64_t dead_at = 0;
+};
+// Records it once (a replay of the same event changes nothing).
+absl::Status InsertDeadLetter(Connection& c, const DeadLetter& d);
+absl::StatusOr<std::vector<DeadLetter>> ListDeadLetters(Connection& c, int limit);
+struct PendingRevision {
+  Scope scope;
+  int period_index = 0;
+  std::string reason;
+};
+absl::Status AddPendingRevision(Connection& c, const PendingRevision& p);
+absl::StatusOr<std::vector<PendingRevision>> ListPendingRevisions(Connection& c, int limit);
+absl::Status DeletePendingRevision(Connection& c, const Scope& s, int period_index);
 
 // --- Report queries ----------------------------------------------------------------------
 absl::StatusOr<std::vector<TicketFigures>> LoadTicketFigures(Connection& c, const Scope& s, int period);
