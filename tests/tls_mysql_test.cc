@@ -61,7 +61,7 @@ class TlsTest : public SuiteProcessTest {
         "  -extfile client.ext -out client.pem;",
         // RS256 token keys: the identity provider's and ticket-svc's own (trusted), and a rogue one.
         "for k in idp ticket rogue; do openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out $k-jwt.key;",
-        "  openssl pkey -in $k-jwt.key -pubout -out $k-jwt.pub; done; cat idp-jwt.pub ticket-jwt.pub >trusted-jwt.pub;");
+        "  openssl pkey -in $k-jwt.key -pubout -out $k-jwt.pub; done; { cat idp-jwt.pub; echo 'sla-service: ticket-svc'; cat ticket-jwt.pub; } >trusted-jwt.pub;");
     std::ofstream(dir_ + "/make-certs.sh") << script;
     ASSERT_EQ(std::system(absl::StrCat("bash ", dir_, "/make-certs.sh >", dir_, "/openssl.log 2>&1").c_str()), 0)
         << ReadFile(dir_ + "/openssl.log");

@@ -139,7 +139,7 @@ TEST_F(BillingFlowTest, ChronicBreachAccruesATerminationRight) {
   ASSERT_TRUE(billing_->sequencer().RunOnce().ok());
   pb::ListEventsRequest req;
   pb::ListEventsResponse events;
-  ASSERT_TRUE(billing_stub_->ListEvents(As("service").get(), req, &events).ok());
+  ASSERT_TRUE(billing_stub_->ListEvents(ticket::SuiteHarness::AsService("reporting-svc", clock_.Now()).get(), req, &events).ok());
   std::vector<std::string> accrued;
   for (const auto& e : events.events()) {
     if (e.type() == "termination_right.accrued") accrued.push_back(e.payload_json());

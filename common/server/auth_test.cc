@@ -184,13 +184,25 @@ TEST(JwtVerifierTest, Rs256AndEs256TokensVerifyWithThePublicKeyOnly) {
     EXPECT_EQ(v->Verify(Mint(kAgent, kNow, absl::Hours(1), confused), kNow).status().code(),
               absl::StatusCode::kUnauthenticated);
     EXPECT_EQ(v->Verify(Mint(kAgent), kNow).status().code(), absl::StatusCode::kUnauthenticated);
-    // A key file may trust several public keys (the identity provider's and each service's).
+    // A key file may trust several public keys (the identity provider's and each service's); a
+    // service's own key is bound to its identity by the line before it.
     JwtConfig bundle = verifier_config;
-    bundle.public_key_pem = absl::StrCat(other.second, "\n", keys.second);
+    bundle.public_key_pem = absl::StrCat("sla-service: ticket-svc\n", other.second, "\n", keys.second);
     auto both = JwtVerifier::Create(bundle);
     ASSERT_TRUE(both.ok()) << both.status();
     EXPECT_TRUE(both->Verify(Mint(kAgent, kNow, absl::Hours(1), signer), kNow).ok());
-    EXPECT_TRUE(both->Verify(Mint({"bob", "", {"service"}}, kNow, absl::Hours(1), Asymmetric(alg, other)), kNow).ok());
+    const JwtConfig service_key = Asymmetric(alg, other);
+    EXPECT_TRUE(both->Verify(Mint({"ticket-svc", "", {"service"}}, kNow, absl::Hours(1), service_key), kNow).ok());
+    // Least privilege: ticket-svc's key signs nothing but ticket-svc's own identity, and the
+    // identity provider's key cannot mint a service identity.
+    for (const Identity& forged : {Identity{"billing-svc", "", {"service"}}, Identity{"ticket-svc", "", {"msp_admin"}},
+                                   Identity{"ticket-svc", "", {"service", "msp_admin"}}}) {
+      EXPECT_EQ(both->Verify(Mint(forged, kNow, absl::Hours(1), service_key), kNow).status().code(),
+                absl::StatusCode::kUnauthenticated)
+          << forged.subject << " " << forged.roles.back();
+    }
+    EXPECT_EQ(both->Verify(Mint({"ticket-svc", "", {"service"}}, kNow, absl::Hours(1), signer), kNow).status().code(),
+              absl::StatusCode::kUnauthenticated);
   }
   // An HS256 deployment refuses RS256 tokens; a verifier needs a PEM public key; minting
   // without a private key fails instead of producing an unsigned token.
@@ -333,6 +345,16 @@ TEST(JwksTest, AKeyFileMayHoldTheIdentityProvidersJwksAndItsRotation) {
             "field `jwks.keys[0].kty`: must be RSA or EC");
   EXPECT_EQ(JwksToPem(R"({"keys":[]})").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(JwksToPem("{not json").status().code(), absl::StatusCode::kInvalidArgument);
+
+  // A service's own key in a JWKS document: its kid binds it to the service's identity.
+  JwtConfig bound = es;
+  bound.public_key_pem = absl::StrCat(R"({"keys":[)", Jwk(ec.second, "sla-service:billing-svc"), "]}");
+  auto bv = JwtVerifier::Create(bound);
+  ASSERT_TRUE(bv.ok()) << bv.status();
+  const JwtConfig billing_key = Asymmetric(JwtAlgorithm::kEs256, ec);
+  EXPECT_TRUE(bv->Verify(Mint({"billing-svc", "", {"service"}}, kNow, absl::Hours(1), billing_key), kNow).ok());
+  EXPECT_EQ(bv->Verify(Mint(kAgent, kNow, absl::Hours(1), billing_key), kNow).status().code(),
+            absl::StatusCode::kUnauthenticated);
 }
 
 }  // namespace sla::server

@@ -49,9 +49,12 @@ class ContractApiTest : public ::testing::Test {
 
   static server::JwtConfig Config() { return {std::string(32, 'k'), "", ""}; }
 
+  // Role `service` acts as ticket-svc, which calls contract-svc's ResolveTerms (a service's
+  // identity is its name: server::CheckServiceCall).
   std::unique_ptr<grpc::ClientContext> As(const std::string& role, const std::string& tenant = "") {
     auto ctx = std::make_unique<grpc::ClientContext>();
-    auto token = server::MintToken(Config(), {"user-" + role, tenant, {role}}, kNow, absl::Hours(1));
+    const std::string subject = role == "service" ? "ticket-svc" : "user-" + role;
+    auto token = server::MintToken(Config(), {subject, tenant, {role}}, kNow, absl::Hours(1));
     ctx->AddMetadata("authorization", "Bearer " + *token);
     return ctx;
   }

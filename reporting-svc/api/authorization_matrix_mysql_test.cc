@@ -31,8 +31,31 @@ enum class Cell { kAllowed, kDenied, kHidden };
 
 const char* Name(Cell c) { return c == Cell::kAllowed ? "allowed" : c == Cell::kDenied ? "denied" : "hidden"; }
 
-const std::vector<std::string> kRoles = {"msp_admin",     "msp_agent",      "customer_admin",
-                                         "customer_user", "billing_system", "service"};
+// `service:<name>` is that service's own identity (role `service`, subject its name).
+const std::vector<std::string> kRoles = {"msp_admin",           "msp_agent",           "customer_admin",
+                                         "customer_user",       "billing_system",      "service:contract-svc",
+                                         "service:ticket-svc",  "service:billing-svc", "service:reporting-svc"};
+
+// Least privilege between services (docs/security.md): what each service calls with its own
+// identity, and nothing more.
+const std::map<std::string, std::set<std::string>> kServiceCalls = {
+    {"contract-svc", {"/sla.reporting.v1.ReportingService/SimulateTerms"}},
+    {"ticket-svc", {"/sla.contract.v1.ContractService/ResolveTerms"}},
+    {"billing-svc",
+     {"/sla.contract.v1.ContractService/ResolveTerms", "/sla.contract.v1.ContractService/ListContracts",
+      "/sla.ticket.v1.TicketService/ListEvents", "/sla.ticket.v1.TicketService/WatchEvents"}},
+    {"reporting-svc",
+     {"/sla.contract.v1.ContractService/ResolveTerms", "/sla.contract.v1.ContractService/ListContracts",
+      "/sla.ticket.v1.TicketService/ListEvents", "/sla.ticket.v1.TicketService/WatchEvents",
+      "/sla.billing.v1.BillingService/ListEvents", "/sla.billing.v1.BillingService/WatchEvents"}},
+};
+
+// The identity a role column calls with; customer roles act for `tenant`.
+server::Identity Who(const std::string& role, const std::string& tenant) {
+  if (role.rfind("service:", 0) == 0) return {role.substr(8), "", {"service"}};
+  const bool customer = role == "customer_admin" || role == "customer_user";
+  return {"matrix-" + role, customer ? tenant : "", {role}};
+}
 
 // Who may call an RPC. `staff`: the non-customer roles allowed (all others: denied).
 // `customers`: what customer roles get — kAllowed on their own objects (hidden on foreign
@@ -47,7 +70,7 @@ struct Rule {
   bool tenant_first = false;
 };
 
-const std::set<std::string> kAllStaff = {"msp_admin", "msp_agent", "billing_system", "service"};
+const std::set<std::string> kAllStaff = {"msp_admin", "msp_agent", "billing_system"};
 const std::set<std::string> kBothCustomers = {"customer_admin", "customer_user"};
 
 struct Row {
@@ -90,7 +113,7 @@ std::vector<Row> Matrix() {
       {T + "CreateTicket",
        "parent: '{customer}' ticket { contract: '{contract}' service_id: 'service-desk' priority: PRIORITY_P3 "
        "title: 'matrix' reporter: 'r' }",
-       {{"msp_admin", "msp_agent", "service"}, kBothCustomers}},
+       {{"msp_admin", "msp_agent"}, kBothCustomers}},
       {T + "GetTicket", "name: '{ticket}'", {kAllStaff, kBothCustomers}},
       {T + "ListTickets", "parent: '{customer}'", {kAllStaff, kBothCustomers}},
       // Customers may close or reopen (closing a NEW ticket is then refused as a transition).
@@ -111,8 +134,8 @@ std::vector<Row> Matrix() {
       {T + "CreateOutage",
        "parent: '{customer}' outage { contract: '{contract}' service_id: 'email-hosting' start_time { seconds: 1797728400 } "
        "end_time { seconds: 1797729600 } }",
-       {{"msp_admin", "msp_agent", "service"}, {}}},
-      {T + "CloseOutage", "name: '{outage}' end_time { seconds: 1797729600 }", {{"msp_admin", "msp_agent", "service"}, {}}},
+       {{"msp_admin", "msp_agent"}, {}}},
+      {T + "CloseOutage", "name: '{outage}' end_time { seconds: 1797729600 }", {{"msp_admin", "msp_agent"}, {}}},
       {T + "GetOutage", "name: '{outage}'", {kAllStaff, kBothCustomers}},
       {T + "ListOutages", "parent: '{customer}'", {kAllStaff, kBothCustomers}},
       {T + "ListEvents", "page_size: 1", {kAllStaff, {}, false}},
@@ -128,18 +151,24 @@ std::vector<Row> Matrix() {
       {B + "WatchEvents", "", {kAllStaff, {}, false}},
       // reporting-svc.
       {R + "GetReport", "name: '{report}'", {kAllStaff, kBothCustomers}},
-      {R + "IssueReport", "name: '{report}'", {{"msp_admin", "msp_agent", "service"}, {}, true, true}},
+      {R + "IssueReport", "name: '{report}'", {{"msp_admin", "msp_agent"}, {}, true, true}},
       {R + "ListReports", "parent: '{contract}'", {kAllStaff, kBothCustomers}},
       {R + "ExportReport", "name: '{report}' format: REPORT_FORMAT_HTML", {kAllStaff, kBothCustomers}},
-      {R + "SimulateTerms", "subject: '{contract}' lookback_periods: 1", {{"msp_admin", "msp_agent", "service"}, {}, true, true}},
+      {R + "SimulateTerms", "subject: '{contract}' lookback_periods: 1", {{"msp_admin", "msp_agent"}, {}, true, true}},
       {R + "ListEvents", "page_size: 1", {kAllStaff, {}, false}},
       {R + "WatchEvents", "", {kAllStaff, {}, false}},
   };
 }
 
-Cell Expected(const Rule& rule, const std::string& role, bool own) {
+// A staff, system or service column may call the RPC (services: only what they use).
+bool StaffMayCall(const Rule& rule, const std::string& role, const std::string& method) {
+  if (role.rfind("service:", 0) == 0) return kServiceCalls.at(role.substr(8)).contains(method);
+  return rule.staff.contains(role);
+}
+
+Cell Expected(const Rule& rule, const std::string& role, bool own, const std::string& method) {
   const bool customer = kBothCustomers.contains(role);
-  if (!customer) return rule.staff.contains(role) ? Cell::kAllowed : Cell::kDenied;
+  if (!customer) return StaffMayCall(rule, role, method) ? Cell::kAllowed : Cell::kDenied;
   if (!rule.customer_roles.contains(role)) return !own && rule.tenant_scoped && rule.tenant_first ? Cell::kHidden : Cell::kDenied;
   return own || !rule.tenant_scoped ? Cell::kAllowed : Cell::kHidden;
 }
@@ -376,8 +405,8 @@ TEST_F(AuthorizationMatrixTest, EveryRpcEveryRoleOwnAndForeignObjects) {
       auto request = Request(method, row.request, is_own ? own_ : foreign_, foreign_);
       for (const std::string& role : kRoles) {
         const bool customer = kBothCustomers.contains(role);
-        const Answer r = Call(method, row.method, *request, {"matrix-" + role, customer ? a.id : "", {role}});
-        const Cell want = Expected(row.rule, role, is_own);
+        const Answer r = Call(method, row.method, *request, Who(role, a.id));
+        const Cell want = Expected(row.rule, role, is_own, row.method);
         const Cell got = Observed(r.status);
         ++cells;
         if (Inconclusive(r.status)) {
@@ -420,8 +449,8 @@ TEST_F(AuthorizationMatrixTest, ListsUnderEveryCustomerHoldOnlyWhatTheCallerMayR
     auto request = Request(method, absl::StrReplaceAll(row.request, {{"{customer}", "customers/-"}}), own_, foreign_);
     for (const std::string& role : kRoles) {
       const bool customer = kBothCustomers.contains(role);
-      const Answer r = Call(method, row.method, *request, {"matrix-" + role, customer ? a_.id : "", {role}});
-      const bool allowed = customer ? row.rule.customer_roles.contains(role) : row.rule.staff.contains(role);
+      const Answer r = Call(method, row.method, *request, Who(role, a_.id));
+      const bool allowed = customer ? row.rule.customer_roles.contains(role) : StaffMayCall(row.rule, role, row.method);
       if (!allowed) {
         EXPECT_EQ(r.status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << row.method << " | " << role;
         continue;
@@ -495,7 +524,7 @@ TEST_F(AuthorizationMatrixTest, RequestsThatMixTwoCustomersAreRefused) {
     auto request = Request(method, m.request, own_, foreign_);
     for (const std::string& role : kRoles) {
       const bool customer = kBothCustomers.contains(role);
-      const Answer r = Call(method, m.method, *request, {"matrix-" + role, customer ? a_.id : "", {role}});
+      const Answer r = Call(method, m.method, *request, Who(role, a_.id));
       const bool staff_list_of_all = !customer && m.request.find("customers/-") != std::string::npos;
       if (staff_list_of_all && r.status.ok()) {
         // Staff listing every customer, filtered to B's contract: B's rows only.

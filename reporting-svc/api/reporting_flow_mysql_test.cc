@@ -211,7 +211,7 @@ TEST_F(ReportingFlowTest, AMonthBecomesAReportWithFiguresComputedByHand) {
   ASSERT_TRUE(reporting_->sequencer().RunOnce().ok());
   pb::ListEventsRequest er;
   pb::ListEventsResponse events;
-  ASSERT_TRUE(stub_r_->ListEvents(As("service").get(), er, &events).ok());
+  ASSERT_TRUE(stub_r_->ListEvents(As("msp_agent").get(), er, &events).ok());
   int announced = 0;
   for (const auto& e : events.events()) announced += e.type() == "report.issued" && e.subject() == name;
   EXPECT_EQ(announced, 2);
@@ -295,7 +295,7 @@ TEST_F(ReportingFlowTest, WhatIfReplaysThePastUnderProposedTargets) {
   rt.set_contract(acme.contract);
   rt.mutable_at()->set_seconds(Utc(2026, 12, 15, 0));
   cpb::ResolveTermsResponse terms;
-  ASSERT_TRUE(harness_->contract_stub().ResolveTerms(ticket::SuiteHarness::As("service", "", absl::Now()).get(), rt, &terms).ok());
+  ASSERT_TRUE(harness_->contract_stub().ResolveTerms(ticket::SuiteHarness::AsService("reporting-svc", absl::Now()).get(), rt, &terms).ok());
   auto simulate = [&](int64_t p1_response, pb::SimulateTermsResponse* out, const std::string& role = "msp_admin",
                       const std::string& tenant = "") {
     pb::SimulateTermsRequest req;

@@ -76,6 +76,13 @@ std::unique_ptr<grpc::ClientContext> SuiteHarness::As(const std::string& role,
   return ctx;
 }
 
+std::unique_ptr<grpc::ClientContext> SuiteHarness::AsService(const std::string& service, absl::Time now) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  absl::StatusOr<std::string> token = server::MintToken(Jwt(), {service, "", {"service"}}, now, absl::Hours(1));
+  ctx->AddMetadata("authorization", "Bearer " + token.value_or(""));
+  return ctx;
+}
+
 std::unique_ptr<TermsSource> SuiteHarness::NewTermsSource() const {
   return std::make_unique<clients::ContractTermsSource>(contract_channel_, Jwt(), "ticket-svc");
 }

@@ -52,6 +52,8 @@ class SuiteHarness {
   // A context carrying a token for `role` of `tenant`, minted at `now`.
   static std::unique_ptr<grpc::ClientContext> As(const std::string& role, const std::string& tenant,
                                                  absl::Time now);
+  // A service's own identity: role `service`, subject its name ("billing-svc").
+  static std::unique_ptr<grpc::ClientContext> AsService(const std::string& service, absl::Time now);
   // A customer whose example contract is active from 2026-12-01 00:00 Bangkok time.
   absl::StatusOr<Tenant> NewTenant(const std::string& display_name);
   // The same, in force from `effective_from` (Unix seconds).

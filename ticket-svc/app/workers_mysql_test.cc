@@ -255,7 +255,7 @@ TEST_F(WorkerTest, WatchEventsNeverMissesAnEventUnderConcurrentOutOfOrderWriters
     req.set_after(after);
     req.set_page_size(37);
     pb::ListEventsResponse page;
-    ASSERT_TRUE(stub_->ListEvents(As("service").get(), req, &page).ok());
+    ASSERT_TRUE(stub_->ListEvents(SuiteHarness::AsService("billing-svc", clock_.Now()).get(), req, &page).ok());
     if (page.events().empty()) break;
     for (const auto& e : page.events()) ASSERT_EQ(e.sequence(), ++after);
     listed += page.events_size();
