@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/log/log.h"
 #include "common/server/access.h"
@@ -101,7 +102,7 @@ absl::StatusOr<JwtVerifier> JwtVerifier::Create(JwtConfig config) {
   if (config.algorithm == JwtAlgorithm::kHs256) {
     if (config.hs256_key.size() < 32) return absl::InvalidArgumentError("the HS256 key must be at least 32 bytes");
     JwtVerifier v(std::move(config));
-    v.verify_keys_ = {v.config_.hs256_key};
+    v.verify_keys_ = {{v.config_.hs256_key, ""}};
     return v;
   }
   // A JWKS document, as the identity provider publishes it, or PEM public keys.
@@ -110,14 +111,21 @@ absl::StatusOr<JwtVerifier> JwtVerifier::Create(JwtConfig config) {
     if (!pem.ok()) return pem.status();
     config.public_key_pem = *std::move(pem);
   }
-  // One or more PEM public keys, one after the other.
-  std::vector<std::string> keys;
+  // One or more PEM public keys, one after the other. A line `sla-service: <name>` before a
+  // key binds it to that service's own identity.
+  std::vector<VerifyKey> keys;
   constexpr absl::string_view kEnd = "-----END PUBLIC KEY-----";
   absl::string_view rest = config.public_key_pem;
   for (size_t end = rest.find(kEnd); end != absl::string_view::npos; end = rest.find(kEnd)) {
     absl::string_view block = rest.substr(0, end + kEnd.size());
-    block.remove_prefix(std::min(block.size(), block.find("-----BEGIN PUBLIC KEY-----")));
-    if (!block.empty()) keys.push_back(absl::StrCat(block, "\n"));
+    const size_t begin = std::min(block.size(), block.find("-----BEGIN PUBLIC KEY-----"));
+    std::string service;
+    for (absl::string_view line : absl::StrSplit(block.substr(0, begin), '\n')) {
+      line = absl::StripAsciiWhitespace(line);
+      if (absl::ConsumePrefix(&line, "sla-service:")) service = std::string(absl::StripAsciiWhitespace(line));
+    }
+    block.remove_prefix(begin);
+    if (!block.empty()) keys.push_back({absl::StrCat(block, "\n"), std::move(service)});
     rest.remove_prefix(end + kEnd.size());
   }
   if (keys.empty()) {
@@ -213,10 +221,12 @@ absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time
   // jwt_decode verifies the signature with the key; the algorithm is checked below, so a
   // token that names another algorithm (or "none") is refused whatever the library did.
   // RS256/ES256: any of the trusted public keys (the identity provider's, each service's).
-  for (const std::string& key : verify_keys_) {
-    if (jwt_decode(&raw, t.c_str(), reinterpret_cast<const unsigned char*>(key.data()),
-                   static_cast<int>(key.size())) == 0 &&
+  const VerifyKey* signer = nullptr;
+  for (const VerifyKey& key : verify_keys_) {
+    if (jwt_decode(&raw, t.c_str(), reinterpret_cast<const unsigned char*>(key.pem.data()),
+                   static_cast<int>(key.pem.size())) == 0 &&
         raw != nullptr) {
+      signer = &key;
       break;
     }
     if (raw != nullptr) jwt_free(raw);
@@ -255,6 +265,18 @@ absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time
     return Reject("roles must be a non-empty array of role names");
   }
   if (absl::Status shape = CheckIdentityShape(id); !shape.ok()) return Reject(shape.message());
+  // RS256/ES256: a service's own key signs only that service's identity, and a service
+  // identity comes only from that service's key (the identity provider's key cannot mint one).
+  // HS256 has one shared key for everyone: local runs only.
+  if (config_.algorithm != JwtAlgorithm::kHs256) {
+    if (!signer->service.empty() &&
+        (id.subject != signer->service || id.roles != std::vector<std::string>{"service"})) {
+      return Reject(absl::StrCat("the key of ", signer->service, " signs only its own service identity"));
+    }
+    if (signer->service.empty() && id.HasRole("service")) {
+      return Reject("a service identity must be signed by that service's own key");
+    }
+  }
   absl::MutexLock lock(&cache_->mu);
   if (cache_->verified.size() >= kVerifiedCacheSize) cache_->verified.clear();
   cache_->verified[t] = {id, exp, not_before};

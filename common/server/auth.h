@@ -54,7 +54,10 @@ class JwtVerifier final : public TokenVerifier {
   static absl::StatusOr<JwtVerifier> Create(JwtConfig config);
   // Reads the key from a file (trailing newline dropped): the HS256 key, or for RS256/ES256 the
   // trusted PEM public keys (the identity provider's and the services' own), one after the
-  // other. NOT_FOUND / INVALID_ARGUMENT.
+  // other, a service's own preceded by a line `sla-service: <name>` (in a JWKS document: a
+  // `kid` of `sla-service:<name>`). Such a key verifies only tokens of that service's identity
+  // (subject <name>, role `service`), and a `service` token must come from such a key.
+  // NOT_FOUND / INVALID_ARGUMENT.
   static absl::StatusOr<JwtVerifier> FromKeyFile(const std::string& path, std::string issuer,
                                                  std::string audience,
                                                  JwtAlgorithm algorithm = JwtAlgorithm::kHs256);
@@ -76,8 +79,12 @@ class JwtVerifier final : public TokenVerifier {
     absl::flat_hash_map<std::string, Verified> verified ABSL_GUARDED_BY(mu);
   };
   explicit JwtVerifier(JwtConfig config) : config_(std::move(config)) {}
+  struct VerifyKey {
+    std::string pem;      // the HS256 key, or a PEM public key
+    std::string service;  // RS256/ES256: the service whose own key this is ("" = not bound)
+  };
   JwtConfig config_;
-  std::vector<std::string> verify_keys_;  // the HS256 key, or each PEM public key
+  std::vector<VerifyKey> verify_keys_;
   std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
 };
 

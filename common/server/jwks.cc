@@ -11,6 +11,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/status/errors.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -115,6 +116,12 @@ absl::StatusOr<std::string> JwksToPem(absl::string_view jwks) {
                                       : kty == "EC" ? EcPem(k, field)
                                                     : InvalidField(absl::StrCat(field, ".kty"), "must be RSA or EC");
     if (!one.ok()) return one.status();
+    // A service's own key names the service in its `kid` ("sla-service:ticket-svc"): it is
+    // bound to that identity (auth.h).
+    const std::string kid_text = Text(k, "kid");
+    if (absl::string_view kid = kid_text; absl::ConsumePrefix(&kid, "sla-service:")) {
+      absl::StrAppend(&pem, "sla-service: ", kid, "\n");
+    }
     absl::StrAppend(&pem, *one);
   }
   if (pem.empty()) return InvalidField("jwks.keys", "holds no signing key");

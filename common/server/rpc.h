@@ -30,6 +30,7 @@
 #include "absl/time/time.h"
 #include "common/server/auth.h"
 #include "common/server/request_limits.h"
+#include "common/server/service_calls.h"
 
 namespace sla::server {
 
@@ -51,6 +52,7 @@ class RpcBoundary {
     CallContext call;
     const absl::Time start = absl::Now();
     absl::Status status = Begin(ctx, method, call);
+    if (status.ok()) status = CheckServiceCall(call.identity, FullMethodName(request, method));
     if (status.ok()) status = CheckRequest(request, limits_);
     if (status.ok()) {
       try {

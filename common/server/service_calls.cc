@@ -1,0 +1,44 @@
+#include "common/server/service_calls.h"
+
+#include <map>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/errors.h"
+
+namespace sla::server {
+namespace {
+
+const std::map<std::string, std::set<std::string>, std::less<>>& Allowed() {
+  static const auto* allowed = new std::map<std::string, std::set<std::string>, std::less<>>{
+      {"ticket-svc", {"/sla.contract.v1.ContractService/ResolveTerms"}},
+      {"billing-svc",
+       {"/sla.contract.v1.ContractService/ResolveTerms", "/sla.contract.v1.ContractService/ListContracts",
+        "/sla.ticket.v1.TicketService/ListEvents", "/sla.ticket.v1.TicketService/WatchEvents"}},
+      {"reporting-svc",
+       {"/sla.contract.v1.ContractService/ResolveTerms", "/sla.contract.v1.ContractService/ListContracts",
+        "/sla.ticket.v1.TicketService/ListEvents", "/sla.ticket.v1.TicketService/WatchEvents",
+        "/sla.billing.v1.BillingService/ListEvents", "/sla.billing.v1.BillingService/WatchEvents"}},
+      {"contract-svc", {"/sla.reporting.v1.ReportingService/SimulateTerms"}},
+  };
+  return *allowed;
+}
+
+}  // namespace
+
+std::string FullMethodName(const google::protobuf::Message& request, absl::string_view method) {
+  const google::protobuf::FileDescriptor* file = request.GetDescriptor()->file();
+  if (file->service_count() != 1) return std::string(method);
+  return absl::StrCat("/", file->service(0)->full_name(), "/", method);
+}
+
+absl::Status CheckServiceCall(const Identity& caller, absl::string_view full_method) {
+  if (!caller.HasRole("service")) return absl::OkStatus();
+  const auto& allowed = Allowed();
+  auto it = allowed.find(caller.subject);
+  if (it != allowed.end() && it->second.contains(std::string(full_method))) return absl::OkStatus();
+  return PermissionDenied(absl::StrCat("service `", caller.subject, "` may not call ", full_method,
+                                       " (a service calls only the RPCs it uses)"));
+}
+
+}  // namespace sla::server
