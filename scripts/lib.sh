@@ -88,9 +88,10 @@ bind-address=127.0.0.1
 user=$me
 skip-name-resolve
 log-error=$datadir/error.log
-# Durable commits: every COMMIT reaches the disk before it is acknowledged.
+# Durable commits: every COMMIT reaches the disk before it is acknowledged (the services
+# check it at start). No binary log: a private server has no replicas, so sync_binlog would
+# do nothing here; a production server with a binlog needs sync_binlog=1, also checked.
 innodb_flush_log_at_trx_commit=1
-sync_binlog=1
 innodb_buffer_pool_size=512M
 max_connections=500
 character-set-server=utf8mb4

@@ -1,12 +1,15 @@
 #include "common/mysql/connection_pool.h"
 
 #include <cppconn/driver.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
 #include <mysql_driver.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
+#include "common/status/status_macros.h"
 
 namespace sla::mysql {
 namespace {
@@ -244,6 +247,34 @@ absl::Status WithConnection(ConnectionPool& pool, absl::FunctionRef<absl::Status
     conn->MarkBroken();
   }
   return last;
+}
+
+absl::Status CheckDurableCommits(ConnectionPool& pool) {
+  int64_t flush = 0, log_bin = 0, sync_binlog = 0;
+  SLA_RETURN_IF_ERROR(WithConnection(pool, [&](Connection& c) -> absl::Status {
+    absl::StatusOr<sql::PreparedStatement*> st =
+        c.Prepare("SELECT @@GLOBAL.innodb_flush_log_at_trx_commit, @@GLOBAL.log_bin, @@GLOBAL.sync_binlog");
+    if (!st.ok()) return st.status();
+    return Guard([&] {
+      std::unique_ptr<sql::ResultSet> rs((*st)->executeQuery());
+      if (rs->next()) {
+        flush = rs->getInt64(1);
+        log_bin = rs->getInt64(2);
+        sync_binlog = rs->getInt64(3);
+      }
+    });
+  }));
+  if (flush != 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the database acknowledges commits before they are durable: innodb_flush_log_at_trx_commit = ", flush,
+        " (must be 1; --allow_non_durable_db to run anyway)"));
+  }
+  if (log_bin != 0 && sync_binlog != 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the binary log is on but not synced at commit: sync_binlog = ", sync_binlog,
+        " (must be 1; --allow_non_durable_db to run anyway)"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace sla::mysql

@@ -172,4 +172,10 @@ absl::Status RunInTransaction(ConnectionPool& pool,
 absl::Status WithConnection(ConnectionPool& pool, absl::FunctionRef<absl::Status(Connection&)> fn,
                             absl::Duration acquire_timeout = absl::Seconds(5));
 
+// OK if the server acknowledges a COMMIT only once it is on disk: innodb_flush_log_at_trx_commit
+// = 1, and, where the binary log is on, sync_binlog = 1 (a replica or a point-in-time restore
+// must not lose what the primary acknowledged). FAILED_PRECONDITION naming the setting and its
+// value otherwise: credits issued "exactly once" depend on it.
+absl::Status CheckDurableCommits(ConnectionPool& pool);
+
 }  // namespace sla::mysql

@@ -115,6 +115,13 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
     absl::SleepFor(absl::Seconds(1));
   }
   if (!pool.ok()) return Fail("database", pool.status());
+  if (absl::Status durable = mysql::CheckDurableCommits(**pool); !durable.ok()) {
+    if (!config->allow_non_durable_db || durable.code() != absl::StatusCode::kFailedPrecondition) {
+      return Fail("database", durable);
+    }
+    log::Warning("running on a database whose commits are not durable (--allow_non_durable_db)",
+                 {{"detail", durable.message()}});
+  }
   absl::StatusOr<int> applied = mysql::Migrate(**pool, *def.migrations);
   if (!applied.ok()) return Fail("migrations", applied.status());
   if (config->migrate_only) {
