@@ -201,6 +201,37 @@ TEST_F(TlsTest, TicketSvcCallsContractSvcWithItsClientCertificate) {
   EXPECT_EQ(contract->Terminate(), 0);
 }
 
+// cert-manager rewrites the certificate files before they expire: the service takes the new
+// certificate without a restart. Here the renewed server certificate comes from another CA, so
+// a client trusting only that CA tells which one the server presents.
+TEST_F(TlsTest, ARotatedServerCertificateIsServedWithoutARestart) {
+  ASSERT_EQ(std::system(absl::StrCat("cd ", dir_, " && cp server.pem live.pem && cp server.key live.key").c_str()), 0);
+  std::vector<std::string> flags = {absl::StrCat("--tls_cert_file=", dir_, "/live.pem"),
+                                    absl::StrCat("--tls_key_file=", dir_, "/live.key"),
+                                    absl::StrCat("--tls_client_ca_file=", dir_, "/ca.pem"), "--tls_reload_s=1"};
+  auto contract = Start(SLA_CONTRACT_SVC, *contract_db_, "contract-rotation.log", flags);
+  const int port = contract->WaitForPort();
+  ASSERT_GT(port, 0);
+  EXPECT_EQ(server::CheckServing(TlsChannel(port, true, "ca.pem"), "", absl::Seconds(10)).value_or(false), true);
+  EXPECT_FALSE(server::CheckServing(TlsChannel(port, true, "other-ca.pem"), "", absl::Seconds(3)).ok());
+
+  // The renewal: a new key and certificate (signed by other-ca), written over the files.
+  const std::string renew = absl::StrCat(
+      "set -e; cd ", dir_, "; openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes ",
+      "-keyout renewed.key -out renewed.csr -subj /CN=localhost; openssl x509 -req -in renewed.csr -CA other-ca.pem ",
+      "-CAkey other-ca.key -CAcreateserial -days 2 -extfile server.ext -out renewed.pem; ",
+      "cp renewed.key live.key.new && cp renewed.pem live.pem.new && mv live.key.new live.key && mv live.pem.new live.pem");
+  ASSERT_EQ(std::system(absl::StrCat(renew, " >", dir_, "/renew.log 2>&1").c_str()), 0) << ReadFile(dir_ + "/renew.log");
+  bool renewed = false;
+  for (int i = 0; i < 50 && !renewed; ++i) {
+    absl::SleepFor(absl::Milliseconds(200));
+    renewed = server::CheckServing(TlsChannel(port, true, "other-ca.pem"), "", absl::Seconds(3)).value_or(false);
+  }
+  EXPECT_TRUE(renewed) << contract->log();
+  EXPECT_FALSE(server::CheckServing(TlsChannel(port, true, "ca.pem"), "", absl::Seconds(3)).ok());
+  EXPECT_EQ(contract->Terminate(), 0);  // the same process throughout
+}
+
 TEST_F(TlsTest, Rs256TokensFromTheIdentityProviderAndTheServicesOwnKeys) {
   // Users' tokens come from the identity provider's key; ticket-svc signs its calls to
   // contract-svc with its own; both services trust the two public keys and nothing else.

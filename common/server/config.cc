@@ -58,6 +58,9 @@ ABSL_FLAG(std::string, peer_tls_ca_file, "",
 ABSL_FLAG(std::string, peer_tls_cert_file, "",
           "PEM client certificate chain presented to the other services (mTLS).");
 ABSL_FLAG(std::string, peer_tls_key_file, "", "PEM private key of --peer_tls_cert_file.");
+ABSL_FLAG(int, tls_reload_s, 60,
+          "Seconds between re-reads of the TLS certificate, key and CA files (--tls_* and "
+          "--peer_tls_*): rotated certificates take effect without a restart. 1..86400.");
 ABSL_FLAG(bool, allow_non_durable_db, false,
           "Start even if the database acknowledges commits before they are on disk "
           "(innodb_flush_log_at_trx_commit != 1, or a binary log without sync_binlog = 1). Never "
@@ -76,7 +79,7 @@ constexpr const char* kFlagNames[] = {
     "jwt_key_file",  "jwt_issuer",    "jwt_audience",     "tls_cert_file",
     "jwt_algorithm", "jwt_signing_key_file", "jwt_key_reload_s",
     "tls_key_file",  "tls_client_ca_file", "allow_insecure_non_loopback",
-    "drain_seconds", "max_threads",   "max_message_bytes", "migrate_only", "allow_non_durable_db",
+    "drain_seconds", "max_threads",   "max_message_bytes", "migrate_only", "allow_non_durable_db", "tls_reload_s",
     "health_port",   "peer_tls_ca_file", "peer_tls_cert_file", "peer_tls_key_file",
 };
 
@@ -175,6 +178,9 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string
   if (c.max_message_bytes < 1024) return InvalidField("--max_message_bytes", "must be at least 1024");
   c.migrate_only = absl::GetFlag(FLAGS_migrate_only);
   c.allow_non_durable_db = absl::GetFlag(FLAGS_allow_non_durable_db);
+  const int tls_reload = absl::GetFlag(FLAGS_tls_reload_s);
+  if (tls_reload < 1 || tls_reload > 86'400) return InvalidField("--tls_reload_s", "must be within 1..86400");
+  c.tls_reload_seconds = static_cast<unsigned int>(tls_reload);
   c.health_port = absl::GetFlag(FLAGS_health_port);
   if (c.health_port < 0 || c.health_port > 65535) return InvalidField("--health_port", "must be within 0..65535");
   if (c.health_port != 0 && c.health_port == c.port) {

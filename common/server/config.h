@@ -33,7 +33,8 @@ struct ServerConfig {
   int max_threads = 64;
   int max_message_bytes = 4 << 20;
   bool migrate_only = false;  // apply migrations, then exit
-  bool allow_non_durable_db = false;  // start on a database that acknowledges commits early
+  bool allow_non_durable_db = false;
+  unsigned int tls_reload_seconds = 60;  // how often TLS certificate files are re-read  // start on a database that acknowledges commits early
   int health_port = 0;        // plaintext health-only listener; 0 = none
   // Calls to the other services: TLS when a CA is set, with a client certificate when set.
   std::string peer_tls_ca_file;

@@ -4,7 +4,11 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
+#include <grpcpp/security/credentials.h>
 #include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_certificate_verifier.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <signal.h>
 
 #include "absl/strings/str_cat.h"
@@ -16,21 +20,27 @@
 namespace sla::server {
 namespace {
 
+// Certificates come from files that cert-manager rewrites before they expire: gRPC's file
+// watcher re-reads them every --tls_reload_s, so new handshakes use the new certificate and CA
+// without a restart (established connections keep theirs). The files are read once here first,
+// so a missing one fails the start instead of every handshake.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const ServerConfig& c) {
   if (c.tls_cert_file.empty()) return grpc::InsecureServerCredentials();
-  grpc::SslServerCredentialsOptions ssl(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
-  absl::StatusOr<std::string> cert = ReadSecretFile(c.tls_cert_file);
-  absl::StatusOr<std::string> key = ReadSecretFile(c.tls_key_file);
-  if (!cert.ok()) return cert.status();
-  if (!key.ok()) return key.status();
-  ssl.pem_key_cert_pairs.push_back({*key, *cert});
-  if (!c.tls_client_ca_file.empty()) {
-    absl::StatusOr<std::string> ca = ReadSecretFile(c.tls_client_ca_file);
-    if (!ca.ok()) return ca.status();
-    ssl.pem_root_certs = *ca;
-    ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  for (const std::string& f : {c.tls_cert_file, c.tls_key_file, c.tls_client_ca_file}) {
+    if (f.empty()) continue;
+    if (absl::StatusOr<std::string> ok = ReadSecretFile(f); !ok.ok()) return ok.status();
   }
-  return grpc::SslServerCredentials(ssl);
+  auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      c.tls_key_file, c.tls_cert_file, c.tls_client_ca_file, c.tls_reload_seconds);
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_identity_key_cert_pairs();
+  if (!c.tls_client_ca_file.empty()) {
+    options.watch_root_certs();
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  } else {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  }
+  return grpc::experimental::TlsServerCredentials(options);
 }
 
 // host:port, with brackets around an IPv6 host.
@@ -43,19 +53,23 @@ std::string ListenAddress(const std::string& host, int port) {
 
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentials(const ServerConfig& c) {
   if (c.peer_tls_ca_file.empty()) return grpc::InsecureChannelCredentials();
-  grpc::SslCredentialsOptions ssl;
-  absl::StatusOr<std::string> ca = ReadSecretFile(c.peer_tls_ca_file);
-  if (!ca.ok()) return ca.status();
-  ssl.pem_root_certs = *ca;
-  if (!c.peer_tls_cert_file.empty()) {
-    absl::StatusOr<std::string> cert = ReadSecretFile(c.peer_tls_cert_file);
-    absl::StatusOr<std::string> key = ReadSecretFile(c.peer_tls_key_file);
-    if (!cert.ok()) return cert.status();
-    if (!key.ok()) return key.status();
-    ssl.pem_cert_chain = *cert;
-    ssl.pem_private_key = *key;
+  for (const std::string& f : {c.peer_tls_ca_file, c.peer_tls_cert_file, c.peer_tls_key_file}) {
+    if (f.empty()) continue;
+    if (absl::StatusOr<std::string> ok = ReadSecretFile(f); !ok.ok()) return ok.status();
   }
-  return grpc::SslCredentials(ssl);
+  // Re-read like the server's (see Credentials), and the peer's name checked as before.
+  auto provider = c.peer_tls_cert_file.empty()
+                      ? std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(c.peer_tls_ca_file,
+                                                                                               c.tls_reload_seconds)
+                      : std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+                            c.peer_tls_key_file, c.peer_tls_cert_file, c.peer_tls_ca_file, c.tls_reload_seconds);
+  grpc::experimental::TlsChannelCredentialsOptions options;
+  options.set_certificate_provider(provider);
+  options.watch_root_certs();
+  if (!c.peer_tls_cert_file.empty()) options.watch_identity_key_cert_pairs();
+  options.set_verify_server_certs(true);
+  options.set_certificate_verifier(std::make_shared<grpc::experimental::HostNameCertificateVerifier>());
+  return grpc::experimental::TlsCredentials(options);
 }
 
 std::shared_ptr<grpc::Channel> PeerChannel(const ServiceDeps& deps, const std::string& address) {
