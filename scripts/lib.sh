@@ -78,6 +78,17 @@ sla_mariadb_start() {
       --auth-root-authentication-method=socket --auth-root-socket-user="$me" \
       --skip-test-db >"$datadir/install.log" 2>&1 || { cat "$datadir/install.log"; die "mariadb-install-db failed"; }
   fi
+  # A CA of its own and a server certificate for 127.0.0.1/localhost: clients may connect over
+  # TLS (services with --db_tls_ca, and the tests of it); plaintext stays allowed on loopback.
+  if [ ! -f "$datadir/tls/server.pem" ]; then
+    mkdir -p "$datadir/tls"
+    (cd "$datadir/tls" && ec='-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes' &&
+      openssl req -x509 $ec -keyout ca.key -out ca.pem -days 3650 -subj /CN=sla-local-db-ca &&
+      printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >server.ext &&
+      openssl req $ec -keyout server.key -out server.csr -subj /CN=localhost &&
+      openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+        -extfile server.ext -out server.pem) >"$datadir/tls.log" 2>&1 || { cat "$datadir/tls.log"; die "openssl failed"; }
+  fi
   cat >"$datadir/my.cnf" <<CNF
 [mariadbd]
 datadir=$datadir/data
@@ -96,6 +107,9 @@ innodb_buffer_pool_size=512M
 max_connections=500
 character-set-server=utf8mb4
 collation-server=utf8mb4_bin
+ssl_ca=$datadir/tls/ca.pem
+ssl_cert=$datadir/tls/server.pem
+ssl_key=$datadir/tls/server.key
 ${SLA_MARIADB_EXTRA:-}
 CNF
   if [ -f "$datadir/mysqld.pid" ] && kill -0 "$(cat "$datadir/mysqld.pid")" 2>/dev/null; then
@@ -136,7 +150,8 @@ sla_random_secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
 # sla_test_mariadb DIR: a throwaway MariaDB in DIR on a free loopback port, with an account for
 # tests and benchmarks, exported as SLA_TEST_MYSQL_HOST/_PORT/_USER/_PASSWORD. The same account
-# logs in on the server's Unix-domain socket, exported as SLA_TEST_MYSQL_SOCKET. The caller stops
+# logs in on the server's Unix-domain socket, exported as SLA_TEST_MYSQL_SOCKET, and over TLS with
+# the server's CA, exported as SLA_TEST_MYSQL_TLS_CA. The caller stops
 # it with sla_mariadb_stop DIR.
 sla_test_mariadb() {
   local dir=$1 port password
@@ -151,4 +166,5 @@ sla_test_mariadb() {
     GRANT ALL PRIVILEGES ON *.* TO 'sla_test'@'localhost'; FLUSH PRIVILEGES;"
   export SLA_TEST_MYSQL_HOST=127.0.0.1 SLA_TEST_MYSQL_PORT=$port SLA_TEST_MYSQL_USER=sla_test
   export SLA_TEST_MYSQL_PASSWORD=$password SLA_TEST_MYSQL_SOCKET=$(cd "$dir" && pwd)/mysqld.sock
+  export SLA_TEST_MYSQL_TLS_CA=$(cd "$dir" && pwd)/tls/ca.pem
 }

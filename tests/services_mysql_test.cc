@@ -352,6 +352,22 @@ TEST_P(ServicesTest, ReachesTheDatabaseThroughItsUnixSocket) {
   EXPECT_NE(wrong->log().find("database not reachable yet"), std::string::npos) << wrong->log();
 }
 
+// A database off the cluster: every binary reaches it over TLS verified against its CA
+// (--db_tls_ca); a CA file that cannot be read is refused at start, naming the flag.
+TEST_P(ServicesTest, ReachesTheDatabaseOverVerifiedTls) {
+  const char* ca = std::getenv("SLA_TEST_MYSQL_TLS_CA");
+  ASSERT_NE(ca, nullptr) << "scripts/lib.sh exports SLA_TEST_MYSQL_TLS_CA";
+  auto svc = Start("db-tls.log", {absl::StrCat("--db_tls_ca=", ca)});
+  const int port = svc->WaitForPort();
+  ASSERT_GT(port, 0) << svc->log();
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  EXPECT_EQ(server::CheckServing(channel, "", absl::Seconds(5)).value_or(false), true);
+  EXPECT_EQ(svc->Terminate(), 0);
+  auto missing = Start("db-tls-missing.log", {absl::StrCat("--db_tls_ca=", dir_, "/no-such-ca.pem")});
+  EXPECT_EQ(missing->WaitForExit(), 1);
+  EXPECT_NE(missing->log().find("--db_tls_ca"), std::string::npos) << missing->log();
+}
+
 TEST_P(ServicesTest, RefusesToStartWithoutKeyOrOnPlaintextPublicAddress) {
   const auto& o = db_->options();
   const std::vector<std::string> db_flags = {

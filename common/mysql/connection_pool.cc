@@ -123,6 +123,7 @@ ConnectionPool::~ConnectionPool() {
 
 absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Open() {
   std::unique_ptr<sql::Connection> conn;
+  bool encrypted = true;
   absl::Status s = Guard([&] {
     sql::mysql::MySQL_Driver* driver = sql::mysql::get_mysql_driver_instance();
     sql::ConnectOptionsMap props;
@@ -138,13 +139,26 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Open() {
     // Reconnects are ours to make: a silent driver reconnect would lose transaction state.
     props["OPT_RECONNECT"] = false;
     props["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+    if (!options_.tls_ca.empty()) {
+      props["sslCA"] = sql::SQLString(options_.tls_ca);
+      props["sslVerify"] = true;   // the server's certificate and name, against the CA
+      props["sslEnforce"] = true;  // TLS or no connection
+    }
     conn.reset(driver->connect(props));
     std::unique_ptr<sql::Statement> st(conn->createStatement());
+    if (!options_.tls_ca.empty()) {
+      // Belt and braces: a driver that silently fell back to plaintext is refused here.
+      std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SHOW SESSION STATUS LIKE 'Ssl_cipher'"));
+      if (!rs->next() || rs->getString(2).length() == 0) encrypted = false;
+    }
     st->execute("SET SESSION time_zone = '+00:00'");
     st->execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION'");
     st->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
   });
   if (!s.ok()) return s;
+  if (!encrypted) {
+    return absl::UnavailableError("the database connection is not encrypted although --db_tls_ca is set");
+  }
   return std::make_unique<Connection>(std::move(conn));
 }
 

@@ -42,6 +42,9 @@ struct ConnectionOptions {
   // A Unix-domain socket path. When set, host and port are not used: a server on the same
   // machine is reached without the TCP stack, which costs both ends less CPU per round trip.
   std::string socket;
+  // A PEM CA bundle: connections use TLS, verify the server's certificate and name against it,
+  // and never fall back to plaintext (a database off the cluster). Empty: no TLS.
+  std::string tls_ca;
   std::string user;
   std::string password;
   std::string database;

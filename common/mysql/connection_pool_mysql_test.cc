@@ -1,5 +1,9 @@
 #include <atomic>
+#include <cstdlib>
 #include <thread>
+
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
 
 #include "absl/strings/match.h"
 #include "absl/synchronization/notification.h"
@@ -314,6 +318,39 @@ TEST(MigratorTest, SplitsStatementsAtLineEndSemicolons) {
   EXPECT_EQ(block[1], "SELECT 3");
   EXPECT_NE(Checksum("a"), Checksum("b"));
   EXPECT_EQ(Checksum("a").size(), 16u);
+}
+
+// A database off the cluster is reached over TLS only (--db_tls_ca): the session is encrypted,
+// and a server whose certificate another CA signed is refused rather than used in plaintext.
+TEST_F(MySqlTest, TlsToTheDatabaseIsVerifiedAndNeverFallsBackToPlaintext) {
+  const char* ca = std::getenv("SLA_TEST_MYSQL_TLS_CA");
+  ASSERT_NE(ca, nullptr) << "scripts/lib.sh exports SLA_TEST_MYSQL_TLS_CA";
+  ConnectionOptions tls = db_->options();
+  tls.tls_ca = ca;
+  auto pool = ConnectionPool::Create(tls);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  std::string cipher;
+  ASSERT_TRUE(WithConnection(**pool, [&](Connection& c) -> absl::Status {
+                SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, c.Prepare("SHOW SESSION STATUS LIKE 'Ssl_cipher'"));
+                return Guard([&] {
+                  std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+                  if (rs->next()) cipher = rs->getString(2);
+                });
+              }).ok());
+  EXPECT_FALSE(cipher.empty());
+  // A CA that did not sign the server's certificate.
+  const std::string other = ::testing::TempDir() + "/other-db-ca.pem";
+  ASSERT_EQ(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " + other +
+                         ".key -out " + other + " -days 1 -subj /CN=other >/dev/null 2>&1")
+                            .c_str()),
+            0);
+  ConnectionOptions wrong = db_->options();
+  wrong.tls_ca = other;
+  wrong.pool_size = 1;
+  absl::StatusOr<std::unique_ptr<ConnectionPool>> refused = ConnectionPool::Create(wrong);
+  absl::Status used = refused.ok() ? WithConnection(**refused, [](Connection& c) { return c.ExecuteUnprepared("SELECT 1"); })
+                                   : refused.status();
+  EXPECT_FALSE(used.ok());
 }
 
 }  // namespace

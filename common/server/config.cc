@@ -18,6 +18,9 @@ ABSL_FLAG(int, port, -1,
           "50053, reporting 50054); 0 = any free port.");
 ABSL_FLAG(std::string, db_host, "127.0.0.1", "MariaDB/MySQL host.");
 ABSL_FLAG(int, db_port, 3306, "MariaDB/MySQL port.");
+ABSL_FLAG(std::string, db_tls_ca, "",
+          "PEM CA bundle of the database server: connect over TLS only, verifying its certificate "
+          "and name (a database off the cluster). Empty: no TLS (loopback, socket, in-cluster).");
 ABSL_FLAG(std::string, db_socket, "",
           "Unix-domain socket of a MariaDB on the same machine; when set, --db_host and --db_port "
           "are not used.");
@@ -74,7 +77,7 @@ namespace {
 
 constexpr const char* kFlagNames[] = {
     "host",          "port",          "db_host",          "db_port",
-    "db_socket",
+    "db_socket",     "db_tls_ca",
     "db_user",       "db_password_file", "db_name",       "db_pool_size",
     "jwt_key_file",  "jwt_issuer",    "jwt_audience",     "tls_cert_file",
     "jwt_algorithm", "jwt_signing_key_file", "jwt_key_reload_s",
@@ -122,6 +125,13 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string
   c.db.host = absl::GetFlag(FLAGS_db_host);
   c.db.port = absl::GetFlag(FLAGS_db_port);
   c.db.socket = absl::GetFlag(FLAGS_db_socket);
+  c.db.tls_ca = absl::GetFlag(FLAGS_db_tls_ca);
+  if (!c.db.tls_ca.empty()) {
+    if (absl::StatusOr<std::string> ca = ReadSecretFile(c.db.tls_ca); !ca.ok()) {
+      return InvalidField("--db_tls_ca", ca.status().message());
+    }
+    if (!c.db.socket.empty()) return InvalidField("--db_tls_ca", "is for TCP connections, not with --db_socket");
+  }
   if (!c.db.socket.empty() && c.db.socket.front() != '/') {
     return InvalidField("--db_socket", "must be an absolute path");
   }
