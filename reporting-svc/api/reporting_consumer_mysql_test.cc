@@ -74,6 +74,11 @@ class ReportingConsumerTest : public ReportingApiTest {
   std::unique_ptr<clients::ContractTermsSource> Terms() {
     return std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(), "reporting-svc");
   }
+  grpc::Status Issue(const std::string& name, pb::Report* out) {
+    pb::IssueReportRequest req;
+    req.set_name(name);
+    return stub_r_->IssueReport(As("msp_admin").get(), req, out);
+  }
   int64_t ReportingEvents(const std::string& type) {
     return test::CountRows(*pool_, absl::StrCat("outbox WHERE type = '", type, "'"));
   }
@@ -173,10 +178,8 @@ TEST_F(ReportingConsumerTest, ReportCreditsEqualBillingsDocumentsAfterLateData) 
   ASSERT_EQ(dec.credit_note().total().amount_minor(), 581'472);
   SyncAll();
   const std::string name = absl::StrCat(acme.contract, "/reports/2026-12");
-  pb::IssueReportRequest ir;
-  ir.set_name(name);
   pb::Report issued;
-  ASSERT_TRUE(stub_r_->IssueReport(As("msp_admin").get(), ir, &issued).ok());
+  ASSERT_TRUE(Issue(name, &issued).ok());
   ASSERT_EQ(issued.credits_size(), 1);
   EXPECT_EQ(issued.credits(0).amount_minor(), 581'472);
 
@@ -224,10 +227,8 @@ TEST_F(ReportingConsumerTest, ARevisionDueWhileContractSvcIsAwayIsIssuedLater) {
   clock_.Set(Utc(2027, 1, 1, 12));  // December has ended; billing has not closed it yet
   SyncAll();
   const std::string name = absl::StrCat(acme.contract, "/reports/2026-12");
-  pb::IssueReportRequest ir;
-  ir.set_name(name);
   pb::Report issued;
-  ASSERT_TRUE(stub_r_->IssueReport(As("msp_admin").get(), ir, &issued).ok());
+  ASSERT_TRUE(Issue(name, &issued).ok());
   ASSERT_EQ(issued.revision(), 1);
 
   clock_.Set(Utc(2027, 1, 5, 0));

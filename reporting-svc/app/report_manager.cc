@@ -21,6 +21,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "contract-svc/domain/terms_validation.h"
+#include "reporting-svc/domain/credit_event.h"
 #include "reporting-svc/domain/render.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
 
@@ -57,29 +58,6 @@ v1::Report Figures(v1::Report r) {
 }
 
 }  // namespace
-
-absl::StatusOr<ReportName> ParseReportName(const std::string& name, const std::string& field) {
-  const std::vector<std::string> parts = absl::StrSplit(name, '/');
-  ReportName n;
-  n.name = name;
-  std::string period;
-  if (parts.size() == 4 && parts[0] == "customers" && parts[2] == "reports") {
-    if (parts[1] != "-") {
-      if (!api::ValidId(parts[1])) return InvalidField(field, "has an invalid customer id");
-      n.scope.customer_id = parts[1];
-    }
-    period = parts[3];
-  } else if (parts.size() == 6 && parts[0] == "customers" && parts[2] == "contracts" && parts[4] == "reports") {
-    if (!api::ValidId(parts[1]) || !api::ValidId(parts[3])) return InvalidField(field, "has an invalid id");
-    n.scope = {parts[1], parts[3]};
-    period = parts[5];
-  } else {
-    return InvalidField(field, "must be customers/{c}/contracts/{k}/reports/{YYYY-MM}, customers/{c}/reports/"
-                               "{YYYY-MM} or customers/-/reports/{YYYY-MM}");
-  }
-  SLA_ASSIGN_OR_RETURN(n.period, ParsePeriod(period, field));
-  return n;
-}
 
 ReportManager::ReportManager(mysql::ConnectionPool* pool, clients::TermsSource* terms, clients::EventFeed* tickets,
                              clients::EventFeed* billing, ReportingOptions options)
@@ -311,60 +289,17 @@ absl::StatusOr<int> ReportManager::ConsumeBillingEvents() {
 }
 
 absl::Status ReportManager::ApplyBillingEvent(mysql::Connection& c, const clients::FeedEvent& e) {
-  const bool note = e.type == "credit_note.issued" || e.type == "debit_note.issued";
-  if (!note && e.type != "credit.deferred" && e.type != "credit.dropped" && e.type != "credit.revised") {
-    return absl::OkStatus();
-  }
-  google::protobuf::Struct p;
-  if (!google::protobuf::util::JsonStringToMessage(e.payload_json, &p).ok()) {
-    return absl::DataLossError("unreadable payload");
-  }
-  auto field = [&](const char* f) -> std::string {
-    auto it = p.fields().find(f);
-    return it == p.fields().end() ? "" : it->second.string_value();
-  };
-  auto number = [&](const char* f) -> absl::StatusOr<int64_t> {
-    int64_t v = 0;
-    if (!absl::SimpleAtoi(field(f), &v)) return InvalidField(absl::StrCat("payload.", f), "is not a whole number");
-    return v;
-  };
-  SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(field("contract"), "contracts", "payload.contract"));
-  SLA_ASSIGN_OR_RETURN(const int period, ParsePeriod(field("period"), "payload.period"));
-  const bool revision = p.fields().contains("revision");
-  if (e.type == "credit_note.issued" && !revision) {
-    int64_t cut = 0;
-    SLA_ASSIGN_OR_RETURN(const int64_t amount, number("total_minor"));
-    if (p.fields().contains("cap_cut_minor")) {
-      SLA_ASSIGN_OR_RETURN(cut, number("cap_cut_minor"));
-    }
-    SLA_RETURN_IF_ERROR(storage::UpsertCredit(
-        c, {k.first, k.second, period, "issued", field("credit_note"), field("currency"), amount, cut}));
-  } else if (note) {
-    // A delta credit note adds to the period's credit, a debit note takes back (its total is
-    // the positive amount taken back).
-    SLA_ASSIGN_OR_RETURN(const int64_t amount, number("total_minor"));
-    const bool debit = e.type == "debit_note.issued";
-    SLA_RETURN_IF_ERROR(storage::AdjustCredit(
-        c, {k.first, k.second, period, "issued", "", field("currency"), debit ? -amount : amount, 0},
-        field(debit ? "debit_note" : "credit_note")));
-  } else if (e.type == "credit.revised") {
-    SLA_ASSIGN_OR_RETURN(const int64_t delta, number("delta_minor"));
-    SLA_RETURN_IF_ERROR(
-        storage::AdjustCredit(c, {k.first, k.second, period, field("status"), "", field("currency"), delta, 0}, ""));
-  } else {
-    int64_t cut = 0;
-    SLA_ASSIGN_OR_RETURN(const int64_t amount, number("total_minor"));
-    if (p.fields().contains("cap_cut_minor")) {
-      SLA_ASSIGN_OR_RETURN(cut, number("cap_cut_minor"));
-    }
-    SLA_RETURN_IF_ERROR(storage::UpsertCredit(
-        c, {k.first, k.second, period, e.type == "credit.deferred" ? "deferred" : "dropped", "", field("currency"),
-            amount, cut}));
-  }
-  SLA_ASSIGN_OR_RETURN(auto report, storage::LoadReport(c, {k.first, k.second}, period, 0, false));
+  SLA_ASSIGN_OR_RETURN(std::optional<CreditEvent> credit, ParseCreditEvent(e.type, e.payload_json));
+  if (!credit) return absl::OkStatus();
+  const storage::Credit row{credit->contract.customer_id, credit->contract.contract_id, credit->period, credit->status,
+                            credit->kind == CreditEvent::Kind::kSet ? credit->note : "", credit->currency,
+                            credit->amount_minor, credit->cap_cut_minor};
+  SLA_RETURN_IF_ERROR(credit->kind == CreditEvent::Kind::kSet ? storage::UpsertCredit(c, row)
+                                                              : storage::AdjustCredit(c, row, credit->note));
+  SLA_ASSIGN_OR_RETURN(auto report, storage::LoadReport(c, credit->contract, credit->period, 0, false));
   if (!report) return absl::OkStatus();
   return storage::AddPendingRevision(
-      c, {{k.first, k.second}, period, "late data: credits decided by billing-svc after the last revision"});
+      c, {credit->contract, credit->period, "late data: credits decided by billing-svc after the last revision"});
 }
 
 absl::Status ReportManager::IssuePendingRevisions() {

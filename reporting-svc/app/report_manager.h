@@ -16,6 +16,7 @@
 #include "common/clients/event_feed.h"
 #include "common/mysql/connection_pool.h"
 #include "common/server/identity.h"
+#include "reporting-svc/domain/report_name.h"
 #include "reporting-svc/storage/report_store.h"
 #include "sla/reporting/v1/reporting_service.pb.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
@@ -28,14 +29,6 @@ struct ReportingOptions {
   int breaches_listed = 1000;
 };
 
-// A parsed report name.
-struct ReportName {
-  storage::Scope scope;  // contract, customer, or neither (MSP-wide)
-  int period = 0;
-  std::string name;
-  bool contract() const { return !scope.contract_id.empty(); }
-};
-absl::StatusOr<ReportName> ParseReportName(const std::string& name, const std::string& field);
 
 class ReportManager {
  public:

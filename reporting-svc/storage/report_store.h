@@ -12,17 +12,14 @@
 #include "absl/status/statusor.h"
 #include "common/mysql/connection_pool.h"
 #include "reporting-svc/domain/figures.h"
+#include "reporting-svc/domain/report_name.h"
 #include "reporting-svc/domain/simulate.h"
 
 namespace sla::reporting::storage {
 
 using mysql::Connection;
 
-// Which tickets a query covers: one contract, one customer, or (both empty) every customer.
-struct Scope {
-  std::string customer_id;
-  std::string contract_id;
-};
+using Scope = reporting::Scope;  // reporting-svc/domain/report_name.h
 
 struct TicketKey {
   std::string customer_id;
