@@ -100,6 +100,8 @@ int main(int argc, char** argv) {
   // Then: a day later, a public MSP comment, waiting on the customer, a customer reply, resolve.
   const std::string steps = Bytes({0x10, 1, 1, 'h', 'i', '\\', 'e', 1, 1, 1, 1, 0, 4, 0, 0, 1, 0, 5});
   Write("ticket_requests_fuzzer", "p2-ticket", Framed(ticket.SerializeAsString()) + steps);
+  ticket.set_request_id("req-7f3a");
+  Write("parsers_fuzzer", "create-ticket-full", std::string("\5\0", 2) + ticket.SerializeAsString());
 
   sla::billing::v1::ClosePeriodRequest close;
   close.set_contract("customers/acme/contracts/k");
