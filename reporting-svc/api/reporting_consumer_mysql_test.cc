@@ -4,6 +4,8 @@
 // figures equal billing's documents after late data, and a revision that late data made due is
 // not lost while contract-svc is away.
 #include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
 #include "common/clients/event_feed.h"
 #include "common/status/status_macros.h"
 #include "reporting-svc/api/reporting_api_fixture.h"
@@ -252,6 +254,66 @@ TEST_F(ReportingConsumerTest, ARevisionDueWhileContractSvcIsAwayIsIssuedLater) {
   EXPECT_EQ(r.revision(), 2);
   ASSERT_EQ(r.credits_size(), 1);
   EXPECT_EQ(r.credits(0).amount_minor(), dec.credit_note().total().amount_minor());
+}
+
+// The schedule issues every month a contract was in force: the first one even when it began
+// after the 15th, the final one of a terminated contract (its notice period included), and
+// months missed while reporting-svc was down. Before, only the last ended month of active
+// contracts was tried, and a month the contract did not cover on the 15th failed.
+TEST_F(ReportingConsumerTest, TheScheduleIssuesFirstFinalAndMissedMonths) {
+  absl::TimeZone bangkok;
+  ASSERT_TRUE(absl::LoadTimeZone("Asia/Bangkok", &bangkok));
+  // Late starter: in force from 20 December 2026 (Bangkok).
+  absl::StatusOr<Tenant> late = harness_->NewTenant("Late", Utc(2026, 12, 19, 17));
+  ASSERT_TRUE(late.ok()) << late.status();
+  // Ends for cause on the 10th of a month (contract-svc checks termination times against real
+  // time, so the month is the first whose 10th is at least two days ahead).
+  const Tenant leaving = NewTenant("Leaving");
+  absl::CivilDay day = absl::ToCivilDay(absl::Now() + absl::Hours(48), bangkok);
+  absl::CivilMonth month(day);
+  if (day.day() > 10) month += 1;
+  const absl::Time end = absl::FromCivil(absl::CivilDay(month.year(), month.month(), 10), bangkok);
+  cpb::GetContractRequest get;
+  get.set_name(leaving.contract);
+  cpb::Contract contract;
+  ASSERT_TRUE(harness_->contract_stub()
+                  .GetContract(ticket::SuiteHarness::As("msp_admin", "", absl::Now()).get(), get, &contract)
+                  .ok());
+  cpb::TerminateContractRequest term;
+  term.set_name(leaving.contract);
+  term.set_etag(contract.etag());
+  term.set_reason("Chronic breach of the P1 response target.");
+  term.set_for_cause(true);
+  term.mutable_effective_time()->set_seconds(absl::ToUnixSeconds(end));
+  cpb::Contract terminated;
+  const grpc::Status ts = harness_->contract_stub().TerminateContract(
+      ticket::SuiteHarness::As("msp_admin", "", absl::Now()).get(), term, &terminated);
+  ASSERT_TRUE(ts.ok()) << ts.error_message();
+
+  // reporting-svc's first pass comes five days after the leaving contract's final month.
+  const absl::CivilMonth after = month + 1;
+  clock_.Set(absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(after.year(), after.month(), 5), bangkok)));
+  SyncAll();
+  auto issued = reporting_->manager().IssueDueReports(*directory_);
+  ASSERT_TRUE(issued.ok()) << issued.status();
+  auto has = [&](const Tenant& t, absl::CivilMonth m) {
+    pb::Report r;
+    const std::string name = absl::StrFormat("%s/reports/%04d-%02d", t.contract, m.year(), m.month());
+    return GetReport(name, &r).ok() && r.revision() == 1;
+  };
+  // Every month of the late starter, from its first (not in force on 15 December).
+  int expected = 0;
+  for (absl::CivilMonth m(2026, 12); m < after; ++m) {
+    EXPECT_TRUE(has(*late, m)) << m;
+    ++expected;
+  }
+  // The leaving contract: every month from December to its final one (not in force on its 15th).
+  for (absl::CivilMonth m(2026, 12); m <= month; ++m) {
+    EXPECT_TRUE(has(leaving, m)) << m;
+    ++expected;
+  }
+  EXPECT_EQ(*issued, expected);
+  EXPECT_EQ(*reporting_->manager().IssueDueReports(*directory_), 0);  // nothing twice
 }
 
 }  // namespace
