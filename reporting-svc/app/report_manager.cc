@@ -4,6 +4,9 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
 
+#include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "absl/strings/numbers.h"
@@ -82,6 +85,58 @@ absl::StatusOr<std::shared_ptr<const ReportManager::TermsInfo>> ReportManager::T
   absl::MutexLock lock(&mu_);
   terms_cache_[info->version] = info;  // versions are immutable
   return std::shared_ptr<const TermsInfo>(info);
+}
+
+absl::StatusOr<std::shared_ptr<const ReportManager::TermsInfo>> ReportManager::TermsForPeriod(
+    const std::string& contract, int period) {
+  absl::StatusOr<std::shared_ptr<const TermsInfo>> mid = TermsOf(contract, "", MidMonth(period));
+  if (mid.ok() || !absl::IsFailedPrecondition(mid.status())) return mid;
+  // Not in force on the 15th: began or ended within the month. A version's window (unlike its
+  // terms) changes when the contract is amended or ended, so it is asked for, not cached.
+  std::optional<clients::ResolvedVersion> best;
+  for (int n = 1; n <= 1000; ++n) {
+    absl::StatusOr<clients::ResolvedVersion> v = terms_->ResolveVersion(contract, absl::StrCat(contract, "/versions/", n));
+    if (absl::IsNotFound(v.status())) break;  // past the latest version
+    if (!v.ok()) return v.status();
+    SLA_ASSIGN_OR_RETURN(billing::PeriodBounds b,
+                         billing::Bounds({period / 12, period % 12 + 1}, v->terms.pricing().billing_time_zone()));
+    if (v->effective_from >= absl::FromUnixSeconds(b.end)) break;
+    if (v->effective_until > absl::FromUnixSeconds(b.start) && v->effective_until > v->effective_from) best = *v;
+    if (v->effective_until == absl::InfiniteFuture()) break;
+  }
+  if (!best) return WrongState(contract, absl::StrCat("was not in force in ", PeriodText(period)));
+  return TermsOf(contract, best->name, 0);
+}
+
+absl::StatusOr<std::vector<int>> ReportManager::DuePeriods(const std::string& contract, absl::Time until,
+                                                           int64_t now) {
+  SLA_ASSIGN_OR_RETURN(clients::ResolvedVersion first,
+                       terms_->ResolveVersion(contract, absl::StrCat(contract, "/versions/1")));
+  const std::string& zone = first.terms.pricing().billing_time_zone();
+  SLA_ASSIGN_OR_RETURN(billing::Period begins, billing::PeriodOf(absl::ToUnixSeconds(first.effective_from), zone));
+  SLA_ASSIGN_OR_RETURN(billing::Period today, billing::PeriodOf(now, zone));
+  const int current = today.year * 12 + today.month - 1;
+  int last = current - 1;  // the last ended period
+  int final_period = -1;   // the month the contract ended in, if it did
+  if (until != absl::InfiniteFuture()) {
+    SLA_ASSIGN_OR_RETURN(billing::Period ends, billing::PeriodOf(absl::ToUnixSeconds(until) - 1, zone));
+    final_period = ends.year * 12 + ends.month - 1;
+    last = std::min(last, final_period);
+  }
+  std::vector<int> due;
+  for (int p = std::max(begins.year * 12 + begins.month - 1, current - 12); p <= last; ++p) {
+    absl::StatusOr<std::shared_ptr<const TermsInfo>> terms = TermsForPeriod(contract, p);
+    if (absl::IsFailedPrecondition(terms.status())) continue;  // a gap between versions
+    if (!terms.ok()) return terms.status();
+    // The schedule: monthly by default; quarterly and yearly ones at their last month, and
+    // every schedule at the month the contract ended.
+    const sla::v1::Frequency f = (*terms)->terms.reporting().frequency();
+    const int month = p % 12 + 1;
+    const bool on_schedule = !(f == sla::v1::FREQUENCY_QUARTERLY && month % 3 != 0) &&
+                             !(f == sla::v1::FREQUENCY_YEARLY && month != 12);
+    if (on_schedule || p == final_period) due.push_back(p);
+  }
+  return due;
 }
 
 absl::StatusOr<int> ReportManager::PeriodIndexOf(const TermsInfo& t, int64_t at) const {
@@ -337,7 +392,7 @@ absl::StatusOr<v1::Report> ReportManager::Compute(const ReportName& n) {
   billing::PeriodBounds bounds;
   if (n.contract()) {
     const std::string contract = absl::StrCat("customers/", n.scope.customer_id, "/contracts/", n.scope.contract_id);
-    SLA_ASSIGN_OR_RETURN(terms, TermsOf(contract, "", MidMonth(n.period)));
+    SLA_ASSIGN_OR_RETURN(terms, TermsForPeriod(contract, n.period));
     r.set_terms_version(terms->version);
     r.set_time_zone(terms->terms.pricing().billing_time_zone());
     SLA_ASSIGN_OR_RETURN(bounds, billing::Bounds({n.period / 12, n.period % 12 + 1}, r.time_zone()));
@@ -590,33 +645,39 @@ absl::StatusOr<v1::SimulateTermsResponse> ReportManager::Simulate(const Identity
 }
 
 absl::StatusOr<int> ReportManager::IssueDueReports(clients::ContractDirectory& contracts) {
-  SLA_ASSIGN_OR_RETURN(std::vector<std::string> names, contracts.ActiveContracts());
   const int64_t now = absl::ToUnixSeconds(Now(options_));
+  // Contracts in force, and those ended within the last 13 months: their notice and final
+  // months are reported too.
+  std::map<std::string, absl::Time> until;
+  SLA_ASSIGN_OR_RETURN(std::vector<std::string> active, contracts.ActiveContracts());
+  for (const std::string& c : active) until[c] = absl::InfiniteFuture();
+  SLA_ASSIGN_OR_RETURN(std::vector<clients::ContractDirectory::Terminated> ended,
+                       contracts.TerminatedContracts(absl::FromUnixSeconds(now) - absl::Hours(24 * 400)));
+  for (const auto& t : ended) until[t.name] = t.termination_time;
   int issued = 0;
-  for (const std::string& contract : names) {
+  for (const auto& [contract, end] : until) {
     SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(contract, "contracts", "contract"));
-    absl::StatusOr<std::shared_ptr<const TermsInfo>> terms = TermsOf(contract, "", now);
-    if (!terms.ok()) continue;  // not in force now; nothing to report
-    SLA_ASSIGN_OR_RETURN(const int current, PeriodIndexOf(**terms, now));
-    const int ended = current - 1;
-    // The schedule: monthly by default; quarterly and yearly contracts at their last month.
-    const sla::v1::Frequency f = (*terms)->terms.reporting().frequency();
-    const int month = ended % 12 + 1;
-    if ((f == sla::v1::FREQUENCY_QUARTERLY && month % 3 != 0) || (f == sla::v1::FREQUENCY_YEARLY && month != 12)) {
-      continue;
+    absl::StatusOr<std::vector<int>> due = DuePeriods(contract, end, now);
+    if (!due.ok()) {
+      if (absl::IsNotFound(due.status()) || absl::IsFailedPrecondition(due.status())) continue;
+      return due.status();  // contract-svc unavailable: the next pass retries
     }
-    std::optional<storage::StoredReport> existing;
-    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(existing, storage::LoadReport(c, {k.first, k.second}, ended, 0, false));
-      return absl::OkStatus();
-    }));
-    if (existing) continue;
-    SLA_ASSIGN_OR_RETURN(ReportName n, ParseReportName(absl::StrCat(contract, "/reports/", PeriodText(ended)), "name"));
-    absl::StatusOr<v1::Report> r = IssueNow(n, "issued on schedule at the end of the period");
-    if (r.ok()) {
-      ++issued;
-    } else if (!absl::IsNotFound(r.status()) && !absl::IsFailedPrecondition(r.status())) {
-      return r.status();  // contract-svc or the database is unavailable: the next pass retries
+    // Every due period not issued yet, oldest first: a pass after downtime catches up.
+    for (const int period : *due) {
+      std::optional<storage::StoredReport> existing;
+      SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
+        SLA_ASSIGN_OR_RETURN(existing, storage::LoadReport(c, {k.first, k.second}, period, 0, false));
+        return absl::OkStatus();
+      }));
+      if (existing) continue;
+      SLA_ASSIGN_OR_RETURN(ReportName n,
+                           ParseReportName(absl::StrCat(contract, "/reports/", PeriodText(period)), "name"));
+      absl::StatusOr<v1::Report> r = IssueNow(n, "issued on schedule at the end of the period");
+      if (r.ok()) {
+        ++issued;
+      } else if (!absl::IsNotFound(r.status()) && !absl::IsFailedPrecondition(r.status())) {
+        return r.status();
+      }
     }
   }
   return issued;

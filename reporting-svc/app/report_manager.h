@@ -63,6 +63,14 @@ class ReportManager {
   absl::StatusOr<std::shared_ptr<const TermsInfo>> TermsOf(const std::string& contract, const std::string& version,
                                                           int64_t at);
   absl::StatusOr<int> PeriodIndexOf(const TermsInfo& t, int64_t at) const;
+  // The terms a contract's report of `period` is computed under: those in force in the middle
+  // of the month, or, for a month the contract began or ended in, the last version in force
+  // during the month (found by walking the versions). FAILED_PRECONDITION if none was.
+  absl::StatusOr<std::shared_ptr<const TermsInfo>> TermsForPeriod(const std::string& contract, int period);
+  // The ended periods of `contract` whose reports are due and not issued, oldest first, at
+  // most the last 12: from the month it began (or its end) on its schedule, and its final
+  // month when it ended (`until`, or InfiniteFuture while in force).
+  absl::StatusOr<std::vector<int>> DuePeriods(const std::string& contract, absl::Time until, int64_t now);
   absl::Status ApplyTicketEvent(mysql::Connection& c, const clients::FeedEvent& e,
                                 const sla::ticket::v1::TicketEventPayload& t, const sla::ticket::v1::OutagePayload& o,
                                 const TermsInfo* terms);
