@@ -76,6 +76,24 @@ class ReportingConsumerTest : public ReportingApiTest {
   std::unique_ptr<clients::ContractTermsSource> Terms() {
     return std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(), "reporting-svc");
   }
+  // Ends `t`'s contract for cause at `end` (contract-svc checks against real time: `end` must
+  // not be more than a day in the past).
+  void TerminateForCause(const Tenant& t, absl::Time end) {
+    const auto admin = [] { return ticket::SuiteHarness::As("msp_admin", "", absl::Now()); };
+    cpb::GetContractRequest get;
+    get.set_name(t.contract);
+    cpb::Contract contract;
+    ASSERT_TRUE(harness_->contract_stub().GetContract(admin().get(), get, &contract).ok());
+    cpb::TerminateContractRequest term;
+    term.set_name(t.contract);
+    term.set_etag(contract.etag());
+    term.set_reason("Chronic breach of the P1 response target.");
+    term.set_for_cause(true);
+    term.mutable_effective_time()->set_seconds(absl::ToUnixSeconds(end));
+    cpb::Contract terminated;
+    const grpc::Status s = harness_->contract_stub().TerminateContract(admin().get(), term, &terminated);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
   grpc::Status Issue(const std::string& name, pb::Report* out) {
     pb::IssueReportRequest req;
     req.set_name(name);
@@ -98,22 +116,8 @@ TEST_F(ReportingConsumerTest, ATicketClosedAfterTheContractEndedCountsAndNothing
   const tpb::Ticket t = Open(acme, sla::v1::PRIORITY_P3);
   Resolve(t);
   SyncAll();
-  cpb::GetContractRequest get;
-  get.set_name(acme.contract);
-  cpb::Contract contract;
-  ASSERT_TRUE(harness_->contract_stub().GetContract(ticket::SuiteHarness::As("msp_admin", "", absl::Now()).get(), get,
-                                                    &contract)
-                  .ok());
-  cpb::TerminateContractRequest term;
-  term.set_name(acme.contract);
-  term.set_etag(contract.etag());
-  term.set_reason("Chronic breach of the P1 response target.");
-  term.set_for_cause(true);
-  term.mutable_effective_time()->set_seconds(end);
-  cpb::Contract terminated;
-  const grpc::Status ts = harness_->contract_stub().TerminateContract(
-      ticket::SuiteHarness::As("msp_admin", "", absl::Now()).get(), term, &terminated);
-  ASSERT_TRUE(ts.ok()) << ts.error_message();
+  TerminateForCause(acme, absl::FromUnixSeconds(end));
+  if (HasFatalFailure()) return;
 
   clock_.Set(end + 86'400);  // the customer closes its resolved ticket a day after the end
   ASSERT_TRUE(Move(t, tpb::Ticket::CLOSED, nullptr, "customer_user", acme.id).ok());
@@ -273,22 +277,8 @@ TEST_F(ReportingConsumerTest, TheScheduleIssuesFirstFinalAndMissedMonths) {
   absl::CivilMonth month(day);
   if (day.day() > 10) month += 1;
   const absl::Time end = absl::FromCivil(absl::CivilDay(month.year(), month.month(), 10), bangkok);
-  cpb::GetContractRequest get;
-  get.set_name(leaving.contract);
-  cpb::Contract contract;
-  ASSERT_TRUE(harness_->contract_stub()
-                  .GetContract(ticket::SuiteHarness::As("msp_admin", "", absl::Now()).get(), get, &contract)
-                  .ok());
-  cpb::TerminateContractRequest term;
-  term.set_name(leaving.contract);
-  term.set_etag(contract.etag());
-  term.set_reason("Chronic breach of the P1 response target.");
-  term.set_for_cause(true);
-  term.mutable_effective_time()->set_seconds(absl::ToUnixSeconds(end));
-  cpb::Contract terminated;
-  const grpc::Status ts = harness_->contract_stub().TerminateContract(
-      ticket::SuiteHarness::As("msp_admin", "", absl::Now()).get(), term, &terminated);
-  ASSERT_TRUE(ts.ok()) << ts.error_message();
+  TerminateForCause(leaving, end);
+  if (HasFatalFailure()) return;
 
   // reporting-svc's first pass comes five days after the leaving contract's final month.
   const absl::CivilMonth after = month + 1;
