@@ -397,33 +397,6 @@ TEST_P(ServicesTest, RefusesToStartWithoutKeyOrOnPlaintextPublicAddress) {
   EXPECT_NE(unnamed.log().find("--jwt_algorithm"), std::string::npos) << unnamed.log();
 }
 
-// A database that acknowledges commits before they are on disk could lose an issued credit: a
-// service refuses to start on it unless told so explicitly. (One service: the setting is the
-// server's, shared by the tests running beside this one, and is restored at once.)
-class DurabilityTest : public ServicesTest {};
-
-TEST_P(DurabilityTest, RefusesADatabaseThatAcknowledgesCommitsBeforeTheyAreDurable) {
-  auto pool = mysql::ConnectionPool::Create(db_->options());
-  ASSERT_TRUE(pool.ok());
-  auto set = [&](int value) {
-    return mysql::WithConnection(**pool, [&](mysql::Connection& c) {
-      return c.ExecuteUnprepared(absl::StrCat("SET GLOBAL innodb_flush_log_at_trx_commit = ", value));
-    });
-  };
-  ASSERT_TRUE(set(2).ok());
-  auto refused = Start("non-durable.log");
-  const int code = refused->WaitForExit();
-  auto allowed = Start("non-durable-allowed.log", {"--allow_non_durable_db"});
-  const int port = allowed->WaitForPort();
-  ASSERT_TRUE(set(1).ok());
-  EXPECT_EQ(code, 1);
-  EXPECT_NE(refused->log().find("innodb_flush_log_at_trx_commit = 2"), std::string::npos) << refused->log();
-  ASSERT_GT(port, 0) << allowed->log();
-  EXPECT_NE(allowed->log().find("not durable"), std::string::npos) << allowed->log();
-  EXPECT_EQ(allowed->Terminate(), 0);
-  EXPECT_TRUE(mysql::CheckDurableCommits(**pool).ok());
-}
-
 std::string ServiceName(const ::testing::TestParamInfo<ServiceCase>& param_info) {
   const std::string full = param_info.param.service;
   return full.substr(full.rfind('.') + 1);
@@ -436,10 +409,6 @@ INSTANTIATE_TEST_SUITE_P(
                       ServiceCase{SLA_BILLING_SVC, "sla.billing.v1.BillingService"},
                       ServiceCase{SLA_REPORTING_SVC, "sla.reporting.v1.ReportingService"}),
     ServiceName);
-
-INSTANTIATE_TEST_SUITE_P(OneService, DurabilityTest,
-                         ::testing::Values(ServiceCase{SLA_CONTRACT_SVC, "sla.contract.v1.ContractService"}),
-                         ServiceName);
 
 INSTANTIATE_TEST_SUITE_P(
     WithEventStreams, EventStreamServicesTest,
