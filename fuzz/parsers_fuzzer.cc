@@ -43,7 +43,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     case 1: {
       // A token is bound to its filter: what one filter's token decodes to, another's refuses.
+      // (Tokens carry a row's key, at most a few hundred bytes; a token over 2 KiB is refused.)
       Require(sla::api::DecodePageToken(input, "status = NEW").status(), absl::StatusCode::kInvalidArgument);
+      if (input.size() > 512) break;
       const std::string token = sla::api::EncodePageToken(input, "status = NEW");
       const absl::StatusOr<std::string> back = sla::api::DecodePageToken(token, "status = NEW");
       if (!back.ok() || *back != input) __builtin_trap();
