@@ -52,7 +52,7 @@ class RpcBoundary {
     CallContext call;
     const absl::Time start = absl::Now();
     absl::Status status = Begin(ctx, method, call);
-    if (status.ok()) status = CheckServiceCall(call.identity, FullMethodName(request, method));
+    if (status.ok()) status = CheckServiceCall(call.identity, request, method);
     if (status.ok()) status = CheckRequest(request, limits_);
     if (status.ok()) {
       try {

@@ -32,11 +32,13 @@ std::string FullMethodName(const google::protobuf::Message& request, absl::strin
   return absl::StrCat("/", file->service(0)->full_name(), "/", method);
 }
 
-absl::Status CheckServiceCall(const Identity& caller, absl::string_view full_method) {
+absl::Status CheckServiceCall(const Identity& caller, const google::protobuf::Message& request,
+                              absl::string_view method) {
   if (!caller.HasRole("service")) return absl::OkStatus();
+  const std::string full_method = FullMethodName(request, method);
   const auto& allowed = Allowed();
   auto it = allowed.find(caller.subject);
-  if (it != allowed.end() && it->second.contains(std::string(full_method))) return absl::OkStatus();
+  if (it != allowed.end() && it->second.contains(full_method)) return absl::OkStatus();
   return PermissionDenied(absl::StrCat("service `", caller.subject, "` may not call ", full_method,
                                        " (a service calls only the RPCs it uses)"));
 }

@@ -20,7 +20,9 @@ namespace sla::server {
 std::string FullMethodName(const google::protobuf::Message& request, absl::string_view method);
 
 // OK for callers without the `service` role (the matrix rules apply), and for a service calling
-// one of the RPCs it uses; PERMISSION_DENIED naming the caller and the RPC otherwise.
-absl::Status CheckServiceCall(const Identity& caller, absl::string_view full_method);
+// one of the RPCs it uses (`method` of `request`'s service); PERMISSION_DENIED naming the caller
+// and the RPC otherwise. The RPC's full name is built only for a service caller.
+absl::Status CheckServiceCall(const Identity& caller, const google::protobuf::Message& request,
+                              absl::string_view method);
 
 }  // namespace sla::server
