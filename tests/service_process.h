@@ -2,9 +2,12 @@
 // start, stop, signal and kill services.
 #pragma once
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +41,22 @@ inline std::vector<std::string> ServiceFlags(const mysql::ConnectionOptions& db,
                                 absl::StrCat("--db_pool_size=", pool_size)};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
+}
+
+// A loopback TCP port nothing listens on right now (0 if none could be found).
+inline int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    return 0;
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
 }
 
 inline std::string ReadFile(const std::string& path) {
@@ -110,6 +129,17 @@ class ServiceProcess {
   }
 
   std::string log() const { return ReadFile(log_path_); }
+  pid_t pid() const { return pid_; }
+  // The most memory the process has held resident since it started (VmHWM), in bytes; -1 if
+  // it cannot be read.
+  long long PeakResidentBytes() const {
+    std::ifstream in(absl::StrCat("/proc/", pid_, "/status"));
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;  // kB
+    }
+    return -1;
+  }
   // SIGKILL: no drain, no clean-up, as a crash.
   void Kill() {
     if (pid_ <= 0) return;

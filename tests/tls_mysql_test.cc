@@ -2,10 +2,7 @@
 // its CA signed and refuses one without (and plaintext); its plaintext probe port answers health
 // and nothing else; ticket-svc reaches it with --peer_tls_* (its client certificate) and fails
 // without one. Certificates come from the openssl command, made fresh for each run.
-#include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <cstdlib>
 
@@ -23,21 +20,6 @@ namespace {
 
 namespace cpb = contract::v1;
 namespace tpb = ticket::v1;
-
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    return 0;
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 class TlsTest : public SuiteProcessTest {
  protected:
