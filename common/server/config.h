@@ -15,6 +15,12 @@
 
 namespace sla::server {
 
+// The default receive limit. gRPC parses a request before anything authenticates it, and a
+// message of empty submessages costs up to about 78 bytes of memory per wire byte once parsed
+// (protobuf 3.21): 128 KiB is 10 MiB per call, 640 MiB for 64 calls at once, while the largest
+// realistic request (a contract's terms) is a few KiB. docs/security.md has the measurements.
+inline constexpr int kDefaultMaxMessageBytes = 128 << 10;
+
 struct ServerConfig {
   std::string host;
   int port = 0;  // 0 after parsing means "let the OS pick" (tests)
@@ -31,10 +37,10 @@ struct ServerConfig {
   bool allow_insecure_non_loopback = false;
   absl::Duration drain_timeout = absl::Seconds(10);
   int max_threads = 64;
-  int max_message_bytes = 4 << 20;
+  int max_message_bytes = kDefaultMaxMessageBytes;
   bool migrate_only = false;  // apply migrations, then exit
   bool allow_non_durable_db = false;
-  unsigned int tls_reload_seconds = 60;  // how often TLS certificate files are re-read  // start on a database that acknowledges commits early
+  unsigned int tls_reload_seconds = 60;  // how often TLS certificate files are re-read
   int health_port = 0;        // plaintext health-only listener; 0 = none
   // Calls to the other services: TLS when a CA is set, with a client certificate when set.
   std::string peer_tls_ca_file;

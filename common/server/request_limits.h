@@ -16,7 +16,7 @@
 namespace sla::server {
 
 struct RequestLimits {
-  size_t max_request_bytes = 4 << 20;  // --max_message_bytes
+  size_t max_request_bytes = 128 << 10;  // --max_message_bytes (gRPC enforces it first, unparsed)
   size_t max_string_bytes = 64 << 10;
   int max_list_items = 1000;
   int max_depth = 16;

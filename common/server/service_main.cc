@@ -160,9 +160,9 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   quota.SetMaxThreads(config->max_threads);
   builder.SetResourceQuota(quota);
   TuneSyncServer(builder, config->max_threads);
-  // gRPC itself refuses (RESOURCE_EXHAUSTED) only beyond twice the limit, so that a request a
-  // little too large gets the boundary's INVALID_ARGUMENT naming `request` instead.
-  builder.SetMaxReceiveMessageSize(config->max_message_bytes > (1 << 29) ? (1 << 30) : 2 * config->max_message_bytes);
+  // gRPC parses a request before any handler or interceptor can authenticate it, so the limit
+  // is enforced here, on the wire size, where a larger message is refused unparsed.
+  builder.SetMaxReceiveMessageSize(config->max_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
