@@ -33,11 +33,16 @@ function(sla_test name)
   endif()
 endfunction()
 
-# sla_protoc(FILE ROOT dir OUT dir [GRPC var] [DEPENDS ...] SOURCES var): C++ for FILE (a
-# .proto path relative to ROOT) into OUT. Sets SOURCES' variable to the generated message .cc
-# file; with GRPC also generates the gRPC stubs and sets GRPC's variable to their .cc file.
+# sla_protoc(FILE ROOT dir OUT dir [GRPC var] [DEPENDS ...] [IMPORTS dir...] SOURCES var): C++
+# for FILE (a .proto path relative to ROOT, importing also from each IMPORTS folder) into OUT.
+# Sets SOURCES' variable to the generated message .cc file; with GRPC also generates the gRPC
+# stubs and sets GRPC's variable to their .cc file.
 function(sla_protoc rel)
-  cmake_parse_arguments(ARG "" "ROOT;OUT;SOURCES;GRPC" "DEPENDS" ${ARGN})
+  cmake_parse_arguments(ARG "" "ROOT;OUT;SOURCES;GRPC" "DEPENDS;IMPORTS" ${ARGN})
+  set(import_args)
+  foreach(dir ${ARG_IMPORTS})
+    list(APPEND import_args --proto_path=${dir})
+  endforeach()
   string(REGEX REPLACE "\\.proto$" "" base ${rel})
   set(outs ${ARG_OUT}/${base}.pb.cc ${ARG_OUT}/${base}.pb.h)
   set(grpc_args)
@@ -48,7 +53,7 @@ function(sla_protoc rel)
   endif()
   add_custom_command(
     OUTPUT ${outs}
-    COMMAND protobuf::protoc --proto_path=${ARG_ROOT} --cpp_out=${ARG_OUT} ${grpc_args} ${rel}
+    COMMAND protobuf::protoc --proto_path=${ARG_ROOT} ${import_args} --cpp_out=${ARG_OUT} ${grpc_args} ${rel}
     DEPENDS ${ARG_ROOT}/${rel} ${ARG_DEPENDS}
     WORKING_DIRECTORY ${ARG_ROOT}
     COMMENT "protoc ${rel}")

@@ -9,6 +9,7 @@ SLA_BUILD_PACKAGES=(
   build-essential cmake pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libmysqlcppconn-dev libjwt-dev libssl-dev
+  libboost-dev nodejs npm
 )
 # What the binaries load at run time: the container image's runtime stage installs exactly
 # these (scripts/k8s-check proves the list covers every library the binaries link).
