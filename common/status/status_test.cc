@@ -2,6 +2,8 @@
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
 
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 
 namespace sla {
@@ -53,6 +55,41 @@ TEST(GrpcStatusTest, InternalDetailsNeverLeak) {
                    "req-42");
   EXPECT_EQ(g.error_code(), grpc::StatusCode::INTERNAL);
   EXPECT_EQ(g.error_message(), "internal error; request id req-42");
+}
+
+TEST(GrpcStatusTest, CarriesDetailsAClientCanActOnWithoutParsingTheMessage) {
+  auto details = [](const grpc::Status& g) {
+    google::rpc::Status s;
+    EXPECT_TRUE(s.ParseFromString(g.error_details()));
+    return s;
+  };
+  const google::rpc::Status bad = details(ToGrpcStatus(InvalidField("ticket.title", "at most 300 bytes"), "req-1"));
+  google::rpc::BadRequest request;
+  ASSERT_GE(bad.details_size(), 2);
+  ASSERT_TRUE(bad.details(0).UnpackTo(&request));
+  ASSERT_EQ(request.field_violations_size(), 1);
+  EXPECT_EQ(request.field_violations(0).field(), "ticket.title");
+  EXPECT_EQ(request.field_violations(0).description(), "at most 300 bytes");
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(bad.details(1).UnpackTo(&info));
+  EXPECT_EQ(info.reason(), "INVALID_FIELD");
+  EXPECT_EQ(info.domain(), "sla.platform");
+  EXPECT_EQ(info.metadata().at("request_id"), "req-1");
+
+  const google::rpc::Status stale = details(ToGrpcStatus(EtagMismatch("customers/c1/contracts/k1"), "req-2"));
+  google::rpc::PreconditionFailure failure;
+  ASSERT_TRUE(stale.details(0).UnpackTo(&failure));
+  EXPECT_EQ(failure.violations(0).type(), "ETAG");
+  EXPECT_EQ(failure.violations(0).subject(), "customers/c1/contracts/k1");
+
+  const google::rpc::Status busy = details(ToGrpcStatus(absl::UnavailableError("database down"), "req-3"));
+  google::rpc::RetryInfo retry;
+  ASSERT_TRUE(busy.details(0).UnpackTo(&retry));
+  EXPECT_EQ(retry.retry_delay().seconds(), 1);
+
+  // Internal details stay inside, in the details too.
+  const grpc::Status internal = ToGrpcStatus(absl::InternalError("SELECT secret"), "req-4");
+  EXPECT_EQ(internal.error_details().find("SELECT"), std::string::npos);
 }
 
 TEST(GrpcStatusTest, RoundTripKeepsCodeAndMessage) {
