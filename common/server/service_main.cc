@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "common/log/log.h"
 #include "common/mysql/migrator.h"
+#include "common/server/peer_credentials.h"
 
 namespace sla::server {
 namespace {
@@ -52,24 +53,7 @@ std::string ListenAddress(const std::string& host, int port) {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentials(const ServerConfig& c) {
-  if (c.peer_tls_ca_file.empty()) return grpc::InsecureChannelCredentials();
-  for (const std::string& f : {c.peer_tls_ca_file, c.peer_tls_cert_file, c.peer_tls_key_file}) {
-    if (f.empty()) continue;
-    if (absl::StatusOr<std::string> ok = ReadSecretFile(f); !ok.ok()) return ok.status();
-  }
-  // Re-read like the server's (see Credentials), and the peer's name checked as before.
-  auto provider = c.peer_tls_cert_file.empty()
-                      ? std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(c.peer_tls_ca_file,
-                                                                                               c.tls_reload_seconds)
-                      : std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
-                            c.peer_tls_key_file, c.peer_tls_cert_file, c.peer_tls_ca_file, c.tls_reload_seconds);
-  grpc::experimental::TlsChannelCredentialsOptions options;
-  options.set_certificate_provider(provider);
-  options.watch_root_certs();
-  if (!c.peer_tls_cert_file.empty()) options.watch_identity_key_cert_pairs();
-  options.set_verify_server_certs(true);
-  options.set_certificate_verifier(std::make_shared<grpc::experimental::HostNameCertificateVerifier>());
-  return grpc::experimental::TlsCredentials(options);
+  return PeerTlsCredentials(c.peer_tls_ca_file, c.peer_tls_cert_file, c.peer_tls_key_file, c.tls_reload_seconds);
 }
 
 std::shared_ptr<grpc::Channel> PeerChannel(const ServiceDeps& deps, const std::string& address) {
