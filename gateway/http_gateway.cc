@@ -1,0 +1,654 @@
+#include "gateway/http_gateway.h"
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <thread>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <grpcpp/generic/generic_stub.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/synchronization/mutex.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "common/log/log.h"
+
+namespace sla::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+namespace {
+
+constexpr size_t kMaxHeaderBytes = 16 << 10;
+constexpr char kAllowedRequestHeaders[] = "authorization, content-type, x-request-id, traceparent, idempotency-key, if-match";
+constexpr char kExposedHeaders[] = "x-request-id, etag";
+
+Response JsonResponse(int status, std::string body, unsigned version, bool keep_alive) {
+  Response res{static_cast<http::status>(status), version};
+  res.set(http::field::content_type, "application/json; charset=utf-8");
+  res.set(http::field::cache_control, "no-store");
+  res.body() = std::move(body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+Response ErrorResponse(grpc::StatusCode code, absl::string_view message, unsigned version, bool keep_alive,
+                       absl::string_view details = "") {
+  return JsonResponse(HttpStatusFor(code), ErrorJson(code, message, details), version, keep_alive);
+}
+
+std::string Header(const Request& req, http::field f) {
+  auto it = req.find(f);
+  return it == req.end() ? "" : std::string(it->value());
+}
+
+std::string Header(const Request& req, absl::string_view name) {
+  auto it = req.find(beast::string_view(name.data(), name.size()));
+  return it == req.end() ? "" : std::string(it->value());
+}
+
+// What a bearer token says of its subject and expiry, read without verifying it: only to count
+// streams per identity and to end a stream when its token expires. The services verify it.
+struct PeekedClaims {
+  std::string subject;
+  std::optional<absl::Time> expires;
+};
+
+PeekedClaims PeekClaims(absl::string_view authorization) {
+  PeekedClaims out;
+  if (!absl::ConsumePrefix(&authorization, "Bearer ")) return out;
+  const size_t dot1 = authorization.find('.');
+  const size_t dot2 = dot1 == absl::string_view::npos ? dot1 : authorization.find('.', dot1 + 1);
+  if (dot2 == absl::string_view::npos) return out;
+  std::string payload;
+  if (!absl::WebSafeBase64Unescape(authorization.substr(dot1 + 1, dot2 - dot1 - 1), &payload)) return out;
+  google::protobuf::Struct claims;
+  google::protobuf::util::JsonParseOptions lenient;
+  if (!google::protobuf::util::JsonStringToMessage(payload, &claims, lenient).ok()) return out;
+  const auto& fields = claims.fields();
+  if (auto it = fields.find("sub"); it != fields.end()) out.subject = it->second.string_value();
+  if (auto it = fields.find("tenant"); it != fields.end() && !it->second.string_value().empty()) {
+    out.subject = absl::StrCat(it->second.string_value(), "/", out.subject);
+  }
+  if (auto it = fields.find("exp"); it != fields.end() && it->second.kind_case() == google::protobuf::Value::kNumberValue) {
+    out.expires = absl::FromUnixSeconds(static_cast<int64_t>(it->second.number_value()));
+  }
+  return out;
+}
+
+}  // namespace
+
+struct HttpGateway::Impl {
+  RouteTable routes;
+  GatewayOptions options;
+  asio::io_context io{1};
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+  // One generic stub per upstream service, keyed by its full name.
+  std::map<std::string, std::unique_ptr<grpc::GenericStub>> stubs;
+  std::atomic<bool> stopping{false};
+  std::atomic<int> calls_in_flight{0};  // Stop waits for them, up to the call timeout
+
+  // Open event streams, in all and per identity.
+  absl::Mutex streams_mu;
+  int streams_total ABSL_GUARDED_BY(streams_mu) = 0;
+  std::map<std::string, int> streams_by_identity ABSL_GUARDED_BY(streams_mu);
+
+  bool AcquireStream(const std::string& identity) {
+    absl::MutexLock lock(&streams_mu);
+    int& mine = streams_by_identity[identity];
+    if (streams_total >= options.max_streams || mine >= options.max_streams_per_identity) {
+      if (mine == 0) streams_by_identity.erase(identity);
+      return false;
+    }
+    ++mine;
+    ++streams_total;
+    return true;
+  }
+  void ReleaseStream(const std::string& identity) {
+    absl::MutexLock lock(&streams_mu);
+    --streams_total;
+    if (--streams_by_identity[identity] <= 0) streams_by_identity.erase(identity);
+  }
+
+  Impl(RouteTable r, GatewayOptions o) : routes(std::move(r)), options(std::move(o)) {}
+
+  // The Access-Control-Allow-Origin value for `origin`, empty if it may not call.
+  std::string AllowedOrigin(const std::string& origin) const {
+    if (origin.empty()) return "";
+    for (const std::string& o : options.cors_origins) {
+      if (o == "*" || o == origin) return origin;
+    }
+    return "";
+  }
+
+  void Accept();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpGateway::Impl* gw) : stream_(std::move(socket)), gw_(gw) {}
+
+  void Run() {
+    asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::Read, shared_from_this()));
+  }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(gw_->options.max_body_bytes);
+    parser_->header_limit(kMaxHeaderBytes);
+    stream_.expires_after(std::chrono::milliseconds(absl::ToInt64Milliseconds(gw_->options.read_timeout)));
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, size_t) {
+    if (ec == http::error::body_limit) {
+      return Send(ErrorResponse(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                absl::StrCat("request body over ", gw_->options.max_body_bytes, " bytes"), 11, false),
+                  "");
+    }
+    if (ec == http::error::header_limit) {
+      return Send(ErrorResponse(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                absl::StrCat("request headers over ", kMaxHeaderBytes, " bytes"), 11, false),
+                  "");
+    }
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec) {
+      // The peer closed, went idle past the read timeout, or sent something that is not HTTP.
+      if (ec && ec != http::error::end_of_stream && ec != beast::error::timeout &&
+          ec != asio::error::connection_reset && ec != asio::error::operation_aborted) {
+        Send(ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT, absl::StrCat("malformed HTTP request: ", ec.message()),
+                           11, false),
+             "");
+        return;
+      }
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      return;
+    }
+    started_ = absl::Now();
+    req_ = parser_->release();
+    Handle();
+  }
+
+  void Handle() {
+    const unsigned version = req_.version();
+    const bool keep_alive = req_.keep_alive();
+    origin_ = gw_->AllowedOrigin(Header(req_, http::field::origin));
+    std::string target(req_.target());
+    const size_t q = target.find('?');
+    const std::string path = target.substr(0, q);
+    const std::string query = q == std::string::npos ? "" : target.substr(q + 1);
+    const std::string method(req_.method_string());
+
+    if (method == "OPTIONS" && !Header(req_, http::field::access_control_request_method).empty()) {
+      if (origin_.empty()) {
+        return Send(ErrorResponse(grpc::StatusCode::PERMISSION_DENIED, "origin not allowed", version, keep_alive), path);
+      }
+      Response res{http::status::no_content, version};
+      res.set(http::field::access_control_allow_methods, "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+      res.set(http::field::access_control_allow_headers, kAllowedRequestHeaders);
+      res.set(http::field::access_control_max_age, "600");
+      res.keep_alive(keep_alive);
+      res.prepare_payload();
+      return Send(std::move(res), path);
+    }
+    if (path == "/healthz" && method == "GET") {
+      return Send(JsonResponse(200, R"({"status":"SERVING"})", version, keep_alive), path);
+    }
+    RouteTable::Found found = gw_->routes.Find(method, path);
+    if (found.route == nullptr) {
+      if (found.path_known) {
+        Response res = ErrorResponse(grpc::StatusCode::UNIMPLEMENTED, absl::StrCat(method, " is not served on ", path),
+                                     version, keep_alive);
+        res.result(http::status::method_not_allowed);
+        return Send(std::move(res), path);
+      }
+      Response res = ErrorResponse(grpc::StatusCode::NOT_FOUND, absl::StrCat("no route for ", method, " ", path),
+                                   version, keep_alive);
+      return Send(std::move(res), path);
+    }
+    const Route& route = *found.route;
+    const std::string content_type = absl::AsciiStrToLower(Header(req_, http::field::content_type));
+    if (!req_.body().empty() && !absl::StartsWith(content_type, "application/json")) {
+      Response res = ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT,
+                                   "the body must be JSON (Content-Type: application/json)", version, keep_alive);
+      res.result(http::status::unsupported_media_type);
+      return Send(std::move(res), path);
+    }
+    HttpInput in;
+    in.query = query;
+    in.body = req_.body();
+    in.idempotency_key = Header(req_, "idempotency-key");
+    in.if_match = Header(req_, http::field::if_match);
+    absl::StatusOr<std::unique_ptr<google::protobuf::Message>> request = BuildRequest(found, in);
+    if (!request.ok()) {
+      return Send(ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT, request.status().message(), version, keep_alive),
+                  path);
+    }
+    auto stub = gw_->stubs.find(route.method->service()->full_name());
+    if (stub == gw_->stubs.end()) {
+      return Send(ErrorResponse(grpc::StatusCode::UNAVAILABLE,
+                                absl::StrCat("no upstream for ", route.method->service()->full_name()), version,
+                                keep_alive),
+                  path);
+    }
+    if (route.method->server_streaming()) return Stream(*stub->second, route, **request, path);
+    Call(*stub->second, route, **request, path);
+  }
+
+ public:
+  // --- Server-Sent Events (a server-streaming method) ---
+
+  // Queues `text` as one chunk of the event stream; `then(written)` runs on the strand.
+  void Enqueue(std::string text, std::function<void(bool)> then) {
+    asio::post(stream_.get_executor(), [self = shared_from_this(), text = std::move(text), then = std::move(then)]() mutable {
+      self->queue_.push_back({std::move(text), std::move(then), false});
+      self->Pump();
+    });
+  }
+  // Queues the stream's last frame and its end; the connection closes after it.
+  void EndStream(std::string last_frame) {
+    asio::post(stream_.get_executor(), [self = shared_from_this(), last_frame = std::move(last_frame)]() mutable {
+      if (!last_frame.empty()) self->queue_.push_back({std::move(last_frame), nullptr, false});
+      self->queue_.push_back({"", nullptr, true});
+      self->Pump();
+    });
+  }
+  std::function<void()> cancel_stream_;  // set while a stream is open (on the strand)
+
+ private:
+  void Stream(grpc::GenericStub& stub, const Route& route, google::protobuf::Message& request, const std::string& path);
+
+  struct Pending {
+    std::string text;
+    std::function<void(bool)> then;
+    bool last = false;
+  };
+
+  void Pump() {
+    if (writing_ || queue_.empty()) return;
+    writing_ = true;
+    auto item = std::make_shared<Pending>(std::move(queue_.front()));
+    queue_.pop_front();
+    stream_.expires_after(std::chrono::milliseconds(absl::ToInt64Milliseconds(gw_->options.read_timeout)));
+    auto done = [self = shared_from_this(), item](beast::error_code ec, size_t) {
+      self->writing_ = false;
+      if (ec) self->broken_ = true;
+      if (item->then) item->then(!ec);
+      if (ec && self->cancel_stream_) self->cancel_stream_();
+      if (item->last || ec) {
+        self->heartbeat_.reset();
+        beast::error_code ignored;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        return;
+      }
+      self->Pump();
+    };
+    if (broken_) {
+      asio::post(stream_.get_executor(), [done] { done(asio::error::broken_pipe, 0); });
+    } else if (item->last) {
+      asio::async_write(stream_, http::make_chunk_last(), done);
+    } else {
+      asio::async_write(stream_, http::make_chunk(asio::buffer(item->text)), done);
+    }
+  }
+
+  void Heartbeat() {
+    if (!heartbeat_) return;
+    heartbeat_->expires_after(std::chrono::milliseconds(absl::ToInt64Milliseconds(gw_->options.heartbeat)));
+    heartbeat_->async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || !self->heartbeat_) return;
+      if (!self->writing_ && self->queue_.empty()) {
+        self->queue_.push_back({": keep-alive\n\n", nullptr, false});
+        self->Pump();
+      }
+      self->Heartbeat();
+    });
+  }
+
+  std::deque<Pending> queue_;
+  bool writing_ = false;
+  bool broken_ = false;
+  std::optional<asio::steady_timer> heartbeat_;
+
+  struct Upstream {
+    grpc::ClientContext ctx;
+    grpc::ByteBuffer request;
+    grpc::ByteBuffer response;
+  };
+
+  void Call(grpc::GenericStub& stub, const Route& route, const google::protobuf::Message& request,
+            const std::string& path) {
+    auto call = std::make_shared<Upstream>();
+    for (const char* name : {"authorization", "x-request-id", "traceparent"}) {
+      std::string value = Header(req_, name);
+      if (!value.empty()) call->ctx.AddMetadata(name, value);
+    }
+    call->ctx.set_deadline(std::chrono::system_clock::now() +
+                           std::chrono::milliseconds(absl::ToInt64Milliseconds(gw_->options.call_timeout)));
+    std::string bytes = request.SerializeAsString();
+    grpc::Slice slice(std::move(bytes));
+    call->request = grpc::ByteBuffer(&slice, 1);
+    const unsigned version = req_.version();
+    const bool keep_alive = req_.keep_alive();
+    const google::protobuf::MethodDescriptor* method = route.method;
+    ++gw_->calls_in_flight;
+    stub.UnaryCall(&call->ctx, route.rpc_path, grpc::StubOptions(), &call->request, &call->response,
+                   [self = shared_from_this(), call, method, version, keep_alive, path](grpc::Status status) {
+                     Response res = self->Answer(*call, method, status, version, keep_alive);
+                     asio::post(self->stream_.get_executor(), [self, path, res = std::move(res)]() mutable {
+                       self->Send(std::move(res), path);
+                       --self->gw_->calls_in_flight;
+                     });
+                   });
+  }
+
+  // The HTTP answer to a finished call (on gRPC's callback thread: no blocking here).
+  static Response Answer(Upstream& call, const google::protobuf::MethodDescriptor* method, const grpc::Status& status,
+                         unsigned version, bool keep_alive) {
+    Response res;
+    if (!status.ok()) {
+      res = ErrorResponse(status.error_code(), status.error_message(), version, keep_alive, status.error_details());
+    } else {
+      std::unique_ptr<google::protobuf::Message> out(
+          google::protobuf::MessageFactory::generated_factory()->GetPrototype(method->output_type())->New());
+      std::vector<grpc::Slice> slices;
+      std::string bytes;
+      if (call.response.Dump(&slices).ok()) {
+        for (const grpc::Slice& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+      }
+      absl::StatusOr<std::string> json;
+      if (!out->ParseFromString(bytes)) {
+        json = absl::InternalError("the service's answer does not parse");
+      } else {
+        json = ToJson(*out);
+      }
+      if (!json.ok()) {
+        res = ErrorResponse(grpc::StatusCode::INTERNAL, json.status().message(), version, keep_alive);
+      } else {
+        res = JsonResponse(200, *std::move(json), version, keep_alive);
+        const google::protobuf::FieldDescriptor* etag = method->output_type()->FindFieldByName("etag");
+        if (etag != nullptr && etag->type() == google::protobuf::FieldDescriptor::TYPE_STRING && !etag->is_repeated()) {
+          const std::string value = out->GetReflection()->GetString(*out, etag);
+          if (!value.empty()) res.set(http::field::etag, absl::StrCat("\"", value, "\""));
+        }
+      }
+    }
+    const auto& initial = call.ctx.GetServerInitialMetadata();
+    if (auto it = initial.find("x-request-id"); it != initial.end()) {
+      res.set("x-request-id", std::string(it->second.data(), it->second.size()));
+    }
+    return res;
+  }
+
+  void Send(Response res, const std::string& path) {
+    if (!origin_.empty()) {
+      res.set(http::field::access_control_allow_origin, origin_);
+      res.set(http::field::access_control_expose_headers, kExposedHeaders);
+      res.set(http::field::vary, "Origin");
+    }
+    log::Info("http", {{"method", std::string(req_.method_string())},
+                       {"path", path},
+                       {"status", absl::StrCat(res.result_int())},
+                       {"ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - started_))},
+                       {"request_id", std::string(res["x-request-id"])}});
+    auto shared = std::make_shared<Response>(std::move(res));
+    stream_.expires_after(std::chrono::milliseconds(absl::ToInt64Milliseconds(gw_->options.read_timeout)));
+    http::async_write(stream_, *shared, [self = shared_from_this(), shared](beast::error_code ec, size_t) {
+      if (ec) return;
+      if (shared->need_eof() || self->gw_->stopping) {
+        beast::error_code ignored;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        return;
+      }
+      self->Read();
+    });
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Request req_;
+  std::string origin_;  // the allowed Origin of the request being served, or empty
+  absl::Time started_;
+  HttpGateway::Impl* gw_;
+};
+
+// One event stream: a server-streaming call read one message at a time, each written as an SSE
+// frame before the next is read, so a slow browser slows its own stream and nothing else.
+class EventStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  EventStream(std::shared_ptr<Session> session, HttpGateway::Impl* gw, const google::protobuf::MethodDescriptor* method,
+              std::string identity, bool ends_with_token)
+      : session_(std::move(session)), gw_(gw), method_(method), identity_(std::move(identity)),
+        ends_with_token_(ends_with_token) {}
+
+  grpc::ClientContext& context() { return ctx_; }
+
+  // Lets the session cancel the call until it is done, never after.
+  struct Handle {
+    absl::Mutex mu;
+    EventStream* call ABSL_GUARDED_BY(mu);
+  };
+  std::shared_ptr<Handle> handle() { return handle_; }
+
+  void Begin(grpc::GenericStub& stub, const std::string& rpc_path, const google::protobuf::Message& request) {
+    grpc::Slice slice(request.SerializeAsString());
+    request_ = grpc::ByteBuffer(&slice, 1);
+    stub.PrepareBidiStreamingCall(&ctx_, rpc_path, grpc::StubOptions(), this);
+    StartWriteLast(&request_, grpc::WriteOptions());
+    StartRead(&incoming_);
+    StartCall();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return;  // the stream ended: OnDone follows
+    std::unique_ptr<google::protobuf::Message> event(
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(method_->output_type())->New());
+    std::vector<grpc::Slice> slices;
+    std::string bytes;
+    if (incoming_.Dump(&slices).ok()) {
+      for (const grpc::Slice& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+    }
+    std::string frame;
+    absl::StatusOr<std::string> json = event->ParseFromString(bytes) ? ToJson(*event)
+                                                                       : absl::InternalError("event does not parse");
+    if (json.ok()) {
+      const auto* reflection = event->GetReflection();
+      const auto* seq = method_->output_type()->FindFieldByName("sequence");
+      const auto* type = method_->output_type()->FindFieldByName("type");
+      if (seq != nullptr && seq->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT64) {
+        absl::StrAppend(&frame, "id: ", reflection->GetInt64(*event, seq), "\n");
+      }
+      if (type != nullptr && type->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+        absl::StrAppend(&frame, "event: ", reflection->GetString(*event, type), "\n");
+      }
+      absl::StrAppend(&frame, "data: ", *json, "\n\n");
+    }
+    AddHold();  // the next read starts once this frame is written
+    session_->Enqueue(std::move(frame), [this](bool written) {
+      if (written) {
+        StartRead(&incoming_);
+      } else {
+        ctx_.TryCancel();
+      }
+      RemoveHold();
+    });
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    {
+      absl::MutexLock lock(&handle_->mu);
+      handle_->call = nullptr;
+    }
+    gw_->ReleaseStream(identity_);
+    std::string last;
+    if (!status.ok()) {
+      std::string message = status.error_message();
+      if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED && ends_with_token_) {
+        message = "the token expired: reconnect with a new one and Last-Event-ID to resume";
+      }
+      last = absl::StrCat("event: error\ndata: ", ErrorJson(status.error_code(), message, status.error_details()), "\n\n");
+    }
+    session_->EndStream(std::move(last));
+    delete this;
+  }
+
+ private:
+  std::shared_ptr<Session> session_;
+  HttpGateway::Impl* gw_;
+  const google::protobuf::MethodDescriptor* method_;
+  std::string identity_;
+  bool ends_with_token_;
+  grpc::ClientContext ctx_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer incoming_;
+  std::shared_ptr<Handle> handle_ = [this] {
+    auto h = std::make_shared<Handle>();
+    absl::MutexLock lock(&h->mu);
+    h->call = this;
+    return h;
+  }();
+};
+
+void Session::Stream(grpc::GenericStub& stub, const Route& route, google::protobuf::Message& request,
+                     const std::string& path) {
+  const unsigned version = req_.version();
+  const std::string authorization = Header(req_, http::field::authorization);
+  const PeekedClaims claims = PeekClaims(authorization);
+  const std::string identity = claims.subject.empty() ? "(no subject)" : claims.subject;
+  if (!gw_->AcquireStream(identity)) {
+    return Send(ErrorResponse(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                              absl::StrCat("too many open event streams (at most ", gw_->options.max_streams_per_identity,
+                                           " per identity, ", gw_->options.max_streams, " in all)"),
+                              version, false),
+                path);
+  }
+  // Last-Event-ID resumes after the last event the browser saw, unless the query says where.
+  const auto* after = route.method->input_type()->FindFieldByName("after");
+  const std::string last_id = Header(req_, "last-event-id");
+  int64_t resume = 0;
+  if (after != nullptr && after->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT64 && !last_id.empty() &&
+      request.GetReflection()->GetInt64(request, after) == 0 && absl::SimpleAtoi(last_id, &resume)) {
+    request.GetReflection()->SetInt64(&request, after, resume);
+  }
+  absl::Time deadline = absl::Now() + gw_->options.max_stream_duration;
+  const bool ends_with_token = claims.expires.has_value() && *claims.expires < deadline;
+  if (ends_with_token) deadline = *claims.expires;
+  auto* call = new EventStream(shared_from_this(), gw_, route.method, identity, ends_with_token);
+  for (const char* name : {"authorization", "x-request-id", "traceparent"}) {
+    std::string value = Header(req_, name);
+    if (!value.empty()) call->context().AddMetadata(name, value);
+  }
+  call->context().set_deadline(absl::ToChronoTime(deadline));
+  cancel_stream_ = [handle = call->handle()] {
+    absl::MutexLock lock(&handle->mu);
+    if (handle->call != nullptr) handle->call->context().TryCancel();
+  };
+
+  auto res = std::make_shared<http::response<http::empty_body>>(http::status::ok, version);
+  res->set(http::field::content_type, "text/event-stream; charset=utf-8");
+  res->set(http::field::cache_control, "no-store");
+  res->set("x-accel-buffering", "no");  // nginx-style proxies must not hold events back
+  if (!origin_.empty()) {
+    res->set(http::field::access_control_allow_origin, origin_);
+    res->set(http::field::vary, "Origin");
+  }
+  res->keep_alive(false);
+  res->chunked(true);
+  auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*res);
+  writing_ = true;
+  log::Info("http stream", {{"method", "GET"}, {"path", path}, {"identity", identity}});
+  http::async_write_header(stream_, *serializer, [self = shared_from_this(), res, serializer](beast::error_code ec, size_t) {
+    self->writing_ = false;
+    if (ec) {
+      self->broken_ = true;
+      self->cancel_stream_();
+    }
+    self->heartbeat_.emplace(self->stream_.get_executor());
+    self->Heartbeat();
+    self->Pump();
+  });
+  call->Begin(stub, route.rpc_path, request);
+}
+
+}  // namespace
+
+void HttpGateway::Impl::Accept() {
+  acceptor->async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+    if (stopping) return;
+    if (!ec) std::make_shared<Session>(std::move(socket), this)->Run();
+    Accept();
+  });
+}
+
+HttpGateway::HttpGateway(RouteTable routes, GatewayOptions options)
+    : impl_(std::make_unique<Impl>(std::move(routes), std::move(options))) {}
+
+HttpGateway::~HttpGateway() { Stop(); }
+
+absl::StatusOr<int> HttpGateway::Start() {
+  Impl& g = *impl_;
+  auto creds = g.options.upstream_credentials ? g.options.upstream_credentials : grpc::InsecureChannelCredentials();
+  for (const auto& [service, address] : g.options.upstreams) {
+    g.stubs[service] = std::make_unique<grpc::GenericStub>(grpc::CreateChannel(address, creds));
+  }
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(g.options.host, ec);
+  if (ec) return absl::InvalidArgumentError(absl::StrCat("--host: not an IP address: ", g.options.host));
+  g.acceptor.emplace(g.io);
+  const tcp::endpoint endpoint(address, static_cast<unsigned short>(g.options.port));
+  g.acceptor->open(endpoint.protocol(), ec);
+  if (!ec) g.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) g.acceptor->bind(endpoint, ec);
+  if (!ec) g.acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", g.options.host, ":", g.options.port, ": ", ec.message()));
+  }
+  const int port = g.acceptor->local_endpoint().port();
+  g.Accept();
+  for (int i = 0; i < std::max(1, g.options.threads); ++i) g.threads.emplace_back([&g] { g.io.run(); });
+  return port;
+}
+
+void HttpGateway::Stop() {
+  Impl& g = *impl_;
+  if (g.stopping.exchange(true)) return;
+  asio::post(g.io, [&g] {
+    beast::error_code ignored;
+    if (g.acceptor) g.acceptor->close(ignored);
+  });
+  // Calls in flight get their answers, within the call timeout; then the loop stops.
+  const absl::Time deadline = absl::Now() + g.options.call_timeout;
+  while (g.calls_in_flight > 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(20));
+  absl::SleepFor(absl::Milliseconds(50));  // the last answers' writes
+  g.io.stop();
+  for (std::thread& t : g.threads) t.join();
+  g.threads.clear();
+}
+
+}  // namespace sla::gateway
