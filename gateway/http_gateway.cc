@@ -26,6 +26,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
+#include "gateway/openapi.h"
 
 namespace sla::gateway {
 
@@ -132,7 +133,9 @@ struct HttpGateway::Impl {
     if (--streams_by_identity[identity] <= 0) streams_by_identity.erase(identity);
   }
 
-  Impl(RouteTable r, GatewayOptions o) : routes(std::move(r)), options(std::move(o)) {}
+  const std::string openapi;  // GET /openapi.json
+
+  Impl(RouteTable r, GatewayOptions o) : routes(std::move(r)), options(std::move(o)), openapi(OpenApiJson(routes)) {}
 
   // The Access-Control-Allow-Origin value for `origin`, empty if it may not call.
   std::string AllowedOrigin(const std::string& origin) const {
@@ -219,6 +222,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (path == "/healthz" && method == "GET") {
       return Send(JsonResponse(200, R"({"status":"SERVING"})", version, keep_alive), path);
     }
+    if (path == "/openapi.json" && method == "GET") {
+      Response res = JsonResponse(200, gw_->openapi, version, keep_alive);
+      res.set(http::field::cache_control, "public, max-age=300");
+      return Send(std::move(res), path);
+    }
     RouteTable::Found found = gw_->routes.Find(method, path);
     if (found.route == nullptr) {
       if (found.path_known) {
@@ -246,7 +254,8 @@ class Session : public std::enable_shared_from_this<Session> {
     in.if_match = Header(req_, http::field::if_match);
     absl::StatusOr<std::unique_ptr<google::protobuf::Message>> request = BuildRequest(found, in);
     if (!request.ok()) {
-      return Send(ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT, request.status().message(), version, keep_alive),
+      return Send(ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT, request.status().message(), version, keep_alive,
+                                BadRequestDetails(request.status().message())),
                   path);
     }
     auto stub = gw_->stubs.find(route.method->service()->full_name());

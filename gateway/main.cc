@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <cstdlib>
+#include <iostream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -16,6 +17,7 @@
 #include "common/log/log.h"
 #include "common/server/peer_credentials.h"
 #include "gateway/http_gateway.h"
+#include "gateway/openapi.h"
 #include "sla/billing/v1/billing_service.pb.h"
 #include "sla/contract/v1/contract_service.pb.h"
 #include "sla/reporting/v1/reporting_service.pb.h"
@@ -39,6 +41,7 @@ ABSL_FLAG(int, max_streams, 1000, "Open event streams (Server-Sent Events) in al
 ABSL_FLAG(int, max_streams_per_identity, 8, "Open event streams per token subject; more are refused (429).");
 ABSL_FLAG(int, max_stream_s, 3600,
           "Longest an event stream stays open, in seconds; it also ends when its token expires.");
+ABSL_FLAG(bool, print_openapi, false, "Print the OpenAPI document of the HTTP API and exit.");
 ABSL_FLAG(std::string, peer_tls_ca_file, "", "PEM CA the services' certificates are checked against (TLS).");
 ABSL_FLAG(std::string, peer_tls_cert_file, "", "PEM client certificate for mTLS to the services.");
 ABSL_FLAG(std::string, peer_tls_key_file, "", "PEM key of --peer_tls_cert_file.");
@@ -108,6 +111,10 @@ int main(int argc, char** argv) {
   }
   auto routes = sla::gateway::RouteTable::Build(services);
   if (!routes.ok()) return Fail(std::string(routes.status().message()));
+  if (absl::GetFlag(FLAGS_print_openapi)) {
+    std::cout << sla::gateway::OpenApiJson(*routes) << "\n";
+    return 0;
+  }
 
   options.host = absl::GetFlag(FLAGS_host);
   options.port = absl::GetFlag(FLAGS_port);

@@ -1,5 +1,7 @@
 #include "gateway/path_template.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -195,6 +197,41 @@ int PathTemplate::Specificity() const {
     multi = multi || s.kind == Kind::kMulti;
   }
   return (verb_.empty() ? 0 : 10000) + literals * 10 + (multi ? 0 : 1);
+}
+
+std::string PathTemplate::OpenApiPath(std::vector<std::string>* params) const {
+  std::string out;
+  params->clear();
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    const Segment& s = segments_[i];
+    out += "/";
+    if (s.kind == Kind::kLiteral) {
+      out += s.literal;
+      continue;
+    }
+    std::string name;
+    for (const Variable& v : variables_) {
+      if (v.begin == i && v.end == i + 1) {  // "{message_id}": the field's last name
+        const size_t dot = v.field_path.rfind('.');
+        name = dot == std::string::npos ? v.field_path : v.field_path.substr(dot + 1);
+      }
+    }
+    if (name.empty() && i > 0 && segments_[i - 1].kind == Kind::kLiteral) {  // "customers/*"
+      name = segments_[i - 1].literal;
+      if (absl::EndsWith(name, "ies")) {
+        name = name.substr(0, name.size() - 3) + "y";
+      } else if (absl::EndsWith(name, "s")) {
+        name.pop_back();
+      }
+    }
+    if (name.empty()) name = absl::StrCat("segment", i);
+    if (s.kind == Kind::kMulti) name += "Path";
+    while (std::find(params->begin(), params->end(), name) != params->end()) name += "_";
+    params->push_back(name);
+    absl::StrAppend(&out, "{", name, "}");
+  }
+  if (!verb_.empty()) absl::StrAppend(&out, ":", verb_);
+  return out;
 }
 
 std::vector<std::string> PathTemplate::FieldPaths() const {

@@ -36,6 +36,12 @@ class PathTemplate {
   // literal segments, then no "**".
   int Specificity() const;
 
+  // The template as an OpenAPI path: one parameter per "*" or "**", named after the literal
+  // segment before it, singular ("customers/*" → "customers/{customer}"), or after the field
+  // for a variable with no pattern ("{message_id}"); the verb kept (":activate"). `params`
+  // gets the names in order.
+  std::string OpenApiPath(std::vector<std::string>* params) const;
+
   const std::string& text() const { return text_; }
   const std::string& verb() const { return verb_; }
   // The field paths the template binds, in order.

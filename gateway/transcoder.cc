@@ -296,6 +296,8 @@ absl::StatusOr<std::unique_ptr<Message>> BuildRequest(const RouteTable::Found& f
 absl::StatusOr<std::string> ToJson(const Message& message) {
   std::string out;
   google::protobuf::util::JsonPrintOptions options;
+  // Front ends get a stable shape: empty lists as [], zeros, false and default enums printed.
+  options.always_print_primitive_fields = true;
   if (auto s = google::protobuf::util::MessageToJsonString(message, &out, options); !s.ok()) {
     return absl::InternalError(absl::StrCat("response to JSON: ", Why(s)));
   }
@@ -323,6 +325,24 @@ int HttpStatusFor(int grpc_code) {
     case 16: return 401;   // UNAUTHENTICATED
     default: return 500;
   }
+}
+
+std::string BadRequestDetails(absl::string_view message) {
+  // "query parameter `x`: ...", "path `x`: ...", "body ...": the field a form should mark.
+  std::string field = "body";
+  for (absl::string_view prefix : {"query parameter `", "path `"}) {
+    absl::string_view rest = message;
+    if (absl::ConsumePrefix(&rest, prefix)) field = std::string(rest.substr(0, rest.find('`')));
+  }
+  google::rpc::Status status;
+  status.set_code(3);
+  status.set_message(std::string(message));
+  google::rpc::BadRequest bad;
+  auto* v = bad.add_field_violations();
+  v->set_field(field);
+  v->set_description(std::string(message));
+  status.add_details()->PackFrom(bad);
+  return status.SerializeAsString();
 }
 
 std::string ErrorJson(int grpc_code, absl::string_view message, absl::string_view details_bin) {

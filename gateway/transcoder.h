@@ -68,6 +68,10 @@ absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message);
 // The HTTP status for a gRPC status code (the table Google's APIs and grpc-gateway use).
 int HttpStatusFor(int grpc_code);
 
+// A google.rpc.Status (serialized) with a BadRequest for one of BuildRequest's errors, naming
+// the query parameter or path variable it is about ("body" otherwise).
+std::string BadRequestDetails(absl::string_view message);
+
 // {"error": {"code", "message", "status", "details"}}; `details_bin` is the call's
 // grpc-status-details-bin trailer (a google.rpc.Status), whose details are passed through.
 std::string ErrorJson(int grpc_code, absl::string_view message, absl::string_view details_bin);

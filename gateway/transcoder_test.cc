@@ -3,6 +3,12 @@
 // suite's own protos, whose every RPC must have a route.
 #include "gateway/transcoder.h"
 
+#include <set>
+
+#include "gateway/openapi.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
@@ -175,6 +181,22 @@ TEST(ErrorJsonTest, MapsTheCodeAndPassesTheServicesDetailsThrough) {
   EXPECT_EQ(HttpStatusFor(7), 403);
 }
 
+TEST(ErrorJsonTest, TheGatewaysOwnErrorsNameTheParameterAsAFieldViolation) {
+  const std::string json = ErrorJson(3, "query parameter `pageSize`: not a valid value",
+                                     BadRequestDetails("query parameter `pageSize`: not a valid value"));
+  EXPECT_THAT(json, HasSubstr(R"("field":"pageSize")"));
+  EXPECT_THAT(BadRequestDetails("body: unexpected end"), HasSubstr("body"));
+}
+
+TEST(ToJsonTest, PrintsEmptyListsAndZerosSoFrontEndsSeeAStableShape) {
+  testing::GetMessageRequest m;
+  auto json = ToJson(m);
+  ASSERT_TRUE(json.ok());
+  EXPECT_THAT(*json, HasSubstr(R"("tags":[])"));
+  EXPECT_THAT(*json, HasSubstr(R"("revision":"0")"));
+  EXPECT_THAT(*json, HasSubstr(R"("view":"VIEW_UNSPECIFIED")"));
+}
+
 TEST(SuiteRoutesTest, EveryRpcOfTheFourServicesHasARoute) {
   (void)contract::v1::Customer::descriptor();
   (void)ticket::v1::Ticket::descriptor();
@@ -190,6 +212,24 @@ TEST(SuiteRoutesTest, EveryRpcOfTheFourServicesHasARoute) {
   auto table = RouteTable::Build(services);
   ASSERT_TRUE(table.ok()) << table.status();
   for (const auto* m : table->unrouted()) ADD_FAILURE() << m->full_name() << " has no google.api.http rule";
+  // Every RPC is an operation of the OpenAPI document, with its path in OpenAPI form.
+  google::protobuf::Struct doc;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(OpenApiJson(*table), &doc).ok());
+  std::set<std::string> operations;
+  for (const auto& [path, item] : doc.fields().at("paths").struct_value().fields()) {
+    EXPECT_EQ(path.find('='), std::string::npos) << path;
+    EXPECT_EQ(path.find('*'), std::string::npos) << path;
+    for (const auto& [verb, op] : item.struct_value().fields()) {
+      operations.insert(op.struct_value().fields().at("operationId").string_value());
+    }
+  }
+  for (const auto* service : services) {
+    for (int i = 0; i < service->method_count(); ++i) {
+      const std::string id = absl::StrCat(service->name(), "_", service->method(i)->name());
+      EXPECT_EQ(operations.count(id), 1u) << id << " is not in the OpenAPI document";
+    }
+  }
+  EXPECT_EQ(doc.fields().at("paths").struct_value().fields().count("/v1/customers/{customer}/tickets/{ticket}"), 1u);
   // Each path reaches the one method it names.
   struct Want {
     const char* http_method;

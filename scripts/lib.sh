@@ -9,8 +9,11 @@ SLA_BUILD_PACKAGES=(
   build-essential cmake pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libmysqlcppconn-dev libjwt-dev libssl-dev
-  libboost-dev nodejs npm
+  libboost-dev
 )
+# npm installs the pinned googleapis protos at configure time (protos/googleapis). A machine
+# may have Node.js from elsewhere, whose npm Debian's npm package conflicts with, so Debian's
+# nodejs and npm are installed only when there is no npm command at all.
 # What the binaries load at run time: the container image's runtime stage installs exactly
 # these (scripts/k8s-check proves the list covers every library the binaries link).
 SLA_RUNTIME_PACKAGES=(
@@ -46,9 +49,16 @@ sla_install_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# sla_install_npm: Debian's nodejs and npm, unless an npm command is already there (see
+# SLA_BUILD_PACKAGES).
+sla_install_npm() {
+  command -v npm >/dev/null || sla_install_packages nodejs npm
+}
+
 # sla_build DIR [cmake args...]: configure (once) and build everything in DIR.
 sla_build() {
   local dir=$1; shift
+  sla_install_npm
   local jobs
   jobs=$(nproc)
   cmake -S "$SLA_ROOT" -B "$dir" "$@" >/dev/null || die "cmake configure failed"
