@@ -287,7 +287,8 @@ class Session : public std::enable_shared_from_this<Session> {
       self->Pump();
     });
   }
-  std::function<void()> cancel_stream_;  // set while a stream is open (on the strand)
+  std::function<void()> on_broken_;  // a stream's writes failed: stop polling (on the strand)
+  auto executor() { return stream_.get_executor(); }
 
  private:
   void Stream(grpc::GenericStub& stub, const Route& route, google::protobuf::Message& request, const std::string& path);
@@ -308,7 +309,7 @@ class Session : public std::enable_shared_from_this<Session> {
       self->writing_ = false;
       if (ec) self->broken_ = true;
       if (item->then) item->then(!ec);
-      if (ec && self->cancel_stream_) self->cancel_stream_();
+      if (ec && self->on_broken_) self->on_broken_();
       if (item->last || ec) {
         self->heartbeat_.reset();
         beast::error_code ignored;
@@ -447,110 +448,144 @@ class Session : public std::enable_shared_from_this<Session> {
   HttpGateway::Impl* gw_;
 };
 
-// One event stream: a server-streaming call read one message at a time, each written as an SSE
-// frame before the next is read, so a slow browser slows its own stream and nothing else.
-class EventStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+// One event stream: the service's ListEvents polled with the caller's own token, each event
+// written as an SSE frame before the next poll, so a slow browser slows its own stream only.
+// Polling, not the service's WatchEvents, because a WatchEvents call holds one of the service's
+// sync threads for as long as it is open: fifty browsers would take fifty of them.
+class EventPoller : public std::enable_shared_from_this<EventPoller> {
  public:
-  EventStream(std::shared_ptr<Session> session, HttpGateway::Impl* gw, const google::protobuf::MethodDescriptor* method,
-              std::string identity, bool ends_with_token)
-      : session_(std::move(session)), gw_(gw), method_(method), identity_(std::move(identity)),
-        ends_with_token_(ends_with_token) {}
-
-  grpc::ClientContext& context() { return ctx_; }
-
-  // Lets the session cancel the call until it is done, never after.
-  struct Handle {
-    absl::Mutex mu;
-    EventStream* call ABSL_GUARDED_BY(mu);
+  struct Setup {
+    grpc::GenericStub* stub;
+    const google::protobuf::MethodDescriptor* list;  // the service's ListEvents
+    std::vector<std::pair<std::string, std::string>> metadata;
+    std::string identity;
+    int64_t after = 0;
+    absl::Time ends;
+    bool ends_with_token = false;
   };
-  std::shared_ptr<Handle> handle() { return handle_; }
 
-  void Begin(grpc::GenericStub& stub, const std::string& rpc_path, const google::protobuf::Message& request) {
-    grpc::Slice slice(request.SerializeAsString());
-    request_ = grpc::ByteBuffer(&slice, 1);
-    stub.PrepareBidiStreamingCall(&ctx_, rpc_path, grpc::StubOptions(), this);
-    StartWriteLast(&request_, grpc::WriteOptions());
-    StartRead(&incoming_);
-    StartCall();
-  }
+  EventPoller(std::shared_ptr<Session> session, HttpGateway::Impl* gw, Setup setup)
+      : session_(std::move(session)), gw_(gw), setup_(std::move(setup)), timer_(session_->executor()) {}
+  ~EventPoller() { gw_->ReleaseStream(setup_.identity); }
 
-  void OnReadDone(bool ok) override {
-    if (!ok) return;  // the stream ended: OnDone follows
-    std::unique_ptr<google::protobuf::Message> event(
-        google::protobuf::MessageFactory::generated_factory()->GetPrototype(method_->output_type())->New());
-    std::vector<grpc::Slice> slices;
-    std::string bytes;
-    if (incoming_.Dump(&slices).ok()) {
-      for (const grpc::Slice& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
-    }
-    std::string frame;
-    absl::StatusOr<std::string> json = event->ParseFromString(bytes) ? ToJson(*event)
-                                                                       : absl::InternalError("event does not parse");
-    if (json.ok()) {
-      const auto* reflection = event->GetReflection();
-      const auto* seq = method_->output_type()->FindFieldByName("sequence");
-      const auto* type = method_->output_type()->FindFieldByName("type");
-      if (seq != nullptr && seq->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT64) {
-        absl::StrAppend(&frame, "id: ", reflection->GetInt64(*event, seq), "\n");
-      }
-      if (type != nullptr && type->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
-        absl::StrAppend(&frame, "event: ", reflection->GetString(*event, type), "\n");
-      }
-      absl::StrAppend(&frame, "data: ", *json, "\n\n");
-    }
-    AddHold();  // the next read starts once this frame is written
-    session_->Enqueue(std::move(frame), [this](bool written) {
-      if (written) {
-        StartRead(&incoming_);
-      } else {
-        ctx_.TryCancel();
-      }
-      RemoveHold();
-    });
-  }
+  void Stop() { stopped_ = true; }
 
-  void OnDone(const grpc::Status& status) override {
-    {
-      absl::MutexLock lock(&handle_->mu);
-      handle_->call = nullptr;
+  // Polls now; then again after each batch is written (at once if the page was full).
+  void Poll() {
+    if (stopped_) return;
+    if (absl::Now() >= setup_.ends) {
+      return End(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                              setup_.ends_with_token
+                                  ? "the token expired: reconnect with a new one and Last-Event-ID to resume"
+                                  : "the stream reached --max_stream_s: reconnect with Last-Event-ID to resume"));
     }
-    gw_->ReleaseStream(identity_);
-    std::string last;
-    if (!status.ok()) {
-      std::string message = status.error_message();
-      if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED && ends_with_token_) {
-        message = "the token expired: reconnect with a new one and Last-Event-ID to resume";
-      }
-      last = absl::StrCat("event: error\ndata: ", ErrorJson(status.error_code(), message, status.error_details()), "\n\n");
-    }
-    session_->EndStream(std::move(last));
-    delete this;
+    struct Call {
+      grpc::ClientContext ctx;
+      grpc::ByteBuffer request, response;
+    };
+    auto call = std::make_shared<Call>();
+    for (const auto& [k, v] : setup_.metadata) call->ctx.AddMetadata(k, v);
+    call->ctx.set_deadline(absl::ToChronoTime(std::min(absl::Now() + gw_->options.call_timeout, setup_.ends)));
+    std::unique_ptr<google::protobuf::Message> req(
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(setup_.list->input_type())->New());
+    const auto* r = req->GetReflection();
+    r->SetInt64(req.get(), setup_.list->input_type()->FindFieldByName("after"), setup_.after);
+    r->SetInt32(req.get(), setup_.list->input_type()->FindFieldByName("page_size"), kPage);
+    grpc::Slice slice(req->SerializeAsString());
+    call->request = grpc::ByteBuffer(&slice, 1);
+    const std::string path = absl::StrCat("/", setup_.list->service()->full_name(), "/", setup_.list->name());
+    setup_.stub->UnaryCall(&call->ctx, path, grpc::StubOptions(), &call->request, &call->response,
+                           [self = shared_from_this(), call](grpc::Status status) {
+                             asio::post(self->session_->executor(), [self, call, status] { self->OnPage(status, call->response); });
+                           });
   }
 
  private:
+  static constexpr int kPage = 100;
+
+  void OnPage(const grpc::Status& status, grpc::ByteBuffer& bytes) {
+    if (stopped_) return;
+    if (!status.ok()) {
+      // Past the stream's end, the call's deadline is the stream's, not a failure.
+      if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED && absl::Now() >= setup_.ends) return Poll();
+      return End(status);
+    }
+    std::unique_ptr<google::protobuf::Message> page(
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(setup_.list->output_type())->New());
+    std::vector<grpc::Slice> slices;
+    std::string raw;
+    if (bytes.Dump(&slices).ok()) {
+      for (const grpc::Slice& sl : slices) raw.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+    }
+    if (!page->ParseFromString(raw)) return End(grpc::Status(grpc::StatusCode::INTERNAL, "events do not parse"));
+    const auto* events_field = setup_.list->output_type()->FindFieldByName("events");
+    const auto* reflection = page->GetReflection();
+    const int n = events_field == nullptr ? 0 : reflection->FieldSize(*page, events_field);
+    std::string frames;
+    for (int i = 0; i < n; ++i) {
+      const google::protobuf::Message& event = reflection->GetRepeatedMessage(*page, events_field, i);
+      const auto* er = event.GetReflection();
+      const auto* seq = event.GetDescriptor()->FindFieldByName("sequence");
+      const auto* type = event.GetDescriptor()->FindFieldByName("type");
+      absl::StatusOr<std::string> json = ToJson(event);
+      if (!json.ok()) return End(grpc::Status(grpc::StatusCode::INTERNAL, std::string(json.status().message())));
+      if (seq != nullptr) {
+        setup_.after = std::max(setup_.after, er->GetInt64(event, seq));
+        absl::StrAppend(&frames, "id: ", er->GetInt64(event, seq), "\n");
+      }
+      if (type != nullptr) absl::StrAppend(&frames, "event: ", er->GetString(event, type), "\n");
+      absl::StrAppend(&frames, "data: ", *json, "\n\n");
+    }
+    const bool full = n >= kPage;
+    if (frames.empty()) return Wait();
+    session_->Enqueue(std::move(frames), [self = shared_from_this(), full](bool written) {
+      if (!written) return self->Stop();
+      if (full) return self->Poll();
+      self->Wait();
+    });
+  }
+
+  void Wait() {
+    timer_.expires_after(std::chrono::milliseconds(absl::ToInt64Milliseconds(gw_->options.stream_poll)));
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->Poll();
+    });
+  }
+
+  void End(const grpc::Status& status) {
+    stopped_ = true;
+    session_->EndStream(absl::StrCat("event: error\ndata: ",
+                                     ErrorJson(status.error_code(), status.error_message(), status.error_details()),
+                                     "\n\n"));
+  }
+
   std::shared_ptr<Session> session_;
   HttpGateway::Impl* gw_;
-  const google::protobuf::MethodDescriptor* method_;
-  std::string identity_;
-  bool ends_with_token_;
-  grpc::ClientContext ctx_;
-  grpc::ByteBuffer request_;
-  grpc::ByteBuffer incoming_;
-  std::shared_ptr<Handle> handle_ = [this] {
-    auto h = std::make_shared<Handle>();
-    absl::MutexLock lock(&h->mu);
-    h->call = this;
-    return h;
-  }();
+  Setup setup_;
+  asio::steady_timer timer_;
+  bool stopped_ = false;  // on the session's strand only
 };
 
 void Session::Stream(grpc::GenericStub& stub, const Route& route, google::protobuf::Message& request,
                      const std::string& path) {
   const unsigned version = req_.version();
+  const auto* list = route.method->service()->FindMethodByName("ListEvents");
+  const auto* after = route.method->input_type()->FindFieldByName("after");
+  if (list == nullptr || after == nullptr || after->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_INT64 ||
+      list->input_type()->FindFieldByName("after") == nullptr ||
+      list->input_type()->FindFieldByName("page_size") == nullptr) {
+    return Send(ErrorResponse(grpc::StatusCode::UNIMPLEMENTED,
+                              absl::StrCat(route.method->full_name(), " has no event feed to stream over HTTP"), version,
+                              false),
+                path);
+  }
   const std::string authorization = Header(req_, http::field::authorization);
   const PeekedClaims claims = PeekClaims(authorization);
-  const std::string identity = claims.subject.empty() ? "(no subject)" : claims.subject;
-  if (!gw_->AcquireStream(identity)) {
+  EventPoller::Setup setup;
+  setup.stub = &stub;
+  setup.list = list;
+  setup.identity = claims.subject.empty() ? "(no subject)" : claims.subject;
+  if (!gw_->AcquireStream(setup.identity)) {
     return Send(ErrorResponse(grpc::StatusCode::RESOURCE_EXHAUSTED,
                               absl::StrCat("too many open event streams (at most ", gw_->options.max_streams_per_identity,
                                            " per identity, ", gw_->options.max_streams, " in all)"),
@@ -558,25 +593,19 @@ void Session::Stream(grpc::GenericStub& stub, const Route& route, google::protob
                 path);
   }
   // Last-Event-ID resumes after the last event the browser saw, unless the query says where.
-  const auto* after = route.method->input_type()->FindFieldByName("after");
-  const std::string last_id = Header(req_, "last-event-id");
+  setup.after = request.GetReflection()->GetInt64(request, after);
   int64_t resume = 0;
-  if (after != nullptr && after->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT64 && !last_id.empty() &&
-      request.GetReflection()->GetInt64(request, after) == 0 && absl::SimpleAtoi(last_id, &resume)) {
-    request.GetReflection()->SetInt64(&request, after, resume);
-  }
-  absl::Time deadline = absl::Now() + gw_->options.max_stream_duration;
-  const bool ends_with_token = claims.expires.has_value() && *claims.expires < deadline;
-  if (ends_with_token) deadline = *claims.expires;
-  auto* call = new EventStream(shared_from_this(), gw_, route.method, identity, ends_with_token);
+  if (setup.after == 0 && absl::SimpleAtoi(Header(req_, "last-event-id"), &resume)) setup.after = resume;
+  setup.ends = absl::Now() + gw_->options.max_stream_duration;
+  setup.ends_with_token = claims.expires.has_value() && *claims.expires < setup.ends;
+  if (setup.ends_with_token) setup.ends = *claims.expires;
   for (const char* name : {"authorization", "x-request-id", "traceparent"}) {
     std::string value = Header(req_, name);
-    if (!value.empty()) call->context().AddMetadata(name, value);
+    if (!value.empty()) setup.metadata.emplace_back(name, std::move(value));
   }
-  call->context().set_deadline(absl::ToChronoTime(deadline));
-  cancel_stream_ = [handle = call->handle()] {
-    absl::MutexLock lock(&handle->mu);
-    if (handle->call != nullptr) handle->call->context().TryCancel();
+  auto poller = std::make_shared<EventPoller>(shared_from_this(), gw_, std::move(setup));
+  on_broken_ = [weak = std::weak_ptr<EventPoller>(poller)] {
+    if (auto p = weak.lock()) p->Stop();
   };
 
   auto res = std::make_shared<http::response<http::empty_body>>(http::status::ok, version);
@@ -591,18 +620,20 @@ void Session::Stream(grpc::GenericStub& stub, const Route& route, google::protob
   res->chunked(true);
   auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*res);
   writing_ = true;
-  log::Info("http stream", {{"method", "GET"}, {"path", path}, {"identity", identity}});
-  http::async_write_header(stream_, *serializer, [self = shared_from_this(), res, serializer](beast::error_code ec, size_t) {
-    self->writing_ = false;
-    if (ec) {
-      self->broken_ = true;
-      self->cancel_stream_();
-    }
-    self->heartbeat_.emplace(self->stream_.get_executor());
-    self->Heartbeat();
-    self->Pump();
-  });
-  call->Begin(stub, route.rpc_path, request);
+  log::Info("http stream", {{"path", path}, {"identity", claims.subject}});
+  http::async_write_header(stream_, *serializer,
+                           [self = shared_from_this(), res, serializer, poller](beast::error_code ec, size_t) {
+                             self->writing_ = false;
+                             if (ec) {
+                               self->broken_ = true;
+                               poller->Stop();
+                               return;
+                             }
+                             self->heartbeat_.emplace(self->stream_.get_executor());
+                             self->Heartbeat();
+                             poller->Poll();
+                             self->Pump();
+                           });
 }
 
 }  // namespace

@@ -30,12 +30,13 @@ struct GatewayOptions {
   absl::Duration call_timeout = absl::Seconds(30);
   absl::Duration read_timeout = absl::Seconds(30);  // a whole request, from its first byte or idleness
   int threads = 2;
-  // Server-streaming methods as Server-Sent Events: open streams in all and per identity (the
+  // Server-streaming methods (WatchEvents) as Server-Sent Events, by polling the service's ListEvents: open streams in all and per identity (the
   // token's subject); a stream ends when its token expires, or after max_stream_duration.
   int max_streams = 1000;
   int max_streams_per_identity = 8;
   absl::Duration max_stream_duration = absl::Hours(1);
   absl::Duration heartbeat = absl::Seconds(15);  // an SSE comment on idle streams, so dead peers are found
+  absl::Duration stream_poll = absl::Milliseconds(500);  // how often a stream asks its feed for new events
 };
 
 class HttpGateway {

@@ -52,6 +52,7 @@ class GatewayTest : public SuiteProcessTest {
     contract_ = Start(SLA_CONTRACT_SVC, *contract_db_, "contract.log");
     const int contract_port = contract_->WaitForPort();
     ASSERT_GT(contract_port, 0);
+    contract_port_ = contract_port;
     ticket_ = Start(SLA_TICKET_SVC, *ticket_db_, "ticket.log",
                     {absl::StrCat("--contract_address=127.0.0.1:", contract_port)});
     const int ticket_port = ticket_->WaitForPort();
@@ -94,6 +95,7 @@ class GatewayTest : public SuiteProcessTest {
   std::unique_ptr<ServiceProcess> contract_, ticket_, gateway_;
   int port_ = 0;
   int ticket_port_ = 0;
+  int contract_port_ = 0;
 };
 
 TEST_F(GatewayTest, AFrontEndWalksFromCustomerToCommentedTicketsOverHttp) {
@@ -331,6 +333,99 @@ TEST_F(GatewayTest, EventStreamsAreCappedPerIdentity) {
       [](const std::string& t) { return t.find("\r\n\r\n") != std::string::npos; }, std::chrono::seconds(4));
   EXPECT_EQ(st, 200) << text;
   for (std::thread& t : open) t.join();
+}
+
+// A raw connection to the gateway, for clients that misbehave or just stay.
+struct RawConnection {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket{io};
+  bool Open(int port) {
+    boost::system::error_code ec;
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)}, ec);
+    return !ec;
+  }
+  bool Send(const std::string& bytes) {
+    boost::system::error_code ec;
+    boost::asio::write(socket, boost::asio::buffer(bytes), ec);
+    return !ec;
+  }
+  // Reads what has arrived until `needle` shows up (true) or the peer closes (false).
+  bool ReadUntil(const std::string& needle, std::string* got = nullptr) {
+    std::string text;
+    char buf[4096];
+    for (;;) {
+      boost::system::error_code ec;
+      const size_t n = socket.read_some(boost::asio::buffer(buf), ec);
+      if (ec) break;
+      text.append(buf, n);
+      if (text.find(needle) != std::string::npos) break;
+    }
+    if (got != nullptr) *got = text;
+    return text.find(needle) != std::string::npos;
+  }
+};
+
+TEST_F(GatewayTest, IdleConnectionsEventStreamsAndASlowClientDoNotStopOtherCalls) {
+  // 50 streams of one identity need the cap raised; the feed is polled, so no stream holds a
+  // ticket-svc thread.
+  gateway_->Terminate();
+  gateway_ = std::make_unique<ServiceProcess>(
+      SLA_GATEWAY,
+      std::vector<std::string>{"--port=0", absl::StrCat("--contract_address=127.0.0.1:", contract_port_),
+                               absl::StrCat("--ticket_address=127.0.0.1:", ticket_port_), "--read_timeout_s=3",
+                               "--max_streams_per_identity=64"},
+      absl::StrCat(dir_, "/gateway-load.log"));
+  port_ = gateway_->WaitForPort();
+  ASSERT_GT(port_, 0);
+  const auto agent = Bearer("msp_agent");
+  const std::string auth = agent.at("authorization");
+
+  // 200 keep-alive connections that made one request and now wait.
+  std::vector<std::unique_ptr<RawConnection>> idle;
+  for (int i = 0; i < 200; ++i) {
+    auto c = std::make_unique<RawConnection>();
+    ASSERT_TRUE(c->Open(port_)) << i;
+    ASSERT_TRUE(c->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(c->ReadUntil("SERVING")) << i;
+    idle.push_back(std::move(c));
+  }
+  // 50 open event streams.
+  std::vector<std::unique_ptr<RawConnection>> streams;
+  for (int i = 0; i < 50; ++i) {
+    auto c = std::make_unique<RawConnection>();
+    ASSERT_TRUE(c->Open(port_));
+    ASSERT_TRUE(c->Send(absl::StrCat("GET /v1/ticketEvents:watch HTTP/1.1\r\nHost: x\r\nAuthorization: ", auth, "\r\n\r\n")));
+    std::string head;
+    ASSERT_TRUE(c->ReadUntil("\r\n\r\n", &head)) << i;
+    ASSERT_NE(head.find("200 OK"), std::string::npos) << head;
+    streams.push_back(std::move(c));
+  }
+  // A slowloris client: a header line, then a byte now and then, never the end.
+  RawConnection slow;
+  ASSERT_TRUE(slow.Open(port_));
+  ASSERT_TRUE(slow.Send("GET /v1/customers HTTP/1.1\r\nHost: x\r\n"));
+  std::atomic<bool> dribbling{true};
+  std::thread dribbler([&] {
+    while (dribbling && slow.Send("X")) absl::SleepFor(absl::Milliseconds(300));
+  });
+
+  // Meanwhile every call still answers at once.
+  for (int i = 0; i < 20; ++i) {
+    const absl::Time t0 = absl::Now();
+    HttpReply r = Http(port_, "GET", "/v1/customers/-/tickets?pageSize=1", "", agent);
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_LT(absl::Now() - t0, absl::Seconds(1)) << "call " << i;
+  }
+  // The slow client is cut off once its request is not complete within --read_timeout_s (3 s).
+  const absl::Time t0 = absl::Now();
+  std::string rest;
+  slow.ReadUntil("never", &rest);
+  const absl::Duration cut = absl::Now() - t0;
+  dribbling = false;
+  dribbler.join();
+  EXPECT_LT(cut, absl::Seconds(6));
+  // Keep-alive connections idle for longer than --read_timeout_s were closed by then too.
+  EXPECT_FALSE(idle[0]->ReadUntil("anything"));
 }
 
 TEST_F(GatewayTest, CorsAdmitsTheConfiguredOriginOnly) {

@@ -1,6 +1,9 @@
 // A blocking HTTP/1.1 client for tests that talk to the gateway over real sockets.
 #pragma once
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -90,10 +93,14 @@ inline std::pair<int, std::string> HttpStreamUntil(int port, const std::string& 
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   char buf[4096];
   while (std::chrono::steady_clock::now() < deadline) {
-    stream.expires_at(deadline);
-    const size_t n = stream.read_some(boost::asio::buffer(buf), ec);
-    if (ec) break;
-    text.append(buf, n);
+    // A blocking read honours SO_RCVTIMEO, not Beast's (asynchronous) timeouts.
+    const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - std::chrono::steady_clock::now());
+    timeval tv{static_cast<time_t>(left.count() / 1000000), static_cast<suseconds_t>(left.count() % 1000000)};
+    setsockopt(stream.socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    // ::recv itself: asio's blocking read would wait on through the timeout.
+    const ssize_t n = ::recv(stream.socket().native_handle(), buf, sizeof buf, 0);
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
     if (done(text)) break;
   }
   int status = 0;
