@@ -428,6 +428,93 @@ TEST_F(GatewayTest, IdleConnectionsEventStreamsAndASlowClientDoNotStopOtherCalls
   EXPECT_FALSE(idle[0]->ReadUntil("anything"));
 }
 
+// Runs `command` and returns what it printed on stdout.
+std::string Output(const std::string& command) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+TEST_F(GatewayTest, APageOnAnotherOriginUsesTheGatewayInChromium) {
+  const std::string browser = Output("command -v chromium || command -v chromium-browser");
+  ASSERT_FALSE(browser.empty()) << "chromium is not installed (scripts/test installs it)";
+  // The page's origin: tests/browser/ served by Python on a port of its own.
+  const int page_port = FreePort();
+  ASSERT_GT(page_port, 0);
+  ServiceProcess pages("/usr/bin/python3",
+                       {"-m", "http.server", absl::StrCat(page_port), "--bind", "127.0.0.1", "--directory",
+                        SLA_BROWSER_PAGES},
+                       absl::StrCat(dir_, "/pages.log"));
+  const std::string origin = absl::StrCat("http://127.0.0.1:", page_port);
+  gateway_->Terminate();
+  gateway_ = std::make_unique<ServiceProcess>(
+      SLA_GATEWAY,
+      std::vector<std::string>{"--port=0", absl::StrCat("--contract_address=127.0.0.1:", contract_port_),
+                               absl::StrCat("--ticket_address=127.0.0.1:", ticket_port_),
+                               absl::StrCat("--cors_origins=", origin)},
+      absl::StrCat(dir_, "/gateway-browser.log"));
+  port_ = gateway_->WaitForPort();
+  ASSERT_GT(port_, 0);
+
+  // Three tickets to list, and their events to stream.
+  const auto admin = Bearer("msp_admin");
+  HttpReply r = Http(port_, "POST", "/v1/customers", R"({"displayName": "Acme"})", admin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto customer = FromJson<cpb::Customer>(r);
+  for (const char* id : {"bangkok-office", "always-on"}) {
+    ASSERT_EQ(Http(port_, "POST", absl::StrCat("/v1/calendars?calendarId=", id),
+                   R"({"displayName": "Office", "timeZone": "Asia/Bangkok", "alwaysOpen": true})", admin)
+                  .status,
+              200);
+  }
+  std::ifstream in(SLA_EXAMPLE_TERMS);
+  std::stringstream terms;
+  terms << in.rdbuf();
+  r = Http(port_, "POST", absl::StrCat("/v1/", customer.name(), "/contracts"),
+           absl::StrCat(R"({"displayName": "Managed IT", "terms": )", terms.str(), "}"), admin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto draft = FromJson<cpb::Contract>(r);
+  const std::string when = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() - absl::Hours(24), absl::UTCTimeZone());
+  ASSERT_EQ(Http(port_, "POST", absl::StrCat("/v1/", draft.name(), ":activate"),
+                 absl::StrCat(R"({"etag": ")", draft.etag(), R"(", "effectiveFrom": ")", when, R"("})"), admin)
+                .status,
+            200);
+  const auto agent = Bearer("msp_agent");
+  for (const char* title : {"Printer offline", "VPN down", "Email bounce"}) {
+    r = Http(port_, "POST", absl::StrCat("/v1/", customer.name(), "/tickets"),
+             absl::StrCat(R"({"contract": ")", draft.name(), R"(", "serviceId": "service-desk", "priority": "PRIORITY_P2", "title": ")",
+                          title, R"(", "reporter": "a@acme.example"})"),
+             agent);
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  for (int i = 0; i < 50 && Http(page_port, "GET", "/gateway_page.html").status != 200; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+
+  const std::string token = agent.at("authorization").substr(7);
+  const std::string url = absl::StrCat(origin, "/gateway_page.html?api=http://127.0.0.1:", port_, "&token=", token);
+  // Playwright drives Debian's Chromium (tests/browser/open_page.mjs), installed from npm
+  // on first use.
+  const std::string dom = Output(absl::StrCat(
+      "cd ", SLA_BROWSER_PAGES, " && { [ -d node_modules/playwright-core ] || npm ci --silent --no-audit --no-fund",
+      " --ignore-scripts >&2; } && CHROMIUM=", browser.substr(0, browser.find('\n')),
+      " timeout 120 node open_page.mjs '", url, "'"));
+  EXPECT_NE(dom.find("<title>done</title>"), std::string::npos) << dom;
+  for (const char* title : {"Printer offline [PRIORITY_P2]", "VPN down [PRIORITY_P2]", "Email bounce [PRIORITY_P2]"}) {
+    EXPECT_NE(dom.find(title), std::string::npos) << title << " not on the page:\n" << dom;
+  }
+  // Three events from the stream, in order, with their ids.
+  EXPECT_NE(dom.find("<li>#1 ticket.opened customers/"), std::string::npos) << dom;
+  EXPECT_NE(dom.find("<li>#3 ticket.opened customers/"), std::string::npos) << dom;
+  EXPECT_NE(dom.find(R"(<p id="unauthenticated">401 UNAUTHENTICATED</p>)"), std::string::npos) << dom;
+  EXPECT_NE(dom.find(R"(<p id="failure"></p>)"), std::string::npos) << dom;
+}
+
 TEST_F(GatewayTest, CorsAdmitsTheConfiguredOriginOnly) {
   HttpReply pre = Http(port_, "OPTIONS", "/v1/customers", "",
                        {{"origin", "http://portal.example"}, {"access-control-request-method", "POST"},
