@@ -4,6 +4,8 @@
 #include <atomic>
 #include <deque>
 #include <functional>
+#include <fstream>
+#include <sstream>
 #include <optional>
 #include <thread>
 
@@ -43,6 +45,18 @@ namespace {
 constexpr size_t kMaxHeaderBytes = 16 << 10;
 constexpr char kAllowedRequestHeaders[] = "authorization, content-type, x-request-id, traceparent, idempotency-key, if-match";
 constexpr char kExposedHeaders[] = "x-request-id, etag";
+
+// The API reference: Swagger UI over the generated document.
+constexpr char kDocsPage[] = R"(<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>SLA platform API</title><link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body>
+<div id="ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#ui", deepLinking: true, operationsSorter: "alpha" });</script>
+</body>
+</html>
+)";
 
 Response JsonResponse(int status, std::string body, unsigned version, bool keep_alive) {
   Response res{static_cast<http::status>(status), version};
@@ -134,6 +148,7 @@ struct HttpGateway::Impl {
   }
 
   const std::string openapi;  // GET /openapi.json
+  std::map<std::string, std::pair<std::string, std::string>> docs;  // /docs/<file> → (content type, bytes)
 
   Impl(RouteTable r, GatewayOptions o) : routes(std::move(r)), options(std::move(o)), openapi(OpenApiJson(routes)) {}
 
@@ -221,6 +236,23 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (path == "/healthz" && method == "GET") {
       return Send(JsonResponse(200, R"({"status":"SERVING"})", version, keep_alive), path);
+    }
+    if (method == "GET" && !gw_->docs.empty() && (path == "/docs" || path == "/docs/")) {
+      Response res{http::status::ok, version};
+      res.set(http::field::content_type, "text/html; charset=utf-8");
+      res.body() = kDocsPage;
+      res.keep_alive(keep_alive);
+      res.prepare_payload();
+      return Send(std::move(res), path);
+    }
+    if (auto doc = gw_->docs.find(path); method == "GET" && doc != gw_->docs.end()) {
+      Response res{http::status::ok, version};
+      res.set(http::field::content_type, doc->second.first);
+      res.set(http::field::cache_control, "public, max-age=3600");
+      res.body() = doc->second.second;
+      res.keep_alive(keep_alive);
+      res.prepare_payload();
+      return Send(std::move(res), path);
     }
     if (path == "/openapi.json" && method == "GET") {
       Response res = JsonResponse(200, gw_->openapi, version, keep_alive);
@@ -656,6 +688,18 @@ absl::StatusOr<int> HttpGateway::Start() {
   auto creds = g.options.upstream_credentials ? g.options.upstream_credentials : grpc::InsecureChannelCredentials();
   for (const auto& [service, address] : g.options.upstreams) {
     g.stubs[service] = std::make_unique<grpc::GenericStub>(grpc::CreateChannel(address, creds));
+  }
+  if (!g.options.docs_dir.empty()) {
+    for (const auto& [file, type] : {std::pair<std::string, std::string>{"swagger-ui-bundle.js", "text/javascript; charset=utf-8"},
+                                     {"swagger-ui.css", "text/css; charset=utf-8"}}) {
+      std::ifstream in(absl::StrCat(g.options.docs_dir, "/", file), std::ios::binary);
+      std::stringstream bytes;
+      bytes << in.rdbuf();
+      if (!in || bytes.str().empty()) {
+        return absl::NotFoundError(absl::StrCat("--docs_dir: no ", file, " in ", g.options.docs_dir));
+      }
+      g.docs[absl::StrCat("/docs/", file)] = {type, bytes.str()};
+    }
   }
   beast::error_code ec;
   const auto address = asio::ip::make_address(g.options.host, ec);

@@ -30,6 +30,9 @@ struct GatewayOptions {
   absl::Duration call_timeout = absl::Seconds(30);
   absl::Duration read_timeout = absl::Seconds(30);  // a whole request, from its first byte or idleness
   int threads = 2;
+  // Swagger UI's files (swagger-ui-bundle.js, swagger-ui.css), for the API reference at /docs;
+  // empty: no /docs.
+  std::string docs_dir;
   // Server-streaming methods (WatchEvents) as Server-Sent Events, by polling the service's ListEvents: open streams in all and per identity (the
   // token's subject); a stream ends when its token expires, or after max_stream_duration.
   int max_streams = 1000;

@@ -42,6 +42,8 @@ ABSL_FLAG(int, max_streams_per_identity, 8, "Open event streams per token subjec
 ABSL_FLAG(int, max_stream_s, 3600,
           "Longest an event stream stays open, in seconds; it also ends when its token expires.");
 ABSL_FLAG(int, stream_poll_ms, 500, "How often an event stream asks the service's ListEvents for new events.");
+ABSL_FLAG(std::string, docs_dir, SLA_DOCS_UI_DIR,
+          "Swagger UI's files (npm's swagger-ui-dist) for the API reference at /docs; empty: no /docs.");
 ABSL_FLAG(bool, print_openapi, false, "Print the OpenAPI document of the HTTP API and exit.");
 ABSL_FLAG(std::string, peer_tls_ca_file, "", "PEM CA the services' certificates are checked against (TLS).");
 ABSL_FLAG(std::string, peer_tls_cert_file, "", "PEM client certificate for mTLS to the services.");
@@ -60,7 +62,7 @@ std::vector<char*> ParseWithEnv(int argc, char** argv) {
   static const char* const kNames[] = {"host", "port", "contract_address", "ticket_address", "billing_address",
                                        "reporting_address", "cors_origins", "max_body_bytes", "call_timeout_s",
                                        "read_timeout_s", "threads", "max_streams", "max_streams_per_identity",
-                                       "max_stream_s", "stream_poll_ms", "peer_tls_ca_file", "peer_tls_cert_file",
+                                       "max_stream_s", "stream_poll_ms", "docs_dir", "peer_tls_ca_file", "peer_tls_cert_file",
                                        "peer_tls_key_file"};
   static std::vector<std::string>* storage = new std::vector<std::string>();
   for (const char* name : kNames) {
@@ -142,6 +144,7 @@ int main(int argc, char** argv) {
   const int poll_ms = absl::GetFlag(FLAGS_stream_poll_ms);
   if (poll_ms < 50 || poll_ms > 60000) return Fail("--stream_poll_ms: must be within 50..60000");
   options.stream_poll = absl::Milliseconds(poll_ms);
+  options.docs_dir = absl::GetFlag(FLAGS_docs_dir);
   auto creds = sla::server::PeerTlsCredentials(absl::GetFlag(FLAGS_peer_tls_ca_file),
                                                absl::GetFlag(FLAGS_peer_tls_cert_file),
                                                absl::GetFlag(FLAGS_peer_tls_key_file), 60);

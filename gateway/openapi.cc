@@ -189,13 +189,23 @@ std::string OpenApiJson(const RouteTable& routes) {
   Schemas schemas;
   const Value error_ref = schemas.RefTo(gateway::v1::ErrorBody::descriptor());
   Value paths = Obj({});
+  std::map<std::string, int> bindings;  // operationIds must be unique: additional bindings get _2, _3…
+  Value tag_list;
+  tag_list.mutable_list_value();
+  std::set<std::string> tagged;
   for (const Route& r : routes.routes()) {
     std::vector<std::string> params;
     const std::string path = r.path.OpenApiPath(&params);
     Value& item = Field(paths, path);
     if (item.kind_case() != Value::kStructValue) item = Obj({});
     const auto* m = r.method;
-    Value op = Obj({{"operationId", Str(absl::StrCat(m->service()->name(), "_", m->name()))},
+    std::string operation_id = absl::StrCat(m->service()->name(), "_", m->name());
+    if (const int n = ++bindings[operation_id]; n > 1) absl::StrAppend(&operation_id, "_", n);
+    if (tagged.insert(m->service()->name()).second) {
+      *tag_list.mutable_list_value()->add_values() =
+          Obj({{"name", Str(m->service()->name())}, {"description", Str(m->service()->full_name())}});
+    }
+    Value op = Obj({{"operationId", Str(operation_id)},
                     {"summary", Str(absl::StrCat(m->name(), " (", m->full_name(), ")"))}});
     Value tags;
     *tags.mutable_list_value()->add_values() = Str(m->service()->name());
@@ -242,6 +252,7 @@ std::string OpenApiJson(const RouteTable& routes) {
                                  {"description", Str("The REST/JSON surface of contract-, ticket-, billing- and "
                                                      "reporting-svc, generated from their protos' google.api.http "
                                                      "rules. Send a bearer token (JWT) on every call.")}})},
+                   {"tags", tag_list},
                    {"paths", paths},
                    {"components", Obj({{"schemas", schemas.All()},
                                        {"securitySchemes", Obj({{"bearer", Obj({{"type", Str("http")},

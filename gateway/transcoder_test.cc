@@ -220,7 +220,8 @@ TEST(SuiteRoutesTest, EveryRpcOfTheFourServicesHasARoute) {
     EXPECT_EQ(path.find('='), std::string::npos) << path;
     EXPECT_EQ(path.find('*'), std::string::npos) << path;
     for (const auto& [verb, op] : item.struct_value().fields()) {
-      operations.insert(op.struct_value().fields().at("operationId").string_value());
+      EXPECT_TRUE(operations.insert(op.struct_value().fields().at("operationId").string_value()).second)
+          << "operationIds are unique";
     }
   }
   for (const auto* service : services) {

@@ -513,6 +513,14 @@ TEST_F(GatewayTest, APageOnAnotherOriginUsesTheGatewayInChromium) {
   EXPECT_NE(dom.find("<li>#3 ticket.opened customers/"), std::string::npos) << dom;
   EXPECT_NE(dom.find(R"(<p id="unauthenticated">401 UNAUTHENTICATED</p>)"), std::string::npos) << dom;
   EXPECT_NE(dom.find(R"(<p id="failure"></p>)"), std::string::npos) << dom;
+
+  // The API reference the gateway serves renders the generated document's operations.
+  const std::string docs = Output(absl::StrCat("cd ", SLA_BROWSER_PAGES, " && CHROMIUM=", browser.substr(0, browser.find('\n')),
+                                               " timeout 120 node open_page.mjs 'http://127.0.0.1:", port_,
+                                               "/docs' '.opblock-summary-path'"));
+  EXPECT_NE(docs.find("/v1/customers/{customer}/tickets/{ticket}"), std::string::npos) << docs.substr(0, 2000);
+  EXPECT_NE(docs.find("TicketService"), std::string::npos);
+  EXPECT_NE(docs.find("ReportingService"), std::string::npos);
 }
 
 TEST_F(GatewayTest, CorsAdmitsTheConfiguredOriginOnly) {

@@ -1,5 +1,6 @@
-// node open_page.mjs URL: opens URL in Debian's headless Chromium, waits until the page sets
-// its title to "done" or "failed" (at most 30 s), and prints the page's DOM.
+// node open_page.mjs URL [SELECTOR]: opens URL in Debian's headless Chromium, waits until the
+// page sets its title to "done" or "failed" (or, with SELECTOR, until that element shows),
+// at most 30 s, and prints the page's DOM.
 import { chromium } from "playwright-core";
 
 const browser = await chromium.launch({
@@ -10,8 +11,11 @@ try {
   const page = await browser.newPage();
   page.on("console", (m) => console.error(`console: ${m.text()}`));
   await page.goto(process.argv[2]);
-  await page.waitForFunction(() => document.title === "done" || document.title === "failed", null, { timeout: 30000 })
-    .catch(() => console.error("the page did not finish within 30 s"));
+  const selector = process.argv[3];
+  const finished = selector
+    ? page.waitForSelector(selector, { timeout: 30000 })
+    : page.waitForFunction(() => document.title === "done" || document.title === "failed", null, { timeout: 30000 });
+  await finished.catch(() => console.error("the page did not finish within 30 s"));
   console.log(await page.content());
 } finally {
   await browser.close();
