@@ -6,6 +6,7 @@
 #include <functional>
 #include <fstream>
 #include <sstream>
+#include <cstring>
 #include <optional>
 #include <thread>
 
@@ -24,11 +25,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
 #include "gateway/openapi.h"
+#include "gateway/sealed_link.h"
+#include "google/rpc/status.pb.h"
+#include "sla/gateway/v1/gateway_service.pb.h"
 
 namespace sla::gateway {
 
@@ -44,7 +49,19 @@ namespace {
 
 constexpr size_t kMaxHeaderBytes = 16 << 10;
 constexpr char kAllowedRequestHeaders[] = "authorization, content-type, x-request-id, traceparent, idempotency-key, if-match";
-constexpr char kExposedHeaders[] = "x-request-id, etag";
+constexpr char kExposedHeaders[] = "x-request-id, etag, content-disposition";
+constexpr char kDownloads[] = "/v1/downloads/";
+
+// A file name for a document that names none: the method and an extension for its type.
+std::string DocumentName(const google::protobuf::MethodDescriptor* method, const std::string& content_type) {
+  std::string ext = "bin";
+  if (absl::StartsWith(content_type, "text/html")) ext = "html";
+  if (absl::StartsWith(content_type, "text/markdown")) ext = "md";
+  if (absl::StartsWith(content_type, "text/csv")) ext = "csv";
+  if (absl::StartsWith(content_type, "application/json")) ext = "json";
+  if (absl::StartsWith(content_type, "application/pdf")) ext = "pdf";
+  return absl::StrCat(absl::AsciiStrToLower(method->name()), ".", ext);
+}
 
 // The API reference: Swagger UI over the generated document.
 constexpr char kDocsPage[] = R"(<!doctype html>
@@ -148,6 +165,7 @@ struct HttpGateway::Impl {
   }
 
   const std::string openapi;  // GET /openapi.json
+  LinkSealer sealer{options.link_key};
   std::map<std::string, std::pair<std::string, std::string>> docs;  // /docs/<file> → (content type, bytes)
 
   Impl(RouteTable r, GatewayOptions o) : routes(std::move(r)), options(std::move(o)), openapi(OpenApiJson(routes)) {}
@@ -219,8 +237,22 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string target(req_.target());
     const size_t q = target.find('?');
     const std::string path = target.substr(0, q);
-    const std::string query = q == std::string::npos ? "" : target.substr(q + 1);
+    std::string query = q == std::string::npos ? "" : target.substr(q + 1);
     const std::string method(req_.method_string());
+    // `alt=media` (Google's system parameter): a document's bytes as a file, not its JSON.
+    media_ = false;
+    {
+      std::vector<std::string> kept;
+      for (absl::string_view p : absl::StrSplit(query, '&', absl::SkipEmpty())) {
+        if (p == "alt=media") {
+          media_ = true;
+        } else if (p != "alt=json") {
+          kept.emplace_back(p);
+        }
+      }
+      query = absl::StrJoin(kept, "&");
+    }
+    if (method == "GET" && absl::StartsWith(path, kDownloads) && !following_link_) return FollowLink(path);
 
     if (method == "OPTIONS" && !Header(req_, http::field::access_control_request_method).empty()) {
       if (origin_.empty()) {
@@ -289,6 +321,9 @@ class Session : public std::enable_shared_from_this<Session> {
       return Send(ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT, request.status().message(), version, keep_alive,
                                 BadRequestDetails(request.status().message())),
                   path);
+    }
+    if (route.method->service()->full_name() == "sla.gateway.v1.GatewayService") {
+      return SignDownload(static_cast<const gateway::v1::SignDownloadRequest&>(**request), path);
     }
     auto stub = gw_->stubs.find(route.method->service()->full_name());
     if (stub == gw_->stubs.end()) {
@@ -377,6 +412,68 @@ class Session : public std::enable_shared_from_this<Session> {
   bool broken_ = false;
   std::optional<asio::steady_timer> heartbeat_;
 
+  // POST /v1/downloads:sign: a link that fetches one document with the caller's own token.
+  void SignDownload(const gateway::v1::SignDownloadRequest& req, const std::string& path) {
+    const unsigned version = req_.version();
+    const bool keep_alive = req_.keep_alive();
+    const std::string authorization = Header(req_, http::field::authorization);
+    if (!absl::StartsWith(authorization, "Bearer ")) {
+      return Send(ErrorResponse(grpc::StatusCode::UNAUTHENTICATED, "missing bearer token (Authorization header)", version,
+                                keep_alive),
+                  path);
+    }
+    auto bad = [&](const std::string& why) {
+      const std::string message = absl::StrCat("field `path`: ", why);
+      Send(ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT, message, version, keep_alive,
+                         BadRequestDetails(absl::StrCat("path `path`: ", why))),
+           path);
+    };
+    const size_t q = req.path().find('?');
+    const std::string doc_path = req.path().substr(0, q);
+    RouteTable::Found found = gw_->routes.Find("GET", doc_path);
+    if (found.route == nullptr || absl::StartsWith(doc_path, kDownloads)) return bad("no GET route serves it");
+    const auto* out = found.route->method->output_type();
+    if (out->FindFieldByName("content") == nullptr || out->FindFieldByName("content_type") == nullptr) {
+      return bad(absl::StrCat(found.route->method->name(), " answers no document"));
+    }
+    const int ttl = req.ttl_seconds() == 0 ? 300 : req.ttl_seconds();
+    if (ttl < 1 || ttl > 3600) {
+      return Send(ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT, "field `ttl_seconds`: must be within 0..3600",
+                                version, keep_alive, BadRequestDetails("path `ttl_seconds`: must be within 0..3600")),
+                  path);
+    }
+    gateway::v1::SealedDownload sealed;
+    sealed.set_path(req.path());
+    const absl::Time expires = absl::Now() + absl::Seconds(ttl);
+    sealed.set_expire_unix_seconds(absl::ToUnixSeconds(expires));
+    sealed.set_authorization(authorization);
+    gateway::v1::SignedDownload answer;
+    answer.set_url(absl::StrCat(kDownloads, gw_->sealer.Seal(sealed.SerializeAsString())));
+    answer.mutable_expire_time()->set_seconds(absl::ToUnixSeconds(expires));
+    Send(JsonResponse(200, ToJson(answer).value_or("{}"), version, keep_alive), path);
+  }
+
+  // GET /v1/downloads/<sealed>: the document the link names, fetched as its signer.
+  void FollowLink(const std::string& path) {
+    const unsigned version = req_.version();
+    const bool keep_alive = req_.keep_alive();
+    absl::StatusOr<std::string> opened = gw_->sealer.Open(path.substr(strlen(kDownloads)));
+    gateway::v1::SealedDownload sealed;
+    if (!opened.ok() || !sealed.ParseFromString(*opened)) {
+      return Send(ErrorResponse(grpc::StatusCode::PERMISSION_DENIED, "the download link is not valid", version, keep_alive),
+                  path);
+    }
+    if (absl::FromUnixSeconds(sealed.expire_unix_seconds()) < absl::Now()) {
+      return Send(ErrorResponse(grpc::StatusCode::PERMISSION_DENIED, "the download link expired: ask for a new one",
+                                version, keep_alive),
+                  path);
+    }
+    following_link_ = true;
+    req_.target(absl::StrCat(sealed.path(), sealed.path().find('?') == std::string::npos ? "?" : "&", "alt=media"));
+    req_.set(http::field::authorization, sealed.authorization());
+    Handle();
+  }
+
   struct Upstream {
     grpc::ClientContext ctx;
     grpc::ByteBuffer request;
@@ -398,10 +495,11 @@ class Session : public std::enable_shared_from_this<Session> {
     const unsigned version = req_.version();
     const bool keep_alive = req_.keep_alive();
     const google::protobuf::MethodDescriptor* method = route.method;
+    const bool media = media_;
     ++gw_->calls_in_flight;
     stub.UnaryCall(&call->ctx, route.rpc_path, grpc::StubOptions(), &call->request, &call->response,
-                   [self = shared_from_this(), call, method, version, keep_alive, path](grpc::Status status) {
-                     Response res = self->Answer(*call, method, status, version, keep_alive);
+                   [self = shared_from_this(), call, method, version, keep_alive, path, media](grpc::Status status) {
+                     Response res = self->Answer(*call, method, status, version, keep_alive, media);
                      asio::post(self->stream_.get_executor(), [self, path, res = std::move(res)]() mutable {
                        self->Send(std::move(res), path);
                        --self->gw_->calls_in_flight;
@@ -411,7 +509,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // The HTTP answer to a finished call (on gRPC's callback thread: no blocking here).
   static Response Answer(Upstream& call, const google::protobuf::MethodDescriptor* method, const grpc::Status& status,
-                         unsigned version, bool keep_alive) {
+                         unsigned version, bool keep_alive, bool media) {
     Response res;
     if (!status.ok()) {
       res = ErrorResponse(status.error_code(), status.error_message(), version, keep_alive, status.error_details());
@@ -429,7 +527,25 @@ class Session : public std::enable_shared_from_this<Session> {
       } else {
         json = ToJson(*out);
       }
-      if (!json.ok()) {
+      const auto* content = method->output_type()->FindFieldByName("content");
+      const auto* content_type = method->output_type()->FindFieldByName("content_type");
+      if (media && (content == nullptr || content_type == nullptr)) {
+        res = ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT, absl::StrCat(method->name(), " answers no document: no alt=media"),
+                            version, keep_alive);
+      } else if (media) {
+        // The document as a file, named from file_name or the resource.
+        const auto* r = out->GetReflection();
+        res = Response{http::status::ok, version};
+        res.set(http::field::content_type, r->GetString(*out, content_type));
+        res.set(http::field::cache_control, "private, no-store");
+        const auto* file_name = method->output_type()->FindFieldByName("file_name");
+        std::string name = file_name != nullptr ? r->GetString(*out, file_name) : "";
+        if (name.empty()) name = DocumentName(method, r->GetString(*out, content_type));
+        res.set(http::field::content_disposition, absl::StrCat("attachment; filename=\"", name, "\""));
+        res.body() = r->GetString(*out, content);
+        res.keep_alive(keep_alive);
+        res.prepare_payload();
+      } else if (!json.ok()) {
         res = ErrorResponse(grpc::StatusCode::INTERNAL, json.status().message(), version, keep_alive);
       } else {
         res = JsonResponse(200, *std::move(json), version, keep_alive);
@@ -476,6 +592,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   Request req_;
   std::string origin_;  // the allowed Origin of the request being served, or empty
+  bool media_ = false;           // the request asked for the document itself (alt=media)
+  bool following_link_ = false;  // the request came through a download link (no second hop)
   absl::Time started_;
   HttpGateway::Impl* gw_;
 };

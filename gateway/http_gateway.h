@@ -33,6 +33,8 @@ struct GatewayOptions {
   // Swagger UI's files (swagger-ui-bundle.js, swagger-ui.css), for the API reference at /docs;
   // empty: no /docs.
   std::string docs_dir;
+  // Seals download links (POST /v1/downloads:sign); replicas behind one address share it.
+  std::string link_key;
   // Server-streaming methods (WatchEvents) as Server-Sent Events, by polling the service's ListEvents: open streams in all and per identity (the
   // token's subject); a stream ends when its token expires, or after max_stream_duration.
   int max_streams = 1000;

@@ -1,6 +1,7 @@
 // sla-gateway: the suite's REST/JSON surface for web and mobile front ends (docs/api.md, "HTTP").
 // Stateless: every request becomes one gRPC call to the service that owns the method, with the
 // caller's bearer token; the services authenticate and authorize as for any gRPC client.
+#include <openssl/rand.h>
 #include <signal.h>
 
 #include <cstdlib>
@@ -15,10 +16,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/log/log.h"
+#include "common/server/auth.h"
 #include "common/server/peer_credentials.h"
 #include "gateway/http_gateway.h"
 #include "gateway/openapi.h"
 #include "sla/billing/v1/billing_service.pb.h"
+#include "sla/gateway/v1/gateway_service.pb.h"
 #include "sla/contract/v1/contract_service.pb.h"
 #include "sla/reporting/v1/reporting_service.pb.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
@@ -44,6 +47,9 @@ ABSL_FLAG(int, max_stream_s, 3600,
 ABSL_FLAG(int, stream_poll_ms, 500, "How often an event stream asks the service's ListEvents for new events.");
 ABSL_FLAG(std::string, docs_dir, SLA_DOCS_UI_DIR,
           "Swagger UI's files (npm's swagger-ui-dist) for the API reference at /docs; empty: no /docs.");
+ABSL_FLAG(std::string, link_key_file, "",
+          "Secret that seals download links (POST /v1/downloads:sign); every replica behind one address "
+          "needs the same. Empty: a random key, so links work on this replica until it restarts.");
 ABSL_FLAG(bool, print_openapi, false, "Print the OpenAPI document of the HTTP API and exit.");
 ABSL_FLAG(std::string, peer_tls_ca_file, "", "PEM CA the services' certificates are checked against (TLS).");
 ABSL_FLAG(std::string, peer_tls_cert_file, "", "PEM client certificate for mTLS to the services.");
@@ -62,7 +68,7 @@ std::vector<char*> ParseWithEnv(int argc, char** argv) {
   static const char* const kNames[] = {"host", "port", "contract_address", "ticket_address", "billing_address",
                                        "reporting_address", "cors_origins", "max_body_bytes", "call_timeout_s",
                                        "read_timeout_s", "threads", "max_streams", "max_streams_per_identity",
-                                       "max_stream_s", "stream_poll_ms", "docs_dir", "peer_tls_ca_file", "peer_tls_cert_file",
+                                       "max_stream_s", "stream_poll_ms", "docs_dir", "link_key_file", "peer_tls_ca_file", "peer_tls_cert_file",
                                        "peer_tls_key_file"};
   static std::vector<std::string>* storage = new std::vector<std::string>();
   for (const char* name : kNames) {
@@ -112,6 +118,10 @@ int main(int argc, char** argv) {
     if (services.back() == nullptr) return Fail(absl::StrCat(name, " is not linked in"));
     options.upstreams[name] = address;
   }
+  // The gateway's own methods (download links), answered here.
+  (void)sla::gateway::v1::SignDownloadRequest::descriptor();
+  services.push_back(pool->FindServiceByName("sla.gateway.v1.GatewayService"));
+  if (services.back() == nullptr) return Fail("sla.gateway.v1.GatewayService is not linked in");
   auto routes = sla::gateway::RouteTable::Build(services);
   if (!routes.ok()) return Fail(std::string(routes.status().message()));
   if (absl::GetFlag(FLAGS_print_openapi)) {
@@ -145,6 +155,17 @@ int main(int argc, char** argv) {
   if (poll_ms < 50 || poll_ms > 60000) return Fail("--stream_poll_ms: must be within 50..60000");
   options.stream_poll = absl::Milliseconds(poll_ms);
   options.docs_dir = absl::GetFlag(FLAGS_docs_dir);
+  if (const std::string key_file = absl::GetFlag(FLAGS_link_key_file); !key_file.empty()) {
+    auto key = sla::server::ReadSecretFile(key_file);
+    if (!key.ok()) return Fail(absl::StrCat("--link_key_file: ", key.status().message()));
+    if (key->size() < 32) return Fail("--link_key_file: at least 32 bytes of secret, please");
+    options.link_key = *key;
+  } else {
+    unsigned char random[32];
+    RAND_bytes(random, sizeof random);
+    options.link_key.assign(reinterpret_cast<const char*>(random), sizeof random);
+    sla::log::Warning("no --link_key_file: download links work on this replica only, until it restarts");
+  }
   auto creds = sla::server::PeerTlsCredentials(absl::GetFlag(FLAGS_peer_tls_ca_file),
                                                absl::GetFlag(FLAGS_peer_tls_cert_file),
                                                absl::GetFlag(FLAGS_peer_tls_key_file), 60);

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "gateway/openapi.h"
+#include "gateway/sealed_link.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -195,6 +196,22 @@ TEST(ToJsonTest, PrintsEmptyListsAndZerosSoFrontEndsSeeAStableShape) {
   EXPECT_THAT(*json, HasSubstr(R"("tags":[])"));
   EXPECT_THAT(*json, HasSubstr(R"("revision":"0")"));
   EXPECT_THAT(*json, HasSubstr(R"("view":"VIEW_UNSPECIFIED")"));
+}
+
+TEST(LinkSealerTest, OpensWhatItSealedAndNothingElse) {
+  const LinkSealer sealer("key one"), other("key two");
+  const std::string sealed = sealer.Seal("/v1/customers/c1/contracts/k1:render?format=HTML");
+  auto opened = sealer.Open(sealed);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_EQ(*opened, "/v1/customers/c1/contracts/k1:render?format=HTML");
+  EXPECT_EQ(sealed.find('/'), std::string::npos);  // one URL path segment
+  EXPECT_NE(sealer.Seal("same"), sealer.Seal("same"));  // a fresh nonce each time
+  EXPECT_EQ(other.Open(sealed).status().code(), absl::StatusCode::kPermissionDenied);
+  std::string altered = sealed;
+  altered[altered.size() / 2] = altered[altered.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(sealer.Open(altered).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(sealer.Open("short").status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(sealer.Open("!!not base64!!").status().code(), absl::StatusCode::kPermissionDenied);
 }
 
 TEST(SuiteRoutesTest, EveryRpcOfTheFourServicesHasARoute) {

@@ -21,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "sla/contract/v1/contract_service.pb.h"
 #include "sla/gateway/v1/error.pb.h"
+#include "sla/gateway/v1/gateway_service.pb.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
 #include "tests/http_client.h"
 #include "tests/suite_fixture.h"
@@ -137,6 +138,42 @@ TEST_F(GatewayTest, AFrontEndWalksFromCustomerToCommentedTicketsOverHttp) {
   ASSERT_EQ(r.status, 200) << r.body;
   const auto active = FromJson<cpb::Contract>(r);
   EXPECT_EQ(active.state(), cpb::Contract::ACTIVE) << r.body;
+
+  // The agreement as a file: directly with alt=media, and through a signed link that needs no
+  // header (what an <a href> in a browser can follow).
+  const std::string render = absl::StrCat("/v1/", active.name(), ":render?format=HTML");
+  r = Http(port_, "GET", absl::StrCat(render, "&alt=media"), "", admin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("content-type").rfind("text/html", 0), 0u) << r.header("content-type");
+  EXPECT_EQ(r.header("content-disposition"), "attachment; filename=\"renderagreement.html\"");
+  const std::string agreement = r.body;
+  r = Http(port_, "POST", "/v1/downloads:sign", absl::StrCat(R"({"path": ")", render, R"(", "ttlSeconds": 60})"), admin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto link = FromJson<gateway::v1::SignedDownload>(r);
+  ASSERT_EQ(link.url().rfind("/v1/downloads/", 0), 0u) << link.url();
+  EXPECT_EQ(link.url().find(std::string(admin.at("authorization")).substr(7, 20)), std::string::npos);
+  r = Http(port_, "GET", link.url());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, agreement);
+  // Altered, expired, for something that is no document, or asked for without a token: refused.
+  std::string altered = link.url();
+  altered[altered.size() - 5] = altered[altered.size() - 5] == 'A' ? 'B' : 'A';
+  ExpectError(Http(port_, "GET", altered), 403, "PERMISSION_DENIED");
+  ExpectError(Http(port_, "POST", "/v1/downloads:sign", absl::StrCat(R"({"path": "/v1/)", active.name(), R"("})"), admin),
+              400, "INVALID_ARGUMENT");
+  ExpectError(Http(port_, "POST", "/v1/downloads:sign", absl::StrCat(R"({"path": ")", render, R"("})")), 401,
+              "UNAUTHENTICATED");
+  r = Http(port_, "POST", "/v1/downloads:sign", absl::StrCat(R"({"path": ")", render, R"(", "ttlSeconds": 1})"), admin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  absl::SleepFor(absl::Milliseconds(2100));
+  auto expired = ExpectError(Http(port_, "GET", FromJson<gateway::v1::SignedDownload>(r).url()), 403, "PERMISSION_DENIED");
+  EXPECT_NE(expired.error().message().find("expired"), std::string::npos);
+  // A link signed by another customer's user fetches as that user: nothing of this customer.
+  r = Http(port_, "POST", "/v1/downloads:sign", absl::StrCat(R"({"path": ")", render, R"("})"),
+           Bearer("customer_user", "someone-else"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = Http(port_, "GET", FromJson<gateway::v1::SignedDownload>(r).url());
+  EXPECT_TRUE(r.status == 403 || r.status == 404) << r.status << " " << r.body;
 
   // Tickets: the same Idempotency-Key twice opens one ticket.
   const auto agent = Bearer("msp_agent");
