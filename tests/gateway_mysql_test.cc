@@ -560,6 +560,44 @@ TEST_F(GatewayTest, APageOnAnotherOriginUsesTheGatewayInChromium) {
   EXPECT_NE(docs.find("ReportingService"), std::string::npos);
 }
 
+TEST_F(GatewayTest, ATokenShapedByAnIdentityProviderIsReadThroughTheConfiguredClaims) {
+  // contract-svc reading an identity provider's tokens: roles from `groups` through a map, the
+  // customer from a namespaced claim.
+  auto db = NewDatabase("gw");
+  ASSERT_TRUE(db);
+  auto idp_contract = Start(SLA_CONTRACT_SVC, *db, "contract-idp.log",
+                            {"--jwt_roles_claim=groups", "--jwt_tenant_claim=https://idp.example/customer",
+                             "--jwt_role_map=msp-admins=msp_admin,acme-users=customer_user"});
+  const int contract_port = idp_contract->WaitForPort();
+  ASSERT_GT(contract_port, 0);
+  gateway_->Terminate();
+  gateway_ = std::make_unique<ServiceProcess>(
+      SLA_GATEWAY, std::vector<std::string>{"--port=0", absl::StrCat("--contract_address=127.0.0.1:", contract_port)},
+      absl::StrCat(dir_, "/gateway-idp.log"));
+  port_ = gateway_->WaitForPort();
+  ASSERT_GT(port_, 0);
+  auto token = [&](const std::string& claims) {
+    auto t = server::MintTokenWithClaims(
+        jwt_, absl::StrCat(R"({"iss": "sla-platform", "aud": "sla-platform", "exp": )",
+                           absl::ToUnixSeconds(absl::Now() + absl::Minutes(10)), ", ", claims, "}"));
+    EXPECT_TRUE(t.ok()) << t.status();
+    return std::map<std::string, std::string>{{"authorization", "Bearer " + t.value_or("")}};
+  };
+  HttpReply r = Http(port_, "POST", "/v1/customers", R"({"displayName": "Acme"})",
+                     token(R"("sub": "alice@msp.example", "groups": ["everyone", "msp-admins"])"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto customer = FromJson<cpb::Customer>(r);
+  const std::string id = std::vector<std::string>(absl::StrSplit(customer.name(), '/'))[1];
+  // The customer's user reads its own customer, and no other list.
+  r = Http(port_, "GET", absl::StrCat("/v1/", customer.name()), "",
+           token(absl::StrCat(R"("sub": "bob@acme.example", "groups": ["acme-users"], "https://idp.example/customer": ")", id,
+                              R"(")")));
+  EXPECT_EQ(r.status, 200) << r.body;
+  // A group nothing maps: no role.
+  ExpectError(Http(port_, "GET", "/v1/customers", "", token(R"("sub": "eve", "groups": ["everyone"])")), 401,
+              "UNAUTHENTICATED");
+}
+
 TEST_F(GatewayTest, CorsAdmitsTheConfiguredOriginOnly) {
   HttpReply pre = Http(port_, "OPTIONS", "/v1/customers", "",
                        {{"origin", "http://portal.example"}, {"access-control-request-method", "POST"},

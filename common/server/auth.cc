@@ -2,6 +2,7 @@
 
 #include <jwt.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
@@ -39,6 +40,36 @@ bool ValidRoleName(absl::string_view r) {
 }
 
 // Parses a JSON array of plain strings (role names: [a-z0-9_] only, so no escapes).
+// A claim's JSON value as strings: an array of strings, or one string of space-separated values
+// (as OAuth's `scope`). Strings with escapes are refused rather than half-read.
+bool ParseClaimValues(absl::string_view json, std::vector<std::string>& out) {
+  json = absl::StripAsciiWhitespace(json);
+  if (absl::ConsumePrefix(&json, "\"")) {
+    if (!absl::ConsumeSuffix(&json, "\"") || absl::StrContains(json, "\\") || absl::StrContains(json, "\"")) return false;
+    for (absl::string_view v : absl::StrSplit(json, ' ', absl::SkipEmpty())) out.emplace_back(v);
+    return true;
+  }
+  if (!absl::ConsumePrefix(&json, "[") || !absl::ConsumeSuffix(&json, "]")) return false;
+  json = absl::StripAsciiWhitespace(json);
+  while (!json.empty()) {
+    if (!absl::ConsumePrefix(&json, "\"")) return false;
+    const size_t end = json.find('"');
+    if (end == absl::string_view::npos) return false;
+    const absl::string_view value = json.substr(0, end);
+    if (absl::StrContains(value, "\\") || value.size() > 256) return false;
+    out.emplace_back(value);
+    json.remove_prefix(end + 1);
+    json = absl::StripAsciiWhitespace(json);
+    if (absl::ConsumePrefix(&json, ",")) {
+      json = absl::StripAsciiWhitespace(json);
+      if (json.empty()) return false;
+    } else if (!json.empty()) {
+      return false;
+    }
+  }
+  return true;
+}
+
 bool ParseRoles(absl::string_view json, std::vector<std::string>& out) {
   json = absl::StripAsciiWhitespace(json);
   if (!absl::ConsumePrefix(&json, "[") || !absl::ConsumeSuffix(&json, "]")) return false;
@@ -136,12 +167,29 @@ absl::StatusOr<JwtVerifier> JwtVerifier::Create(JwtConfig config) {
   return v;
 }
 
+absl::StatusOr<std::map<std::string, std::string>> ClaimMapping::ParseRoleMap(absl::string_view text) {
+  std::map<std::string, std::string> out;
+  for (absl::string_view pair : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    pair = absl::StripAsciiWhitespace(pair);
+    const size_t eq = pair.rfind('=');
+    const absl::string_view from = eq == absl::string_view::npos ? "" : absl::StripAsciiWhitespace(pair.substr(0, eq));
+    const absl::string_view to = eq == absl::string_view::npos ? "" : absl::StripAsciiWhitespace(pair.substr(eq + 1));
+    if (from.empty() || !ValidRoleName(to)) {
+      return absl::InvalidArgumentError(absl::StrCat("`", pair, "` is not <provider value>=<role>"));
+    }
+    out[std::string(from)] = std::string(to);
+  }
+  return out;
+}
+
 absl::StatusOr<JwtVerifier> JwtVerifier::FromKeyFile(const std::string& path, std::string issuer,
-                                                     std::string audience, JwtAlgorithm algorithm) {
+                                                     std::string audience, JwtAlgorithm algorithm,
+                                                     ClaimMapping claims) {
   absl::StatusOr<std::string> key = ReadSecretFile(path);
   if (!key.ok()) return key.status();
   JwtConfig config{"", std::move(issuer), std::move(audience)};
   config.algorithm = algorithm;
+  config.claims = std::move(claims);
   (algorithm == JwtAlgorithm::kHs256 ? config.hs256_key : config.public_key_pem) = *std::move(key);
   return Create(std::move(config));
 }
@@ -150,13 +198,13 @@ absl::StatusOr<std::unique_ptr<KeyFileVerifier>> KeyFileVerifier::Create(std::st
                                                                           std::string audience,
                                                                           JwtAlgorithm algorithm,
                                                                           absl::Duration reload_every,
-                                                                          absl::Time now) {
+                                                                          absl::Time now, ClaimMapping claims) {
   absl::StatusOr<std::string> content = ReadSecretFile(path);
   if (!content.ok()) return content.status();
-  absl::StatusOr<JwtVerifier> first = JwtVerifier::FromKeyFile(path, issuer, audience, algorithm);
+  absl::StatusOr<JwtVerifier> first = JwtVerifier::FromKeyFile(path, issuer, audience, algorithm, claims);
   if (!first.ok()) return first.status();
-  std::unique_ptr<KeyFileVerifier> v(
-      new KeyFileVerifier(std::move(path), std::move(issuer), std::move(audience), algorithm, reload_every));
+  std::unique_ptr<KeyFileVerifier> v(new KeyFileVerifier(std::move(path), std::move(issuer), std::move(audience),
+                                                         algorithm, reload_every, std::move(claims)));
   absl::MutexLock lock(&v->mu_);
   v->current_ = std::make_shared<const JwtVerifier>(*std::move(first));
   v->content_ = *std::move(content);
@@ -176,6 +224,7 @@ std::shared_ptr<const JwtVerifier> KeyFileVerifier::Current(absl::Time now) cons
   if (*content == content_) return current_;
   JwtConfig config{"", issuer_, audience_};
   config.algorithm = algorithm_;
+  config.claims = claims_;
   (algorithm_ == JwtAlgorithm::kHs256 ? config.hs256_key : config.public_key_pem) = *content;
   absl::StatusOr<JwtVerifier> next = JwtVerifier::Create(std::move(config));
   if (!next.ok()) {
@@ -258,11 +307,34 @@ absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time
   Identity id;
   id.subject = claim("sub");
   if (id.subject.empty() || id.subject.size() > 256) return Reject("no subject (sub)");
-  id.tenant = claim("tenant");
+  // The platform's own claims for tokens of a service's key or HS256 (local runs); the
+  // provider's, through the mapping, for everything else.
+  const ClaimMapping& mapping = config_.claims;
+  const bool own_claims = config_.algorithm == JwtAlgorithm::kHs256 || !signer->service.empty();
+  id.tenant = claim(mapping.tenant_claim.c_str());
+  if (id.tenant.empty() && own_claims) id.tenant = claim("tenant");
   if (id.tenant.size() > 128) return Reject("tenant too long");
-  std::unique_ptr<char, FreeDeleter> roles_json(jwt_get_grants_json(jwt.get(), "roles"));
-  if (roles_json == nullptr || !ParseRoles(roles_json.get(), id.roles) || id.roles.empty()) {
-    return Reject("roles must be a non-empty array of role names");
+  std::vector<std::string> values;
+  std::unique_ptr<char, FreeDeleter> roles_json(jwt_get_grants_json(jwt.get(), mapping.roles_claim.c_str()));
+  if (roles_json != nullptr && !ParseClaimValues(roles_json.get(), values)) {
+    return Reject(absl::StrCat(mapping.roles_claim, " must be an array of strings or one string"));
+  }
+  for (const std::string& v : values) {
+    if (mapping.role_map.empty()) {
+      if (!ValidRoleName(v)) return Reject(absl::StrCat("`", v, "` is not a role name"));
+      id.roles.push_back(v);
+    } else if (auto it = mapping.role_map.find(v); it != mapping.role_map.end() &&
+                                                   std::find(id.roles.begin(), id.roles.end(), it->second) == id.roles.end()) {
+      id.roles.push_back(it->second);
+    }
+  }
+  if (id.roles.empty() && own_claims && mapping.roles_claim != "roles") {
+    std::unique_ptr<char, FreeDeleter> own(jwt_get_grants_json(jwt.get(), "roles"));
+    if (own != nullptr && !ParseRoles(own.get(), id.roles)) id.roles.clear();
+  }
+  if (id.roles.empty()) {
+    return Reject(mapping.role_map.empty() ? absl::StrCat(mapping.roles_claim, " must be a non-empty array of role names")
+                                           : absl::StrCat("none of the ", mapping.roles_claim, " maps to a role"));
   }
   if (absl::Status shape = CheckIdentityShape(id); !shape.ok()) return Reject(shape.message());
   // RS256/ES256: a service's own key signs only that service's identity, and a service
@@ -294,6 +366,19 @@ absl::Status CheckIdentityShape(const Identity& id) {
   return absl::OkStatus();
 }
 
+// Signs `jwt` with the key and algorithm of `config`, and encodes it.
+absl::StatusOr<std::string> SignAndEncode(const JwtConfig& config, jwt_t* jwt) {
+  const std::string& key = config.algorithm == JwtAlgorithm::kHs256 ? config.hs256_key : config.private_key_pem;
+  if (key.empty()) return absl::FailedPreconditionError("no signing key configured");
+  if (jwt_set_alg(jwt, LibAlgorithm(config.algorithm), reinterpret_cast<const unsigned char*>(key.data()),
+                  static_cast<int>(key.size())) != 0) {
+    return absl::InvalidArgumentError("the key does not sign with the configured algorithm");
+  }
+  std::unique_ptr<char, FreeDeleter> encoded(jwt_encode_str(jwt));
+  if (encoded == nullptr) return absl::InternalError("encoding the token failed");
+  return std::string(encoded.get());
+}
+
 absl::StatusOr<std::string> MintToken(const JwtConfig& config, const Identity& identity,
                                       absl::Time now, absl::Duration ttl) {
   for (const std::string& r : identity.roles) {
@@ -314,16 +399,18 @@ absl::StatusOr<std::string> MintToken(const JwtConfig& config, const Identity& i
   const std::string roles =
       absl::StrCat("{\"roles\":[\"", absl::StrJoin(identity.roles, "\",\""), "\"]}");
   if (ok) ok = jwt_add_grants_json(jwt.get(), identity.roles.empty() ? "{\"roles\":[]}" : roles.c_str()) == 0;
-  const std::string& key = config.algorithm == JwtAlgorithm::kHs256 ? config.hs256_key : config.private_key_pem;
-  if (key.empty()) return absl::FailedPreconditionError("no signing key configured");
-  if (ok) {
-    ok = jwt_set_alg(jwt.get(), LibAlgorithm(config.algorithm), reinterpret_cast<const unsigned char*>(key.data()),
-                     static_cast<int>(key.size())) == 0;
-  }
   if (!ok) return absl::InternalError("building the token failed");
-  std::unique_ptr<char, FreeDeleter> encoded(jwt_encode_str(jwt.get()));
-  if (encoded == nullptr) return absl::InternalError("encoding the token failed");
-  return std::string(encoded.get());
+  return SignAndEncode(config, jwt.get());
+}
+
+absl::StatusOr<std::string> MintTokenWithClaims(const JwtConfig& config, const std::string& claims_json) {
+  jwt_t* raw = nullptr;
+  if (jwt_new(&raw) != 0) return absl::InternalError("jwt_new failed");
+  JwtPtr jwt(raw);
+  if (jwt_add_grants_json(jwt.get(), claims_json.c_str()) != 0) {
+    return absl::InvalidArgumentError("the claims are not a JSON object");
+  }
+  return SignAndEncode(config, jwt.get());
 }
 
 }  // namespace sla::server

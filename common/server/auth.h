@@ -9,6 +9,7 @@
 // reason that never echoes the token.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,20 @@ enum class JwtAlgorithm { kHs256, kRs256, kEs256 };
 // "HS256", "RS256", "ES256" → the algorithm; INVALID_ARGUMENT otherwise.
 absl::StatusOr<JwtAlgorithm> ParseJwtAlgorithm(absl::string_view name);
 
+// Where an identity provider's tokens carry the roles and the tenant, and how its values become
+// the platform's roles (--jwt_roles_claim, --jwt_tenant_claim, --jwt_role_map). Tokens signed
+// by a service's own key (and HS256 tokens, local runs) may still carry `roles` and `tenant`.
+struct ClaimMapping {
+  std::string roles_claim = "roles";    // an array of strings, or one string of space-separated values
+  std::string tenant_claim = "tenant";  // a string: the customer id
+  // Provider value → role. Empty: the values are the roles. Otherwise only mapped values
+  // count, and a token with none of them has no role (UNAUTHENTICATED).
+  std::map<std::string, std::string> role_map;
+
+  // "msp-admins=msp_admin,acme-users=customer_user"; INVALID_ARGUMENT naming the bad pair.
+  static absl::StatusOr<std::map<std::string, std::string>> ParseRoleMap(absl::string_view text);
+};
+
 struct JwtConfig {
   std::string hs256_key;  // HS256: the shared key, at least 32 bytes
   std::string issuer;     // required `iss` when non-empty
@@ -37,6 +52,7 @@ struct JwtConfig {
   JwtAlgorithm algorithm = JwtAlgorithm::kHs256;
   std::string public_key_pem = {};   // RS256/ES256: verifies tokens; several PEM keys may follow each other
   std::string private_key_pem = {};  // RS256/ES256: signs tokens (MintToken: services' own calls)
+  ClaimMapping claims = {};
 };
 
 // What the RPC boundary authenticates with.
@@ -60,7 +76,8 @@ class JwtVerifier final : public TokenVerifier {
   // NOT_FOUND / INVALID_ARGUMENT.
   static absl::StatusOr<JwtVerifier> FromKeyFile(const std::string& path, std::string issuer,
                                                  std::string audience,
-                                                 JwtAlgorithm algorithm = JwtAlgorithm::kHs256);
+                                                 JwtAlgorithm algorithm = JwtAlgorithm::kHs256,
+                                                 ClaimMapping claims = {});
 
   absl::StatusOr<Identity> Verify(absl::string_view token, absl::Time now) const override;
 
@@ -97,21 +114,23 @@ class KeyFileVerifier final : public TokenVerifier {
  public:
   static absl::StatusOr<std::unique_ptr<KeyFileVerifier>> Create(std::string path, std::string issuer,
                                                                  std::string audience, JwtAlgorithm algorithm,
-                                                                 absl::Duration reload_every, absl::Time now);
+                                                                 absl::Duration reload_every, absl::Time now,
+                                                                 ClaimMapping claims = {});
   absl::StatusOr<Identity> Verify(absl::string_view token, absl::Time now) const override;
   // How many times new keys were taken from the file.
   int reloads() const;
 
  private:
   KeyFileVerifier(std::string path, std::string issuer, std::string audience, JwtAlgorithm algorithm,
-                  absl::Duration reload_every)
+                  absl::Duration reload_every, ClaimMapping claims)
       : path_(std::move(path)), issuer_(std::move(issuer)), audience_(std::move(audience)),
-        algorithm_(algorithm), reload_every_(reload_every) {}
+        algorithm_(algorithm), reload_every_(reload_every), claims_(std::move(claims)) {}
   std::shared_ptr<const JwtVerifier> Current(absl::Time now) const;
 
   const std::string path_, issuer_, audience_;
   const JwtAlgorithm algorithm_;
   const absl::Duration reload_every_;
+  const ClaimMapping claims_;
   mutable absl::Mutex mu_;
   mutable std::shared_ptr<const JwtVerifier> current_ ABSL_GUARDED_BY(mu_);
   mutable std::string content_ ABSL_GUARDED_BY(mu_);
@@ -124,6 +143,11 @@ class KeyFileVerifier final : public TokenVerifier {
 // tenant would read as "no customer filter". Verify refuses any other shape with
 // UNAUTHENTICATED; this says why (INVALID_ARGUMENT), for tools that mint tokens.
 absl::Status CheckIdentityShape(const Identity& id);
+
+// A token with exactly `claims_json` (a JSON object: sub, exp, iss, aud and whatever an
+// identity provider adds), signed as `config` says: for local runs and tests of a claim
+// mapping. INVALID_ARGUMENT if the JSON is not an object or the key does not sign.
+absl::StatusOr<std::string> MintTokenWithClaims(const JwtConfig& config, const std::string& claims_json);
 
 // Mints a token for `identity`, valid from `now` for `ttl`: HS256 with the shared key, or
 // RS256/ES256 with `private_key_pem` (services' own calls, dev tooling, tests).

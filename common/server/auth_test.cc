@@ -222,6 +222,66 @@ void WriteFile(const std::string& path, const std::string& content) {
   std::ofstream(path, std::ios::trunc) << content;
 }
 
+std::string MintClaims(const JwtConfig& c, const std::string& claims_json) {
+  auto t = MintTokenWithClaims(c, claims_json);
+  EXPECT_TRUE(t.ok()) << t.status();
+  return t.value_or("");
+}
+
+TEST(ClaimMappingTest, AnIdentityProvidersGroupsAndCustomerClaimBecomeRolesAndTenant) {
+  const auto idp_keys = KeyPair("rsa");
+  const auto service_keys = KeyPair("rsa", "-svc");
+  const JwtConfig idp = Asymmetric(JwtAlgorithm::kRs256, idp_keys);
+  JwtConfig config = idp;
+  config.private_key_pem.clear();
+  config.public_key_pem = absl::StrCat(idp_keys.second, "\nsla-service: ticket-svc\n", service_keys.second);
+  config.claims.roles_claim = "groups";
+  config.claims.tenant_claim = "https://idp.example/customer";
+  config.claims.role_map = {{"msp-admins", "msp_admin"}, {"acme-users", "customer_user"}};
+  auto v = JwtVerifier::Create(config);
+  ASSERT_TRUE(v.ok()) << v.status();
+  const std::string common = absl::StrCat(R"("iss": "sla-platform", "aud": "sla-platform", "exp": )",
+                                          absl::ToUnixSeconds(kNow + absl::Hours(1)));
+  auto verify = [&](const std::string& claims) { return v->Verify(MintClaims(idp, absl::StrCat("{", common, ", ", claims, "}")), kNow); };
+
+  // A customer user: the mapped group and the customer claim; unmapped groups are ignored.
+  auto user = verify(R"("sub": "bob", "groups": ["acme-users", "everyone"], "https://idp.example/customer": "cust-1")");
+  ASSERT_TRUE(user.ok()) << user.status();
+  EXPECT_EQ(user->roles, std::vector<std::string>{"customer_user"});
+  EXPECT_EQ(user->tenant, "cust-1");
+  // Staff, from one space-separated string (as a `scope`).
+  auto admin = verify(R"("sub": "alice", "groups": "openid msp-admins")");
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  EXPECT_EQ(admin->roles, std::vector<std::string>{"msp_admin"});
+  // Nothing mapped: no role. The provider cannot bypass the mapping with a `roles` claim.
+  EXPECT_EQ(verify(R"("sub": "eve", "groups": ["everyone"])").status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(verify(R"("sub": "eve", "roles": ["msp_admin"])").status().code(), absl::StatusCode::kUnauthenticated);
+  // The mapped roles must still agree with the tenant.
+  EXPECT_EQ(verify(R"("sub": "eve", "groups": ["acme-users"])").status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(verify(R"("sub": "eve", "groups": ["acme-users", "msp-admins"], "https://idp.example/customer": "c")")
+                .status()
+                .code(),
+            absl::StatusCode::kUnauthenticated);
+  // A service's own key still signs the platform's `roles`.
+  auto service = v->Verify(Mint({"ticket-svc", "", {"service"}}, kNow, absl::Hours(1),
+                                Asymmetric(JwtAlgorithm::kRs256, service_keys)),
+                           kNow);
+  ASSERT_TRUE(service.ok()) << service.status();
+  EXPECT_EQ(service->roles, std::vector<std::string>{"service"});
+}
+
+TEST(ClaimMappingTest, ParsesTheRoleMapAndNamesABadPair) {
+  auto map = ClaimMapping::ParseRoleMap(" msp-admins=msp_admin, acme users = customer_user ,");
+  ASSERT_TRUE(map.ok()) << map.status();
+  EXPECT_EQ(map->at("msp-admins"), "msp_admin");
+  EXPECT_EQ(map->at("acme users"), "customer_user");
+  EXPECT_TRUE(ClaimMapping::ParseRoleMap("").value().empty());
+  for (const char* bad : {"msp-admins", "=msp_admin", "x=Not A Role"}) {
+    auto m = ClaimMapping::ParseRoleMap(bad);
+    EXPECT_EQ(m.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+}
+
 TEST(KeyFileVerifierTest, RotatesRs256KeysFromTheFileWithoutARestart) {
   const auto old_keys = KeyPair("rsa", "-rotate-old");
   const auto new_keys = KeyPair("rsa", "-rotate-new");

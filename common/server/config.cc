@@ -41,6 +41,15 @@ ABSL_FLAG(std::string, jwt_signing_key_file, "",
           "(HS256 signs with --jwt_key_file).");
 ABSL_FLAG(std::string, jwt_issuer, "sla-platform", "Required `iss` of bearer tokens.");
 ABSL_FLAG(std::string, jwt_audience, "sla-platform", "Required `aud` of bearer tokens.");
+ABSL_FLAG(std::string, jwt_roles_claim, "roles",
+          "The claim of the identity provider's tokens that holds the roles (or groups): an array of "
+          "strings or one space-separated string, e.g. groups or https://sla.example/roles.");
+ABSL_FLAG(std::string, jwt_tenant_claim, "tenant",
+          "The claim of the identity provider's tokens that holds a customer user's customer id.");
+ABSL_FLAG(std::string, jwt_role_map, "",
+          "How the provider's values become roles: comma-separated value=role pairs, e.g. "
+          "msp-admins=msp_admin,acme-users=customer_user; unmapped values are ignored. Empty: the values "
+          "are the role names.");
 ABSL_FLAG(std::string, tls_cert_file, "", "PEM server certificate chain; enables TLS.");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file.");
 ABSL_FLAG(std::string, tls_client_ca_file, "",
@@ -81,6 +90,7 @@ constexpr const char* kFlagNames[] = {
     "db_socket",     "db_tls_ca",
     "db_user",       "db_password_file", "db_name",       "db_pool_size",
     "jwt_key_file",  "jwt_issuer",    "jwt_audience",     "tls_cert_file",
+    "jwt_roles_claim", "jwt_tenant_claim", "jwt_role_map",
     "jwt_algorithm", "jwt_signing_key_file", "jwt_key_reload_s",
     "tls_key_file",  "tls_client_ca_file", "allow_insecure_non_loopback",
     "drain_seconds", "max_threads",   "max_message_bytes", "migrate_only", "allow_non_durable_db", "tls_reload_s",
@@ -155,6 +165,14 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string
   c.jwt_signing_key_file = absl::GetFlag(FLAGS_jwt_signing_key_file);
   c.jwt_issuer = absl::GetFlag(FLAGS_jwt_issuer);
   c.jwt_audience = absl::GetFlag(FLAGS_jwt_audience);
+  c.jwt_claims.roles_claim = absl::GetFlag(FLAGS_jwt_roles_claim);
+  c.jwt_claims.tenant_claim = absl::GetFlag(FLAGS_jwt_tenant_claim);
+  if (c.jwt_claims.roles_claim.empty()) return InvalidField("--jwt_roles_claim", "must name a claim");
+  if (c.jwt_claims.tenant_claim.empty()) return InvalidField("--jwt_tenant_claim", "must name a claim");
+  absl::StatusOr<std::map<std::string, std::string>> role_map =
+      ClaimMapping::ParseRoleMap(absl::GetFlag(FLAGS_jwt_role_map));
+  if (!role_map.ok()) return InvalidField("--jwt_role_map", role_map.status().message());
+  c.jwt_claims.role_map = *std::move(role_map);
   c.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
   c.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
   c.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);

@@ -28,6 +28,7 @@ struct ServerConfig {
   std::string jwt_key_file;
   JwtAlgorithm jwt_algorithm = JwtAlgorithm::kHs256;
   absl::Duration jwt_key_reload = absl::Seconds(30);  // 0: never re-read --jwt_key_file
+  ClaimMapping jwt_claims;  // --jwt_roles_claim, --jwt_tenant_claim, --jwt_role_map
   std::string jwt_signing_key_file;  // RS256/ES256: the private key of the service's own calls
   std::string jwt_issuer;
   std::string jwt_audience;

@@ -97,7 +97,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
 
   absl::StatusOr<std::unique_ptr<KeyFileVerifier>> verifier =
       KeyFileVerifier::Create(config->jwt_key_file, config->jwt_issuer, config->jwt_audience,
-                              config->jwt_algorithm, config->jwt_key_reload, absl::Now());
+                              config->jwt_algorithm, config->jwt_key_reload, absl::Now(), config->jwt_claims);
   if (!verifier.ok()) return Fail("jwt key", verifier.status());
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = Credentials(*config);
   if (!creds.ok()) return Fail("tls", creds.status());
