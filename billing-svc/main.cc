@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "absl/flags/flag.h"
+#include "common/clients/api_key_client.h"
 #include "absl/time/clock.h"
 #include "billing-svc/api/billing_service_impl.h"
 #include "billing-svc/api/ticket_events_client.h"
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
           [](const sla::server::ServiceDeps& deps) {
             std::vector<std::unique_ptr<grpc::Service>> services;
             const sla::server::JwtConfig jwt = sla::server::SigningJwt(deps);
+            deps.api_keys->SetResolver(std::make_unique<sla::clients::ContractApiKeyResolver>(
+                sla::server::PeerChannel(deps, absl::GetFlag(FLAGS_contract_address)), jwt, "billing-svc"));
             auto terms = std::make_unique<sla::clients::ContractTermsSource>(
                 sla::server::PeerChannel(deps, absl::GetFlag(FLAGS_contract_address)),
                 jwt, "billing-svc");

@@ -4,6 +4,7 @@
 #include "absl/time/clock.h"
 #include "contract-svc/api/reporting_history.h"
 #include "common/server/service_main.h"
+#include "contract-svc/storage/mysql_api_key_repository.h"
 #include "contract-svc/storage/mysql_calendar_repository.h"
 #include "contract-svc/storage/mysql_contract_repository.h"
 #include "contract-svc/storage/mysql_customer_repository.h"
@@ -29,7 +30,8 @@ int main(int argc, char** argv) {
                 *deps.boundary, std::make_unique<sla::contract::MySqlCustomerRepository>(deps.pool),
                 std::make_unique<sla::contract::MySqlCalendarRepository>(deps.pool),
                 std::make_unique<sla::contract::MySqlContractRepository>(deps.pool),
-                [] { return absl::Now(); });
+                std::make_unique<sla::contract::MySqlApiKeyRepository>(deps.pool), [] { return absl::Now(); });
+            deps.api_keys->SetResolver(impl->LocalApiKeyResolver());
             if (const std::string reporting = absl::GetFlag(FLAGS_reporting_address); !reporting.empty()) {
               impl->SetTermsHistory(std::make_unique<sla::contract::ReportingTermsHistory>(
                   sla::server::PeerChannel(deps, reporting), sla::server::SigningJwt(deps)));

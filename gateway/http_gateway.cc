@@ -30,6 +30,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
+#include "common/server/api_key_secret.h"
 #include "gateway/openapi.h"
 #include "gateway/sealed_link.h"
 #include "google/rpc/status.pb.h"
@@ -110,6 +111,12 @@ struct PeekedClaims {
 PeekedClaims PeekClaims(absl::string_view authorization) {
   PeekedClaims out;
   if (!absl::ConsumePrefix(&authorization, "Bearer ")) return out;
+  // An API key: its id is the identity; it has no expiry to read here (a revoked key ends the
+  // stream when the next poll is refused).
+  if (std::optional<server::ApiKeySecret> key = server::ParseApiKeySecret(authorization)) {
+    out.subject = absl::StrCat("apiKeys/", key->key_id);
+    return out;
+  }
   const size_t dot1 = authorization.find('.');
   const size_t dot2 = dot1 == absl::string_view::npos ? dot1 : authorization.find('.', dot1 + 1);
   if (dot2 == absl::string_view::npos) return out;

@@ -50,12 +50,13 @@ class GatewayTest : public SuiteProcessTest {
     contract_db_ = NewDatabase("gw");
     ticket_db_ = NewDatabase("gw");
     ASSERT_TRUE(contract_db_ && ticket_db_);
-    contract_ = Start(SLA_CONTRACT_SVC, *contract_db_, "contract.log");
+    // API key answers are kept 1 s, so a revocation shows within the test.
+    contract_ = Start(SLA_CONTRACT_SVC, *contract_db_, "contract.log", {"--api_key_cache_s=1"});
     const int contract_port = contract_->WaitForPort();
     ASSERT_GT(contract_port, 0);
     contract_port_ = contract_port;
     ticket_ = Start(SLA_TICKET_SVC, *ticket_db_, "ticket.log",
-                    {absl::StrCat("--contract_address=127.0.0.1:", contract_port)});
+                    {absl::StrCat("--contract_address=127.0.0.1:", contract_port), "--api_key_cache_s=1"});
     const int ticket_port = ticket_->WaitForPort();
     ASSERT_GT(ticket_port, 0);
     ticket_port_ = ticket_port;
@@ -596,6 +597,67 @@ TEST_F(GatewayTest, ATokenShapedByAnIdentityProviderIsReadThroughTheConfiguredCl
   // A group nothing maps: no role.
   ExpectError(Http(port_, "GET", "/v1/customers", "", token(R"("sub": "eve", "groups": ["everyone"])")), 401,
               "UNAUTHENTICATED");
+}
+
+TEST_F(GatewayTest, AnApiKeyIsCreatedUsedRotatedAndRevokedOverHttp) {
+  const auto admin = Bearer("msp_admin");
+  HttpReply r = Http(port_, "POST", "/v1/customers", R"({"displayName": "Acme"})", admin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto customer = FromJson<cpb::Customer>(r);
+  r = Http(port_, "POST", "/v1/apiKeys", R"({"displayName": "Monitoring", "roles": ["msp_agent"]})", admin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto created = FromJson<cpb::CreateApiKeyResponse>(r);
+  ASSERT_TRUE(absl::StartsWith(created.secret(), "slak_")) << r.body;
+  const std::string name = created.api_key().name();
+  auto key = [](const std::string& secret) {
+    return std::map<std::string, std::string>{{"authorization", "Bearer " + secret}};
+  };
+  const std::string tickets = absl::StrCat("/v1/", customer.name(), "/tickets");
+  // contract-svc resolves the key itself, ticket-svc asks contract-svc.
+  EXPECT_EQ(Http(port_, "GET", absl::StrCat("/v1/", customer.name()), "", key(created.secret())).status, 200);
+  r = Http(port_, "GET", tickets, "", key(created.secret()));
+  EXPECT_EQ(r.status, 200) << r.body;
+  // A key is no admin, and no user asks who a key is.
+  ExpectError(Http(port_, "POST", "/v1/apiKeys", R"({"displayName": "more", "roles": ["msp_agent"]})",
+                   key(created.secret())),
+              403, "PERMISSION_DENIED");
+  ExpectError(Http(port_, "POST", "/v1/apiKeys:authenticate", absl::StrCat(R"({"secret": ")", created.secret(), R"("})"),
+                   admin),
+              403, "PERMISSION_DENIED");
+  // The list shows a hint, never the secret.
+  r = Http(port_, "GET", "/v1/apiKeys?filter=state%20%3D%20ACTIVE", "", admin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(name), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("secretHint"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find(created.secret()), std::string::npos) << r.body;
+
+  // Rotation without grace: the new secret works; the old one is refused by both services
+  // once their 1 s answers are out of date.
+  r = Http(port_, "POST", absl::StrCat("/v1/", name, ":rotate"), R"({"gracePeriod": "0s"})", admin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto rotated = FromJson<cpb::RotateApiKeyResponse>(r);
+  EXPECT_EQ(Http(port_, "GET", tickets, "", key(rotated.secret())).status, 200);
+  auto refused_within = [&](const std::string& path, const std::string& secret) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (absl::Now() < deadline) {
+      HttpReply reply = Http(port_, "GET", path, "", key(secret));
+      if (reply.status == 401) {
+        ExpectError(reply, 401, "UNAUTHENTICATED");
+        return true;
+      }
+      absl::SleepFor(absl::Milliseconds(200));
+    }
+    return false;
+  };
+  EXPECT_TRUE(refused_within(absl::StrCat("/v1/", customer.name()), created.secret()));
+  EXPECT_TRUE(refused_within(tickets, created.secret()));
+
+  r = Http(port_, "POST", absl::StrCat("/v1/", name, ":revoke"), "{}", admin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(FromJson<cpb::ApiKey>(r).state(), cpb::ApiKey::REVOKED);
+  EXPECT_TRUE(refused_within(absl::StrCat("/v1/", customer.name()), rotated.secret()));
+  EXPECT_TRUE(refused_within(tickets, rotated.secret()));
+  ExpectError(Http(port_, "POST", absl::StrCat("/v1/", name, ":revoke"), "{}", admin), 400, "FAILED_PRECONDITION");
 }
 
 TEST_F(GatewayTest, CorsAdmitsTheConfiguredOriginOnly) {

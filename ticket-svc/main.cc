@@ -2,6 +2,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/flags/flag.h"
+#include "common/clients/api_key_client.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
 #include "common/server/auth.h"
@@ -34,6 +35,8 @@ int main(int argc, char** argv) {
           [](const sla::server::ServiceDeps& deps) {
             std::vector<std::unique_ptr<grpc::Service>> services;
             const sla::server::JwtConfig jwt = sla::server::SigningJwt(deps);
+            deps.api_keys->SetResolver(std::make_unique<sla::clients::ContractApiKeyResolver>(
+                sla::server::PeerChannel(deps, absl::GetFlag(FLAGS_contract_address)), jwt, "ticket-svc"));
             auto source = std::make_unique<sla::clients::ContractTermsSource>(
                 sla::server::PeerChannel(deps, absl::GetFlag(FLAGS_contract_address)),
                 jwt, "ticket-svc");

@@ -34,6 +34,9 @@ ABSL_FLAG(std::string, jwt_key_file, "",
 ABSL_FLAG(std::string, jwt_algorithm, "",
           "The one algorithm tokens may use: HS256, RS256 or ES256. Required off loopback; on loopback "
           "it defaults to HS256 (local runs).");
+ABSL_FLAG(int, api_key_cache_s, 30,
+          "How long a service keeps contract-svc's answer about an API key (0..300); a revoked key "
+          "stops working everywhere within this time.");
 ABSL_FLAG(int, jwt_key_reload_s, 30,
           "Seconds between checks of --jwt_key_file for new keys (rotation without a restart); 0 = never.");
 ABSL_FLAG(std::string, jwt_signing_key_file, "",
@@ -90,7 +93,7 @@ constexpr const char* kFlagNames[] = {
     "db_socket",     "db_tls_ca",
     "db_user",       "db_password_file", "db_name",       "db_pool_size",
     "jwt_key_file",  "jwt_issuer",    "jwt_audience",     "tls_cert_file",
-    "jwt_roles_claim", "jwt_tenant_claim", "jwt_role_map",
+    "jwt_roles_claim", "jwt_tenant_claim", "jwt_role_map", "api_key_cache_s",
     "jwt_algorithm", "jwt_signing_key_file", "jwt_key_reload_s",
     "tls_key_file",  "tls_client_ca_file", "allow_insecure_non_loopback",
     "drain_seconds", "max_threads",   "max_message_bytes", "migrate_only", "allow_non_durable_db", "tls_reload_s",
@@ -162,6 +165,9 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string
   const int reload = absl::GetFlag(FLAGS_jwt_key_reload_s);
   if (reload < 0 || reload > 86'400) return InvalidField("--jwt_key_reload_s", "must be 0..86400");
   c.jwt_key_reload = absl::Seconds(reload);
+  const int key_cache = absl::GetFlag(FLAGS_api_key_cache_s);
+  if (key_cache < 0 || key_cache > 300) return InvalidField("--api_key_cache_s", "must be 0..300");
+  c.api_key_cache = absl::Seconds(key_cache);
   c.jwt_signing_key_file = absl::GetFlag(FLAGS_jwt_signing_key_file);
   c.jwt_issuer = absl::GetFlag(FLAGS_jwt_issuer);
   c.jwt_audience = absl::GetFlag(FLAGS_jwt_audience);

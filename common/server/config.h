@@ -28,6 +28,7 @@ struct ServerConfig {
   std::string jwt_key_file;
   JwtAlgorithm jwt_algorithm = JwtAlgorithm::kHs256;
   absl::Duration jwt_key_reload = absl::Seconds(30);  // 0: never re-read --jwt_key_file
+  absl::Duration api_key_cache = absl::Seconds(30);   // how long an API key's answer is kept
   ClaimMapping jwt_claims;  // --jwt_roles_claim, --jwt_tenant_claim, --jwt_role_map
   std::string jwt_signing_key_file;  // RS256/ES256: the private key of the service's own calls
   std::string jwt_issuer;

@@ -11,12 +11,15 @@ namespace {
 
 const std::map<std::string, std::set<std::string>, std::less<>>& Allowed() {
   static const auto* allowed = new std::map<std::string, std::set<std::string>, std::less<>>{
-      {"ticket-svc", {"/sla.contract.v1.ContractService/ResolveTerms"}},
+      {"ticket-svc",
+       {"/sla.contract.v1.ContractService/ResolveTerms", "/sla.contract.v1.ContractService/AuthenticateApiKey"}},
       {"billing-svc",
        {"/sla.contract.v1.ContractService/ResolveTerms", "/sla.contract.v1.ContractService/ListContracts",
+        "/sla.contract.v1.ContractService/AuthenticateApiKey",
         "/sla.ticket.v1.TicketService/ListEvents", "/sla.ticket.v1.TicketService/WatchEvents"}},
       {"reporting-svc",
        {"/sla.contract.v1.ContractService/ResolveTerms", "/sla.contract.v1.ContractService/ListContracts",
+        "/sla.contract.v1.ContractService/AuthenticateApiKey",
         "/sla.ticket.v1.TicketService/ListEvents", "/sla.ticket.v1.TicketService/WatchEvents",
         "/sla.billing.v1.BillingService/ListEvents", "/sla.billing.v1.BillingService/WatchEvents"}},
       {"contract-svc", {"/sla.reporting.v1.ReportingService/SimulateTerms"}},

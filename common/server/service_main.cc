@@ -130,8 +130,9 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
 
   RequestLimits limits;
   limits.max_request_bytes = static_cast<size_t>(config->max_message_bytes);
-  RpcBoundary boundary(verifier->get(), [] { return absl::Now(); }, limits);
-  const ServiceDeps deps{&*config, pool->get(), &boundary, *peer_creds};
+  ApiKeyVerifier api_keys(verifier->get(), config->api_key_cache);
+  RpcBoundary boundary(&api_keys, [] { return absl::Now(); }, limits);
+  const ServiceDeps deps{&*config, pool->get(), &boundary, &api_keys, *peer_creds};
   std::vector<std::unique_ptr<grpc::Service>> services = def.make_services(deps);
 
   grpc::EnableDefaultHealthCheckService(true);

@@ -20,6 +20,7 @@
 
 #include "common/mysql/connection_pool.h"
 #include "common/mysql/migration.h"
+#include "common/server/api_key.h"
 #include "common/server/config.h"
 #include "common/server/rpc.h"
 
@@ -30,6 +31,9 @@ struct ServiceDeps {
   const ServerConfig* config;
   mysql::ConnectionPool* pool;
   const RpcBoundary* boundary;
+  // Where the boundary's API keys are resolved: a service sets its resolver here (before the
+  // server starts); without one, API keys are refused.
+  ApiKeyVerifier* api_keys;
   // How calls to the other services are secured (--peer_tls_*): TLS, mTLS or plaintext.
   std::shared_ptr<grpc::ChannelCredentials> peer_credentials;
 };

@@ -13,6 +13,7 @@
 #include "common/test_util/mariadb_env.h"
 #include "contract-svc/api/contract_service_impl.h"
 #include "contract-svc/storage/mysql_calendar_repository.h"
+#include "contract-svc/storage/mysql_api_key_repository.h"
 #include "contract-svc/storage/mysql_contract_repository.h"
 #include "contract-svc/storage/mysql_customer_repository.h"
 #include "gtest/gtest.h"
@@ -29,11 +30,16 @@ class ContractApiTest : public ::testing::Test {
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
     verifier_ = std::make_unique<server::JwtVerifier>(*server::JwtVerifier::Create(Config()));
-    boundary_ = std::make_unique<server::RpcBoundary>(verifier_.get(), [] { return kNow; });
+    // API keys resolve from contract-svc's own storage, uncached, as in the binary with
+    // --api_key_cache_s=0.
+    api_keys_ = std::make_unique<server::ApiKeyVerifier>(verifier_.get(), absl::ZeroDuration());
+    boundary_ = std::make_unique<server::RpcBoundary>(api_keys_.get(), [] { return kNow; });
     service_ = std::make_unique<ContractServiceImpl>(
         *boundary_, std::make_unique<MySqlCustomerRepository>(db_.pool.get()),
         std::make_unique<MySqlCalendarRepository>(db_.pool.get()),
-        std::make_unique<MySqlContractRepository>(db_.pool.get()), [] { return kNow; });
+        std::make_unique<MySqlContractRepository>(db_.pool.get()),
+        std::make_unique<MySqlApiKeyRepository>(db_.pool.get()), [] { return kNow; });
+    api_keys_->SetResolver(service_->LocalApiKeyResolver());
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -72,6 +78,7 @@ class ContractApiTest : public ::testing::Test {
 
   test::MigratedDatabase db_;
   std::unique_ptr<server::JwtVerifier> verifier_;
+  std::unique_ptr<server::ApiKeyVerifier> api_keys_;
   std::unique_ptr<server::RpcBoundary> boundary_;
   std::unique_ptr<ContractServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;

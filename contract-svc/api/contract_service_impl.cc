@@ -2,7 +2,9 @@
 
 #include <random>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "contract-svc/app/access.h"
 #include "common/server/request_fingerprint.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -77,14 +79,17 @@ ContractServiceImpl::ContractServiceImpl(const server::RpcBoundary& boundary,
                                          std::unique_ptr<CustomerRepository> customers,
                                          std::unique_ptr<CalendarRepository> calendars,
                                          std::unique_ptr<ContractRepository> contracts,
+                                         std::unique_ptr<ApiKeyRepository> api_keys,
                                          std::function<absl::Time()> clock)
     : boundary_(boundary),
       customer_repo_(std::move(customers)),
       calendar_repo_(std::move(calendars)),
       contract_repo_(std::move(contracts)),
+      api_key_repo_(std::move(api_keys)),
       customers_(customer_repo_.get(), clock, [] { return NewId("cust"); }),
       calendars_(calendar_repo_.get(), clock, [] { return NewId("cal"); }),
-      contracts_(contract_repo_.get(), calendar_repo_.get(), clock, [] { return NewId("ctr"); }) {}
+      contracts_(contract_repo_.get(), calendar_repo_.get(), clock, [] { return NewId("ctr"); }),
+      api_keys_(api_key_repo_.get(), customer_repo_.get(), clock, [] { return NewId("key"); }) {}
 
 grpc::Status ContractServiceImpl::CreateCustomer(grpc::ServerContext* ctx,
                                                  const pb::CreateCustomerRequest* req,
@@ -323,6 +328,132 @@ grpc::Status ContractServiceImpl::RenderAgreement(grpc::ServerContext* ctx,
       resp->set_content(RenderMarkdown(doc));
       resp->set_content_type("text/markdown; charset=utf-8");
     }
+    return absl::OkStatus();
+  });
+}
+
+
+namespace {
+
+void ToProto(const ApiKey& k, pb::ApiKey* out) {
+  out->set_name(k.name());
+  out->set_display_name(k.display_name);
+  for (const std::string& r : k.roles) out->add_roles(r);
+  if (!k.customer_id.empty()) out->set_customer(absl::StrCat("customers/", k.customer_id));
+  out->set_state(k.state == ApiKey::State::kActive ? pb::ApiKey::ACTIVE : pb::ApiKey::REVOKED);
+  if (k.expire_time) *out->mutable_expire_time() = ToTimestamp(*k.expire_time);
+  out->set_secret_hint(k.secret_hint);
+  if (k.rotate_time) *out->mutable_rotate_time() = ToTimestamp(*k.rotate_time);
+  if (k.previous_secret_expire_time) {
+    *out->mutable_previous_secret_expire_time() = ToTimestamp(*k.previous_secret_expire_time);
+  }
+  if (k.revoke_time) *out->mutable_revoke_time() = ToTimestamp(*k.revoke_time);
+  out->set_creator(k.creator);
+  *out->mutable_create_time() = ToTimestamp(k.create_time);
+  out->set_etag(k.etag());
+}
+
+absl::StatusOr<ApiKey> FromProto(const pb::ApiKey& p) {
+  ApiKey k;
+  k.display_name = p.display_name();
+  k.roles = {p.roles().begin(), p.roles().end()};
+  if (!p.customer().empty()) {
+    SLA_ASSIGN_OR_RETURN(k.customer_id, ParseCustomerName(p.customer(), "api_key.customer"));
+  }
+  if (p.has_expire_time()) {
+    SLA_RETURN_IF_ERROR(RequiredTime(p.expire_time(), true, "api_key.expire_time"));
+    k.expire_time = FromTimestamp(p.expire_time());
+  }
+  return k;
+}
+
+// Secrets resolved by contract-svc's own boundary.
+class LocalResolver final : public server::ApiKeyResolver {
+ public:
+  explicit LocalResolver(ApiKeyManager* keys) : keys_(keys) {}
+  absl::StatusOr<server::ApiKeyIdentity> Resolve(absl::string_view secret, absl::Time) override {
+    SLA_ASSIGN_OR_RETURN(ApiKeyManager::Authenticated a, keys_->Resolve(std::string(secret)));
+    return server::ApiKeyIdentity{std::move(a.identity), a.until.value_or(absl::InfiniteFuture())};
+  }
+
+ private:
+  ApiKeyManager* keys_;
+};
+
+}  // namespace
+
+std::unique_ptr<server::ApiKeyResolver> ContractServiceImpl::LocalApiKeyResolver() {
+  return std::make_unique<LocalResolver>(&api_keys_);
+}
+
+grpc::Status ContractServiceImpl::CreateApiKey(grpc::ServerContext* ctx, const pb::CreateApiKeyRequest* req,
+                                               pb::CreateApiKeyResponse* resp) {
+  return boundary_.Run(ctx, "CreateApiKey", *req, [&](const server::CallContext& call) -> absl::Status {
+    SLA_RETURN_IF_ERROR(RequireMspAdmin(call.identity, "API keys"));
+    SLA_ASSIGN_OR_RETURN(ApiKey input, FromProto(req->api_key()));
+    SLA_ASSIGN_OR_RETURN(ApiKeyManager::WithSecret created,
+                         api_keys_.Create(call.identity, std::move(input), server::RequestKeyOf(*req)));
+    ToProto(created.key, resp->mutable_api_key());
+    resp->set_secret(created.secret);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::GetApiKey(grpc::ServerContext* ctx, const pb::GetApiKeyRequest* req,
+                                            pb::ApiKey* resp) {
+  return boundary_.Run(ctx, "GetApiKey", *req, [&](const server::CallContext& call) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(ApiKey k, api_keys_.Get(call.identity, req->name()));
+    ToProto(k, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::ListApiKeys(grpc::ServerContext* ctx, const pb::ListApiKeysRequest* req,
+                                              pb::ListApiKeysResponse* resp) {
+  return boundary_.Run(ctx, "ListApiKeys", *req, [&](const server::CallContext& call) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(ApiKeyManager::Page page,
+                         api_keys_.List(call.identity, req->page_size(), req->page_token(), req->filter()));
+    for (const ApiKey& k : page.keys) ToProto(k, resp->add_api_keys());
+    resp->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::RotateApiKey(grpc::ServerContext* ctx, const pb::RotateApiKeyRequest* req,
+                                               pb::RotateApiKeyResponse* resp) {
+  return boundary_.Run(ctx, "RotateApiKey", *req, [&](const server::CallContext& call) -> absl::Status {
+    std::optional<absl::Duration> grace;
+    if (req->has_grace_period()) {
+      const auto& g = req->grace_period();
+      if (g.nanos() < -999999999 || g.nanos() > 999999999) return InvalidField("grace_period", "is not a valid duration");
+      grace = absl::Seconds(g.seconds()) + absl::Nanoseconds(g.nanos());
+    }
+    SLA_ASSIGN_OR_RETURN(ApiKeyManager::WithSecret rotated,
+                         api_keys_.Rotate(call.identity, req->name(), req->etag(), grace));
+    ToProto(rotated.key, resp->mutable_api_key());
+    resp->set_secret(rotated.secret);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::RevokeApiKey(grpc::ServerContext* ctx, const pb::RevokeApiKeyRequest* req,
+                                               pb::ApiKey* resp) {
+  return boundary_.Run(ctx, "RevokeApiKey", *req, [&](const server::CallContext& call) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(ApiKey k, api_keys_.Revoke(call.identity, req->name(), req->etag()));
+    ToProto(k, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ContractServiceImpl::AuthenticateApiKey(grpc::ServerContext* ctx,
+                                                     const pb::AuthenticateApiKeyRequest* req,
+                                                     pb::AuthenticateApiKeyResponse* resp) {
+  return boundary_.Run(ctx, "AuthenticateApiKey", *req, [&](const server::CallContext& call) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(ApiKeyManager::Authenticated a, api_keys_.Authenticate(call.identity, req->secret()));
+    resp->set_subject(a.identity.subject);
+    for (const std::string& r : a.identity.roles) resp->add_roles(r);
+    resp->set_tenant(a.identity.tenant);
+    if (a.until) *resp->mutable_expire_time() = ToTimestamp(*a.until);
     return absl::OkStatus();
   });
 }

@@ -4,7 +4,9 @@
 
 #include <memory>
 
+#include "common/server/api_key.h"
 #include "common/server/rpc.h"
+#include "contract-svc/app/api_key_manager.h"
 #include "contract-svc/app/calendar_manager.h"
 #include "contract-svc/app/contract_manager.h"
 #include "contract-svc/app/customer_manager.h"
@@ -20,6 +22,7 @@ class ContractServiceImpl final : public pb::ContractService::Service {
                       std::unique_ptr<CustomerRepository> customers,
                       std::unique_ptr<CalendarRepository> calendars,
                       std::unique_ptr<ContractRepository> contracts,
+                      std::unique_ptr<ApiKeyRepository> api_keys,
                       std::function<absl::Time()> clock);
 
   grpc::Status CreateCustomer(grpc::ServerContext* ctx, const pb::CreateCustomerRequest* req,
@@ -50,6 +53,20 @@ class ContractServiceImpl final : public pb::ContractService::Service {
   grpc::Status RenderAgreement(grpc::ServerContext* ctx, const pb::RenderAgreementRequest* req,
                                pb::RenderAgreementResponse* resp) override;
 
+  grpc::Status CreateApiKey(grpc::ServerContext* ctx, const pb::CreateApiKeyRequest* req,
+                            pb::CreateApiKeyResponse* resp) override;
+  grpc::Status GetApiKey(grpc::ServerContext* ctx, const pb::GetApiKeyRequest* req, pb::ApiKey* resp) override;
+  grpc::Status ListApiKeys(grpc::ServerContext* ctx, const pb::ListApiKeysRequest* req,
+                           pb::ListApiKeysResponse* resp) override;
+  grpc::Status RotateApiKey(grpc::ServerContext* ctx, const pb::RotateApiKeyRequest* req,
+                            pb::RotateApiKeyResponse* resp) override;
+  grpc::Status RevokeApiKey(grpc::ServerContext* ctx, const pb::RevokeApiKeyRequest* req, pb::ApiKey* resp) override;
+  grpc::Status AuthenticateApiKey(grpc::ServerContext* ctx, const pb::AuthenticateApiKeyRequest* req,
+                                  pb::AuthenticateApiKeyResponse* resp) override;
+
+  // contract-svc's own RPC boundary resolves API keys from its storage, with real time.
+  std::unique_ptr<server::ApiKeyResolver> LocalApiKeyResolver();
+
   // Enables lint's history check (LintContractRequest.history_lookback_periods). Call once,
   // before the server takes calls.
   void SetTermsHistory(std::unique_ptr<TermsHistory> history) {
@@ -62,9 +79,11 @@ class ContractServiceImpl final : public pb::ContractService::Service {
   std::unique_ptr<CustomerRepository> customer_repo_;
   std::unique_ptr<CalendarRepository> calendar_repo_;
   std::unique_ptr<ContractRepository> contract_repo_;
+  std::unique_ptr<ApiKeyRepository> api_key_repo_;
   CustomerManager customers_;
   CalendarManager calendars_;
   ContractManager contracts_;
+  ApiKeyManager api_keys_;
   std::unique_ptr<TermsHistory> history_;
 };
 

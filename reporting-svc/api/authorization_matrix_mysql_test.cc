@@ -40,12 +40,14 @@ const std::vector<std::string> kRoles = {"msp_admin",           "msp_agent",    
 // identity, and nothing more.
 const std::map<std::string, std::set<std::string>> kServiceCalls = {
     {"contract-svc", {"/sla.reporting.v1.ReportingService/SimulateTerms"}},
-    {"ticket-svc", {"/sla.contract.v1.ContractService/ResolveTerms"}},
+    {"ticket-svc", {"/sla.contract.v1.ContractService/ResolveTerms", "/sla.contract.v1.ContractService/AuthenticateApiKey"}},
     {"billing-svc",
      {"/sla.contract.v1.ContractService/ResolveTerms", "/sla.contract.v1.ContractService/ListContracts",
-      "/sla.ticket.v1.TicketService/ListEvents", "/sla.ticket.v1.TicketService/WatchEvents"}},
+      "/sla.contract.v1.ContractService/AuthenticateApiKey", "/sla.ticket.v1.TicketService/ListEvents",
+      "/sla.ticket.v1.TicketService/WatchEvents"}},
     {"reporting-svc",
      {"/sla.contract.v1.ContractService/ResolveTerms", "/sla.contract.v1.ContractService/ListContracts",
+      "/sla.contract.v1.ContractService/AuthenticateApiKey",
       "/sla.ticket.v1.TicketService/ListEvents", "/sla.ticket.v1.TicketService/WatchEvents",
       "/sla.billing.v1.BillingService/ListEvents", "/sla.billing.v1.BillingService/WatchEvents"}},
 };
@@ -109,6 +111,14 @@ std::vector<Row> Matrix() {
       {C + "ResolveTerms", "contract: '{contract}' at { seconds: 1797292800 }", {kAllStaff, kBothCustomers}},
       {C + "LintContract", "name: '{contract}'", {kAllStaff, kBothCustomers}},
       {C + "RenderAgreement", "name: '{contract}' format: MARKDOWN", {kAllStaff, kBothCustomers}},
+      // API keys: msp_admin manages them; only the services that accept keys ask who one is.
+      // Authenticate comes before rotate and revoke, which act on the same key.
+      {C + "CreateApiKey", "api_key { display_name: 'm' roles: 'msp_agent' }", {{"msp_admin"}, {}, false}},
+      {C + "GetApiKey", "name: '{api_key}'", {{"msp_admin"}, {}, false}},
+      {C + "ListApiKeys", "", {{"msp_admin"}, {}, false}},
+      {C + "AuthenticateApiKey", "secret: '{api_key_secret}'", {{}, {}, false}},
+      {C + "RotateApiKey", "name: '{api_key}' grace_period { seconds: 3600 }", {{"msp_admin"}, {}, false}},
+      {C + "RevokeApiKey", "name: '{api_key}'", {{"msp_admin"}, {}, false}},
       // ticket-svc.
       {T + "CreateTicket",
        "parent: '{customer}' ticket { contract: '{contract}' service_id: 'service-desk' priority: PRIORITY_P3 "
@@ -253,6 +263,16 @@ class AuthorizationMatrixTest : public ReportingApiTest {
     tpb::Outage outage;
     EXPECT_TRUE(stub_->CreateOutage(As("msp_agent").get(), oreq, &outage).ok());
     o.names["outage"] = outage.name();
+    contract::v1::CreateApiKeyRequest kreq;
+    kreq.mutable_api_key()->set_display_name(absl::StrCat(t.id, " monitoring"));
+    kreq.mutable_api_key()->add_roles("customer_user");
+    kreq.mutable_api_key()->set_customer(t.customer);
+    contract::v1::CreateApiKeyResponse key;
+    const grpc::Status ks = harness_->contract_stub().CreateApiKey(
+        ticket::SuiteHarness::As("msp_admin", "", absl::Now()).get(), kreq, &key);
+    EXPECT_TRUE(ks.ok()) << ks.error_message();
+    o.names["api_key"] = key.api_key().name();
+    o.names["api_key_secret"] = key.secret();
     return o;
   }
 

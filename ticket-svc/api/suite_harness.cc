@@ -11,6 +11,7 @@
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
 #include "contract-svc/storage/mysql_calendar_repository.h"
+#include "contract-svc/storage/mysql_api_key_repository.h"
 #include "contract-svc/storage/mysql_contract_repository.h"
 #include "contract-svc/storage/mysql_customer_repository.h"
 #include "google/protobuf/util/json_util.h"
@@ -99,6 +100,7 @@ absl::Status SuiteHarness::StartContract() {
       *contract_boundary_, std::make_unique<contract::MySqlCustomerRepository>(contract_pool_.get()),
       std::make_unique<contract::MySqlCalendarRepository>(contract_pool_.get()),
       std::make_unique<contract::MySqlContractRepository>(contract_pool_.get()),
+      std::make_unique<contract::MySqlApiKeyRepository>(contract_pool_.get()),
       [contract_now] { return contract_now; });
   int port = 0;
   SLA_ASSIGN_OR_RETURN(contract_server_, Serve(contract_.get(), options_.max_threads, &port));
