@@ -1,6 +1,6 @@
 # One image per service, all from this file:
 #   docker build --target contract-svc -t sla-platform/contract-svc:0.1.0 .
-# (likewise ticket-svc, billing-svc, reporting-svc). The build stage runs scripts/build, the
+# (likewise ticket-svc, billing-svc, reporting-svc and sla-gateway). The build stage runs scripts/build, the
 # runtime stage scripts/install-runtime: the same Debian 12 packages and CMake invocation that
 # scripts/run and scripts/test use, so the tested path is the shipped path. scripts/k8s-check
 # verifies that the runtime packages cover every library the binaries link and that each
@@ -37,3 +37,9 @@ FROM runtime AS reporting-svc
 COPY --from=build /src/build-release/reporting-svc/reporting-svc /usr/local/bin/reporting-svc
 EXPOSE 50054
 ENTRYPOINT ["/usr/local/bin/reporting-svc"]
+
+FROM runtime AS sla-gateway
+COPY --from=build /src/build-release/gateway/sla-gateway /usr/local/bin/sla-gateway
+COPY --from=build /src/gateway/docs-ui/node_modules/swagger-ui-dist /usr/share/sla-gateway/docs
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/sla-gateway"]

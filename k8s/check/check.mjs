@@ -7,7 +7,8 @@
 //      referenced exists in the overlay; every peer address names a Service port that the
 //      network policies let the caller reach;
 //   3. the deployment rules: replicas, probes, security context, drain vs grace period, HPA
-//      and PDB per service, default-deny network policy, TLS everywhere in prod.
+//      and PDB per service, default-deny network policy, TLS everywhere in prod; for the
+//      HTTP gateway, HTTP probes of /healthz and an Ingress that does not buffer event streams.
 //
 //   node check.mjs --help-dir DIR OVERLAY.yaml...    (DIR holds <binary>.help files)
 //   node check.mjs --self-test --help-dir DIR OVERLAY.yaml
@@ -175,16 +176,27 @@ function checkWorkload(d, ctx, problems) {
     }
     if ((spec.initContainers ?? []).includes(c)) continue;
 
-    // The service container.
+    // The service container: a gRPC service, or the HTTP gateway.
+    const http = binary === "sla-gateway";
     const ports = new Map((c.ports ?? []).map((p) => [p.name, p.containerPort]));
-    const grpcPort = Number(env.get("SLA_PORT"));
-    const healthPort = Number(env.get("SLA_HEALTH_PORT"));
-    if (ports.get("grpc") !== grpcPort) problems.push(`${cwhere}: port "grpc" ${ports.get("grpc")} is not SLA_PORT ${env.get("SLA_PORT")}`);
-    if (!healthPort || ports.get("health") !== healthPort) problems.push(`${cwhere}: port "health" ${ports.get("health")} is not SLA_HEALTH_PORT ${env.get("SLA_HEALTH_PORT")}`);
-    for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
-      const p = c[probe];
-      if (!p?.grpc) problems.push(`${cwhere}: ${probe} must be a native gRPC probe`);
-      else if (p.grpc.port !== healthPort) problems.push(`${cwhere}: ${probe} probes port ${p.grpc.port}, not the health port ${healthPort}`);
+    const servingPort = Number(env.get("SLA_PORT"));
+    const portName = http ? "http" : "grpc";
+    if (ports.get(portName) !== servingPort) problems.push(`${cwhere}: port "${portName}" ${ports.get(portName)} is not SLA_PORT ${env.get("SLA_PORT")}`);
+    if (http) {
+      // HTTP probes of /healthz on the serving port (by name or number).
+      for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+        const g = c[probe]?.httpGet;
+        const port = typeof g?.port === "string" ? ports.get(g.port) : g?.port;
+        if (!g || g.path !== "/healthz" || port !== servingPort) problems.push(`${cwhere}: ${probe} must be an HTTP GET of /healthz on port ${servingPort}`);
+      }
+    } else {
+      const healthPort = Number(env.get("SLA_HEALTH_PORT"));
+      if (!healthPort || ports.get("health") !== healthPort) problems.push(`${cwhere}: port "health" ${ports.get("health")} is not SLA_HEALTH_PORT ${env.get("SLA_HEALTH_PORT")}`);
+      for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+        const p = c[probe];
+        if (!p?.grpc) problems.push(`${cwhere}: ${probe} must be a native gRPC probe`);
+        else if (p.grpc.port !== healthPort) problems.push(`${cwhere}: ${probe} probes port ${p.grpc.port}, not the health port ${healthPort}`);
+      }
     }
     if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory || !c.resources?.limits?.cpu || !c.resources?.limits?.memory) {
       problems.push(`${cwhere}: resource requests and limits (cpu and memory) are required`);
@@ -192,13 +204,17 @@ function checkWorkload(d, ctx, problems) {
     const sc = c.securityContext ?? {};
     if (sc.readOnlyRootFilesystem !== true || sc.allowPrivilegeEscalation !== false) problems.push(`${cwhere}: needs a read-only root and no privilege escalation`);
     if (spec.securityContext?.runAsNonRoot !== true) problems.push(`${where}: pod must run as non-root`);
-    const drain = Number(env.get("SLA_DRAIN_SECONDS") ?? 10);
+    const drain = Number(env.get("SLA_DRAIN_SECONDS") ?? (http ? 0 : 10));
     const preStop = Number(c.lifecycle?.preStop?.exec?.command?.at(-1) ?? 0);
     if (!(spec.terminationGracePeriodSeconds > drain + preStop)) {
       problems.push(`${where}: terminationGracePeriodSeconds ${spec.terminationGracePeriodSeconds} must exceed drain ${drain} s + preStop ${preStop} s`);
     }
-    if (ctx.requireTls && (!env.has("SLA_TLS_CERT_FILE") || !env.has("SLA_PEER_TLS_CA_FILE") || env.get("SLA_ALLOW_INSECURE_NON_LOOPBACK") === "true")) {
+    if (ctx.requireTls && !http && (!env.has("SLA_TLS_CERT_FILE") || !env.has("SLA_PEER_TLS_CA_FILE") || env.get("SLA_ALLOW_INSECURE_NON_LOOPBACK") === "true")) {
       problems.push(`${cwhere}: prod serves and calls with TLS only (SLA_TLS_CERT_FILE, SLA_PEER_TLS_CA_FILE)`);
+    }
+    // The gateway's TLS: mutual TLS to the services; HTTPS is the Ingress's (checked below).
+    if (ctx.requireTls && http && !["SLA_PEER_TLS_CA_FILE", "SLA_PEER_TLS_CERT_FILE", "SLA_PEER_TLS_KEY_FILE"].every((k) => env.has(k))) {
+      problems.push(`${cwhere}: prod calls the services with mutual TLS (SLA_PEER_TLS_CA_FILE, _CERT_FILE, _KEY_FILE)`);
     }
     if (ctx.twoReplicas.has(d.metadata.name) && !(d.spec.replicas >= 2)) problems.push(`${where}: needs at least 2 replicas`);
 
@@ -208,8 +224,21 @@ function checkWorkload(d, ctx, problems) {
     for (const s of services) {
       for (const sp of s.spec.ports) {
         const target = typeof sp.targetPort === "string" ? ports.get(sp.targetPort) : sp.targetPort ?? sp.port;
-        if (target !== grpcPort) problems.push(`${id(s)}: port ${sp.port} targets ${sp.targetPort}, not the container's gRPC port ${grpcPort}`);
-        if (sp.appProtocol !== "grpc") problems.push(`${id(s)}: port ${sp.port} needs appProtocol: grpc`);
+        if (target !== servingPort) problems.push(`${id(s)}: port ${sp.port} targets ${sp.targetPort}, not the container's ${portName} port ${servingPort}`);
+        if (sp.appProtocol !== portName) problems.push(`${id(s)}: port ${sp.port} needs appProtocol: ${portName}`);
+      }
+    }
+    if (http) {
+      // Front ends reach it through an Ingress that streams responses (Server-Sent Events).
+      const names = new Set(services.map((s) => s.metadata.name));
+      const ingresses = ctx.objects.filter((o) => o.kind === "Ingress" &&
+        (o.spec.rules ?? []).some((r) => (r.http?.paths ?? []).some((p) => names.has(p.backend?.service?.name))));
+      if (!ingresses.length) problems.push(`${where}: no Ingress routes to it`);
+      for (const ing of ingresses) {
+        const a = ing.metadata.annotations ?? {};
+        if (a["nginx.ingress.kubernetes.io/proxy-buffering"] !== "off") problems.push(`${id(ing)}: response buffering must be off (event streams)`);
+        if (!(Number(a["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 60)) problems.push(`${id(ing)}: proxy-read-timeout must outlast idle event streams (≥ 60 s)`);
+        if (ctx.requireTls && !(ing.spec.tls ?? []).length) problems.push(`${id(ing)}: prod serves HTTPS only (spec.tls)`);
       }
     }
     const hpa = ctx.objects.find((o) => o.kind === "HorizontalPodAutoscaler" && o.spec.scaleTargetRef?.name === d.metadata.name);
@@ -259,12 +288,12 @@ async function checkOverlay(path, objects, flags) {
     secrets: secretKeys(objects),
     configMaps: configMapData(objects),
     requireTls: /prod/.test(basename(path)),
-    twoReplicas: new Set(["ticket-svc", "billing-svc"]),
+    twoReplicas: new Set(["ticket-svc", "billing-svc", "sla-gateway"]),
   };
   const ours = objects.filter((o) => (o.kind === "Deployment" || o.kind === "StatefulSet") && o.spec?.template?.spec);
   for (const d of ours) checkWorkload(d, ctx, problems);
   for (const svc of Object.keys(flags)) {
-    if (!svc.endsWith("-svc")) continue;
+    if (!svc.endsWith("-svc") && svc !== "sla-gateway") continue;
     if (!objects.some((o) => o.kind === "Deployment" && o.metadata.name === svc)) problems.push(`${path}: no Deployment of ${svc}`);
   }
   const denyAll = objects.some(
@@ -292,6 +321,16 @@ const BREAKS = [
   ["a schema violation", (objs) => { objs.find((o) => o.kind === "Service").spec.ports[0].port = "fifty"; }],
   ["a network policy that forgets a call", (objs) => { objs.splice(objs.findIndex((o) => o.kind === "NetworkPolicy" && o.metadata.name === "billing-svc-egress"), 1); }],
   ["a grace period shorter than the drain", (objs) => { objs.find((o) => o.kind === "Deployment" && o.metadata.name === "contract-svc").spec.template.spec.terminationGracePeriodSeconds = 10; }],
+  ["buffering at the gateway's Ingress", (objs) => {
+    delete objs.find((o) => o.kind === "Ingress" && o.metadata.name === "sla-gateway").metadata.annotations["nginx.ingress.kubernetes.io/proxy-buffering"];
+  }],
+  ["a gateway probe of another path", (objs) => {
+    objs.find((o) => o.kind === "Deployment" && o.metadata.name === "sla-gateway").spec.template.spec.containers[0].readinessProbe.httpGet.path = "/";
+  }],
+  ["a gateway the network policies keep from billing-svc", (objs) => {
+    const p = objs.find((o) => o.kind === "NetworkPolicy" && o.metadata.name === "sla-gateway-egress");
+    p.spec.egress = p.spec.egress.filter((r) => r.to[0].podSelector.matchLabels["app.kubernetes.io/name"] !== "billing-svc");
+  }],
   ["an object of an unknown kind", (objs) => { objs.push({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } }); }],
 ];
 
