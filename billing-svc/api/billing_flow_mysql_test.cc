@@ -92,6 +92,35 @@ TEST_F(BillingFlowTest, AMonthOfBreachesAndOutagesBecomesExactCreditsAndInvoices
   EXPECT_EQ(globex_invoices.invoices(0).total().amount_minor(), 6'371'923);
   // Gapless numbering across customers.
   EXPECT_EQ(globex_invoices.invoices(0).number(), "INV-000002");
+  // Newest first, a page at a time; the page token holds to its order.
+  pb::ListInvoicesRequest newest;
+  newest.set_parent("customers/-");
+  newest.set_order_by("issue_time desc");
+  newest.set_page_size(1);
+  std::vector<std::string> numbers;
+  for (int page = 0; page < 5; ++page) {
+    pb::ListInvoicesResponse got;
+    const grpc::Status s = billing_stub_->ListInvoices(As("billing_system").get(), newest, &got);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    for (const auto& inv : got.invoices()) numbers.push_back(inv.number());
+    if (got.next_page_token().empty()) break;
+    newest.set_page_token(got.next_page_token());
+    if (page == 0) {
+      pb::ListInvoicesRequest other_order = newest;
+      other_order.clear_order_by();
+      pb::ListInvoicesResponse ignored_page;
+      EXPECT_EQ(billing_stub_->ListInvoices(As("billing_system").get(), other_order, &ignored_page).error_code(),
+                grpc::StatusCode::INVALID_ARGUMENT);
+    }
+  }
+  EXPECT_EQ(numbers, (std::vector<std::string>{"INV-000002", "INV-000001"}));
+  pb::ListInvoicesRequest by_total;
+  by_total.set_parent("customers/-");
+  by_total.set_order_by("total");
+  pb::ListInvoicesResponse none;
+  const grpc::Status unsortable = billing_stub_->ListInvoices(As("billing_system").get(), by_total, &none);
+  EXPECT_EQ(unsortable.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(unsortable.error_message().find("order_by"), std::string::npos) << unsortable.error_message();
   pb::GetInvoiceRequest foreign;
   foreign.set_name(dec.invoice().name());
   pb::Invoice ignored;

@@ -826,17 +826,22 @@ absl::StatusOr<Doc> GetDoc(mysql::ConnectionPool& pool, const Identity& who, con
 template <typename Doc, typename Response>
 absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const std::string& parent,
                       int page_size_in, const std::string& token, const std::string& filter,
-                      const std::vector<std::string>& series, google::protobuf::RepeatedPtrField<Doc>* docs,
-                      Response* out) {
+                      const std::string& order_by, const std::vector<std::string>& series,
+                      google::protobuf::RepeatedPtrField<Doc>* docs, Response* out) {
   SLA_ASSIGN_OR_RETURN(const std::string customer, api::ParseCustomerParent(parent, /*allow_all=*/true));
   SLA_ASSIGN_OR_RETURN(server::CustomerScope scope,
                        server::CustomerScope::ForCaller(who, customer, parent, "billing documents"));
   SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(page_size_in));
   SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> restrictions, api::ParseFilter(filter));
-  SLA_ASSIGN_OR_RETURN(const std::string after, api::DecodePageToken(token, filter));
+  // Documents are numbered gaplessly as they are issued: number order is issue order.
+  SLA_ASSIGN_OR_RETURN(std::optional<api::OrderBy> order, api::ParseOrderBy(order_by, {"issue_time"}));
+  const std::string binding = api::PageBinding(filter, order_by);
+  SLA_ASSIGN_OR_RETURN(const std::string after, api::DecodePageToken(token, binding));
   storage::DocumentQuery q(std::move(scope));
   q.series = series.front();
   q.limit = page_size + 1;
+  q.newest_first = order && order->descending;
+  if (q.newest_first) q.after_number = std::numeric_limits<int64_t>::max();
   if (!after.empty() && !absl::SimpleAtoi(after, &q.after_number)) return InvalidField("page_token", "is malformed");
   for (const api::Restriction& r : restrictions) {
     const std::string field = absl::StrCat("filter.", r.field);
@@ -872,7 +877,7 @@ absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const st
     if (!docs->Add()->ParseFromString(rows[i].body)) return absl::DataLossError("unreadable document");
   }
   if (static_cast<int>(rows.size()) > page_size) {
-    out->set_next_page_token(api::EncodePageToken(absl::StrCat(rows[page_size - 1].number), filter));
+    out->set_next_page_token(api::EncodePageToken(absl::StrCat(rows[page_size - 1].number), binding));
   }
   return absl::OkStatus();
 }
@@ -891,7 +896,7 @@ absl::StatusOr<pb::ListInvoicesResponse> BillingManager::ListInvoices(const Iden
                                                                       const pb::ListInvoicesRequest& req) {
   pb::ListInvoicesResponse out;
   SLA_RETURN_IF_ERROR(ListDocs(*pool_, who, req.parent(), req.page_size(), req.page_token(), req.filter(),
-                               {"INV"}, out.mutable_invoices(), &out));
+                               req.order_by(), {"INV"}, out.mutable_invoices(), &out));
   return out;
 }
 
@@ -899,7 +904,7 @@ absl::StatusOr<pb::ListCreditNotesResponse> BillingManager::ListCreditNotes(
     const Identity& who, const pb::ListCreditNotesRequest& req) {
   pb::ListCreditNotesResponse out;
   SLA_RETURN_IF_ERROR(ListDocs(*pool_, who, req.parent(), req.page_size(), req.page_token(), req.filter(),
-                               {"CN", "DN"}, out.mutable_credit_notes(), &out));
+                               req.order_by(), {"CN", "DN"}, out.mutable_credit_notes(), &out));
   return out;
 }
 

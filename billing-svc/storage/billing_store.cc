@@ -425,11 +425,12 @@ absl::StatusOr<std::optional<std::pair<std::string, std::string>>> LoadDocument(
 }
 
 absl::StatusOr<std::vector<StoredDocument>> ListDocuments(Connection& c, const DocumentQuery& q) {
-  std::string sql = "SELECT number, body FROM documents WHERE series = ? AND number > ?";
+  std::string sql = absl::StrCat("SELECT number, body FROM documents WHERE series = ? AND number ",
+                                 q.newest_first ? "<" : ">", " ?");
   if (!q.scope.all()) sql += " AND customer_id = ?";
   if (q.contract_id) sql += " AND contract_id = ?";
   if (q.period) sql += " AND year = ? AND month = ?";
-  sql += " ORDER BY number LIMIT ?";
+  sql += q.newest_first ? " ORDER BY number DESC LIMIT ?" : " ORDER BY number LIMIT ?";
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, c.Prepare(sql));
   std::vector<StoredDocument> out;
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {

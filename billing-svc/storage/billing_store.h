@@ -144,7 +144,8 @@ struct DocumentQuery {
   server::CustomerScope scope;  // whose documents: a caller's customer, never "" by accident
   std::optional<std::string> contract_id;
   std::optional<Period> period;
-  int64_t after_number = 0;
+  int64_t after_number = 0;  // keyset paging: numbers after this (before it, newest first)
+  bool newest_first = false;
   int limit = 50;
 };
 struct StoredDocument {

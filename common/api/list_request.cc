@@ -4,6 +4,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/status/errors.h"
@@ -41,6 +42,30 @@ absl::Status CheckFilterField(const Restriction& r, std::initializer_list<absl::
   if (!known) return InvalidField(path, absl::StrCat("unknown field (", absl::StrJoin(fields, ", "), ")"));
   if (r.op != '=') return InvalidField(path, "supports only `=`");
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<OrderBy>> ParseOrderBy(absl::string_view order_by,
+                                                    std::initializer_list<absl::string_view> fields) {
+  const std::vector<absl::string_view> words = absl::StrSplit(order_by, ' ', absl::SkipWhitespace());
+  if (words.empty()) return std::optional<OrderBy>();
+  const std::string known = absl::StrCat("sort by one of ", absl::StrJoin(fields, ", "), ", optionally with ` desc`");
+  if (absl::StrContains(order_by, ',')) return InvalidField("order_by", absl::StrCat("one field only: ", known));
+  OrderBy out;
+  out.field = std::string(words[0]);
+  if (words.size() == 2 && (words[1] == "desc" || words[1] == "asc")) {
+    out.descending = words[1] == "desc";
+  } else if (words.size() != 1) {
+    return InvalidField("order_by", absl::StrCat("`", order_by, "` is not `field` or `field desc`: ", known));
+  }
+  bool ok = false;
+  for (absl::string_view f : fields) ok = ok || f == out.field;
+  if (!ok) return InvalidField("order_by", absl::StrCat("`", out.field, "` cannot be sorted on: ", known));
+  return std::optional<OrderBy>(std::move(out));
+}
+
+std::string PageBinding(absl::string_view filter, absl::string_view order_by) {
+  if (absl::StripAsciiWhitespace(order_by).empty()) return std::string(filter);
+  return absl::StrCat(filter, "\norder_by=", absl::StripAsciiWhitespace(order_by));
 }
 
 absl::StatusOr<std::vector<Restriction>> ParseFilter(absl::string_view f) {

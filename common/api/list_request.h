@@ -10,6 +10,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,20 @@ absl::Status CheckFilterField(const Restriction& r, std::initializer_list<absl::
 
 // INVALID_ARGUMENT naming `filter` for a malformed expression, at most 1,000 characters.
 absl::StatusOr<std::vector<Restriction>> ParseFilter(absl::string_view filter);
+
+// AIP-132 `order_by`: one field, optionally followed by ` desc` ("next_due_time",
+// "issue_time desc"). Empty: nullopt, the list's natural order. INVALID_ARGUMENT naming
+// `order_by` for another field (listing `fields`), several fields or a malformed text.
+struct OrderBy {
+  std::string field;
+  bool descending = false;
+};
+absl::StatusOr<std::optional<OrderBy>> ParseOrderBy(absl::string_view order_by,
+                                                    std::initializer_list<absl::string_view> fields);
+
+// What a page token is bound to: the filter and, when one is given, the order. A token made
+// under another filter or order is refused (tokens made before orders existed stay valid).
+std::string PageBinding(absl::string_view filter, absl::string_view order_by);
 
 // The token for the page after `last_key`.
 std::string EncodePageToken(absl::string_view last_key, absl::string_view filter);

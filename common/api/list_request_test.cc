@@ -6,6 +6,31 @@
 namespace sla::api {
 namespace {
 
+TEST(ListRequestTest, OrderByIsOneKnownFieldOptionallyDescending) {
+  auto none = ParseOrderBy("  ", {"issue_time"});
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  auto desc = ParseOrderBy("issue_time desc", {"issue_time"});
+  ASSERT_TRUE(desc.ok() && desc->has_value());
+  EXPECT_EQ((*desc)->field, "issue_time");
+  EXPECT_TRUE((*desc)->descending);
+  auto asc = ParseOrderBy("issue_time asc", {"issue_time"});
+  ASSERT_TRUE(asc.ok() && asc->has_value());
+  EXPECT_FALSE((*asc)->descending);
+  for (const char* bad : {"total", "issue_time up", "issue_time, number", "issue_time desc extra"}) {
+    auto r = ParseOrderBy(bad, {"issue_time"});
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(r.status().message().find("order_by"), std::string::npos) << r.status();
+  }
+}
+
+TEST(ListRequestTest, APageTokenHoldsToItsOrder) {
+  EXPECT_EQ(PageBinding("state = ACTIVE", ""), "state = ACTIVE");  // tokens made before orders stay valid
+  const std::string token = EncodePageToken("k1", PageBinding("", "issue_time desc"));
+  EXPECT_TRUE(DecodePageToken(token, PageBinding("", "issue_time desc")).ok());
+  EXPECT_EQ(DecodePageToken(token, PageBinding("", "")).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(ListRequestTest, PageSizeBounds) {
   EXPECT_EQ(*PageSize(0), kDefaultPageSize);
   EXPECT_EQ(*PageSize(1000), 1000);

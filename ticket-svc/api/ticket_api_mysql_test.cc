@@ -415,6 +415,54 @@ TEST_F(TicketApi, ConcurrentCreatesShareTransactionsAndEachRequestIdGetsOneTicke
   EXPECT_LT(stats.batches, stats.items);
 }
 
+TEST_F(TicketApi, ListOrderedByNextDueTimeIsTheNextToBreachQueue) {
+  clock_.Set(Utc(2026, 12, 4, 10));
+  const pb::Ticket p3 = Open(acme_, sla::v1::PRIORITY_P3);
+  const pb::Ticket p1 = Open(acme_, sla::v1::PRIORITY_P1);
+  const pb::Ticket p2 = Open(acme_, sla::v1::PRIORITY_P2);
+  const pb::Ticket done = Open(acme_, sla::v1::PRIORITY_P1);
+  for (auto st : {pb::Ticket::ACKNOWLEDGED, pb::Ticket::IN_PROGRESS, pb::Ticket::RESOLVED}) {
+    ASSERT_TRUE(Move(done, st).ok());  // resolved: no running clock, so last
+  }
+  const pb::Ticket p1_later = [&] {
+    clock_.Set(Utc(2026, 12, 4, 10, 5));
+    return Open(acme_, sla::v1::PRIORITY_P1);
+  }();
+  // Page by page (one ticket each), across the step from running clocks to none.
+  pb::ListTicketsRequest req;
+  req.set_parent("customers/-");
+  req.set_order_by("next_due_time");
+  req.set_page_size(1);
+  std::vector<std::string> names;
+  for (int page = 0; page < 10; ++page) {
+    pb::ListTicketsResponse out;
+    const grpc::Status s = stub_->ListTickets(As("msp_agent").get(), req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    for (const auto& t : out.tickets()) names.push_back(t.name());
+    if (out.next_page_token().empty()) break;
+    req.set_page_token(out.next_page_token());
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{p1.name(), p1_later.name(), p2.name(), p3.name(), done.name()}));
+  // All at once gives the same order.
+  pb::ListTicketsRequest all;
+  all.set_parent(acme_.customer);
+  all.set_order_by("next_due_time");
+  pb::ListTicketsResponse out;
+  ASSERT_TRUE(stub_->ListTickets(As("customer_user", acme_.id).get(), all, &out).ok());
+  std::vector<std::string> at_once;
+  for (const auto& t : out.tickets()) at_once.push_back(t.name());
+  EXPECT_EQ(at_once, names);
+  // A token holds to its order; unknown orders name the field.
+  req.clear_order_by();
+  EXPECT_EQ(stub_->ListTickets(As("msp_agent").get(), req, &out).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  for (const char* bad : {"title", "next_due_time desc", "next_due_time, title"}) {
+    all.set_order_by(bad);
+    const grpc::Status s = stub_->ListTickets(As("msp_agent").get(), all, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad;
+    EXPECT_NE(s.error_message().find("order_by"), std::string::npos) << s.error_message();
+  }
+}
+
 TEST_F(TicketApi, ListFiltersByStatusPriorityBreachedAtRiskAndDueTime) {
   clock_.Set(Utc(2026, 12, 4, 10));
   const pb::Ticket p1 = Open(acme_, sla::v1::PRIORITY_P1);

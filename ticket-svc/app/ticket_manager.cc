@@ -339,12 +339,28 @@ absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(const Identit
                        server::CustomerScope::ForCaller(who, customer, req.parent(), "tickets"));
   SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size()));
   SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> filter, api::ParseFilter(req.filter()));
-  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), req.filter()));
+  SLA_ASSIGN_OR_RETURN(std::optional<api::OrderBy> order, api::ParseOrderBy(req.order_by(), {"next_due_time"}));
+  if (order && order->descending) return InvalidField("order_by", "`next_due_time` sorts soonest first only");
+  const std::string binding = api::PageBinding(req.filter(), req.order_by());
+  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), binding));
   const int64_t now = Seconds(options_.clock());
   storage::TicketQuery q(std::move(scope));
   q.now = now;
-  q.after_id = after;
   q.limit = page_size + 1;
+  q.by_next_due = order.has_value();
+  if (!q.by_next_due) {
+    q.after_id = after;
+  } else if (!after.empty()) {
+    // "d<due>:<id>" among tickets with a running clock, "n:<id>" among the others.
+    const size_t colon = after.find(':');
+    int64_t due = 0;
+    if (colon == std::string::npos || colon == after.size() - 1 ||
+        (after[0] == 'd' ? !absl::SimpleAtoi(after.substr(1, colon - 1), &due) : after.substr(0, colon) != "n")) {
+      return InvalidField("page_token", "is malformed");
+    }
+    if (after[0] == 'd') q.after_due = due;
+    q.after_id = after.substr(colon + 1);
+  }
   for (const api::Restriction& r : filter) {
     const std::string field = absl::StrCat("filter.", r.field);
     // The field first: `title : "mail"` is an unknown field, not an unsupported operator.
@@ -389,7 +405,7 @@ absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(const Identit
                                  "service_id, due_before)");
     }
   }
-  std::vector<Ticket> rows;
+  std::vector<storage::ListedTicket> rows;
   SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(rows, storage::ListTickets(c, q));
     return absl::OkStatus();
@@ -397,11 +413,16 @@ absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(const Identit
   pb::ListTicketsResponse out;
   for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page_size; ++i) {
     SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> terms,
-                         terms_->ForVersion(rows[i].terms_version));
-    SLA_RETURN_IF_ERROR(ToProto(rows[i], *terms, now, out.add_tickets()));
+                         terms_->ForVersion(rows[i].ticket.terms_version));
+    SLA_RETURN_IF_ERROR(ToProto(rows[i].ticket, *terms, now, out.add_tickets()));
   }
   if (static_cast<int>(rows.size()) > page_size) {
-    out.set_next_page_token(api::EncodePageToken(rows[page_size - 1].id, req.filter()));
+    const storage::ListedTicket& last = rows[page_size - 1];
+    std::string key = last.ticket.id;
+    if (q.by_next_due) {
+      key = last.next_due_at ? absl::StrCat("d", *last.next_due_at, ":", last.ticket.id) : absl::StrCat("n:", last.ticket.id);
+    }
+    out.set_next_page_token(api::EncodePageToken(key, binding));
   }
   return out;
 }

@@ -1,5 +1,8 @@
 #include "ticket-svc/storage/ticket_store.h"
 
+#include <functional>
+#include <limits>
+
 #include <cppconn/resultset.h>
 
 #include "absl/strings/str_cat.h"
@@ -145,7 +148,9 @@ const std::string kInsertTicketPrefix =
     absl::StrCat("INSERT INTO tickets (", kTicketColumns,
                  ", breached, next_event_at, next_due_at, warn_at) VALUES ");
 
-absl::StatusOr<std::vector<Ticket>> QueryTickets(sql::PreparedStatement* st) {
+// `due`, if given, receives each row's next_due_at (selected after kTicketColumns).
+absl::StatusOr<std::vector<Ticket>> QueryTickets(sql::PreparedStatement* st,
+                                                 std::vector<std::optional<int64_t>>* due = nullptr) {
   std::vector<Ticket> out;
   absl::Status parsed;
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {
@@ -153,6 +158,7 @@ absl::StatusOr<std::vector<Ticket>> QueryTickets(sql::PreparedStatement* st) {
     while (rs->next() && parsed.ok()) {
       absl::StatusOr<Ticket> t = TicketFromRow(*rs);
       if (t.ok()) {
+        if (due != nullptr) due->push_back(rs->isNull(21) ? std::nullopt : std::optional<int64_t>(rs->getInt64(21)));
         out.push_back(*std::move(t));
       } else {
         parsed = t.status();
@@ -214,32 +220,64 @@ absl::StatusOr<std::vector<Ticket>> ClaimDueTickets(Connection& c, int64_t now, 
   return QueryTickets(st);
 }
 
-absl::StatusOr<std::vector<Ticket>> ListTickets(Connection& c, const TicketQuery& q) {
-  std::string sql = absl::StrCat("SELECT ", kTicketColumns, " FROM tickets WHERE id > ?");
-  if (!q.scope.all()) sql += " AND customer_id = ?";
-  if (q.status) sql += " AND status = ?";
-  if (q.priority) sql += " AND priority = ?";
-  if (q.breached) sql += " AND breached = ?";
-  if (q.at_risk) sql += *q.at_risk ? " AND warn_at <= ?" : " AND (warn_at IS NULL OR warn_at > ?)";
-  if (q.contract_id) sql += " AND contract_id = ?";
-  if (q.service_id) sql += " AND service_id = ?";
-  if (q.due_before) sql += " AND next_due_at < ?";
-  sql += " ORDER BY id LIMIT ?";
-  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, c.Prepare(sql));
-  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
-    int i = 1;
-    st->setString(i++, q.after_id);
-    if (!q.scope.all()) st->setString(i++, q.scope.customer_id());
-    if (q.status) st->setInt(i++, *q.status);
-    if (q.priority) st->setInt(i++, *q.priority);
-    if (q.breached) st->setInt(i++, *q.breached ? 1 : 0);
-    if (q.at_risk) st->setInt64(i++, q.now);
-    if (q.contract_id) st->setString(i++, *q.contract_id);
-    if (q.service_id) st->setString(i++, *q.service_id);
-    if (q.due_before) st->setInt64(i++, *q.due_before);
-    st->setInt(i++, q.limit);
-  }));
-  return QueryTickets(st);
+absl::StatusOr<std::vector<ListedTicket>> ListTickets(Connection& c, const TicketQuery& q) {
+  // The filter's conditions, shared by every order; `keyset` and `order` are the order's.
+  auto query = [&](const std::string& keyset, const std::string& order, int limit,
+                   const std::function<void(sql::PreparedStatement&, int&)>& bind_keyset)
+      -> absl::StatusOr<std::vector<ListedTicket>> {
+    std::string sql = absl::StrCat("SELECT ", kTicketColumns, ", next_due_at FROM tickets WHERE ", keyset);
+    if (!q.scope.all()) sql += " AND customer_id = ?";
+    if (q.status) sql += " AND status = ?";
+    if (q.priority) sql += " AND priority = ?";
+    if (q.breached) sql += " AND breached = ?";
+    if (q.at_risk) sql += *q.at_risk ? " AND warn_at <= ?" : " AND (warn_at IS NULL OR warn_at > ?)";
+    if (q.contract_id) sql += " AND contract_id = ?";
+    if (q.service_id) sql += " AND service_id = ?";
+    if (q.due_before) sql += " AND next_due_at < ?";
+    absl::StrAppend(&sql, " ORDER BY ", order, " LIMIT ?");
+    SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, c.Prepare(sql));
+    SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+      int i = 1;
+      bind_keyset(*st, i);
+      if (!q.scope.all()) st->setString(i++, q.scope.customer_id());
+      if (q.status) st->setInt(i++, *q.status);
+      if (q.priority) st->setInt(i++, *q.priority);
+      if (q.breached) st->setInt(i++, *q.breached ? 1 : 0);
+      if (q.at_risk) st->setInt64(i++, q.now);
+      if (q.contract_id) st->setString(i++, *q.contract_id);
+      if (q.service_id) st->setString(i++, *q.service_id);
+      if (q.due_before) st->setInt64(i++, *q.due_before);
+      st->setInt(i++, limit);
+    }));
+    std::vector<std::optional<int64_t>> due;
+    SLA_ASSIGN_OR_RETURN(std::vector<Ticket> tickets, QueryTickets(st, &due));
+    std::vector<ListedTicket> rows;
+    for (size_t i = 0; i < tickets.size(); ++i) rows.push_back({std::move(tickets[i]), due[i]});
+    return rows;
+  };
+  auto by_id = [&](sql::PreparedStatement& st, int& i) { st.setString(i++, q.after_id); };
+  if (!q.by_next_due) return query("id > ?", "id", q.limit, by_id);
+
+  std::vector<ListedTicket> out;
+  const bool among_running = q.after_id.empty() || q.after_due.has_value();
+  if (among_running) {
+    const int64_t due = q.after_due.value_or(std::numeric_limits<int64_t>::min());
+    SLA_ASSIGN_OR_RETURN(out, query("next_due_at IS NOT NULL AND (next_due_at > ? OR (next_due_at = ? AND id > ?))",
+                                    "next_due_at, id", q.limit, [&](sql::PreparedStatement& st, int& i) {
+                                      st.setInt64(i++, due);
+                                      st.setInt64(i++, due);
+                                      st.setString(i++, q.after_id);
+                                    }));
+    if (static_cast<int>(out.size()) >= q.limit) return out;
+  }
+  // Then the tickets without a running clock, from the start or after the last one shown.
+  TicketQuery rest = q;
+  if (among_running) rest.after_id.clear();
+  SLA_ASSIGN_OR_RETURN(std::vector<ListedTicket> more,
+                       query("next_due_at IS NULL AND id > ?", "id", q.limit - static_cast<int>(out.size()),
+                             [&](sql::PreparedStatement& st, int& i) { st.setString(i++, rest.after_id); }));
+  for (ListedTicket& t : more) out.push_back(std::move(t));
+  return out;
 }
 
 absl::Status CreateTicketInOneCall(Connection& c, const RequestClaim& claim, const Ticket& t,

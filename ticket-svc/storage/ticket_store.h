@@ -58,10 +58,20 @@ struct TicketQuery {
   std::optional<std::string> service_id;
   std::optional<int64_t> due_before;
   int64_t now = 0;
+  // By id (default), or by next due time: tickets with a running clock by (next_due_at, id),
+  // then those without one by id.
+  bool by_next_due = false;
   std::string after_id;
+  // by_next_due: the last page ended at this due time; nullopt once among the tickets
+  // without one (or on the first page, with after_id empty).
+  std::optional<int64_t> after_due;
   int limit = 50;
 };
-absl::StatusOr<std::vector<Ticket>> ListTickets(Connection& c, const TicketQuery& q);
+struct ListedTicket {
+  Ticket ticket;
+  std::optional<int64_t> next_due_at;  // as stored: the key of the next_due_time order
+};
+absl::StatusOr<std::vector<ListedTicket>> ListTickets(Connection& c, const TicketQuery& q);
 
 struct RequestClaim {
   std::string request_id;  // empty: no idempotency key
