@@ -39,7 +39,6 @@ bool ValidRoleName(absl::string_view r) {
   return true;
 }
 
-// Parses a JSON array of plain strings (role names: [a-z0-9_] only, so no escapes).
 // A claim's JSON value as strings: an array of strings, or one string of space-separated values
 // (as OAuth's `scope`). Strings with escapes are refused rather than half-read.
 bool ParseClaimValues(absl::string_view json, std::vector<std::string>& out) {
@@ -70,26 +69,15 @@ bool ParseClaimValues(absl::string_view json, std::vector<std::string>& out) {
   return true;
 }
 
+// The platform's own `roles` claim: a JSON array of role names ([a-z0-9_] only).
 bool ParseRoles(absl::string_view json, std::vector<std::string>& out) {
-  json = absl::StripAsciiWhitespace(json);
-  if (!absl::ConsumePrefix(&json, "[") || !absl::ConsumeSuffix(&json, "]")) return false;
-  json = absl::StripAsciiWhitespace(json);
-  while (!json.empty()) {
-    if (!absl::ConsumePrefix(&json, "\"")) return false;
-    const size_t end = json.find('"');
-    if (end == absl::string_view::npos) return false;
-    const absl::string_view role = json.substr(0, end);
-    if (!ValidRoleName(role)) return false;
-    out.emplace_back(role);
-    json.remove_prefix(end + 1);
-    json = absl::StripAsciiWhitespace(json);
-    if (absl::ConsumePrefix(&json, ",")) {
-      json = absl::StripAsciiWhitespace(json);
-      if (json.empty()) return false;
-    } else if (!json.empty()) {
-      return false;
-    }
+  if (!absl::StartsWith(absl::StripAsciiWhitespace(json), "[")) return false;
+  std::vector<std::string> values;
+  if (!ParseClaimValues(json, values)) return false;
+  for (const std::string& v : values) {
+    if (!ValidRoleName(v)) return false;
   }
+  out.insert(out.end(), values.begin(), values.end());
   return true;
 }
 
