@@ -9,7 +9,7 @@ SLA_BUILD_PACKAGES=(
   build-essential cmake pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libmysqlcppconn-dev libjwt-dev libssl-dev
-  libboost-dev
+  libboost-dev libcli11-dev
 )
 # npm installs the pinned googleapis protos at configure time (protos/googleapis). A machine
 # may have Node.js from elsewhere, whose npm Debian's npm package conflicts with, so Debian's

@@ -1,63 +1,509 @@
-// `sla`: the suite's command-line tool.
+// `sla`: the suite's command line, for people and scripts (docs/api.md, "CLI").
 //
-//   sla token --key_file .local/secrets/jwt-hs256.key --sub alice --roles msp_admin [--tenant c1]
-//   sla health --target 127.0.0.1:50051 [--service sla.contract.v1.ContractService]
+//   sla config set token "$(scripts/token --roles=msp_admin)"
+//   sla customers create --name "Acme Thai Co." --time-zone Asia/Bangkok
+//   sla contracts create customers/cust-1 --name "Managed IT" -f docs/examples/acme-managed-it-terms.json
+//   sla tickets list --order-by next_due_time
+//   sla call sla.billing.v1.BillingService/PreviewCredits '{"contract": "…", "period": {"year": 2026, "month": 12}}'
 //
-// `token` mints a development bearer token; `health` exits 0 only if the target is SERVING.
-#include <iostream>
+// Every command builds a request message and prints the answer as a table or, with -o json,
+// as protobuf's JSON. Exit codes by error class: tools/cli_core.h.
+#include <CLI/CLI.hpp>
 
-#include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
+#include <iostream>
+#include <tuple>
+
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/server/auth.h"
 #include "common/server/raw_client.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+#include "sla/billing/v1/billing_service.pb.h"
+#include "sla/contract/v1/contract_service.pb.h"
+#include "sla/reporting/v1/reporting_service.pb.h"
+#include "sla/ticket/v1/ticket_service.pb.h"
+#include "tools/cli_core.h"
 
-ABSL_FLAG(std::string, key_file, ".local/secrets/jwt-hs256.key", "token: HS256 key file.");
-ABSL_FLAG(std::string, sub, "dev", "token: subject.");
-ABSL_FLAG(std::string, tenant, "", "token: tenant (customer id); empty for MSP staff.");
-ABSL_FLAG(std::string, roles, "msp_admin", "token: comma-separated roles.");
-ABSL_FLAG(int, ttl_minutes, 60, "token: minutes the token is valid.");
-ABSL_FLAG(std::string, issuer, "sla-platform", "token: issuer.");
-ABSL_FLAG(std::string, audience, "sla-platform", "token: audience.");
-ABSL_FLAG(std::string, target, "127.0.0.1:50051", "health: host:port.");
-ABSL_FLAG(std::string, service, "", "health: service name; empty = the whole server.");
-ABSL_FLAG(int, timeout_seconds, 2, "health: deadline.");
+namespace sla::cli {
+namespace {
 
-int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("sla token|health [flags]: the SLA platform's CLI");
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
-  const std::string cmd = args.size() > 1 ? args[1] : "";
-  if (cmd == "token") {
-    auto key = sla::server::ReadSecretFile(absl::GetFlag(FLAGS_key_file));
-    if (!key.ok()) {
-      std::cerr << key.status() << "\n";
-      return 2;
+namespace cpb = sla::contract::v1;
+namespace tpb = sla::ticket::v1;
+using google::protobuf::util::TimeUtil;
+
+// What every command reads from the global options.
+struct Globals {
+  std::string profile;
+  std::string output = "table";
+  std::string token;
+  std::string time_zone;
+  int timeout_s = 10;
+};
+
+// The result of a command: an exit code (0 once printed).
+struct Runner {
+  Globals g;
+  int exit_code = kOk;
+
+  absl::StatusOr<Session> Open() {
+    absl::StatusOr<Config> config = LoadConfig(ConfigPath());
+    if (!config.ok()) return config.status();
+    const std::string name = g.profile.empty() ? config->current : g.profile;
+    auto it = config->profiles.find(name);
+    if (it == config->profiles.end()) {
+      return absl::NotFoundError(absl::StrCat("no profile `", name, "` in ", ConfigPath(), " (sla config show)"));
     }
-    sla::server::JwtConfig config{*key, absl::GetFlag(FLAGS_issuer), absl::GetFlag(FLAGS_audience)};
-    sla::server::Identity id{absl::GetFlag(FLAGS_sub), absl::GetFlag(FLAGS_tenant),
-                             absl::StrSplit(absl::GetFlag(FLAGS_roles), ',', absl::SkipEmpty())};
-    auto token = sla::server::MintToken(config, id, absl::Now(),
-                                        absl::Minutes(absl::GetFlag(FLAGS_ttl_minutes)));
-    if (!token.ok()) {
-      std::cerr << token.status() << "\n";
-      return 2;
-    }
-    std::cout << *token << "\n";
-    return 0;
+    return Session(it->second, g.token, g.timeout_s);
   }
-  if (cmd == "health") {
-    auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
-    auto serving = sla::server::CheckServing(channel, absl::GetFlag(FLAGS_service),
-                                             absl::Seconds(absl::GetFlag(FLAGS_timeout_seconds)));
+
+  // Calls `method` with `request` and prints the answer with `table` (or as JSON).
+  template <typename Response>
+  void Run(const std::string& method, const google::protobuf::Message& request,
+           const std::function<std::string(const Response&)>& table) {
+    absl::StatusOr<const google::protobuf::MethodDescriptor*> m = FindMethod(method);
+    if (!m.ok()) return Fail(m.status());
+    absl::StatusOr<Session> session = Open();
+    if (!session.ok()) return Fail(session.status());
+    absl::StatusOr<std::unique_ptr<google::protobuf::Message>> answer = session->Call(*m, request);
+    if (!answer.ok()) return Fail(answer.status());
+    Response typed;
+    typed.ParseFromString((*answer)->SerializeAsString());
+    std::cout << (g.output == "json" ? ToJson(typed) + "\n" : table(typed));
+  }
+
+  void Fail(const absl::Status& s) { exit_code = ReportError(s); }
+
+  // A time in the chosen zone (--time-zone, else $TZ, else UTC).
+  std::string When(const google::protobuf::Timestamp& t) const {
+    if (t.seconds() == 0 && t.nanos() == 0) return "-";
+    absl::TimeZone tz = absl::UTCTimeZone();
+    const std::string name = !g.time_zone.empty() ? g.time_zone : std::getenv("TZ") ? std::getenv("TZ") : "";
+    if (!name.empty()) (void)absl::LoadTimeZone(name, &tz);
+    return absl::FormatTime("%Y-%m-%d %H:%M %Z", absl::FromUnixSeconds(t.seconds()), tz);
+  }
+};
+
+template <typename Enum>
+std::string EnumName(const google::protobuf::EnumDescriptor* d, Enum v) {
+  const auto* value = d->FindValueByNumber(static_cast<int>(v));
+  return value == nullptr ? absl::StrCat(static_cast<int>(v)) : value->name();
+}
+
+std::string CustomersTable(const std::vector<const cpb::Customer*>& cs) {
+  std::vector<std::vector<std::string>> rows = {{"NAME", "DISPLAY NAME", "STATE", "TIME ZONE"}};
+  for (const auto* c : cs) {
+    rows.push_back({c->name(), c->display_name(), EnumName(cpb::Customer::State_descriptor(), c->state()),
+                    c->time_zone().empty() ? "-" : c->time_zone()});
+  }
+  return Table(rows);
+}
+
+std::string ContractsTable(const std::vector<const cpb::Contract*>& cs) {
+  std::vector<std::vector<std::string>> rows = {{"NAME", "TITLE", "STATE", "VERSION", "ETAG"}};
+  for (const auto* c : cs) {
+    rows.push_back({c->name(), c->display_name(), EnumName(cpb::Contract::State_descriptor(), c->state()),
+                    absl::StrCat(c->version()), c->etag()});
+  }
+  return Table(rows);
+}
+
+std::string TicketsTable(const Runner& r, const std::vector<const tpb::Ticket*>& ts) {
+  std::vector<std::vector<std::string>> rows = {{"NAME", "PRIORITY", "STATUS", "TITLE", "NEXT DUE", "LEFT (BUSINESS TIME)"}};
+  for (const auto* t : ts) {
+    const bool running = t->has_next_due_time();
+    std::string left = running ? Relative(t->time_left_seconds()) : "-";
+    if (t->breached()) left = "BREACHED";
+    else if (t->at_risk()) left += " (at risk)";
+    rows.push_back({t->name(), EnumName(sla::v1::Priority_descriptor(), t->priority()),
+                    EnumName(tpb::Ticket::Status_descriptor(), t->status()), t->title(),
+                    running ? r.When(t->next_due_time()) : "-", left});
+  }
+  return Table(rows);
+}
+
+absl::StatusOr<google::protobuf::Timestamp> ParseTime(const std::string& text, const std::string& flag) {
+  google::protobuf::Timestamp t;
+  if (text == "now") return TimeUtil::GetCurrentTime();
+  if (!TimeUtil::FromString(text, &t)) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": `", text, "` is not an RFC 3339 time, e.g. 2026-12-01T00:00:00+07:00"));
+  }
+  return t;
+}
+
+// A JSON file into `message`: NOT_FOUND for the file, INVALID_ARGUMENT naming the problem.
+absl::Status JsonFileInto(const std::string& path, google::protobuf::Message* message) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  google::protobuf::util::JsonParseOptions strict;
+  if (auto s = google::protobuf::util::JsonStringToMessage(*text, message, strict); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("`", path, "` is not a valid ", message->GetDescriptor()->full_name(),
+                                                   " in JSON: ", s.message().as_string()));
+  }
+  return absl::OkStatus();
+}
+
+void Example(CLI::App* app, const std::string& text) { app->footer(absl::StrCat("Example:\n  ", text)); }
+
+void AddToken(CLI::App& app, Runner& r) {
+  auto* cmd = app.add_subcommand("token", "Mint a development bearer token (HS256, local runs)");
+  static std::string key_file = ".local/secrets/jwt-hs256.key", sub = "dev", tenant, roles = "msp_admin",
+                     issuer = "sla-platform", audience = "sla-platform";
+  static int ttl = 60;
+  cmd->add_option("--key_file", key_file, "HS256 key file")->capture_default_str();
+  cmd->add_option("--sub", sub, "subject")->capture_default_str();
+  cmd->add_option("--tenant", tenant, "customer id, for customer roles");
+  cmd->add_option("--roles", roles, "comma-separated roles")->capture_default_str();
+  cmd->add_option("--ttl_minutes", ttl, "minutes the token is valid")->capture_default_str();
+  cmd->add_option("--issuer", issuer)->capture_default_str();
+  cmd->add_option("--audience", audience)->capture_default_str();
+  Example(cmd, "sla config set token \"$(sla token --roles=msp_admin)\"");
+  cmd->callback([&r] {
+    auto key = server::ReadSecretFile(key_file);
+    if (!key.ok()) return r.Fail(key.status());
+    server::JwtConfig config{*key, issuer, audience};
+    server::Identity id{sub, tenant, absl::StrSplit(roles, ',', absl::SkipEmpty())};
+    auto token = server::MintToken(config, id, absl::Now(), absl::Minutes(ttl));
+    if (!token.ok()) return r.Fail(token.status());
+    std::cout << *token << "\n";
+  });
+}
+
+void AddHealth(CLI::App& app, Runner& r) {
+  auto* cmd = app.add_subcommand("health", "Exit 0 only if a service answers SERVING");
+  static std::string target = "127.0.0.1:50051", service;
+  static int timeout = 2;
+  cmd->add_option("--target", target, "host:port")->capture_default_str();
+  cmd->add_option("--service", service, "service name; empty = the whole server");
+  cmd->add_option("--timeout_seconds", timeout)->capture_default_str();
+  cmd->callback([&r] {
+    auto serving = server::CheckServing(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()), service,
+                                        absl::Seconds(timeout));
     if (!serving.ok()) {
       std::cout << "UNREACHABLE " << serving.status() << "\n";
-      return 1;
+      r.exit_code = kUnavailable;
+      return;
     }
     std::cout << (*serving ? "SERVING" : "NOT_SERVING") << "\n";
-    return *serving ? 0 : 1;
+    r.exit_code = *serving ? kOk : kUnavailable;
+  });
+}
+
+void AddConfig(CLI::App& app, Runner& r) {
+  auto* config = app.add_subcommand("config", "Profiles: where the services are and which token to use");
+  config->require_subcommand(1);
+  auto* show = config->add_subcommand("show", "Print the current profile (or --profile's)");
+  show->callback([&r] {
+    auto c = LoadConfig(ConfigPath());
+    if (!c.ok()) return r.Fail(c.status());
+    const std::string name = r.g.profile.empty() ? c->current : r.g.profile;
+    auto it = c->profiles.find(name);
+    if (it == c->profiles.end()) return r.Fail(absl::NotFoundError(absl::StrCat("no profile `", name, "`")));
+    std::cout << "# " << ConfigPath() << ", profile " << name << "\n" << ProfileJson(it->second) << "\n";
+  });
+  auto* set = config->add_subcommand("set", "Set a key of the current profile (or --profile's, created if new)");
+  static std::string key, value;
+  std::string keys;
+  for (const auto& [k, what] : ProfileKeys()) absl::StrAppend(&keys, "\n  ", k, ": ", what);
+  set->add_option("key", key, "what to set")->required();
+  set->add_option("value", value, "its value")->required();
+  set->footer(absl::StrCat("Keys:", keys, "\nExample:\n  sla config set token \"$(scripts/token --roles=msp_admin)\""));
+  set->callback([&r] {
+    auto c = LoadConfig(ConfigPath());
+    if (!c.ok()) return r.Fail(c.status());
+    const std::string name = r.g.profile.empty() ? c->current : r.g.profile;
+    if (absl::Status s = SetProfileKey(c->profiles[name], key, value); !s.ok()) return r.Fail(s);
+    if (absl::Status s = SaveConfig(ConfigPath(), *c); !s.ok()) return r.Fail(s);
+    std::cout << "profile " << name << ": " << key << " set\n";
+  });
+  auto* use = config->add_subcommand("use", "Make a profile the current one");
+  static std::string profile;
+  use->add_option("profile", profile)->required();
+  use->callback([&r] {
+    auto c = LoadConfig(ConfigPath());
+    if (!c.ok()) return r.Fail(c.status());
+    if (!c->profiles.contains(profile)) {
+      return r.Fail(absl::NotFoundError(absl::StrCat("no profile `", profile, "`; create it with sla --profile ",
+                                                     profile, " config set contract HOST:PORT")));
+    }
+    c->current = profile;
+    if (absl::Status s = SaveConfig(ConfigPath(), *c); !s.ok()) return r.Fail(s);
+    std::cout << "current profile: " << profile << "\n";
+  });
+}
+
+void AddCall(CLI::App& app, Runner& r) {
+  auto* cmd = app.add_subcommand("call", "Call any RPC with a JSON request; prints the JSON answer");
+  static std::string method, json, file;
+  cmd->add_option("method", method, "Service/Method, e.g. sla.ticket.v1.TicketService/GetTicket")->required();
+  cmd->add_option("json", json, "the request in JSON (proto3 mapping)");
+  cmd->add_option("-f,--file", file, "read the request from a file (- = standard input)");
+  Example(cmd, "sla call sla.ticket.v1.TicketService/GetTicket '{\"name\": \"customers/c/tickets/t\"}'");
+  cmd->callback([&r] {
+    absl::StatusOr<const google::protobuf::MethodDescriptor*> m = FindMethod(method);
+    if (!m.ok()) return r.Fail(m.status());
+    std::string text = json.empty() ? "{}" : json;
+    if (!file.empty()) {
+      absl::StatusOr<std::string> f = ReadFile(file);
+      if (!f.ok()) return r.Fail(f.status());
+      text = *f;
+    }
+    absl::StatusOr<std::unique_ptr<google::protobuf::Message>> request = RequestFromJson(*m, text);
+    if (!request.ok()) return r.Fail(request.status());
+    absl::StatusOr<Session> session = r.Open();
+    if (!session.ok()) return r.Fail(session.status());
+    if ((*m)->server_streaming()) {
+      absl::Status s = session->Stream(*m, **request, [](const google::protobuf::Message& msg) {
+        std::cout << ToJson(msg) << "\n" << std::flush;
+      });
+      if (!s.ok()) r.Fail(s);
+      return;
+    }
+    absl::StatusOr<std::unique_ptr<google::protobuf::Message>> answer = session->Call(*m, **request);
+    if (!answer.ok()) return r.Fail(answer.status());
+    std::cout << ToJson(**answer) << "\n";
+  });
+}
+
+void AddCustomers(CLI::App& app, Runner& r) {
+  auto* noun = app.add_subcommand("customers", "The MSP's customers (contract-svc)");
+  noun->require_subcommand(1);
+  auto* create = noun->add_subcommand("create", "Create a customer (msp_admin)");
+  static cpb::CreateCustomerRequest creq;
+  static std::string name, tz, request_id;
+  create->add_option("--name", name, "display name")->required();
+  create->add_option("--time-zone", tz, "IANA time zone, e.g. Asia/Bangkok");
+  create->add_option("--request-id", request_id, "idempotency key: a retry returns the same customer");
+  Example(create, "sla customers create --name \"Acme Thai Co.\" --time-zone Asia/Bangkok");
+  create->callback([&r] {
+    creq.mutable_customer()->set_display_name(name);
+    creq.mutable_customer()->set_time_zone(tz);
+    creq.set_request_id(request_id);
+    r.Run<cpb::Customer>("sla.contract.v1.ContractService/CreateCustomer", creq,
+                         [](const cpb::Customer& c) { return CustomersTable({&c}); });
+  });
+  auto* get = noun->add_subcommand("get", "Show a customer");
+  static cpb::GetCustomerRequest greq;
+  get->add_option("name", *greq.mutable_name(), "customers/{customer}")->required();
+  get->callback([&r] {
+    r.Run<cpb::Customer>("sla.contract.v1.ContractService/GetCustomer", greq,
+                         [](const cpb::Customer& c) { return CustomersTable({&c}); });
+  });
+  auto* list = noun->add_subcommand("list", "List customers");
+  static cpb::ListCustomersRequest lreq;
+  list->add_option("--filter", *lreq.mutable_filter(), "e.g. 'state = ACTIVE AND display_name : \"acme\"'");
+  static int page_size = 0;
+  list->add_option("--page-size", page_size, "1..1000");
+  list->callback([&r] {
+    lreq.set_page_size(page_size);
+    r.Run<cpb::ListCustomersResponse>("sla.contract.v1.ContractService/ListCustomers", lreq,
+                                      [](const cpb::ListCustomersResponse& out) {
+                                        std::vector<const cpb::Customer*> cs;
+                                        for (const auto& c : out.customers()) cs.push_back(&c);
+                                        return CustomersTable(cs);
+                                      });
+  });
+}
+
+void AddContracts(CLI::App& app, Runner& r) {
+  auto* noun = app.add_subcommand("contracts", "Contracts and their SLA terms (contract-svc)");
+  noun->require_subcommand(1);
+  auto* create = noun->add_subcommand("create", "Create a draft contract from a terms file (msp_admin)");
+  static std::string parent, title, terms_file, request_id;
+  create->add_option("customer", parent, "customers/{customer}")->required();
+  create->add_option("--name", title, "the contract's title")->required();
+  create->add_option("-f,--terms", terms_file, "the SLA terms in JSON (sla.v1.SlaTerms)")->required();
+  create->add_option("--request-id", request_id, "idempotency key");
+  Example(create, "sla contracts create customers/cust-1 --name \"Managed IT\" -f docs/examples/acme-managed-it-terms.json");
+  create->callback([&r] {
+    cpb::CreateContractRequest req;
+    req.set_parent(parent);
+    req.set_request_id(request_id);
+    req.mutable_contract()->set_display_name(title);
+    if (absl::Status s = JsonFileInto(terms_file, req.mutable_contract()->mutable_terms()); !s.ok()) return r.Fail(s);
+    r.Run<cpb::Contract>("sla.contract.v1.ContractService/CreateContract", req,
+                         [](const cpb::Contract& c) { return ContractsTable({&c}); });
+  });
+  auto* get = noun->add_subcommand("get", "Show a contract (-o json for its terms)");
+  static cpb::GetContractRequest greq;
+  get->add_option("name", *greq.mutable_name(), "customers/{customer}/contracts/{contract}")->required();
+  get->callback([&r] {
+    r.Run<cpb::Contract>("sla.contract.v1.ContractService/GetContract", greq,
+                         [](const cpb::Contract& c) { return ContractsTable({&c}); });
+  });
+  auto* list = noun->add_subcommand("list", "List a customer's contracts (customers/- for all)");
+  static cpb::ListContractsRequest lreq;
+  list->add_option("customer", *lreq.mutable_parent(), "customers/{customer} or customers/-")->required();
+  list->add_option("--filter", *lreq.mutable_filter(), "e.g. 'state = ACTIVE'");
+  list->callback([&r] {
+    r.Run<cpb::ListContractsResponse>("sla.contract.v1.ContractService/ListContracts", lreq,
+                                      [](const cpb::ListContractsResponse& out) {
+                                        std::vector<const cpb::Contract*> cs;
+                                        for (const auto& c : out.contracts()) cs.push_back(&c);
+                                        return ContractsTable(cs);
+                                      });
+  });
+  auto* activate = noun->add_subcommand("activate", "Activate a linted draft (its etag) from a time");
+  static std::string aname, etag, from = "now";
+  activate->add_option("name", aname, "the contract")->required();
+  activate->add_option("--etag", etag, "the draft's etag, from `sla contracts get`")->required();
+  activate->add_option("--from", from, "when version 1 takes effect (RFC 3339 or `now`)")->capture_default_str();
+  activate->callback([&r] {
+    cpb::ActivateContractRequest req;
+    req.set_name(aname);
+    req.set_etag(etag);
+    absl::StatusOr<google::protobuf::Timestamp> t = ParseTime(from, "--from");
+    if (!t.ok()) return r.Fail(t.status());
+    *req.mutable_effective_from() = *t;
+    r.Run<cpb::Contract>("sla.contract.v1.ContractService/ActivateContract", req,
+                         [](const cpb::Contract& c) { return ContractsTable({&c}); });
+  });
+}
+
+void AddTickets(CLI::App& app, Runner& r) {
+  auto* noun = app.add_subcommand("tickets", "Tickets and their SLA clocks (ticket-svc)");
+  noun->require_subcommand(1);
+  auto show = [&r](const tpb::Ticket& t) { return TicketsTable(r, {&t}); };
+
+  auto* open = noun->add_subcommand("open", "Open a ticket");
+  static std::string parent, contract, service, priority = "PRIORITY_P3", title, description, reporter, request_id;
+  open->add_option("customer", parent, "customers/{customer}")->required();
+  open->add_option("--contract", contract, "customers/{customer}/contracts/{contract}")->required();
+  open->add_option("--service", service, "a service id of the contract's terms")->required();
+  open->add_option("--priority", priority, "PRIORITY_P1 … PRIORITY_P4")->capture_default_str();
+  open->add_option("--title", title)->required();
+  open->add_option("--description", description);
+  open->add_option("--reporter", reporter, "who reported it");
+  open->add_option("--request-id", request_id, "idempotency key");
+  Example(open, "sla tickets open customers/c --contract customers/c/contracts/k --service service-desk "
+                "--priority PRIORITY_P1 --title \"Mail is down\"");
+  open->callback([&r, show] {
+    tpb::CreateTicketRequest req;
+    req.set_parent(parent);
+    req.set_request_id(request_id);
+    tpb::Ticket* t = req.mutable_ticket();
+    t->set_contract(contract);
+    t->set_service_id(service);
+    sla::v1::Priority p;
+    if (!sla::v1::Priority_Parse(priority, &p)) {
+      return r.Fail(absl::InvalidArgumentError(absl::StrCat("--priority: `", priority, "` is not PRIORITY_P1 … PRIORITY_P4")));
+    }
+    t->set_priority(p);
+    t->set_title(title);
+    t->set_description(description);
+    t->set_reporter(reporter);
+    r.Run<tpb::Ticket>("sla.ticket.v1.TicketService/CreateTicket", req, show);
+  });
+
+  auto* get = noun->add_subcommand("get", "Show a ticket with its clocks");
+  static tpb::GetTicketRequest greq;
+  get->add_option("name", *greq.mutable_name(), "customers/{customer}/tickets/{ticket}")->required();
+  get->callback([&r, show] { r.Run<tpb::Ticket>("sla.ticket.v1.TicketService/GetTicket", greq, show); });
+
+  auto* list = noun->add_subcommand("list", "List tickets (the next-to-breach queue with --order-by next_due_time)");
+  static tpb::ListTicketsRequest lreq;
+  lreq.set_parent("customers/-");
+  list->add_option("customer", *lreq.mutable_parent(), "customers/{customer}; default customers/- (all you may read)");
+  list->add_option("--filter", *lreq.mutable_filter(), "e.g. 'priority = PRIORITY_P1 AND breached = false'");
+  list->add_option("--order-by", *lreq.mutable_order_by(), "next_due_time");
+  static int page_size = 0;
+  list->add_option("--page-size", page_size, "1..1000");
+  Example(list, "sla tickets list --order-by next_due_time --filter 'at_risk = true'");
+  list->callback([&r] {
+    lreq.set_page_size(page_size);
+    r.Run<tpb::ListTicketsResponse>("sla.ticket.v1.TicketService/ListTickets", lreq,
+                                    [&r](const tpb::ListTicketsResponse& out) {
+                                      std::vector<const tpb::Ticket*> ts;
+                                      for (const auto& t : out.tickets()) ts.push_back(&t);
+                                      std::string table = TicketsTable(r, ts);
+                                      if (!out.next_page_token().empty()) table += "(more: -o json gives nextPageToken)\n";
+                                      return table;
+                                    });
+  });
+
+  auto* comment = noun->add_subcommand("comment", "Add a comment");
+  static std::string cname, body, visibility = "PUBLIC";
+  comment->add_option("name", cname, "the ticket")->required();
+  comment->add_option("--body", body)->required();
+  comment->add_option("--visibility", visibility, "PUBLIC or INTERNAL")->capture_default_str();
+  comment->callback([&r] {
+    tpb::AddCommentRequest req;
+    req.set_parent(cname);
+    req.mutable_comment()->set_body(body);
+    tpb::Comment::Visibility v;
+    if (!tpb::Comment::Visibility_Parse(visibility, &v)) {
+      return r.Fail(absl::InvalidArgumentError(absl::StrCat("--visibility: `", visibility, "` is not PUBLIC or INTERNAL")));
+    }
+    req.mutable_comment()->set_visibility(v);
+    r.Run<tpb::Comment>("sla.ticket.v1.TicketService/AddComment", req,
+                        [](const tpb::Comment& c) { return Table({{"NAME", "VISIBILITY"}, {c.name(), EnumName(tpb::Comment::Visibility_descriptor(), c.visibility())}}); });
+  });
+
+  // Status changes: one verb per target status.
+  for (const auto& [verb, status, what] : std::vector<std::tuple<std::string, tpb::Ticket::Status, std::string>>{
+           {"acknowledge", tpb::Ticket::ACKNOWLEDGED, "Acknowledge (stops the response clock)"},
+           {"start", tpb::Ticket::IN_PROGRESS, "Start work (or reopen a resolved ticket)"},
+           {"resolve", tpb::Ticket::RESOLVED, "Resolve (stops the resolution clock)"},
+           {"close", tpb::Ticket::CLOSED, "Close"}}) {
+    auto* cmd = noun->add_subcommand(verb, what);
+    auto name = std::make_shared<std::string>();
+    auto reason = std::make_shared<std::string>();
+    cmd->add_option("name", *name, "the ticket")->required();
+    cmd->add_option("--reason", *reason, "why (kept in the SLA history)");
+    cmd->callback([&r, show, name, reason, s = status] {
+      tpb::TransitionTicketRequest req;
+      req.set_name(*name);
+      req.set_status(s);
+      req.set_reason(*reason);
+      r.Run<tpb::Ticket>("sla.ticket.v1.TicketService/TransitionTicket", req, show);
+    });
   }
-  std::cerr << "usage: sla token|health [flags]  (sla --help for the flags)\n";
-  return 2;
+
+  auto* history = noun->add_subcommand("history", "The SLA history of a ticket");
+  static tpb::ListSlaHistoryRequest hreq;
+  history->add_option("name", *hreq.mutable_parent(), "the ticket")->required();
+  history->callback([&r] {
+    r.Run<tpb::ListSlaHistoryResponse>("sla.ticket.v1.TicketService/ListSlaHistory", hreq,
+                                       [&r](const tpb::ListSlaHistoryResponse& out) {
+                                         std::vector<std::vector<std::string>> rows = {{"#", "TIME", "CAUSE", "CLOCK", "DETAIL"}};
+                                         for (const auto& e : out.entries()) {
+                                           rows.push_back({absl::StrCat(e.sequence()), r.When(e.time()), e.cause(),
+                                                           EnumName(sla::v1::ClockKind_descriptor(), e.clock()), e.detail()});
+                                         }
+                                         return Table(rows);
+                                       });
+  });
+}
+
+}  // namespace
+}  // namespace sla::cli
+
+int main(int argc, char** argv) {
+  using namespace sla::cli;
+  CLI::App app{"sla: the SLA platform's command line. Tables by default, -o json for scripts.\n"
+               "Exit codes: 0 ok, 1 other error, 2 bad input, 3 not found, 4 not allowed or no valid token,\n"
+               "5 conflict (exists, stale etag, wrong state), 6 the suite is unreachable or busy."};
+  app.require_subcommand(1);
+  Runner r;
+  app.add_option("--profile", r.g.profile, "profile of the config file (sla config show)");
+  app.add_option("-o,--output", r.g.output, "table or json")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  app.add_option("--token", r.g.token, "bearer token or API key for this run (else SLA_TOKEN, else the profile)");
+  app.add_option("--time-zone", r.g.time_zone, "zone for times in tables (else $TZ, else UTC)");
+  app.add_option("--timeout", r.g.timeout_s, "seconds per call")->capture_default_str();
+  app.footer("Anything else: sla call Service/Method JSON. sla COMMAND --help shows a command's flags and an example.");
+  AddConfig(app, r);
+  AddCall(app, r);
+  AddCustomers(app, r);
+  AddContracts(app, r);
+  AddTickets(app, r);
+  AddToken(app, r);
+  AddHealth(app, r);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kUsage;
+  }
+  return r.exit_code;
 }

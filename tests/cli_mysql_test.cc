@@ -1,0 +1,189 @@
+// The `sla` command against contract-svc and ticket-svc running as processes: what a person
+// and a script see (tables, -o json parsed back, exit codes and messages for bad input).
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "sla/contract/v1/contract_service.pb.h"
+#include "sla/ticket/v1/ticket_service.pb.h"
+#include "tests/suite_fixture.h"
+
+namespace sla {
+namespace {
+
+namespace cpb = sla::contract::v1;
+namespace tpb = sla::ticket::v1;
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+class CliTest : public SuiteProcessTest {
+ protected:
+  void SetUp() override {
+    contract_db_ = NewDatabase("cli");
+    ticket_db_ = NewDatabase("cli");
+    ASSERT_TRUE(contract_db_ && ticket_db_);
+    contract_ = Start(SLA_CONTRACT_SVC, *contract_db_, "contract.log");
+    const int contract_port = contract_->WaitForPort();
+    ASSERT_GT(contract_port, 0);
+    ticket_ = Start(SLA_TICKET_SVC, *ticket_db_, "ticket.log", {absl::StrCat("--contract_address=127.0.0.1:", contract_port)});
+    const int ticket_port = ticket_->WaitForPort();
+    ASSERT_GT(ticket_port, 0);
+    config_ = dir_ + "/config.json";
+    // A fresh profile pointing at these processes, with an msp_admin token, set as a person would.
+    ASSERT_EQ(Sla({"config", "set", "contract", absl::StrCat("127.0.0.1:", contract_port)}).code, 0);
+    ASSERT_EQ(Sla({"config", "set", "ticket", absl::StrCat("127.0.0.1:", ticket_port)}).code, 0);
+    auto token = server::MintToken(jwt_, {"cli-user", "", {"msp_admin"}}, absl::Now(), absl::Minutes(30));
+    ASSERT_TRUE(token.ok());
+    ASSERT_EQ(Sla({"config", "set", "token", *token}).code, 0);
+  }
+
+  // Runs `sla args…` with the test's config file; stdout, stderr and the exit code.
+  Result Sla(const std::vector<std::string>& args, const std::string& stdin_text = "") {
+    std::string cmd = absl::StrCat("SLA_CONFIG='", config_, "' TZ=Asia/Bangkok '", SLA_CLI, "'");
+    for (const std::string& a : args) {
+      std::string quoted = "'";
+      for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      absl::StrAppend(&cmd, " ", quoted, "'");
+    }
+    const std::string err_file = dir_ + "/cli.err", in_file = dir_ + "/cli.in";
+    std::ofstream(in_file) << stdin_text;
+    absl::StrAppend(&cmd, " <'", in_file, "' 2>'", err_file, "'");
+    Result r;
+    FILE* p = popen(cmd.c_str(), "r");
+    std::array<char, 4096> buf;
+    size_t n;
+    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+    const int status = pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream e(err_file);
+    r.err.assign(std::istreambuf_iterator<char>(e), {});
+    return r;
+  }
+
+  template <typename T>
+  static T Parse(const Result& r) {
+    T out;
+    const auto s = google::protobuf::util::JsonStringToMessage(r.out, &out);
+    EXPECT_TRUE(s.ok()) << s.message() << " in " << r.out;
+    return out;
+  }
+
+  std::unique_ptr<test::ScratchDatabase> contract_db_, ticket_db_;
+  std::unique_ptr<ServiceProcess> contract_, ticket_;
+  std::string config_;
+};
+
+TEST_F(CliTest, FromCustomerToTicketAsTablesAndAsJson) {
+  Result r = Sla({"customers", "create", "--name", "บริษัท แอคมี จำกัด", "--time-zone", "Asia/Bangkok"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "DISPLAY NAME")) << r.out;
+  EXPECT_TRUE(absl::StrContains(r.out, "บริษัท แอคมี จำกัด")) << r.out;
+  r = Sla({"-o", "json", "customers", "list"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto customers = Parse<cpb::ListCustomersResponse>(r);
+  ASSERT_EQ(customers.customers_size(), 1) << r.out;
+  const std::string customer = customers.customers(0).name();
+
+  for (const char* id : {"bangkok-office", "always-on"}) {
+    r = Sla({"call", "sla.contract.v1.ContractService/CreateCalendar",
+             absl::StrCat(R"({"calendarId": ")", id, R"(", "calendar": {"displayName": "Office", "timeZone": "Asia/Bangkok", "alwaysOpen": true}})")});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  r = Sla({"-o", "json", "contracts", "create", customer, "--name", "Managed IT", "-f", SLA_EXAMPLE_TERMS});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto draft = Parse<cpb::Contract>(r);
+  r = Sla({"contracts", "activate", draft.name(), "--etag", draft.etag(), "--from", "2026-01-01T00:00:00Z"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "ACTIVE")) << r.out;
+
+  r = Sla({"-o", "json", "tickets", "open", customer, "--contract", draft.name(), "--service", "service-desk",
+           "--priority", "PRIORITY_P1", "--title", "Mail is down", "--reporter", "somchai@acme.example"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto ticket = Parse<tpb::Ticket>(r);
+  r = Sla({"tickets", "list", "--order-by", "next_due_time"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, ticket.name())) << r.out;
+  EXPECT_TRUE(absl::StrContains(r.out, "PRIORITY_P1")) << r.out;
+  EXPECT_TRUE(absl::StrContains(r.out, "+07")) << "due time in the chosen zone: " << r.out;
+  EXPECT_TRUE(absl::StrContains(r.out, "in ")) << "time left as business time: " << r.out;
+  r = Sla({"tickets", "comment", ticket.name(), "--body", "Looking into it"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* verb : {"acknowledge", "start", "resolve"}) {
+    r = Sla({"tickets", verb, ticket.name(), "--reason", "cli"});
+    ASSERT_EQ(r.code, 0) << verb << ": " << r.err;
+  }
+  EXPECT_TRUE(absl::StrContains(r.out, "RESOLVED")) << r.out;
+  r = Sla({"tickets", "history", ticket.name()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "CAUSE")) << r.out;
+  r = Sla({"-o", "json", "tickets", "get", ticket.name()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Parse<tpb::Ticket>(r).status(), tpb::Ticket::RESOLVED);
+}
+
+TEST_F(CliTest, BadInputGetsItsExitCodeAndAMessageThatNamesTheProblem) {
+  // A file that is not there.
+  Result r = Sla({"contracts", "create", "customers/x", "--name", "n", "-f", "/no/such/terms.json"});
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.err, "/no/such/terms.json")) << r.err;
+  // Malformed JSON and an unknown field.
+  r = Sla({"call", "sla.contract.v1.ContractService/CreateCustomer", "{\"customer\": "});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.err, "not a valid sla.contract.v1.CreateCustomerRequest")) << r.err;
+  r = Sla({"call", "sla.contract.v1.ContractService/CreateCustomer", R"({"customer": {"displayNme": "x"}})"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.err, "displayNme")) << r.err;
+  // The service's own validation: the field and why.
+  r = Sla({"customers", "create", "--name", "Acme", "--time-zone", "Mars/Olympus"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.err, "field customer.time_zone")) << r.err;
+  // An unknown method, command and flag.
+  r = Sla({"call", "sla.ticket.v1.TicketService/Nope", "{}"});
+  EXPECT_EQ(r.code, 3) << r.err;
+  r = Sla({"tickets", "fly"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  r = Sla({"tickets", "list", "--colour", "red"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  // Not found, and a wrong token.
+  r = Sla({"customers", "get", "customers/nobody"});
+  EXPECT_EQ(r.code, 3) << r.err;
+  r = Sla({"--token", "not.a.token", "customers", "list"});
+  EXPECT_EQ(r.code, 4) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.err, "UNAUTHENTICATED")) << r.err;
+  // A profile that points nowhere.
+  ASSERT_EQ(Sla({"--profile", "away", "config", "set", "contract", "127.0.0.1:1"}).code, 0);
+  r = Sla({"--profile", "away", "--token", "x", "customers", "list"});
+  EXPECT_EQ(r.code, 6) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.err, "scripts/run")) << r.err;
+  // Every command has help with an example.
+  r = Sla({"tickets", "open", "--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_TRUE(absl::StrContains(r.out, "Example:")) << r.out;
+}
+
+TEST_F(CliTest, ConfigKeepsProfilesAndHidesTheToken) {
+  Result r = Sla({"config", "show"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "\"contract\"")) << r.out;
+  EXPECT_FALSE(absl::StrContains(r.out, "eyJhbGciOi") && r.out.size() > 400) << r.out;
+  r = Sla({"config", "set", "colour", "red"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(absl::StrContains(r.err, "token_file")) << "lists the keys: " << r.err;
+  r = Sla({"config", "use", "nowhere"});
+  EXPECT_EQ(r.code, 3) << r.err;
+  // The token file is private to its owner.
+  struct stat st;
+  ASSERT_EQ(stat(config_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 077, 0u);
+}
+
+}  // namespace
+}  // namespace sla
