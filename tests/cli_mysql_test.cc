@@ -4,10 +4,13 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <iostream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
 #include "sla/contract/v1/contract_service.pb.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
@@ -65,6 +68,10 @@ class CliTest : public SuiteProcessTest {
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     std::ifstream e(err_file);
     r.err.assign(std::istreambuf_iterator<char>(e), {});
+    // SLA_CLI_SHOW=1 prints the session as a person would see it in a terminal.
+    if (std::getenv("SLA_CLI_SHOW") != nullptr) {
+      std::cout << "$ sla " << absl::StrJoin(args, " ") << "\n" << r.out << r.err << "[exit " << r.code << "]\n";
+    }
     return r;
   }
 

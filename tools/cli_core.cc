@@ -315,14 +315,26 @@ std::string ToJson(const google::protobuf::Message& m) {
   return out;
 }
 
+size_t DisplayWidth(const std::string& s) {
+  // Columns on a terminal, not bytes: Thai vowel and tone marks above or below a consonant,
+  // and other combining marks, take no column of their own.
+  size_t width = 0;
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = s[i];
+    const size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    uint32_t cp = len == 1 ? c : c & (0xFF >> (len + 1));
+    for (size_t k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
+    i += len;
+    const bool combining = (cp >= 0x0300 && cp <= 0x036F) || cp == 0x0E31 || (cp >= 0x0E34 && cp <= 0x0E3A) ||
+                           (cp >= 0x0E47 && cp <= 0x0E4E);
+    width += combining ? 0 : 1;
+  }
+  return width;
+}
+
 std::string Table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> width;
-  // Width in characters, not bytes: Thai titles line up.
-  auto chars = [](const std::string& s) {
-    size_t n = 0;
-    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-    return n;
-  };
+  auto chars = [](const std::string& s) { return DisplayWidth(s); };
   for (const auto& r : rows) {
     if (width.size() < r.size()) width.resize(r.size(), 0);
     for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], chars(r[i]));

@@ -96,6 +96,8 @@ int ExitCodeOf(absl::StatusCode code);
 // Output of answers.
 enum class Format { kTable, kJson };
 std::string ToJson(const google::protobuf::Message& m);
+// Terminal columns of UTF-8 text (combining marks, Thai's included, take none).
+size_t DisplayWidth(const std::string& s);
 // A table of `rows` (the first row is the header), columns padded to their widest cell.
 std::string Table(const std::vector<std::vector<std::string>>& rows);
 // "in 2h 15m", "5m ago", from a duration in seconds.

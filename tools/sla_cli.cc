@@ -85,8 +85,10 @@ struct Runner {
   }
 };
 
+// An enum value's name; "-" for the unspecified value (0).
 template <typename Enum>
 std::string EnumName(const google::protobuf::EnumDescriptor* d, Enum v) {
+  if (static_cast<int>(v) == 0) return "-";
   const auto* value = d->FindValueByNumber(static_cast<int>(v));
   return value == nullptr ? absl::StrCat(static_cast<int>(v)) : value->name();
 }
