@@ -39,7 +39,21 @@ class CliTest : public SuiteProcessTest {
     ticket_ = Start(SLA_TICKET_SVC, *ticket_db_, "ticket.log", {absl::StrCat("--contract_address=127.0.0.1:", contract_port)});
     const int ticket_port = ticket_->WaitForPort();
     ASSERT_GT(ticket_port, 0);
+    billing_db_ = NewDatabase("cli");
+    reporting_db_ = NewDatabase("cli");
+    ASSERT_TRUE(billing_db_ && reporting_db_);
+    const std::string c = absl::StrCat("--contract_address=127.0.0.1:", contract_port);
+    const std::string t = absl::StrCat("--ticket_address=127.0.0.1:", ticket_port);
+    billing_ = Start(SLA_BILLING_SVC, *billing_db_, "billing.log", {c, t});
+    const int billing_port = billing_->WaitForPort();
+    ASSERT_GT(billing_port, 0);
+    reporting_ = Start(SLA_REPORTING_SVC, *reporting_db_, "reporting.log",
+                       {c, t, absl::StrCat("--billing_address=127.0.0.1:", billing_port)});
+    const int reporting_port = reporting_->WaitForPort();
+    ASSERT_GT(reporting_port, 0);
     config_ = dir_ + "/config.json";
+    ASSERT_EQ(Sla({"config", "set", "billing", absl::StrCat("127.0.0.1:", billing_port)}).code, 0);
+    ASSERT_EQ(Sla({"config", "set", "reporting", absl::StrCat("127.0.0.1:", reporting_port)}).code, 0);
     // A fresh profile pointing at these processes, with an msp_admin token, set as a person would.
     ASSERT_EQ(Sla({"config", "set", "contract", absl::StrCat("127.0.0.1:", contract_port)}).code, 0);
     ASSERT_EQ(Sla({"config", "set", "ticket", absl::StrCat("127.0.0.1:", ticket_port)}).code, 0);
@@ -83,8 +97,8 @@ class CliTest : public SuiteProcessTest {
     return out;
   }
 
-  std::unique_ptr<test::ScratchDatabase> contract_db_, ticket_db_;
-  std::unique_ptr<ServiceProcess> contract_, ticket_;
+  std::unique_ptr<test::ScratchDatabase> contract_db_, ticket_db_, billing_db_, reporting_db_;
+  std::unique_ptr<ServiceProcess> contract_, ticket_, billing_, reporting_;
   std::string config_;
 };
 
@@ -99,14 +113,24 @@ TEST_F(CliTest, FromCustomerToTicketAsTablesAndAsJson) {
   ASSERT_EQ(customers.customers_size(), 1) << r.out;
   const std::string customer = customers.customers(0).name();
 
-  for (const char* id : {"bangkok-office", "always-on"}) {
-    r = Sla({"call", "sla.contract.v1.ContractService/CreateCalendar",
-             absl::StrCat(R"({"calendarId": ")", id, R"(", "calendar": {"displayName": "Office", "timeZone": "Asia/Bangkok", "alwaysOpen": true}})")});
-    ASSERT_EQ(r.code, 0) << r.err;
-  }
+  // One calendar from a file, one through `call`.
+  const std::string calendar_file = dir_ + "/office.json";
+  std::ofstream(calendar_file) << R"({"displayName": "Bangkok office", "timeZone": "Asia/Bangkok",
+    "weeklyIntervals": [{"day": "MONDAY", "startMinute": 540, "endMinute": 1020}]})";
+  r = Sla({"calendars", "create", "bangkok-office", "-f", calendar_file});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Sla({"call", "sla.contract.v1.ContractService/CreateCalendar",
+           R"({"calendarId": "always-on", "calendar": {"displayName": "Always", "timeZone": "Asia/Bangkok", "alwaysOpen": true}})"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Sla({"calendars", "list"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "calendars/bangkok-office")) << r.out;
+  EXPECT_TRUE(absl::StrContains(r.out, "24×7")) << r.out;
   r = Sla({"-o", "json", "contracts", "create", customer, "--name", "Managed IT", "-f", SLA_EXAMPLE_TERMS});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto draft = Parse<cpb::Contract>(r);
+  r = Sla({"contracts", "lint", draft.name()});
+  EXPECT_EQ(r.code, 0) << r.err;
   r = Sla({"contracts", "activate", draft.name(), "--etag", draft.etag(), "--from", "2026-01-01T00:00:00Z"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(absl::StrContains(r.out, "ACTIVE")) << r.out;
@@ -134,6 +158,54 @@ TEST_F(CliTest, FromCustomerToTicketAsTablesAndAsJson) {
   r = Sla({"-o", "json", "tickets", "get", ticket.name()});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(Parse<tpb::Ticket>(r).status(), tpb::Ticket::RESOLVED);
+
+  // The agreement as a file.
+  const std::string agreement = dir_ + "/agreement.html";
+  r = Sla({"contracts", "render", draft.name(), "--format", "html", "-o", agreement});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream html(agreement);
+  const std::string page((std::istreambuf_iterator<char>(html)), {});
+  EXPECT_TRUE(absl::StrContains(page, "<html")) << page.substr(0, 200);
+  EXPECT_TRUE(absl::StrContains(page, "Managed IT")) << page.substr(0, 400);
+
+  // An outage, opened and closed.
+  r = Sla({"-o", "json", "outages", "open", customer, "--contract", draft.name(), "--service", "email-hosting",
+           "--start", "2026-12-01T08:00:00+07:00"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto outage = Parse<tpb::Outage>(r);
+  r = Sla({"outages", "close", outage.name(), "--end", "2026-12-01T09:30:00+07:00"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Sla({"outages", "list", customer});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "2026-12-01 09:30 +07")) << r.out;
+
+  // Billing: the month so far, and documents (none yet: the month is not over).
+  const std::string month = absl::FormatTime("%Y-%m", absl::Now(), absl::UTCTimeZone());
+  r = Sla({"billing", "preview", draft.name(), "--period", month});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "total")) << r.out;
+  EXPECT_TRUE(absl::StrContains(r.out, "THB")) << r.out;
+  r = Sla({"billing", "close", draft.name(), "--period", month});
+  EXPECT_EQ(r.code, 5) << "a month that has not ended: " << r.err;
+  r = Sla({"billing", "invoices", customer, "--order-by", "issue_time desc"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "NUMBER")) << r.out;
+  r = Sla({"billing", "credit-notes"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Sla({"billing", "preview", draft.name(), "--period", "2026-13"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.err, "--period")) << r.err;
+
+  // Reports: November's as a CSV file; another customer's contract is not found.
+  r = Sla({"reports", "list", draft.name()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Sla({"reports", "export", absl::StrCat(draft.name(), "/reports/2026-11"), "--format", "csv", "-o", dir_ + "/nov.csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream csv(dir_ + "/nov.csv");
+  const std::string rows((std::istreambuf_iterator<char>(csv)), {});
+  EXPECT_TRUE(absl::StrContains(rows, ",")) << rows;
+  r = Sla({"reports", "export", "customers/nobody/contracts/none/reports/2026-11", "-o", dir_ + "/x.html"});
+  EXPECT_EQ(r.code, 3) << r.err;
 }
 
 TEST_F(CliTest, BadInputGetsItsExitCodeAndAMessageThatNamesTheProblem) {

@@ -10,10 +10,13 @@
 // as protobuf's JSON. Exit codes by error class: tools/cli_core.h.
 #include <CLI/CLI.hpp>
 
+#include <fstream>
 #include <iostream>
 #include <tuple>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/server/auth.h"
@@ -109,6 +112,38 @@ std::string ContractsTable(const std::vector<const cpb::Contract*>& cs) {
                     absl::StrCat(c->version()), c->etag()});
   }
   return Table(rows);
+}
+
+
+std::string Money(const sla::v1::Money& m) {
+  // Minor units with two decimals (THB satang), grouped for reading.
+  const int64_t minor = m.amount_minor();
+  const int64_t major = (minor < 0 ? -minor : minor) / 100;
+  std::string digits = absl::StrCat(major), grouped;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
+    grouped += digits[i];
+  }
+  return absl::StrFormat("%s%s.%02d %s", minor < 0 ? "-" : "", grouped, (minor < 0 ? -minor : minor) % 100,
+                         m.currency_code());
+}
+
+absl::StatusOr<sla::billing::v1::BillingPeriod> ParsePeriod(const std::string& text) {
+  sla::billing::v1::BillingPeriod p;
+  int y = 0, m = 0;
+  const std::vector<std::string> ym = absl::StrSplit(text, '-');
+  if (ym.size() != 2 || !absl::SimpleAtoi(ym[0], &y) || !absl::SimpleAtoi(ym[1], &m) || m < 1 || m > 12) {
+    return absl::InvalidArgumentError(absl::StrCat("--period: `", text, "` is not YYYY-MM, e.g. 2026-12"));
+  }
+  p.set_year(y);
+  p.set_month(m);
+  return p;
+}
+
+absl::Status WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out || !(out << content)) return absl::PermissionDeniedError(absl::StrCat("cannot write `", path, "`"));
+  return absl::OkStatus();
 }
 
 std::string TicketsTable(const Runner& r, const std::vector<const tpb::Ticket*>& ts) {
@@ -478,6 +513,293 @@ void AddTickets(CLI::App& app, Runner& r) {
   });
 }
 
+
+void AddCalendars(CLI::App& app, Runner& r) {
+  auto* noun = app.add_subcommand("calendars", "Business calendars: hours, holidays, time zone (contract-svc)");
+  noun->require_subcommand(1);
+  auto table = [](const std::vector<const sla::v1::BusinessCalendar*>& cs) {
+    std::vector<std::vector<std::string>> rows = {{"NAME", "DISPLAY NAME", "TIME ZONE", "HOURS", "HOLIDAYS"}};
+    for (const auto* c : cs) {
+      rows.push_back({c->name(), c->display_name(), c->time_zone(),
+                      c->always_open() ? "24×7" : absl::StrCat(c->weekly_intervals_size(), " intervals a week"),
+                      absl::StrCat(c->holidays_size())});
+    }
+    return Table(rows);
+  };
+  auto* create = noun->add_subcommand("create", "Create a calendar from a JSON file (msp_admin)");
+  static std::string id, file;
+  create->add_option("id", id, "its id, e.g. bangkok-office")->required();
+  create->add_option("-f,--file", file, "the calendar in JSON (sla.v1.BusinessCalendar)")->required();
+  Example(create, "sla calendars create bangkok-office -f office-hours.json");
+  create->callback([&r, table] {
+    cpb::CreateCalendarRequest req;
+    req.set_calendar_id(id);
+    if (absl::Status st = JsonFileInto(file, req.mutable_calendar()); !st.ok()) return r.Fail(st);
+    r.Run<sla::v1::BusinessCalendar>("sla.contract.v1.ContractService/CreateCalendar", req,
+                                     [table](const sla::v1::BusinessCalendar& c) { return table({&c}); });
+  });
+  auto* list = noun->add_subcommand("list", "List calendars");
+  list->callback([&r, table] {
+    r.Run<cpb::ListCalendarsResponse>("sla.contract.v1.ContractService/ListCalendars", cpb::ListCalendarsRequest(),
+                                      [table](const cpb::ListCalendarsResponse& out) {
+                                        std::vector<const sla::v1::BusinessCalendar*> cs;
+                                        for (const auto& c : out.calendars()) cs.push_back(&c);
+                                        return table(cs);
+                                      });
+  });
+}
+
+void AddContractVerbs(CLI::App& app, Runner& r) {
+  auto* noun = app.get_subcommand("contracts");
+  auto* lint = noun->add_subcommand("lint", "Check a contract's terms before activating them");
+  static cpb::LintContractRequest lreq;
+  lint->add_option("name", *lreq.mutable_name(), "the contract")->required();
+  lint->callback([&r] {
+    r.Run<cpb::LintContractResponse>("sla.contract.v1.ContractService/LintContract", lreq,
+                                     [](const cpb::LintContractResponse& out) {
+                                       if (out.findings().empty()) return std::string("no findings\n");
+                                       std::vector<std::vector<std::string>> rows = {{"SEVERITY", "RULE", "FIELD", "MESSAGE"}};
+                                       for (const auto& f : out.findings()) {
+                                         rows.push_back({EnumName(cpb::LintFinding::Severity_descriptor(), f.severity()),
+                                                         f.rule(), f.field_path(), f.message()});
+                                       }
+                                       return Table(rows);
+                                     });
+  });
+  auto* terminate = noun->add_subcommand("terminate", "Terminate a contract at a time");
+  static std::string tname, tetag, at = "now", reason;
+  static bool for_cause = false;
+  terminate->add_option("name", tname, "the contract")->required();
+  terminate->add_option("--etag", tetag, "the contract's etag")->required();
+  terminate->add_option("--at", at, "when it ends (RFC 3339 or `now`)")->capture_default_str();
+  terminate->add_option("--reason", reason)->required();
+  terminate->add_flag("--for-cause", for_cause, "terminated for the MSP's breach (the termination right)");
+  terminate->callback([&r] {
+    cpb::TerminateContractRequest req;
+    req.set_name(tname);
+    req.set_etag(tetag);
+    req.set_reason(reason);
+    req.set_for_cause(for_cause);
+    absl::StatusOr<google::protobuf::Timestamp> t = ParseTime(at, "--at");
+    if (!t.ok()) return r.Fail(t.status());
+    *req.mutable_effective_time() = *t;
+    r.Run<cpb::Contract>("sla.contract.v1.ContractService/TerminateContract", req,
+                         [](const cpb::Contract& c) { return ContractsTable({&c}); });
+  });
+  auto* render = noun->add_subcommand("render", "Write the agreement customers read (Thai and English) to a file");
+  static std::string rname, format = "html", out_file;
+  render->add_option("name", rname, "the contract")->required();
+  render->add_option("--format", format, "html or markdown")->check(CLI::IsMember({"html", "markdown"}))->capture_default_str();
+  render->add_option("-o,--out", out_file, "the file to write")->required();
+  Example(render, "sla contracts render customers/c/contracts/k --format html -o agreement.html");
+  render->callback([&r] {
+    cpb::RenderAgreementRequest req;
+    req.set_name(rname);
+    req.set_format(format == "html" ? cpb::RenderAgreementRequest::HTML : cpb::RenderAgreementRequest::MARKDOWN);
+    absl::StatusOr<const google::protobuf::MethodDescriptor*> m = FindMethod("sla.contract.v1.ContractService/RenderAgreement");
+    absl::StatusOr<Session> session = r.Open();
+    if (!session.ok()) return r.Fail(session.status());
+    auto answer = session->Call(*m, req);
+    if (!answer.ok()) return r.Fail(answer.status());
+    cpb::RenderAgreementResponse out;
+    out.ParseFromString((*answer)->SerializeAsString());
+    if (absl::Status st = WriteFile(out_file, out.content()); !st.ok()) return r.Fail(st);
+    std::cout << "wrote " << out_file << " (" << out.content().size() << " bytes, " << out.content_type() << ")\n";
+  });
+}
+
+void AddOutages(CLI::App& app, Runner& r) {
+  auto* noun = app.add_subcommand("outages", "Outages of a service: availability and its credits (ticket-svc)");
+  noun->require_subcommand(1);
+  auto table = [&r](const std::vector<const tpb::Outage*>& os) {
+    std::vector<std::vector<std::string>> rows = {{"NAME", "SERVICE", "START", "END", "PLANNED"}};
+    for (const auto* o : os) {
+      rows.push_back({o->name(), o->service_id(), r.When(o->start_time()),
+                      o->has_end_time() ? r.When(o->end_time()) : "open", o->planned() ? "yes" : "no"});
+    }
+    return Table(rows);
+  };
+  auto* open = noun->add_subcommand("open", "Record an outage (open until closed, or with --end)");
+  static std::string parent, contract, service, start = "now", end;
+  open->add_option("customer", parent, "customers/{customer}")->required();
+  open->add_option("--contract", contract)->required();
+  open->add_option("--service", service, "a service id of the terms")->required();
+  open->add_option("--start", start, "RFC 3339 or `now`")->capture_default_str();
+  open->add_option("--end", end, "RFC 3339; empty = still down");
+  Example(open, "sla outages open customers/c --contract customers/c/contracts/k --service email-hosting --start 2026-12-02T08:00:00+07:00");
+  open->callback([&r, table] {
+    tpb::CreateOutageRequest req;
+    req.set_parent(parent);
+    req.mutable_outage()->set_contract(contract);
+    req.mutable_outage()->set_service_id(service);
+    absl::StatusOr<google::protobuf::Timestamp> t = ParseTime(start, "--start");
+    if (!t.ok()) return r.Fail(t.status());
+    *req.mutable_outage()->mutable_start_time() = *t;
+    if (!end.empty()) {
+      absl::StatusOr<google::protobuf::Timestamp> e = ParseTime(end, "--end");
+      if (!e.ok()) return r.Fail(e.status());
+      *req.mutable_outage()->mutable_end_time() = *e;
+    }
+    r.Run<tpb::Outage>("sla.ticket.v1.TicketService/CreateOutage", req, [table](const tpb::Outage& o) { return table({&o}); });
+  });
+  auto* close = noun->add_subcommand("close", "Close an open outage");
+  static std::string cname, cend = "now";
+  close->add_option("name", cname, "the outage")->required();
+  close->add_option("--end", cend, "RFC 3339 or `now`")->capture_default_str();
+  close->callback([&r, table] {
+    tpb::CloseOutageRequest req;
+    req.set_name(cname);
+    absl::StatusOr<google::protobuf::Timestamp> e = ParseTime(cend, "--end");
+    if (!e.ok()) return r.Fail(e.status());
+    *req.mutable_end_time() = *e;
+    r.Run<tpb::Outage>("sla.ticket.v1.TicketService/CloseOutage", req, [table](const tpb::Outage& o) { return table({&o}); });
+  });
+  auto* list = noun->add_subcommand("list", "List outages");
+  static tpb::ListOutagesRequest lreq;
+  lreq.set_parent("customers/-");
+  list->add_option("customer", *lreq.mutable_parent(), "customers/{customer}; default customers/-");
+  list->add_option("--filter", *lreq.mutable_filter(), "e.g. 'open = true AND service_id = email-hosting'");
+  list->callback([&r, table] {
+    r.Run<tpb::ListOutagesResponse>("sla.ticket.v1.TicketService/ListOutages", lreq,
+                                    [table](const tpb::ListOutagesResponse& out) {
+                                      std::vector<const tpb::Outage*> os;
+                                      for (const auto& o : out.outages()) os.push_back(&o);
+                                      return table(os);
+                                    });
+  });
+}
+
+template <typename Doc>
+std::string DocumentsTable(const google::protobuf::RepeatedPtrField<Doc>& docs) {
+  std::vector<std::vector<std::string>> rows = {{"NUMBER", "CONTRACT", "PERIOD", "TOTAL", "NAME"}};
+  for (const Doc& d : docs) {
+    rows.push_back({d.number(), d.contract(), absl::StrFormat("%04d-%02d", d.period().year(), d.period().month()),
+                    Money(d.total()), d.name()});
+  }
+  return Table(rows);
+}
+
+void AddBilling(CLI::App& app, Runner& r) {
+  namespace bpb = sla::billing::v1;
+  auto* noun = app.add_subcommand("billing", "Credits, invoices and credit notes (billing-svc)");
+  noun->require_subcommand(1);
+  auto* preview = noun->add_subcommand("preview", "The credits a period has earned so far");
+  static std::string contract, period;
+  preview->add_option("contract", contract, "customers/{customer}/contracts/{contract}")->required();
+  preview->add_option("--period", period, "YYYY-MM")->required();
+  preview->callback([&r] {
+    bpb::PreviewCreditsRequest req;
+    req.set_contract(contract);
+    absl::StatusOr<bpb::BillingPeriod> p = ParsePeriod(period);
+    if (!p.ok()) return r.Fail(p.status());
+    *req.mutable_period() = *p;
+    r.Run<bpb::PreviewCreditsResponse>("sla.billing.v1.BillingService/PreviewCredits", req,
+                                       [](const bpb::PreviewCreditsResponse& out) {
+                                         std::vector<std::vector<std::string>> rows = {{"CREDIT", "RULE", "AMOUNT"}};
+                                         for (const auto& l : out.credits()) rows.push_back({l.description(), l.rule_id(), Money(l.amount())});
+                                         rows.push_back({"total", "", Money(out.total())});
+                                         return Table(rows);
+                                       });
+  });
+  auto* close = noun->add_subcommand("close", "Close a period: its invoice and credit note (msp_admin, billing_system)");
+  static std::string ccontract, cperiod;
+  close->add_option("contract", ccontract)->required();
+  close->add_option("--period", cperiod, "YYYY-MM")->required();
+  close->callback([&r] {
+    bpb::ClosePeriodRequest req;
+    req.set_contract(ccontract);
+    absl::StatusOr<bpb::BillingPeriod> p = ParsePeriod(cperiod);
+    if (!p.ok()) return r.Fail(p.status());
+    *req.mutable_period() = *p;
+    r.Run<bpb::ClosePeriodResponse>("sla.billing.v1.BillingService/ClosePeriod", req,
+                                    [](const bpb::ClosePeriodResponse& out) {
+                                      std::vector<std::vector<std::string>> rows = {{"DOCUMENT", "NUMBER", "TOTAL"}};
+                                      rows.push_back({"invoice", out.invoice().number(), Money(out.invoice().total())});
+                                      if (!out.credit_note().number().empty()) {
+                                        rows.push_back({"credit note", out.credit_note().number(), Money(out.credit_note().total())});
+                                      }
+                                      return Table(rows) + (out.newly_closed() ? "" : "(closed before: the same documents)\n");
+                                    });
+  });
+  for (const bool invoices : {true, false}) {
+    auto* cmd = noun->add_subcommand(invoices ? "invoices" : "credit-notes",
+                                     invoices ? "List invoices" : "List credit notes (--filter 'series = DN': debit notes)");
+    auto parent = std::make_shared<std::string>("customers/-");
+    auto filter = std::make_shared<std::string>();
+    auto order = std::make_shared<std::string>();
+    cmd->add_option("customer", *parent, "customers/{customer}; default customers/-");
+    cmd->add_option("--filter", *filter, "e.g. 'period = 2026-12'");
+    cmd->add_option("--order-by", *order, "issue_time or 'issue_time desc'");
+    cmd->callback([&r, invoices, parent, filter, order] {
+      if (invoices) {
+        bpb::ListInvoicesRequest req;
+        req.set_parent(*parent);
+        req.set_filter(*filter);
+        req.set_order_by(*order);
+        r.Run<bpb::ListInvoicesResponse>("sla.billing.v1.BillingService/ListInvoices", req,
+                                         [](const bpb::ListInvoicesResponse& out) { return DocumentsTable(out.invoices()); });
+      } else {
+        bpb::ListCreditNotesRequest req;
+        req.set_parent(*parent);
+        req.set_filter(*filter);
+        req.set_order_by(*order);
+        r.Run<bpb::ListCreditNotesResponse>("sla.billing.v1.BillingService/ListCreditNotes", req,
+                                            [](const bpb::ListCreditNotesResponse& out) { return DocumentsTable(out.credit_notes()); });
+      }
+    });
+  }
+}
+
+void AddReports(CLI::App& app, Runner& r) {
+  namespace rpb = sla::reporting::v1;
+  auto* noun = app.add_subcommand("reports", "SLA compliance reports (reporting-svc)");
+  noun->require_subcommand(1);
+  auto table = [](const rpb::Report& rep) {
+    return Table({{"NAME", "PERIOD", "REVISION", "ISSUED"},
+                  {rep.name(), rep.period(), absl::StrCat(rep.revision()),
+                   rep.has_issue_time() ? TimeUtil::ToString(rep.issue_time()) : "-"}});
+  };
+  auto* get = noun->add_subcommand("get", "Show a report (-o json for everything in it)");
+  static rpb::GetReportRequest greq;
+  get->add_option("name", *greq.mutable_name(), "customers/{c}/contracts/{k}/reports/YYYY-MM")->required();
+  get->callback([&r, table] { r.Run<rpb::Report>("sla.reporting.v1.ReportingService/GetReport", greq, table); });
+  auto* issue = noun->add_subcommand("issue", "Issue (or reissue) a period's report");
+  static rpb::IssueReportRequest ireq;
+  issue->add_option("name", *ireq.mutable_name(), "customers/{c}/contracts/{k}/reports/YYYY-MM")->required();
+  issue->callback([&r, table] { r.Run<rpb::Report>("sla.reporting.v1.ReportingService/IssueReport", ireq, table); });
+  auto* list = noun->add_subcommand("list", "List a contract's reports");
+  static rpb::ListReportsRequest lreq;
+  list->add_option("contract", *lreq.mutable_parent(), "customers/{c}/contracts/{k}")->required();
+  list->callback([&r] {
+    r.Run<rpb::ListReportsResponse>("sla.reporting.v1.ReportingService/ListReports", lreq,
+                                    [](const rpb::ListReportsResponse& out) {
+                                      std::vector<std::vector<std::string>> rows = {{"NAME", "PERIOD", "REVISION"}};
+                                      for (const auto& rep : out.reports()) rows.push_back({rep.name(), rep.period(), absl::StrCat(rep.revision())});
+                                      return Table(rows);
+                                    });
+  });
+  auto* exp = noun->add_subcommand("export", "Write a report as HTML (with charts), CSV or JSON to a file");
+  static std::string ename, format = "html", out_file;
+  exp->add_option("name", ename, "the report")->required();
+  exp->add_option("--format", format, "html, csv or json")->check(CLI::IsMember({"html", "csv", "json"}))->capture_default_str();
+  exp->add_option("-o,--out", out_file, "the file to write; default: the report's own file name");
+  Example(exp, "sla reports export customers/c/contracts/k/reports/2026-12 --format html -o december.html");
+  exp->callback([&r] {
+    rpb::ExportReportRequest req;
+    req.set_name(ename);
+    req.set_format(format == "html" ? rpb::REPORT_FORMAT_HTML : format == "csv" ? rpb::REPORT_FORMAT_CSV : rpb::REPORT_FORMAT_JSON);
+    absl::StatusOr<const google::protobuf::MethodDescriptor*> m = FindMethod("sla.reporting.v1.ReportingService/ExportReport");
+    absl::StatusOr<Session> session = r.Open();
+    if (!session.ok()) return r.Fail(session.status());
+    auto answer = session->Call(*m, req);
+    if (!answer.ok()) return r.Fail(answer.status());
+    rpb::ExportReportResponse out;
+    out.ParseFromString((*answer)->SerializeAsString());
+    const std::string path = out_file.empty() ? out.file_name() : out_file;
+    if (absl::Status st = WriteFile(path, out.content()); !st.ok()) return r.Fail(st);
+    std::cout << "wrote " << path << " (" << out.content().size() << " bytes, " << out.content_type() << ")\n";
+  });
+}
 }  // namespace
 }  // namespace sla::cli
 
@@ -498,7 +820,12 @@ int main(int argc, char** argv) {
   AddCall(app, r);
   AddCustomers(app, r);
   AddContracts(app, r);
+  AddContractVerbs(app, r);
+  AddCalendars(app, r);
   AddTickets(app, r);
+  AddOutages(app, r);
+  AddBilling(app, r);
+  AddReports(app, r);
   AddToken(app, r);
   AddHealth(app, r);
   try {
