@@ -147,6 +147,19 @@ TEST_F(CliTest, FromCustomerToTicketAsTablesAndAsJson) {
   EXPECT_TRUE(absl::StrContains(r.out, "in ")) << "time left as business time: " << r.out;
   r = Sla({"tickets", "comment", ticket.name(), "--body", "Looking into it"});
   ASSERT_EQ(r.code, 0) << r.err;
+  r = Sla({"tickets", "priority", ticket.name(), "--to", "PRIORITY_P2", "--reason", "one user only"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "PRIORITY_P2")) << r.out;
+  r = Sla({"tickets", "pause", ticket.name(), "--exclusion", "force-majeure", "--reason", "flood at the data centre"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Sla({"tickets", "resume", ticket.name(), "--reason", "power is back"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Sla({"tickets", "escalations", ticket.name()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "LEVEL")) << r.out;
+  r = Sla({"tickets", "watch", "--for", "2"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "ticket.opened")) << r.out;
   for (const char* verb : {"acknowledge", "start", "resolve"}) {
     r = Sla({"tickets", verb, ticket.name(), "--reason", "cli"});
     ASSERT_EQ(r.code, 0) << verb << ": " << r.err;

@@ -497,6 +497,84 @@ void AddTickets(CLI::App& app, Runner& r) {
     });
   }
 
+  auto* pause = noun->add_subcommand("pause", "Pause the clocks for a contract exclusion (e.g. waiting on the customer)");
+  static std::string pname, exclusion, preason;
+  pause->add_option("name", pname, "the ticket")->required();
+  pause->add_option("--exclusion", exclusion, "the exclusion id of the terms, e.g. customer-caused")->required();
+  pause->add_option("--reason", preason)->required();
+  pause->callback([&r, show] {
+    tpb::PauseClocksRequest req;
+    req.set_name(pname);
+    req.set_exclusion_id(exclusion);
+    req.set_reason(preason);
+    r.Run<tpb::Ticket>("sla.ticket.v1.TicketService/PauseClocks", req, show);
+  });
+  auto* resume = noun->add_subcommand("resume", "Resume paused clocks");
+  static std::string rname, rreason;
+  resume->add_option("name", rname, "the ticket")->required();
+  resume->add_option("--reason", rreason)->required();
+  resume->callback([&r, show] {
+    tpb::ResumeClocksRequest req;
+    req.set_name(rname);
+    req.set_reason(rreason);
+    r.Run<tpb::Ticket>("sla.ticket.v1.TicketService/ResumeClocks", req, show);
+  });
+  auto* priority_cmd = noun->add_subcommand("priority", "Change a ticket's priority (its targets follow)");
+  static std::string prname, prto, prreason;
+  priority_cmd->add_option("name", prname, "the ticket")->required();
+  priority_cmd->add_option("--to", prto, "PRIORITY_P1 … PRIORITY_P4")->required();
+  priority_cmd->add_option("--reason", prreason)->required();
+  priority_cmd->callback([&r, show] {
+    tpb::ChangePriorityRequest req;
+    req.set_name(prname);
+    sla::v1::Priority p;
+    if (!sla::v1::Priority_Parse(prto, &p)) {
+      return r.Fail(absl::InvalidArgumentError(absl::StrCat("--to: `", prto, "` is not PRIORITY_P1 … PRIORITY_P4")));
+    }
+    req.set_priority(p);
+    req.set_reason(prreason);
+    r.Run<tpb::Ticket>("sla.ticket.v1.TicketService/ChangePriority", req, show);
+  });
+  auto* escalations = noun->add_subcommand("escalations", "The escalation levels a ticket reached");
+  static tpb::ListEscalationsRequest ereq;
+  escalations->add_option("name", *ereq.mutable_parent(), "the ticket")->required();
+  escalations->callback([&r] {
+    r.Run<tpb::ListEscalationsResponse>("sla.ticket.v1.TicketService/ListEscalations", ereq,
+                                        [&r](const tpb::ListEscalationsResponse& out) {
+                                          std::vector<std::vector<std::string>> rows = {{"TIME", "CLOCK", "LEVEL", "KIND", "BY", "REASON"}};
+                                          for (const auto& e : out.escalations()) {
+                                            rows.push_back({r.When(e.fire_time()), EnumName(sla::v1::ClockKind_descriptor(), e.clock()),
+                                                            absl::StrCat(e.level()), e.warning() ? "warning" : e.manual() ? "manual" : "level",
+                                                            e.actor().empty() ? "-" : e.actor(), e.reason()});
+                                          }
+                                          return Table(rows);
+                                        });
+  });
+  auto* watch = noun->add_subcommand("watch", "Print ticket events as they happen (staff)");
+  static int64_t after = 0;
+  static int seconds = 0;
+  watch->add_option("--after", after, "resume after this event sequence");
+  watch->add_option("--for", seconds, "stop after this many seconds (0: until interrupted)");
+  watch->callback([&r] {
+    tpb::WatchEventsRequest req;
+    req.set_after(after);
+    absl::StatusOr<const google::protobuf::MethodDescriptor*> m = FindMethod("sla.ticket.v1.TicketService/WatchEvents");
+    r.g.timeout_s = seconds > 0 ? seconds : 365 * 86400;
+    absl::StatusOr<Session> session = r.Open();
+    if (!session.ok()) return r.Fail(session.status());
+    absl::Status st = session->Stream(*m, req, [&r](const google::protobuf::Message& msg) {
+      tpb::Event e;
+      e.ParseFromString(msg.SerializeAsString());
+      if (r.g.output == "json") {
+        std::cout << ToJson(e) << "\n" << std::flush;
+      } else {
+        std::cout << e.sequence() << "  " << r.When(e.event_time()) << "  " << e.type() << "  " << e.subject() << "\n"
+                  << std::flush;
+      }
+    });
+    if (!st.ok()) r.Fail(st);
+  });
+
   auto* history = noun->add_subcommand("history", "The SLA history of a ticket");
   static tpb::ListSlaHistoryRequest hreq;
   history->add_option("name", *hreq.mutable_parent(), "the ticket")->required();
