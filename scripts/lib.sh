@@ -26,7 +26,7 @@ SLA_PACKAGES=(
   "${SLA_BUILD_PACKAGES[@]}"
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client
-  chromium python3 openssl
+  chromium python3 openssl tmux
   clang libclang-rt-14-dev
 )
 

@@ -1,6 +1,7 @@
 // The `sla` command against contract-svc and ticket-svc running as processes: what a person
 // and a script see (tables, -o json parsed back, exit codes and messages for bad input).
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -11,6 +12,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "google/protobuf/util/json_util.h"
 #include "sla/contract/v1/contract_service.pb.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
@@ -259,6 +262,54 @@ TEST_F(CliTest, BadInputGetsItsExitCodeAndAMessageThatNamesTheProblem) {
   r = Sla({"tickets", "open", "--help"});
   EXPECT_EQ(r.code, 0);
   EXPECT_TRUE(absl::StrContains(r.out, "Example:")) << r.out;
+}
+
+// Terminal columns of a captured line up to byte `pos` (Thai marks above and below a consonant
+// share its cell, as in tmux's grid).
+size_t Column(const std::string& line, size_t pos) {
+  size_t col = 0;
+  for (size_t i = 0; i < pos;) {
+    const unsigned char c = line[i];
+    const size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    uint32_t cp = len == 1 ? c : c & (0xFF >> (len + 1));
+    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (line[i + k] & 0x3F);
+    i += len;
+    col += (cp == 0x0E31 || (cp >= 0x0E34 && cp <= 0x0E3A) || (cp >= 0x0E47 && cp <= 0x0E4E)) ? 0 : 1;
+  }
+  return col;
+}
+
+TEST_F(CliTest, InATerminalTheTablesLineUpAsAPersonSeesThem) {
+  ASSERT_EQ(Sla({"customers", "create", "--name", "บริษัท แอคมี จำกัด", "--time-zone", "Asia/Bangkok"}).code, 0);
+  ASSERT_EQ(Sla({"customers", "create", "--name", "Globex", "--time-zone", "Asia/Bangkok"}).code, 0);
+  // A 160-column tmux window runs the command as a person would type it; its screen is read back.
+  const std::string session = absl::StrCat("sla-cli-", getpid());
+  const std::string run = absl::StrCat("SLA_CONFIG='", config_, "' '", SLA_CLI, "' customers list; sleep 30");
+  const std::string tmux = "LANG=C.UTF-8 tmux -u -L " + session;
+  ASSERT_EQ(std::system(absl::StrCat(tmux, " new-session -d -s ", session, " -x 160 -y 20 \"", run, "\"").c_str()), 0);
+  std::string screen;
+  for (int i = 0; i < 50 && !absl::StrContains(screen, "Globex"); ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    FILE* p = popen(absl::StrCat(tmux, " capture-pane -p -t ", session).c_str(), "r");
+    std::array<char, 8192> buf;
+    screen.clear();
+    size_t n;
+    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) screen.append(buf.data(), n);
+    pclose(p);
+  }
+  (void)std::system(absl::StrCat(tmux, " kill-server 2>/dev/null").c_str());
+  std::vector<std::string> lines = absl::StrSplit(screen, '\n');
+  std::string header, thai, latin;
+  for (const std::string& l : lines) {
+    if (absl::StrContains(l, "DISPLAY NAME")) header = l;
+    if (absl::StrContains(l, "แอคมี")) thai = l;
+    if (absl::StrContains(l, "Globex")) latin = l;
+  }
+  ASSERT_FALSE(header.empty() || thai.empty() || latin.empty()) << screen;
+  // STATE and each row's ACTIVE start in the same terminal column, Thai name or not.
+  const size_t state = Column(header, header.find("STATE"));
+  EXPECT_EQ(Column(thai, thai.find("ACTIVE")), state) << screen;
+  EXPECT_EQ(Column(latin, latin.find("ACTIVE")), state) << screen;
 }
 
 TEST_F(CliTest, ConfigKeepsProfilesAndHidesTheToken) {
