@@ -222,6 +222,23 @@ TEST_F(CliTest, FromCustomerToTicketAsTablesAndAsJson) {
   EXPECT_TRUE(absl::StrContains(rows, ",")) << rows;
   r = Sla({"reports", "export", "customers/nobody/contracts/none/reports/2026-11", "-o", dir_ + "/x.html"});
   EXPECT_EQ(r.code, 3) << r.err;
+  // What-if with the same terms, then an amendment and a termination.
+  r = Sla({"reports", "simulate", draft.name(), "-f", SLA_EXAMPLE_TERMS, "--lookback", "1"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "PREDICTED BREACHES")) << r.out;
+  r = Sla({"-o", "json", "contracts", "get", draft.name()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::string etag = Parse<cpb::Contract>(r).etag();
+  r = Sla({"-o", "json", "contracts", "amend", draft.name(), "--etag", etag, "-f", SLA_EXAMPLE_TERMS});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto amended = Parse<cpb::Contract>(r);
+  EXPECT_EQ(amended.version(), 2);
+  r = Sla({"contracts", "terminate", draft.name(), "--etag", etag, "--reason", "stale etag"});
+  EXPECT_EQ(r.code, 5) << r.err;
+  r = Sla({"contracts", "terminate", draft.name(), "--etag", amended.etag(), "--reason", "the customer moved on",
+           "--at", "2027-06-30T17:00:00Z"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "TERMINATED")) << r.out;
 }
 
 TEST_F(CliTest, BadInputGetsItsExitCodeAndAMessageThatNamesTheProblem) {

@@ -644,6 +644,25 @@ void AddContractVerbs(CLI::App& app, Runner& r) {
                                        return Table(rows);
                                      });
   });
+  auto* amend = noun->add_subcommand("amend", "Amend an active contract: new terms from a time (a new version)");
+  static std::string aname, aetag, afrom = "now", afile, arequest;
+  amend->add_option("name", aname, "the contract")->required();
+  amend->add_option("--etag", aetag, "the contract's current etag")->required();
+  amend->add_option("--from", afrom, "when the new version takes effect (RFC 3339 or `now`)")->capture_default_str();
+  amend->add_option("-f,--terms", afile, "the new SLA terms in JSON")->required();
+  amend->add_option("--request-id", arequest, "idempotency key");
+  amend->callback([&r] {
+    cpb::AmendContractRequest req;
+    req.set_name(aname);
+    req.set_etag(aetag);
+    req.set_request_id(arequest);
+    if (absl::Status st = JsonFileInto(afile, req.mutable_terms()); !st.ok()) return r.Fail(st);
+    absl::StatusOr<google::protobuf::Timestamp> t = ParseTime(afrom, "--from");
+    if (!t.ok()) return r.Fail(t.status());
+    *req.mutable_effective_from() = *t;
+    r.Run<cpb::Contract>("sla.contract.v1.ContractService/AmendContract", req,
+                         [](const cpb::Contract& c) { return ContractsTable({&c}); });
+  });
   auto* terminate = noun->add_subcommand("terminate", "Terminate a contract at a time");
   static std::string tname, tetag, at = "now", reason;
   static bool for_cause = false;
@@ -855,6 +874,36 @@ void AddReports(CLI::App& app, Runner& r) {
                                       for (const auto& rep : out.reports()) rows.push_back({rep.name(), rep.period(), absl::StrCat(rep.revision())});
                                       return Table(rows);
                                     });
+  });
+  auto* simulate = noun->add_subcommand("simulate", "What-if: past tickets measured against proposed terms");
+  static std::string subject, proposed;
+  static int lookback = 3;
+  simulate->add_option("contract", subject, "the contract whose history is replayed")->required();
+  simulate->add_option("-f,--terms", proposed, "the proposed SLA terms in JSON")->required();
+  simulate->add_option("--lookback", lookback, "past periods to replay")->capture_default_str();
+  Example(simulate, "sla reports simulate customers/c/contracts/k -f tighter-p1.json --lookback 6");
+  simulate->callback([&r] {
+    rpb::SimulateTermsRequest req;
+    req.set_subject(subject);
+    req.set_lookback_periods(lookback);
+    if (absl::Status st = JsonFileInto(proposed, req.mutable_proposed_terms()); !st.ok()) return r.Fail(st);
+    r.Run<rpb::SimulateTermsResponse>("sla.reporting.v1.ReportingService/SimulateTerms", req,
+                                      [](const rpb::SimulateTermsResponse& out) {
+                                        std::vector<std::vector<std::string>> rows = {{"PERIOD", "PREDICTED BREACHES", "CREDIT EXPOSURE"}};
+                                        for (const auto& p : out.periods()) {
+                                          sla::v1::Money m;
+                                          m.set_amount_minor(p.credit_exposure_minor());
+                                          m.set_currency_code(p.currency());
+                                          rows.push_back({p.period(), absl::StrCat(p.predicted_breaches()), Money(m)});
+                                        }
+                                        sla::v1::Money total;
+                                        total.set_amount_minor(out.credit_exposure_minor());
+                                        total.set_currency_code(out.currency());
+                                        rows.push_back({"total", absl::StrCat(out.periods_with_breaches(), " periods with breaches"), Money(total)});
+                                        std::string text = Table(rows);
+                                        for (const std::string& n : out.notes()) absl::StrAppend(&text, "note: ", n, "\n");
+                                        return text;
+                                      });
   });
   auto* exp = noun->add_subcommand("export", "Write a report as HTML (with charts), CSV or JSON to a file");
   static std::string ename, format = "html", out_file;
