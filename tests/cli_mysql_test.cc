@@ -305,7 +305,7 @@ TEST_F(CliTest, InATerminalTheTablesLineUpAsAPersonSeesThem) {
   const std::string tmux = "LANG=C.UTF-8 tmux -u -L " + session;
   ASSERT_EQ(std::system(absl::StrCat(tmux, " new-session -d -s ", session, " -x 160 -y 20 \"", run, "\"").c_str()), 0);
   std::string screen;
-  for (int i = 0; i < 50 && !absl::StrContains(screen, "Globex"); ++i) {
+  for (int i = 0; i < 150 && !absl::StrContains(screen, "Globex"); ++i) {
     absl::SleepFor(absl::Milliseconds(100));
     FILE* p = popen(absl::StrCat(tmux, " capture-pane -p -t ", session).c_str(), "r");
     std::array<char, 8192> buf;
