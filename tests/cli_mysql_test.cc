@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/json_util.h"
 #include "sla/contract/v1/contract_service.pb.h"
@@ -275,10 +276,35 @@ TEST_F(CliTest, BadInputGetsItsExitCodeAndAMessageThatNamesTheProblem) {
   r = Sla({"--profile", "away", "--token", "x", "customers", "list"});
   EXPECT_EQ(r.code, 6) << r.err;
   EXPECT_TRUE(absl::StrContains(r.err, "scripts/run")) << r.err;
-  // Every command has help with an example.
-  r = Sla({"tickets", "open", "--help"});
-  EXPECT_EQ(r.code, 0);
-  EXPECT_TRUE(absl::StrContains(r.out, "Example:")) << r.out;
+  // Every command has help with an example: the nouns and verbs as `--help` lists them.
+  auto subcommands = [&](const std::vector<std::string>& path) {
+    std::vector<std::string> args = path;
+    args.push_back("--help");
+    const Result help = Sla(args);
+    EXPECT_EQ(help.code, 0) << absl::StrJoin(path, " ");
+    std::vector<std::string> names;
+    const size_t at = help.out.find("Subcommands:");
+    if (at == std::string::npos) return names;
+    for (absl::string_view line : absl::StrSplit(help.out.substr(at), '\n')) {
+      if (!absl::StartsWith(line, "  ") || absl::StartsWith(line, "   ")) continue;
+      names.emplace_back(absl::StripAsciiWhitespace(line.substr(0, line.find(' ', 2))));
+    }
+    return names;
+  };
+  int commands = 0;
+  for (const std::string& noun : subcommands({})) {
+    std::vector<std::string> verbs = subcommands({noun});
+    if (verbs.empty()) verbs.push_back("");
+    for (const std::string& verb : verbs) {
+      std::vector<std::string> args = {noun};
+      if (!verb.empty()) args.push_back(verb);
+      args.push_back("--help");
+      const Result help = Sla(args);
+      EXPECT_TRUE(absl::StrContains(help.out, "Example:")) << noun << " " << verb << " has no example:\n" << help.out;
+      ++commands;
+    }
+  }
+  EXPECT_GE(commands, 40) << "the help listing was not read";
 }
 
 // Terminal columns of a captured line up to byte `pos` (Thai marks above and below a consonant

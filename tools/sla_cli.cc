@@ -12,8 +12,10 @@
 
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <tuple>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -927,6 +929,58 @@ void AddReports(CLI::App& app, Runner& r) {
     std::cout << "wrote " << path << " (" << out.content().size() << " bytes, " << out.content_type() << ")\n";
   });
 }
+
+// An example for every command that has none yet, so each --help shows one.
+void AddExamples(CLI::App& app) {
+  static const std::map<std::string, std::string> kExamples = {
+      {"config show", "sla --profile staging config show"},
+      {"config use", "sla config use staging"},
+      {"customers get", "sla customers get customers/cust-0123456789abcdef"},
+      {"customers list", "sla customers list --filter 'state = ACTIVE'"},
+      {"calendars list", "sla -o json calendars list"},
+      {"contracts get", "sla -o json contracts get customers/c/contracts/k"},
+      {"contracts list", "sla contracts list customers/- --filter 'state = ACTIVE'"},
+      {"contracts lint", "sla contracts lint customers/c/contracts/k"},
+      {"contracts activate", "sla contracts activate customers/c/contracts/k --etag 3 --from 2027-01-01T00:00:00+07:00"},
+      {"contracts amend", "sla contracts amend customers/c/contracts/k --etag 4 --from 2027-04-01T00:00:00+07:00 -f terms-v2.json"},
+      {"contracts terminate", "sla contracts terminate customers/c/contracts/k --etag 5 --at 2027-06-30T17:00:00Z --reason \"not renewed\""},
+      {"tickets get", "sla tickets get customers/c/tickets/t"},
+      {"tickets comment", "sla tickets comment customers/c/tickets/t --body \"Replaced the switch\" --visibility PUBLIC"},
+      {"tickets acknowledge", "sla tickets acknowledge customers/c/tickets/t"},
+      {"tickets start", "sla tickets start customers/c/tickets/t --reason \"engineer on site\""},
+      {"tickets resolve", "sla tickets resolve customers/c/tickets/t --reason \"mail flows again\""},
+      {"tickets close", "sla tickets close customers/c/tickets/t"},
+      {"tickets pause", "sla tickets pause customers/c/tickets/t --exclusion force-majeure --reason \"flood\""},
+      {"tickets resume", "sla tickets resume customers/c/tickets/t --reason \"power is back\""},
+      {"tickets priority", "sla tickets priority customers/c/tickets/t --to PRIORITY_P2 --reason \"one user only\""},
+      {"tickets history", "sla tickets history customers/c/tickets/t"},
+      {"tickets escalations", "sla tickets escalations customers/c/tickets/t"},
+      {"tickets watch", "sla tickets watch --after 1200"},
+      {"outages close", "sla outages close customers/c/outages/o --end 2026-12-02T09:30:00+07:00"},
+      {"outages list", "sla outages list --filter 'open = true'"},
+      {"billing preview", "sla billing preview customers/c/contracts/k --period 2026-12"},
+      {"billing close", "sla billing close customers/c/contracts/k --period 2026-12"},
+      {"billing invoices", "sla billing invoices customers/c --order-by 'issue_time desc'"},
+      {"billing credit-notes", "sla billing credit-notes --filter 'period = 2026-12'"},
+      {"reports get", "sla -o json reports get customers/c/contracts/k/reports/2026-12"},
+      {"reports issue", "sla reports issue customers/c/contracts/k/reports/2026-12"},
+      {"reports list", "sla reports list customers/c/contracts/k"},
+      {"health", "sla health --target 127.0.0.1:50052 --service sla.ticket.v1.TicketService"},
+  };
+  for (CLI::App* noun : app.get_subcommands({})) {
+    auto verbs = noun->get_subcommands({});
+    // Subcommands inherit their parent's footer when created: only an "Example:" counts.
+    if (verbs.empty() && !absl::StrContains(noun->get_footer(), "Example:")) {
+      if (auto it = kExamples.find(noun->get_name()); it != kExamples.end()) Example(noun, it->second);
+    }
+    for (CLI::App* verb : verbs) {
+      if (absl::StrContains(verb->get_footer(), "Example:")) continue;
+      if (auto it = kExamples.find(noun->get_name() + " " + verb->get_name()); it != kExamples.end()) {
+        Example(verb, it->second);
+      }
+    }
+  }
+}
 }  // namespace
 }  // namespace sla::cli
 
@@ -955,6 +1009,7 @@ int main(int argc, char** argv) {
   AddReports(app, r);
   AddToken(app, r);
   AddHealth(app, r);
+  AddExamples(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
