@@ -502,8 +502,8 @@ void AddTickets(CLI::App& app, Runner& r) {
   auto* pause = noun->add_subcommand("pause", "Pause the clocks for a contract exclusion (e.g. waiting on the customer)");
   static std::string pname, exclusion, preason;
   pause->add_option("name", pname, "the ticket")->required();
-  pause->add_option("--exclusion", exclusion, "the exclusion id of the terms, e.g. customer-caused")->required();
-  pause->add_option("--reason", preason)->required();
+  pause->add_option("--exclusion", exclusion, "an exclusion of the terms that pauses clocks, e.g. force-majeure")->required();
+  pause->add_option("--reason", preason, "why (kept in the SLA history)")->required();
   pause->callback([&r, show] {
     tpb::PauseClocksRequest req;
     req.set_name(pname);
@@ -514,7 +514,7 @@ void AddTickets(CLI::App& app, Runner& r) {
   auto* resume = noun->add_subcommand("resume", "Resume paused clocks");
   static std::string rname, rreason;
   resume->add_option("name", rname, "the ticket")->required();
-  resume->add_option("--reason", rreason)->required();
+  resume->add_option("--reason", rreason, "why (kept in the SLA history)")->required();
   resume->callback([&r, show] {
     tpb::ResumeClocksRequest req;
     req.set_name(rname);
@@ -525,7 +525,7 @@ void AddTickets(CLI::App& app, Runner& r) {
   static std::string prname, prto, prreason;
   priority_cmd->add_option("name", prname, "the ticket")->required();
   priority_cmd->add_option("--to", prto, "PRIORITY_P1 … PRIORITY_P4")->required();
-  priority_cmd->add_option("--reason", prreason)->required();
+  priority_cmd->add_option("--reason", prreason, "why (kept in the SLA history)")->required();
   priority_cmd->callback([&r, show] {
     tpb::ChangePriorityRequest req;
     req.set_name(prname);
@@ -671,7 +671,7 @@ void AddContractVerbs(CLI::App& app, Runner& r) {
   terminate->add_option("name", tname, "the contract")->required();
   terminate->add_option("--etag", tetag, "the contract's etag")->required();
   terminate->add_option("--at", at, "when it ends (RFC 3339 or `now`)")->capture_default_str();
-  terminate->add_option("--reason", reason)->required();
+  terminate->add_option("--reason", reason, "why the contract ends")->required();
   terminate->add_flag("--for-cause", for_cause, "terminated for the MSP's breach (the termination right)");
   terminate->callback([&r] {
     cpb::TerminateContractRequest req;
