@@ -68,7 +68,7 @@ class CliTest : public SuiteProcessTest {
 
   // Runs `sla args…` with the test's config file; stdout, stderr and the exit code.
   Result Sla(const std::vector<std::string>& args, const std::string& stdin_text = "") {
-    std::string cmd = absl::StrCat("SLA_CONFIG='", config_, "' TZ=Asia/Bangkok '", SLA_CLI, "'");
+    std::string cmd = absl::StrCat("SLA_CONFIG='", config_, "' TZ=", tz_, " '", SLA_CLI, "'");
     for (const std::string& a : args) {
       std::string quoted = "'";
       for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -104,6 +104,7 @@ class CliTest : public SuiteProcessTest {
   std::unique_ptr<test::ScratchDatabase> contract_db_, ticket_db_, billing_db_, reporting_db_;
   std::unique_ptr<ServiceProcess> contract_, ticket_, billing_, reporting_;
   std::string config_;
+  std::string tz_ = "Asia/Bangkok";  // the terminal's zone
 };
 
 TEST_F(CliTest, FromCustomerToTicketAsTablesAndAsJson) {
@@ -143,11 +144,17 @@ TEST_F(CliTest, FromCustomerToTicketAsTablesAndAsJson) {
            "--priority", "PRIORITY_P1", "--title", "Mail is down", "--reporter", "somchai@acme.example"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto ticket = Parse<tpb::Ticket>(r);
+  // A terminal in UTC still sees the due time in the calendar's zone (Bangkok), unless it asks.
+  tz_ = "UTC";
   r = Sla({"tickets", "list", "--order-by", "next_due_time"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(absl::StrContains(r.out, ticket.name())) << r.out;
   EXPECT_TRUE(absl::StrContains(r.out, "PRIORITY_P1")) << r.out;
-  EXPECT_TRUE(absl::StrContains(r.out, "+07")) << "due time in the chosen zone: " << r.out;
+  EXPECT_TRUE(absl::StrContains(r.out, "+07")) << "due time in the calendar's zone: " << r.out;
+  r = Sla({"--time-zone", "Europe/Berlin", "tickets", "list"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "CET")) << "the zone asked for: " << r.out;
+  tz_ = "Asia/Bangkok";
   EXPECT_TRUE(absl::StrContains(r.out, "in ")) << "time left as business time: " << r.out;
   r = Sla({"tickets", "comment", ticket.name(), "--body", "Looking into it"});
   ASSERT_EQ(r.code, 0) << r.err;

@@ -80,14 +80,61 @@ struct Runner {
 
   void Fail(const absl::Status& s) { exit_code = ReportError(s); }
 
-  // A time in the chosen zone (--time-zone, else $TZ, else UTC).
-  std::string When(const google::protobuf::Timestamp& t) const {
+  // A time in `zone`, else the chosen zone (--time-zone, else $TZ, else UTC).
+  std::string When(const google::protobuf::Timestamp& t, const std::string& zone = "") const {
     if (t.seconds() == 0 && t.nanos() == 0) return "-";
     absl::TimeZone tz = absl::UTCTimeZone();
-    const std::string name = !g.time_zone.empty() ? g.time_zone : std::getenv("TZ") ? std::getenv("TZ") : "";
+    const std::string name = !zone.empty() ? zone : !g.time_zone.empty() ? g.time_zone : std::getenv("TZ") ? std::getenv("TZ") : "";
     if (!name.empty()) (void)absl::LoadTimeZone(name, &tz);
     return absl::FormatTime("%Y-%m-%d %H:%M %Z", absl::FromUnixSeconds(t.seconds()), tz);
   }
+
+  // The zone of the calendar a ticket's next due time is counted on: the clock that is due
+  // next, its target in the terms version the ticket runs under, that target's calendar as the
+  // version's snapshot holds it. "" when --time-zone was given or nothing names one.
+  std::string TicketZone(const sla::ticket::v1::Ticket& t) {
+    if (!g.time_zone.empty() || !t.has_next_due_time() || t.terms_version().empty()) return "";
+    auto it = terms_.find(t.terms_version());
+    if (it == terms_.end()) {
+      cpb::ResolveTermsRequest req;
+      req.set_contract(t.contract());
+      req.set_version(t.terms_version());
+      absl::StatusOr<const google::protobuf::MethodDescriptor*> m = FindMethod("sla.contract.v1.ContractService/ResolveTerms");
+      absl::StatusOr<Session> session = Open();
+      sla::v1::SlaTerms terms;
+      if (m.ok() && session.ok()) {
+        auto answer = session->Call(*m, req);
+        cpb::ResolveTermsResponse resolved;
+        if (answer.ok() && resolved.ParseFromString((*answer)->SerializeAsString())) terms = resolved.version().terms();
+      }
+      it = terms_.emplace(t.terms_version(), std::move(terms)).first;
+    }
+    const sla::v1::SlaTerms& terms = it->second;
+    std::string calendar;
+    for (const auto& clock : t.clocks()) {
+      if (clock.due_time().seconds() != t.next_due_time().seconds()) continue;
+      for (const auto& p : terms.priority_targets()) {
+        if (p.priority() != t.priority()) continue;
+        switch (clock.kind()) {
+          case sla::v1::CLOCK_FIRST_RESPONSE: calendar = p.first_response().calendar(); break;
+          case sla::v1::CLOCK_RESOLUTION_PLAN: calendar = p.resolution_plan().calendar(); break;
+          case sla::v1::CLOCK_UPDATE_INTERVAL: calendar = p.update_interval().calendar(); break;
+          case sla::v1::CLOCK_RESOLUTION: calendar = p.resolution().calendar(); break;
+          default: break;
+        }
+      }
+      if (!calendar.empty()) break;
+    }
+    for (const auto& svc : terms.services()) {  // wall-clock targets: the service's hours
+      if (calendar.empty() && svc.service_id() == t.service_id()) calendar = svc.service_calendar();
+    }
+    for (const auto& c : terms.calendars()) {
+      if (c.name() == calendar) return c.time_zone();
+    }
+    return "";
+  }
+
+  std::map<std::string, sla::v1::SlaTerms> terms_;  // by version name, for TicketZone
 };
 
 // An enum value's name; "-" for the unspecified value (0).
@@ -148,7 +195,7 @@ absl::Status WriteFile(const std::string& path, const std::string& content) {
   return absl::OkStatus();
 }
 
-std::string TicketsTable(const Runner& r, const std::vector<const tpb::Ticket*>& ts) {
+std::string TicketsTable(Runner& r, const std::vector<const tpb::Ticket*>& ts) {
   std::vector<std::vector<std::string>> rows = {{"NAME", "PRIORITY", "STATUS", "TITLE", "NEXT DUE", "LEFT (BUSINESS TIME)"}};
   for (const auto* t : ts) {
     const bool running = t->has_next_due_time();
@@ -157,7 +204,7 @@ std::string TicketsTable(const Runner& r, const std::vector<const tpb::Ticket*>&
     else if (t->at_risk()) left += " (at risk)";
     rows.push_back({t->name(), EnumName(sla::v1::Priority_descriptor(), t->priority()),
                     EnumName(tpb::Ticket::Status_descriptor(), t->status()), t->title(),
-                    running ? r.When(t->next_due_time()) : "-", left});
+                    running ? r.When(t->next_due_time(), r.TicketZone(*t)) : "-", left});
   }
   return Table(rows);
 }
