@@ -44,6 +44,12 @@ absl::Status FromGrpc(const grpc::Status& s, const std::string& request_id) {
   return out;
 }
 
+// An empty message of `type` (any type of the generated pool).
+std::unique_ptr<google::protobuf::Message> NewMessage(const google::protobuf::Descriptor* type) {
+  static google::protobuf::DynamicMessageFactory* factory = new google::protobuf::DynamicMessageFactory();
+  return std::unique_ptr<google::protobuf::Message>(factory->GetPrototype(type)->New());
+}
+
 std::string StructString(const google::protobuf::Struct& s, const std::string& key) {
   auto it = s.fields().find(key);
   return it == s.fields().end() ? "" : it->second.string_value();
@@ -190,35 +196,35 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Session::ChannelFor(const google:
   return grpc::CreateChannel(it->second, creds);
 }
 
-absl::StatusOr<std::unique_ptr<google::protobuf::Message>> Session::Call(
-    const google::protobuf::MethodDescriptor* method, const google::protobuf::Message& request) {
+absl::StatusOr<Session::Target> Session::TargetOf(const google::protobuf::MethodDescriptor* method) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ChannelFor(method);
   if (!channel.ok()) return channel.status();
   absl::StatusOr<std::string> token = Token();
   if (!token.ok()) return token.status();
-  const std::string path = absl::StrCat("/", method->service()->full_name(), "/", method->name());
-  server::RawResponse r = server::RawUnaryCall(*channel, path, request.SerializeAsString(),
-                                               {{"authorization", "Bearer " + *token}}, absl::Seconds(timeout_s_));
+  return Target{*std::move(channel), absl::StrCat("/", method->service()->full_name(), "/", method->name()),
+                {{"authorization", "Bearer " + *token}}};
+}
+
+absl::StatusOr<std::unique_ptr<google::protobuf::Message>> Session::Call(
+    const google::protobuf::MethodDescriptor* method, const google::protobuf::Message& request) {
+  absl::StatusOr<Target> t = TargetOf(method);
+  if (!t.ok()) return t.status();
+  server::RawResponse r =
+      server::RawUnaryCall(t->channel, t->path, request.SerializeAsString(), t->metadata, absl::Seconds(timeout_s_));
   if (!r.status.ok()) return FromGrpc(r.status, r.request_id);
-  static google::protobuf::DynamicMessageFactory* factory = new google::protobuf::DynamicMessageFactory();
-  std::unique_ptr<google::protobuf::Message> out(factory->GetPrototype(method->output_type())->New());
+  std::unique_ptr<google::protobuf::Message> out = NewMessage(method->output_type());
   if (!out->ParseFromString(r.body)) return absl::DataLossError("the answer did not parse");
   return out;
 }
 
 absl::Status Session::Stream(const google::protobuf::MethodDescriptor* method, const google::protobuf::Message& request,
                              const std::function<void(const google::protobuf::Message&)>& each) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ChannelFor(method);
-  if (!channel.ok()) return channel.status();
-  absl::StatusOr<std::string> token = Token();
-  if (!token.ok()) return token.status();
-  const std::string path = absl::StrCat("/", method->service()->full_name(), "/", method->name());
-  server::RawStreamResponse r = server::RawServerStreamingCall(
-      *channel, path, request.SerializeAsString(), {{"authorization", "Bearer " + *token}},
-      absl::Seconds(timeout_s_), 1 << 30);
-  static google::protobuf::DynamicMessageFactory* factory = new google::protobuf::DynamicMessageFactory();
+  absl::StatusOr<Target> t = TargetOf(method);
+  if (!t.ok()) return t.status();
+  server::RawStreamResponse r = server::RawServerStreamingCall(t->channel, t->path, request.SerializeAsString(),
+                                                               t->metadata, absl::Seconds(timeout_s_), 1 << 30);
   for (const std::string& body : r.messages) {
-    std::unique_ptr<google::protobuf::Message> m(factory->GetPrototype(method->output_type())->New());
+    std::unique_ptr<google::protobuf::Message> m = NewMessage(method->output_type());
     if (m->ParseFromString(body)) each(*m);
   }
   if (r.status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) return absl::OkStatus();  // --timeout ended it
@@ -239,8 +245,7 @@ absl::StatusOr<const google::protobuf::MethodDescriptor*> FindMethod(const std::
 
 absl::StatusOr<std::unique_ptr<google::protobuf::Message>> RequestFromJson(
     const google::protobuf::MethodDescriptor* method, const std::string& json) {
-  static google::protobuf::DynamicMessageFactory* factory = new google::protobuf::DynamicMessageFactory();
-  std::unique_ptr<google::protobuf::Message> request(factory->GetPrototype(method->input_type())->New());
+  std::unique_ptr<google::protobuf::Message> request = NewMessage(method->input_type());
   pbu::JsonParseOptions strict;  // unknown fields are errors: a typo must not be dropped silently
   if (auto s = pbu::JsonStringToMessage(json, request.get(), strict); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("the request is not a valid ", method->input_type()->full_name(),

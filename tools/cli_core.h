@@ -70,6 +70,13 @@ class Session {
                       const std::function<void(const google::protobuf::Message&)>& each);
 
  private:
+  // Where and how a method is called: its service's channel, its path, the bearer token.
+  struct Target {
+    std::shared_ptr<grpc::Channel> channel;
+    std::string path;
+    std::vector<std::pair<std::string, std::string>> metadata;
+  };
+  absl::StatusOr<Target> TargetOf(const google::protobuf::MethodDescriptor* method);
   absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelFor(const google::protobuf::MethodDescriptor* method);
   absl::StatusOr<std::string> Token();
   Profile profile_;

@@ -63,19 +63,27 @@ struct Runner {
     return Session(it->second, g.token, g.timeout_s);
   }
 
+  // Calls `method` with `request`: its typed answer, or the call's status.
+  template <typename Response>
+  absl::StatusOr<Response> Fetch(const std::string& method, const google::protobuf::Message& request) {
+    absl::StatusOr<const google::protobuf::MethodDescriptor*> m = FindMethod(method);
+    if (!m.ok()) return m.status();
+    absl::StatusOr<Session> session = Open();
+    if (!session.ok()) return session.status();
+    absl::StatusOr<std::unique_ptr<google::protobuf::Message>> answer = session->Call(*m, request);
+    if (!answer.ok()) return answer.status();
+    Response typed;
+    if (!typed.ParseFromString((*answer)->SerializeAsString())) return absl::DataLossError("the answer did not parse");
+    return typed;
+  }
+
   // Calls `method` with `request` and prints the answer with `table` (or as JSON).
   template <typename Response>
   void Run(const std::string& method, const google::protobuf::Message& request,
            const std::function<std::string(const Response&)>& table) {
-    absl::StatusOr<const google::protobuf::MethodDescriptor*> m = FindMethod(method);
-    if (!m.ok()) return Fail(m.status());
-    absl::StatusOr<Session> session = Open();
-    if (!session.ok()) return Fail(session.status());
-    absl::StatusOr<std::unique_ptr<google::protobuf::Message>> answer = session->Call(*m, request);
+    absl::StatusOr<Response> answer = Fetch<Response>(method, request);
     if (!answer.ok()) return Fail(answer.status());
-    Response typed;
-    typed.ParseFromString((*answer)->SerializeAsString());
-    std::cout << (g.output == "json" ? ToJson(typed) + "\n" : table(typed));
+    std::cout << (g.output == "json" ? ToJson(*answer) + "\n" : table(*answer));
   }
 
   void Fail(const absl::Status& s) { exit_code = ReportError(s); }
@@ -99,15 +107,10 @@ struct Runner {
       cpb::ResolveTermsRequest req;
       req.set_contract(t.contract());
       req.set_version(t.terms_version());
-      absl::StatusOr<const google::protobuf::MethodDescriptor*> m = FindMethod("sla.contract.v1.ContractService/ResolveTerms");
-      absl::StatusOr<Session> session = Open();
-      sla::v1::SlaTerms terms;
-      if (m.ok() && session.ok()) {
-        auto answer = session->Call(*m, req);
-        cpb::ResolveTermsResponse resolved;
-        if (answer.ok() && resolved.ParseFromString((*answer)->SerializeAsString())) terms = resolved.version().terms();
-      }
-      it = terms_.emplace(t.terms_version(), std::move(terms)).first;
+      // Without the terms the table falls back to the chosen zone.
+      absl::StatusOr<cpb::ResolveTermsResponse> resolved =
+          Fetch<cpb::ResolveTermsResponse>("sla.contract.v1.ContractService/ResolveTerms", req);
+      it = terms_.emplace(t.terms_version(), resolved.ok() ? resolved->version().terms() : sla::v1::SlaTerms()).first;
     }
     const sla::v1::SlaTerms& terms = it->second;
     std::string calendar;
@@ -742,15 +745,11 @@ void AddContractVerbs(CLI::App& app, Runner& r) {
     cpb::RenderAgreementRequest req;
     req.set_name(rname);
     req.set_format(format == "html" ? cpb::RenderAgreementRequest::HTML : cpb::RenderAgreementRequest::MARKDOWN);
-    absl::StatusOr<const google::protobuf::MethodDescriptor*> m = FindMethod("sla.contract.v1.ContractService/RenderAgreement");
-    absl::StatusOr<Session> session = r.Open();
-    if (!session.ok()) return r.Fail(session.status());
-    auto answer = session->Call(*m, req);
-    if (!answer.ok()) return r.Fail(answer.status());
-    cpb::RenderAgreementResponse out;
-    out.ParseFromString((*answer)->SerializeAsString());
-    if (absl::Status st = WriteFile(out_file, out.content()); !st.ok()) return r.Fail(st);
-    std::cout << "wrote " << out_file << " (" << out.content().size() << " bytes, " << out.content_type() << ")\n";
+    absl::StatusOr<cpb::RenderAgreementResponse> out =
+        r.Fetch<cpb::RenderAgreementResponse>("sla.contract.v1.ContractService/RenderAgreement", req);
+    if (!out.ok()) return r.Fail(out.status());
+    if (absl::Status st = WriteFile(out_file, out->content()); !st.ok()) return r.Fail(st);
+    std::cout << "wrote " << out_file << " (" << out->content().size() << " bytes, " << out->content_type() << ")\n";
   });
 }
 
@@ -964,16 +963,12 @@ void AddReports(CLI::App& app, Runner& r) {
     rpb::ExportReportRequest req;
     req.set_name(ename);
     req.set_format(format == "html" ? rpb::REPORT_FORMAT_HTML : format == "csv" ? rpb::REPORT_FORMAT_CSV : rpb::REPORT_FORMAT_JSON);
-    absl::StatusOr<const google::protobuf::MethodDescriptor*> m = FindMethod("sla.reporting.v1.ReportingService/ExportReport");
-    absl::StatusOr<Session> session = r.Open();
-    if (!session.ok()) return r.Fail(session.status());
-    auto answer = session->Call(*m, req);
-    if (!answer.ok()) return r.Fail(answer.status());
-    rpb::ExportReportResponse out;
-    out.ParseFromString((*answer)->SerializeAsString());
-    const std::string path = out_file.empty() ? out.file_name() : out_file;
-    if (absl::Status st = WriteFile(path, out.content()); !st.ok()) return r.Fail(st);
-    std::cout << "wrote " << path << " (" << out.content().size() << " bytes, " << out.content_type() << ")\n";
+    absl::StatusOr<rpb::ExportReportResponse> out =
+        r.Fetch<rpb::ExportReportResponse>("sla.reporting.v1.ReportingService/ExportReport", req);
+    if (!out.ok()) return r.Fail(out.status());
+    const std::string path = out_file.empty() ? out->file_name() : out_file;
+    if (absl::Status st = WriteFile(path, out->content()); !st.ok()) return r.Fail(st);
+    std::cout << "wrote " << path << " (" << out->content().size() << " bytes, " << out->content_type() << ")\n";
   });
 }
 

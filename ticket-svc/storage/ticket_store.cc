@@ -271,11 +271,10 @@ absl::StatusOr<std::vector<ListedTicket>> ListTickets(Connection& c, const Ticke
     if (static_cast<int>(out.size()) >= q.limit) return out;
   }
   // Then the tickets without a running clock, from the start or after the last one shown.
-  TicketQuery rest = q;
-  if (among_running) rest.after_id.clear();
+  const std::string after_id = among_running ? "" : q.after_id;
   SLA_ASSIGN_OR_RETURN(std::vector<ListedTicket> more,
                        query("next_due_at IS NULL AND id > ?", "id", q.limit - static_cast<int>(out.size()),
-                             [&](sql::PreparedStatement& st, int& i) { st.setString(i++, rest.after_id); }));
+                             [&](sql::PreparedStatement& st, int& i) { st.setString(i++, after_id); }));
   for (ListedTicket& t : more) out.push_back(std::move(t));
   return out;
 }
