@@ -65,10 +65,10 @@ class Contracts final : public clients::TermsSource, public clients::ContractDir
   int n_;
 };
 
-class NoEvents final : public EventSource {
+class NoEvents final : public outbox::Feed {
  public:
-  absl::StatusOr<std::vector<sla::ticket::v1::Event>> List(int64_t, int) override {
-    return std::vector<sla::ticket::v1::Event>();
+  absl::StatusOr<outbox::FeedPage> List(const outbox::FeedPosition&, int, int64_t) override {
+    return outbox::FeedPage{"bench", 0, {}};
   }
 };
 

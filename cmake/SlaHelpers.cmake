@@ -60,14 +60,17 @@ function(sla_protoc rel)
   set(${ARG_SOURCES} ${ARG_OUT}/${base}.pb.cc PARENT_SCOPE)
 endfunction()
 
-# sla_embed_migrations(TARGET DIR NAMESPACE): compiles every DIR/V*.sql into TARGET as a
+# sla_embed_migrations(TARGET NAMESPACE DIR...): compiles every DIR/V*.sql into TARGET as a
 # sorted table of (file name, SQL text), so a service binary carries its own schema history
-# and needs no files beside it at run time.
-function(sla_embed_migrations target dir ns)
-  file(GLOB files CONFIGURE_DEPENDS ${dir}/V*.sql)
-  list(SORT files)
+# and needs no files beside it at run time. Versions must not collide across the DIRs.
+function(sla_embed_migrations target ns)
+  set(files)
+  foreach(dir ${ARGN})
+    file(GLOB dir_files CONFIGURE_DEPENDS ${dir}/V*.sql)
+    list(APPEND files ${dir_files})
+  endforeach()
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}_migrations.cc)
-  set(body "// Generated from ${dir}; do not edit.\n#include \"common/mysql/migration.h\"\n")
+  set(body "// Generated from ${ARGN}; do not edit.\n#include \"common/mysql/migration.h\"\n")
   string(APPEND body "namespace ${ns} {\nconst std::vector<sla::mysql::Migration>& Migrations() {\n")
   string(APPEND body "  static const auto* const kMigrations = new std::vector<sla::mysql::Migration>{\n")
   foreach(f ${files})
@@ -83,14 +86,22 @@ function(sla_embed_migrations target dir ns)
   target_sources(${target} PRIVATE ${out})
 endfunction()
 
-# sla_service(NAME BINARY SOURCES ... DEPS ...): a service binary with its migrations embedded
-# (from ./migrations) under namespace sla::<short name>.
+# sla_service(NAME BINARY SOURCES ... DEPS ... [OUTBOX PRODUCER|CONSUMER...]): a service binary
+# with its migrations embedded (from ./migrations) under namespace sla::<short name>.
+# OUTBOX adds the shared outbox migrations (common/outbox/migrations/<side>) of a service that
+# publishes an event stream (PRODUCER) or follows others' (CONSUMER); they carry versions of
+# their own (1001+, 2001+) and so run after the service's own on a new database.
 # The migrations also form the library ${short}_migrations, so tests can apply the real schema.
 function(sla_service short binary)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;OUTBOX" ${ARGN})
+  set(dirs ${CMAKE_CURRENT_SOURCE_DIR}/migrations)
+  foreach(side ${ARG_OUTBOX})
+    string(TOLOWER ${side} side)
+    list(APPEND dirs ${PROJECT_SOURCE_DIR}/common/outbox/migrations/${side})
+  endforeach()
   add_library(${short}_migrations STATIC)
   target_include_directories(${short}_migrations PUBLIC ${PROJECT_SOURCE_DIR})
-  sla_embed_migrations(${short}_migrations ${CMAKE_CURRENT_SOURCE_DIR}/migrations sla::${short})
+  sla_embed_migrations(${short}_migrations sla::${short} ${dirs})
   add_executable(${binary} ${ARG_SOURCES})
   target_compile_options(${binary} PRIVATE ${SLA_WARNINGS})
   target_link_libraries(${binary} PRIVATE sla_server sla_protos_grpc ${short}_migrations ${ARG_DEPS})

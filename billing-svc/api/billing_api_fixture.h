@@ -4,7 +4,7 @@
 #pragma once
 
 #include "billing-svc/api/billing_service_impl.h"
-#include "billing-svc/api/ticket_events_client.h"
+#include "common/clients/event_feed.h"
 #include "common/clients/contract_terms.h"
 #include "common/mysql/migrator.h"
 #include "gmock/gmock.h"
@@ -36,10 +36,9 @@ class BillingApiTest : public ticket::TicketApiTest {
         *boundary_, billing_pool_.get(),
         std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(), "billing-svc"),
         directory_.get(),
-        std::make_unique<TicketEventsClient>(
-            grpc::CreateChannel(absl::StrCat("127.0.0.1:", harness_->ticket_port()),
-                                grpc::InsecureChannelCredentials()),
-            Jwt(), [this] { return clock_.Now(); }),
+        clients::TicketEventFeed(grpc::CreateChannel(absl::StrCat("127.0.0.1:", harness_->ticket_port()),
+                                                     grpc::InsecureChannelCredentials()),
+                                 Jwt(), "billing-svc", [this] { return clock_.Now(); }),
         o);
     grpc::ServerBuilder builder;
     int& port = billing_port_;

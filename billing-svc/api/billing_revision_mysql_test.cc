@@ -289,9 +289,9 @@ TEST_F(BillingRevisionTest, TwoReplicasClosingTogetherIssueEveryPeriodOnce) {
   auto other_pool = mysql::ConnectionPool::Create(billing_db_->options());
   ASSERT_TRUE(other_pool.ok());
   auto terms = std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(), "billing-svc");
-  auto events = std::make_unique<TicketEventsClient>(
+  auto events = clients::TicketEventFeed(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", harness_->ticket_port()), grpc::InsecureChannelCredentials()),
-      Jwt(), [this] { return clock_.Now(); });
+      Jwt(), "billing-svc", [this] { return clock_.Now(); });
   BillingOptions o;
   o.clock = [this] { return clock_.Now(); };
   o.close_batch = 3;

@@ -13,7 +13,7 @@ using server::Into;
 BillingServiceImpl::BillingServiceImpl(const server::RpcBoundary& boundary, mysql::ConnectionPool* pool,
                                        std::unique_ptr<clients::TermsSource> terms,
                                        clients::ContractDirectory* contracts,
-                                       std::unique_ptr<EventSource> events, BillingServiceOptions options)
+                                       std::unique_ptr<outbox::Feed> events, BillingServiceOptions options)
     : boundary_(boundary),
       pool_(pool),
       terms_(std::move(terms)),
@@ -75,7 +75,7 @@ grpc::Status BillingServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::
                                             pb::ListEventsResponse* out) {
   return boundary_.Run(ctx, "ListEvents", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
-    return outbox::ListPage(*pool_, req->after(), req->page_size(), out->mutable_events());
+    return outbox::ListPage(*pool_, *req, out);
   });
 }
 
@@ -83,7 +83,8 @@ grpc::Status BillingServiceImpl::WatchEvents(grpc::ServerContext* ctx, const pb:
                                              grpc::ServerWriter<pb::Event>* writer) {
   return boundary_.Run(ctx, "WatchEvents", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
-    return outbox::Watch(*pool_, *sequencer_, req->after(), ctx, writer, boundary_.draining());
+    return outbox::Watch(*pool_, *sequencer_, *req, call.identity, [this] { return boundary_.Now(); }, ctx,
+                         writer, boundary_.draining(), watch_slots_);
   });
 }
 

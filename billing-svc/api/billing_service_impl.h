@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "billing-svc/app/billing_manager.h"
+#include "common/outbox/feed.h"
 #include "common/outbox/sequencer.h"
 #include "common/server/periodic.h"
 #include "common/server/rpc.h"
@@ -27,7 +28,7 @@ class BillingServiceImpl final : public pb::BillingService::Service {
  public:
   BillingServiceImpl(const server::RpcBoundary& boundary, mysql::ConnectionPool* pool,
                      std::unique_ptr<clients::TermsSource> terms, clients::ContractDirectory* contracts,
-                     std::unique_ptr<EventSource> events, BillingServiceOptions options);
+                     std::unique_ptr<outbox::Feed> events, BillingServiceOptions options);
   ~BillingServiceImpl() override;
 
   BillingManager& manager() { return *manager_; }
@@ -54,8 +55,10 @@ class BillingServiceImpl final : public pb::BillingService::Service {
   mysql::ConnectionPool* pool_;
   std::unique_ptr<clients::TermsSource> terms_;
   clients::ContractDirectory* contracts_;
-  std::unique_ptr<EventSource> events_;
+  std::unique_ptr<outbox::Feed> events_;
   std::unique_ptr<outbox::Sequencer> sequencer_;
+  // WatchEvents streams: at most 256 open, 8 per caller.
+  outbox::WatchSlots watch_slots_{256, 8};
   std::unique_ptr<server::Periodic> sequencer_loop_;
   std::unique_ptr<BillingManager> manager_;
   std::unique_ptr<server::Periodic> consumer_loop_;

@@ -15,7 +15,6 @@
 #include "billing-svc/storage/billing_store.h"
 #include "common/api/list_request.h"
 #include "common/api/resource_name.h"
-#include "common/outbox/consumer_cursor.h"
 #include "common/server/access.h"
 #include "common/log/json.h"
 #include "common/outbox/outbox.h"
@@ -100,10 +99,6 @@ struct BillingManager::PendingClose {
   Resolved r;
 };
 
-BillingManager::BillingManager(mysql::ConnectionPool* pool, clients::TermsSource* terms,
-                               EventSource* events, BillingOptions options)
-    : pool_(pool), terms_(terms), events_(events), options_(std::move(options)) {}
-
 namespace {
 
 bool Absent(const absl::Status& s) {
@@ -116,61 +111,73 @@ absl::Status Touch(mysql::Connection& c, const storage::ContractKey& k, int64_t 
   return storage::MarkStale(c, k, from, until == 0 ? std::numeric_limits<int64_t>::max() : until);
 }
 
+// ticket-svc's events become facts: breaches and outages. The follower's transaction holds the
+// cursor's lock, which also keeps closes out while a page applies (storage::LockFactsShared).
+class TicketEventHandler final : public outbox::Handler {
+ public:
+  absl::Status Prepare(const outbox::FeedEvent& e, std::any* state) override {
+    google::protobuf::util::JsonParseOptions json;
+    json.ignore_unknown_fields = true;
+    if (e.type == "clock.breached") {
+      tpb::ClockBreachedPayload p;
+      if (!google::protobuf::util::JsonStringToMessage(e.payload_json, &p, json).ok()) {
+        return absl::DataLossError("unreadable payload");
+      }
+      SLA_RETURN_IF_ERROR(api::ParseCustomerChild(p.contract(), "contracts", "payload.contract").status());
+      *state = std::move(p);
+    } else if (e.type == "outage.opened" || e.type == "outage.closed") {
+      tpb::OutagePayload p;
+      if (!google::protobuf::util::JsonStringToMessage(e.payload_json, &p, json).ok()) {
+        return absl::DataLossError("unreadable payload");
+      }
+      SLA_RETURN_IF_ERROR(api::ParseCustomerChild(p.contract(), "contracts", "payload.contract").status());
+      *state = std::move(p);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Apply(mysql::Connection& c, const outbox::FeedEvent&, const std::any& state) override {
+    if (const auto* p = std::any_cast<tpb::ClockBreachedPayload>(&state)) {
+      SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(p->contract(), "contracts", "payload.contract"));
+      const storage::ContractKey key{k.first, k.second};
+      const int64_t t = p->breach_time().seconds();
+      SLA_RETURN_IF_ERROR(storage::InsertBreach(c, key, {p->ticket(), p->clock(), p->priority(), t}, p->cycle()));
+      // A breach in a period already closed: late data, a delta is due.
+      return Touch(c, key, t, t + 1);
+    }
+    if (const auto* p = std::any_cast<tpb::OutagePayload>(&state)) {
+      SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(p->contract(), "contracts", "payload.contract"));
+      const storage::ContractKey key{k.first, k.second};
+      const OutageFact now{p->outage(), p->service_id(), p->start_time().seconds(),
+                           p->has_end_time() ? p->end_time().seconds() : 0, p->planned(), p->exclusion_id()};
+      SLA_ASSIGN_OR_RETURN(std::optional<OutageFact> before, storage::UpsertOutage(c, key, now));
+      // Closed periods the outage covered before or covers now see a change.
+      SLA_RETURN_IF_ERROR(Touch(c, key, now.start, now.end));
+      if (before) SLA_RETURN_IF_ERROR(Touch(c, key, before->start, before->end));
+    }
+    return absl::OkStatus();
+  }
+};
+
 }  // namespace
 
+BillingManager::BillingManager(mysql::ConnectionPool* pool, clients::TermsSource* terms,
+                               outbox::Feed* events, BillingOptions options)
+    : pool_(pool), terms_(terms), options_(std::move(options)),
+      ticket_handler_(std::make_unique<TicketEventHandler>()) {
+  outbox::FollowerOptions follow;
+  follow.source = kTicketSource;
+  follow.clock = options_.clock;
+  follower_ = std::make_unique<outbox::Follower>(pool_, events, ticket_handler_.get(), follow);
+}
+
+BillingManager::~BillingManager() = default;
+
 absl::StatusOr<int> BillingManager::ConsumeOnce() {
-  int applied = 0;
-  google::protobuf::util::JsonParseOptions json;
-  json.ignore_unknown_fields = true;
-  for (;;) {
-    int64_t cursor = 0;
-    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(cursor, outbox::GetCursor(c, kTicketSource, false));
-      return absl::OkStatus();
-    }));
-    SLA_ASSIGN_OR_RETURN(std::vector<tpb::Event> events, events_->List(cursor, 500));
-    if (events.empty()) return applied;
-    int batch = 0;
-    SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
-      batch = 0;
-      // Another replica may have applied some of them meanwhile: the locked cursor decides.
-      // The lock also keeps closes out while the batch applies (storage::LockFactsShared).
-      SLA_ASSIGN_OR_RETURN(const int64_t locked, outbox::GetCursor(c, kTicketSource, true));
-      int64_t last = locked;
-      for (const tpb::Event& e : events) {
-        if (e.sequence() <= last) continue;
-        if (e.type() == "clock.breached") {
-          tpb::ClockBreachedPayload p;
-          if (!google::protobuf::util::JsonStringToMessage(e.payload_json(), &p, json).ok()) {
-            return absl::DataLossError(absl::StrCat("event ", e.sequence(), ": unreadable payload"));
-          }
-          SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(p.contract(), "contracts", "contract"));
-          const storage::ContractKey key{k.first, k.second};
-          const int64_t t = p.breach_time().seconds();
-          SLA_RETURN_IF_ERROR(storage::InsertBreach(c, key, {p.ticket(), p.clock(), p.priority(), t}, p.cycle()));
-          // A breach in a period already closed: late data, a delta is due.
-          SLA_RETURN_IF_ERROR(Touch(c, key, t, t + 1));
-        } else if (e.type() == "outage.opened" || e.type() == "outage.closed") {
-          tpb::OutagePayload p;
-          if (!google::protobuf::util::JsonStringToMessage(e.payload_json(), &p, json).ok()) {
-            return absl::DataLossError(absl::StrCat("event ", e.sequence(), ": unreadable payload"));
-          }
-          SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(p.contract(), "contracts", "contract"));
-          const storage::ContractKey key{k.first, k.second};
-          const OutageFact now{p.outage(), p.service_id(), p.start_time().seconds(),
-                               p.has_end_time() ? p.end_time().seconds() : 0, p.planned(), p.exclusion_id()};
-          SLA_ASSIGN_OR_RETURN(std::optional<OutageFact> before, storage::UpsertOutage(c, key, now));
-          // Closed periods the outage covered before or covers now see a change.
-          SLA_RETURN_IF_ERROR(Touch(c, key, now.start, now.end));
-          if (before) SLA_RETURN_IF_ERROR(Touch(c, key, before->start, before->end));
-        }
-        last = e.sequence();
-        ++batch;
-      }
-      return outbox::SetCursor(c, kTicketSource, last);
-    }));
-    applied += batch;
-  }
+  SLA_ASSIGN_OR_RETURN(const int applied, follower_->RunOnce());
+  // A set-aside event is announced on billing's own stream.
+  if (applied > 0) options_.on_events_written();
+  return applied;
 }
 
 absl::StatusOr<BillingManager::Resolved> BillingManager::Resolve(const std::string& contract,

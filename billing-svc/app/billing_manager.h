@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "common/clients/contract_terms.h"
 #include "billing-svc/storage/billing_store.h"
 #include "common/mysql/connection_pool.h"
+#include "common/outbox/follower.h"
 #include "common/outbox/outbox.h"
 #include "common/server/identity.h"
 #include "sla/billing/v1/billing_service.pb.h"
@@ -27,13 +29,6 @@
 namespace sla::billing {
 
 namespace pb = ::sla::billing::v1;
-
-// ticket-svc's event stream (ListEvents over gRPC in production).
-class EventSource {
- public:
-  virtual ~EventSource() = default;
-  virtual absl::StatusOr<std::vector<sla::ticket::v1::Event>> List(int64_t after, int page_size) = 0;
-};
 
 struct BillingOptions {
   std::function<absl::Time()> clock;
@@ -44,11 +39,15 @@ struct BillingOptions {
 
 class BillingManager {
  public:
-  BillingManager(mysql::ConnectionPool* pool, clients::TermsSource* terms, EventSource* events,
+  // `events`: ticket-svc's stream (ListEvents over gRPC in production).
+  BillingManager(mysql::ConnectionPool* pool, clients::TermsSource* terms, outbox::Feed* events,
                  BillingOptions options);
+  ~BillingManager();
 
   // Applies ticket-svc events after the stored cursor until caught up; returns how many.
   absl::StatusOr<int> ConsumeOnce();
+  // The consumer of ticket-svc's stream, for the operator's actions (EventConsumerService).
+  outbox::Follower& ticket_events() { return *follower_; }
 
   absl::StatusOr<pb::PreviewCreditsResponse> Preview(const server::Identity& who,
                                                      const pb::PreviewCreditsRequest& req);
@@ -89,8 +88,9 @@ class BillingManager {
 
   mysql::ConnectionPool* pool_;
   clients::TermsSource* terms_;
-  EventSource* events_;
   BillingOptions options_;
+  std::unique_ptr<outbox::Handler> ticket_handler_;
+  std::unique_ptr<outbox::Follower> follower_;
   absl::Mutex scheduler_mu_;  // one closing pass at a time
   // Per contract, the newest month found without terms before the contract began: nothing
   // there or before it is ever billed, so the scheduler does not ask contract-svc again.

@@ -1,40 +1,30 @@
-// Following another service's outbox: its ListEvents RPC, called with this service's own
-// token. Every service's Event message has the same fields; this is their common form.
+// Following another service's outbox over gRPC: its ListEvents RPC, called with this service's
+// own token (outbox::Feed for outbox::Follower). Every service's ListEvents has the same
+// fields; this is their one client.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
-#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
-#include <vector>
 
-#include "absl/status/statusor.h"
 #include "common/clients/service_token.h"
+#include "common/outbox/follower.h"
 
 namespace sla::clients {
 
-struct FeedEvent {
-  int64_t sequence = 0;
-  std::string type;
-  std::string subject;
-  int64_t event_time = 0;  // Unix seconds
-  std::string customer;    // customers/{c}
-  std::string payload_json;
-};
+// The channel arguments for a channel that follows event streams: pages are bounded to 3 MiB
+// by producers, but one event may be larger (a payload is up to 16 MiB), and a stream that
+// cannot receive it would stall.
+grpc::ChannelArguments FeedChannelArguments();
 
-class EventFeed {
- public:
-  virtual ~EventFeed() = default;
-  // Up to `page_size` events with sequence > `after`, in order. UNAVAILABLE when the other
-  // service cannot be reached (the caller retries on its next pass).
-  virtual absl::StatusOr<std::vector<FeedEvent>> List(int64_t after, int page_size) = 0;
-};
-
-// ticket-svc's and billing-svc's feeds.
-std::unique_ptr<EventFeed> TicketEventFeed(std::shared_ptr<grpc::Channel> channel, server::JwtConfig jwt,
-                                           std::string service_name, std::function<absl::Time()> clock);
-std::unique_ptr<EventFeed> BillingEventFeed(std::shared_ptr<grpc::Channel> channel, server::JwtConfig jwt,
-                                            std::string service_name, std::function<absl::Time()> clock);
+// ticket-svc's and billing-svc's streams.
+std::unique_ptr<outbox::Feed> TicketEventFeed(std::shared_ptr<grpc::Channel> channel,
+                                              server::JwtConfig jwt, std::string service_name,
+                                              std::function<absl::Time()> clock);
+std::unique_ptr<outbox::Feed> BillingEventFeed(std::shared_ptr<grpc::Channel> channel,
+                                               server::JwtConfig jwt, std::string service_name,
+                                               std::function<absl::Time()> clock);
 
 }  // namespace sla::clients

@@ -1,14 +1,18 @@
-// The two RPCs that serve an outbox: ListEvents (a page after a cursor) and WatchEvents (the
-// same pages, then new events as the sequencer numbers them, until the client goes). Templated
-// on the service's Event message, which has sequence, type, subject, event_time, customer and
-// payload_json.
+// The two RPCs that serve an outbox: ListEvents (a page after a position) and WatchEvents
+// (the same pages, then new events as the sequencer numbers them, until the client goes, its
+// token expires or the server drains). Templated on the service's messages, which share the
+// fields of the event envelope (sequence, epoch, type, subject, event_time, customer,
+// payload_json) and of the requests (after, epoch, after_digest, page_size, max_bytes).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/mysql/connection_pool.h"
 #include "common/outbox/outbox.h"
 #include "common/outbox/sequencer.h"
@@ -20,13 +24,52 @@ namespace sla::outbox {
 
 // Event streams carry every customer's events: for the MSP's staff and systems only.
 inline absl::Status RequireEventReader(const server::Identity& who) {
-  if (who.HasAnyRole({"msp_admin", "msp_agent", "service", "billing_system"})) return absl::OkStatus();
+  if (who.HasAnyRole({"msp_admin", "msp_agent", "service", "billing_system"}))
+    return absl::OkStatus();
   return PermissionDenied("events are for the MSP's staff and systems");
 }
 
+inline constexpr int64_t kDefaultPageBytes = int64_t{1} << 20;
+// Under gRPC's default 4 MiB receive limit, with room for the envelope's own fields.
+inline constexpr int64_t kMaxPageBytes = int64_t{3} << 20;
+
+// Open WatchEvents streams, bounded in total and per caller: each holds a server thread and
+// polls the database, so a client that opens streams in a loop must not starve the others.
+class WatchSlots {
+ public:
+  WatchSlots(int total, int per_subject) : total_(total), per_subject_(per_subject) {}
+  // RESOURCE_EXHAUSTED when full; otherwise the caller holds a slot until Release.
+  absl::Status Acquire(const std::string& subject) {
+    absl::MutexLock lock(&mu_);
+    if (open_ >= total_)
+      return absl::ResourceExhaustedError("too many event streams are open; retry later");
+    int& mine = by_subject_[subject];
+    if (mine >= per_subject_) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("at most ", per_subject_, " event streams per caller; close one first"));
+    }
+    ++mine;
+    ++open_;
+    return absl::OkStatus();
+  }
+  void Release(const std::string& subject) {
+    absl::MutexLock lock(&mu_);
+    --open_;
+    if (--by_subject_[subject] == 0) by_subject_.erase(subject);
+  }
+
+ private:
+  const int total_;
+  const int per_subject_;
+  absl::Mutex mu_;
+  int open_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_map<std::string, int> by_subject_ ABSL_GUARDED_BY(mu_);
+};
+
 template <typename Event>
-void ToEvent(const Stored& e, Event* out) {
+void ToEvent(const Stored& e, const std::string& epoch, Event* out) {
   out->set_sequence(e.seq);
+  out->set_epoch(epoch);
   out->set_type(e.row.type);
   out->set_subject(e.row.subject);
   out->mutable_event_time()->set_seconds(e.row.event_time);
@@ -34,31 +77,50 @@ void ToEvent(const Stored& e, Event* out) {
   out->set_payload_json(e.row.payload);
 }
 
-// `page_size` 0 → 100, 1..1000.
-template <typename Event>
-absl::Status ListPage(mysql::ConnectionPool& pool, int64_t after, int page_size,
-                      google::protobuf::RepeatedPtrField<Event>* out) {
-  if (after < 0) return InvalidField("after", "must not be negative");
-  if (page_size == 0) page_size = 100;
+// `page_size` 0 → 100, 1..1000; `max_bytes` 0 → 1 MiB, at most 3 MiB.
+template <typename Request, typename Response>
+absl::Status ListPage(mysql::ConnectionPool& pool, const Request& req, Response* out) {
+  if (req.after() < 0) return InvalidField("after", "must not be negative");
+  int page_size = req.page_size() == 0 ? 100 : req.page_size();
   if (page_size < 1 || page_size > 1000) return InvalidField("page_size", "must be within 1..1000");
+  const int64_t max_bytes = req.max_bytes() == 0 ? kDefaultPageBytes : req.max_bytes();
+  if (max_bytes < 1 || max_bytes > kMaxPageBytes) {
+    return InvalidField("max_bytes", absl::StrCat("must be within 1..", kMaxPageBytes));
+  }
+  Head head;
   std::vector<Stored> events;
   SLA_RETURN_IF_ERROR(mysql::WithConnection(pool, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(events, List(c, after, page_size));
+    SLA_ASSIGN_OR_RETURN(head, ReadHead(c));
+    SLA_RETURN_IF_ERROR(CheckPosition(c, head, req.epoch(), req.after(), req.after_digest()));
+    SLA_ASSIGN_OR_RETURN(events, List(c, req.after(), page_size, max_bytes));
     return absl::OkStatus();
   }));
-  for (const Stored& e : events) ToEvent(e, out->Add());
+  out->set_epoch(head.epoch);
+  out->set_last_sequence(head.last_seq);
+  for (const Stored& e : events) ToEvent(e, head.epoch, out->add_events());
   return absl::OkStatus();
 }
 
-// Ends with UNAVAILABLE (and the cursor to resume from) once `draining` is set: the server is
-// shutting down, and the client should reconnect, to this replica or another.
-template <typename Event>
-absl::Status Watch(mysql::ConnectionPool& pool, Sequencer& sequencer, int64_t after,
+// Ends with UNAVAILABLE (and the position to resume from) once `draining` is set: the server
+// is shutting down, and the client should reconnect, to this replica or another. Ends with
+// UNAUTHENTICATED when the caller's credential expires (`who.expires`, against `clock`), and
+// with STREAM_REWOUND when the stream's history changes under it.
+template <typename Request, typename Event>
+absl::Status Watch(mysql::ConnectionPool& pool, Sequencer& sequencer, const Request& req,
+                   const server::Identity& who, const std::function<absl::Time()>& clock,
                    grpc::ServerContext* ctx, grpc::ServerWriter<Event>* writer,
-                   const std::atomic<bool>& draining) {
-  if (after < 0) return InvalidField("after", "must not be negative");
+                   const std::atomic<bool>& draining, WatchSlots& slots) {
+  if (req.after() < 0) return InvalidField("after", "must not be negative");
   constexpr int kPage = 500;
-  int64_t cursor = after;
+  SLA_RETURN_IF_ERROR(slots.Acquire(who.subject));
+  struct Release {
+    WatchSlots& slots;
+    const std::string& subject;
+    ~Release() { slots.Release(subject); }
+  } release{slots, who.subject};
+  int64_t cursor = req.after();
+  std::string epoch;
+  bool checked = false;
   // Headers (with the request id) go out now: the stream may stay quiet for a long time.
   writer->SendInitialMetadata();
   while (!ctx->IsCancelled()) {
@@ -66,20 +128,34 @@ absl::Status Watch(mysql::ConnectionPool& pool, Sequencer& sequencer, int64_t af
       return absl::UnavailableError(
           absl::StrCat("the server is shutting down; resume with after=", cursor));
     }
+    if (clock() >= who.expires) {
+      return absl::UnauthenticatedError(
+          absl::StrCat("the token expired; reconnect with a fresh one and after=", cursor));
+    }
     // Observe the generation before reading, so a pass that lands in between wakes us.
     const int64_t generation = sequencer.generation();
     std::vector<Stored> events;
     SLA_RETURN_IF_ERROR(mysql::WithConnection(pool, [&](mysql::Connection& c) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(events, List(c, cursor, kPage));
+      SLA_ASSIGN_OR_RETURN(const Head head, ReadHead(c));
+      if (!checked) {
+        SLA_RETURN_IF_ERROR(CheckPosition(c, head, req.epoch(), req.after(), req.after_digest()));
+        epoch = head.epoch;
+        checked = true;
+      } else if (head.epoch != epoch || head.last_seq < cursor) {
+        return StreamRewound(
+            absl::StrCat("the stream's history changed under the watch at ", epoch, "/", cursor));
+      }
+      SLA_ASSIGN_OR_RETURN(events, List(c, cursor, kPage, kDefaultPageBytes));
       return absl::OkStatus();
     }));
     for (const Stored& e : events) {
       Event out;
-      ToEvent(e, &out);
+      ToEvent(e, epoch, &out);
       if (!writer->Write(out)) return absl::OkStatus();  // the client went away
       cursor = e.seq;
     }
-    if (events.size() < kPage) sequencer.WaitForEvents(generation, absl::Milliseconds(250));
+    if (events.size() < static_cast<size_t>(kPage))
+      sequencer.WaitForEvents(generation, absl::Milliseconds(250));
   }
   return absl::OkStatus();
 }

@@ -3,8 +3,10 @@
 #include <cppconn/resultset.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/mysql/batch.h"
 #include "common/mysql/sql_literals.h"
+#include "common/status/errors.h"
 #include "common/status/status_macros.h"
 
 namespace sla::outbox {
@@ -41,11 +43,12 @@ std::string NumberedInsertStatements(absl::Span<const Row* const> rows) {
   // SELECT … FOR UPDATE before it cost the server about 35 µs more per transaction (its
   // optimizer pass). The variable is cleared first so that a missing sequence row leaves the
   // events unnumbered (for the sequencer), not numbered from an earlier transaction's value.
-  return absl::StrCat("SET @sla_outbox_seq = NULL;",
-                      "UPDATE outbox_sequence SET last_seq = (@sla_outbox_seq := last_seq) + ", place,
-                      " WHERE id = 1;",
-                      "INSERT INTO outbox (seq, type, subject, customer_id, event_time, payload) VALUES ", values,
-                      ";");
+  return absl::StrCat(
+      "SET @sla_outbox_seq = NULL;",
+      "UPDATE outbox_sequence SET last_seq = (@sla_outbox_seq := last_seq) + ", place,
+      " WHERE id = 1;",
+      "INSERT INTO outbox (seq, type, subject, customer_id, event_time, payload) VALUES ", values,
+      ";");
 }
 
 absl::StatusOr<int> Sequence(Connection& c, int limit) {
@@ -70,7 +73,8 @@ absl::StatusOr<int> Sequence(Connection& c, int limit) {
   // read per second at 2,000 tickets per second).
   SLA_ASSIGN_OR_RETURN(
       sql::PreparedStatement * pending,
-      c.Prepare("SELECT id FROM outbox FORCE INDEX (outbox_seq) WHERE seq IS NULL ORDER BY id LIMIT ?"));
+      c.Prepare(
+          "SELECT id FROM outbox FORCE INDEX (outbox_seq) WHERE seq IS NULL ORDER BY id LIMIT ?"));
   std::vector<int64_t> ids;
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {
     pending->setInt(1, limit);
@@ -108,15 +112,39 @@ absl::StatusOr<int> Sequence(Connection& c, int limit) {
   return static_cast<int>(ids.size());
 }
 
-absl::StatusOr<std::vector<Stored>> List(Connection& c, int64_t after, int limit) {
+absl::StatusOr<std::vector<Stored>> List(Connection& c, int64_t after, int limit,
+                                         int64_t max_bytes) {
+  // The sizes first, so that a page of large events is cut before their payloads are read
+  // (Connector/C++ buffers a whole result set).
+  SLA_ASSIGN_OR_RETURN(
+      sql::PreparedStatement * sizes,
+      c.Prepare(
+          "SELECT seq, LENGTH(type) + LENGTH(subject) + LENGTH(customer_id) + LENGTH(payload) + 32 "
+          "FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?"));
+  int64_t last = after;
+  int count = 0;
+  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+    sizes->setInt64(1, after);
+    sizes->setInt(2, limit);
+    std::unique_ptr<sql::ResultSet> rs(sizes->executeQuery());
+    int64_t bytes = 0;
+    while (rs->next()) {
+      bytes += rs->getInt64(2);
+      if (count > 0 && bytes > max_bytes) break;
+      last = rs->getInt64(1);
+      ++count;
+    }
+  }));
+  std::vector<Stored> out;
+  if (count == 0) return out;
   SLA_ASSIGN_OR_RETURN(
       sql::PreparedStatement * st,
       c.Prepare("SELECT seq, type, subject, customer_id, event_time, payload FROM outbox "
-                "WHERE seq > ? ORDER BY seq LIMIT ?"));
-  std::vector<Stored> out;
+                "WHERE seq > ? AND seq <= ? ORDER BY seq"));
+  out.reserve(static_cast<size_t>(count));
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {
     st->setInt64(1, after);
-    st->setInt(2, limit);
+    st->setInt64(2, last);
     std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
     while (rs->next()) {
       Stored e;
@@ -130,6 +158,77 @@ absl::StatusOr<std::vector<Stored>> List(Connection& c, int64_t after, int limit
     }
   }));
   return out;
+}
+
+absl::StatusOr<Head> ReadHead(Connection& c) {
+  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
+                       c.Prepare("SELECT epoch, last_seq FROM outbox_sequence WHERE id = 1"));
+  Head head;
+  bool found = false;
+  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+    if (rs->next()) {
+      found = true;
+      head.epoch = rs->getString(1);
+      head.last_seq = rs->getInt64(2);
+    }
+  }));
+  if (!found)
+    return absl::InternalError("outbox_sequence has no row: the outbox migrations did not run");
+  return head;
+}
+
+std::string Digest(int64_t seq, absl::string_view type, absl::string_view subject,
+                   absl::string_view customer_id, int64_t event_time) {
+  // FNV-1a: not a defence against forgery (the producer is trusted), a check that two
+  // histories hold the same event at one number. Fields are separated so they cannot shift.
+  uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](absl::string_view part) {
+    for (unsigned char ch : part) {
+      h ^= ch;
+      h *= 1099511628211ULL;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ULL;
+  };
+  mix(absl::StrCat(seq));
+  mix(type);
+  mix(subject);
+  mix(customer_id);
+  mix(absl::StrCat(event_time));
+  return absl::StrFormat("%016x", h);
+}
+
+absl::Status CheckPosition(Connection& c, const Head& head, absl::string_view epoch, int64_t after,
+                           absl::string_view digest) {
+  auto rewound = [&](absl::string_view why) {
+    return StreamRewound(absl::StrCat(
+        "the stream no longer holds the caller's position ", epoch, epoch.empty() ? "" : "/", after,
+        ": ", why, "; an operator resets the consumer (docs/operations.md, \"Event streams\")"));
+  };
+  if (!epoch.empty() && epoch != head.epoch) {
+    return rewound(absl::StrCat("the stream's epoch is now ", head.epoch));
+  }
+  if (after > head.last_seq) {
+    return rewound(
+        absl::StrCat("the stream ends at ", head.last_seq, " (restored or failed over)"));
+  }
+  if (digest.empty() || after == 0) return absl::OkStatus();
+  SLA_ASSIGN_OR_RETURN(
+      sql::PreparedStatement * st,
+      c.Prepare("SELECT type, subject, customer_id, event_time FROM outbox WHERE seq = ?"));
+  std::string mine;
+  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+    st->setInt64(1, after);
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+    if (rs->next()) {
+      mine = Digest(after, rs->getString(1).asStdString(), rs->getString(2).asStdString(),
+                    rs->getString(3).asStdString(), rs->getInt64(4));
+    }
+  }));
+  if (mine != digest)
+    return rewound("its event at that number is another one (restored or failed over)");
+  return absl::OkStatus();
 }
 
 }  // namespace sla::outbox

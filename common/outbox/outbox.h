@@ -4,9 +4,9 @@
 // writer may instead number its own events, if it takes the sequence row's lock (as
 // Sequence does) and keeps it to its commit: ticket-svc's CreateTicket batches do.
 //
-// Each service's migrations create the same two tables:
+// The tables come from common/outbox/migrations/producer (sla_service(... OUTBOX PRODUCER)):
 //   outbox(id AUTO_INCREMENT, seq NULL UNIQUE, type, subject, customer_id, event_time, payload)
-//   outbox_sequence(id = 1, last_seq)
+//   outbox_sequence(id = 1, last_seq, epoch)
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "common/mysql/connection_pool.h"
 
@@ -42,7 +43,29 @@ std::string NumberedInsertStatements(absl::Span<const Row* const> rows);
 // Numbers up to `limit` committed, unnumbered events in insertion order, in the caller's
 // transaction, after waiting for the sequence row's lock. Returns how many.
 absl::StatusOr<int> Sequence(mysql::Connection& c, int limit);
-// Numbered events with seq > after, in order.
-absl::StatusOr<std::vector<Stored>> List(mysql::Connection& c, int64_t after, int limit);
+// Numbered events with seq > after, in order: at most `limit`, and no more than about
+// `max_bytes` of event data (at least one event, however large, so a stream always advances).
+absl::StatusOr<std::vector<Stored>> List(mysql::Connection& c, int64_t after, int limit,
+                                         int64_t max_bytes = int64_t{1} << 20);
+
+// The stream's history and its end.
+struct Head {
+  std::string epoch;
+  int64_t last_seq = 0;
+};
+absl::StatusOr<Head> ReadHead(mysql::Connection& c);
+
+// The digest a consumer keeps of the last event it applied: 16 hex digits over the fields the
+// producer stores (not the payload's rendering, which may change between releases).
+std::string Digest(int64_t seq, absl::string_view type, absl::string_view subject,
+                   absl::string_view customer_id, int64_t event_time);
+
+// OK if a consumer positioned after `after` (of `epoch`, having seen the event with `digest`
+// there) can go on reading this stream: FAILED_PRECONDITION with reason STREAM_REWOUND when
+// the epoch differs, the stream ends before `after`, or its event at `after` is another one
+// (the database was restored or failed over to a lagging replica). Empty epoch or digest
+// are not checked (a first read; a consumer from before epochs).
+absl::Status CheckPosition(mysql::Connection& c, const Head& head, absl::string_view epoch,
+                           int64_t after, absl::string_view digest);
 
 }  // namespace sla::outbox

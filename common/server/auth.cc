@@ -337,6 +337,7 @@ absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time
       return Reject("a service identity must be signed by that service's own key");
     }
   }
+  id.expires = absl::FromUnixSeconds(exp);
   absl::MutexLock lock(&cache_->mu);
   if (cache_->verified.size() >= kVerifiedCacheSize) cache_->verified.clear();
   cache_->verified[t] = {id, exp, not_before};

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace sla::server {
 
@@ -18,6 +19,8 @@ struct Identity {
   std::string subject;
   std::string tenant;  // customer id; empty = not bound to a customer
   std::vector<std::string> roles;
+  // When the credential stops being valid (a token's `exp`): long-lived streams end then.
+  absl::Time expires = absl::InfiniteFuture();
 
   bool HasRole(absl::string_view role) const {
     return std::find(roles.begin(), roles.end(), role) != roles.end();

@@ -74,6 +74,8 @@ class RpcBoundary {
   // their clients resume on another replica at once.
   void BeginDrain() { draining_.store(true); }
   const std::atomic<bool>& draining() const { return draining_; }
+  // The clock tokens are checked against: long-lived streams end when theirs expire.
+  absl::Time Now() const { return clock_(); }
 
  private:
   absl::Status Begin(grpc::ServerContext* ctx, absl::string_view method, CallContext& call) const;

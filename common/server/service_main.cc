@@ -56,9 +56,10 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentials(const 
   return PeerTlsCredentials(c.peer_tls_ca_file, c.peer_tls_cert_file, c.peer_tls_key_file, c.tls_reload_seconds);
 }
 
-std::shared_ptr<grpc::Channel> PeerChannel(const ServiceDeps& deps, const std::string& address) {
-  return grpc::CreateChannel(address, deps.peer_credentials != nullptr ? deps.peer_credentials
-                                                                       : grpc::InsecureChannelCredentials());
+std::shared_ptr<grpc::Channel> PeerChannel(const ServiceDeps& deps, const std::string& address,
+                                           const grpc::ChannelArguments& args) {
+  return grpc::CreateCustomChannel(
+      address, deps.peer_credentials != nullptr ? deps.peer_credentials : grpc::InsecureChannelCredentials(), args);
 }
 
 void TuneSyncServer(grpc::ServerBuilder& builder, int max_threads) {

@@ -39,7 +39,8 @@ struct ServiceDeps {
 };
 
 // A channel to another service of the suite, secured as --peer_tls_* say.
-std::shared_ptr<grpc::Channel> PeerChannel(const ServiceDeps& deps, const std::string& address);
+std::shared_ptr<grpc::Channel> PeerChannel(const ServiceDeps& deps, const std::string& address,
+                                           const grpc::ChannelArguments& args = {});
 
 // The credentials --peer_tls_* describe: plaintext without a CA, TLS with one, and a client
 // certificate (mTLS) when one is set.

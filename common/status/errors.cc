@@ -1,6 +1,9 @@
 #include "common/status/errors.h"
 
+#include <optional>
 #include <string>
+
+#include "absl/strings/cord.h"
 
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
@@ -8,6 +11,8 @@
 namespace sla {
 namespace {
 constexpr absl::string_view kFieldPrefix = "field `";
+// The ErrorInfo reason of a status that names its own (grpc_status.cc reads it).
+constexpr absl::string_view kReasonPayload = "sla.platform/reason";
 }  // namespace
 
 absl::Status InvalidField(absl::string_view field_path, absl::string_view reason) {
@@ -29,6 +34,17 @@ absl::Status EtagMismatch(absl::string_view resource_name) {
 
 absl::Status WrongState(absl::string_view resource_name, absl::string_view reason) {
   return absl::FailedPreconditionError(absl::StrCat("`", resource_name, "`: ", reason));
+}
+
+absl::Status StreamRewound(absl::string_view detail) {
+  absl::Status s = absl::FailedPreconditionError(detail);
+  s.SetPayload(kReasonPayload, absl::Cord("STREAM_REWOUND"));
+  return s;
+}
+
+bool IsStreamRewound(const absl::Status& status) {
+  const auto reason = status.GetPayload(kReasonPayload);
+  return reason && *reason == "STREAM_REWOUND";
 }
 
 absl::Status Unauthenticated(absl::string_view reason) {

@@ -25,6 +25,11 @@ absl::Status Unauthenticated(absl::string_view reason);
 // Authenticated but not allowed: PERMISSION_DENIED.
 absl::Status PermissionDenied(absl::string_view reason);
 
+// A consumer's position that the event stream no longer holds (its database was restored or
+// failed over): FAILED_PRECONDITION with reason STREAM_REWOUND. Consumers stop on it.
+absl::Status StreamRewound(absl::string_view detail);
+bool IsStreamRewound(const absl::Status& status);
+
 // Returns the field path of an InvalidField status, or "" for any other status.
 std::string InvalidFieldPath(const absl::Status& status);
 

@@ -33,7 +33,9 @@ std::string Details(const absl::Status& status, const std::string& message, absl
   if (!request_id.empty()) (*info.mutable_metadata())["request_id"] = std::string(request_id);
   const std::string resource = LeadingResource(status.message());
   if (!resource.empty()) (*info.mutable_metadata())["resource"] = resource;
-  if (const std::string field = InvalidFieldPath(status); !field.empty()) {
+  if (IsStreamRewound(status)) {
+    info.set_reason("STREAM_REWOUND");
+  } else if (const std::string field = InvalidFieldPath(status); !field.empty()) {
     info.set_reason("INVALID_FIELD");
     google::rpc::BadRequest bad;
     auto* v = bad.add_field_violations();

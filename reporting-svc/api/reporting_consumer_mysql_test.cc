@@ -19,19 +19,20 @@ using ticket::Utc;
 namespace cpb = sla::contract::v1;
 
 // A feed that passes the real one's events on, with the payload of one sequence number spoiled.
-class SpoilingFeed final : public clients::EventFeed {
+class SpoilingFeed final : public outbox::Feed {
  public:
-  SpoilingFeed(clients::EventFeed* real, int64_t spoiled) : real_(real), spoiled_(spoiled) {}
-  absl::StatusOr<std::vector<clients::FeedEvent>> List(int64_t after, int page_size) override {
-    SLA_ASSIGN_OR_RETURN(std::vector<clients::FeedEvent> events, real_->List(after, page_size));
-    for (clients::FeedEvent& e : events) {
+  SpoilingFeed(outbox::Feed* real, int64_t spoiled) : real_(real), spoiled_(spoiled) {}
+  absl::StatusOr<outbox::FeedPage> List(const outbox::FeedPosition& from, int max_events,
+                                        int64_t max_bytes) override {
+    SLA_ASSIGN_OR_RETURN(outbox::FeedPage page, real_->List(from, max_events, max_bytes));
+    for (outbox::FeedEvent& e : page.events) {
       if (e.sequence == spoiled_) e.payload_json = "{not json";
     }
-    return events;
+    return page;
   }
 
  private:
-  clients::EventFeed* real_;
+  outbox::Feed* real_;
   int64_t spoiled_;
 };
 
@@ -57,18 +58,18 @@ class SwitchedTerms final : public clients::TermsSource {
 class ReportingConsumerTest : public ReportingApiTest {
  protected:
   // A reporting-svc process started afresh on the same database: an empty terms cache.
-  std::unique_ptr<ReportManager> Restarted(clients::TermsSource* terms, clients::EventFeed* tickets,
-                                           clients::EventFeed* billing) {
+  std::unique_ptr<ReportManager> Restarted(clients::TermsSource* terms, outbox::Feed* tickets,
+                                           outbox::Feed* billing) {
     ReportingOptions o;
     o.clock = [this] { return clock_.Now(); };
     return std::make_unique<ReportManager>(pool_.get(), terms, tickets, billing, o);
   }
-  std::unique_ptr<clients::EventFeed> TicketFeed() {
+  std::unique_ptr<outbox::Feed> TicketFeed() {
     return clients::TicketEventFeed(
         grpc::CreateChannel(absl::StrCat("127.0.0.1:", harness_->ticket_port()), grpc::InsecureChannelCredentials()),
         Jwt(), "reporting-svc", [this] { return clock_.Now(); });
   }
-  std::unique_ptr<clients::EventFeed> BillingFeed() {
+  std::unique_ptr<outbox::Feed> BillingFeed() {
     return clients::BillingEventFeed(
         grpc::CreateChannel(absl::StrCat("127.0.0.1:", billing_port_), grpc::InsecureChannelCredentials()), Jwt(),
         "reporting-svc", [this] { return clock_.Now(); });
@@ -143,9 +144,9 @@ TEST_F(ReportingConsumerTest, AnEventThatCannotBeAppliedIsSetAsideAndTheConsumer
   Open(acme, sla::v1::PRIORITY_P3);
   Sync();
   auto real_tickets = TicketFeed();
-  auto first = real_tickets->List(0, 10);
-  ASSERT_TRUE(first.ok() && first->size() >= 2);
-  const int64_t spoiled = (*first)[0].sequence;
+  auto first = real_tickets->List({}, 10, 1 << 20);
+  ASSERT_TRUE(first.ok() && first->events.size() >= 2);
+  const int64_t spoiled = first->events[0].sequence;
   SpoilingFeed tickets(real_tickets.get(), spoiled);
   auto terms = Terms();
   auto billing = BillingFeed();

@@ -11,8 +11,8 @@ using server::Into;
 
 ReportingServiceImpl::ReportingServiceImpl(const server::RpcBoundary& boundary, mysql::ConnectionPool* pool,
                                            std::unique_ptr<clients::ContractTermsSource> contracts,
-                                           std::unique_ptr<clients::EventFeed> tickets,
-                                           std::unique_ptr<clients::EventFeed> billing,
+                                           std::unique_ptr<outbox::Feed> tickets,
+                                           std::unique_ptr<outbox::Feed> billing,
                                            ReportingServiceOptions options)
     : boundary_(boundary),
       pool_(pool),
@@ -76,7 +76,7 @@ grpc::Status ReportingServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb
                                               pb::ListEventsResponse* out) {
   return boundary_.Run(ctx, "ListEvents", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
-    return outbox::ListPage(*pool_, req->after(), req->page_size(), out->mutable_events());
+    return outbox::ListPage(*pool_, *req, out);
   });
 }
 
@@ -84,7 +84,8 @@ grpc::Status ReportingServiceImpl::WatchEvents(grpc::ServerContext* ctx, const p
                                                grpc::ServerWriter<pb::Event>* writer) {
   return boundary_.Run(ctx, "WatchEvents", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
-    return outbox::Watch(*pool_, *sequencer_, req->after(), ctx, writer, boundary_.draining());
+    return outbox::Watch(*pool_, *sequencer_, *req, call.identity, [this] { return boundary_.Now(); }, ctx,
+                         writer, boundary_.draining(), watch_slots_);
   });
 }
 

@@ -8,6 +8,7 @@
 
 #include "common/clients/contract_terms.h"
 #include "common/clients/event_feed.h"
+#include "common/outbox/feed.h"
 #include "common/outbox/sequencer.h"
 #include "common/server/periodic.h"
 #include "common/server/rpc.h"
@@ -29,7 +30,7 @@ class ReportingServiceImpl final : public pb::ReportingService::Service {
  public:
   ReportingServiceImpl(const server::RpcBoundary& boundary, mysql::ConnectionPool* pool,
                        std::unique_ptr<clients::ContractTermsSource> contracts,
-                       std::unique_ptr<clients::EventFeed> tickets, std::unique_ptr<clients::EventFeed> billing,
+                       std::unique_ptr<outbox::Feed> tickets, std::unique_ptr<outbox::Feed> billing,
                        ReportingServiceOptions options);
   ~ReportingServiceImpl() override;
 
@@ -53,9 +54,11 @@ class ReportingServiceImpl final : public pb::ReportingService::Service {
   const server::RpcBoundary& boundary_;
   mysql::ConnectionPool* pool_;
   std::unique_ptr<clients::ContractTermsSource> contracts_;
-  std::unique_ptr<clients::EventFeed> tickets_;
-  std::unique_ptr<clients::EventFeed> billing_;
+  std::unique_ptr<outbox::Feed> tickets_;
+  std::unique_ptr<outbox::Feed> billing_;
   std::unique_ptr<outbox::Sequencer> sequencer_;
+  // WatchEvents streams: at most 256 open, 8 per caller.
+  outbox::WatchSlots watch_slots_{256, 8};
   std::unique_ptr<server::Periodic> sequencer_loop_;
   std::unique_ptr<ReportManager> manager_;
   std::unique_ptr<server::Periodic> consumer_loop_;

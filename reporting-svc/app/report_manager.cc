@@ -18,7 +18,6 @@
 #include "common/api/resource_name.h"
 #include "common/log/json.h"
 #include "common/log/log.h"
-#include "common/outbox/consumer_cursor.h"
 #include "common/outbox/outbox.h"
 #include "common/server/access.h"
 #include "common/status/errors.h"
@@ -36,7 +35,6 @@ using server::Identity;
 
 constexpr char kTicketSource[] = "ticket-svc";
 constexpr char kBillingSource[] = "billing-svc";
-constexpr int kPage = 500;
 
 absl::Time Now(const ReportingOptions& o) { return o.clock(); }
 
@@ -62,9 +60,67 @@ v1::Report Figures(v1::Report r) {
 
 }  // namespace
 
-ReportManager::ReportManager(mysql::ConnectionPool* pool, clients::TermsSource* terms, clients::EventFeed* tickets,
-                             clients::EventFeed* billing, ReportingOptions options)
-    : pool_(pool), terms_(terms), tickets_(tickets), billing_(billing), options_(std::move(options)) {}
+// ticket-svc's events into the read model. The terms (zone, RCA rule) are resolved in Prepare,
+// outside the transaction: no network call while rows are locked.
+class ReportManager::TicketHandler final : public outbox::Handler {
+ public:
+  explicit TicketHandler(ReportManager* m) : m_(m) {}
+  struct State {
+    tpb::TicketEventPayload ticket;
+    tpb::OutagePayload outage;
+    std::shared_ptr<const TermsInfo> terms;
+  };
+  absl::Status Prepare(const outbox::FeedEvent& e, std::any* state) override {
+    google::protobuf::util::JsonParseOptions json;
+    json.ignore_unknown_fields = true;
+    State p;
+    const bool outage = absl::StartsWith(e.type, "outage.");
+    const bool ok = outage ? google::protobuf::util::JsonStringToMessage(e.payload_json, &p.outage, json).ok()
+                           : google::protobuf::util::JsonStringToMessage(e.payload_json, &p.ticket, json).ok();
+    if (!ok) return absl::DataLossError("unreadable payload");
+    if (!outage && !p.ticket.contract().empty()) {
+      SLA_ASSIGN_OR_RETURN(p.terms, m_->TermsOf(p.ticket.contract(), p.ticket.terms_version(), e.event_time));
+    }
+    *state = std::move(p);
+    return absl::OkStatus();
+  }
+  absl::Status Apply(mysql::Connection& c, const outbox::FeedEvent& e, const std::any& state) override {
+    const State& p = std::any_cast<const State&>(state);
+    return m_->ApplyTicketEvent(c, e, p.ticket, p.outage, p.terms.get());
+  }
+
+ private:
+  ReportManager* m_;
+};
+
+class ReportManager::BillingHandler final : public outbox::Handler {
+ public:
+  explicit BillingHandler(ReportManager* m) : m_(m) {}
+  absl::Status Prepare(const outbox::FeedEvent&, std::any*) override { return absl::OkStatus(); }
+  absl::Status Apply(mysql::Connection& c, const outbox::FeedEvent& e, const std::any&) override {
+    return m_->ApplyBillingEvent(c, e);
+  }
+
+ private:
+  ReportManager* m_;
+};
+
+ReportManager::ReportManager(mysql::ConnectionPool* pool, clients::TermsSource* terms, outbox::Feed* tickets,
+                             outbox::Feed* billing, ReportingOptions options)
+    : pool_(pool),
+      terms_(terms),
+      options_(std::move(options)),
+      ticket_handler_(std::make_unique<TicketHandler>(this)),
+      billing_handler_(std::make_unique<BillingHandler>(this)) {
+  outbox::FollowerOptions follow;
+  follow.clock = options_.clock;
+  follow.source = kTicketSource;
+  ticket_follower_ = std::make_unique<outbox::Follower>(pool_, tickets, ticket_handler_.get(), follow);
+  follow.source = kBillingSource;
+  billing_follower_ = std::make_unique<outbox::Follower>(pool_, billing, billing_handler_.get(), follow);
+}
+
+ReportManager::~ReportManager() = default;
 
 absl::StatusOr<std::shared_ptr<const ReportManager::TermsInfo>> ReportManager::TermsOf(const std::string& contract,
                                                                                      const std::string& version,
@@ -144,56 +200,11 @@ absl::StatusOr<int> ReportManager::PeriodIndexOf(const TermsInfo& t, int64_t at)
   return p.year * 12 + p.month - 1;
 }
 
-namespace {
-
-// A failure that a retry will not cure: the event is set aside rather than repeated forever.
-bool Permanent(const absl::Status& s) {
-  switch (s.code()) {
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kNotFound:
-    case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kOutOfRange:
-    case absl::StatusCode::kDataLoss:
-      return true;
-    default:
-      return false;
-  }
+absl::StatusOr<std::vector<outbox::DeadLetterRow>> ReportManager::DeadLetters(int limit) {
+  return outbox::ListDeadLetters(*pool_, "dead", limit);
 }
 
-std::string CustomerId(const std::string& customer_name) {
-  return std::string(absl::StripPrefix(customer_name, "customers/"));
-}
-
-}  // namespace
-
-absl::Status ReportManager::DeadLetter(mysql::Connection& c, const char* source, const clients::FeedEvent& e,
-                                       const absl::Status& why) {
-  const int64_t now = absl::ToUnixSeconds(Now(options_));
-  const std::string reason = absl::StrCat(absl::StatusCodeToString(why.code()), ": ", why.message());
-  log::Warning("event set aside: it cannot be applied",
-               {{"source", source}, {"sequence", absl::StrCat(e.sequence)}, {"type", e.type}, {"reason", reason}});
-  SLA_RETURN_IF_ERROR(storage::InsertDeadLetter(
-      c, {source, e.sequence, e.type, e.subject, CustomerId(e.customer), reason, e.payload_json, now}));
-  return outbox::Insert(c, {{"event.dead_lettered", e.subject, CustomerId(e.customer), now,
-                             log::JsonObject()
-                                 .Str("source", source)
-                                 .Int("sequence", e.sequence)
-                                 .Str("type", e.type)
-                                 .Str("subject", e.subject)
-                                 .Str("reason", reason)
-                                 .Done()}});
-}
-
-absl::StatusOr<std::vector<storage::DeadLetter>> ReportManager::DeadLetters(int limit) {
-  std::vector<storage::DeadLetter> out;
-  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(out, storage::ListDeadLetters(c, limit));
-    return absl::OkStatus();
-  }));
-  return out;
-}
-
-absl::Status ReportManager::ApplyTicketEvent(mysql::Connection& c, const clients::FeedEvent& e,
+absl::Status ReportManager::ApplyTicketEvent(mysql::Connection& c, const outbox::FeedEvent& e,
                                              const tpb::TicketEventPayload& t, const tpb::OutagePayload& o,
                                              const TermsInfo* terms) {
   if (absl::StartsWith(e.type, "outage.")) {
@@ -248,102 +259,23 @@ absl::Status ReportManager::ApplyTicketEvent(mysql::Connection& c, const clients
 }
 
 absl::StatusOr<int> ReportManager::ConsumeTicketEvents() {
-  int applied = 0;
-  google::protobuf::util::JsonParseOptions json;
-  json.ignore_unknown_fields = true;
-  for (;;) {
-    int64_t cursor = 0;
-    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(cursor, outbox::GetCursor(c, kTicketSource, false));
-      return absl::OkStatus();
-    }));
-    SLA_ASSIGN_OR_RETURN(std::vector<clients::FeedEvent> events, tickets_->List(cursor, kPage));
-    if (events.empty()) return applied;
-    // Parse, and resolve the terms (zone, RCA rule) outside the transaction: no network call
-    // while rows are locked. An event that cannot be applied is set aside with its reason; a
-    // transient failure (contract-svc unavailable) ends the pass before the cursor moves.
-    struct Parsed {
-      const clients::FeedEvent* event;
-      tpb::TicketEventPayload ticket;
-      tpb::OutagePayload outage;
-      std::shared_ptr<const TermsInfo> terms;
-      absl::Status dead;
-    };
-    std::vector<Parsed> parsed;
-    for (const clients::FeedEvent& e : events) {
-      Parsed p{&e, {}, {}, nullptr, absl::OkStatus()};
-      const bool outage = absl::StartsWith(e.type, "outage.");
-      const bool ok = outage ? google::protobuf::util::JsonStringToMessage(e.payload_json, &p.outage, json).ok()
-                             : google::protobuf::util::JsonStringToMessage(e.payload_json, &p.ticket, json).ok();
-      if (!ok) {
-        p.dead = absl::DataLossError("unreadable payload");
-      } else if (!outage && !p.ticket.contract().empty()) {
-        absl::StatusOr<std::shared_ptr<const TermsInfo>> terms =
-            TermsOf(p.ticket.contract(), p.ticket.terms_version(), e.event_time);
-        if (terms.ok()) {
-          p.terms = *std::move(terms);
-        } else if (Permanent(terms.status())) {
-          p.dead = terms.status();
-        } else {
-          return terms.status();
-        }
-      }
-      parsed.push_back(std::move(p));
-    }
-    int batch = 0;
-    SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
-      batch = 0;
-      SLA_ASSIGN_OR_RETURN(const int64_t locked, outbox::GetCursor(c, kTicketSource, true));
-      int64_t last = locked;
-      for (const Parsed& p : parsed) {
-        const clients::FeedEvent& e = *p.event;
-        if (e.sequence <= last) continue;  // another replica applied it meanwhile
-        last = e.sequence;
-        ++batch;
-        absl::Status s = p.dead.ok() ? ApplyTicketEvent(c, e, p.ticket, p.outage, p.terms.get()) : p.dead;
-        if (!s.ok() && Permanent(s)) s = DeadLetter(c, kTicketSource, e, s);
-        SLA_RETURN_IF_ERROR(s);
-      }
-      return outbox::SetCursor(c, kTicketSource, last);
-    }));
-    applied += batch;
-  }
+  SLA_ASSIGN_OR_RETURN(const int applied, ticket_follower_->RunOnce());
+  if (applied > 0) options_.on_events_written();  // set-aside events are announced
+  return applied;
 }
 
 absl::StatusOr<int> ReportManager::ConsumeBillingEvents() {
   // Revisions left pending by an earlier pass (contract-svc was unavailable) come first.
   SLA_RETURN_IF_ERROR(IssuePendingRevisions());
-  int applied = 0;
-  for (;;) {
-    int64_t cursor = 0;
-    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(cursor, outbox::GetCursor(c, kBillingSource, false));
-      return absl::OkStatus();
-    }));
-    SLA_ASSIGN_OR_RETURN(std::vector<clients::FeedEvent> events, billing_->List(cursor, kPage));
-    if (events.empty()) return applied;
-    int batch = 0;
-    SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
-      batch = 0;
-      SLA_ASSIGN_OR_RETURN(const int64_t locked, outbox::GetCursor(c, kBillingSource, true));
-      int64_t last = locked;
-      for (const clients::FeedEvent& e : events) {
-        if (e.sequence <= last) continue;
-        last = e.sequence;
-        ++batch;
-        absl::Status s = ApplyBillingEvent(c, e);
-        if (!s.ok() && Permanent(s)) s = DeadLetter(c, kBillingSource, e, s);
-        SLA_RETURN_IF_ERROR(s);
-      }
-      return outbox::SetCursor(c, kBillingSource, last);
-    }));
-    applied += batch;
-    // Credits decided after a report was issued: the report gets a new revision.
-    SLA_RETURN_IF_ERROR(IssuePendingRevisions());
-  }
+  SLA_ASSIGN_OR_RETURN(const int applied, billing_follower_->RunOnce());
+  if (applied == 0) return 0;
+  options_.on_events_written();
+  // Credits decided after a report was issued: the report gets a new revision.
+  SLA_RETURN_IF_ERROR(IssuePendingRevisions());
+  return applied;
 }
 
-absl::Status ReportManager::ApplyBillingEvent(mysql::Connection& c, const clients::FeedEvent& e) {
+absl::Status ReportManager::ApplyBillingEvent(mysql::Connection& c, const outbox::FeedEvent& e) {
   SLA_ASSIGN_OR_RETURN(std::optional<CreditEvent> credit, ParseCreditEvent(e.type, e.payload_json));
   if (!credit) return absl::OkStatus();
   const storage::Credit row{credit->contract.customer_id, credit->contract.contract_id, credit->period, credit->status,
@@ -371,7 +303,7 @@ absl::Status ReportManager::IssuePendingRevisions() {
       SLA_ASSIGN_OR_RETURN(ReportName n, ParseReportName(name, "name"));
       absl::Status issued = IssueNow(n, p.reason).status();
       // Kept for the next pass unless issued, or unless it can never be (then it is logged).
-      if (!issued.ok() && !Permanent(issued)) return issued;
+      if (!issued.ok() && !outbox::PermanentError(issued)) return issued;
       if (!issued.ok()) {
         log::Warning("pending report revision dropped", {{"report", name}, {"reason", std::string(issued.message())}});
       }
@@ -614,7 +546,7 @@ absl::StatusOr<v1::SimulateTermsResponse> ReportManager::Simulate(const Identity
       for (const auto& c : (*current)->terms.calendars()) {
         if (calendars.insert(c.name()).second) *proposed.add_calendars() = c;
       }
-    } else if (!Permanent(current.status())) {
+    } else if (!outbox::PermanentError(current.status())) {
       return current.status();
     }
   }

@@ -13,8 +13,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clients/contract_terms.h"
-#include "common/clients/event_feed.h"
 #include "common/mysql/connection_pool.h"
+#include "common/outbox/follower.h"
 #include "common/server/identity.h"
 #include "reporting-svc/domain/report_name.h"
 #include "reporting-svc/storage/report_store.h"
@@ -32,8 +32,10 @@ struct ReportingOptions {
 
 class ReportManager {
  public:
-  ReportManager(mysql::ConnectionPool* pool, clients::TermsSource* terms, clients::EventFeed* tickets,
-                clients::EventFeed* billing, ReportingOptions options);
+  // `tickets`, `billing`: the followed streams (ListEvents over gRPC in production).
+  ReportManager(mysql::ConnectionPool* pool, clients::TermsSource* terms, outbox::Feed* tickets,
+                outbox::Feed* billing, ReportingOptions options);
+  ~ReportManager();
 
   // One pass over each stream: applies what is new. Returns events applied.
   absl::StatusOr<int> ConsumeTicketEvents();
@@ -50,7 +52,10 @@ class ReportManager {
   absl::StatusOr<int> IssueDueReports(clients::ContractDirectory& contracts);
 
   // Events of the followed streams set aside because they cannot be applied, oldest first.
-  absl::StatusOr<std::vector<storage::DeadLetter>> DeadLetters(int limit);
+  absl::StatusOr<std::vector<outbox::DeadLetterRow>> DeadLetters(int limit);
+  // The consumers of the two streams, for the operator's actions (EventConsumerService).
+  outbox::Follower& ticket_events() { return *ticket_follower_; }
+  outbox::Follower& billing_events() { return *billing_follower_; }
 
   // The figures of a report as of now (revision 0), without access checks.
   absl::StatusOr<v1::Report> Compute(const ReportName& n);
@@ -71,22 +76,23 @@ class ReportManager {
   // most the last 12: from the month it began (or its end) on its schedule, and its final
   // month when it ended (`until`, or InfiniteFuture while in force).
   absl::StatusOr<std::vector<int>> DuePeriods(const std::string& contract, absl::Time until, int64_t now);
-  absl::Status ApplyTicketEvent(mysql::Connection& c, const clients::FeedEvent& e,
+  class TicketHandler;
+  class BillingHandler;
+  absl::Status ApplyTicketEvent(mysql::Connection& c, const outbox::FeedEvent& e,
                                 const sla::ticket::v1::TicketEventPayload& t, const sla::ticket::v1::OutagePayload& o,
                                 const TermsInfo* terms);
-  absl::Status ApplyBillingEvent(mysql::Connection& c, const clients::FeedEvent& e);
-  // Records `e` as one that cannot be applied (`why`), in the consumer's transaction.
-  absl::Status DeadLetter(mysql::Connection& c, const char* source, const clients::FeedEvent& e,
-                          const absl::Status& why);
+  absl::Status ApplyBillingEvent(mysql::Connection& c, const outbox::FeedEvent& e);
   // Issues the revisions late data made due; what fails for a passing reason stays pending.
   absl::Status IssuePendingRevisions();
   absl::StatusOr<v1::Report> IssueNow(const ReportName& n, const std::string& why);
 
   mysql::ConnectionPool* pool_;
   clients::TermsSource* terms_;
-  clients::EventFeed* tickets_;
-  clients::EventFeed* billing_;
   ReportingOptions options_;
+  std::unique_ptr<outbox::Handler> ticket_handler_;
+  std::unique_ptr<outbox::Handler> billing_handler_;
+  std::unique_ptr<outbox::Follower> ticket_follower_;
+  std::unique_ptr<outbox::Follower> billing_follower_;
   absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<const TermsInfo>> terms_cache_ ABSL_GUARDED_BY(mu_);
 };

@@ -314,38 +314,6 @@ absl::Status AdjustCredit(Connection& c, const Credit& d, const std::string& not
               });
 }
 
-absl::Status InsertDeadLetter(Connection& c, const DeadLetter& d) {
-  return Exec(c,
-              "INSERT IGNORE INTO dead_letters (source, sequence, event_type, subject, customer_id, reason, payload, "
-              "dead_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-              [&](PreparedStatement* st) {
-                st->setString(1, d.source);
-                st->setInt64(2, d.sequence);
-                st->setString(3, d.event_type.substr(0, 64));
-                st->setString(4, d.subject.substr(0, 512));
-                st->setString(5, d.customer_id.substr(0, 64));
-                st->setString(6, d.reason.substr(0, 2048));
-                st->setString(7, d.payload);
-                st->setInt64(8, d.dead_at);
-              });
-}
-
-absl::StatusOr<std::vector<DeadLetter>> ListDeadLetters(Connection& c, int limit) {
-  SLA_ASSIGN_OR_RETURN(PreparedStatement * st,
-                       c.Prepare("SELECT source, sequence, event_type, subject, customer_id, reason, payload, dead_at "
-                                 "FROM dead_letters ORDER BY dead_at, source, sequence LIMIT ?"));
-  std::vector<DeadLetter> out;
-  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
-    st->setInt(1, limit);
-    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
-    while (rs->next()) {
-      out.push_back({rs->getString(1), rs->getInt64(2), rs->getString(3), rs->getString(4), rs->getString(5),
-                     rs->getString(6), rs->getString(7), rs->getInt64(8)});
-    }
-  }));
-  return out;
-}
-
 absl::Status AddPendingRevision(Connection& c, const PendingRevision& p) {
   return Exec(c,
               "INSERT INTO pending_revisions (customer_id, contract_id, period_index, reason) VALUES (?, ?, ?, ?) "

@@ -95,20 +95,7 @@ absl::Status UpsertCredit(Connection& c, const Credit& cr);
 // `note` (if any) appended to its adjustment notes.
 absl::Status AdjustCredit(Connection& c, const Credit& delta, const std::string& note);
 
-// --- Events that cannot be applied, and report revisions due ------------------------------
-struct DeadLetter {
-  std::string source;  // "ticket-svc", "billing-svc"
-  int64_t sequence = 0;
-  std::string event_type;
-  std::string subject;
-  std::string customer_id;
-  std::string reason;
-  std::string payload;
-  int64_t dead_at = 0;
-};
-// Records it once (a replay of the same event changes nothing).
-absl::Status InsertDeadLetter(Connection& c, const DeadLetter& d);
-absl::StatusOr<std::vector<DeadLetter>> ListDeadLetters(Connection& c, int limit);
+// --- Report revisions due ------------------------------
 struct PendingRevision {
   Scope scope;
   int period_index = 0;

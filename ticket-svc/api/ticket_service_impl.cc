@@ -93,7 +93,7 @@ grpc::Status TicketServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::L
                                            pb::ListEventsResponse* out) {
   return boundary_.Run(ctx, "ListEvents", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
-    return outbox::ListPage(*pool_, req->after(), req->page_size(), out->mutable_events());
+    return outbox::ListPage(*pool_, *req, out);
   });
 }
 
@@ -101,7 +101,8 @@ grpc::Status TicketServiceImpl::WatchEvents(grpc::ServerContext* ctx, const pb::
                                             grpc::ServerWriter<pb::Event>* writer) {
   return boundary_.Run(ctx, "WatchEvents", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
-    return outbox::Watch(*pool_, *sequencer_, req->after(), ctx, writer, boundary_.draining());
+    return outbox::Watch(*pool_, *sequencer_, *req, call.identity, [this] { return boundary_.Now(); }, ctx,
+                         writer, boundary_.draining(), watch_slots_);
   });
 }
 

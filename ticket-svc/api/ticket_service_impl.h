@@ -11,6 +11,7 @@
 #include "ticket-svc/app/terms_cache.h"
 #include "ticket-svc/app/ticket_manager.h"
 #include "ticket-svc/app/workers.h"
+#include "common/outbox/feed.h"
 #include "common/outbox/sequencer.h"
 #include "common/server/periodic.h"
 
@@ -76,6 +77,8 @@ class TicketServiceImpl final : public pb::TicketService::Service {
   std::unique_ptr<mysql::ConnectionPool> create_pool_;  // group-commit writers' connections
   std::unique_ptr<TermsCache> terms_;
   std::unique_ptr<outbox::Sequencer> sequencer_;
+  // WatchEvents streams: at most 256 open, 8 per caller.
+  outbox::WatchSlots watch_slots_{256, 8};
   std::unique_ptr<server::Periodic> sequencer_loop_;
   std::unique_ptr<TicketManager> manager_;
   std::unique_ptr<EscalationWorker> worker_;
