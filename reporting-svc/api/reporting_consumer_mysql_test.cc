@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "common/clients/event_feed.h"
+#include "common/outbox/consumer_service.h"
 #include "common/status/status_macros.h"
 #include "reporting-svc/api/reporting_api_fixture.h"
 
@@ -42,14 +43,17 @@ class SwitchedTerms final : public clients::TermsSource {
   explicit SwitchedTerms(clients::TermsSource* real) : real_(real) {}
   absl::StatusOr<clients::ResolvedVersion> Resolve(const std::string& contract, absl::Time at) override {
     if (down) return absl::UnavailableError("contract-svc is unavailable; retry");
+    if (missing) return absl::NotFoundError(absl::StrCat("`", contract, "` not found"));
     return real_->Resolve(contract, at);
   }
   absl::StatusOr<clients::ResolvedVersion> ResolveVersion(const std::string& contract,
                                                           const std::string& version) override {
     if (down) return absl::UnavailableError("contract-svc is unavailable; retry");
+    if (missing) return absl::NotFoundError(absl::StrCat("`", contract, "` not found"));
     return real_->ResolveVersion(contract, version);
   }
   bool down = false;
+  bool missing = false;  // answers NOT_FOUND, a permanent failure
 
  private:
   clients::TermsSource* real_;
@@ -164,6 +168,75 @@ TEST_F(ReportingConsumerTest, AnEventThatCannotBeAppliedIsSetAsideAndTheConsumer
   // Operators see it on reporting-svc's own stream too, and the other ticket was counted.
   EXPECT_EQ(ReportingEvents("event.dead_lettered"), 1);
   EXPECT_EQ(test::CountRows(*pool_, "rpt_tickets"), 1);
+}
+
+// Events whose contract did not resolve are set aside; once it does, an operator replays
+// them through EventConsumerService and they count as if they had arrived late.
+TEST_F(ReportingConsumerTest, AnOperatorReplaysSetAsideEventsOverTheApiOnceTheirCauseIsFixed) {
+  const Tenant acme = NewTenant("Acme");
+  clock_.Set(Utc(2026, 12, 2, 3));
+  Open(acme, sla::v1::PRIORITY_P3);
+  Sync();
+  auto real_terms = Terms();
+  SwitchedTerms terms(real_terms.get());
+  terms.missing = true;
+  auto tickets = TicketFeed();
+  auto billing = BillingFeed();
+  std::unique_ptr<ReportManager> fresh = Restarted(&terms, tickets.get(), billing.get());
+  absl::StatusOr<int> applied = fresh->ConsumeTicketEvents();
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ(test::CountRows(*pool_, "rpt_tickets"), 0);
+
+  outbox::EventConsumerServiceImpl service(*boundary_, pool_.get(),
+                                           {{"ticket-svc", &fresh->ticket_events()},
+                                            {"billing-svc", &fresh->billing_events()}});
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_GT(port, 0);
+  auto stub = sla::v1::EventConsumerService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+
+  sla::v1::ListDeadLettersResponse dead;
+  EXPECT_EQ(stub->ListDeadLetters(As("msp_agent").get(), {}, &dead).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(stub->ListDeadLetters(As("msp_admin").get(), {}, &dead).ok());
+  ASSERT_GE(dead.dead_letters_size(), 1);
+  EXPECT_EQ(dead.dead_letters(0).type(), "ticket.opened");
+  EXPECT_THAT(dead.dead_letters(0).reason(), HasSubstr("not found"));
+  EXPECT_EQ(dead.dead_letters(0).customer(), absl::StrCat("customers/", acme.id));
+
+  terms.missing = false;  // the contract resolves again
+  for (const sla::v1::DeadLetter& d : dead.dead_letters()) {
+    sla::v1::ReplayDeadLetterRequest req;
+    req.set_source(d.source());
+    req.set_epoch(d.epoch());
+    req.set_sequence(d.sequence());
+    sla::v1::DeadLetter out;
+    const grpc::Status s = stub->ReplayDeadLetter(As("msp_admin").get(), req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(out.state(), "replayed");
+  }
+  EXPECT_EQ(test::CountRows(*pool_, "rpt_tickets"), 1);
+  sla::v1::ListDeadLettersResponse after;
+  ASSERT_TRUE(stub->ListDeadLetters(As("msp_admin").get(), {}, &after).ok());
+  EXPECT_EQ(after.dead_letters_size(), 0);
+
+  sla::v1::ListConsumerCursorsResponse cursors;
+  ASSERT_TRUE(stub->ListConsumerCursors(As("msp_admin").get(), {}, &cursors).ok());
+  ASSERT_EQ(cursors.cursors_size(), 1);  // billing's stream was not read yet
+  EXPECT_EQ(cursors.cursors(0).source(), "ticket-svc");
+  EXPECT_FALSE(cursors.cursors(0).epoch().empty());
+  EXPECT_EQ(cursors.cursors(0).stopped_reason(), "");
+  EXPECT_GE(cursors.cursors(0).sequence(), dead.dead_letters(dead.dead_letters_size() - 1).sequence());
+
+  sla::v1::ReplayDeadLetterRequest unknown;
+  unknown.set_source("nowhere");
+  sla::v1::DeadLetter out;
+  EXPECT_EQ(stub->ReplayDeadLetter(As("msp_admin").get(), unknown, &out).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  server->Shutdown(std::chrono::system_clock::now());
 }
 
 // After late data, a report's credits are billing's documents for the period: the credit note,

@@ -263,5 +263,41 @@ TEST_F(WorkerTest, WatchEventsNeverMissesAnEventUnderConcurrentOutOfOrderWriters
   EXPECT_EQ(listed, total);
 }
 
+TEST_F(WorkerTest, AnEventStreamEndsWhenItsTokenExpiresAndStreamsAreCappedPerCaller) {
+  auto watch = [&](grpc::ClientContext& ctx, absl::Duration ttl) {
+    auto token = server::MintToken(Jwt(), {"billing", "", {"billing_system"}}, clock_.Now(), ttl);
+    ctx.AddMetadata("authorization", "Bearer " + *token);
+    return stub_->WatchEvents(&ctx, pb::WatchEventsRequest());
+  };
+  grpc::ClientContext expiring_ctx;
+  auto expiring = watch(expiring_ctx, absl::Seconds(60));
+  expiring->WaitForInitialMetadata();  // the stream is open on the server
+  // Seven more from the same caller fit; the ninth is refused while they are open.
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<pb::Event>>> open;
+  for (int i = 0; i < 7; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    open.push_back(watch(*contexts.back(), absl::Hours(1)));
+    open.back()->WaitForInitialMetadata();
+  }
+  grpc::ClientContext ninth_ctx;
+  auto ninth = watch(ninth_ctx, absl::Hours(1));
+  pb::Event e;
+  while (ninth->Read(&e)) {
+  }
+  const grpc::Status refused = ninth->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();
+  for (auto& c : contexts) c->TryCancel();
+  for (auto& r : open) (void)r->Finish();
+
+  // The first stream's token expires: the stream ends, saying how to resume.
+  clock_.Advance(absl::Seconds(61));
+  while (expiring->Read(&e)) {
+  }
+  const grpc::Status ended = expiring->Finish();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED) << ended.error_message();
+  EXPECT_THAT(ended.error_message(), ::testing::HasSubstr("reconnect with a fresh one"));
+}
+
 }  // namespace
 }  // namespace sla::ticket
