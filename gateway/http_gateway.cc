@@ -49,8 +49,9 @@ using Response = http::response<http::string_body>;
 namespace {
 
 constexpr size_t kMaxHeaderBytes = 16 << 10;
-constexpr char kAllowedRequestHeaders[] = "authorization, content-type, x-request-id, traceparent, idempotency-key, if-match";
-constexpr char kExposedHeaders[] = "x-request-id, etag, content-disposition";
+constexpr char kAllowedRequestHeaders[] =
+    "authorization, content-type, x-request-id, traceparent, idempotency-key, if-match, x-sla-want-position";
+constexpr char kExposedHeaders[] = "x-request-id, etag, content-disposition, x-sla-event-position";
 constexpr char kDownloads[] = "/v1/downloads/";
 
 // A file name for a document that names none: the method and an extension for its type.
@@ -490,7 +491,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Call(grpc::GenericStub& stub, const Route& route, const google::protobuf::Message& request,
             const std::string& path) {
     auto call = std::make_shared<Upstream>();
-    for (const char* name : {"authorization", "x-request-id", "traceparent"}) {
+    // x-sla-want-position: read-your-writes (the answer carries x-sla-event-position).
+    for (const char* name : {"authorization", "x-request-id", "traceparent", "x-sla-want-position"}) {
       std::string value = Header(req_, name);
       if (!value.empty()) call->ctx.AddMetadata(name, value);
     }
@@ -564,8 +566,10 @@ class Session : public std::enable_shared_from_this<Session> {
       }
     }
     const auto& initial = call.ctx.GetServerInitialMetadata();
-    if (auto it = initial.find("x-request-id"); it != initial.end()) {
-      res.set("x-request-id", std::string(it->second.data(), it->second.size()));
+    for (const char* name : {"x-request-id", "x-sla-event-position"}) {
+      if (auto it = initial.find(name); it != initial.end()) {
+        res.set(name, std::string(it->second.data(), it->second.size()));
+      }
     }
     return res;
   }

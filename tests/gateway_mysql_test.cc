@@ -193,10 +193,14 @@ TEST_F(GatewayTest, AFrontEndWalksFromCustomerToCommentedTicketsOverHttp) {
     tickets.push_back(ticket.name());
   }
 
-  // A comment, then the list of comments.
+  // A comment, then the list of comments. Asked for, the answer names the event position that
+  // includes the comment (to pass to billing or reporting: read-your-writes).
+  auto asking = agent;
+  asking["x-sla-want-position"] = "1";
   r = Http(port_, "POST", absl::StrCat("/v1/", tickets[0], "/comments"),
-           R"({"body": "On site at 14:00", "visibility": "PUBLIC", "kind": "MESSAGE"})", agent);
+           R"({"body": "On site at 14:00", "visibility": "PUBLIC", "kind": "MESSAGE"})", asking);
   ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("x-sla-event-position").rfind("ticket-svc/", 0), 0u) << r.header("x-sla-event-position");
   r = Http(port_, "GET", absl::StrCat("/v1/", tickets[0], "/comments"), "", agent);
   ASSERT_EQ(r.status, 200) << r.body;
   const auto comments = FromJson<tpb::ListCommentsResponse>(r);

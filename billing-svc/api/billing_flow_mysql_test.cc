@@ -17,6 +17,58 @@ using ticket::Tenant;
 using ticket::Utc;
 class BillingFlowTest : public BillingApiTest {};
 
+// Read-your-writes: the position CreateOutage answers, passed to PreviewCredits, makes the
+// preview include the outage at once, without waiting for billing's next consumer pass.
+TEST_F(BillingFlowTest, PreviewCreditsWithTheWritesPositionSeesTheOutageAtOnce) {
+  const Tenant acme = NewTenant("Acme");
+  clock_.Set(Utc(2026, 12, 20, 0));
+  Sync();
+  tpb::CreateOutageRequest req;
+  req.set_parent(acme.customer);
+  req.mutable_outage()->set_contract(acme.contract);
+  req.mutable_outage()->set_service_id("email-hosting");
+  req.mutable_outage()->mutable_start_time()->set_seconds(Utc(2026, 12, 9, 3));
+  req.mutable_outage()->mutable_end_time()->set_seconds(Utc(2026, 12, 9, 4, 40));
+  auto ctx = As("msp_agent");
+  ctx->AddMetadata("x-sla-want-position", "1");
+  tpb::Outage outage;
+  ASSERT_TRUE(stub_->CreateOutage(ctx.get(), req, &outage).ok());
+  const auto header = ctx->GetServerInitialMetadata().find("x-sla-event-position");
+  ASSERT_NE(header, ctx->GetServerInitialMetadata().end());
+  const std::string position(header->second.data(), header->second.size());
+  EXPECT_THAT(position, ::testing::StartsWith("ticket-svc/"));
+
+  pb::PreviewCreditsRequest preview;
+  preview.set_contract(acme.contract);
+  preview.mutable_period()->set_year(2026);
+  preview.mutable_period()->set_month(12);
+  pb::PreviewCreditsResponse before;
+  ASSERT_TRUE(billing_stub_->PreviewCredits(As("msp_agent").get(), preview, &before).ok());
+  ASSERT_EQ(before.availability_size(), 1);
+  EXPECT_EQ(before.availability(0).downtime_minutes(), 0);  // billing has not read it yet
+  auto sequence = [](const std::string& p) { return std::stoll(p.substr(p.rfind('/') + 1)); };
+  EXPECT_LT(sequence(before.event_position()), sequence(position));  // and says what it reflects
+
+  preview.set_min_event_position(position);
+  pb::PreviewCreditsResponse after;
+  const grpc::Status s = billing_stub_->PreviewCredits(As("msp_agent").get(), preview, &after);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(after.availability(0).downtime_minutes(), 100);
+  EXPECT_EQ(after.event_position(), position);
+  EXPECT_TRUE(after.has_event_time());
+
+  // Positions of another stream or history, or not positions at all, are refused.
+  for (const std::string bad : {"nonsense", "billing-svc/x/1"}) {
+    preview.set_min_event_position(bad);
+    EXPECT_EQ(billing_stub_->PreviewCredits(As("msp_agent").get(), preview, &after).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT)
+        << bad;
+  }
+  preview.set_min_event_position("ticket-svc/otherhistory/1");
+  EXPECT_EQ(billing_stub_->PreviewCredits(As("msp_agent").get(), preview, &after).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
 TEST_F(BillingFlowTest, AMonthOfBreachesAndOutagesBecomesExactCreditsAndInvoices) {
   const Tenant acme = NewTenant("Acme");
   // Globex starts mid-month: Wed 2026-12-16 00:00 Bangkok.

@@ -234,6 +234,18 @@ absl::StatusOr<pb::PreviewCreditsResponse> BillingManager::Preview(const Identit
   SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(req.contract(), "contracts", "contract"));
   SLA_RETURN_IF_ERROR(CanRead(who, k.first, req.contract()));
   SLA_ASSIGN_OR_RETURN(const Period period, ValidPeriod(req.period()));
+  // Read-your-writes: the facts are read after the cursor, so they reflect at least it.
+  outbox::CursorState reflects;
+  if (!req.min_event_position().empty()) {
+    SLA_ASSIGN_OR_RETURN(const outbox::Position p,
+                         outbox::ParsePosition(req.min_event_position(), "min_event_position"));
+    if (p.stream != kTicketSource) {
+      return InvalidField("min_event_position", "must be a position in ticket-svc's event stream");
+    }
+    SLA_ASSIGN_OR_RETURN(reflects, follower_->CatchUp(p.epoch, p.sequence, absl::Seconds(5)));
+  } else {
+    SLA_ASSIGN_OR_RETURN(reflects, follower_->Current());
+  }
   SLA_ASSIGN_OR_RETURN(Resolved r, Resolve(req.contract(), period));
   PeriodFacts facts;
   SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
@@ -244,6 +256,8 @@ absl::StatusOr<pb::PreviewCreditsResponse> BillingManager::Preview(const Identit
   SLA_ASSIGN_OR_RETURN(PeriodComputation pc, ComputePeriod(r.version.terms, r.version.name, period,
                                                            r.active_from, r.active_until, facts, now));
   pb::PreviewCreditsResponse out;
+  out.set_event_position(outbox::FormatPosition({kTicketSource, reflects.epoch, reflects.sequence}));
+  if (reflects.last_event_time > 0) out.mutable_event_time()->set_seconds(reflects.last_event_time);
   for (const CreditLine& l : pc.credits.lines) *out.add_credits() = ToLine(l, pc.credits.currency);
   *out.mutable_total() = Money(pc.credits.currency, pc.credits.total_minor);
   for (const ServiceFigure& f : pc.availability) {

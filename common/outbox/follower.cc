@@ -157,14 +157,14 @@ absl::StatusOr<int> Follower::RunOnce() {
           absl::StrCat("consumer of ", options_.source, " stopped: ", cur.stopped));
     }
     const FeedPosition at{cur.epoch, cur.seq, cur.digest};
-    absl::StatusOr<FeedPage> page = feed_->List(at, max_events_, options_.max_bytes);
+    absl::StatusOr<FeedPage> page = feed_->List(at, max_events_.load(), options_.max_bytes);
     if (!page.ok()) {
       if (IsStreamRewound(page.status())) return Stop(std::string(page.status().message()));
       if (page.status().code() == absl::StatusCode::kResourceExhausted && max_events_ > 1) {
         // A producer that does not bound its pages in bytes: ask for fewer events.
-        max_events_ = std::max(1, max_events_ / 2);
+        max_events_ = std::max(1, max_events_.load() / 2);
         log::Warning("event page too large to receive; asking for fewer events",
-                     {{"source", options_.source}, {"max_events", absl::StrCat(max_events_)}});
+                     {{"source", options_.source}, {"max_events", absl::StrCat(max_events_.load())}});
         continue;
       }
       return page.status();
@@ -189,7 +189,7 @@ absl::StatusOr<int> Follower::RunOnce() {
     }
     SLA_ASSIGN_OR_RETURN(const int taken, ApplyPage(at, *page));
     total += taken;
-    max_events_ = std::min(options_.max_events, max_events_ * 2);
+    max_events_ = std::min(options_.max_events, max_events_.load() * 2);
   }
 }
 
@@ -421,6 +421,36 @@ absl::StatusOr<DeadLetterRow> Follower::Replay(const std::string& epoch, int64_t
   }));
   if (!row) return NotFound(name);
   return *row;
+}
+
+absl::StatusOr<CursorState> Follower::Current() {
+  SLA_RETURN_IF_ERROR(Seed(*pool_, options_.source));
+  SLA_ASSIGN_OR_RETURN(std::vector<CursorState> all, ListCursors(*pool_));
+  for (CursorState& s : all) {
+    if (s.source == options_.source) return s;
+  }
+  return absl::InternalError("cursor vanished");
+}
+
+absl::StatusOr<CursorState> Follower::CatchUp(const std::string& epoch, int64_t sequence, absl::Duration max_wait) {
+  const absl::Time deadline = absl::Now() + max_wait;
+  for (;;) {
+    SLA_ASSIGN_OR_RETURN(CursorState cur, Current());
+    if (!cur.epoch.empty() && cur.epoch != epoch) {
+      return absl::FailedPreconditionError(absl::StrCat("the position is in history ", epoch, " of ", options_.source,
+                                                        "; this service follows ", cur.epoch));
+    }
+    if (cur.epoch == epoch && cur.sequence >= sequence) return cur;
+    if (absl::Now() >= deadline) {
+      return absl::UnavailableError(absl::StrCat("events of ", options_.source, " are applied up to ", cur.sequence,
+                                                 ", not yet ", sequence, "; retry"));
+    }
+    // Pull now rather than wait for the next pass; replicas and the background pass
+    // serialise on the cursor row.
+    absl::StatusOr<int> n = RunOnce();
+    if (!n.ok() && n.status().code() != absl::StatusCode::kUnavailable) return n.status();
+    if (!n.ok() || *n == 0) absl::SleepFor(absl::Milliseconds(20));
+  }
 }
 
 absl::StatusOr<std::vector<CursorState>> ListCursors(mysql::ConnectionPool& pool) {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <any>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -137,6 +138,13 @@ class Follower {
   absl::StatusOr<DeadLetterRow> Replay(const std::string& epoch, int64_t sequence,
                                        const std::string& who);
 
+  // The cursor now.
+  absl::StatusOr<CursorState> Current();
+  // Applies events until the cursor reaches `sequence` of `epoch`, for at most `max_wait`
+  // (read-your-writes). UNAVAILABLE if it has not by then; FAILED_PRECONDITION if `epoch` is
+  // not the history the consumer follows.
+  absl::StatusOr<CursorState> CatchUp(const std::string& epoch, int64_t sequence, absl::Duration max_wait);
+
   const std::string& source() const { return options_.source; }
 
  private:
@@ -149,7 +157,7 @@ class Follower {
   Feed* feed_;
   Handler* handler_;
   const FollowerOptions options_;
-  int max_events_;  // lowered while pages come back too large to receive
+  std::atomic<int> max_events_;  // lowered while pages come back too large to receive
 };
 
 // The cursor rows and set-aside events of this service (every source).

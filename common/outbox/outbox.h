@@ -48,6 +48,20 @@ absl::StatusOr<int> Sequence(mysql::Connection& c, int limit);
 absl::StatusOr<std::vector<Stored>> List(mysql::Connection& c, int64_t after, int limit,
                                          int64_t max_bytes = int64_t{1} << 20);
 
+// A position in a stream, as "<stream>/<epoch>/<sequence>": what a write answers in the response
+// header kPositionHeader when asked (request header kWantPositionHeader), and what a read built
+// from followed events takes to wait for and answers to say what it reflects.
+inline constexpr char kPositionHeader[] = "x-sla-event-position";
+inline constexpr char kWantPositionHeader[] = "x-sla-want-position";
+struct Position {
+  std::string stream;
+  std::string epoch;
+  int64_t sequence = 0;
+};
+std::string FormatPosition(const Position& p);
+// INVALID_ARGUMENT naming `field` unless `text` is such a position.
+absl::StatusOr<Position> ParsePosition(absl::string_view text, absl::string_view field);
+
 // The stream's history and its end.
 struct Head {
   std::string epoch;

@@ -61,11 +61,33 @@ TicketServiceImpl::~TicketServiceImpl() {
   sequencer_loop_->Stop();
 }
 
+// Read-your-writes: a caller that asks (x-sla-want-position) learns the stream position that
+// includes what it just did, to pass to a service that follows the stream. Its events are
+// numbered now, so the position is known; a caller that does not ask pays nothing.
+void TicketServiceImpl::AnswerPosition(grpc::ServerContext* ctx) {
+  if (ctx->client_metadata().find(outbox::kWantPositionHeader) == ctx->client_metadata().end()) return;
+  outbox::Head head;
+  absl::Status s = sequencer_->RunOnce().status();
+  if (s.ok()) {
+    s = mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
+      SLA_ASSIGN_OR_RETURN(head, outbox::ReadHead(c));
+      return absl::OkStatus();
+    });
+  }
+  if (!s.ok()) {
+    log::Warning("event position not answered", {{"error", s.ToString()}});
+    return;
+  }
+  ctx->AddInitialMetadata(outbox::kPositionHeader, outbox::FormatPosition({"ticket-svc", head.epoch, head.last_seq}));
+}
+
 #define SLA_TICKET_UNARY(Method, Request, Response, Call)                                      \
   grpc::Status TicketServiceImpl::Method(grpc::ServerContext* ctx, const Request* req,         \
                                          Response* out) {                                      \
-    return boundary_.Run(ctx, #Method, *req, [&](const server::CallContext& call) {                  \
-      return Into(manager_->Call, out);                                                       \
+    return boundary_.Run(ctx, #Method, *req, [&](const server::CallContext& call) {            \
+      absl::Status s = Into(manager_->Call, out);                                              \
+      if (s.ok()) AnswerPosition(ctx);                                                         \
+      return s;                                                                                \
     });                                                                                        \
   }
 

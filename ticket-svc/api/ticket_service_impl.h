@@ -76,6 +76,8 @@ class TicketServiceImpl final : public pb::TicketService::Service {
   std::unique_ptr<TermsSource> terms_source_;
   std::unique_ptr<mysql::ConnectionPool> create_pool_;  // group-commit writers' connections
   std::unique_ptr<TermsCache> terms_;
+  void AnswerPosition(grpc::ServerContext* ctx);
+
   std::unique_ptr<outbox::Sequencer> sequencer_;
   // WatchEvents streams: at most 256 open, 8 per caller.
   outbox::WatchSlots watch_slots_{256, 8};
