@@ -6,17 +6,15 @@
 // source (the example contract; what contract-svc's ResolveTerms would answer), so the figure
 // is billing-svc's own cost. See docs/performance.md; run with `scripts/bench billing`.
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "bench/bench_contracts.h"
 #include "billing-svc/app/billing_manager.h"
 #include "common/mysql/migrator.h"
 #include "common/status/status_macros.h"
 #include "common/test_util/mariadb_env.h"
-#include "google/protobuf/util/json_util.h"
 
 ABSL_FLAG(int, contracts, 10'000, "Contracts with a period to close.");
 ABSL_FLAG(int, breaches_per_contract, 100, "Breached clocks per contract in the period.");
@@ -33,44 +31,6 @@ int Fail(const absl::Status& s, const char* what) {
   std::fprintf(stderr, "%s: %s\n", what, s.ToString().c_str());
   return 1;
 }
-
-// Every contract `customers/c{i}/contracts/k{i}` is in force from 1 December 2026 00:00
-// Bangkok under the example terms.
-class Contracts final : public clients::TermsSource, public clients::ContractDirectory {
- public:
-  Contracts(sla::v1::SlaTerms terms, int n) : terms_(std::move(terms)), n_(n) {}
-  absl::StatusOr<clients::ResolvedVersion> Resolve(const std::string& contract, absl::Time at) override {
-    if (at < kStart) return absl::FailedPreconditionError("no terms in force");
-    clients::ResolvedVersion v;
-    v.name = absl::StrCat(contract, "/versions/1");
-    v.terms = terms_;
-    v.effective_from = kStart;
-    return v;
-  }
-  absl::StatusOr<clients::ResolvedVersion> ResolveVersion(const std::string& contract, const std::string&) override {
-    return Resolve(contract, kStart);
-  }
-  absl::StatusOr<std::vector<std::string>> ActiveContracts() override {
-    std::vector<std::string> out;
-    for (int i = 0; i < n_; ++i) out.push_back(absl::StrCat("customers/c", i, "/contracts/k", i));
-    return out;
-  }
-  absl::StatusOr<std::vector<Terminated>> TerminatedContracts(absl::Time) override {
-    return std::vector<Terminated>();
-  }
-
- private:
-  static inline const absl::Time kStart = absl::FromUnixSeconds(1'796'058'000);  // 2026-11-30T17:00Z
-  sla::v1::SlaTerms terms_;
-  int n_;
-};
-
-class NoEvents final : public outbox::Feed {
- public:
-  absl::StatusOr<outbox::FeedPage> List(const outbox::FeedPosition&, int, int64_t) override {
-    return outbox::FeedPage{"bench", 0, {}};
-  }
-};
 
 absl::Status Exec(mysql::ConnectionPool& pool, const std::string& sql) {
   return mysql::WithConnection(pool, [&](mysql::Connection& c) -> absl::Status {
@@ -118,13 +78,9 @@ int64_t Count(mysql::ConnectionPool& pool, const std::string& sql) {
 }
 
 int Main() {
-  std::ifstream in(absl::GetFlag(FLAGS_terms));
-  std::stringstream json;
-  json << in.rdbuf();
-  sla::v1::SlaTerms terms;
-  if (!google::protobuf::util::JsonStringToMessage(json.str(), &terms).ok()) {
-    return Fail(absl::InvalidArgumentError(absl::GetFlag(FLAGS_terms)), "terms");
-  }
+  absl::StatusOr<sla::v1::SlaTerms> read = bench::ReadTerms(absl::GetFlag(FLAGS_terms));
+  if (!read.ok()) return Fail(read.status(), "terms");
+  const sla::v1::SlaTerms& terms = *read;
   auto db = test::ScratchDatabase::Create("billing_bench");
   if (!db.ok()) return Fail(db.status(), "database");
   auto pool = mysql::ConnectionPool::Create((*db)->options());
@@ -137,8 +93,8 @@ int Main() {
   std::printf("%d contracts × %d breaches loaded in %.1f s\n", contracts, per,
               absl::ToDoubleSeconds(absl::Now() - t0));
 
-  Contracts source(terms, contracts);
-  NoEvents events;
+  bench::Contracts source(terms, contracts);
+  bench::NoEvents events;
   BillingOptions options;
   options.clock = [] { return absl::FromUnixSeconds(1'799'107'200); };  // 2027-01-05T00:00Z
   options.close_batch = absl::GetFlag(FLAGS_close_batch);
