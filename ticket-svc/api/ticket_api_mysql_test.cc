@@ -657,5 +657,78 @@ TEST_F(TicketApi, OutagesAreRecordedValidatedAndAnnounced) {
   EXPECT_EQ(types, (std::vector<std::string>{"outage.opened", "outage.closed"}));
 }
 
+// The payloads ticket-svc writes and the messages its consumers read them into are one schema:
+// every event of a ticket's and an outage's life parses into its declared message with no
+// field left over (consumers ignore unknown fields, so drift would otherwise pass unnoticed).
+TEST_F(TicketApi, EveryEventPayloadIsExactlyItsDeclaredMessage) {
+  clock_.Set(Utc(2026, 12, 1, 2));
+  const pb::Ticket t = Open(acme_, sla::v1::PRIORITY_P3);
+  clock_.Set(Utc(2026, 12, 1, 5));
+  pb::ChangePriorityRequest prio;
+  prio.set_name(t.name());
+  prio.set_priority(sla::v1::PRIORITY_P2);
+  prio.set_reason("whole floor affected");
+  pb::Ticket out;
+  ASSERT_TRUE(stub_->ChangePriority(As("msp_agent").get(), prio, &out).ok());
+  for (auto s : {pb::Ticket::ACKNOWLEDGED, pb::Ticket::IN_PROGRESS, pb::Ticket::WAITING_ON_CUSTOMER,
+                 pb::Ticket::IN_PROGRESS, pb::Ticket::RESOLVED}) {
+    ASSERT_TRUE(Move(t, s).ok()) << s;
+  }
+  ASSERT_TRUE(Move(t, pb::Ticket::IN_PROGRESS, nullptr, "customer_user", acme_.id).ok());  // reopened
+  ASSERT_TRUE(Move(t, pb::Ticket::RESOLVED).ok());
+  pb::RecordRootCauseRequest rca;
+  rca.set_name(t.name());
+  rca.set_root_cause("Toner sensor failure");
+  rca.set_preventive_action("Replace sensors at each service visit");
+  ASSERT_TRUE(stub_->RecordRootCause(As("msp_agent").get(), rca, &out).ok());
+  ASSERT_TRUE(Move(t, pb::Ticket::CLOSED, nullptr, "customer_admin", acme_.id).ok());
+  // A P1 nobody answers: the worker breaches its clocks and escalates.
+  const pb::Ticket ignored = Open(acme_, sla::v1::PRIORITY_P1);
+  clock_.Set(Utc(2026, 12, 2, 5));
+  ASSERT_TRUE(ticket_->worker().RunOnce().ok());
+  pb::CreateOutageRequest outage;
+  outage.set_parent(acme_.customer);
+  outage.mutable_outage()->set_contract(acme_.contract);
+  outage.mutable_outage()->set_service_id("email-hosting");
+  outage.mutable_outage()->mutable_start_time()->set_seconds(Utc(2026, 12, 2, 1));
+  pb::Outage opened;
+  ASSERT_TRUE(stub_->CreateOutage(As("msp_agent").get(), outage, &opened).ok());
+  pb::CloseOutageRequest close;
+  close.set_name(opened.name());
+  close.mutable_end_time()->set_seconds(Utc(2026, 12, 2, 2));
+  ASSERT_TRUE(stub_->CloseOutage(As("msp_agent").get(), close, &opened).ok());
+  ASSERT_TRUE(ticket_->sequencer().RunOnce().ok());
+
+  pb::ListEventsRequest list;
+  list.set_page_size(1000);
+  pb::ListEventsResponse events;
+  ASSERT_TRUE(stub_->ListEvents(As("msp_agent").get(), list, &events).ok());
+  google::protobuf::util::JsonParseOptions strict;  // unknown fields are errors
+  std::set<std::string> types;
+  for (const pb::Event& e : events.events()) {
+    types.insert(e.type());
+    pb::TicketEventPayload ticket_payload;
+    pb::OutagePayload outage_payload;
+    google::protobuf::Message& into = absl::StartsWith(e.type(), "outage.")
+                                          ? static_cast<google::protobuf::Message&>(outage_payload)
+                                          : static_cast<google::protobuf::Message&>(ticket_payload);
+    const auto parsed = google::protobuf::util::JsonStringToMessage(e.payload_json(), &into, strict);
+    EXPECT_TRUE(parsed.ok()) << e.type() << ": " << parsed.ToString() << "\n" << e.payload_json();
+    if (e.type() == "clock.breached") {
+      pb::ClockBreachedPayload billing_view;  // what billing-svc reads of it
+      google::protobuf::util::JsonParseOptions lenient;
+      lenient.ignore_unknown_fields = true;
+      ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(e.payload_json(), &billing_view, lenient).ok());
+      EXPECT_FALSE(billing_view.contract().empty());
+      EXPECT_TRUE(billing_view.has_breach_time());
+    }
+  }
+  for (const char* type : {"ticket.opened", "ticket.priority_changed", "escalation.fired", "ticket.resolved",
+                           "ticket.reopened", "ticket.rca_recorded", "ticket.closed", "clock.met", "clock.breached",
+                           "outage.opened", "outage.closed"}) {
+    EXPECT_EQ(types.count(type), 1u) << type << " was not produced by the scenario";
+  }
+}
+
 }  // namespace
 }  // namespace sla::ticket
