@@ -220,6 +220,20 @@ TEST_F(CliTest, FromCustomerToTicketAsTablesAndAsJson) {
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_TRUE(absl::StrContains(r.err, "--period")) << r.err;
 
+  // Operators: billing's consumer follows ticket-svc's stream; nothing was set aside; a replay
+  // of an event that was never set aside is not found. Which service is asked must be said.
+  r = Sla({"events", "cursors", "--at", "billing"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "ticket-svc")) << r.out;
+  r = Sla({"events", "dead-letters", "--at", "reporting"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "REASON")) << r.out;
+  EXPECT_FALSE(absl::StrContains(r.out, "ticket.")) << r.out;
+  r = Sla({"events", "replay", "--at", "reporting", "ticket-svc", "noepoch", "1"});
+  EXPECT_EQ(r.code, 3) << r.err;
+  r = Sla({"events", "cursors"});
+  EXPECT_EQ(r.code, 2) << r.err;
+
   // Reports: November's as a CSV file; another customer's contract is not found.
   r = Sla({"reports", "list", draft.name()});
   ASSERT_EQ(r.code, 0) << r.err;

@@ -180,10 +180,12 @@ absl::StatusOr<std::string> Session::Token() {
 }
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Session::ChannelFor(const google::protobuf::MethodDescriptor* method) {
-  const std::string key = ServiceKey(method);
+  const std::string key = route_.empty() ? ServiceKey(method) : route_;
   auto it = profile_.addresses.find(key);
   if (it == profile_.addresses.end()) {
-    return absl::InvalidArgumentError(absl::StrCat(method->service()->full_name(), " is not a service of the suite"));
+    if (!route_.empty()) return absl::InvalidArgumentError("--at must be contract, ticket, billing or reporting");
+    return absl::InvalidArgumentError(absl::StrCat(method->service()->full_name(),
+                                                   " is served by several services: say which with --at"));
   }
   std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
   if (!profile_.ca_file.empty()) {

@@ -68,6 +68,9 @@ class Session {
   // Calls a server-streaming method and hands each message to `each` until the stream ends.
   absl::Status Stream(const google::protobuf::MethodDescriptor* method, const google::protobuf::Message& request,
                       const std::function<void(const google::protobuf::Message&)>& each);
+  // Sends the calls to this service ("billing", "reporting") instead of the method's own: for
+  // a service several of the suite serve (sla.v1.EventConsumerService).
+  void RouteTo(std::string service) { route_ = std::move(service); }
 
  private:
   // Where and how a method is called: its service's channel, its path, the bearer token.
@@ -80,6 +83,7 @@ class Session {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelFor(const google::protobuf::MethodDescriptor* method);
   absl::StatusOr<std::string> Token();
   Profile profile_;
+  std::string route_;
   std::string token_override_;
   int timeout_s_;
 };

@@ -29,6 +29,7 @@
 #include "sla/contract/v1/contract_service.pb.h"
 #include "sla/reporting/v1/reporting_service.pb.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
+#include "sla/v1/event_consumer_service.pb.h"
 #include "tools/cli_core.h"
 
 namespace sla::cli {
@@ -45,6 +46,7 @@ struct Globals {
   std::string token;
   std::string time_zone;
   int timeout_s = 10;
+  std::string at;  // the service to call, for methods several serve
 };
 
 // The result of a command: an exit code (0 once printed).
@@ -70,6 +72,7 @@ struct Runner {
     if (!m.ok()) return m.status();
     absl::StatusOr<Session> session = Open();
     if (!session.ok()) return session.status();
+    if (!g.at.empty()) session->RouteTo(g.at);
     absl::StatusOr<std::unique_ptr<google::protobuf::Message>> answer = session->Call(*m, request);
     if (!answer.ok()) return answer.status();
     Response typed;
@@ -328,6 +331,7 @@ void AddCall(CLI::App& app, Runner& r) {
   cmd->add_option("method", method, "Service/Method, e.g. sla.ticket.v1.TicketService/GetTicket")->required();
   cmd->add_option("json", json, "the request in JSON (proto3 mapping)");
   cmd->add_option("-f,--file", file, "read the request from a file (- = standard input)");
+  cmd->add_option("--at", r.g.at, "the service to call (billing, reporting) for sla.v1.EventConsumerService");
   Example(cmd, "sla call sla.ticket.v1.TicketService/GetTicket '{\"name\": \"customers/c/tickets/t\"}'");
   cmd->callback([&r] {
     absl::StatusOr<const google::protobuf::MethodDescriptor*> m = FindMethod(method);
@@ -342,6 +346,7 @@ void AddCall(CLI::App& app, Runner& r) {
     if (!request.ok()) return r.Fail(request.status());
     absl::StatusOr<Session> session = r.Open();
     if (!session.ok()) return r.Fail(session.status());
+    if (!r.g.at.empty()) session->RouteTo(r.g.at);
     if ((*m)->server_streaming()) {
       absl::Status s = session->Stream(*m, **request, [](const google::protobuf::Message& msg) {
         std::cout << ToJson(msg) << "\n" << std::flush;
@@ -973,6 +978,91 @@ void AddReports(CLI::App& app, Runner& r) {
 }
 
 // An example for every command that has none yet, so each --help shows one.
+void AddEvents(CLI::App& app, Runner& r) {
+  auto* noun = app.add_subcommand(
+      "events", "Event consumers of billing-svc and reporting-svc: positions, set-aside events (msp_admin)");
+  noun->require_subcommand(1);
+  auto at = [&r](CLI::App* cmd) {
+    cmd->add_option("--at", r.g.at, "billing or reporting")->required()->check(CLI::IsMember({"billing", "reporting"}));
+  };
+  constexpr char kService[] = "sla.v1.EventConsumerService/";
+  auto* cursors = noun->add_subcommand("cursors", "Where each consumer stands in the streams it follows");
+  at(cursors);
+  Example(cursors, "sla events cursors --at billing");
+  cursors->callback([&r, kService] {
+    r.Run<sla::v1::ListConsumerCursorsResponse>(
+        absl::StrCat(kService, "ListConsumerCursors"), sla::v1::ListConsumerCursorsRequest(),
+        [&r](const sla::v1::ListConsumerCursorsResponse& out) {
+          std::vector<std::vector<std::string>> rows = {{"SOURCE", "EPOCH", "SEQUENCE", "LAST EVENT", "APPLIED", "STOPPED"}};
+          for (const auto& c : out.cursors()) {
+            rows.push_back({c.source(), c.epoch(), absl::StrCat(c.sequence()),
+                            c.has_last_event_time() ? r.When(c.last_event_time()) : "-",
+                            c.has_apply_time() ? r.When(c.apply_time()) : "-",
+                            c.stopped_reason().empty() ? "-" : c.stopped_reason()});
+          }
+          return Table(rows);
+        });
+  });
+  auto dead_table = [](const std::vector<const sla::v1::DeadLetter*>& ds) {
+    std::vector<std::vector<std::string>> rows = {{"SOURCE", "EPOCH", "SEQUENCE", "TYPE", "SUBJECT", "STATE", "TRIES", "REASON"}};
+    for (const auto* d : ds) {
+      rows.push_back({d->source(), d->epoch(), absl::StrCat(d->sequence()), d->type(), d->subject(), d->state(),
+                      absl::StrCat(d->attempts()), d->reason()});
+    }
+    return Table(rows);
+  };
+  auto* dead = noun->add_subcommand("dead-letters", "Events a consumer set aside, with the reason");
+  at(dead);
+  static sla::v1::ListDeadLettersRequest dreq;
+  dead->add_option("--state", *dreq.mutable_state(), "dead (default), replayed or all");
+  Example(dead, "sla events dead-letters --at reporting");
+  dead->callback([&r, kService, dead_table] {
+    r.Run<sla::v1::ListDeadLettersResponse>(absl::StrCat(kService, "ListDeadLetters"), dreq,
+                                            [dead_table](const sla::v1::ListDeadLettersResponse& out) {
+                                              std::vector<const sla::v1::DeadLetter*> ds;
+                                              for (const auto& d : out.dead_letters()) ds.push_back(&d);
+                                              return dead_table(ds);
+                                            });
+  });
+  auto* replay = noun->add_subcommand("replay", "Apply a set-aside event again, once its cause is fixed");
+  at(replay);
+  static sla::v1::ReplayDeadLetterRequest rreq;
+  replay->add_option("source", *rreq.mutable_source(), "the followed stream, e.g. ticket-svc")->required();
+  replay->add_option("epoch", *rreq.mutable_epoch())->required();
+  replay->add_option("sequence", [](const CLI::results_t& v) {
+    int64_t n = 0;
+    if (!absl::SimpleAtoi(v[0], &n)) return false;
+    rreq.set_sequence(n);
+    return true;
+  }, "the event's sequence number")->required();
+  Example(replay, "sla events replay --at reporting ticket-svc 3f1c…e2 1042");
+  replay->callback([&r, kService, dead_table] {
+    r.Run<sla::v1::DeadLetter>(absl::StrCat(kService, "ReplayDeadLetter"), rreq,
+                               [dead_table](const sla::v1::DeadLetter& d) { return dead_table({&d}); });
+  });
+  auto* reset = noun->add_subcommand(
+      "reset", "Resume a stopped consumer on the producer's new history (docs/operations.md, \"Event streams\")");
+  at(reset);
+  static sla::v1::ResetConsumerCursorRequest sreq;
+  reset->add_option("source", *sreq.mutable_source(), "the followed stream, e.g. ticket-svc")->required();
+  reset->add_option("epoch", *sreq.mutable_epoch(), "the producer's current epoch")->required();
+  reset->add_option("sequence", [](const CLI::results_t& v) {
+    int64_t n = 0;
+    if (!absl::SimpleAtoi(v[0], &n)) return false;
+    sreq.set_sequence(n);
+    return true;
+  }, "resume after this sequence number")->required();
+  reset->add_option("--reason", *sreq.mutable_reason(), "why, for the log")->required();
+  Example(reset, "sla events reset --at billing ticket-svc 9a0e…41 51200 --reason \"ticket DB restored from the 02:00 backup\"");
+  reset->callback([&r, kService] {
+    r.Run<sla::v1::ConsumerCursor>(absl::StrCat(kService, "ResetConsumerCursor"), sreq,
+                                   [](const sla::v1::ConsumerCursor& c) {
+                                     return Table({{"SOURCE", "EPOCH", "SEQUENCE"},
+                                                   {c.source(), c.epoch(), absl::StrCat(c.sequence())}});
+                                   });
+  });
+}
+
 void AddExamples(CLI::App& app) {
   static const std::map<std::string, std::string> kExamples = {
       {"config show", "sla --profile staging config show"},
@@ -1049,6 +1139,7 @@ int main(int argc, char** argv) {
   AddOutages(app, r);
   AddBilling(app, r);
   AddReports(app, r);
+  AddEvents(app, r);
   AddToken(app, r);
   AddHealth(app, r);
   AddExamples(app);
