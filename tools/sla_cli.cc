@@ -985,6 +985,15 @@ void AddEvents(CLI::App& app, Runner& r) {
   auto at = [&r](CLI::App* cmd) {
     cmd->add_option("--at", r.g.at, "billing or reporting")->required()->check(CLI::IsMember({"billing", "reporting"}));
   };
+  // A stream position's number (int64: CLI11 has no parser for a proto's setter).
+  auto sequence = [](CLI::App* cmd, const char* what, std::function<void(int64_t)> set) {
+    cmd->add_option("sequence", [set](const CLI::results_t& v) {
+      int64_t n = 0;
+      if (!absl::SimpleAtoi(v[0], &n)) return false;
+      set(n);
+      return true;
+    }, what)->required();
+  };
   constexpr char kService[] = "sla.v1.EventConsumerService/";
   auto* cursors = noun->add_subcommand("cursors", "Where each consumer stands in the streams it follows");
   at(cursors);
@@ -1029,12 +1038,7 @@ void AddEvents(CLI::App& app, Runner& r) {
   static sla::v1::ReplayDeadLetterRequest rreq;
   replay->add_option("source", *rreq.mutable_source(), "the followed stream, e.g. ticket-svc")->required();
   replay->add_option("epoch", *rreq.mutable_epoch())->required();
-  replay->add_option("sequence", [](const CLI::results_t& v) {
-    int64_t n = 0;
-    if (!absl::SimpleAtoi(v[0], &n)) return false;
-    rreq.set_sequence(n);
-    return true;
-  }, "the event's sequence number")->required();
+  sequence(replay, "the event's sequence number", [](int64_t n) { rreq.set_sequence(n); });
   Example(replay, "sla events replay --at reporting ticket-svc 3f1c…e2 1042");
   replay->callback([&r, kService, dead_table] {
     r.Run<sla::v1::DeadLetter>(absl::StrCat(kService, "ReplayDeadLetter"), rreq,
@@ -1046,12 +1050,7 @@ void AddEvents(CLI::App& app, Runner& r) {
   static sla::v1::ResetConsumerCursorRequest sreq;
   reset->add_option("source", *sreq.mutable_source(), "the followed stream, e.g. ticket-svc")->required();
   reset->add_option("epoch", *sreq.mutable_epoch(), "the producer's current epoch")->required();
-  reset->add_option("sequence", [](const CLI::results_t& v) {
-    int64_t n = 0;
-    if (!absl::SimpleAtoi(v[0], &n)) return false;
-    sreq.set_sequence(n);
-    return true;
-  }, "resume after this sequence number")->required();
+  sequence(reset, "resume after this sequence number", [](int64_t n) { sreq.set_sequence(n); });
   reset->add_option("--reason", *sreq.mutable_reason(), "why, for the log")->required();
   Example(reset, "sla events reset --at billing ticket-svc 9a0e…41 51200 --reason \"ticket DB restored from the 02:00 backup\"");
   reset->callback([&r, kService] {
