@@ -170,6 +170,54 @@ TEST_F(ReportingConsumerTest, AnEventThatCannotBeAppliedIsSetAsideAndTheConsumer
   EXPECT_EQ(test::CountRows(*pool_, "rpt_tickets"), 1);
 }
 
+// Read-your-writes: the position CreateOutage answers, passed to GetReport, makes the figures of
+// the month include the outage without waiting for reporting's next pass.
+TEST_F(ReportingConsumerTest, AReportWithTheWritesPositionSeesTheOutageAtOnce) {
+  const Tenant acme = NewTenant("Acme");
+  clock_.Set(Utc(2026, 12, 20, 0));
+  SyncAll();
+  tpb::CreateOutageRequest req;
+  req.set_parent(acme.customer);
+  req.mutable_outage()->set_contract(acme.contract);
+  req.mutable_outage()->set_service_id("email-hosting");
+  req.mutable_outage()->mutable_start_time()->set_seconds(Utc(2026, 12, 9, 3));
+  req.mutable_outage()->mutable_end_time()->set_seconds(Utc(2026, 12, 9, 4, 40));
+  auto ctx = As("msp_agent");
+  ctx->AddMetadata("x-sla-want-position", "1");
+  tpb::Outage outage;
+  ASSERT_TRUE(stub_->CreateOutage(ctx.get(), req, &outage).ok());
+  const auto header = ctx->GetServerInitialMetadata().find("x-sla-event-position");
+  ASSERT_NE(header, ctx->GetServerInitialMetadata().end());
+  const std::string position(header->second.data(), header->second.size());
+
+  const std::string name = absl::StrCat(acme.contract, "/reports/2026-12");
+  auto downtime = [](const pb::Report& r) {
+    int64_t minutes = 0;
+    for (const auto& a : r.availability()) minutes += a.downtime_minutes();
+    return minutes;
+  };
+  pb::GetReportRequest get;
+  get.set_name(name);
+  pb::Report before;
+  ASSERT_TRUE(stub_r_->GetReport(As("msp_agent").get(), get, &before).ok());
+  EXPECT_EQ(downtime(before), 0);  // reporting has not read it yet
+  ASSERT_EQ(before.event_positions_size(), 2);  // and says what it reflects
+  EXPECT_NE(before.event_positions(0), position);
+
+  get.set_min_event_position(position);
+  pb::Report after;
+  const grpc::Status s = stub_r_->GetReport(As("msp_agent").get(), get, &after);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(downtime(after), 100);
+  ASSERT_EQ(after.event_positions_size(), 2);
+  EXPECT_EQ(after.event_positions(0), position);
+  for (const std::string bad : {"nonsense", "contract-svc/x/1"}) {
+    get.set_min_event_position(bad);
+    EXPECT_EQ(stub_r_->GetReport(As("msp_agent").get(), get, &after).error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << bad;
+  }
+}
+
 // Events whose contract did not resolve are set aside; once it does, an operator replays
 // them through EventConsumerService and they count as if they had arrived late.
 TEST_F(ReportingConsumerTest, AnOperatorReplaysSetAsideEventsOverTheApiOnceTheirCauseIsFixed) {

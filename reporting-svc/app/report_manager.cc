@@ -444,7 +444,26 @@ absl::StatusOr<v1::Report> ReportManager::Get(const Identity& who, const v1::Get
   } else if (req.revision() > 0) {
     return InvalidField("revision", "only contract reports are issued in revisions");
   }
-  return Compute(n);
+  // Read-your-writes, then the positions the figures reflect (read before them: a lower bound).
+  if (!req.min_event_position().empty()) {
+    SLA_ASSIGN_OR_RETURN(const outbox::Position p,
+                         outbox::ParsePosition(req.min_event_position(), "min_event_position"));
+    outbox::Follower* f = p.stream == kTicketSource    ? ticket_follower_.get()
+                          : p.stream == kBillingSource ? billing_follower_.get()
+                                                       : nullptr;
+    if (f == nullptr) {
+      return InvalidField("min_event_position", "must be a position in ticket-svc's or billing-svc's stream");
+    }
+    SLA_RETURN_IF_ERROR(f->CatchUp(p.epoch, p.sequence, absl::Seconds(5)).status());
+  }
+  std::vector<std::string> positions;
+  for (outbox::Follower* f : {ticket_follower_.get(), billing_follower_.get()}) {
+    SLA_ASSIGN_OR_RETURN(const outbox::CursorState c, f->Current());
+    positions.push_back(outbox::FormatPosition({f->source(), c.epoch, c.sequence}));
+  }
+  SLA_ASSIGN_OR_RETURN(v1::Report report, Compute(n));
+  for (std::string& p : positions) report.add_event_positions(std::move(p));
+  return report;
 }
 
 absl::StatusOr<v1::Report> ReportManager::Issue(const Identity& who, const std::string& name) {
