@@ -174,7 +174,8 @@ absl::StatusOr<int> Follower::RunOnce() {
       return Stop(absl::StrCat("the stream's epoch changed from ", cur.epoch, " to ", page->epoch,
                                " (its database was restored or replaced) at position ", cur.seq));
     }
-    if (page->last_sequence < cur.seq) {
+    // (A producer from before epochs answers neither an epoch nor its end.)
+    if (!page->epoch.empty() && page->last_sequence < cur.seq) {
       return Stop(absl::StrCat("the stream ends at ", page->last_sequence, ", before position ",
                                cur.seq, " (its database was restored or failed over)"));
     }

@@ -67,6 +67,11 @@ class LocalFeed final : public Feed {
             return absl::OkStatus();
           }));
     }
+    if (legacy) {  // a producer from before epochs: no epoch, no end
+      resp.clear_epoch();
+      resp.clear_last_sequence();
+      for (auto& e : *resp.mutable_events()) e.clear_epoch();
+    }
     const int64_t size = static_cast<int64_t>(resp.ByteSizeLong());
     if (size > receive_limit)
       return absl::ResourceExhaustedError(absl::StrCat("received ", size, " bytes"));
@@ -81,6 +86,7 @@ class LocalFeed final : public Feed {
 
   int64_t receive_limit = int64_t{4} << 20;
   bool honour_max_bytes = true;
+  bool legacy = false;
   int64_t largest_page = 0;
   std::atomic<int> calls{0};
 
@@ -293,6 +299,25 @@ TEST_F(FollowerTest, AStreamThatEndsBeforeThePositionStopsTheConsumer) {
   absl::StatusOr<int> n = f->RunOnce();
   ASSERT_EQ(n.status().code(), absl::StatusCode::kFailedPrecondition) << n.status();
   EXPECT_THAT(n.status().message(), HasSubstr("ends at 12"));
+}
+
+TEST_F(FollowerTest, AConsumerUpgradedBeforeItsProducerKeepsFollowingIt) {
+  Produce(5);
+  feed_->legacy = true;
+  RecordingHandler h;
+  auto f = NewFollower(consumer_.pool.get(), &h);
+  ASSERT_EQ(*f->RunOnce(), 5);
+  Produce(3, "more");
+  absl::StatusOr<int> n = f->RunOnce();
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 3);
+  // Once the producer is upgraded too, the consumer adopts its epoch and keeps its position.
+  feed_->legacy = false;
+  Produce(2, "later");
+  n = f->RunOnce();
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 2);
+  EXPECT_EQ(DistinctApplied(), 10);
 }
 
 TEST_F(FollowerTest, AnEventThatFailsInApplyIsSetAsideWithItsWritesUndoneAndReplayedOnceRepaired) {
