@@ -6,8 +6,8 @@
 // outbox::ListPage) over gRPC, read by each consumer's Follower on its own polling pass
 // (--consume_interval_ms, the services' default 500), and applied by the real BillingManager
 // and ReportManager into their own databases. Contract-svc is an in-process stand-in. Each
-// event carries the instant its transaction was about to commit; a monitor notes when each
-// consumer's cursor passes it. See docs/performance.md; run with `scripts/bench events`.
+// ticket's events are noted with the instant their transaction was about to commit; a monitor
+// notes when each consumer's cursor passes them. See docs/performance.md; run with `scripts/bench events`.
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -16,6 +16,7 @@
 #include <map>
 #include <thread>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/numbers.h"
@@ -30,9 +31,8 @@
 #include "common/server/periodic.h"
 #include "common/status/status_macros.h"
 #include "common/test_util/mariadb_env.h"
-#include "google/protobuf/util/json_util.h"
 #include "reporting-svc/app/report_manager.h"
-#include "sla/ticket/v1/ticket_service.grpc.pb.h"
+#include "sla/v1/event_service.grpc.pb.h"
 
 ABSL_FLAG(int, rate, 1000, "Ticket events committed per second.");
 ABSL_FLAG(int, seconds, 30, "How long to produce.");
@@ -54,7 +54,6 @@ const std::vector<mysql::Migration>& Migrations();
 namespace sla::bench {
 namespace {
 
-namespace tpb = ::sla::ticket::v1;
 constexpr int kContracts = 100;
 
 int Fail(const absl::Status& s, const char* what) {
@@ -62,13 +61,13 @@ int Fail(const absl::Status& s, const char* what) {
   return 1;
 }
 
-// ticket-svc's ListEvents and nothing else: the same page function the service serves.
-class EventsOnly final : public tpb::TicketService::Service {
+// ticket-svc's typed ListEvents and nothing else: the same page function the service serves.
+class EventsOnly final : public sla::v1::EventService::Service {
  public:
   explicit EventsOnly(mysql::ConnectionPool* pool) : pool_(pool) {}
-  grpc::Status ListEvents(grpc::ServerContext*, const tpb::ListEventsRequest* req,
-                          tpb::ListEventsResponse* out) override {
-    const absl::Status s = outbox::ListPage(*pool_, *req, out);
+  grpc::Status ListEvents(grpc::ServerContext*, const sla::v1::ListEventsRequest* req,
+                          sla::v1::ListEventsResponse* out) override {
+    const absl::Status s = outbox::ListPage(*pool_, "ticket-svc", *req, out);
     return s.ok() ? grpc::Status::OK : grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(s.message()));
   }
 
@@ -78,15 +77,14 @@ class EventsOnly final : public tpb::TicketService::Service {
 
 int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
 
-// A ticket's opening and its breached response clock, as ticket-svc writes them, with the
-// instant of the commit in an extra field the consumers ignore.
-std::vector<outbox::Row> TicketEvents(int64_t n, int64_t written_us) {
+// A ticket's opening and its breached response clock, as ticket-svc writes them.
+std::vector<outbox::Row> TicketEvents(int64_t n) {
   const int c = static_cast<int>(n % kContracts);
   const std::string customer = absl::StrCat("c", c);
   const std::string contract = absl::StrCat("customers/c", c, "/contracts/k", c);
   const std::string ticket = absl::StrCat("customers/c", c, "/tickets/t", n);
   const int64_t open = 1'796'144'400 + (n % 2'000'000);  // December 2026
-  tpb::TicketEventPayload opened;
+  sla::v1::TicketEventPayload opened;
   opened.set_ticket(ticket);
   opened.set_customer(absl::StrCat("customers/", customer));
   opened.set_contract(contract);
@@ -94,21 +92,16 @@ std::vector<outbox::Row> TicketEvents(int64_t n, int64_t written_us) {
   opened.set_priority(sla::v1::PRIORITY_P1);
   opened.set_terms_version(absl::StrCat(contract, "/versions/1"));
   opened.mutable_open_time()->set_seconds(open);
-  tpb::TicketEventPayload breached = opened;
+  sla::v1::TicketEventPayload breached = opened;
   breached.clear_open_time();
   breached.set_clock(sla::v1::CLOCK_FIRST_RESPONSE);
   breached.set_target_seconds(900);
   breached.mutable_breach_time()->set_seconds(open + 900);
-  google::protobuf::util::JsonPrintOptions o;
-  o.preserve_proto_field_names = true;
-  auto json = [&](const tpb::TicketEventPayload& p) {
-    std::string out;
-    (void)google::protobuf::util::MessageToJsonString(p, &out, o);
-    out.pop_back();
-    return absl::StrCat(out, ",\"bench_written_us\":", written_us, "}");
-  };
-  return {{"ticket.opened", ticket, customer, open, json(opened)},
-          {"clock.breached", ticket, customer, open + 900, json(breached)}};
+  std::vector<outbox::Row> rows{{"ticket.opened", ticket, customer, open, {}},
+                                 {"clock.breached", ticket, customer, open + 900, {}}};
+  *rows[0].payload.mutable_ticket() = std::move(opened);
+  *rows[1].payload.mutable_ticket() = std::move(breached);
+  return rows;
 }
 
 struct Lags {
@@ -179,6 +172,7 @@ int Main() {
   std::atomic<bool> producing{true};
   absl::Mutex mu;
   std::map<int64_t, int64_t> written;  // seq → commit instant (µs)
+  absl::flat_hash_map<std::string, int64_t> sent;  // ticket → commit instant, under mu
   const int64_t warmup_until = NowMicros() + absl::GetFlag(FLAGS_warmup_seconds) * 1'000'000LL;
   Lags billing_lag, reporting_lag;
   std::thread monitor([&] {
@@ -205,16 +199,12 @@ int Main() {
     };
     for (;;) {
       const bool last = !producing.load();
-      query(ticket_pool, absl::StrCat("SELECT seq, payload FROM outbox WHERE seq > ", known, " ORDER BY seq"),
+      query(ticket_pool, absl::StrCat("SELECT seq, subject FROM outbox WHERE seq > ", known, " ORDER BY seq"),
             [&](sql::ResultSet& rs) {
               const int64_t seq = rs.getInt64(1);
-              const std::string payload = rs.getString(2);
-              const size_t k = payload.find("\"bench_written_us\":");
-              int64_t us = 0;
-              if (k != std::string::npos) {
-                (void)absl::SimpleAtoi(payload.substr(k + 19, payload.size() - k - 20), &us);
-              }
-              written[seq] = us;
+              absl::MutexLock lock(&mu);
+              auto it = sent.find(rs.getString(2).asStdString());
+              written[seq] = it == sent.end() ? 0 : it->second;
               known = seq;
             });
       advance(*billing_db->pool, billing_at, billing_lag);
@@ -237,7 +227,11 @@ int Main() {
     const int64_t us = NowMicros();
     std::vector<outbox::Row> rows;
     for (int i = 0; i < per_commit / 2; ++i) {
-      for (outbox::Row& r : TicketEvents(n++, us)) rows.push_back(std::move(r));
+      for (outbox::Row& r : TicketEvents(n++)) rows.push_back(std::move(r));
+    }
+    {
+      absl::MutexLock lock(&mu);
+      for (size_t i = 0; i < rows.size(); i += 2) sent[rows[i].subject] = us;
     }
     const absl::Status s =
         mysql::RunInTransaction(ticket_pool, [&](mysql::Connection& c) { return outbox::Insert(c, rows); });

@@ -253,7 +253,7 @@ int Main() {
     Ticket t = proto_ticket;
     t.id = absl::StrCat("raw", seq++);
     const storage::HistoryRow history{t.id, 1, std::string(600, 'h')};
-    const storage::OutboxRow event{"ticket.opened", t.name(), t.customer_id, open_at, open_fx.events[0].payload_json};
+    const storage::OutboxRow event{"ticket.opened", t.name(), t.customer_id, open_at, open_fx.events[0].payload};
     const storage::RequestClaim claim{absl::StrCat("raw-", t.id), "CreateTicket", "load", t.name(), ""};
     return mysql::WithConnection(**raw_pool, [&](mysql::Connection& c) {
              return storage::CreateTicketInOneCall(c, claim, t, derived, history, event);

@@ -10,6 +10,7 @@
 #include "common/clients/contract_terms.h"
 #include "common/clients/event_feed.h"
 #include "common/outbox/consumer_service.h"
+#include "common/outbox/event_service.h"
 #include "common/server/service_main.h"
 
 ABSL_FLAG(std::string, contract_address, "127.0.0.1:50051", "contract-svc's address (host:port).");
@@ -30,7 +31,8 @@ int main(int argc, char** argv) {
       .default_port = 50053,
       .default_database = "sla_billing",
       .migrations = &sla::billing::Migrations(),
-      .grpc_services = {"sla.billing.v1.BillingService", "sla.v1.EventConsumerService"},
+      .grpc_services = {"sla.billing.v1.BillingService", "sla.v1.EventConsumerService",
+                        "sla.v1.EventService"},
       .make_services =
           [](const sla::server::ServiceDeps& deps) {
             std::vector<std::unique_ptr<grpc::Service>> services;
@@ -57,8 +59,12 @@ int main(int argc, char** argv) {
                 *deps.boundary, deps.pool,
                 std::map<std::string, sla::outbox::Follower*>{
                     {"ticket-svc", &billing->manager().ticket_events()}});
+            auto stream = std::make_unique<sla::outbox::EventServiceImpl>(
+                *deps.boundary, deps.pool, &billing->sequencer(), "billing-svc",
+                &billing->watch_slots());
             services.push_back(std::move(billing));
             services.push_back(std::move(consumers));
+            services.push_back(std::move(stream));
             return services;
           },
       .extra_env_flags = {"contract_address", "ticket_address", "close_interval_s", "close_batch",

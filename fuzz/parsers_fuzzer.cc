@@ -1,16 +1,15 @@
 // The text every service parses out of requests and event streams, beyond the messages
-// themselves: list filters and page tokens, report names, billing-svc's credit event payloads
-// (reporting-svc's consumer), ticket event payloads, and request fingerprints. The first byte
-// picks the parser; the rest is its input. Each may only refuse as documented (INVALID_ARGUMENT,
-// or DATA_LOSS for a payload that is not JSON); a crash, a sanitizer report, another status or
-// a broken invariant fails.
-#include <google/protobuf/util/json_util.h>
-
+// themselves: list filters and page tokens, report names, event payloads of earlier releases
+// (JSON, converted to the typed payload) as billing-svc's and reporting-svc's consumers read
+// them, and request fingerprints. The first byte picks the parser; the rest is its input. Each
+// may only refuse as documented (INVALID_ARGUMENT, or DATA_LOSS for a payload that does not
+// parse); a crash, a sanitizer report, another status or a broken invariant fails.
 #include <cstdint>
 #include <string>
 
 #include "common/api/list_request.h"
 #include "common/api/resource_name.h"
+#include "common/outbox/payload.h"
 #include "common/server/request_fingerprint.h"
 #include "reporting-svc/domain/credit_event.h"
 #include "reporting-svc/domain/report_name.h"
@@ -62,17 +61,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     case 3: {
       const char* type = kCreditTypes[data[1] % 6];
-      const auto credit = sla::reporting::ParseCreditEvent(type, input);
-      Require(credit.status(), absl::StatusCode::kInvalidArgument, absl::StatusCode::kDataLoss);
+      const auto payload = sla::outbox::PayloadFromJson(type, input);
+      Require(payload.status(), absl::StatusCode::kDataLoss);
+      if (!payload.ok()) return 0;
+      if (payload->kind_case() != sla::outbox::FamilyOf(type)) __builtin_trap();
+      // What converts renders back to JSON that converts to the same payload.
+      const auto again = sla::outbox::PayloadFromJson(type, sla::outbox::PayloadJson(*payload));
+      if (!again.ok() || again->SerializeAsString() != payload->SerializeAsString()) __builtin_trap();
+      if (!payload->has_credit()) return 0;
+      const auto credit = sla::reporting::ReadCreditEvent(type, payload->credit());
+      Require(credit.status(), absl::StatusCode::kInvalidArgument);
       if (credit.ok() && credit->has_value() && (*credit)->contract.contract_id.empty()) __builtin_trap();
       break;
     }
     case 4: {
       // A ticket event as reporting-svc reads it: the payload, then the names it carries.
-      sla::ticket::v1::TicketEventPayload p;
-      google::protobuf::util::JsonParseOptions options;
-      options.ignore_unknown_fields = true;
-      if (!google::protobuf::util::JsonStringToMessage(input, &p, options).ok()) return 0;
+      const auto payload = sla::outbox::PayloadFromJson("clock.breached", input);
+      Require(payload.status(), absl::StatusCode::kDataLoss);
+      if (!payload.ok()) return 0;
+      const sla::v1::TicketEventPayload& p = payload->ticket();
       Require(sla::api::ParseCustomerChild(p.ticket(), "tickets", "payload.ticket").status(),
               absl::StatusCode::kInvalidArgument);
       Require(sla::api::ParseCustomerChild(p.contract(), "contracts", "payload.contract").status(),

@@ -7,6 +7,7 @@
 #include "common/clients/contract_terms.h"
 #include "common/clients/event_feed.h"
 #include "common/outbox/consumer_service.h"
+#include "common/outbox/event_service.h"
 #include "common/server/service_main.h"
 #include "reporting-svc/api/reporting_service_impl.h"
 
@@ -26,7 +27,8 @@ int main(int argc, char** argv) {
       .default_port = 50054,
       .default_database = "sla_reporting",
       .migrations = &sla::reporting::Migrations(),
-      .grpc_services = {"sla.reporting.v1.ReportingService", "sla.v1.EventConsumerService"},
+      .grpc_services = {"sla.reporting.v1.ReportingService", "sla.v1.EventConsumerService",
+                        "sla.v1.EventService"},
       .make_services =
           [](const sla::server::ServiceDeps& deps) {
             std::vector<std::unique_ptr<grpc::Service>> services;
@@ -55,8 +57,12 @@ int main(int argc, char** argv) {
                 std::map<std::string, sla::outbox::Follower*>{
                     {"ticket-svc", &reporting->manager().ticket_events()},
                     {"billing-svc", &reporting->manager().billing_events()}});
+            auto stream = std::make_unique<sla::outbox::EventServiceImpl>(
+                *deps.boundary, deps.pool, &reporting->sequencer(), "reporting-svc",
+                &reporting->watch_slots());
             services.push_back(std::move(reporting));
             services.push_back(std::move(consumers));
+            services.push_back(std::move(stream));
             return services;
           },
       .extra_env_flags = {"contract_address", "ticket_address", "billing_address",

@@ -18,6 +18,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "sla/contract/v1/contract_service.pb.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
+#include "sla/v1/event_service.pb.h"
 #include "tests/suite_fixture.h"
 
 namespace sla {
@@ -232,6 +233,19 @@ TEST_F(CliTest, FromCustomerToTicketAsTablesAndAsJson) {
   r = Sla({"events", "replay", "--at", "reporting", "ticket-svc", "noepoch", "1"});
   EXPECT_EQ(r.code, 3) << r.err;
   r = Sla({"events", "cursors"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  // The typed streams: ticket-svc's from the start, with what each payload says.
+  r = Sla({"events", "list", "--at", "ticket", "--limit", "5"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "ticket.opened")) << r.out;
+  EXPECT_TRUE(absl::StrContains(r.out, "PRIORITY_P")) << r.out;
+  EXPECT_TRUE(absl::StrContains(r.out, "ticket-svc ")) << r.out;
+  r = Sla({"-o", "json", "events", "list", "--at", "ticket", "--limit", "1"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto first = Parse<sla::v1::ListEventsResponse>(r);
+  ASSERT_EQ(first.events_size(), 1);
+  EXPECT_TRUE(first.events(0).payload().has_ticket()) << r.out;
+  r = Sla({"events", "list", "--at", "nowhere"});
   EXPECT_EQ(r.code, 2) << r.err;
 
   // Reports: November's as a CSV file; another customer's contract is not found.

@@ -1,10 +1,12 @@
 // ticket-svc: see README.md for what it owns.
 #include <grpcpp/grpcpp.h>
 
+#include "common/outbox/event_service.h"
 #include "absl/flags/flag.h"
 #include "common/clients/api_key_client.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
+#include "common/outbox/event_service.h"
 #include "common/server/auth.h"
 #include "common/server/service_main.h"
 #include "common/clients/contract_terms.h"
@@ -30,7 +32,7 @@ int main(int argc, char** argv) {
       .default_port = 50052,
       .default_database = "sla_ticket",
       .migrations = &sla::ticket::Migrations(),
-      .grpc_services = {"sla.ticket.v1.TicketService"},
+      .grpc_services = {"sla.ticket.v1.TicketService", "sla.v1.EventService"},
       .make_services =
           [](const sla::server::ServiceDeps& deps) {
             std::vector<std::unique_ptr<grpc::Service>> services;
@@ -46,8 +48,13 @@ int main(int argc, char** argv) {
             options.escalation_batch = absl::GetFlag(FLAGS_escalation_batch);
             options.create_commits = {.max_batch = absl::GetFlag(FLAGS_create_batch),
                                       .writers = absl::GetFlag(FLAGS_create_writers)};
-            services.push_back(std::make_unique<sla::ticket::TicketServiceImpl>(
-                *deps.boundary, deps.pool, std::move(source), options));
+            auto tickets = std::make_unique<sla::ticket::TicketServiceImpl>(
+                *deps.boundary, deps.pool, std::move(source), options);
+            auto stream = std::make_unique<sla::outbox::EventServiceImpl>(
+                *deps.boundary, deps.pool, &tickets->sequencer(), "ticket-svc",
+                &tickets->watch_slots());
+            services.push_back(std::move(tickets));
+            services.push_back(std::move(stream));
             return services;
           },
       .extra_env_flags = {"contract_address", "escalation_interval_ms", "escalation_batch", "create_batch",

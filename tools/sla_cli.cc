@@ -30,6 +30,7 @@
 #include "sla/reporting/v1/reporting_service.pb.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
 #include "sla/v1/event_consumer_service.pb.h"
+#include "sla/v1/event_service.pb.h"
 #include "tools/cli_core.h"
 
 namespace sla::cli {
@@ -455,6 +456,75 @@ void AddContracts(CLI::App& app, Runner& r) {
   });
 }
 
+// Events as a table: position, time, type, subject and what the payload says in brief.
+std::string EventTable(Runner& r, const std::vector<const sla::v1::Event*>& events) {
+  std::vector<std::vector<std::string>> rows = {{"SEQUENCE", "TIME", "TYPE", "SUBJECT", "DETAIL"}};
+  for (const sla::v1::Event* e : events) {
+    const sla::v1::EventPayload& p = e->payload();
+    std::string detail;
+    switch (p.kind_case()) {
+      case sla::v1::EventPayload::kTicket:
+        detail = EnumName(sla::v1::Priority_descriptor(), p.ticket().priority());
+        if (p.ticket().clock() != sla::v1::CLOCK_KIND_UNSPECIFIED) {
+          absl::StrAppend(&detail, " ", EnumName(sla::v1::ClockKind_descriptor(), p.ticket().clock()));
+        }
+        if (!p.ticket().reason().empty()) absl::StrAppend(&detail, " — ", p.ticket().reason());
+        break;
+      case sla::v1::EventPayload::kOutage:
+        detail = absl::StrCat(p.outage().service_id(), p.outage().planned() ? " (planned)" : "");
+        break;
+      case sla::v1::EventPayload::kCredit:
+        detail = absl::StrCat(p.credit().period(), " ", p.credit().currency(), " ",
+                              p.credit().total_minor() != 0 ? p.credit().total_minor() : p.credit().delta_minor(),
+                              " (minor units)");
+        break;
+      case sla::v1::EventPayload::kInvoice:
+        detail = absl::StrCat(p.invoice().period(), " ", p.invoice().currency(), " ", p.invoice().total_minor(),
+                              " (minor units)");
+        break;
+      case sla::v1::EventPayload::kTerminationRight:
+        detail = absl::StrCat(p.termination_right().rule_id(), ": ", p.termination_right().breached_periods(), " of ",
+                              p.termination_right().window_periods(), " periods");
+        break;
+      case sla::v1::EventPayload::kReport:
+        detail = absl::StrCat(p.report().period(), " revision ", p.report().revision());
+        break;
+      case sla::v1::EventPayload::kDeadLetter:
+        detail = absl::StrCat(p.dead_letter().source(), " #", p.dead_letter().sequence(), ": ", p.dead_letter().reason());
+        break;
+      case sla::v1::EventPayload::KIND_NOT_SET:
+        detail = "-";
+        break;
+    }
+    rows.push_back({absl::StrCat(e->sequence()), r.When(e->event_time()), e->type(), e->subject(), detail});
+  }
+  return Table(rows);
+}
+
+// sla.v1.EventService/WatchEvents of the service `at`, printed as the events come.
+void WatchStream(Runner& r, const std::string& at, int64_t after, int seconds) {
+  sla::v1::WatchEventsRequest req;
+  req.set_after(after);
+  absl::StatusOr<const google::protobuf::MethodDescriptor*> m = FindMethod("sla.v1.EventService/WatchEvents");
+  if (!m.ok()) return r.Fail(m.status());
+  r.g.timeout_s = seconds > 0 ? seconds : 365 * 86400;
+  absl::StatusOr<Session> session = r.Open();
+  if (!session.ok()) return r.Fail(session.status());
+  session->RouteTo(at);
+  absl::Status st = session->Stream(*m, req, [&r](const google::protobuf::Message& msg) {
+    sla::v1::Event e;
+    e.ParseFromString(msg.SerializeAsString());
+    if (r.g.output == "json") {
+      std::cout << ToJson(e) << "\n" << std::flush;
+    } else {
+      std::cout << e.sequence() << "  " << r.When(e.event_time()) << "  " << e.type() << "  " << e.subject() << "\n"
+                << std::flush;
+    }
+  });
+  // The --for deadline is how a bounded watch ends, not a failure.
+  if (!st.ok() && !(seconds > 0 && absl::IsDeadlineExceeded(st))) r.Fail(st);
+}
+
 void AddTickets(CLI::App& app, Runner& r) {
   auto* noun = app.add_subcommand("tickets", "Tickets and their SLA clocks (ticket-svc)");
   noun->require_subcommand(1);
@@ -612,25 +682,7 @@ void AddTickets(CLI::App& app, Runner& r) {
   static int seconds = 0;
   watch->add_option("--after", after, "resume after this event sequence");
   watch->add_option("--for", seconds, "stop after this many seconds (0: until interrupted)");
-  watch->callback([&r] {
-    tpb::WatchEventsRequest req;
-    req.set_after(after);
-    absl::StatusOr<const google::protobuf::MethodDescriptor*> m = FindMethod("sla.ticket.v1.TicketService/WatchEvents");
-    r.g.timeout_s = seconds > 0 ? seconds : 365 * 86400;
-    absl::StatusOr<Session> session = r.Open();
-    if (!session.ok()) return r.Fail(session.status());
-    absl::Status st = session->Stream(*m, req, [&r](const google::protobuf::Message& msg) {
-      tpb::Event e;
-      e.ParseFromString(msg.SerializeAsString());
-      if (r.g.output == "json") {
-        std::cout << ToJson(e) << "\n" << std::flush;
-      } else {
-        std::cout << e.sequence() << "  " << r.When(e.event_time()) << "  " << e.type() << "  " << e.subject() << "\n"
-                  << std::flush;
-      }
-    });
-    if (!st.ok()) r.Fail(st);
-  });
+  watch->callback([&r] { WatchStream(r, "ticket", after, seconds); });
 
   auto* history = noun->add_subcommand("history", "The SLA history of a ticket");
   static tpb::ListSlaHistoryRequest hreq;
@@ -980,8 +1032,47 @@ void AddReports(CLI::App& app, Runner& r) {
 // An example for every command that has none yet, so each --help shows one.
 void AddEvents(CLI::App& app, Runner& r) {
   auto* noun = app.add_subcommand(
-      "events", "Event consumers of billing-svc and reporting-svc: positions, set-aside events (msp_admin)");
+      "events", "Event streams (staff) and the consumers of billing-svc and reporting-svc (msp_admin)");
   noun->require_subcommand(1);
+  auto stream = [&r](CLI::App* cmd) {
+    cmd->add_option("--at", r.g.at, "the stream: ticket, billing or reporting")
+        ->required()
+        ->check(CLI::IsMember({"ticket", "billing", "reporting"}));
+  };
+  auto* list = noun->add_subcommand("list", "A page of a service's event stream, typed");
+  stream(list);
+  static sla::v1::ListEventsRequest lreq;
+  list->add_option("--after", [](const CLI::results_t& v) {
+    int64_t n = 0;
+    if (!absl::SimpleAtoi(v[0], &n)) return false;
+    lreq.set_after(n);
+    return true;
+  }, "events after this sequence number (default 0)");
+  list->add_option("--limit", [](const CLI::results_t& v) {
+    int n = 0;
+    if (!absl::SimpleAtoi(v[0], &n)) return false;
+    lreq.set_page_size(n);
+    return true;
+  }, "at most this many (1..1000, default 100)");
+  Example(list, "sla events list --at billing --after 1200 -o json");
+  list->callback([&r] {
+    r.Run<sla::v1::ListEventsResponse>("sla.v1.EventService/ListEvents", lreq,
+                                       [&r](const sla::v1::ListEventsResponse& out) {
+                                         std::vector<const sla::v1::Event*> events;
+                                         for (const auto& e : out.events()) events.push_back(&e);
+                                         return EventTable(r, events) +
+                                                absl::StrCat(out.stream(), " ", out.epoch(), ": last ",
+                                                             out.last_sequence(), "\n");
+                                       });
+  });
+  auto* watch = noun->add_subcommand("watch", "Print a service's events as they happen, typed");
+  stream(watch);
+  static int64_t after = 0;
+  static int seconds = 0;
+  watch->add_option("--after", after, "resume after this event sequence");
+  watch->add_option("--for", seconds, "stop after this many seconds (0: until interrupted)");
+  Example(watch, "sla events watch --at ticket --for 60");
+  watch->callback([&r] { WatchStream(r, r.g.at, after, seconds); });
   auto at = [&r](CLI::App* cmd) {
     cmd->add_option("--at", r.g.at, "billing or reporting")->required()->check(CLI::IsMember({"billing", "reporting"}));
   };

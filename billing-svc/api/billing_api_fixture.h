@@ -4,6 +4,7 @@
 #pragma once
 
 #include "billing-svc/api/billing_service_impl.h"
+#include "common/outbox/event_service.h"
 #include "common/clients/event_feed.h"
 #include "common/clients/contract_terms.h"
 #include "common/mysql/migrator.h"
@@ -44,6 +45,9 @@ class BillingApiTest : public ticket::TicketApiTest {
     int& port = billing_port_;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(billing_.get());
+    billing_events_ = std::make_unique<outbox::EventServiceImpl>(
+        *boundary_, billing_pool_.get(), &billing_->sequencer(), "billing-svc", &billing_->watch_slots());
+    builder.RegisterService(billing_events_.get());
     billing_server_ = builder.BuildAndStart();
     ASSERT_GT(port, 0);
     billing_stub_ = pb::BillingService::NewStub(
@@ -118,6 +122,7 @@ class BillingApiTest : public ticket::TicketApiTest {
   std::unique_ptr<clients::ContractTermsSource> directory_;
   std::unique_ptr<server::RpcBoundary> boundary_;
   std::unique_ptr<BillingServiceImpl> billing_;
+  std::unique_ptr<outbox::EventServiceImpl> billing_events_;
   std::unique_ptr<grpc::Server> billing_server_;
   std::unique_ptr<pb::BillingService::Stub> billing_stub_;
   int billing_port_ = 0;

@@ -9,6 +9,8 @@
 // free; e-mail availability below 99.9 % but at least 99.0 % → 10 % of the service's fee;
 // maintenance Sundays 02:00–04:00 Bangkok; period cap 30 %; grace 72 h.
 #include "billing-svc/api/billing_api_fixture.h"
+#include "common/outbox/payload.h"
+#include "sla/v1/event_service.grpc.pb.h"
 
 namespace sla::billing {
 namespace {
@@ -218,17 +220,25 @@ TEST_F(BillingFlowTest, ChronicBreachAccruesATerminationRight) {
     EXPECT_EQ(out.credit_note().total().amount_minor(), 246'912);  // 2 % of 12,345,600
   }
   ASSERT_TRUE(billing_->sequencer().RunOnce().ok());
-  pb::ListEventsRequest req;
-  pb::ListEventsResponse events;
-  ASSERT_TRUE(billing_stub_->ListEvents(ticket::SuiteHarness::AsService("reporting-svc", clock_.Now()).get(), req, &events).ok());
-  std::vector<std::string> accrued;
+  // As reporting-svc reads billing's stream: typed.
+  auto stream = sla::v1::EventService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", billing_port_), grpc::InsecureChannelCredentials()));
+  sla::v1::ListEventsRequest req;
+  sla::v1::ListEventsResponse events;
+  ASSERT_TRUE(
+      stream->ListEvents(ticket::SuiteHarness::AsService("reporting-svc", clock_.Now()).get(), req, &events).ok());
+  EXPECT_EQ(events.stream(), "billing-svc");
+  std::vector<sla::v1::TerminationRightEventPayload> accrued;
   for (const auto& e : events.events()) {
-    if (e.type() == "termination_right.accrued") accrued.push_back(e.payload_json());
+    EXPECT_EQ(e.payload().kind_case(), outbox::FamilyOf(e.type())) << e.type();
+    if (e.type() == "termination_right.accrued") accrued.push_back(e.payload().termination_right());
   }
   ASSERT_EQ(accrued.size(), 1u);  // after the third period only
-  EXPECT_THAT(accrued[0], ::testing::HasSubstr("\"period\":\"2027-02\""));
+  EXPECT_EQ(accrued[0].period(), "2027-02");
+  EXPECT_EQ(accrued[0].breached_periods(), 3);
+  EXPECT_EQ(accrued[0].window_periods(), 6);
   // February ends 2027-03-01 00:00 Bangkok (02-28 17:00 UTC); + 60 days.
-  EXPECT_THAT(accrued[0], ::testing::HasSubstr("\"exercise_by\":\"2027-04-29T17:00:00+00:00\""));
+  EXPECT_EQ(accrued[0].exercise_by().seconds(), Utc(2027, 4, 29, 17));
 }
 
 TEST_F(BillingFlowTest, ReplayedEventsAreAppliedOnce) {
@@ -244,6 +254,30 @@ TEST_F(BillingFlowTest, ReplayedEventsAreAppliedOnce) {
               }).ok());
   ASSERT_TRUE(billing_->manager().ConsumeOnce().ok());
   EXPECT_EQ(test::CountRows(*billing_pool_, "breach_facts"), 1);  // the P1 response breach
+}
+
+TEST_F(BillingFlowTest, ABillingUpgradedBeforeTicketSvcFollowsItsEarlierEnvelopeThenTheTypedStream) {
+  // ticket-svc of the release before typed events: only its own ListEvents, payloads as JSON.
+  RestartTicketSvc(/*same_address=*/true, /*serve_typed_events=*/false);
+  const Tenant acme = NewTenant("Acme");
+  clock_.Set(Utc(2026, 12, 2, 10));
+  const std::string first = Open(acme, sla::v1::PRIORITY_P1).name();
+  clock_.Set(Utc(2026, 12, 2, 11));
+  Sync();
+  EXPECT_EQ(test::CountRows(*billing_pool_, "breach_facts"), 1);  // read from the JSON
+  // ticket-svc upgraded: the typed stream, from the same position, once the consumer looks
+  // again (it rechecks a producer that lacked it after a minute).
+  RestartTicketSvc(/*same_address=*/true, /*serve_typed_events=*/true);
+  clock_.Set(Utc(2026, 12, 2, 12));
+  const std::string second = Open(acme, sla::v1::PRIORITY_P1).name();
+  clock_.Set(Utc(2026, 12, 2, 13));
+  Sync();
+  EXPECT_EQ(test::CountRows(*billing_pool_, "breach_facts"), 2);
+  for (const std::string& ticket : {first, second}) {
+    EXPECT_EQ(test::CountRows(*billing_pool_, absl::StrCat("breach_facts WHERE ticket = '", ticket, "'")), 1)
+        << ticket;
+  }
+  EXPECT_EQ(test::CountRows(*billing_pool_, "dead_letters"), 0);
 }
 
 }  // namespace

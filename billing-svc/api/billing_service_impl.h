@@ -33,6 +33,8 @@ class BillingServiceImpl final : public pb::BillingService::Service {
 
   BillingManager& manager() { return *manager_; }
   outbox::Sequencer& sequencer() { return *sequencer_; }
+  // Open watches, shared with sla.v1.EventService.WatchEvents.
+  outbox::WatchSlots& watch_slots() { return watch_slots_; }
 
   grpc::Status GetInvoice(grpc::ServerContext* ctx, const pb::GetInvoiceRequest* req, pb::Invoice* out) override;
   grpc::Status ListInvoices(grpc::ServerContext* ctx, const pb::ListInvoicesRequest* req,

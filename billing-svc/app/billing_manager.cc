@@ -16,17 +16,16 @@
 #include "common/api/list_request.h"
 #include "common/api/resource_name.h"
 #include "common/server/access.h"
-#include "common/log/json.h"
+#include "common/log/log.h"
 #include "common/outbox/outbox.h"
+#include "common/outbox/payload.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "google/protobuf/util/json_util.h"
 
 namespace sla::billing {
 namespace {
 
 using server::Identity;
-namespace tpb = sla::ticket::v1;
 
 constexpr char kTicketSource[] = "ticket-svc";
 
@@ -75,10 +74,9 @@ pb::DocumentLine ToLine(const CreditLine& l, const std::string& currency) {
   return d;
 }
 
-std::string Json(std::initializer_list<std::pair<const char*, std::string>> fields) {
-  log::JsonObject out;
-  for (const auto& [k, v] : fields) out.Str(k, v);
-  return out.Done();
+// The payload of a billing event, to fill in.
+outbox::Row BillingEvent(std::string type, std::string subject, std::string customer_id, int64_t now) {
+  return {std::move(type), std::move(subject), std::move(customer_id), now, {}};
 }
 
 }  // namespace
@@ -116,28 +114,22 @@ absl::Status Touch(mysql::Connection& c, const storage::ContractKey& k, int64_t 
 class TicketEventHandler final : public outbox::Handler {
  public:
   absl::Status Prepare(const outbox::FeedEvent& e, std::any* state) override {
-    google::protobuf::util::JsonParseOptions json;
-    json.ignore_unknown_fields = true;
     if (e.type == "clock.breached") {
-      tpb::ClockBreachedPayload p;
-      if (!google::protobuf::util::JsonStringToMessage(e.payload_json, &p, json).ok()) {
-        return absl::DataLossError("unreadable payload");
-      }
+      SLA_RETURN_IF_ERROR(outbox::RequirePayload(e.type, e.payload));
+      const sla::v1::TicketEventPayload& p = e.payload.ticket();
       SLA_RETURN_IF_ERROR(api::ParseCustomerChild(p.contract(), "contracts", "payload.contract").status());
-      *state = std::move(p);
+      *state = p;
     } else if (e.type == "outage.opened" || e.type == "outage.closed") {
-      tpb::OutagePayload p;
-      if (!google::protobuf::util::JsonStringToMessage(e.payload_json, &p, json).ok()) {
-        return absl::DataLossError("unreadable payload");
-      }
+      SLA_RETURN_IF_ERROR(outbox::RequirePayload(e.type, e.payload));
+      const sla::v1::OutageEventPayload& p = e.payload.outage();
       SLA_RETURN_IF_ERROR(api::ParseCustomerChild(p.contract(), "contracts", "payload.contract").status());
-      *state = std::move(p);
+      *state = p;
     }
     return absl::OkStatus();
   }
 
   absl::Status Apply(mysql::Connection& c, const outbox::FeedEvent&, const std::any& state) override {
-    if (const auto* p = std::any_cast<tpb::ClockBreachedPayload>(&state)) {
+    if (const auto* p = std::any_cast<sla::v1::TicketEventPayload>(&state)) {
       SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(p->contract(), "contracts", "payload.contract"));
       const storage::ContractKey key{k.first, k.second};
       const int64_t t = p->breach_time().seconds();
@@ -145,7 +137,7 @@ class TicketEventHandler final : public outbox::Handler {
       // A breach in a period already closed: late data, a delta is due.
       return Touch(c, key, t, t + 1);
     }
-    if (const auto* p = std::any_cast<tpb::OutagePayload>(&state)) {
+    if (const auto* p = std::any_cast<sla::v1::OutageEventPayload>(&state)) {
       SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(p->contract(), "contracts", "payload.contract"));
       const storage::ContractKey key{k.first, k.second};
       const OutageFact now{p->outage(), p->service_id(), p->start_time().seconds(),
@@ -604,12 +596,15 @@ absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector
         if (!ChronicBreachAccrued(flags, chronic)) continue;
         const int64_t hits = std::count(flags.begin(), flags.end(), true);
         const int64_t deadline = r.bounds.end + int64_t{86400} * chronic.exercise_within_days();
-        w.chronic.push_back({"termination_right.accrued", p.contract, p.key.customer_id, now,
-                             Json({{"contract", p.contract}, {"rule_id", rule}, {"period", PeriodText(p.period)},
-                                   {"breached_periods", absl::StrCat(hits)},
-                                   {"window_periods", absl::StrCat(chronic.window_periods())},
-                                   {"exercise_by", absl::FormatTime(absl::RFC3339_sec, absl::FromUnixSeconds(deadline),
-                                                                    absl::UTCTimeZone())}})});
+        outbox::Row& ev = w.chronic.emplace_back(
+            BillingEvent("termination_right.accrued", p.contract, p.key.customer_id, now));
+        sla::v1::TerminationRightEventPayload& right = *ev.payload.mutable_termination_right();
+        right.set_contract(p.contract);
+        right.set_rule_id(rule);
+        right.set_period(PeriodText(p.period));
+        right.set_breached_periods(static_cast<int32_t>(hits));
+        right.set_window_periods(chronic.window_periods());
+        right.mutable_exercise_by()->set_seconds(deadline);
       }
     }
     // The invoice of this period deducts the credits earned before it (and charges the debits).
@@ -684,20 +679,29 @@ absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector
       note->mutable_issue_time()->set_seconds(now);
       note->set_terms_version(r.version.name);
       documents.push_back({"CN", n, k, p.period, note->SerializeAsString(), now});
-      events->push_back({"credit_note.issued", note->name(), k.customer_id, now,
-                         Json({{"credit_note", note->name()}, {"contract", p.contract},
-                               {"period", PeriodText(p.period)}, {"currency", currency},
-                               {"total_minor", absl::StrCat(w.note_total)},
-                               {"released_deferred_minor", absl::StrCat(w.released_minor)},
-                               {"cap_cut_minor", absl::StrCat(w.cap_cut)}})});
+      sla::v1::CreditEventPayload& credit =
+          *events->emplace_back(BillingEvent("credit_note.issued", note->name(), k.customer_id, now))
+               .payload.mutable_credit();
+      credit.set_credit_note(note->name());
+      credit.set_contract(p.contract);
+      credit.set_period(PeriodText(p.period));
+      credit.set_currency(currency);
+      credit.set_total_minor(w.note_total);
+      credit.set_released_deferred_minor(w.released_minor);
+      credit.set_cap_cut_minor(w.cap_cut);
     } else if (w.status != CreditStatus::kIssued) {
-      events->push_back({w.status == CreditStatus::kDeferred ? "credit.deferred" : "credit.dropped", p.contract,
-                         k.customer_id, now,
-                         Json({{"contract", p.contract}, {"period", PeriodText(p.period)}, {"currency", currency},
-                               {"total_minor", absl::StrCat(cr.total_minor)},
-                               {"deferred_before_minor",
-                                absl::StrCat(w.status == CreditStatus::kDeferred ? w.waiting_minor : 0)},
-                               {"cap_cut_minor", absl::StrCat(w.cap_cut)}})});
+      const bool held = w.status == CreditStatus::kDeferred;
+      sla::v1::CreditEventPayload& credit =
+          *events
+               ->emplace_back(BillingEvent(held ? "credit.deferred" : "credit.dropped", p.contract,
+                                           k.customer_id, now))
+               .payload.mutable_credit();
+      credit.set_contract(p.contract);
+      credit.set_period(PeriodText(p.period));
+      credit.set_currency(currency);
+      credit.set_total_minor(cr.total_minor);
+      credit.set_deferred_before_minor(held ? w.waiting_minor : 0);
+      credit.set_cap_cut_minor(w.cap_cut);
     }
     events->insert(events->end(), w.chronic.begin(), w.chronic.end());
     const int64_t n = next_inv++;
@@ -718,9 +722,14 @@ absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector
     inv->mutable_issue_time()->set_seconds(now);
     inv->set_terms_version(r.version.name);
     documents.push_back({"INV", n, k, p.period, inv->SerializeAsString(), now});
-    events->push_back({"invoice.issued", inv->name(), k.customer_id, now,
-                       Json({{"invoice", inv->name()}, {"contract", p.contract}, {"period", PeriodText(p.period)},
-                             {"currency", currency}, {"total_minor", absl::StrCat(w.draft.total_minor)}})});
+    sla::v1::InvoiceEventPayload& invoice =
+        *events->emplace_back(BillingEvent("invoice.issued", inv->name(), k.customer_id, now))
+             .payload.mutable_invoice();
+    invoice.set_invoice(inv->name());
+    invoice.set_contract(p.contract);
+    invoice.set_period(PeriodText(p.period));
+    invoice.set_currency(currency);
+    invoice.set_total_minor(w.draft.total_minor);
     out.set_newly_closed(true);
   }
   return storage::InsertDocuments(c, documents);
@@ -805,17 +814,27 @@ absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k, const
       note.set_debit(debit);
       SLA_RETURN_IF_ERROR(
           storage::InsertDocuments(c, {{series, n, k, period, note.SerializeAsString(), now, revision}}));
-      events.push_back({debit ? "debit_note.issued" : "credit_note.issued", note.name(), k.customer_id, now,
-                        Json({{debit ? "debit_note" : "credit_note", note.name()}, {"contract", contract},
-                              {"period", PeriodText(period)}, {"currency", currency},
-                              {"total_minor", absl::StrCat(note.total().amount_minor())},
-                              {"revision", absl::StrCat(revision)}})});
+      sla::v1::CreditEventPayload& credit =
+          *events
+               .emplace_back(BillingEvent(debit ? "debit_note.issued" : "credit_note.issued", note.name(),
+                                          k.customer_id, now))
+               .payload.mutable_credit();
+      (debit ? credit.mutable_debit_note() : credit.mutable_credit_note())->assign(note.name());
+      credit.set_contract(contract);
+      credit.set_period(PeriodText(period));
+      credit.set_currency(currency);
+      credit.set_total_minor(note.total().amount_minor());
+      credit.set_revision(revision);
     } else {
-      events.push_back({"credit.revised", contract, k.customer_id, now,
-                        Json({{"contract", contract}, {"period", PeriodText(period)}, {"currency", currency},
-                              {"delta_minor", absl::StrCat(a.total_minor)},
-                              {"status", a.status == CreditStatus::kDeferred ? "deferred" : "dropped"},
-                              {"revision", absl::StrCat(revision)}})});
+      sla::v1::CreditEventPayload& credit =
+          *events.emplace_back(BillingEvent("credit.revised", contract, k.customer_id, now))
+               .payload.mutable_credit();
+      credit.set_contract(contract);
+      credit.set_period(PeriodText(period));
+      credit.set_currency(currency);
+      credit.set_delta_minor(a.total_minor);
+      credit.set_status(a.status == CreditStatus::kDeferred ? "deferred" : "dropped");
+      credit.set_revision(revision);
     }
     SLA_RETURN_IF_ERROR(storage::FinishRevision(c, k, period, revision));
     return outbox::Insert(c, events);

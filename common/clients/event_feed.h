@@ -1,6 +1,8 @@
-// Following another service's outbox over gRPC: its ListEvents RPC, called with this service's
-// own token (outbox::Feed for outbox::Follower). Every service's ListEvents has the same
-// fields; this is their one client.
+// Following another service's outbox over gRPC: sla.v1.EventService's ListEvents, called with
+// this service's own token (outbox::Feed for outbox::Follower). A producer of the earlier
+// release, which lacks it, is read through its own ListEvents (the earlier envelope, payloads
+// as JSON, converted here): the position is the same on both, so a consumer upgraded before its
+// producer follows it without a gap, and moves to the typed stream once the producer has it.
 #pragma once
 
 #include <grpcpp/grpcpp.h>

@@ -1,24 +1,28 @@
 // The two RPCs that serve an outbox: ListEvents (a page after a position) and WatchEvents
 // (the same pages, then new events as the sequencer numbers them, until the client goes, its
-// token expires or the server drains). Templated on the service's messages, which share the
-// fields of the event envelope (sequence, epoch, type, subject, event_time, customer,
-// payload_json) and of the requests (after, epoch, after_digest, page_size, max_bytes).
+// token expires or the server drains). Templated on the messages: sla.v1.EventService's typed
+// envelope, and the services' earlier envelope (sequence, epoch, type, subject, event_time,
+// customer, payload_json), served for one more release, whose requests have the same fields
+// (after, epoch, after_digest, page_size, max_bytes).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
 #include <string>
+#include <type_traits>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/mysql/connection_pool.h"
 #include "common/outbox/outbox.h"
+#include "common/outbox/payload.h"
 #include "common/outbox/sequencer.h"
 #include "common/server/identity.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "sla/v1/event_service.pb.h"
 
 namespace sla::outbox {
 
@@ -66,20 +70,35 @@ class WatchSlots {
   absl::flat_hash_map<std::string, int> by_subject_ ABSL_GUARDED_BY(mu_);
 };
 
+// The earlier envelope: the payload as JSON (as stored, for rows of earlier releases).
 template <typename Event>
-void ToEvent(const Stored& e, const std::string& epoch, Event* out) {
+void ToEvent(const Stored& e, const std::string& /*stream*/, const std::string& epoch, Event* out) {
   out->set_sequence(e.seq);
   out->set_epoch(epoch);
   out->set_type(e.row.type);
   out->set_subject(e.row.subject);
   out->mutable_event_time()->set_seconds(e.row.event_time);
   out->set_customer(absl::StrCat("customers/", e.row.customer_id));
-  out->set_payload_json(e.row.payload);
+  out->set_payload_json(e.legacy_json.empty() ? PayloadJson(e.row.payload) : e.legacy_json);
+}
+
+inline void ToEvent(const Stored& e, const std::string& stream, const std::string& epoch,
+                    sla::v1::Event* out) {
+  out->set_stream(stream);
+  out->set_epoch(epoch);
+  out->set_sequence(e.seq);
+  out->mutable_event_time()->set_seconds(e.row.event_time);
+  out->set_producer(stream);
+  out->set_type(e.row.type);
+  out->set_subject(e.row.subject);
+  out->set_customer(absl::StrCat("customers/", e.row.customer_id));
+  *out->mutable_payload() = e.row.payload;
 }
 
 // `page_size` 0 → 100, 1..1000; `max_bytes` 0 → 1 MiB, at most 3 MiB.
 template <typename Request, typename Response>
-absl::Status ListPage(mysql::ConnectionPool& pool, const Request& req, Response* out) {
+absl::Status ListPage(mysql::ConnectionPool& pool, const std::string& stream, const Request& req,
+                      Response* out) {
   if (req.after() < 0) return InvalidField("after", "must not be negative");
   int page_size = req.page_size() == 0 ? 100 : req.page_size();
   if (page_size < 1 || page_size > 1000) return InvalidField("page_size", "must be within 1..1000");
@@ -95,9 +114,10 @@ absl::Status ListPage(mysql::ConnectionPool& pool, const Request& req, Response*
     SLA_ASSIGN_OR_RETURN(events, List(c, req.after(), page_size, max_bytes));
     return absl::OkStatus();
   }));
+  if constexpr (std::is_same_v<Response, sla::v1::ListEventsResponse>) out->set_stream(stream);
   out->set_epoch(head.epoch);
   out->set_last_sequence(head.last_seq);
-  for (const Stored& e : events) ToEvent(e, head.epoch, out->add_events());
+  for (const Stored& e : events) ToEvent(e, stream, head.epoch, out->add_events());
   return absl::OkStatus();
 }
 
@@ -106,7 +126,8 @@ absl::Status ListPage(mysql::ConnectionPool& pool, const Request& req, Response*
 // UNAUTHENTICATED when the caller's credential expires (`who.expires`, against `clock`), and
 // with STREAM_REWOUND when the stream's history changes under it.
 template <typename Request, typename Event>
-absl::Status Watch(mysql::ConnectionPool& pool, Sequencer& sequencer, const Request& req,
+absl::Status Watch(mysql::ConnectionPool& pool, Sequencer& sequencer, const std::string& stream,
+                   const Request& req,
                    const server::Identity& who, const std::function<absl::Time()>& clock,
                    grpc::ServerContext* ctx, grpc::ServerWriter<Event>* writer,
                    const std::atomic<bool>& draining, WatchSlots& slots) {
@@ -150,7 +171,7 @@ absl::Status Watch(mysql::ConnectionPool& pool, Sequencer& sequencer, const Requ
     }));
     for (const Stored& e : events) {
       Event out;
-      ToEvent(e, epoch, &out);
+      ToEvent(e, stream, epoch, &out);
       if (!writer->Write(out)) return absl::OkStatus();  // the client went away
       cursor = e.seq;
     }

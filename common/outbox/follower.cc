@@ -8,9 +8,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "common/log/json.h"
 #include "common/log/log.h"
 #include "common/outbox/outbox.h"
+#include "common/outbox/payload.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 
@@ -84,19 +84,25 @@ DeadLetterRow ReadDeadLetter(sql::ResultSet& rs) {
   d.customer_id = rs.getString(6);
   d.event_time = rs.getInt64(7);
   d.reason = rs.getString(8);
-  d.payload = rs.getString(9);
   d.state = rs.getString(10);
   d.attempts = rs.getInt(11);
   d.dead_at = rs.getInt64(12);
   d.replayed_at = rs.getInt64(13);
   d.replayed_by = rs.getString(14);
+  if (!rs.isNull(15)) {
+    if (!d.payload.ParseFromString(rs.getString(15))) d.payload.Clear();
+  } else {
+    // Set aside before typed payloads: converted, or left empty to be refused again.
+    absl::StatusOr<sla::v1::EventPayload> typed = PayloadFromJson(d.type, rs.getString(9).asStdString());
+    if (typed.ok()) d.payload = *std::move(typed);
+  }
   return d;
 }
 
 constexpr char kDeadLetterColumns[] =
     "source, epoch, sequence, event_type, subject, customer_id, event_time, reason, payload, "
     "state, attempts, "
-    "dead_at, replayed_at, replayed_by";
+    "dead_at, replayed_at, replayed_by, payload_proto";
 
 }  // namespace
 
@@ -268,7 +274,7 @@ absl::Status Follower::SetAside(Connection& c, const FeedEvent& e, const absl::S
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
                        c.Prepare("INSERT INTO dead_letters (source, epoch, sequence, event_type, "
                                  "subject, customer_id, event_time, "
-                                 "reason, payload, dead_at) VALUES (?,?,?,?,?,?,?,?,?,?) "
+                                 "reason, payload_proto, dead_at) VALUES (?,?,?,?,?,?,?,?,?,?) "
                                  "ON DUPLICATE KEY UPDATE reason = VALUES(reason), attempts = "
                                  "attempts + 1, state = 'dead'"));
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {
@@ -280,20 +286,20 @@ absl::Status Follower::SetAside(Connection& c, const FeedEvent& e, const absl::S
     st->setString(6, CustomerId(e.customer));
     st->setInt64(7, e.event_time);
     st->setString(8, reason);
-    st->setString(9, e.payload_json);
+    st->setString(9, e.payload.SerializeAsString());
     st->setInt64(10, now);
     st->executeUpdate();
   }));
   if (!options_.announce_dead_letters) return absl::OkStatus();
-  return Insert(c, {{"event.dead_lettered", e.subject, CustomerId(e.customer), now,
-                     log::JsonObject()
-                         .Str("source", options_.source)
-                         .Str("epoch", e.epoch)
-                         .Int("sequence", e.sequence)
-                         .Str("type", e.type)
-                         .Str("subject", e.subject)
-                         .Str("reason", reason)
-                         .Done()}});
+  Row announce{"event.dead_lettered", e.subject, CustomerId(e.customer), now, {}};
+  sla::v1::DeadLetterEventPayload& d = *announce.payload.mutable_dead_letter();
+  d.set_source(options_.source);
+  d.set_epoch(e.epoch);
+  d.set_sequence(e.sequence);
+  d.set_type(e.type);
+  d.set_subject(e.subject);
+  d.set_reason(reason);
+  return Insert(c, {&announce, 1});
 }
 
 absl::StatusOr<CursorState> Follower::Reset(const std::string& epoch, int64_t sequence,

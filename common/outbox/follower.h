@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/mysql/connection_pool.h"
+#include "sla/v1/events.pb.h"
 
 namespace sla::outbox {
 
@@ -39,7 +40,9 @@ struct FeedEvent {
   std::string subject;
   int64_t event_time = 0;  // Unix seconds
   std::string customer;    // customers/{c}
-  std::string payload_json;
+  // Empty (no case set) when the producer's row could not be read as its type's family:
+  // the handler refuses it and it is set aside.
+  sla::v1::EventPayload payload;
 };
 
 // The digest of `e` as its producer computes it (outbox.h Digest).
@@ -112,7 +115,7 @@ struct DeadLetterRow {
   std::string customer_id;
   int64_t event_time = 0;
   std::string reason;
-  std::string payload;
+  sla::v1::EventPayload payload;
   std::string state;  // "dead" or "replayed"
   int attempts = 0;
   int64_t dead_at = 0;

@@ -45,15 +45,15 @@ class LocalFeed final : public Feed {
   absl::StatusOr<FeedPage> List(const FeedPosition& from, int max_events,
                                 int64_t max_bytes) override {
     ++calls;
-    tpb::ListEventsRequest req;
+    sla::v1::ListEventsRequest req;
     req.set_after(from.sequence);
     req.set_epoch(from.epoch);
     req.set_after_digest(from.digest);
     req.set_page_size(max_events);
     req.set_max_bytes(honour_max_bytes ? max_bytes : kMaxPageBytes);
-    tpb::ListEventsResponse resp;
+    sla::v1::ListEventsResponse resp;
     if (honour_max_bytes) {
-      SLA_RETURN_IF_ERROR(ListPage(*producer_, req, &resp));
+      SLA_RETURN_IF_ERROR(ListPage(*producer_, "ticket-svc", req, &resp));
     } else {
       // All `max_events`, however large.
       SLA_RETURN_IF_ERROR(
@@ -63,7 +63,7 @@ class LocalFeed final : public Feed {
                                  outbox::List(c, from.sequence, max_events, int64_t{1} << 40));
             resp.set_epoch(head.epoch);
             resp.set_last_sequence(head.last_seq);
-            for (const Stored& e : events) ToEvent(e, head.epoch, resp.add_events());
+            for (const Stored& e : events) ToEvent(e, "ticket-svc", head.epoch, resp.add_events());
             return absl::OkStatus();
           }));
     }
@@ -79,7 +79,7 @@ class LocalFeed final : public Feed {
     FeedPage page{resp.epoch(), resp.last_sequence(), {}};
     for (const auto& e : resp.events()) {
       page.events.push_back({e.sequence(), e.epoch(), e.type(), e.subject(),
-                             e.event_time().seconds(), e.customer(), e.payload_json()});
+                             e.event_time().seconds(), e.customer(), e.payload()});
     }
     return page;
   }
@@ -100,7 +100,10 @@ class LocalFeed final : public Feed {
 class RecordingHandler final : public Handler {
  public:
   absl::Status Prepare(const FeedEvent& e, std::any* state) override {
-    if (e.payload_json == "{not json") return absl::DataLossError("unreadable payload");
+    SLA_RETURN_IF_ERROR(RequirePayload(e.type, e.payload));
+    if (e.payload.ticket().ticket() != e.subject) {
+      return absl::InvalidArgumentError("the payload names another ticket");
+    }
     *state = e.subject;
     return absl::OkStatus();
   }
@@ -138,12 +141,14 @@ class FollowerTest : public ::testing::Test {
     feed_ = std::make_unique<LocalFeed>(producer_.pool.get());
   }
 
-  // `n` events on the producer, numbered; each payload `payload_bytes` long.
+  // `n` events on the producer, numbered; each payload's title `payload_bytes` long.
   void Produce(int n, const std::string& prefix = "t", size_t payload_bytes = 10) {
     std::vector<Row> rows;
     for (int i = 0; i < n; ++i) {
-      rows.push_back({"ticket.opened", absl::StrCat("customers/acme/tickets/", prefix, i), "acme",
-                      1'800'000'000 + i, std::string(payload_bytes, 'x')});
+      const std::string ticket = absl::StrCat("customers/acme/tickets/", prefix, i);
+      Row& r = rows.emplace_back(Row{"ticket.opened", ticket, "acme", 1'800'000'000 + i, {}});
+      r.payload.mutable_ticket()->set_ticket(ticket);
+      r.payload.mutable_ticket()->set_title(std::string(payload_bytes, 'x'));
     }
     ASSERT_TRUE(mysql::RunInTransaction(*producer_.pool, [&](mysql::Connection& c) {
                   return Insert(c, rows);
@@ -361,14 +366,59 @@ TEST_F(FollowerTest, AnEventThatFailsInApplyIsSetAsideWithItsWritesUndoneAndRepl
 
 TEST_F(FollowerTest, AnUnreadableEventIsSetAsideAndTheRestApplied) {
   Produce(3);
-  ASSERT_TRUE(Exec(*producer_.pool, "UPDATE outbox SET payload = '{not json' WHERE seq = 2").ok());
+  // A row of an earlier release whose JSON does not parse.
+  ASSERT_TRUE(Exec(*producer_.pool,
+                   "UPDATE outbox SET payload_proto = NULL, payload = '{not json' WHERE seq = 2")
+                  .ok());
   RecordingHandler h;
   auto f = NewFollower(consumer_.pool.get(), &h);
   ASSERT_EQ(*f->RunOnce(), 3);
   EXPECT_EQ(Applied(), 2);
   auto dead = ListDeadLetters(*consumer_.pool, "", 10);
   ASSERT_TRUE(dead.ok() && dead->size() == 1);
-  EXPECT_THAT((*dead)[0].reason, HasSubstr("unreadable payload"));
+  EXPECT_THAT((*dead)[0].reason, HasSubstr("carries no readable payload"));
+}
+
+TEST_F(FollowerTest, RowsOfTheEarlierReleaseAreReadTypedAndTheirJsonServedAsStored) {
+  Produce(2);
+  // What the earlier release wrote: JSON only, with a number as a string and a field this
+  // release does not know.
+  const std::string json =
+      R"({"ticket":"customers/acme/tickets/t1","priority":"PRIORITY_P1","cycle":"2",)"
+      R"("open_time":"2026-12-07T02:00:00Z","retired_field":true})";
+  ASSERT_TRUE(Exec(*producer_.pool, absl::StrCat("UPDATE outbox SET payload_proto = NULL, payload = '",
+                                                 json, "' WHERE seq = 2"))
+                  .ok());
+  std::vector<FeedEvent> seen;
+  RecordingHandler h;
+  h.on_apply = [&](const FeedEvent& e) { seen.push_back(e); };
+  auto f = NewFollower(consumer_.pool.get(), &h);
+  ASSERT_EQ(*f->RunOnce(), 2);
+  ASSERT_EQ(seen.size(), 2u);
+  const sla::v1::TicketEventPayload& old = seen[1].payload.ticket();
+  EXPECT_EQ(old.ticket(), "customers/acme/tickets/t1");
+  EXPECT_EQ(old.priority(), sla::v1::PRIORITY_P1);
+  EXPECT_EQ(old.cycle(), 2);
+  EXPECT_EQ(old.open_time().seconds(), 1'796'608'800);
+
+  // The earlier envelope serves the old row's JSON as stored, and the new row's rendered.
+  tpb::ListEventsRequest req;
+  tpb::ListEventsResponse resp;
+  ASSERT_TRUE(ListPage(*producer_.pool, "ticket-svc", req, &resp).ok());
+  ASSERT_EQ(resp.events_size(), 2);
+  EXPECT_EQ(resp.events(1).payload_json(), json);
+  EXPECT_EQ(resp.events(0).payload_json(),
+            R"({"ticket":"customers/acme/tickets/t0","title":"xxxxxxxxxx"})");
+}
+
+TEST_F(FollowerTest, AnEventOfTheWrongFamilyIsNeverWritten) {
+  Row wrong{"clock.breached", "customers/acme/tickets/t0", "acme", 1'800'000'000, {}};
+  wrong.payload.mutable_credit()->set_contract("customers/acme/contracts/main");
+  const absl::Status s = mysql::RunInTransaction(
+      *producer_.pool, [&](mysql::Connection& c) { return Insert(c, {&wrong, 1}); });
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal) << s;
+  EXPECT_EQ(sla::test::QueryInt64(*producer_.pool, "SELECT COUNT(*) FROM outbox"), 0);
+  EXPECT_EQ(NumberedInsertStatements({&wrong}).status().code(), absl::StatusCode::kInternal);
 }
 
 TEST_F(FollowerTest, AConsumerKilledMidBatchResumesExactly) {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "common/mysql/batch.h"
 #include "common/mysql/sql_literals.h"
+#include "common/outbox/payload.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 
@@ -16,21 +17,28 @@ namespace sla::outbox {
 using mysql::Connection;
 
 absl::Status Insert(Connection& c, absl::Span<const Row> rows) {
+  std::vector<std::string> payloads;
+  payloads.reserve(rows.size());
+  for (const Row& r : rows) {
+    SLA_RETURN_IF_ERROR(CheckFamily(r.type, r.payload));
+    payloads.push_back(r.payload.SerializeAsString());
+  }
   return mysql::ExecuteRows(
-      c, "INSERT INTO outbox (type, subject, customer_id, event_time, payload) VALUES ",
+      c, "INSERT INTO outbox (type, subject, customer_id, event_time, payload_proto) VALUES ",
       "(?,?,?,?,?)", "", rows.size(), 5, [&](sql::PreparedStatement& st, size_t i, int p) {
         st.setString(p, rows[i].type);
         st.setString(p + 1, rows[i].subject);
         st.setString(p + 2, rows[i].customer_id);
         st.setInt64(p + 3, rows[i].event_time);
-        st.setString(p + 4, rows[i].payload);
+        st.setString(p + 4, payloads[i]);
       });
 }
 
-std::string NumberedInsertStatements(absl::Span<const Row* const> rows) {
+absl::StatusOr<std::string> NumberedInsertStatements(absl::Span<const Row* const> rows) {
   std::string values;
   int64_t place = 0;
   for (const Row* r : rows) {
+    SLA_RETURN_IF_ERROR(CheckFamily(r->type, r->payload));
     mysql::LiteralRow e(6);
     // The last number, read below under the lock, plus the event's place.
     e.setUserVariablePlus(1, "sla_outbox_seq", ++place);
@@ -38,7 +46,7 @@ std::string NumberedInsertStatements(absl::Span<const Row* const> rows) {
     e.setString(3, r->subject);
     e.setString(4, r->customer_id);
     e.setInt64(5, r->event_time);
-    e.setString(6, r->payload);
+    e.setString(6, r->payload.SerializeAsString());
     absl::StrAppend(&values, values.empty() ? "" : ",", e.Render());
   }
   // One UPDATE locks the row, keeps the last number in the variable and advances it: a
@@ -49,7 +57,8 @@ std::string NumberedInsertStatements(absl::Span<const Row* const> rows) {
       "SET @sla_outbox_seq = NULL;",
       "UPDATE outbox_sequence SET last_seq = (@sla_outbox_seq := last_seq) + ", place,
       " WHERE id = 1;",
-      "INSERT INTO outbox (seq, type, subject, customer_id, event_time, payload) VALUES ", values,
+      "INSERT INTO outbox (seq, type, subject, customer_id, event_time, payload_proto) VALUES ",
+      values,
       ";");
 }
 
@@ -121,7 +130,8 @@ absl::StatusOr<std::vector<Stored>> List(Connection& c, int64_t after, int limit
   SLA_ASSIGN_OR_RETURN(
       sql::PreparedStatement * sizes,
       c.Prepare(
-          "SELECT seq, LENGTH(type) + LENGTH(subject) + LENGTH(customer_id) + LENGTH(payload) + 32 "
+          "SELECT seq, LENGTH(type) + LENGTH(subject) + LENGTH(customer_id) + LENGTH(payload) + "
+          "IFNULL(LENGTH(payload_proto), 0) + 32 "
           "FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?"));
   int64_t last = after;
   int count = 0;
@@ -141,7 +151,8 @@ absl::StatusOr<std::vector<Stored>> List(Connection& c, int64_t after, int limit
   if (count == 0) return out;
   SLA_ASSIGN_OR_RETURN(
       sql::PreparedStatement * st,
-      c.Prepare("SELECT seq, type, subject, customer_id, event_time, payload FROM outbox "
+      c.Prepare("SELECT seq, type, subject, customer_id, event_time, payload_proto, payload "
+                "FROM outbox "
                 "WHERE seq > ? AND seq <= ? ORDER BY seq"));
   out.reserve(static_cast<size_t>(count));
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {
@@ -155,10 +166,21 @@ absl::StatusOr<std::vector<Stored>> List(Connection& c, int64_t after, int limit
       e.row.subject = rs->getString(3);
       e.row.customer_id = rs->getString(4);
       e.row.event_time = rs->getInt64(5);
-      e.row.payload = rs->getString(6);
+      if (rs->isNull(6)) {
+        e.legacy_json = rs->getString(7);
+      } else if (!e.row.payload.ParseFromString(rs->getString(6))) {
+        // Left empty: the consumer sets the event aside with its reason.
+        e.row.payload.Clear();
+      }
       out.push_back(std::move(e));
     }
   }));
+  // Rows of earlier releases carry JSON: converted here, once, for every reader.
+  for (Stored& e : out) {
+    if (e.legacy_json.empty()) continue;
+    absl::StatusOr<sla::v1::EventPayload> typed = PayloadFromJson(e.row.type, e.legacy_json);
+    if (typed.ok()) e.row.payload = *std::move(typed);
+  }
   return out;
 }
 

@@ -5,7 +5,8 @@
 // Sequence does) and keeps it to its commit: ticket-svc's CreateTicket batches do.
 //
 // The tables come from common/outbox/migrations/producer (sla_service(... OUTBOX PRODUCER)):
-//   outbox(id AUTO_INCREMENT, seq NULL UNIQUE, type, subject, customer_id, event_time, payload)
+//   outbox(id AUTO_INCREMENT, seq NULL UNIQUE, type, subject, customer_id, event_time,
+//          payload_proto (sla.v1.EventPayload), payload (JSON, rows of earlier releases))
 //   outbox_sequence(id = 1, last_seq, epoch)
 #pragma once
 
@@ -17,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "common/mysql/connection_pool.h"
+#include "sla/v1/events.pb.h"
 
 namespace sla::outbox {
 
@@ -25,21 +27,26 @@ struct Row {
   std::string subject;      // the resource it concerns
   std::string customer_id;  // the owning customer
   int64_t event_time = 0;   // Unix seconds
-  std::string payload;      // JSON
+  sla::v1::EventPayload payload;  // of the type's family (payload.h)
 };
 
 struct Stored {
   int64_t seq = 0;
   Row row;
+  // A row written before typed payloads: its JSON as stored (row.payload is converted from it,
+  // and is left empty if it does not convert).
+  std::string legacy_json;
 };
 
-// Inserts events (unnumbered) in the caller's transaction.
+// Inserts events (unnumbered) in the caller's transaction. INTERNAL, nothing written, if an
+// event's payload is not of its type's family.
 absl::Status Insert(mysql::Connection& c, absl::Span<const Row> rows);
 // The statements, each ending in `;`, that insert `rows` already numbered, for a compound
 // statement (Connection::ExecuteCompound) inside the caller's transaction: they take the
 // sequence row's lock, advance it and insert the rows with the next numbers. The lock is
-// kept to the transaction's end, so put them last, just before the COMMIT. `rows` non-empty.
-std::string NumberedInsertStatements(absl::Span<const Row* const> rows);
+// kept to the transaction's end, so put them last, just before the COMMIT. `rows` non-empty;
+// INTERNAL if an event's payload is not of its type's family.
+absl::StatusOr<std::string> NumberedInsertStatements(absl::Span<const Row* const> rows);
 // Numbers up to `limit` committed, unnumbered events in insertion order, in the caller's
 // transaction, after waiting for the sequence row's lock. Returns how many.
 absl::StatusOr<int> Sequence(mysql::Connection& c, int limit);

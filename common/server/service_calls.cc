@@ -16,12 +16,14 @@ const std::map<std::string, std::set<std::string>, std::less<>>& Allowed() {
       {"billing-svc",
        {"/sla.contract.v1.ContractService/ResolveTerms", "/sla.contract.v1.ContractService/ListContracts",
         "/sla.contract.v1.ContractService/AuthenticateApiKey",
-        "/sla.ticket.v1.TicketService/ListEvents", "/sla.ticket.v1.TicketService/WatchEvents"}},
+        "/sla.ticket.v1.TicketService/ListEvents", "/sla.ticket.v1.TicketService/WatchEvents",
+        "/sla.v1.EventService/ListEvents", "/sla.v1.EventService/WatchEvents"}},
       {"reporting-svc",
        {"/sla.contract.v1.ContractService/ResolveTerms", "/sla.contract.v1.ContractService/ListContracts",
         "/sla.contract.v1.ContractService/AuthenticateApiKey",
         "/sla.ticket.v1.TicketService/ListEvents", "/sla.ticket.v1.TicketService/WatchEvents",
-        "/sla.billing.v1.BillingService/ListEvents", "/sla.billing.v1.BillingService/WatchEvents"}},
+        "/sla.billing.v1.BillingService/ListEvents", "/sla.billing.v1.BillingService/WatchEvents",
+        "/sla.v1.EventService/ListEvents", "/sla.v1.EventService/WatchEvents"}},
       {"contract-svc", {"/sla.reporting.v1.ReportingService/SimulateTerms"}},
   };
   return *allowed;

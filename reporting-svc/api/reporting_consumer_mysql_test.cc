@@ -27,7 +27,7 @@ class SpoilingFeed final : public outbox::Feed {
                                         int64_t max_bytes) override {
     SLA_ASSIGN_OR_RETURN(outbox::FeedPage page, real_->List(from, max_events, max_bytes));
     for (outbox::FeedEvent& e : page.events) {
-      if (e.sequence == spoiled_) e.payload_json = "{not json";
+      if (e.sequence == spoiled_) e.payload.Clear();  // as a row that did not convert
     }
     return page;
   }
@@ -163,7 +163,7 @@ TEST_F(ReportingConsumerTest, AnEventThatCannotBeAppliedIsSetAsideAndTheConsumer
   ASSERT_EQ(dead->size(), 1u);
   EXPECT_EQ((*dead)[0].source, "ticket-svc");
   EXPECT_EQ((*dead)[0].sequence, spoiled);
-  EXPECT_THAT((*dead)[0].reason, HasSubstr("unreadable payload"));
+  EXPECT_THAT((*dead)[0].reason, HasSubstr("carries no readable payload"));
   EXPECT_EQ((*dead)[0].customer_id, acme.id);
   // Operators see it on reporting-svc's own stream too, and the other ticket was counted.
   EXPECT_EQ(ReportingEvents("event.dead_lettered"), 1);

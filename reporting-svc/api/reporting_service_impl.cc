@@ -76,7 +76,7 @@ grpc::Status ReportingServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb
                                               pb::ListEventsResponse* out) {
   return boundary_.Run(ctx, "ListEvents", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
-    return outbox::ListPage(*pool_, *req, out);
+    return outbox::ListPage(*pool_, "reporting-svc", *req, out);
   });
 }
 
@@ -84,7 +84,7 @@ grpc::Status ReportingServiceImpl::WatchEvents(grpc::ServerContext* ctx, const p
                                                grpc::ServerWriter<pb::Event>* writer) {
   return boundary_.Run(ctx, "WatchEvents", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
-    return outbox::Watch(*pool_, *sequencer_, *req, call.identity, [this] { return boundary_.Now(); }, ctx,
+    return outbox::Watch(*pool_, *sequencer_, "reporting-svc", *req, call.identity, [this] { return boundary_.Now(); }, ctx,
                          writer, boundary_.draining(), watch_slots_);
   });
 }

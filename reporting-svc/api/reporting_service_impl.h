@@ -36,6 +36,8 @@ class ReportingServiceImpl final : public pb::ReportingService::Service {
 
   ReportManager& manager() { return *manager_; }
   outbox::Sequencer& sequencer() { return *sequencer_; }
+  // Open watches, shared with sla.v1.EventService.WatchEvents.
+  outbox::WatchSlots& watch_slots() { return watch_slots_; }
 
   grpc::Status GetReport(grpc::ServerContext* ctx, const pb::GetReportRequest* req, pb::Report* out) override;
   grpc::Status IssueReport(grpc::ServerContext* ctx, const pb::IssueReportRequest* req, pb::Report* out) override;

@@ -1,7 +1,5 @@
 #include "reporting-svc/app/report_manager.h"
 
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
 
 #include <algorithm>
@@ -16,21 +14,19 @@
 #include "absl/strings/strip.h"
 #include "billing-svc/domain/invoice.h"
 #include "common/api/resource_name.h"
-#include "common/log/json.h"
 #include "common/log/log.h"
 #include "common/outbox/outbox.h"
+#include "common/outbox/payload.h"
 #include "common/server/access.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "contract-svc/domain/terms_validation.h"
 #include "reporting-svc/domain/credit_event.h"
 #include "reporting-svc/domain/render.h"
-#include "sla/ticket/v1/ticket_service.pb.h"
 
 namespace sla::reporting {
 namespace {
 
-namespace tpb = ::sla::ticket::v1;
 using server::Identity;
 
 constexpr char kTicketSource[] = "ticket-svc";
@@ -65,28 +61,19 @@ v1::Report Figures(v1::Report r) {
 class ReportManager::TicketHandler final : public outbox::Handler {
  public:
   explicit TicketHandler(ReportManager* m) : m_(m) {}
-  struct State {
-    tpb::TicketEventPayload ticket;
-    tpb::OutagePayload outage;
-    std::shared_ptr<const TermsInfo> terms;
-  };
+  using State = std::shared_ptr<const TermsInfo>;
   absl::Status Prepare(const outbox::FeedEvent& e, std::any* state) override {
-    google::protobuf::util::JsonParseOptions json;
-    json.ignore_unknown_fields = true;
-    State p;
-    const bool outage = absl::StartsWith(e.type, "outage.");
-    const bool ok = outage ? google::protobuf::util::JsonStringToMessage(e.payload_json, &p.outage, json).ok()
-                           : google::protobuf::util::JsonStringToMessage(e.payload_json, &p.ticket, json).ok();
-    if (!ok) return absl::DataLossError("unreadable payload");
-    if (!outage && !p.ticket.contract().empty()) {
-      SLA_ASSIGN_OR_RETURN(p.terms, m_->TermsOf(p.ticket.contract(), p.ticket.terms_version(), e.event_time));
+    SLA_RETURN_IF_ERROR(outbox::RequirePayload(e.type, e.payload));
+    State terms;
+    if (e.payload.has_ticket() && !e.payload.ticket().contract().empty()) {
+      const sla::v1::TicketEventPayload& t = e.payload.ticket();
+      SLA_ASSIGN_OR_RETURN(terms, m_->TermsOf(t.contract(), t.terms_version(), e.event_time));
     }
-    *state = std::move(p);
+    *state = std::move(terms);
     return absl::OkStatus();
   }
   absl::Status Apply(mysql::Connection& c, const outbox::FeedEvent& e, const std::any& state) override {
-    const State& p = std::any_cast<const State&>(state);
-    return m_->ApplyTicketEvent(c, e, p.ticket, p.outage, p.terms.get());
+    return m_->ApplyTicketEvent(c, e, std::any_cast<const State&>(state).get());
   }
 
  private:
@@ -205,9 +192,10 @@ absl::StatusOr<std::vector<outbox::DeadLetterRow>> ReportManager::DeadLetters(in
 }
 
 absl::Status ReportManager::ApplyTicketEvent(mysql::Connection& c, const outbox::FeedEvent& e,
-                                             const tpb::TicketEventPayload& t, const tpb::OutagePayload& o,
                                              const TermsInfo* terms) {
-  if (absl::StartsWith(e.type, "outage.")) {
+  const sla::v1::TicketEventPayload& t = e.payload.ticket();
+  const sla::v1::OutageEventPayload& o = e.payload.outage();
+  if (e.payload.has_outage()) {
     SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(o.contract(), "contracts", "payload.contract"));
     SLA_ASSIGN_OR_RETURN(auto id, api::ParseCustomerChild(o.outage(), "outages", "payload.outage"));
     return storage::UpsertOutage(
@@ -276,7 +264,9 @@ absl::StatusOr<int> ReportManager::ConsumeBillingEvents() {
 }
 
 absl::Status ReportManager::ApplyBillingEvent(mysql::Connection& c, const outbox::FeedEvent& e) {
-  SLA_ASSIGN_OR_RETURN(std::optional<CreditEvent> credit, ParseCreditEvent(e.type, e.payload_json));
+  if (outbox::FamilyOf(e.type) != sla::v1::EventPayload::kCredit) return absl::OkStatus();
+  SLA_RETURN_IF_ERROR(outbox::RequirePayload(e.type, e.payload));
+  SLA_ASSIGN_OR_RETURN(std::optional<CreditEvent> credit, ReadCreditEvent(e.type, e.payload.credit()));
   if (!credit) return absl::OkStatus();
   const storage::Credit row{credit->contract.customer_id, credit->contract.contract_id, credit->period, credit->status,
                             credit->kind == CreditEvent::Kind::kSet ? credit->note : "", credit->currency,
@@ -399,13 +389,13 @@ absl::StatusOr<v1::Report> ReportManager::IssueNow(const ReportName& n, const st
                                                            ": ", why));
     SLA_RETURN_IF_ERROR(storage::InsertReport(c, n.scope, n.period, revision, now, r.SerializeAsString()));
     written = true;
-    return outbox::Insert(c, {{"report.issued", n.name, n.scope.customer_id, now,
-                               log::JsonObject()
-                                   .Str("report", n.name)
-                                   .Str("period", r.period())
-                                   .Int("revision", revision)
-                                   .Str("note", r.revision_note())
-                                   .Done()}});
+    outbox::Row issued{"report.issued", n.name, n.scope.customer_id, now, {}};
+    sla::v1::ReportEventPayload& payload = *issued.payload.mutable_report();
+    payload.set_report(n.name);
+    payload.set_period(r.period());
+    payload.set_revision(revision);
+    payload.set_note(r.revision_note());
+    return outbox::Insert(c, {&issued, 1});
   });
   if (absl::IsAlreadyExists(s)) {
     // Another replica issued the same revision at the same moment: that one stands.

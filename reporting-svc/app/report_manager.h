@@ -78,9 +78,7 @@ class ReportManager {
   absl::StatusOr<std::vector<int>> DuePeriods(const std::string& contract, absl::Time until, int64_t now);
   class TicketHandler;
   class BillingHandler;
-  absl::Status ApplyTicketEvent(mysql::Connection& c, const outbox::FeedEvent& e,
-                                const sla::ticket::v1::TicketEventPayload& t, const sla::ticket::v1::OutagePayload& o,
-                                const TermsInfo* terms);
+  absl::Status ApplyTicketEvent(mysql::Connection& c, const outbox::FeedEvent& e, const TermsInfo* terms);
   absl::Status ApplyBillingEvent(mysql::Connection& c, const outbox::FeedEvent& e);
   // Issues the revisions late data made due; what fails for a passing reason stays pending.
   absl::Status IssuePendingRevisions();

@@ -1,4 +1,4 @@
-// What billing-svc's events say about a period's credit, read from their JSON payloads: the
+// What billing-svc's events say about a period's credit, read from their typed payloads: the
 // part of reporting-svc's billing consumer that needs no database (and is fuzzed).
 #pragma once
 
@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "reporting-svc/domain/report_name.h"
+#include "sla/v1/events.pb.h"
 
 namespace sla::reporting {
 
@@ -27,7 +28,8 @@ struct CreditEvent {
 };
 
 // nullopt for event types that do not concern credits. INVALID_ARGUMENT naming `payload.<field>`
-// for a field that is missing or malformed, DATA_LOSS for a payload that is not JSON.
-absl::StatusOr<std::optional<CreditEvent>> ParseCreditEvent(const std::string& type, const std::string& payload_json);
+// for a field that is missing or out of range.
+absl::StatusOr<std::optional<CreditEvent>> ReadCreditEvent(const std::string& type,
+                                                           const sla::v1::CreditEventPayload& p);
 
 }  // namespace sla::reporting

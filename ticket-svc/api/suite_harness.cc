@@ -32,7 +32,8 @@ namespace {
 
 // Serves on `*port`, or on a free port when it is 0 (then set to the port chosen).
 absl::StatusOr<std::unique_ptr<grpc::Server>> Serve(grpc::Service* service, int max_threads, int* port,
-                                                     grpc::Service* extra = nullptr) {
+                                                     grpc::Service* extra = nullptr,
+                                                     grpc::Service* events = nullptr) {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(absl::StrCat("127.0.0.1:", *port), grpc::InsecureServerCredentials(), port);
   grpc::ResourceQuota quota("harness");
@@ -41,6 +42,7 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> Serve(grpc::Service* service, int 
   server::TuneSyncServer(builder, max_threads);
   builder.RegisterService(service);
   if (extra != nullptr) builder.RegisterService(extra);
+  if (events != nullptr) builder.RegisterService(events);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || *port == 0) return absl::UnavailableError("cannot listen on loopback");
   return server;
@@ -154,24 +156,30 @@ absl::Status SuiteHarness::ServeTicket() {
   o.create_commits = options_.create_commits;
   o.new_id = options_.new_id;
   ticket_ = std::make_unique<TicketServiceImpl>(*ticket_boundary_, ticket_pool_.get(), NewTermsSource(), o);
+  ticket_events_.reset();
+  if (options_.serve_typed_events) {
+    ticket_events_ = std::make_unique<outbox::EventServiceImpl>(
+        *ticket_boundary_, ticket_pool_.get(), &ticket_->sequencer(), "ticket-svc", &ticket_->watch_slots());
+  }
   grpc::EnableDefaultHealthCheckService(true);
   SLA_ASSIGN_OR_RETURN(ticket_server_, Serve(ticket_.get(), options_.max_threads, &ticket_port_,
-                                             options_.extra_ticket_service));
+                                             options_.extra_ticket_service, ticket_events_.get()));
   stub_ = pb::TicketService::NewStub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", ticket_port_), grpc::InsecureChannelCredentials()));
   return absl::OkStatus();
 }
 
-absl::Status SuiteHarness::RestartTicket() {
+absl::Status SuiteHarness::RestartTicket(bool same_address) {
   // Nothing of the old instance survives but its database: no cached terms, no group-commit
   // queue, no worker state. Shutdown waits for the calls in flight.
   stub_.reset();
   if (ticket_server_) ticket_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   ticket_server_.reset();
+  ticket_events_.reset();
   ticket_.reset();
   ticket_boundary_.reset();
   ticket_pool_.reset();
-  ticket_port_ = 0;
+  if (!same_address) ticket_port_ = 0;
   return ServeTicket();
 }
 

@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/outbox/event_service.h"
 #include "common/server/auth.h"
 #include "common/test_util/mariadb_env.h"
 #include "contract-svc/api/contract_service_impl.h"
@@ -33,6 +34,9 @@ struct HarnessOptions {
   std::function<std::string(char prefix, absl::Time now)> new_id;  // null: ticket-svc's own
   // Also served by ticket-svc's gRPC server when set (the load benchmark's sync echo).
   grpc::Service* extra_ticket_service = nullptr;
+  // Whether ticket-svc serves sla.v1.EventService (as every release from the typed payloads
+  // on does); off, it serves only its earlier envelope, as a producer of the release before.
+  bool serve_typed_events = true;
   // ticket-svc reaches MariaDB through this Unix-domain socket instead of TCP when set.
   std::string ticket_db_socket;
 };
@@ -61,7 +65,13 @@ class SuiteHarness {
   // Stops ticket-svc and starts a new instance on the same database (a new port and stub;
   // references from ticket(), ticket_pool() and stub() are stale afterwards), as a process
   // restart would: the new instance knows only what the database holds.
-  absl::Status RestartTicket();
+  // `same_address` keeps its port, so that other services' channels reconnect to it;
+  // `serve_typed_events` is HarnessOptions' for the new instance.
+  absl::Status RestartTicket(bool same_address = false);
+  absl::Status RestartTicket(bool same_address, bool serve_typed_events) {
+    options_.serve_typed_events = serve_typed_events;
+    return RestartTicket(same_address);
+  }
   // Takes contract-svc off the network, and puts it back on the same address.
   void StopContract();
   absl::Status ResumeContract();
@@ -102,6 +112,7 @@ class SuiteHarness {
   std::unique_ptr<mysql::ConnectionPool> ticket_pool_;
   std::unique_ptr<server::RpcBoundary> ticket_boundary_;
   std::unique_ptr<TicketServiceImpl> ticket_;
+  std::unique_ptr<outbox::EventServiceImpl> ticket_events_;
   std::unique_ptr<grpc::Server> ticket_server_;
   std::unique_ptr<pb::TicketService::Stub> stub_;
   int ticket_port_ = 0;

@@ -46,9 +46,10 @@ class TicketApiTest : public ::testing::Test {
     stub_ = &harness_->stub();
   }
 
-  // A new ticket-svc instance on the same database, as after a process restart.
-  void RestartTicketSvc() {
-    ASSERT_TRUE(harness_->RestartTicket().ok());
+  // A new ticket-svc instance on the same database, as after a process restart; on the same
+  // address if asked, serving sla.v1.EventService or (as the release before) not.
+  void RestartTicketSvc(bool same_address = false, bool serve_typed_events = true) {
+    ASSERT_TRUE(harness_->RestartTicket(same_address, serve_typed_events).ok());
     ticket_ = &harness_->ticket();
     ticket_pool_ = &harness_->ticket_pool();
     stub_ = &harness_->stub();

@@ -10,8 +10,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/outbox/payload.h"
 #include "common/status/status_macros.h"
 #include "gmock/gmock.h"
+#include "sla/v1/event_service.grpc.pb.h"
 #include "ticket-svc/api/ticket_api_fixture.h"
 
 namespace sla::ticket {
@@ -727,6 +729,34 @@ TEST_F(TicketApi, EveryEventPayloadIsExactlyItsDeclaredMessage) {
                            "ticket.reopened", "ticket.rca_recorded", "ticket.closed", "clock.met", "clock.breached",
                            "outage.opened", "outage.closed"}) {
     EXPECT_EQ(types.count(type), 1u) << type << " was not produced by the scenario";
+  }
+
+  // The typed stream: the same events, each payload of its type's family, and the earlier
+  // envelope's JSON is exactly its rendering.
+  auto typed = sla::v1::EventService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", harness_->ticket_port()), grpc::InsecureChannelCredentials()));
+  sla::v1::ListEventsRequest tlist;
+  tlist.set_page_size(1000);
+  sla::v1::ListEventsResponse tevents;
+  ASSERT_TRUE(typed->ListEvents(As("msp_agent").get(), tlist, &tevents).ok());
+  EXPECT_EQ(tevents.stream(), "ticket-svc");
+  EXPECT_EQ(tevents.epoch(), events.epoch());
+  ASSERT_EQ(tevents.events_size(), events.events_size());
+  for (int i = 0; i < tevents.events_size(); ++i) {
+    const sla::v1::Event& e = tevents.events(i);
+    EXPECT_EQ(e.sequence(), events.events(i).sequence());
+    EXPECT_EQ(e.type(), events.events(i).type());
+    EXPECT_EQ(e.producer(), "ticket-svc");
+    EXPECT_EQ(e.payload().kind_case(), outbox::FamilyOf(e.type())) << e.type();
+    EXPECT_EQ(outbox::PayloadJson(e.payload()), events.events(i).payload_json()) << e.type();
+    if (e.type() == "clock.breached") {
+      EXPECT_FALSE(e.payload().ticket().contract().empty());
+      EXPECT_TRUE(e.payload().ticket().has_breach_time());
+    }
+    if (e.type() == "escalation.fired") {
+      EXPECT_GT(e.payload().ticket().level(), 0);
+      EXPECT_GT(e.payload().ticket().threshold_ppm(), 0);
+    }
   }
 }
 

@@ -115,7 +115,7 @@ grpc::Status TicketServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::L
                                            pb::ListEventsResponse* out) {
   return boundary_.Run(ctx, "ListEvents", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
-    return outbox::ListPage(*pool_, *req, out);
+    return outbox::ListPage(*pool_, "ticket-svc", *req, out);
   });
 }
 
@@ -123,7 +123,7 @@ grpc::Status TicketServiceImpl::WatchEvents(grpc::ServerContext* ctx, const pb::
                                             grpc::ServerWriter<pb::Event>* writer) {
   return boundary_.Run(ctx, "WatchEvents", *req, [&](const server::CallContext& call) -> absl::Status {
     SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
-    return outbox::Watch(*pool_, *sequencer_, *req, call.identity, [this] { return boundary_.Now(); }, ctx,
+    return outbox::Watch(*pool_, *sequencer_, "ticket-svc", *req, call.identity, [this] { return boundary_.Now(); }, ctx,
                          writer, boundary_.draining(), watch_slots_);
   });
 }

@@ -37,6 +37,8 @@ class TicketServiceImpl final : public pb::TicketService::Service {
   TicketManager& manager() { return *manager_; }
   EscalationWorker& worker() { return *worker_; }
   outbox::Sequencer& sequencer() { return *sequencer_; }
+  // Open watches, shared with sla.v1.EventService.WatchEvents.
+  outbox::WatchSlots& watch_slots() { return watch_slots_; }
   TermsCache& terms() { return *terms_; }
 
   grpc::Status CreateTicket(grpc::ServerContext* ctx, const pb::CreateTicketRequest* req, pb::Ticket* out) override;

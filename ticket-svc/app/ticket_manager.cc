@@ -10,7 +10,6 @@
 #include "common/api/list_request.h"
 #include "common/api/resource_name.h"
 #include "common/server/access.h"
-#include "common/log/json.h"
 #include "common/mysql/request_log.h"
 #include "common/server/request_fingerprint.h"
 #include "common/status/errors.h"
@@ -89,15 +88,18 @@ void OutageToProto(const storage::OutageRow& o, pb::Outage* out) {
 storage::OutboxRow OutageEvent(const storage::OutageRow& o, const char* type, int64_t at) {
   pb::Outage p;
   OutageToProto(o, &p);
-  log::JsonObject payload;
-  payload.Str("outage", p.name())
-      .Str("customer", absl::StrCat("customers/", o.customer_id))
-      .Str("contract", p.contract())
-      .Str("service_id", o.service_id)
-      .Time("start_time", o.start_time);
-  if (o.end_time) payload.Time("end_time", *o.end_time);
-  payload.Bool("planned", o.planned).Str("exclusion_id", o.exclusion_id).Str("ticket", o.ticket);
-  return {type, p.name(), o.customer_id, at, payload.Done()};
+  storage::OutboxRow row{type, p.name(), o.customer_id, at, {}};
+  sla::v1::OutageEventPayload& payload = *row.payload.mutable_outage();
+  payload.set_outage(p.name());
+  payload.set_customer(absl::StrCat("customers/", o.customer_id));
+  payload.set_contract(p.contract());
+  payload.set_service_id(o.service_id);
+  payload.mutable_start_time()->set_seconds(o.start_time);
+  if (o.end_time) payload.mutable_end_time()->set_seconds(*o.end_time);
+  payload.set_planned(o.planned);
+  payload.set_exclusion_id(o.exclusion_id);
+  payload.set_ticket(o.ticket);
+  return row;
 }
 
 absl::StatusOr<int64_t> ValidTime(const google::protobuf::Timestamp& t, const char* field) {
@@ -150,7 +152,7 @@ absl::Status WriteEffects(mysql::Connection& c, const std::vector<TicketEffects>
       escalations.push_back({t.id, f.clock, f.cycle, f.level, f.fire_time, e.SerializeAsString()});
     }
     for (const DomainEvent& ev : b.effects->events) {
-      outbox.push_back({ev.type, t.name(), t.customer_id, ev.time, ev.payload_json});
+      outbox.push_back({ev.type, t.name(), t.customer_id, ev.time, ev.payload});
     }
   }
   SLA_RETURN_IF_ERROR(storage::InsertHistory(c, history));
@@ -283,7 +285,7 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
     if (fx.events.size() != 1 || !fx.escalations.empty()) {
       return absl::InternalError("a new ticket caused other effects than one event");
     }
-    rows.event = {fx.events[0].type, t.name(), t.customer_id, fx.events[0].time, fx.events[0].payload_json};
+    rows.event = {fx.events[0].type, t.name(), t.customer_id, fx.events[0].time, fx.events[0].payload};
     rows.claim = {key.request_id, "CreateTicket", who.subject, t.name(), key.fingerprint};
     // Shares a transaction with the CreateTickets running at the same time (group commit);
     // returns once this ticket is durably committed.

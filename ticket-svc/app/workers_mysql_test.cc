@@ -151,18 +151,20 @@ TEST_F(WorkerTest, LevelsFireAsTimePassesAndPausedTicketsWait) {
 // sequence row they stay unnumbered (for the sequencer) rather than take a number left over
 // from the connection's earlier transaction.
 TEST_F(WorkerTest, SelfNumberedEventsTakeTheNextNumbersOrStayUnnumberedWithoutTheSequenceRow) {
-  const outbox::Row a{"test.a", "subjects/a", "cust", 1, "{}"}, b{"test.b", "subjects/b", "cust", 2, "{}"};
+  outbox::Row a{"ticket.opened", "subjects/a", "cust", 1, {}}, b{"ticket.closed", "subjects/b", "cust", 2, {}};
+  a.payload.mutable_ticket()->set_ticket("subjects/a");
+  b.payload.mutable_ticket()->set_ticket("subjects/b");
   const std::vector<const outbox::Row*> both = {&a, &b}, one = {&a};
   mysql::PooledConnection c = *ticket_pool_->Acquire();
   ASSERT_TRUE(c->ExecuteUnprepared("UPDATE outbox_sequence SET last_seq = 40 WHERE id = 1").ok());
   auto write = [&](const std::vector<const outbox::Row*>& rows) {
     return c->ExecuteCompound(
-        absl::StrCat("START TRANSACTION;", outbox::NumberedInsertStatements(rows), "COMMIT;"));
+        absl::StrCat("START TRANSACTION;", *outbox::NumberedInsertStatements(rows), "COMMIT;"));
   };
   ASSERT_TRUE(write(both).ok());
   EXPECT_EQ(CountWhere("SELECT last_seq FROM outbox_sequence WHERE id = 1"), 42);
-  EXPECT_EQ(CountWhere("SELECT COUNT(*) FROM outbox WHERE (seq = 41 AND type = 'test.a') OR "
-                       "(seq = 42 AND type = 'test.b')"),
+  EXPECT_EQ(CountWhere("SELECT COUNT(*) FROM outbox WHERE (seq = 41 AND type = 'ticket.opened') OR "
+                       "(seq = 42 AND type = 'ticket.closed')"),
             2);
   ASSERT_TRUE(write(one).ok());
   EXPECT_EQ(CountWhere("SELECT MAX(seq) FROM outbox"), 43);
@@ -224,7 +226,8 @@ TEST_F(WorkerTest, WatchEventsNeverMissesAnEventUnderConcurrentOutOfOrderWriters
           continue;
         }
         // A writer that holds its transaction open for a while commits after later ids.
-        const storage::OutboxRow row{"test.event", absl::StrCat("w", w, "/", i), acme_.id, 0, "{}"};
+        storage::OutboxRow row{"ticket.status_changed", absl::StrCat("w", w, "/", i), acme_.id, 0, {}};
+        row.payload.mutable_ticket()->set_ticket(row.subject);
         ASSERT_TRUE(mysql::RunInTransaction(*ticket_pool_, [&](mysql::Connection& c) {
                       absl::Status s = outbox::Insert(c, {&row, 1});
                       absl::SleepFor(absl::Microseconds(rng() % 4000));

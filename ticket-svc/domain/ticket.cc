@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
-#include "common/log/json.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 
@@ -19,24 +18,29 @@ using sla::v1::ClockKind;
 constexpr ClockKind kKinds[] = {sla::v1::CLOCK_FIRST_RESPONSE, sla::v1::CLOCK_RESOLUTION_PLAN,
                                 sla::v1::CLOCK_UPDATE_INTERVAL, sla::v1::CLOCK_RESOLUTION};
 
-using Json = log::JsonObject;
+using Payload = sla::v1::TicketEventPayload;
 
 std::string KindName(ClockKind k) { return sla::v1::ClockKind_Name(k); }
 std::string PriorityName(sla::v1::Priority p) { return sla::v1::Priority_Name(p); }
 
-Json TicketJson(const Ticket& t) {
-  Json j;
-  j.Str("ticket", t.name())
-      .Str("customer", "customers/" + t.customer_id)
-      .Str("contract", t.contract_name())
-      .Str("service_id", t.service_id)
-      .Str("priority", PriorityName(t.priority))
-      .Str("terms_version", t.terms_version);
-  return j;
+// The ticket's identity, which every ticket event carries.
+Payload TicketPayload(const Ticket& t) {
+  Payload p;
+  p.set_ticket(t.name());
+  p.set_customer("customers/" + t.customer_id);
+  p.set_contract(t.contract_name());
+  p.set_service_id(t.service_id);
+  p.set_priority(t.priority);
+  p.set_terms_version(t.terms_version);
+  return p;
 }
 
-void Emit(Effects& fx, std::string type, int64_t time, std::string payload) {
-  fx.events.push_back({std::move(type), time, std::move(payload)});
+void SetTime(google::protobuf::Timestamp* out, int64_t unix_seconds) { out->set_seconds(unix_seconds); }
+
+void Emit(Effects& fx, std::string type, int64_t time, Payload payload) {
+  DomainEvent e{std::move(type), time, {}};
+  *e.payload.mutable_ticket() = std::move(payload);
+  fx.events.push_back(std::move(e));
 }
 
 void History(Effects& fx, int64_t time, std::string cause, ClockKind clock, std::string detail,
@@ -100,17 +104,16 @@ absl::Status Meet(Ticket& t, const TermsContext& terms, ClockState& c, int64_t n
           absl::StrCat(how, "; consumed ", consumed, " s of ", c.target_seconds, " s",
                        c.breached() ? " (after the breach)" : ""),
           actor);
-  Emit(fx, "clock.met", now,
-       TicketJson(t)
-           .Str("clock", KindName(c.kind))
-           .Int("cycle", c.cycle)
-           .Int("target_seconds", c.target_seconds)
-           .Int("consumed_seconds", consumed)
-           .Int("elapsed_seconds", now - c.segment_start)
-           .Bool("breached", c.breached())
-           .Time("met_time", now)
-           .Str("how", how)
-           .Done());
+  Payload p = TicketPayload(t);
+  p.set_clock(c.kind);
+  p.set_cycle(c.cycle);
+  p.set_target_seconds(c.target_seconds);
+  p.set_consumed_seconds(consumed);
+  p.set_elapsed_seconds(now - c.segment_start);
+  p.set_breached(c.breached());
+  SetTime(p.mutable_met_time(), now);
+  p.set_how(how);
+  Emit(fx, "clock.met", now, std::move(p));
   return absl::OkStatus();
 }
 
@@ -127,7 +130,7 @@ void Fire(Ticket& t, const TermsContext& terms, ClockState& c,
   e.warning = level.warning();
   e.reason = reason;
   e.actor = actor;
-  std::string notes = "[";
+  Payload p = TicketPayload(t);
   for (const sla::v1::Contact& contact : level.notify()) {
     // Coverage: the contact's own calendar, else the clock's; nobody is paged outside it
     // unless the level says so.
@@ -136,29 +139,23 @@ void Fire(Ticket& t, const TermsContext& terms, ClockState& c,
     const int64_t deliver =
         level.notify_outside_coverage() || cal == nullptr ? at : NextOpening(*cal, at);
     e.notifications.push_back({contact, deliver});
-    if (notes.size() > 1) notes += ",";
-    notes += Json()
-                 .Str("name", contact.name())
-                 .Str("channel", sla::v1::Channel_Name(contact.channel()))
-                 .Str("address", contact.address())
-                 .Time("deliver_after", deliver)
-                 .Done();
+    sla::v1::EscalationNotice* notice = p.add_notifications();
+    notice->set_name(contact.name());
+    notice->set_channel(contact.channel());
+    notice->set_address(contact.address());
+    SetTime(notice->mutable_deliver_after(), deliver);
   }
-  notes += "]";
   // Not an SLA history entry: firing a level recalculates nothing, and fired levels have their
   // own record (the escalations table, ListEscalations).
-  Emit(fx, "escalation.fired", at,
-       TicketJson(t)
-           .Str("clock", KindName(c.kind))
-           .Int("cycle", c.cycle)
-           .Int("level", level.level())
-           .Int("threshold_ppm", level.threshold_ppm())
-           .Bool("warning", level.warning())
-           .Bool("manual", manual)
-           .Str("reason", reason)
-           .Time("fire_time", at)
-           .Raw("notifications", notes)
-           .Done());
+  p.set_clock(c.kind);
+  p.set_cycle(c.cycle);
+  p.set_level(level.level());
+  p.set_threshold_ppm(level.threshold_ppm());
+  p.set_warning(level.warning());
+  p.set_manual(manual);
+  p.set_reason(reason);
+  SetTime(p.mutable_fire_time(), at);
+  Emit(fx, "escalation.fired", at, std::move(p));
   fx.escalations.push_back(std::move(e));
 }
 
@@ -188,14 +185,13 @@ absl::Status CatchUpClock(Ticket& t, const TermsContext& terms, ClockState& c, i
       c.breached_at = at;
       History(fx, at, "breached", c.kind,
               absl::StrCat("target ", c.target_seconds, " s reached at ", Rfc3339(at)), "system");
-      Emit(fx, "clock.breached", at,
-           TicketJson(t)
-               .Str("clock", KindName(c.kind))
-               .Int("cycle", c.cycle)
-               .Int("target_seconds", c.target_seconds)
-               .Time("due_time", at)
-               .Time("breach_time", at)
-               .Done());
+      Payload p = TicketPayload(t);
+      p.set_clock(c.kind);
+      p.set_cycle(c.cycle);
+      p.set_target_seconds(c.target_seconds);
+      SetTime(p.mutable_due_time(), at);
+      SetTime(p.mutable_breach_time(), at);
+      Emit(fx, "clock.breached", at, std::move(p));
     } else {
       Fire(t, terms, c, levels[i], at, /*manual=*/false, "system", "", fx);
     }
@@ -250,12 +246,11 @@ absl::Status Reopen(Ticket& t, const TermsContext& terms, int64_t now, const std
             reason);
   }
   t.reopen_count++;
-  Emit(fx, "ticket.reopened", now,
-       TicketJson(t)
-           .Str("from_status", StatusName(t.status))
-           .Int("reopen_count", t.reopen_count)
-           .Str("reason", reason)
-           .Done());
+  Payload p = TicketPayload(t);
+  p.set_from_status(StatusName(t.status));
+  p.set_reopen_count(t.reopen_count);
+  p.set_reason(reason);
+  Emit(fx, "ticket.reopened", now, std::move(p));
   t.status = tpb::Ticket::IN_PROGRESS;
   return absl::OkStatus();
 }
@@ -341,8 +336,11 @@ absl::Status Open(Ticket& t, const TermsContext& terms, int64_t now, const std::
               actor);
     }
   }
-  Emit(fx, "ticket.opened", now,
-       TicketJson(t).Str("title", t.title).Str("reporter", t.reporter).Time("open_time", now).Done());
+  Payload p = TicketPayload(t);
+  p.set_title(t.title);
+  p.set_reporter(t.reporter);
+  SetTime(p.mutable_open_time(), now);
+  Emit(fx, "ticket.opened", now, std::move(p));
   return absl::OkStatus();
 }
 
@@ -395,25 +393,26 @@ absl::Status Transition(Ticket& t, const TermsContext& terms, Status to, int64_t
       SLA_RETURN_IF_ERROR(Meet(t, terms, c, now, actor, "resolved", fx));
     }
     t.resolve_time = now;
-    Emit(fx, "ticket.resolved", now,
-         TicketJson(t).Time("resolve_time", now).Int("reopen_count", t.reopen_count).Str("reason", reason).Done());
+    Payload p = TicketPayload(t);
+    SetTime(p.mutable_resolve_time(), now);
+    p.set_reopen_count(t.reopen_count);
+    p.set_reason(reason);
+    Emit(fx, "ticket.resolved", now, std::move(p));
   }
   if (to == tpb::Ticket::CLOSED) {
     t.close_time = now;
-    Emit(fx, "ticket.closed", now,
-         TicketJson(t)
-             .Time("close_time", now)
-             .Bool("rca_recorded", !t.root_cause.empty())
-             .Str("reason", reason)
-             .Done());
+    Payload p = TicketPayload(t);
+    SetTime(p.mutable_close_time(), now);
+    p.set_rca_recorded(!t.root_cause.empty());
+    p.set_reason(reason);
+    Emit(fx, "ticket.closed", now, std::move(p));
   }
   if (!reopening && to != tpb::Ticket::RESOLVED && to != tpb::Ticket::CLOSED) {
-    Emit(fx, "ticket.status_changed", now,
-         TicketJson(t)
-             .Str("from_status", StatusName(from))
-             .Str("to_status", StatusName(to))
-             .Str("reason", reason)
-             .Done());
+    Payload p = TicketPayload(t);
+    p.set_from_status(StatusName(from));
+    p.set_to_status(StatusName(to));
+    p.set_reason(reason);
+    Emit(fx, "ticket.status_changed", now, std::move(p));
   }
   t.update_time = now;
   return absl::OkStatus();
@@ -530,8 +529,10 @@ absl::Status ChangePriority(Ticket& t, const TermsContext& terms, sla::v1::Prior
   }
   t.clocks = std::move(next);
   t.priority = to;
-  Emit(fx, "ticket.priority_changed", now,
-       TicketJson(t).Str("from_priority", PriorityName(from)).Str("reason", reason).Done());
+  Payload p = TicketPayload(t);
+  p.set_from_priority(from);
+  p.set_reason(reason);
+  Emit(fx, "ticket.priority_changed", now, std::move(p));
   // Consumption already past the new target breaches now; levels already passed fire now.
   SLA_RETURN_IF_ERROR(CatchUp(t, terms, now, fx));
   t.update_time = now;
@@ -545,7 +546,9 @@ absl::Status RecordRootCause(Ticket& t, const std::string& root_cause,
   t.preventive_action = preventive_action;
   t.update_time = now;
   (void)actor;
-  Emit(fx, "ticket.rca_recorded", now, TicketJson(t).Time("record_time", now).Done());
+  Payload p = TicketPayload(t);
+  SetTime(p.mutable_record_time(), now);
+  Emit(fx, "ticket.rca_recorded", now, std::move(p));
   return absl::OkStatus();
 }
 
@@ -573,8 +576,10 @@ absl::Status PauseForExclusion(Ticket& t, const TermsContext& terms,
   SyncPauses(t, now);
   History(fx, now, "paused", sla::v1::CLOCK_KIND_UNSPECIFIED,
           absl::StrCat("exclusion \"", exclusion_id, "\""), actor, reason);
-  Emit(fx, "ticket.paused", now,
-       TicketJson(t).Str("exclusion_id", exclusion_id).Str("reason", reason).Done());
+  Payload p = TicketPayload(t);
+  p.set_exclusion_id(exclusion_id);
+  p.set_reason(reason);
+  Emit(fx, "ticket.paused", now, std::move(p));
   t.update_time = now;
   return absl::OkStatus();
 }
@@ -590,8 +595,10 @@ absl::Status ResumeFromExclusion(Ticket& t, const TermsContext& terms, int64_t n
   SyncPauses(t, now);
   History(fx, now, "resumed", sla::v1::CLOCK_KIND_UNSPECIFIED,
           absl::StrCat("exclusion \"", exclusion, "\" ended"), actor, reason);
-  Emit(fx, "ticket.resumed", now,
-       TicketJson(t).Str("exclusion_id", exclusion).Str("reason", reason).Done());
+  Payload p = TicketPayload(t);
+  p.set_exclusion_id(exclusion);
+  p.set_reason(reason);
+  Emit(fx, "ticket.resumed", now, std::move(p));
   t.update_time = now;
   return absl::OkStatus();
 }

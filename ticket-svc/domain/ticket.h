@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
+#include "sla/v1/events.pb.h"
 #include "ticket-svc/domain/clock.h"
 #include "ticket-svc/domain/terms_context.h"
 
@@ -83,7 +84,7 @@ struct FiredEscalation {
 struct DomainEvent {
   std::string type;  // "ticket.opened", "clock.breached", ...
   int64_t time = 0;
-  std::string payload_json;
+  sla::v1::EventPayload payload;  // its `ticket` case
 };
 
 struct Effects {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/mysql/batch.h"
 #include "common/mysql/sql_literals.h"
+#include "common/outbox/payload.h"
 #include "common/status/status_macros.h"
 #include "sla/ticket/storage/v1/ticket_state.pb.h"
 
@@ -282,6 +283,7 @@ absl::StatusOr<std::vector<ListedTicket>> ListTickets(Connection& c, const Ticke
 absl::Status CreateTicketInOneCall(Connection& c, const RequestClaim& claim, const Ticket& t,
                                    const Derived& d, const HistoryRow& history,
                                    const OutboxRow& event) {
+  SLA_RETURN_IF_ERROR(outbox::CheckFamily(event.type, event.payload));
   SLA_ASSIGN_OR_RETURN(
       sql::PreparedStatement * st,
       c.Prepare(absl::StrCat("CALL create_ticket(?,?,?,?,?,", kTicketRow.substr(1, kTicketRow.size() - 2),
@@ -299,7 +301,7 @@ absl::Status CreateTicketInOneCall(Connection& c, const RequestClaim& claim, con
     st->setString(i + 2, event.type);
     st->setString(i + 3, event.subject);
     st->setInt64(i + 4, event.event_time);
-    st->setString(i + 5, event.payload);
+    st->setString(i + 5, event.payload.SerializeAsString());
     st->execute();
     while (st->getMoreResults()) {
     }
@@ -346,9 +348,10 @@ absl::Status InsertNewTicketsInOneRoundTrip(Connection& c, absl::Span<const NewT
   }
   // The events are numbered here rather than by the sequencer (outbox.h), last, so the
   // sequence row is locked only for the outbox insert and the COMMIT.
+  SLA_ASSIGN_OR_RETURN(const std::string numbered, outbox::NumberedInsertStatements(events));
   absl::StrAppend(&script, kInsertTicketPrefix, tickets, ";",
                   "INSERT INTO sla_history (ticket_id, seq, entries) VALUES ", history, ";",
-                  outbox::NumberedInsertStatements(events), "COMMIT;");
+                  numbered, "COMMIT;");
   absl::Status s = c.ExecuteCompound(script);
   if (!s.ok()) {
     // The server ran nothing after the failing statement: the transaction is still open.
