@@ -28,6 +28,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "common/test_util/mariadb_env.h"
 #include "gtest/gtest.h"
+#include "sla/v1/event_service.grpc.pb.h"
 #include "sla/billing/v1/billing_service.grpc.pb.h"
 #include "sla/contract/v1/contract_service.grpc.pb.h"
 #include "sla/reporting/v1/reporting_service.grpc.pb.h"
@@ -320,21 +321,29 @@ TEST_P(EventStreamServicesTest, ShutdownEndsEventStreamsAtOnceWithTheCursorToRes
   const int port = svc->WaitForPort();
   ASSERT_GT(port, 0);
   auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
-  std::atomic<bool> open{false};
-  grpc::Status ended;
+  // The earlier envelope's stream and the typed one (sla.v1.EventService) side by side.
+  std::atomic<bool> open{false}, typed_open{false};
+  grpc::Status ended, typed_ended;
   std::thread follower([&] { ended = watch(channel, Token(), open); });
-  for (int i = 0; i < 100 && !open; ++i) absl::SleepFor(absl::Milliseconds(50));
-  ASSERT_TRUE(open.load());
-  absl::SleepFor(absl::Milliseconds(300));  // the stream is idle, waiting for events
+  std::thread typed_follower([&] {
+    typed_ended = WatchUntilTheEnd<sla::v1::EventService, sla::v1::WatchEventsRequest, sla::v1::Event>(
+        channel, Token(), typed_open);
+  });
+  for (int i = 0; i < 100 && !(open && typed_open); ++i) absl::SleepFor(absl::Milliseconds(50));
+  ASSERT_TRUE(open.load() && typed_open.load());
+  absl::SleepFor(absl::Milliseconds(300));  // the streams are idle, waiting for events
 
-  // SIGTERM: the idle stream must not hold the drain until its 5 s deadline.
+  // SIGTERM: the idle streams must not hold the drain until its 5 s deadline.
   const absl::Time stop = absl::Now();
   EXPECT_EQ(svc->Terminate(), 0);
   const absl::Duration took = absl::Now() - stop;
   follower.join();
+  typed_follower.join();
   EXPECT_LT(took, absl::Seconds(3)) << svc->log();
-  EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAVAILABLE) << ended.error_message();
-  EXPECT_NE(ended.error_message().find("resume with after=0"), std::string::npos) << ended.error_message();
+  for (const grpc::Status& s : {ended, typed_ended}) {
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+    EXPECT_NE(s.error_message().find("resume with after=0"), std::string::npos) << s.error_message();
+  }
 }
 
 // A MariaDB on the same machine through its Unix socket: the service migrates and serves with a

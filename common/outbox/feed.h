@@ -121,61 +121,59 @@ absl::Status ListPage(mysql::ConnectionPool& pool, const std::string& stream, co
   return absl::OkStatus();
 }
 
+// A watch's place in the stream. The first read checks the caller's position (`epoch`,
+// `digest` of the event at `after`); later reads check that the stream's history has not
+// changed under the watch.
+struct WatchCursor {
+  WatchCursor(int64_t after, std::string epoch, std::string digest)
+      : position(after), asked_epoch(std::move(epoch)), asked_digest(std::move(digest)) {}
+  int64_t position;  // the last event sent
+  std::string asked_epoch;
+  std::string asked_digest;
+  std::string epoch;  // the stream's, once checked
+  bool checked = false;
+};
+inline constexpr int kWatchPage = 500;
+// The next page after `w.position` (not advanced: the caller advances it as events go out).
+absl::StatusOr<std::vector<Stored>> ReadWatchPage(mysql::ConnectionPool& pool, WatchCursor& w);
+// Why a watch ends before its client leaves, if it must: the server drains (UNAVAILABLE), or
+// the caller's credential expired (UNAUTHENTICATED); both say where to resume.
+absl::Status WatchMayGoOn(const std::atomic<bool>& draining, absl::Time now, absl::Time expires,
+                          int64_t position);
+
 // Ends with UNAVAILABLE (and the position to resume from) once `draining` is set: the server
 // is shutting down, and the client should reconnect, to this replica or another. Ends with
 // UNAUTHENTICATED when the caller's credential expires (`who.expires`, against `clock`), and
-// with STREAM_REWOUND when the stream's history changes under it.
+// with STREAM_REWOUND when the stream's history changes under it. Holds a server thread for
+// the stream's life: the services' earlier WatchEvents; sla.v1.EventService's holds none.
 template <typename Request, typename Event>
 absl::Status Watch(mysql::ConnectionPool& pool, Sequencer& sequencer, const std::string& stream,
-                   const Request& req,
-                   const server::Identity& who, const std::function<absl::Time()>& clock,
-                   grpc::ServerContext* ctx, grpc::ServerWriter<Event>* writer,
-                   const std::atomic<bool>& draining, WatchSlots& slots) {
+                   const Request& req, const server::Identity& who,
+                   const std::function<absl::Time()>& clock, grpc::ServerContext* ctx,
+                   grpc::ServerWriter<Event>* writer, const std::atomic<bool>& draining,
+                   WatchSlots& slots) {
   if (req.after() < 0) return InvalidField("after", "must not be negative");
-  constexpr int kPage = 500;
   SLA_RETURN_IF_ERROR(slots.Acquire(who.subject));
   struct Release {
     WatchSlots& slots;
     const std::string& subject;
     ~Release() { slots.Release(subject); }
   } release{slots, who.subject};
-  int64_t cursor = req.after();
-  std::string epoch;
-  bool checked = false;
+  WatchCursor w(req.after(), req.epoch(), req.after_digest());
   // Headers (with the request id) go out now: the stream may stay quiet for a long time.
   writer->SendInitialMetadata();
   while (!ctx->IsCancelled()) {
-    if (draining.load()) {
-      return absl::UnavailableError(
-          absl::StrCat("the server is shutting down; resume with after=", cursor));
-    }
-    if (clock() >= who.expires) {
-      return absl::UnauthenticatedError(
-          absl::StrCat("the token expired; reconnect with a fresh one and after=", cursor));
-    }
+    SLA_RETURN_IF_ERROR(WatchMayGoOn(draining, clock(), who.expires, w.position));
     // Observe the generation before reading, so a pass that lands in between wakes us.
     const int64_t generation = sequencer.generation();
-    std::vector<Stored> events;
-    SLA_RETURN_IF_ERROR(mysql::WithConnection(pool, [&](mysql::Connection& c) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(const Head head, ReadHead(c));
-      if (!checked) {
-        SLA_RETURN_IF_ERROR(CheckPosition(c, head, req.epoch(), req.after(), req.after_digest()));
-        epoch = head.epoch;
-        checked = true;
-      } else if (head.epoch != epoch || head.last_seq < cursor) {
-        return StreamRewound(
-            absl::StrCat("the stream's history changed under the watch at ", epoch, "/", cursor));
-      }
-      SLA_ASSIGN_OR_RETURN(events, List(c, cursor, kPage, kDefaultPageBytes));
-      return absl::OkStatus();
-    }));
+    SLA_ASSIGN_OR_RETURN(const std::vector<Stored> events, ReadWatchPage(pool, w));
     for (const Stored& e : events) {
       Event out;
-      ToEvent(e, stream, epoch, &out);
+      ToEvent(e, stream, w.epoch, &out);
       if (!writer->Write(out)) return absl::OkStatus();  // the client went away
-      cursor = e.seq;
+      w.position = e.seq;
     }
-    if (events.size() < static_cast<size_t>(kPage))
+    if (events.size() < static_cast<size_t>(kWatchPage))
       sequencer.WaitForEvents(generation, absl::Milliseconds(250));
   }
   return absl::OkStatus();

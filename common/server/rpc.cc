@@ -13,7 +13,7 @@
 namespace sla::server {
 namespace {
 
-absl::string_view Metadata(const grpc::ServerContext& ctx, absl::string_view key) {
+absl::string_view Metadata(const grpc::ServerContextBase& ctx, absl::string_view key) {
   const auto& md = ctx.client_metadata();
   auto it = md.find(grpc::string_ref(key.data(), key.size()));
   if (it == md.end()) return {};
@@ -50,7 +50,7 @@ const char* CodeName(absl::StatusCode code) {
 
 }  // namespace
 
-std::string RpcBoundary::RequestIdFrom(const grpc::ServerContext& ctx) {
+std::string RpcBoundary::RequestIdFrom(const grpc::ServerContextBase& ctx) {
   const absl::string_view given = Metadata(ctx, "x-request-id");
   bool ok = !given.empty() && given.size() <= 128;
   for (char c : given) {
@@ -59,7 +59,7 @@ std::string RpcBoundary::RequestIdFrom(const grpc::ServerContext& ctx) {
   return ok ? std::string(given) : NewRequestId();
 }
 
-absl::Status RpcBoundary::Begin(grpc::ServerContext* ctx, absl::string_view method,
+absl::Status RpcBoundary::Begin(grpc::ServerContextBase* ctx, absl::string_view method,
                                 CallContext& call) const {
   call.method = std::string(method);
   call.request_id = RequestIdFrom(*ctx);
@@ -75,7 +75,7 @@ absl::Status RpcBoundary::Begin(grpc::ServerContext* ctx, absl::string_view meth
   return absl::OkStatus();
 }
 
-grpc::Status RpcBoundary::Finish(grpc::ServerContext* ctx, const CallContext& call,
+grpc::Status RpcBoundary::Finish(grpc::ServerContextBase* ctx, const CallContext& call,
                                  const absl::Status& status, absl::Time start) const {
   const std::string ms = absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(absl::Now() - start));
   const bool internal = status.code() == absl::StatusCode::kInternal ||
@@ -91,6 +91,19 @@ grpc::Status RpcBoundary::Finish(grpc::ServerContext* ctx, const CallContext& ca
               {"peer", ctx->peer()},
               {"detail", status.message()}});
   return ToGrpcStatus(status, call.request_id);
+}
+
+absl::Status RpcBoundary::Start(grpc::ServerContextBase* ctx, absl::string_view method,
+                                const google::protobuf::Message& request, CallContext& call) const {
+  absl::Status status = Begin(ctx, method, call);
+  if (status.ok()) status = CheckServiceCall(call.identity, request, method);
+  if (status.ok()) status = CheckRequest(request, limits_);
+  return status;
+}
+
+grpc::Status RpcBoundary::End(grpc::ServerContextBase* ctx, const CallContext& call,
+                              const absl::Status& status, absl::Time start) const {
+  return Finish(ctx, call, status, start);
 }
 
 }  // namespace sla::server

@@ -51,9 +51,7 @@ class RpcBoundary {
                    Fn&& fn) const {
     CallContext call;
     const absl::Time start = absl::Now();
-    absl::Status status = Begin(ctx, method, call);
-    if (status.ok()) status = CheckServiceCall(call.identity, request, method);
-    if (status.ok()) status = CheckRequest(request, limits_);
+    absl::Status status = Start(ctx, method, request, call);
     if (status.ok()) {
       try {
         status = fn(static_cast<const CallContext&>(call));
@@ -66,8 +64,16 @@ class RpcBoundary {
     return Finish(ctx, call, status, start);
   }
 
+  // The same boundary for a callback (reactor) handler, whose work outlives the handler
+  // function: Start authenticates and checks the request as Run does (the call goes on only if
+  // it returns OK); End, once, maps the outcome and writes the call's log line.
+  absl::Status Start(grpc::ServerContextBase* ctx, absl::string_view method,
+                     const google::protobuf::Message& request, CallContext& call) const;
+  grpc::Status End(grpc::ServerContextBase* ctx, const CallContext& call, const absl::Status& status,
+                   absl::Time start) const;
+
   // Request id from client metadata if well-formed (1..128 of [A-Za-z0-9._:-]), else a new one.
-  static std::string RequestIdFrom(const grpc::ServerContext& ctx);
+  static std::string RequestIdFrom(const grpc::ServerContextBase& ctx);
 
   // Set when the process begins to shut down. Calls that would otherwise last until the
   // client leaves (event streams) end then, so the drain is not held until its deadline and
@@ -78,8 +84,8 @@ class RpcBoundary {
   absl::Time Now() const { return clock_(); }
 
  private:
-  absl::Status Begin(grpc::ServerContext* ctx, absl::string_view method, CallContext& call) const;
-  grpc::Status Finish(grpc::ServerContext* ctx, const CallContext& call, const absl::Status& status,
+  absl::Status Begin(grpc::ServerContextBase* ctx, absl::string_view method, CallContext& call) const;
+  grpc::Status Finish(grpc::ServerContextBase* ctx, const CallContext& call, const absl::Status& status,
                       absl::Time start) const;
 
   const TokenVerifier* verifier_;

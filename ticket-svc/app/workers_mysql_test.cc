@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "gmock/gmock.h"
+#include "sla/v1/event_service.grpc.pb.h"
 #include "ticket-svc/api/ticket_api_fixture.h"
 #include "ticket-svc/storage/ticket_store.h"
 
@@ -300,6 +301,61 @@ TEST_F(WorkerTest, AnEventStreamEndsWhenItsTokenExpiresAndStreamsAreCappedPerCal
   const grpc::Status ended = expiring->Finish();
   EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED) << ended.error_message();
   EXPECT_THAT(ended.error_message(), ::testing::HasSubstr("reconnect with a fresh one"));
+}
+
+// sla.v1.EventService's WatchEvents holds no server thread: more streams than the server has
+// threads stay open and a unary call still gets through; they receive new events in order,
+// share the per-caller cap with the earlier WatchEvents, and end at their token's expiry.
+TEST_F(WorkerTest, TypedEventStreamsHoldNoThreadAndEndWhenTheirTokenExpires) {
+  auto typed = sla::v1::EventService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", harness_->ticket_port()), grpc::InsecureChannelCredentials()));
+  auto watch = [&](grpc::ClientContext& ctx, const std::string& who, absl::Duration ttl) {
+    auto token = server::MintToken(Jwt(), {who, "", {"billing_system"}}, clock_.Now(), ttl);
+    ctx.AddMetadata("authorization", "Bearer " + *token);
+    return typed->WatchEvents(&ctx, sla::v1::WatchEventsRequest());
+  };
+  // 9 callers × 8 streams: more than the harness server's 64 threads.
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<sla::v1::Event>>> open;
+  for (int caller = 0; caller < 9; ++caller) {
+    for (int i = 0; i < 8; ++i) {
+      contexts.push_back(std::make_unique<grpc::ClientContext>());
+      open.push_back(watch(*contexts.back(), absl::StrCat("system-", caller), absl::Hours(1)));
+      open.back()->WaitForInitialMetadata();
+    }
+  }
+  const pb::Ticket t = Open(acme_, sla::v1::PRIORITY_P2);  // a unary call still gets through
+  ASSERT_FALSE(t.name().empty());
+  ASSERT_TRUE(ticket_->sequencer().RunOnce().ok());
+  sla::v1::Event e;
+  for (size_t i = 0; i < open.size(); i += 17) {  // every stream got it; a sample is read
+    ASSERT_TRUE(open[i]->Read(&e));
+    EXPECT_EQ(e.type(), "ticket.opened");
+    EXPECT_EQ(e.payload().ticket().ticket(), t.name());
+    EXPECT_EQ(e.stream(), "ticket-svc");
+  }
+  // The cap is shared with the earlier WatchEvents: a ninth stream of a full caller is refused.
+  grpc::ClientContext legacy_ctx;
+  auto token = server::MintToken(Jwt(), {"system-0", "", {"billing_system"}}, clock_.Now(), absl::Hours(1));
+  legacy_ctx.AddMetadata("authorization", "Bearer " + *token);
+  auto legacy = stub_->WatchEvents(&legacy_ctx, pb::WatchEventsRequest());
+  pb::Event old;
+  while (legacy->Read(&old)) {
+  }
+  EXPECT_EQ(legacy->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  for (auto& c : contexts) c->TryCancel();
+  for (auto& r : open) (void)r->Finish();
+
+  // A stream whose token expires ends, saying how to resume; its slot is free again.
+  grpc::ClientContext expiring_ctx;
+  auto expiring = watch(expiring_ctx, "system-0", absl::Seconds(60));
+  ASSERT_TRUE(expiring->Read(&e));  // from the start: the ticket's opening
+  clock_.Advance(absl::Seconds(61));
+  while (expiring->Read(&e)) {
+  }
+  const grpc::Status ended = expiring->Finish();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED) << ended.error_message();
+  EXPECT_THAT(ended.error_message(), ::testing::HasSubstr("after=1"));
 }
 
 }  // namespace
