@@ -333,7 +333,19 @@ class Session : public std::enable_shared_from_this<Session> {
     if (route.method->service()->full_name() == "sla.gateway.v1.GatewayService") {
       return SignDownload(static_cast<const gateway::v1::SignDownloadRequest&>(**request), path);
     }
-    auto stub = gw_->stubs.find(route.method->service()->full_name());
+    std::string upstream = route.method->service()->full_name();
+    if (const auto* stream = route.method->input_type()->FindFieldByName("stream");
+        upstream == "sla.v1.EventService" && stream != nullptr) {
+      // One service on every producer: the stream names which.
+      absl::StrAppend(&upstream, "/", (*request)->GetReflection()->GetString(**request, stream));
+      if (gw_->stubs.find(upstream) == gw_->stubs.end()) {
+        return Send(ErrorResponse(grpc::StatusCode::NOT_FOUND,
+                                  "no such event stream; the streams are ticket-svc, billing-svc and reporting-svc",
+                                  version, keep_alive),
+                    path);
+      }
+    }
+    auto stub = gw_->stubs.find(upstream);
     if (stub == gw_->stubs.end()) {
       return Send(ErrorResponse(grpc::StatusCode::UNAVAILABLE,
                                 absl::StrCat("no upstream for ", route.method->service()->full_name()), version,
@@ -611,8 +623,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
 // One event stream: the service's ListEvents polled with the caller's own token, each event
 // written as an SSE frame before the next poll, so a slow browser slows its own stream only.
-// Polling, not the service's WatchEvents, because a WatchEvents call holds one of the service's
-// sync threads for as long as it is open: fifty browsers would take fifty of them.
+// Polling, not the service's WatchEvents, because the earlier envelope's WatchEvents holds one
+// of the service's sync threads for as long as it is open (fifty browsers would take fifty of
+// them), and because a poll keeps the gateway's own backpressure simple.
 class EventPoller : public std::enable_shared_from_this<EventPoller> {
  public:
   struct Setup {
@@ -621,6 +634,7 @@ class EventPoller : public std::enable_shared_from_this<EventPoller> {
     std::vector<std::pair<std::string, std::string>> metadata;
     std::string identity;
     int64_t after = 0;
+    std::string stream;  // the typed streams' `stream`, passed on to each ListEvents
     absl::Time ends;
     bool ends_with_token = false;
   };
@@ -652,6 +666,9 @@ class EventPoller : public std::enable_shared_from_this<EventPoller> {
     const auto* r = req->GetReflection();
     r->SetInt64(req.get(), setup_.list->input_type()->FindFieldByName("after"), setup_.after);
     r->SetInt32(req.get(), setup_.list->input_type()->FindFieldByName("page_size"), kPage);
+    if (const auto* stream = setup_.list->input_type()->FindFieldByName("stream"); stream != nullptr) {
+      r->SetString(req.get(), stream, setup_.stream);
+    }
     grpc::Slice slice(req->SerializeAsString());
     call->request = grpc::ByteBuffer(&slice, 1);
     const std::string path = absl::StrCat("/", setup_.list->service()->full_name(), "/", setup_.list->name());
@@ -752,6 +769,9 @@ void Session::Stream(grpc::GenericStub& stub, const Route& route, google::protob
                                            " per identity, ", gw_->options.max_streams, " in all)"),
                               version, false),
                 path);
+  }
+  if (const auto* stream = route.method->input_type()->FindFieldByName("stream"); stream != nullptr) {
+    setup.stream = request.GetReflection()->GetString(request, stream);
   }
   // Last-Event-ID resumes after the last event the browser saw, unless the query says where.
   setup.after = request.GetReflection()->GetInt64(request, after);

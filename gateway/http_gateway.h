@@ -21,7 +21,9 @@ namespace sla::gateway {
 struct GatewayOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port
-  // Where each service's methods go: fully qualified service name → host:port.
+  // Where each service's methods go: fully qualified service name → host:port. A service
+  // served by several (sla.v1.EventService) is keyed "<service>/<stream>" and routed by the
+  // request's `stream` field.
   std::map<std::string, std::string> upstreams;
   std::shared_ptr<grpc::ChannelCredentials> upstream_credentials;  // null: plaintext
   // Origins a browser page may call from ("*": any); empty: no cross-origin calls.

@@ -25,6 +25,7 @@
 #include "sla/contract/v1/contract_service.pb.h"
 #include "sla/reporting/v1/reporting_service.pb.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
+#include "sla/v1/event_service.pb.h"
 
 ABSL_FLAG(std::string, host, "127.0.0.1", "Address to listen on (0.0.0.0 behind an Ingress).");
 ABSL_FLAG(int, port, 8080, "HTTP port (0: any free port, logged).");
@@ -118,6 +119,13 @@ int main(int argc, char** argv) {
     if (services.back() == nullptr) return Fail(absl::StrCat(name, " is not linked in"));
     options.upstreams[name] = address;
   }
+  // The typed event streams: one service name on three upstreams, routed by the stream asked for.
+  (void)sla::v1::ListEventsRequest::descriptor();
+  services.push_back(pool->FindServiceByName("sla.v1.EventService"));
+  if (services.back() == nullptr) return Fail("sla.v1.EventService is not linked in");
+  options.upstreams["sla.v1.EventService/ticket-svc"] = absl::GetFlag(FLAGS_ticket_address);
+  options.upstreams["sla.v1.EventService/billing-svc"] = absl::GetFlag(FLAGS_billing_address);
+  options.upstreams["sla.v1.EventService/reporting-svc"] = absl::GetFlag(FLAGS_reporting_address);
   // The gateway's own methods (download links), answered here.
   (void)sla::gateway::v1::SignDownloadRequest::descriptor();
   services.push_back(pool->FindServiceByName("sla.gateway.v1.GatewayService"));

@@ -23,6 +23,7 @@
 #include "sla/gateway/v1/error.pb.h"
 #include "sla/gateway/v1/gateway_service.pb.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
+#include "sla/v1/event_service.pb.h"
 #include "tests/http_client.h"
 #include "tests/suite_fixture.h"
 
@@ -332,6 +333,26 @@ TEST_F(GatewayTest, WatchEventsStreamsAsServerSentEventsAndResumesFromLastEventI
   ASSERT_GE(resumed.size(), 2u) << text2;
   EXPECT_EQ(resumed[0], first[1]);
   for (int64_t id : resumed) EXPECT_GT(id, first[0]);
+
+  // The typed streams: one path per stream, routed to the service whose stream it is; each
+  // event's payload is a JSON object of its family, not a string.
+  r = Http(port_, "GET", "/v1/streams/ticket-svc/events?pageSize=2", "", agent);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto typed = FromJson<sla::v1::ListEventsResponse>(r);
+  EXPECT_EQ(typed.stream(), "ticket-svc");
+  ASSERT_EQ(typed.events_size(), 2) << r.body;
+  EXPECT_EQ(typed.events(0).sequence(), first[0]);
+  EXPECT_TRUE(typed.events(0).payload().has_ticket()) << r.body;
+  EXPECT_NE(r.body.find("\"payload\":{\"ticket\":{"), std::string::npos) << r.body;
+  r = Http(port_, "GET", "/v1/streams/nowhere/events", "", agent);
+  EXPECT_EQ(r.status, 404) << r.body;
+  auto [typed_status, typed_text] = test::HttpStreamUntil(
+      port_, "/v1/streams/ticket-svc/events:watch", agent,
+      [](const std::string& t) { return EventIds(t).size() >= 3; }, std::chrono::seconds(10));
+  EXPECT_EQ(typed_status, 200) << typed_text;
+  EXPECT_EQ(EventIds(typed_text), std::vector<int64_t>(first.begin(), first.begin() + EventIds(typed_text).size()))
+      << typed_text;
+  EXPECT_NE(typed_text.find("\"stream\":\"ticket-svc\""), std::string::npos) << typed_text;
 
   // A customer may not read the feed; no token is refused too, as an SSE error frame.
   auto [denied_status, denied] = test::HttpStreamUntil(

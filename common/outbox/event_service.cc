@@ -6,6 +6,12 @@
 namespace sla::outbox {
 
 namespace {
+
+absl::Status CheckStream(const std::string& asked, const std::string& served) {
+  if (asked.empty() || asked == served) return absl::OkStatus();
+  return InvalidField("stream", absl::StrCat("this service serves `", served, "`, not `", asked, "`"));
+}
+
 // How long a stream with nothing new waits before it looks again regardless.
 constexpr absl::Duration kIdlePoll = absl::Milliseconds(250);
 // How often the pump looks at the sequencer and the clock between wake-ups.
@@ -170,6 +176,7 @@ grpc::Status EventServiceImpl::ListEvents(grpc::ServerContext* ctx,
   return boundary_.Run(ctx, "ListEvents", *req,
                        [&](const server::CallContext& call) -> absl::Status {
                          SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
+                         SLA_RETURN_IF_ERROR(CheckStream(req->stream(), stream_));
                          return ListPage(*pool_, stream_, *req, out);
                        });
 }
@@ -180,6 +187,7 @@ grpc::ServerWriteReactor<sla::v1::Event>* EventServiceImpl::WatchEvents(
   server::CallContext call;
   absl::Status admitted = boundary_.Start(ctx, "WatchEvents", *req, call);
   if (admitted.ok()) admitted = RequireEventReader(call.identity);
+  if (admitted.ok()) admitted = CheckStream(req->stream(), stream_);
   if (admitted.ok() && req->after() < 0) admitted = InvalidField("after", "must not be negative");
   if (admitted.ok()) admitted = slots_->Acquire(call.identity.subject);
   auto w = std::make_shared<Watcher>(this, ctx, *req, std::move(call), start);

@@ -741,6 +741,12 @@ TEST_F(TicketApi, EveryEventPayloadIsExactlyItsDeclaredMessage) {
   ASSERT_TRUE(typed->ListEvents(As("msp_agent").get(), tlist, &tevents).ok());
   EXPECT_EQ(tevents.stream(), "ticket-svc");
   EXPECT_EQ(tevents.epoch(), events.epoch());
+  sla::v1::ListEventsRequest elsewhere;
+  elsewhere.set_stream("billing-svc");
+  sla::v1::ListEventsResponse none;
+  const grpc::Status misrouted = typed->ListEvents(As("msp_agent").get(), elsewhere, &none);
+  EXPECT_EQ(misrouted.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(misrouted.error_message(), ::testing::HasSubstr("serves `ticket-svc`"));
   ASSERT_EQ(tevents.events_size(), events.events_size());
   for (int i = 0; i < tevents.events_size(); ++i) {
     const sla::v1::Event& e = tevents.events(i);

