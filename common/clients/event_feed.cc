@@ -27,6 +27,19 @@ Request PageRequest(const outbox::FeedPosition& from, int max_events, int64_t ma
   return req;
 }
 
+// The envelope's fields both envelopes share.
+template <typename Event>
+outbox::FeedEvent Envelope(const Event& e) {
+  outbox::FeedEvent out;
+  out.sequence = e.sequence();
+  out.epoch = e.epoch();
+  out.type = e.type();
+  out.subject = e.subject();
+  out.event_time = e.event_time().seconds();
+  out.customer = e.customer();
+  return out;
+}
+
 absl::Status FeedError(const grpc::Status& s, const std::string& what) {
   // The producer answers FAILED_PRECONDITION only for a position it no longer holds.
   if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) return StreamRewound(what);
@@ -78,13 +91,7 @@ class GrpcEventFeed final : public outbox::Feed {
     page.last_sequence = resp.last_sequence();
     page.events.reserve(resp.events_size());
     for (const auto& e : resp.events()) {
-      outbox::FeedEvent& out = page.events.emplace_back();
-      out.sequence = e.sequence();
-      out.epoch = e.epoch();
-      out.type = e.type();
-      out.subject = e.subject();
-      out.event_time = e.event_time().seconds();
-      out.customer = e.customer();
+      outbox::FeedEvent& out = page.events.emplace_back(Envelope(e));
       // Left empty when it does not convert: the consumer sets the event aside.
       absl::StatusOr<sla::v1::EventPayload> payload =
           outbox::PayloadFromJson(e.type(), e.payload_json());
@@ -105,14 +112,7 @@ class GrpcEventFeed final : public outbox::Feed {
     page.last_sequence = resp.last_sequence();
     page.events.reserve(resp.events_size());
     for (sla::v1::Event& e : *resp.mutable_events()) {
-      outbox::FeedEvent& out = page.events.emplace_back();
-      out.sequence = e.sequence();
-      out.epoch = e.epoch();
-      out.type = e.type();
-      out.subject = e.subject();
-      out.event_time = e.event_time().seconds();
-      out.customer = e.customer();
-      out.payload = std::move(*e.mutable_payload());
+      page.events.emplace_back(Envelope(e)).payload = std::move(*e.mutable_payload());
     }
     return page;
   }
