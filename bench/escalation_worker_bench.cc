@@ -7,7 +7,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
-#include "ticket-svc/api/suite_harness.h"
+#include "tests/harness/suite_harness.h"
 #include "ticket-svc/storage/ticket_store.h"
 
 ABSL_FLAG(int, tickets, 1'000'000, "Open tickets in the table.");

@@ -15,7 +15,7 @@
 #include "common/mysql/migrator.h"
 #include "common/status/status_macros.h"
 #include "reporting-svc/app/report_manager.h"
-#include "ticket-svc/api/suite_harness.h"
+#include "tests/harness/suite_harness.h"
 
 ABSL_FLAG(int, tickets_per_contract, 100'000, "Tickets per contract and month.");
 ABSL_FLAG(int, contracts, 10, "Contracts with tickets in the reported month.");

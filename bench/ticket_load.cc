@@ -20,7 +20,7 @@
 #include "echo_service.grpc.pb.h"
 #include "common/server/raw_client.h"
 #include "common/test_util/mariadb_env.h"
-#include "ticket-svc/api/suite_harness.h"
+#include "tests/harness/suite_harness.h"
 #include "ticket-svc/storage/ticket_store.h"
 
 ABSL_FLAG(int, clients, 8, "Concurrent clients.");

@@ -8,7 +8,7 @@
 // missed P1 response capped at 10 % of the fee; 5,000.00 per missed P2 resolution after one
 // free; e-mail availability below 99.9 % but at least 99.0 % → 10 % of the service's fee;
 // maintenance Sundays 02:00–04:00 Bangkok; period cap 30 %; grace 72 h.
-#include "billing-svc/api/billing_api_fixture.h"
+#include "tests/harness/billing_api_fixture.h"
 #include "common/outbox/payload.h"
 #include "sla/v1/event_service.grpc.pb.h"
 

@@ -6,7 +6,7 @@
 // (docs/examples/acme-managed-it-terms.json; see billing_flow_mysql_test.cc).
 #include <thread>
 
-#include "billing-svc/api/billing_api_fixture.h"
+#include "tests/harness/billing_api_fixture.h"
 
 namespace sla::billing {
 namespace {

@@ -19,7 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "common/server/raw_client.h"
-#include "reporting-svc/api/reporting_api_fixture.h"
+#include "tests/harness/reporting_api_fixture.h"
 
 namespace sla::reporting {
 namespace {

@@ -9,7 +9,7 @@
 #include "common/clients/event_feed.h"
 #include "common/outbox/consumer_service.h"
 #include "common/status/status_macros.h"
-#include "reporting-svc/api/reporting_api_fixture.h"
+#include "tests/harness/reporting_api_fixture.h"
 
 namespace sla::reporting {
 namespace {

@@ -19,7 +19,7 @@
 #include "absl/strings/match.h"
 #include "common/clients/event_feed.h"
 #include "contract-svc/api/reporting_history.h"
-#include "reporting-svc/api/reporting_api_fixture.h"
+#include "tests/harness/reporting_api_fixture.h"
 
 namespace sla::reporting {
 namespace {

@@ -14,7 +14,7 @@
 #include "common/status/status_macros.h"
 #include "gmock/gmock.h"
 #include "sla/v1/event_service.grpc.pb.h"
-#include "ticket-svc/api/ticket_api_fixture.h"
+#include "tests/harness/ticket_api_fixture.h"
 
 namespace sla::ticket {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "gmock/gmock.h"
-#include "ticket-svc/api/ticket_api_fixture.h"
+#include "tests/harness/ticket_api_fixture.h"
 
 namespace sla::ticket {
 namespace {

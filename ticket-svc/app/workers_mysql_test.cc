@@ -8,7 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "sla/v1/event_service.grpc.pb.h"
-#include "ticket-svc/api/ticket_api_fixture.h"
+#include "tests/harness/ticket_api_fixture.h"
 #include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {

@@ -9,7 +9,7 @@
 #include <deque>
 
 #include "gtest/gtest.h"
-#include "ticket-svc/api/suite_harness.h"
+#include "tests/harness/suite_harness.h"
 #include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {

@@ -5,7 +5,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "billing-svc/api/billing_api_fixture.h"
+#include "tests/harness/billing_api_fixture.h"
 #include "common/clients/event_feed.h"
 #include "reporting-svc/api/reporting_service_impl.h"
 

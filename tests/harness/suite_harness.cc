@@ -1,4 +1,4 @@
-#include "ticket-svc/api/suite_harness.h"
+#include "tests/harness/suite_harness.h"
 
 #include <fstream>
 #include <sstream>

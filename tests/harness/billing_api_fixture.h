@@ -9,7 +9,7 @@
 #include "common/clients/contract_terms.h"
 #include "common/mysql/migrator.h"
 #include "gmock/gmock.h"
-#include "ticket-svc/api/ticket_api_fixture.h"
+#include "tests/harness/ticket_api_fixture.h"
 
 namespace sla::billing {
 const std::vector<mysql::Migration>& Migrations();
