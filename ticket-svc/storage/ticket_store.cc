@@ -172,14 +172,6 @@ absl::StatusOr<std::vector<Ticket>> QueryTickets(sql::PreparedStatement* st,
 
 }  // namespace
 
-absl::Status InsertTicket(Connection& c, const Ticket& t, const Derived& d) {
-  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, c.Prepare(kInsertTicketPrefix + kTicketRow));
-  return mysql::Guard([&] {
-    BindTicket(*st, 1, t, d);
-    st->executeUpdate();
-  });
-}
-
 absl::StatusOr<std::optional<Ticket>> LoadTicket(Connection& c, const std::string& id,
                                                  bool for_update) {
   SLA_ASSIGN_OR_RETURN(

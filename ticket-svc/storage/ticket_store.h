@@ -37,7 +37,6 @@ struct EscalationRow {
 using OutboxRow = outbox::Row;
 
 // --- Tickets ---
-absl::Status InsertTicket(Connection& c, const Ticket& t, const Derived& d);
 // NOT_FOUND (as an empty optional) if absent.
 absl::StatusOr<std::optional<Ticket>> LoadTicket(Connection& c, const std::string& id,
                                                  bool for_update);
