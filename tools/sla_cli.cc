@@ -463,13 +463,21 @@ std::string EventTable(Runner& r, const std::vector<const sla::v1::Event*>& even
     const sla::v1::EventPayload& p = e->payload();
     std::string detail;
     switch (p.kind_case()) {
-      case sla::v1::EventPayload::kTicket:
-        detail = EnumName(sla::v1::Priority_descriptor(), p.ticket().priority());
-        if (p.ticket().clock() != sla::v1::CLOCK_KIND_UNSPECIFIED) {
-          absl::StrAppend(&detail, " ", EnumName(sla::v1::ClockKind_descriptor(), p.ticket().clock()));
+      case sla::v1::EventPayload::kTicket: {
+        const sla::v1::TicketEventPayload& t = p.ticket();
+        detail = EnumName(sla::v1::Priority_descriptor(), t.priority());
+        if (t.from_priority() != sla::v1::PRIORITY_UNSPECIFIED) {
+          detail = absl::StrCat(EnumName(sla::v1::Priority_descriptor(), t.from_priority()), " → ", detail);
         }
-        if (!p.ticket().reason().empty()) absl::StrAppend(&detail, " — ", p.ticket().reason());
+        if (t.clock() != sla::v1::CLOCK_KIND_UNSPECIFIED) {
+          absl::StrAppend(&detail, " ", EnumName(sla::v1::ClockKind_descriptor(), t.clock()));
+        }
+        if (t.level() > 0) absl::StrAppend(&detail, " level ", t.level());
+        if (!t.to_status().empty()) absl::StrAppend(&detail, " ", t.from_status(), " → ", t.to_status());
+        if (!t.exclusion_id().empty()) absl::StrAppend(&detail, " (", t.exclusion_id(), ")");
+        if (!t.reason().empty()) absl::StrAppend(&detail, " — ", t.reason());
         break;
+      }
       case sla::v1::EventPayload::kOutage:
         detail = absl::StrCat(p.outage().service_id(), p.outage().planned() ? " (planned)" : "");
         break;
