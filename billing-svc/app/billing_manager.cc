@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "billing-svc/domain/adjustment.h"
+#include "billing-svc/domain/settlement.h"
 #include "billing-svc/storage/billing_store.h"
 #include "common/api/list_request.h"
 #include "common/api/resource_name.h"
@@ -557,55 +558,29 @@ absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector
     SLA_ASSIGN_OR_RETURN(w.pc, ComputePeriod(r.version.terms, r.version.name, p.period, r.active_from,
                                              r.active_until, facts[f], now));
     const CreditResult& cr = w.pc.credits;
-    // What the caps took away, for reports: the exact credit before caps, rounded once, less
-    // the credit computed.
-    Rational exact_total;
-    for (const CreditLine& l : cr.lines) exact_total = exact_total + l.exact;
-    w.cap_cut = std::max<int64_t>(0, exact_total.Round(money::Rounding::kHalfUp) - cr.total_minor);
-    // Deferred credits of earlier periods are paid out with this period's once together they
-    // reach the minimum, and in any case with the contract's last period.
     const auto& cs = r.version.terms.credit_schedule();
-    const int64_t minimum = cs.has_minimum_credit() ? cs.minimum_credit().amount_minor() : 0;
-    const bool last_period = r.active_until != 0;
     std::vector<storage::StoredCredit> pending = deferred[key];
     for (const storage::StoredCredit& d : pending) w.waiting_minor += d.amount_minor;
-    const bool enough = cr.total_minor + w.waiting_minor >= minimum || last_period;
-    w.status = !cr.below_minimum ? CreditStatus::kIssued
-               : cr.deferred     ? (enough ? CreditStatus::kIssued : CreditStatus::kDeferred)
-                                 : CreditStatus::kDropped;
-    if (w.status == CreditStatus::kIssued && enough) {
-      w.deferred = std::move(pending);
-      w.released_minor = w.waiting_minor;
-    }
-    w.note_total = cr.total_minor + w.released_minor;
+    const Settlement settled = SettleCredit(cr, cs, w.waiting_minor, /*last_period=*/r.active_until != 0);
+    w.status = settled.status;
+    w.cap_cut = settled.cap_cut_minor;
+    w.released_minor = settled.released_minor;
+    w.note_total = settled.note_total_minor;
+    if (settled.releases_deferred) w.deferred = std::move(pending);
     if (w.note_total > 0 && w.status == CreditStatus::kIssued) ++notes;
-    // Chronic breach: the same rule missed in k of the last M periods (this one included).
-    const auto& chronic = cs.chronic_breach();
-    if (chronic.breached_periods() > 0 && chronic.window_periods() > 0) {
-      const int index = p.period.year * 12 + p.period.month - 1;
-      const int first = index - chronic.window_periods() + 1;
-      std::set<std::string> rules;
-      for (const CreditLine& l : cr.lines) rules.insert(l.rule_id);
-      for (const std::string& rule : rules) {
-        std::vector<bool> flags(chronic.window_periods(), false);
-        flags.back() = true;
-        for (const storage::StoredCredit& h : recent[key]) {
-          const int at = h.period.year * 12 + h.period.month - 1;
-          if (h.rule_id == rule && at >= first && at <= index) flags[at - first] = true;
-        }
-        if (!ChronicBreachAccrued(flags, chronic)) continue;
-        const int64_t hits = std::count(flags.begin(), flags.end(), true);
-        const int64_t deadline = r.bounds.end + int64_t{86400} * chronic.exercise_within_days();
-        outbox::Row& ev = w.chronic.emplace_back(
-            BillingEvent("termination_right.accrued", p.contract, p.key.customer_id, now));
-        sla::v1::TerminationRightEventPayload& right = *ev.payload.mutable_termination_right();
-        right.set_contract(p.contract);
-        right.set_rule_id(rule);
-        right.set_period(PeriodText(p.period));
-        right.set_breached_periods(static_cast<int32_t>(hits));
-        right.set_window_periods(chronic.window_periods());
-        right.mutable_exercise_by()->set_seconds(deadline);
-      }
+    std::vector<PastCredit> past;
+    for (const storage::StoredCredit& h : recent[key]) past.push_back({h.rule_id, h.period.year * 12 + h.period.month - 1});
+    for (const TerminationRight& t : AccruedTerminationRights(cr, cs.chronic_breach(), p.period.year * 12 + p.period.month - 1,
+                                                              r.bounds.end, past)) {
+      outbox::Row& ev =
+          w.chronic.emplace_back(BillingEvent("termination_right.accrued", p.contract, p.key.customer_id, now));
+      sla::v1::TerminationRightEventPayload& right = *ev.payload.mutable_termination_right();
+      right.set_contract(p.contract);
+      right.set_rule_id(t.rule_id);
+      right.set_period(PeriodText(p.period));
+      right.set_breached_periods(t.breached_periods);
+      right.set_window_periods(t.window_periods);
+      right.mutable_exercise_by()->set_seconds(t.exercise_by);
     }
     // The invoice of this period deducts the credits earned before it (and charges the debits).
     w.earlier = unapplied[key];
