@@ -467,8 +467,11 @@ Period Previous(const Period& p) {
   return {static_cast<int>(m.year()), m.month()};
 }
 
+
+}  // namespace
+
 // One period's close, decided before anything is written.
-struct CloseWork {
+struct BillingManager::CloseWork {
   size_t index = 0;  // in the batch
   PeriodComputation pc;
   CreditStatus status = CreditStatus::kIssued;
@@ -481,8 +484,6 @@ struct CloseWork {
   InvoiceDraft draft;
   std::vector<outbox::Row> chronic;  // termination rights accrued
 };
-
-}  // namespace
 
 absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector<PendingClose>& batch, int64_t now,
                                          std::vector<pb::ClosePeriodResponse>* outs,
@@ -551,50 +552,60 @@ absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector
   int notes = 0;
   for (size_t f = 0; f < fresh.size(); ++f) {
     const PendingClose& p = batch[fresh[f]];
-    const Resolved& r = p.r;
     const std::string key = storage::KeyText(p.key);
-    CloseWork w;
+    SLA_ASSIGN_OR_RETURN(CloseWork w, PlanClose(p, facts[f], deferred[key], unapplied[key], recent[key], now));
     w.index = fresh[f];
-    SLA_ASSIGN_OR_RETURN(w.pc, ComputePeriod(r.version.terms, r.version.name, p.period, r.active_from,
-                                             r.active_until, facts[f], now));
-    const CreditResult& cr = w.pc.credits;
-    const auto& cs = r.version.terms.credit_schedule();
-    std::vector<storage::StoredCredit> pending = deferred[key];
-    for (const storage::StoredCredit& d : pending) w.waiting_minor += d.amount_minor;
-    const Settlement settled = SettleCredit(cr, cs, w.waiting_minor, /*last_period=*/r.active_until != 0);
-    w.status = settled.status;
-    w.cap_cut = settled.cap_cut_minor;
-    w.released_minor = settled.released_minor;
-    w.note_total = settled.note_total_minor;
-    if (settled.releases_deferred) w.deferred = std::move(pending);
     if (w.note_total > 0 && w.status == CreditStatus::kIssued) ++notes;
-    std::vector<PastCredit> past;
-    for (const storage::StoredCredit& h : recent[key]) past.push_back({h.rule_id, h.period.year * 12 + h.period.month - 1});
-    for (const TerminationRight& t : AccruedTerminationRights(cr, cs.chronic_breach(), p.period.year * 12 + p.period.month - 1,
-                                                              r.bounds.end, past)) {
-      outbox::Row& ev =
-          w.chronic.emplace_back(BillingEvent("termination_right.accrued", p.contract, p.key.customer_id, now));
-      sla::v1::TerminationRightEventPayload& right = *ev.payload.mutable_termination_right();
-      right.set_contract(p.contract);
-      right.set_rule_id(t.rule_id);
-      right.set_period(PeriodText(p.period));
-      right.set_breached_periods(t.breached_periods);
-      right.set_window_periods(t.window_periods);
-      right.mutable_exercise_by()->set_seconds(t.exercise_by);
-    }
-    // The invoice of this period deducts the credits earned before it (and charges the debits).
-    w.earlier = unapplied[key];
-    std::vector<Line> credit_lines;
-    for (const storage::StoredCredit& e : w.earlier) {
-      const std::string what =
-          e.revision == 0 ? "SLA credit " : (e.amount_minor < 0 ? "SLA debit " : "SLA credit delta ");
-      credit_lines.push_back(
-          {"credit", absl::StrCat(what, PeriodText(e.period), ": ", e.rule_id), e.amount_minor, e.rule_id});
-    }
-    SLA_ASSIGN_OR_RETURN(w.draft, BuildInvoice(r.version.terms.pricing(), w.pc.bounds, w.pc.active_days, credit_lines));
     work.push_back(std::move(w));
   }
+  SLA_RETURN_IF_ERROR(WriteCredits(c, batch, work));
+  return IssueDocuments(c, batch, work, notes, now, outs, events);
+}
 
+absl::StatusOr<BillingManager::CloseWork> BillingManager::PlanClose(
+    const PendingClose& p, const PeriodFacts& facts, std::vector<storage::StoredCredit> pending,
+    std::vector<storage::StoredCredit> earlier, const std::vector<storage::StoredCredit>& recent, int64_t now) {
+  const Resolved& r = p.r;
+  CloseWork w;
+  SLA_ASSIGN_OR_RETURN(w.pc, ComputePeriod(r.version.terms, r.version.name, p.period, r.active_from,
+                                           r.active_until, facts, now));
+  const CreditResult& cr = w.pc.credits;
+  const auto& cs = r.version.terms.credit_schedule();
+  for (const storage::StoredCredit& d : pending) w.waiting_minor += d.amount_minor;
+  const Settlement settled = SettleCredit(cr, cs, w.waiting_minor, /*last_period=*/r.active_until != 0);
+  w.status = settled.status;
+  w.cap_cut = settled.cap_cut_minor;
+  w.released_minor = settled.released_minor;
+  w.note_total = settled.note_total_minor;
+  if (settled.releases_deferred) w.deferred = std::move(pending);
+  std::vector<PastCredit> past;
+  for (const storage::StoredCredit& h : recent) past.push_back({h.rule_id, h.period.year * 12 + h.period.month - 1});
+  for (const TerminationRight& t : AccruedTerminationRights(cr, cs.chronic_breach(), p.period.year * 12 + p.period.month - 1,
+                                                            r.bounds.end, past)) {
+    outbox::Row& ev = w.chronic.emplace_back(BillingEvent("termination_right.accrued", p.contract, p.key.customer_id, now));
+    sla::v1::TerminationRightEventPayload& right = *ev.payload.mutable_termination_right();
+    right.set_contract(p.contract);
+    right.set_rule_id(t.rule_id);
+    right.set_period(PeriodText(p.period));
+    right.set_breached_periods(t.breached_periods);
+    right.set_window_periods(t.window_periods);
+    right.mutable_exercise_by()->set_seconds(t.exercise_by);
+  }
+  // The invoice of this period deducts the credits earned before it (and charges the debits).
+  w.earlier = std::move(earlier);
+  std::vector<Line> credit_lines;
+  for (const storage::StoredCredit& e : w.earlier) {
+    const std::string what =
+        e.revision == 0 ? "SLA credit " : (e.amount_minor < 0 ? "SLA debit " : "SLA credit delta ");
+    credit_lines.push_back(
+        {"credit", absl::StrCat(what, PeriodText(e.period), ": ", e.rule_id), e.amount_minor, e.rule_id});
+  }
+  SLA_ASSIGN_OR_RETURN(w.draft, BuildInvoice(r.version.terms.pricing(), w.pc.bounds, w.pc.active_days, credit_lines));
+  return w;
+}
+
+absl::Status BillingManager::WriteCredits(mysql::Connection& c, const std::vector<PendingClose>& batch,
+                                          const std::vector<CloseWork>& work) {
   // The credit rows first; the document numbers last, because the series rows they are taken
   // from stay locked until the commit and other closers wait for them.
   std::vector<storage::ContractCredit> credit_rows;
@@ -620,8 +631,14 @@ absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector
   }
   SLA_RETURN_IF_ERROR(storage::InsertCredits(c, credit_rows));
   SLA_RETURN_IF_ERROR(storage::MarkApplied(c, applied));
-  SLA_RETURN_IF_ERROR(storage::ReleaseDeferred(c, released));
+  return storage::ReleaseDeferred(c, released);
+}
 
+
+absl::Status BillingManager::IssueDocuments(mysql::Connection& c, const std::vector<PendingClose>& batch,
+                                            std::vector<CloseWork>& work, int notes, int64_t now,
+                                            std::vector<pb::ClosePeriodResponse>* outs,
+                                            std::vector<outbox::Row>* events) {
   // Numbers for the whole batch at once.
   int64_t next_cn = 0;
   if (notes > 0) {

@@ -79,6 +79,21 @@ class BillingManager {
   // most once. `outs` has one response per period.
   absl::Status IssueCloses(mysql::Connection& c, const std::vector<PendingClose>& batch, int64_t now,
                            std::vector<pb::ClosePeriodResponse>* outs, std::vector<outbox::Row>* events);
+  // One period's close, decided before anything is written.
+  struct CloseWork;
+  // Decides a fresh period's close from its facts and what earlier periods left: `pending`
+  // deferred credits, `earlier` credits its invoice deducts, `recent` credits for chronic breach.
+  absl::StatusOr<CloseWork> PlanClose(const PendingClose& p, const PeriodFacts& facts,
+                                      std::vector<storage::StoredCredit> pending,
+                                      std::vector<storage::StoredCredit> earlier,
+                                      const std::vector<storage::StoredCredit>& recent, int64_t now);
+  // The credit rows of the planned closes, and the earlier credits they apply or release.
+  absl::Status WriteCredits(mysql::Connection& c, const std::vector<PendingClose>& batch,
+                            const std::vector<CloseWork>& work);
+  // Numbers and writes the credit notes and invoices, with their events; fills `outs`.
+  absl::Status IssueDocuments(mysql::Connection& c, const std::vector<PendingClose>& batch,
+                              std::vector<CloseWork>& work, int notes, int64_t now,
+                              std::vector<pb::ClosePeriodResponse>* outs, std::vector<outbox::Row>* events);
   // Closes `batch` in one transaction; if that fails, each on its own. Returns how many closed.
   int CloseBatch(const std::vector<PendingClose>& batch, int64_t now);
   absl::StatusOr<bool> Revise(const storage::ContractKey& k, const Period& period, int64_t now);
