@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "tests/service_process.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/server/auth.h"
@@ -28,6 +29,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "common/test_util/mariadb_env.h"
 #include "gtest/gtest.h"
+#include "sla/v1/event_consumer_service.pb.h"
 #include "sla/v1/event_service.grpc.pb.h"
 #include "sla/billing/v1/billing_service.grpc.pb.h"
 #include "sla/contract/v1/contract_service.grpc.pb.h"
@@ -184,12 +186,22 @@ TEST_P(ServicesTest, ServesHealthReflectionAndAuthenticatesEveryRpc) {
   EXPECT_NE(std::find(listed->begin(), listed->end(), service_name), listed->end());
   EXPECT_NE(std::find(listed->begin(), listed->end(), "grpc.health.v1.Health"), listed->end());
 
-  // Every RPC of the service: no token, a malformed one, an expired one → UNAUTHENTICATED;
+  // Every RPC of every service the binary serves (its own and the shared sla.v1 ones: event
+  // streams, event consumers): no token, a malformed one, an expired one → UNAUTHENTICATED;
   // a valid one gets past authentication.
   const std::string expired = Token(absl::Minutes(-10));
-  for (int i = 0; i < GetParam().descriptor()->method_count(); ++i) {
-    const auto* m = GetParam().descriptor()->method(i);
-    const std::string path = absl::StrCat("/", service_name, "/", m->name());
+  (void)sla::v1::ListEventsRequest::descriptor();
+  (void)sla::v1::ListConsumerCursorsRequest::descriptor();
+  std::vector<const google::protobuf::MethodDescriptor*> methods;
+  for (const std::string& name : *listed) {
+    if (!absl::StartsWith(name, "sla.")) continue;
+    const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+    ASSERT_NE(service, nullptr) << name << " is served but not linked into the test";
+    for (int i = 0; i < service->method_count(); ++i) methods.push_back(service->method(i));
+  }
+  EXPECT_GT(methods.size(), static_cast<size_t>(GetParam().descriptor()->method_count()) - 1);
+  for (const auto* m : methods) {
+    const std::string path = absl::StrCat("/", m->service()->full_name(), "/", m->name());
     for (const server::MetadataList& md :
          {server::MetadataList{}, server::MetadataList{{"authorization", "Bearer garbage"}},
           server::MetadataList{{"authorization", "Basic dXNlcjpwdw=="}},
