@@ -110,13 +110,16 @@ class ServiceProcess {
   }
 
   // Sends SIGTERM and returns the exit status (-1 if it had to be killed after 20 s).
+  // A process already reaped is not signalled: kill(-1, …) would reach every process.
   int Terminate() {
+    if (pid_ <= 0) return -1;
     kill(pid_, SIGTERM);
     return WaitForExit();
   }
 
   // Waits up to 20 s for the process to exit by itself; its exit status, or -1.
   int WaitForExit() {
+    if (pid_ <= 0) return -1;
     for (int i = 0; i < 200; ++i) {
       int status = 0;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
