@@ -25,19 +25,9 @@ TEST_F(BillingFlowTest, PreviewCreditsWithTheWritesPositionSeesTheOutageAtOnce) 
   const Tenant acme = NewTenant("Acme");
   clock_.Set(Utc(2026, 12, 20, 0));
   Sync();
-  tpb::CreateOutageRequest req;
-  req.set_parent(acme.customer);
-  req.mutable_outage()->set_contract(acme.contract);
-  req.mutable_outage()->set_service_id("email-hosting");
-  req.mutable_outage()->mutable_start_time()->set_seconds(Utc(2026, 12, 9, 3));
-  req.mutable_outage()->mutable_end_time()->set_seconds(Utc(2026, 12, 9, 4, 40));
-  auto ctx = As("msp_agent");
-  ctx->AddMetadata("x-sla-want-position", "1");
-  tpb::Outage outage;
-  ASSERT_TRUE(stub_->CreateOutage(ctx.get(), req, &outage).ok());
-  const auto header = ctx->GetServerInitialMetadata().find("x-sla-event-position");
-  ASSERT_NE(header, ctx->GetServerInitialMetadata().end());
-  const std::string position(header->second.data(), header->second.size());
+  std::string position;
+  Outage(acme, Utc(2026, 12, 9, 3), Utc(2026, 12, 9, 4, 40), "", &position);
+  ASSERT_FALSE(position.empty());
   EXPECT_THAT(position, ::testing::StartsWith("ticket-svc/"));
 
   pb::PreviewCreditsRequest preview;

@@ -648,83 +648,94 @@ absl::Status BillingManager::IssueDocuments(mysql::Connection& c, const std::vec
   std::vector<storage::DocumentRow> documents;
   for (CloseWork& w : work) {
     const PendingClose& p = batch[w.index];
-    const storage::ContractKey& k = p.key;
-    const Resolved& r = p.r;
-    const std::string currency = r.version.terms.pricing().monthly_fee().currency_code();
-    const CreditResult& cr = w.pc.credits;
     pb::ClosePeriodResponse& out = (*outs)[w.index];
     if (w.note_total > 0 && w.status == CreditStatus::kIssued) {
-      const int64_t n = next_cn++;
-      pb::CreditNote* note = out.mutable_credit_note();
-      note->set_name(absl::StrCat("customers/", k.customer_id, "/creditNotes/", DocId("CN", n)));
-      note->set_number(DocId("CN", n));
-      note->set_contract(p.contract);
-      *note->mutable_period() = p.requested;
-      for (const CreditLine& l : cr.lines) *note->add_lines() = ToLine(l, currency);
-      for (const storage::StoredCredit& d : w.deferred) {
-        pb::DocumentLine* line = note->add_lines();
-        if (!line->ParseFromString(d.line)) return absl::DataLossError("unreadable deferred credit");
-        line->set_description(absl::StrCat(line->description(), ", deferred from ", PeriodText(d.period)));
-        *line->mutable_amount() = Money(currency, d.amount_minor);
-      }
-      *note->mutable_total() = Money(currency, w.note_total);
-      note->mutable_issue_time()->set_seconds(now);
-      note->set_terms_version(r.version.name);
-      documents.push_back({"CN", n, k, p.period, note->SerializeAsString(), now});
-      sla::v1::CreditEventPayload& credit =
-          *events->emplace_back(BillingEvent("credit_note.issued", note->name(), k.customer_id, now))
-               .payload.mutable_credit();
-      credit.set_credit_note(note->name());
-      credit.set_contract(p.contract);
-      credit.set_period(PeriodText(p.period));
-      credit.set_currency(currency);
-      credit.set_total_minor(w.note_total);
-      credit.set_released_deferred_minor(w.released_minor);
-      credit.set_cap_cut_minor(w.cap_cut);
+      SLA_RETURN_IF_ERROR(IssueCreditNote(p, w, next_cn++, now, out.mutable_credit_note(), &documents, events));
     } else if (w.status != CreditStatus::kIssued) {
-      const bool held = w.status == CreditStatus::kDeferred;
-      sla::v1::CreditEventPayload& credit =
-          *events
-               ->emplace_back(BillingEvent(held ? "credit.deferred" : "credit.dropped", p.contract,
-                                           k.customer_id, now))
-               .payload.mutable_credit();
-      credit.set_contract(p.contract);
-      credit.set_period(PeriodText(p.period));
-      credit.set_currency(currency);
-      credit.set_total_minor(cr.total_minor);
-      credit.set_deferred_before_minor(held ? w.waiting_minor : 0);
-      credit.set_cap_cut_minor(w.cap_cut);
+      events->push_back(HeldCreditEvent(p, w, now));
     }
     events->insert(events->end(), w.chronic.begin(), w.chronic.end());
-    const int64_t n = next_inv++;
-    pb::Invoice* inv = out.mutable_invoice();
-    inv->set_name(absl::StrCat("customers/", k.customer_id, "/invoices/", DocId("INV", n)));
-    inv->set_number(DocId("INV", n));
-    inv->set_contract(p.contract);
-    *inv->mutable_period() = p.requested;
-    for (const Line& l : w.draft.lines) {
-      pb::DocumentLine* d = inv->add_lines();
-      d->set_description(l.description);
-      *d->mutable_amount() = Money(currency, l.amount_minor);
-      d->set_rule_id(l.rule_id);
-      d->set_kind(l.kind);
-    }
-    *inv->mutable_total() = Money(currency, w.draft.total_minor);
-    *inv->mutable_credit_carried() = Money(currency, w.draft.credit_carried_minor);
-    inv->mutable_issue_time()->set_seconds(now);
-    inv->set_terms_version(r.version.name);
-    documents.push_back({"INV", n, k, p.period, inv->SerializeAsString(), now});
-    sla::v1::InvoiceEventPayload& invoice =
-        *events->emplace_back(BillingEvent("invoice.issued", inv->name(), k.customer_id, now))
-             .payload.mutable_invoice();
-    invoice.set_invoice(inv->name());
-    invoice.set_contract(p.contract);
-    invoice.set_period(PeriodText(p.period));
-    invoice.set_currency(currency);
-    invoice.set_total_minor(w.draft.total_minor);
+    IssueInvoice(p, w, next_inv++, now, out.mutable_invoice(), &documents, events);
     out.set_newly_closed(true);
   }
   return storage::InsertDocuments(c, documents);
+}
+
+absl::Status BillingManager::IssueCreditNote(const PendingClose& p, const CloseWork& w, int64_t n, int64_t now,
+                                             pb::CreditNote* note, std::vector<storage::DocumentRow>* documents,
+                                             std::vector<outbox::Row>* events) {
+  const storage::ContractKey& k = p.key;
+  const std::string currency = p.r.version.terms.pricing().monthly_fee().currency_code();
+  note->set_name(absl::StrCat("customers/", k.customer_id, "/creditNotes/", DocId("CN", n)));
+  note->set_number(DocId("CN", n));
+  note->set_contract(p.contract);
+  *note->mutable_period() = p.requested;
+  for (const CreditLine& l : w.pc.credits.lines) *note->add_lines() = ToLine(l, currency);
+  for (const storage::StoredCredit& d : w.deferred) {
+    pb::DocumentLine* line = note->add_lines();
+    if (!line->ParseFromString(d.line)) return absl::DataLossError("unreadable deferred credit");
+    line->set_description(absl::StrCat(line->description(), ", deferred from ", PeriodText(d.period)));
+    *line->mutable_amount() = Money(currency, d.amount_minor);
+  }
+  *note->mutable_total() = Money(currency, w.note_total);
+  note->mutable_issue_time()->set_seconds(now);
+  note->set_terms_version(p.r.version.name);
+  documents->push_back({"CN", n, k, p.period, note->SerializeAsString(), now});
+  sla::v1::CreditEventPayload& credit =
+      *events->emplace_back(BillingEvent("credit_note.issued", note->name(), k.customer_id, now))
+           .payload.mutable_credit();
+  credit.set_credit_note(note->name());
+  credit.set_contract(p.contract);
+  credit.set_period(PeriodText(p.period));
+  credit.set_currency(currency);
+  credit.set_total_minor(w.note_total);
+  credit.set_released_deferred_minor(w.released_minor);
+  credit.set_cap_cut_minor(w.cap_cut);
+  return absl::OkStatus();
+}
+
+outbox::Row BillingManager::HeldCreditEvent(const PendingClose& p, const CloseWork& w, int64_t now) {
+  const bool held = w.status == CreditStatus::kDeferred;
+  outbox::Row ev = BillingEvent(held ? "credit.deferred" : "credit.dropped", p.contract, p.key.customer_id, now);
+  sla::v1::CreditEventPayload& credit = *ev.payload.mutable_credit();
+  credit.set_contract(p.contract);
+  credit.set_period(PeriodText(p.period));
+  credit.set_currency(p.r.version.terms.pricing().monthly_fee().currency_code());
+  credit.set_total_minor(w.pc.credits.total_minor);
+  credit.set_deferred_before_minor(held ? w.waiting_minor : 0);
+  credit.set_cap_cut_minor(w.cap_cut);
+  return ev;
+}
+
+void BillingManager::IssueInvoice(const PendingClose& p, const CloseWork& w, int64_t n, int64_t now,
+                                  pb::Invoice* inv, std::vector<storage::DocumentRow>* documents,
+                                  std::vector<outbox::Row>* events) {
+  const storage::ContractKey& k = p.key;
+  const std::string currency = p.r.version.terms.pricing().monthly_fee().currency_code();
+  inv->set_name(absl::StrCat("customers/", k.customer_id, "/invoices/", DocId("INV", n)));
+  inv->set_number(DocId("INV", n));
+  inv->set_contract(p.contract);
+  *inv->mutable_period() = p.requested;
+  for (const Line& l : w.draft.lines) {
+    pb::DocumentLine* d = inv->add_lines();
+    d->set_description(l.description);
+    *d->mutable_amount() = Money(currency, l.amount_minor);
+    d->set_rule_id(l.rule_id);
+    d->set_kind(l.kind);
+  }
+  *inv->mutable_total() = Money(currency, w.draft.total_minor);
+  *inv->mutable_credit_carried() = Money(currency, w.draft.credit_carried_minor);
+  inv->mutable_issue_time()->set_seconds(now);
+  inv->set_terms_version(p.r.version.name);
+  documents->push_back({"INV", n, k, p.period, inv->SerializeAsString(), now});
+  sla::v1::InvoiceEventPayload& invoice =
+      *events->emplace_back(BillingEvent("invoice.issued", inv->name(), k.customer_id, now))
+           .payload.mutable_invoice();
+  invoice.set_invoice(inv->name());
+  invoice.set_contract(p.contract);
+  invoice.set_period(PeriodText(p.period));
+  invoice.set_currency(currency);
+  invoice.set_total_minor(w.draft.total_minor);
 }
 
 absl::StatusOr<int> BillingManager::ReviseStalePeriods() {

@@ -94,6 +94,15 @@ class BillingManager {
   absl::Status IssueDocuments(mysql::Connection& c, const std::vector<PendingClose>& batch,
                               std::vector<CloseWork>& work, int notes, int64_t now,
                               std::vector<pb::ClosePeriodResponse>* outs, std::vector<outbox::Row>* events);
+  // The credit note numbered `n` of one close, its document row and its event.
+  static absl::Status IssueCreditNote(const PendingClose& p, const CloseWork& w, int64_t n, int64_t now,
+                                      pb::CreditNote* note, std::vector<storage::DocumentRow>* documents,
+                                      std::vector<outbox::Row>* events);
+  // The event of a credit deferred or dropped instead of issued.
+  static outbox::Row HeldCreditEvent(const PendingClose& p, const CloseWork& w, int64_t now);
+  // The invoice numbered `n` of one close, its document row and its event.
+  static void IssueInvoice(const PendingClose& p, const CloseWork& w, int64_t n, int64_t now, pb::Invoice* inv,
+                           std::vector<storage::DocumentRow>* documents, std::vector<outbox::Row>* events);
   // Closes `batch` in one transaction; if that fails, each on its own. Returns how many closed.
   int CloseBatch(const std::vector<PendingClose>& batch, int64_t now);
   absl::StatusOr<bool> Revise(const storage::ContractKey& k, const Period& period, int64_t now);

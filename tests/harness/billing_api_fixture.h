@@ -70,8 +70,10 @@ class BillingApiTest : public ticket::TicketApiTest {
     ASSERT_TRUE(n.ok()) << n.status();
   }
 
-  // An e-mail outage; `end` 0 leaves it open. Returns its name.
-  std::string Outage(const ticket::Tenant& t, int64_t start, int64_t end, const std::string& exclusion = "") {
+  // An e-mail outage; `end` 0 leaves it open. Returns its name. With `position`, asks for and
+  // stores the event position of the write (read-your-writes tests pass it on).
+  std::string Outage(const ticket::Tenant& t, int64_t start, int64_t end, const std::string& exclusion = "",
+                     std::string* position = nullptr) {
     tpb::CreateOutageRequest req;
     req.set_parent(t.customer);
     req.mutable_outage()->set_contract(t.contract);
@@ -80,8 +82,16 @@ class BillingApiTest : public ticket::TicketApiTest {
     if (end != 0) req.mutable_outage()->mutable_end_time()->set_seconds(end);
     req.mutable_outage()->set_exclusion_id(exclusion);
     tpb::Outage out;
-    const grpc::Status s = stub_->CreateOutage(As("msp_agent").get(), req, &out);
+    auto ctx = As("msp_agent");
+    if (position != nullptr) ctx->AddMetadata("x-sla-want-position", "1");
+    const grpc::Status s = stub_->CreateOutage(ctx.get(), req, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
+    if (position != nullptr) {
+      const auto& headers = ctx->GetServerInitialMetadata();
+      const auto header = headers.find("x-sla-event-position");
+      EXPECT_NE(header, headers.end()) << "CreateOutage answered no event position";
+      if (header != headers.end()) position->assign(header->second.data(), header->second.size());
+    }
     return out.name();
   }
 
