@@ -6,7 +6,7 @@
 #include "contract-svc/domain/agreement.h"
 #include "contract-svc/domain/customer.h"
 #include "contract-svc/domain/lint.h"
-#include "contract-svc/domain/terms_validation.h"
+#include "common/core/terms_validation.h"
 #include "fuzz/fuzz_util.h"
 #include "sla/contract/v1/contract_service.pb.h"
 
@@ -26,7 +26,7 @@ void Terms(const sla::v1::SlaTerms& terms) {
   // Every calendar the terms carry counts as existing, as after contract-svc's lookup.
   sla::contract::CalendarsByName calendars;
   for (const auto& c : terms.calendars()) calendars[c.name()] = c;
-  const absl::Status valid = sla::contract::ValidateTerms(
+  const absl::Status valid = sla::core::ValidateTerms(
       terms, [&](absl::string_view name) { return calendars.contains(name); });
   sla::fuzz::ExpectClientError(valid);
   if (!valid.ok()) return;

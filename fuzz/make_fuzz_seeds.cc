@@ -13,7 +13,7 @@
 #include "sla/contract/v1/contract_service.pb.h"
 #include "sla/reporting/v1/reporting_service.pb.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
-#include "ticket-svc/domain/test_terms.h"
+#include "common/core/test_terms.h"
 
 namespace {
 
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   // The snapshot of calendars an activated version carries.
-  const sla::v1::SlaTerms bangkok = sla::ticket::testing::BangkokTerms();
+  const sla::v1::SlaTerms bangkok = sla::core::testing::BangkokTerms();
   *terms.mutable_calendars() = bangkok.calendars();
 
   for (const auto& cal : bangkok.calendars()) Write("calendar_fuzzer", cal.name().substr(10), cal.SerializeAsString());

@@ -8,7 +8,7 @@
 #include "fuzz/fuzz_util.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
 #include "ticket-svc/domain/requests.h"
-#include "ticket-svc/domain/test_terms.h"
+#include "common/core/test_terms.h"
 #include "ticket-svc/domain/ticket.h"
 
 namespace {
@@ -19,7 +19,7 @@ using sla::fuzz::ExpectClientError;
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const auto* terms = new std::shared_ptr<const sla::ticket::TermsContext>(sla::ticket::testing::BangkokContext());
+  static const auto* terms = new std::shared_ptr<const sla::core::TermsContext>(sla::core::testing::BangkokContext());
   FuzzedDataProvider in(data, size);
   pb::CreateTicketRequest create;
   if (!create.ParseFromString(in.ConsumeRandomLengthString(4096))) return 0;
@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   t.service_id = create.ticket().service_id();
   t.priority = create.ticket().priority();
   t.title = create.ticket().title();
-  int64_t now = sla::ticket::testing::Utc(2026, 12, 4, 9) + in.ConsumeIntegralInRange<int64_t>(0, 86400 * 30);
+  int64_t now = sla::core::testing::Utc(2026, 12, 4, 9) + in.ConsumeIntegralInRange<int64_t>(0, 86400 * 30);
   sla::ticket::Effects fx;
   const absl::Status opened = sla::ticket::Open(t, **terms, now, "fuzz", fx);
   ExpectClientError(opened);

@@ -37,14 +37,14 @@ absl::Status CanRead(const Identity& who, const std::string& customer, const std
   return server::RequireReadAccess(who, customer, name, "billing documents");
 }
 
-absl::StatusOr<Period> ValidPeriod(const pb::BillingPeriod& p) {
+absl::StatusOr<core::Period> ValidPeriod(const pb::BillingPeriod& p) {
   if (p.year() < 2000 || p.year() > 9999 || p.month() < 1 || p.month() > 12) {
     return InvalidField("period", "must be a month: year 2000..9999, month 1..12");
   }
-  return Period{p.year(), p.month()};
+  return core::Period{p.year(), p.month()};
 }
 
-std::string PeriodText(const Period& p) { return absl::StrFormat("%04d-%02d", p.year, p.month); }
+std::string PeriodText(const core::Period& p) { return absl::StrFormat("%04d-%02d", p.year, p.month); }
 std::string DocId(const std::string& series, int64_t number) {
   return absl::StrFormat("%s-%06d", series, number);
 }
@@ -65,7 +65,7 @@ sla::v1::Money Money(const std::string& currency, int64_t minor) {
   return m;
 }
 
-pb::DocumentLine ToLine(const CreditLine& l, const std::string& currency) {
+pb::DocumentLine ToLine(const core::CreditLine& l, const std::string& currency) {
   pb::DocumentLine d;
   d.set_description(absl::StrCat("SLA credit: ", l.rule_id, l.service_id.empty() ? "" : " (" + l.service_id + ")"));
   *d.mutable_amount() = Money(currency, l.amount_minor);
@@ -84,7 +84,7 @@ outbox::Row BillingEvent(std::string type, std::string subject, std::string cust
 
 struct BillingManager::Resolved {
   clients::ResolvedVersion version;  // the version the period is billed under
-  PeriodBounds bounds;
+  core::PeriodBounds bounds;
   int64_t active_from = 0;   // set when the contract starts within the period
   int64_t active_until = 0;  // set when it ends within the period
   int64_t first_from = 0;    // when the earliest version in force in the period took effect
@@ -94,7 +94,7 @@ struct BillingManager::PendingClose {
   std::string contract;
   storage::ContractKey key;
   pb::BillingPeriod requested;
-  Period period;
+  core::Period period;
   Resolved r;
 };
 
@@ -141,9 +141,9 @@ class TicketEventHandler final : public outbox::Handler {
     if (const auto* p = std::any_cast<sla::v1::OutageEventPayload>(&state)) {
       SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(p->contract(), "contracts", "payload.contract"));
       const storage::ContractKey key{k.first, k.second};
-      const OutageFact now{p->outage(), p->service_id(), p->start_time().seconds(),
+      const core::OutageFact now{p->outage(), p->service_id(), p->start_time().seconds(),
                            p->has_end_time() ? p->end_time().seconds() : 0, p->planned(), p->exclusion_id()};
-      SLA_ASSIGN_OR_RETURN(std::optional<OutageFact> before, storage::UpsertOutage(c, key, now));
+      SLA_ASSIGN_OR_RETURN(std::optional<core::OutageFact> before, storage::UpsertOutage(c, key, now));
       // Closed periods the outage covered before or covers now see a change.
       SLA_RETURN_IF_ERROR(Touch(c, key, now.start, now.end));
       if (before) SLA_RETURN_IF_ERROR(Touch(c, key, before->start, before->end));
@@ -174,7 +174,7 @@ absl::StatusOr<int> BillingManager::ConsumeOnce() {
 }
 
 absl::StatusOr<BillingManager::Resolved> BillingManager::Resolve(const std::string& contract,
-                                                                 const Period& p) {
+                                                                 const core::Period& p) {
   // The zone comes from the terms: find a version in force within the month first. These UTC
   // instants lie inside the month in every zone (UTC−12 to UTC+14).
   std::optional<clients::ResolvedVersion> probe;
@@ -192,7 +192,7 @@ absl::StatusOr<BillingManager::Resolved> BillingManager::Resolve(const std::stri
     return absl::NotFoundError(absl::StrCat("`", contract, "` has no terms in force in ", PeriodText(p)));
   }
   Resolved r;
-  SLA_ASSIGN_OR_RETURN(r.bounds, Bounds(p, probe->terms.pricing().billing_time_zone()));
+  SLA_ASSIGN_OR_RETURN(r.bounds, core::Bounds(p, probe->terms.pricing().billing_time_zone()));
   // Billed under the version in force at the period's last second, or, for a contract that
   // ends within the period, the last one in force.
   r.version = *probe;
@@ -226,7 +226,7 @@ absl::StatusOr<pb::PreviewCreditsResponse> BillingManager::Preview(const Identit
                                                                    const pb::PreviewCreditsRequest& req) {
   SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(req.contract(), "contracts", "contract"));
   SLA_RETURN_IF_ERROR(CanRead(who, k.first, req.contract()));
-  SLA_ASSIGN_OR_RETURN(const Period period, ValidPeriod(req.period()));
+  SLA_ASSIGN_OR_RETURN(const core::Period period, ValidPeriod(req.period()));
   // Read-your-writes: the facts are read after the cursor, so they reflect at least it.
   outbox::CursorState reflects;
   if (!req.min_event_position().empty()) {
@@ -240,20 +240,20 @@ absl::StatusOr<pb::PreviewCreditsResponse> BillingManager::Preview(const Identit
     SLA_ASSIGN_OR_RETURN(reflects, follower_->Current());
   }
   SLA_ASSIGN_OR_RETURN(Resolved r, Resolve(req.contract(), period));
-  PeriodFacts facts;
+  core::PeriodFacts facts;
   SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(facts, storage::LoadFacts(c, {k.first, k.second}, r.bounds.start, r.bounds.end));
     return absl::OkStatus();
   }));
   const int64_t now = absl::ToUnixSeconds(options_.clock());
-  SLA_ASSIGN_OR_RETURN(PeriodComputation pc, ComputePeriod(r.version.terms, r.version.name, period,
+  SLA_ASSIGN_OR_RETURN(core::PeriodComputation pc, core::ComputePeriod(r.version.terms, r.version.name, period,
                                                            r.active_from, r.active_until, facts, now));
   pb::PreviewCreditsResponse out;
   out.set_event_position(outbox::FormatPosition({kTicketSource, reflects.epoch, reflects.sequence}));
   if (reflects.last_event_time > 0) out.mutable_event_time()->set_seconds(reflects.last_event_time);
-  for (const CreditLine& l : pc.credits.lines) *out.add_credits() = ToLine(l, pc.credits.currency);
+  for (const core::CreditLine& l : pc.credits.lines) *out.add_credits() = ToLine(l, pc.credits.currency);
   *out.mutable_total() = Money(pc.credits.currency, pc.credits.total_minor);
-  for (const ServiceFigure& f : pc.availability) {
+  for (const core::ServiceFigure& f : pc.availability) {
     pb::ServiceAvailability* a = out.add_availability();
     a->set_service_id(f.service_id);
     a->set_period_minutes(f.availability.period_minutes);
@@ -261,7 +261,7 @@ absl::StatusOr<pb::PreviewCreditsResponse> BillingManager::Preview(const Identit
     a->set_eligible_minutes(f.availability.eligible_minutes);
     a->set_downtime_minutes(f.availability.downtime_minutes);
     a->set_availability_ppm(
-        static_cast<int64_t>((f.availability.ratio() * Rational(1'000'000)).Floor()));
+        static_cast<int64_t>((f.availability.ratio() * core::Rational(1'000'000)).Floor()));
     a->set_target_ppm(f.target_ppm);
     a->set_met(f.availability.Meets(f.target_ppm));
   }
@@ -462,7 +462,7 @@ absl::StatusOr<BillingManager::PendingClose> BillingManager::PrepareClose(const 
 
 namespace {
 
-Period Previous(const Period& p) {
+core::Period Previous(const core::Period& p) {
   const absl::CivilMonth m = absl::CivilMonth(p.year, p.month) - 1;
   return {static_cast<int>(m.year()), m.month()};
 }
@@ -473,15 +473,15 @@ Period Previous(const Period& p) {
 // One period's close, decided before anything is written.
 struct BillingManager::CloseWork {
   size_t index = 0;  // in the batch
-  PeriodComputation pc;
-  CreditStatus status = CreditStatus::kIssued;
+  core::PeriodComputation pc;
+  core::CreditStatus status = core::CreditStatus::kIssued;
   std::vector<storage::StoredCredit> deferred;  // earlier deferred credits paid out now
   int64_t waiting_minor = 0;   // earlier deferred credits, paid out now or not
   int64_t released_minor = 0;  // the part of it paid out now
   int64_t note_total = 0;
   int64_t cap_cut = 0;
   std::vector<storage::StoredCredit> earlier;  // deducted (or charged) by this invoice
-  InvoiceDraft draft;
+  core::InvoiceDraft draft;
   std::vector<outbox::Row> chronic;  // termination rights accrued
 };
 
@@ -540,7 +540,7 @@ absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector
     if (s.code() == absl::StatusCode::kAlreadyExists && batch.size() == 1) return load_existing(0);
     return s;
   }
-  SLA_ASSIGN_OR_RETURN(std::vector<PeriodFacts> facts, storage::LoadFactsMany(c, queries));
+  SLA_ASSIGN_OR_RETURN(std::vector<core::PeriodFacts> facts, storage::LoadFactsMany(c, queries));
   SLA_ASSIGN_OR_RETURN(storage::CreditsByContract deferred, storage::LockPendingDeferred(c, keys));
   SLA_ASSIGN_OR_RETURN(storage::CreditsByContract unapplied, storage::LockUnappliedCredits(c, keys));
   storage::CreditsByContract recent;
@@ -555,7 +555,7 @@ absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector
     const std::string key = storage::KeyText(p.key);
     SLA_ASSIGN_OR_RETURN(CloseWork w, PlanClose(p, facts[f], deferred[key], unapplied[key], recent[key], now));
     w.index = fresh[f];
-    if (w.note_total > 0 && w.status == CreditStatus::kIssued) ++notes;
+    if (w.note_total > 0 && w.status == core::CreditStatus::kIssued) ++notes;
     work.push_back(std::move(w));
   }
   SLA_RETURN_IF_ERROR(WriteCredits(c, batch, work));
@@ -563,13 +563,13 @@ absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector
 }
 
 absl::StatusOr<BillingManager::CloseWork> BillingManager::PlanClose(
-    const PendingClose& p, const PeriodFacts& facts, std::vector<storage::StoredCredit> pending,
+    const PendingClose& p, const core::PeriodFacts& facts, std::vector<storage::StoredCredit> pending,
     std::vector<storage::StoredCredit> earlier, const std::vector<storage::StoredCredit>& recent, int64_t now) {
   const Resolved& r = p.r;
   CloseWork w;
-  SLA_ASSIGN_OR_RETURN(w.pc, ComputePeriod(r.version.terms, r.version.name, p.period, r.active_from,
+  SLA_ASSIGN_OR_RETURN(w.pc, core::ComputePeriod(r.version.terms, r.version.name, p.period, r.active_from,
                                            r.active_until, facts, now));
-  const CreditResult& cr = w.pc.credits;
+  const core::CreditResult& cr = w.pc.credits;
   const auto& cs = r.version.terms.credit_schedule();
   for (const storage::StoredCredit& d : pending) w.waiting_minor += d.amount_minor;
   const Settlement settled = SettleCredit(cr, cs, w.waiting_minor, /*last_period=*/r.active_until != 0);
@@ -593,14 +593,14 @@ absl::StatusOr<BillingManager::CloseWork> BillingManager::PlanClose(
   }
   // The invoice of this period deducts the credits earned before it (and charges the debits).
   w.earlier = std::move(earlier);
-  std::vector<Line> credit_lines;
+  std::vector<core::Line> credit_lines;
   for (const storage::StoredCredit& e : w.earlier) {
     const std::string what =
         e.revision == 0 ? "SLA credit " : (e.amount_minor < 0 ? "SLA debit " : "SLA credit delta ");
     credit_lines.push_back(
         {"credit", absl::StrCat(what, PeriodText(e.period), ": ", e.rule_id), e.amount_minor, e.rule_id});
   }
-  SLA_ASSIGN_OR_RETURN(w.draft, BuildInvoice(r.version.terms.pricing(), w.pc.bounds, w.pc.active_days, credit_lines));
+  SLA_ASSIGN_OR_RETURN(w.draft, core::BuildInvoice(r.version.terms.pricing(), w.pc.bounds, w.pc.active_days, credit_lines));
   return w;
 }
 
@@ -609,11 +609,11 @@ absl::Status BillingManager::WriteCredits(mysql::Connection& c, const std::vecto
   // The credit rows first; the document numbers last, because the series rows they are taken
   // from stay locked until the commit and other closers wait for them.
   std::vector<storage::ContractCredit> credit_rows;
-  std::vector<std::pair<storage::ContractCredit, Period>> applied, released;
+  std::vector<std::pair<storage::ContractCredit, core::Period>> applied, released;
   for (const CloseWork& w : work) {
     const PendingClose& p = batch[w.index];
     const std::string currency = p.r.version.terms.pricing().monthly_fee().currency_code();
-    for (const CreditLine& l : w.pc.credits.lines) {
+    for (const core::CreditLine& l : w.pc.credits.lines) {
       credit_rows.push_back({p.key, {p.period, l.rule_id, l.service_id, l.amount_minor, currency, w.status,
                                      ToLine(l, currency).SerializeAsString()}});
     }
@@ -626,7 +626,7 @@ absl::Status BillingManager::WriteCredits(mysql::Connection& c, const std::vecto
       *carried.mutable_amount() = Money(currency, w.draft.credit_carried_minor);
       carried.set_kind("carried");
       credit_rows.push_back({p.key, {p.period, "carried", "", w.draft.credit_carried_minor, currency,
-                                     CreditStatus::kIssued, carried.SerializeAsString()}});
+                                     core::CreditStatus::kIssued, carried.SerializeAsString()}});
     }
   }
   SLA_RETURN_IF_ERROR(storage::InsertCredits(c, credit_rows));
@@ -649,9 +649,9 @@ absl::Status BillingManager::IssueDocuments(mysql::Connection& c, const std::vec
   for (CloseWork& w : work) {
     const PendingClose& p = batch[w.index];
     pb::ClosePeriodResponse& out = (*outs)[w.index];
-    if (w.note_total > 0 && w.status == CreditStatus::kIssued) {
+    if (w.note_total > 0 && w.status == core::CreditStatus::kIssued) {
       SLA_RETURN_IF_ERROR(IssueCreditNote(p, w, next_cn++, now, out.mutable_credit_note(), &documents, events));
-    } else if (w.status != CreditStatus::kIssued) {
+    } else if (w.status != core::CreditStatus::kIssued) {
       events->push_back(HeldCreditEvent(p, w, now));
     }
     events->insert(events->end(), w.chronic.begin(), w.chronic.end());
@@ -670,7 +670,7 @@ absl::Status BillingManager::IssueCreditNote(const PendingClose& p, const CloseW
   note->set_number(DocId("CN", n));
   note->set_contract(p.contract);
   *note->mutable_period() = p.requested;
-  for (const CreditLine& l : w.pc.credits.lines) *note->add_lines() = ToLine(l, currency);
+  for (const core::CreditLine& l : w.pc.credits.lines) *note->add_lines() = ToLine(l, currency);
   for (const storage::StoredCredit& d : w.deferred) {
     pb::DocumentLine* line = note->add_lines();
     if (!line->ParseFromString(d.line)) return absl::DataLossError("unreadable deferred credit");
@@ -695,7 +695,7 @@ absl::Status BillingManager::IssueCreditNote(const PendingClose& p, const CloseW
 }
 
 outbox::Row BillingManager::HeldCreditEvent(const PendingClose& p, const CloseWork& w, int64_t now) {
-  const bool held = w.status == CreditStatus::kDeferred;
+  const bool held = w.status == core::CreditStatus::kDeferred;
   outbox::Row ev = BillingEvent(held ? "credit.deferred" : "credit.dropped", p.contract, p.key.customer_id, now);
   sla::v1::CreditEventPayload& credit = *ev.payload.mutable_credit();
   credit.set_contract(p.contract);
@@ -716,7 +716,7 @@ void BillingManager::IssueInvoice(const PendingClose& p, const CloseWork& w, int
   inv->set_number(DocId("INV", n));
   inv->set_contract(p.contract);
   *inv->mutable_period() = p.requested;
-  for (const Line& l : w.draft.lines) {
+  for (const core::Line& l : w.draft.lines) {
     pb::DocumentLine* d = inv->add_lines();
     d->set_description(l.description);
     *d->mutable_amount() = Money(currency, l.amount_minor);
@@ -759,7 +759,7 @@ absl::StatusOr<int> BillingManager::ReviseStalePeriods() {
   return changed;
 }
 
-absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k, const Period& period, int64_t now) {
+absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k, const core::Period& period, int64_t now) {
   const std::string contract = absl::StrCat("customers/", k.customer_id, "/contracts/", k.contract_id);
   // A past instant's version never changes (amendments take effect later), so this is the
   // version the period closed under.
@@ -773,8 +773,8 @@ absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k, const
     SLA_RETURN_IF_ERROR(storage::LockFactsShared(c));
     SLA_ASSIGN_OR_RETURN(std::optional<storage::ClosedPeriod> closed, storage::LockClosedPeriod(c, k, period));
     if (!closed || !closed->stale) return absl::OkStatus();  // another replica did it
-    SLA_ASSIGN_OR_RETURN(PeriodFacts facts, storage::LoadFacts(c, k, r.bounds.start, r.bounds.end));
-    SLA_ASSIGN_OR_RETURN(PeriodComputation pc, ComputePeriod(r.version.terms, r.version.name, period,
+    SLA_ASSIGN_OR_RETURN(core::PeriodFacts facts, storage::LoadFacts(c, k, r.bounds.start, r.bounds.end));
+    SLA_ASSIGN_OR_RETURN(core::PeriodComputation pc, core::ComputePeriod(r.version.terms, r.version.name, period,
                                                              r.active_from, r.active_until, facts, now));
     SLA_ASSIGN_OR_RETURN(std::vector<RecordedCredit> recorded, storage::RecordedCredits(c, k, period));
     const Adjustment a = ComputeAdjustment(pc.credits, recorded);
@@ -802,7 +802,7 @@ absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k, const
     }
     SLA_RETURN_IF_ERROR(storage::InsertCredits(c, rows));
     changed = true;
-    if (a.status == CreditStatus::kIssued) {
+    if (a.status == core::CreditStatus::kIssued) {
       const std::string series = debit ? "DN" : "CN";
       SLA_ASSIGN_OR_RETURN(const int64_t n, storage::ReserveNumbers(c, series, 1));
       note.set_name(absl::StrCat("customers/", k.customer_id, "/creditNotes/", DocId(series, n)));
@@ -836,7 +836,7 @@ absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k, const
       credit.set_period(PeriodText(period));
       credit.set_currency(currency);
       credit.set_delta_minor(a.total_minor);
-      credit.set_status(a.status == CreditStatus::kDeferred ? "deferred" : "dropped");
+      credit.set_status(a.status == core::CreditStatus::kDeferred ? "deferred" : "dropped");
       credit.set_revision(revision);
     }
     SLA_RETURN_IF_ERROR(storage::FinishRevision(c, k, period, revision));
@@ -900,7 +900,7 @@ absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const st
       if (ym.size() != 2 || !absl::SimpleAtoi(ym[0], &y) || !absl::SimpleAtoi(ym[1], &m) || m < 1 || m > 12) {
         return InvalidField(field, "must be YYYY-MM");
       }
-      q.period = Period{y, m};
+      q.period = core::Period{y, m};
     } else if (r.field == "series" && series.size() > 1) {
       if (std::find(series.begin(), series.end(), r.value) == series.end()) {
         return InvalidField(field, absl::StrCat("must be one of ", absl::StrJoin(series, ", ")));

@@ -16,7 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "billing-svc/domain/period.h"
+#include "common/core/period.h"
 #include "common/clients/contract_terms.h"
 #include "billing-svc/storage/billing_store.h"
 #include "common/mysql/connection_pool.h"
@@ -71,7 +71,7 @@ class BillingManager {
  private:
   struct Resolved;
   struct PendingClose;
-  absl::StatusOr<Resolved> Resolve(const std::string& contract, const Period& p);
+  absl::StatusOr<Resolved> Resolve(const std::string& contract, const core::Period& p);
   // Resolves the period and checks it may close now (ended; past its grace if asked).
   absl::StatusOr<PendingClose> PrepareClose(const std::string& contract, const pb::BillingPeriod& period,
                                             bool respect_grace, int64_t now);
@@ -83,7 +83,7 @@ class BillingManager {
   struct CloseWork;
   // Decides a fresh period's close from its facts and what earlier periods left: `pending`
   // deferred credits, `earlier` credits its invoice deducts, `recent` credits for chronic breach.
-  absl::StatusOr<CloseWork> PlanClose(const PendingClose& p, const PeriodFacts& facts,
+  absl::StatusOr<CloseWork> PlanClose(const PendingClose& p, const core::PeriodFacts& facts,
                                       std::vector<storage::StoredCredit> pending,
                                       std::vector<storage::StoredCredit> earlier,
                                       const std::vector<storage::StoredCredit>& recent, int64_t now);
@@ -105,7 +105,7 @@ class BillingManager {
                            std::vector<storage::DocumentRow>* documents, std::vector<outbox::Row>* events);
   // Closes `batch` in one transaction; if that fails, each on its own. Returns how many closed.
   int CloseBatch(const std::vector<PendingClose>& batch, int64_t now);
-  absl::StatusOr<bool> Revise(const storage::ContractKey& k, const Period& period, int64_t now);
+  absl::StatusOr<bool> Revise(const storage::ContractKey& k, const core::Period& period, int64_t now);
 
   // How far back the scheduler looks for periods still to close.
   static constexpr int kCatchUpMonths = 24;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "billing-svc/domain/credits.h"
+#include "common/core/credits.h"
 
 namespace sla::billing {
 
@@ -17,7 +17,7 @@ struct RecordedCredit {
   std::string rule_id;
   std::string subject;
   int64_t amount_minor = 0;
-  CreditStatus status = CreditStatus::kIssued;
+  core::CreditStatus status = core::CreditStatus::kIssued;
 };
 
 struct DeltaLine {
@@ -32,13 +32,13 @@ struct Adjustment {
   // The status of the delta rows: the period's credits were issued (the delta is issued, as a
   // document), deferred (the delta joins the amount waiting to be paid out) or dropped (stays
   // dropped unless the recomputed total now reaches the minimum, then it is all issued).
-  CreditStatus status = CreditStatus::kIssued;
+  core::CreditStatus status = core::CreditStatus::kIssued;
   std::vector<DeltaLine> lines;  // the non-zero changes, by rule and subject
   int64_t total_minor = 0;       // their sum
 };
 
 // `now`: the period's credits recomputed on today's facts; `recorded`: every row the period
 // holds, all revisions.
-Adjustment ComputeAdjustment(const CreditResult& now, const std::vector<RecordedCredit>& recorded);
+Adjustment ComputeAdjustment(const core::CreditResult& now, const std::vector<RecordedCredit>& recorded);
 
 }  // namespace sla::billing

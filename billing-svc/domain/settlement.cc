@@ -5,20 +5,20 @@
 
 namespace sla::billing {
 
-Settlement SettleCredit(const CreditResult& credits, const sla::v1::CreditSchedule& schedule,
+Settlement SettleCredit(const core::CreditResult& credits, const sla::v1::CreditSchedule& schedule,
                         int64_t waiting_minor, bool last_period) {
   Settlement s;
-  Rational exact_total;
-  for (const CreditLine& l : credits.lines) exact_total = exact_total + l.exact;
+  core::Rational exact_total;
+  for (const core::CreditLine& l : credits.lines) exact_total = exact_total + l.exact;
   s.cap_cut_minor =
       std::max<int64_t>(0, exact_total.Round(money::Rounding::kHalfUp) - credits.total_minor);
   const int64_t minimum =
       schedule.has_minimum_credit() ? schedule.minimum_credit().amount_minor() : 0;
   const bool enough = credits.total_minor + waiting_minor >= minimum || last_period;
-  s.status = !credits.below_minimum ? CreditStatus::kIssued
-             : credits.deferred     ? (enough ? CreditStatus::kIssued : CreditStatus::kDeferred)
-                                    : CreditStatus::kDropped;
-  if (s.status == CreditStatus::kIssued && enough) {
+  s.status = !credits.below_minimum ? core::CreditStatus::kIssued
+             : credits.deferred     ? (enough ? core::CreditStatus::kIssued : core::CreditStatus::kDeferred)
+                                    : core::CreditStatus::kDropped;
+  if (s.status == core::CreditStatus::kIssued && enough) {
     s.releases_deferred = true;
     s.released_minor = waiting_minor;
   }
@@ -26,7 +26,7 @@ Settlement SettleCredit(const CreditResult& credits, const sla::v1::CreditSchedu
   return s;
 }
 
-std::vector<TerminationRight> AccruedTerminationRights(const CreditResult& credits,
+std::vector<TerminationRight> AccruedTerminationRights(const core::CreditResult& credits,
                                                        const sla::v1::ChronicBreachRule& rule,
                                                        int period_index, int64_t period_end,
                                                        const std::vector<PastCredit>& past) {
@@ -34,7 +34,7 @@ std::vector<TerminationRight> AccruedTerminationRights(const CreditResult& credi
   if (rule.breached_periods() <= 0 || rule.window_periods() <= 0) return out;
   const int first = period_index - rule.window_periods() + 1;
   std::set<std::string> rules;
-  for (const CreditLine& l : credits.lines) rules.insert(l.rule_id);
+  for (const core::CreditLine& l : credits.lines) rules.insert(l.rule_id);
   for (const std::string& id : rules) {
     std::vector<bool> flags(rule.window_periods(), false);
     flags.back() = true;
@@ -43,7 +43,7 @@ std::vector<TerminationRight> AccruedTerminationRights(const CreditResult& credi
         flags[h.period_index - first] = true;
       }
     }
-    if (!ChronicBreachAccrued(flags, rule)) continue;
+    if (!core::ChronicBreachAccrued(flags, rule)) continue;
     out.push_back({id, static_cast<int>(std::count(flags.begin(), flags.end(), true)),
                    rule.window_periods(),
                    period_end + int64_t{86400} * rule.exercise_within_days()});

@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "billing-svc/domain/credits.h"
+#include "common/core/credits.h"
 #include "sla/v1/credit_schedule.pb.h"
 
 namespace sla::billing {
 
 struct Settlement {
-  CreditStatus status = CreditStatus::kIssued;
+  core::CreditStatus status = core::CreditStatus::kIssued;
   // Earlier deferred credits are paid out with this period's (their sum in released_minor).
   bool releases_deferred = false;
   int64_t released_minor = 0;
@@ -28,7 +28,7 @@ struct Settlement {
 // `waiting_minor`: earlier periods' deferred credits not paid yet. Deferred credits are paid
 // out once, together with this period's, they reach the minimum, and in any case with the
 // contract's last period.
-Settlement SettleCredit(const CreditResult& credits, const sla::v1::CreditSchedule& schedule,
+Settlement SettleCredit(const core::CreditResult& credits, const sla::v1::CreditSchedule& schedule,
                         int64_t waiting_minor, bool last_period);
 
 // A right to terminate for chronic breach, earned by missing `rule_id` in
@@ -48,7 +48,7 @@ struct PastCredit {
 
 // The rights this period's credits accrue under `rule` (none when the terms have no chronic
 // breach clause), given the credits of earlier periods.
-std::vector<TerminationRight> AccruedTerminationRights(const CreditResult& credits,
+std::vector<TerminationRight> AccruedTerminationRights(const core::CreditResult& credits,
                                                        const sla::v1::ChronicBreachRule& rule,
                                                        int period_index, int64_t period_end,
                                                        const std::vector<PastCredit>& past);

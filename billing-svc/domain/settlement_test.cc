@@ -5,14 +5,14 @@
 namespace sla::billing {
 namespace {
 
-CreditResult Credit(int64_t total, bool below_minimum, bool deferred) {
-  CreditResult r;
+core::CreditResult Credit(int64_t total, bool below_minimum, bool deferred) {
+  core::CreditResult r;
   r.total_minor = total;
   r.below_minimum = below_minimum;
   r.deferred = deferred;
-  CreditLine l;
+  core::CreditLine l;
   l.rule_id = "p1-response";
-  l.exact = Rational(total);
+  l.exact = core::Rational(total);
   l.amount_minor = total;
   r.lines.push_back(l);
   return r;
@@ -28,12 +28,12 @@ sla::v1::CreditSchedule Minimum(int64_t minor) {
 TEST(SettlementTest, ACreditBelowTheMinimumWaitsUntilLaterCreditsReachIt) {
   // 300 of a 1,000 minimum, deferred by the terms: it waits.
   Settlement s = SettleCredit(Credit(300, true, true), Minimum(1000), /*waiting_minor=*/0, false);
-  EXPECT_EQ(s.status, CreditStatus::kDeferred);
+  EXPECT_EQ(s.status, core::CreditStatus::kDeferred);
   EXPECT_FALSE(s.releases_deferred);
   EXPECT_EQ(s.note_total_minor, 300);  // not issued: no note pays it yet
   // 400 more with 700 waiting reaches it: both are paid on this period's note.
   s = SettleCredit(Credit(400, true, true), Minimum(1000), /*waiting_minor=*/700, false);
-  EXPECT_EQ(s.status, CreditStatus::kIssued);
+  EXPECT_EQ(s.status, core::CreditStatus::kIssued);
   EXPECT_TRUE(s.releases_deferred);
   EXPECT_EQ(s.released_minor, 700);
   EXPECT_EQ(s.note_total_minor, 1100);
@@ -41,19 +41,19 @@ TEST(SettlementTest, ACreditBelowTheMinimumWaitsUntilLaterCreditsReachIt) {
 
 TEST(SettlementTest, TheLastPeriodPaysWhateverWaitsAndDroppedCreditsStayDropped) {
   Settlement s = SettleCredit(Credit(100, true, true), Minimum(1000), 200, /*last_period=*/true);
-  EXPECT_EQ(s.status, CreditStatus::kIssued);
+  EXPECT_EQ(s.status, core::CreditStatus::kIssued);
   EXPECT_EQ(s.note_total_minor, 300);
   s = SettleCredit(Credit(100, true, /*deferred=*/false), Minimum(1000), 0, false);
-  EXPECT_EQ(s.status, CreditStatus::kDropped);
+  EXPECT_EQ(s.status, core::CreditStatus::kDropped);
   EXPECT_FALSE(s.releases_deferred);
 }
 
 TEST(SettlementTest, TheCapCutIsTheExactCreditRoundedOnceLessTheCreditComputed) {
-  CreditResult r = Credit(500, false, false);
-  r.lines[0].exact = Rational(1501, 2);  // 750.5 before the cap
+  core::CreditResult r = Credit(500, false, false);
+  r.lines[0].exact = core::Rational(1501, 2);  // 750.5 before the cap
   const Settlement s = SettleCredit(r, sla::v1::CreditSchedule(), 0, false);
   EXPECT_EQ(s.cap_cut_minor, 251);  // 751 − 500
-  EXPECT_EQ(s.status, CreditStatus::kIssued);
+  EXPECT_EQ(s.status, core::CreditStatus::kIssued);
   EXPECT_EQ(s.note_total_minor, 500);
 }
 
@@ -63,7 +63,7 @@ TEST(SettlementTest, ARuleMissedInKOfTheLastMPeriodsAccruesATerminationRight) {
   rule.set_window_periods(6);
   rule.set_exercise_within_days(60);
   const int feb = 2027 * 12 + 1;
-  const CreditResult credits = Credit(100, false, false);
+  const core::CreditResult credits = Credit(100, false, false);
   // Two earlier misses inside the window, one outside it, one of another rule.
   const std::vector<PastCredit> past = {
       {"p1-response", feb - 1}, {"p1-response", feb - 3}, {"p1-response", feb - 7}, {"email", feb - 2}};

@@ -10,7 +10,7 @@
 
 namespace sla::billing::storage {
 
-absl::Status InsertBreach(Connection& c, const ContractKey& k, const BreachFact& b, int cycle) {
+absl::Status InsertBreach(Connection& c, const ContractKey& k, const core::BreachFact& b, int cycle) {
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
                        c.Prepare("INSERT IGNORE INTO breach_facts (ticket, clock, cycle, customer_id, "
                                  "contract_id, priority, breach_time) VALUES (?,?,?,?,?,?,?)"));
@@ -26,9 +26,9 @@ absl::Status InsertBreach(Connection& c, const ContractKey& k, const BreachFact&
   });
 }
 
-absl::StatusOr<std::optional<OutageFact>> UpsertOutage(Connection& c, const ContractKey& k,
-                                                       const OutageFact& o) {
-  std::optional<OutageFact> before;
+absl::StatusOr<std::optional<core::OutageFact>> UpsertOutage(Connection& c, const ContractKey& k,
+                                                       const core::OutageFact& o) {
+  std::optional<core::OutageFact> before;
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * sel,
                        c.Prepare("SELECT service_id, start_time, end_time, planned, exclusion_id FROM "
                                  "outage_facts WHERE outage = ? FOR UPDATE"));
@@ -36,7 +36,7 @@ absl::StatusOr<std::optional<OutageFact>> UpsertOutage(Connection& c, const Cont
     sel->setString(1, o.outage);
     std::unique_ptr<sql::ResultSet> rs(sel->executeQuery());
     if (rs->next()) {
-      before = OutageFact{o.outage, rs->getString(1), rs->getInt64(2), rs->isNull(3) ? 0 : rs->getInt64(3),
+      before = core::OutageFact{o.outage, rs->getString(1), rs->getInt64(2), rs->isNull(3) ? 0 : rs->getInt64(3),
                           rs->getInt(4) != 0, rs->getString(5)};
     }
   }));
@@ -90,11 +90,11 @@ std::string ClosedText(const PeriodKey& p) {
   return absl::StrCat(KeyText(p.key), "/", p.period.year * 12 + p.period.month - 1);
 }
 
-absl::StatusOr<std::vector<PeriodFacts>> LoadFactsMany(Connection& c, const std::vector<FactsQuery>& queries) {
+absl::StatusOr<std::vector<core::PeriodFacts>> LoadFactsMany(Connection& c, const std::vector<FactsQuery>& queries) {
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < queries.size(); ++i) index[KeyText(queries[i].key)] = i;
-  std::vector<PeriodFacts> out(queries.size());
-  auto slot = [&](sql::ResultSet& rs) -> PeriodFacts* {
+  std::vector<core::PeriodFacts> out(queries.size());
+  auto slot = [&](sql::ResultSet& rs) -> core::PeriodFacts* {
     auto it = index.find(absl::StrCat(std::string(rs.getString(1)), "/", std::string(rs.getString(2))));
     return it == index.end() ? nullptr : &out[it->second];
   };
@@ -108,7 +108,7 @@ absl::StatusOr<std::vector<PeriodFacts>> LoadFactsMany(Connection& c, const std:
       c, "SELECT customer_id, contract_id, ticket, clock, priority, breach_time FROM breach_facts WHERE ",
       "(customer_id = ? AND contract_id = ? AND breach_time >= ? AND breach_time < ?)", " OR ",
       " ORDER BY customer_id, contract_id, breach_time, ticket", queries.size(), 4, bind, [&](sql::ResultSet& rs) {
-        if (PeriodFacts* f = slot(rs)) {
+        if (core::PeriodFacts* f = slot(rs)) {
           f->breaches.push_back({rs.getString(3), static_cast<sla::v1::ClockKind>(rs.getInt(4)),
                                  static_cast<sla::v1::Priority>(rs.getInt(5)), rs.getInt64(6)});
         }
@@ -127,7 +127,7 @@ absl::StatusOr<std::vector<PeriodFacts>> LoadFactsMany(Connection& c, const std:
         st.setInt64(p + 3, queries[i].end);
       },
       [&](sql::ResultSet& rs) {
-        if (PeriodFacts* f = slot(rs)) {
+        if (core::PeriodFacts* f = slot(rs)) {
           f->outages.push_back({rs.getString(3), rs.getString(4), rs.getInt64(5), rs.isNull(6) ? 0 : rs.getInt64(6),
                                 rs.getInt(7) != 0, rs.getString(8)});
         }
@@ -135,8 +135,8 @@ absl::StatusOr<std::vector<PeriodFacts>> LoadFactsMany(Connection& c, const std:
   return out;
 }
 
-absl::StatusOr<PeriodFacts> LoadFacts(Connection& c, const ContractKey& k, int64_t start, int64_t end) {
-  SLA_ASSIGN_OR_RETURN(std::vector<PeriodFacts> f, LoadFactsMany(c, {{k, start, end}}));
+absl::StatusOr<core::PeriodFacts> LoadFacts(Connection& c, const ContractKey& k, int64_t start, int64_t end) {
+  SLA_ASSIGN_OR_RETURN(std::vector<core::PeriodFacts> f, LoadFactsMany(c, {{k, start, end}}));
   return std::move(f.front());
 }
 
@@ -201,7 +201,7 @@ absl::StatusOr<std::vector<StalePeriod>> StalePeriods(Connection& c, int limit) 
 }
 
 absl::StatusOr<std::optional<ClosedPeriod>> LockClosedPeriod(Connection& c, const ContractKey& k,
-                                                             const Period& p) {
+                                                             const core::Period& p) {
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
                        c.Prepare("SELECT stale, revision, terms_version FROM closed_periods WHERE "
                                  "customer_id = ? AND contract_id = ? AND year = ? AND month = ? FOR UPDATE"));
@@ -217,7 +217,7 @@ absl::StatusOr<std::optional<ClosedPeriod>> LockClosedPeriod(Connection& c, cons
   return out;
 }
 
-absl::Status FinishRevision(Connection& c, const ContractKey& k, const Period& p, int revision) {
+absl::Status FinishRevision(Connection& c, const ContractKey& k, const core::Period& p, int revision) {
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
                        c.Prepare("UPDATE closed_periods SET stale = 0, revision = ? WHERE customer_id = ? "
                                  "AND contract_id = ? AND year = ? AND month = ?"));
@@ -261,16 +261,16 @@ constexpr char kCreditColumns[] =
 
 StoredCredit ReadCredit(sql::ResultSet& rs) {
   return {{rs.getInt(3), rs.getInt(4)}, rs.getString(5), rs.getString(6), rs.getInt64(7),
-          rs.getString(8), static_cast<CreditStatus>(rs.getInt(9)), rs.getString(10), rs.getInt(11)};
+          rs.getString(8), static_cast<core::CreditStatus>(rs.getInt(9)), rs.getString(10), rs.getInt(11)};
 }
 
-int Index(const Period& p) { return p.year * 12 + p.month - 1; }
+int Index(const core::Period& p) { return p.year * 12 + p.month - 1; }
 
 // Credits of each period's contract matching `condition`, whose `ints` placeholders (after the
 // contract's two) take `values(period)`.
 absl::StatusOr<CreditsByContract> SelectCredits(Connection& c, const std::vector<PeriodKey>& periods,
                                                 const std::string& condition, int ints,
-                                                const std::function<std::vector<int>(const Period&)>& values,
+                                                const std::function<std::vector<int>(const core::Period&)>& values,
                                                 bool lock) {
   CreditsByContract out;
   SLA_RETURN_IF_ERROR(mysql::QueryRows(
@@ -291,7 +291,7 @@ absl::StatusOr<CreditsByContract> SelectCredits(Connection& c, const std::vector
 }
 
 // One UPDATE per distinct period `on` (the rows carry their own), keyed by primary key.
-absl::Status UpdateCredits(Connection& c, const std::vector<std::pair<ContractCredit, Period>>& rows,
+absl::Status UpdateCredits(Connection& c, const std::vector<std::pair<ContractCredit, core::Period>>& rows,
                            const std::string& also_set, const std::string& column) {
   std::map<int, std::vector<const ContractCredit*>> by_on;
   for (const auto& [cc, on] : rows) by_on[Index(on)].push_back(&cc);
@@ -318,10 +318,10 @@ absl::Status UpdateCredits(Connection& c, const std::vector<std::pair<ContractCr
 
 }  // namespace
 
-absl::StatusOr<std::vector<RecordedCredit>> RecordedCredits(Connection& c, const ContractKey& k, const Period& p) {
+absl::StatusOr<std::vector<RecordedCredit>> RecordedCredits(Connection& c, const ContractKey& k, const core::Period& p) {
   SLA_ASSIGN_OR_RETURN(CreditsByContract rows,
                        SelectCredits(c, {{k, p}}, "year * 12 + month - 1 = ? AND rule_id <> 'carried'", 1,
-                                     [](const Period& q) { return std::vector<int>{Index(q)}; }, /*lock=*/true));
+                                     [](const core::Period& q) { return std::vector<int>{Index(q)}; }, /*lock=*/true));
   std::vector<RecordedCredit> out;
   for (const StoredCredit& r : rows[KeyText(k)]) out.push_back({r.rule_id, r.subject, r.amount_minor, r.status});
   return out;
@@ -329,27 +329,27 @@ absl::StatusOr<std::vector<RecordedCredit>> RecordedCredits(Connection& c, const
 
 absl::StatusOr<CreditsByContract> LockPendingDeferred(Connection& c, const std::vector<PeriodKey>& before) {
   return SelectCredits(c, before, "status = 2 AND year * 12 + month - 1 < ?", 1,
-                       [](const Period& q) { return std::vector<int>{Index(q)}; }, /*lock=*/true);
+                       [](const core::Period& q) { return std::vector<int>{Index(q)}; }, /*lock=*/true);
 }
 
 absl::StatusOr<CreditsByContract> LockUnappliedCredits(Connection& c, const std::vector<PeriodKey>& before) {
   return SelectCredits(c, before,
                        "applied_year IS NULL AND status = 1 AND year * 12 + month - 1 < ? AND "
                        "(released_year IS NULL OR released_year * 12 + released_month - 1 < ?)",
-                       2, [](const Period& q) { return std::vector<int>{Index(q), Index(q)}; }, /*lock=*/true);
+                       2, [](const core::Period& q) { return std::vector<int>{Index(q), Index(q)}; }, /*lock=*/true);
 }
 
 absl::StatusOr<CreditsByContract> RecentCredits(Connection& c, const std::vector<PeriodKey>& until, int window) {
   return SelectCredits(c, until, "year * 12 + month - 1 BETWEEN ? AND ?", 2,
-                       [window](const Period& q) { return std::vector<int>{Index(q) - window + 1, Index(q)}; },
+                       [window](const core::Period& q) { return std::vector<int>{Index(q) - window + 1, Index(q)}; },
                        /*lock=*/false);
 }
 
-absl::Status MarkApplied(Connection& c, const std::vector<std::pair<ContractCredit, Period>>& rows) {
+absl::Status MarkApplied(Connection& c, const std::vector<std::pair<ContractCredit, core::Period>>& rows) {
   return UpdateCredits(c, rows, "", "applied");
 }
 
-absl::Status ReleaseDeferred(Connection& c, const std::vector<std::pair<ContractCredit, Period>>& rows) {
+absl::Status ReleaseDeferred(Connection& c, const std::vector<std::pair<ContractCredit, core::Period>>& rows) {
   return UpdateCredits(c, rows, "status = 1, ", "released");
 }
 
@@ -393,7 +393,7 @@ absl::Status InsertDocuments(Connection& c, const std::vector<DocumentRow>& docs
 }
 
 absl::StatusOr<std::optional<std::string>> LoadPeriodDocument(Connection& c, const std::string& series,
-                                                              const ContractKey& k, const Period& p) {
+                                                              const ContractKey& k, const core::Period& p) {
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
                        c.Prepare("SELECT body FROM documents WHERE series = ? AND customer_id = ? AND "
                                  "contract_id = ? AND year = ? AND month = ? AND revision = 0"));

@@ -13,7 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "billing-svc/domain/adjustment.h"
-#include "billing-svc/domain/period.h"
+#include "common/core/period.h"
 #include "common/mysql/connection_pool.h"
 #include "common/server/customer_scope.h"
 
@@ -27,9 +27,9 @@ struct ContractKey {
 };
 
 // Idempotent: a replayed breach is ignored.
-absl::Status InsertBreach(Connection& c, const ContractKey& k, const BreachFact& b, int cycle);
+absl::Status InsertBreach(Connection& c, const ContractKey& k, const core::BreachFact& b, int cycle);
 // The outage's latest state; returns the state it replaced, if any.
-absl::StatusOr<std::optional<OutageFact>> UpsertOutage(Connection& c, const ContractKey& k, const OutageFact& o);
+absl::StatusOr<std::optional<core::OutageFact>> UpsertOutage(Connection& c, const ContractKey& k, const core::OutageFact& o);
 // Marks the closed periods overlapping [from, until) stale: a fact about them arrived after
 // they closed, so a delta is due.
 absl::Status MarkStale(Connection& c, const ContractKey& k, int64_t from, int64_t until);
@@ -42,7 +42,7 @@ std::string KeyText(const ContractKey& k);
 
 struct PeriodKey {
   ContractKey key;
-  Period period;
+  core::Period period;
 };
 
 // Breaches in [start, end) and outages overlapping it.
@@ -51,17 +51,17 @@ struct FactsQuery {
   int64_t start = 0;
   int64_t end = 0;
 };
-absl::StatusOr<PeriodFacts> LoadFacts(Connection& c, const ContractKey& k, int64_t start, int64_t end);
+absl::StatusOr<core::PeriodFacts> LoadFacts(Connection& c, const ContractKey& k, int64_t start, int64_t end);
 // The same for several contracts (each at most once) in one round trip per table; results in
 // the order of `queries`.
-absl::StatusOr<std::vector<PeriodFacts>> LoadFactsMany(Connection& c, const std::vector<FactsQuery>& queries);
+absl::StatusOr<std::vector<core::PeriodFacts>> LoadFactsMany(Connection& c, const std::vector<FactsQuery>& queries);
 
 // Which of `periods` are closed, as "customer/contract/year*12+month-1".
 absl::StatusOr<std::set<std::string>> ClosedAmong(Connection& c, const std::vector<PeriodKey>& periods);
 std::string ClosedText(const PeriodKey& p);
 struct Claim {
   PeriodKey at;
-  PeriodBounds bounds;
+  core::PeriodBounds bounds;
   std::string terms_version;
   int64_t closed_at = 0;
 };
@@ -73,7 +73,7 @@ absl::StatusOr<std::map<std::string, int>> NewestClosedPeriods(Connection& c);
 
 struct StalePeriod {
   ContractKey key;
-  Period period;
+  core::Period period;
 };
 absl::StatusOr<std::vector<StalePeriod>> StalePeriods(Connection& c, int limit);
 struct ClosedPeriod {
@@ -82,17 +82,17 @@ struct ClosedPeriod {
   std::string terms_version;
 };
 // The closed period, locked; nullopt if it is not closed.
-absl::StatusOr<std::optional<ClosedPeriod>> LockClosedPeriod(Connection& c, const ContractKey& k, const Period& p);
-absl::Status FinishRevision(Connection& c, const ContractKey& k, const Period& p, int revision);
+absl::StatusOr<std::optional<ClosedPeriod>> LockClosedPeriod(Connection& c, const ContractKey& k, const core::Period& p);
+absl::Status FinishRevision(Connection& c, const ContractKey& k, const core::Period& p, int revision);
 
-using billing::CreditStatus;
+using core::CreditStatus;
 struct StoredCredit {
-  Period period;
+  core::Period period;
   std::string rule_id;
   std::string subject;
   int64_t amount_minor = 0;
   std::string currency;
-  CreditStatus status = CreditStatus::kIssued;
+  core::CreditStatus status = core::CreditStatus::kIssued;
   std::string line;  // serialized DocumentLine
   int revision = 0;
 };
@@ -102,7 +102,7 @@ struct ContractCredit {
 };
 absl::Status InsertCredits(Connection& c, const std::vector<ContractCredit>& credits);
 // Every credit row of the period, all revisions (not what an invoice carried).
-absl::StatusOr<std::vector<RecordedCredit>> RecordedCredits(Connection& c, const ContractKey& k, const Period& p);
+absl::StatusOr<std::vector<RecordedCredit>> RecordedCredits(Connection& c, const ContractKey& k, const core::Period& p);
 
 // Credit rows of several contracts (each at most once in `periods`), by KeyText.
 using CreditsByContract = std::map<std::string, std::vector<StoredCredit>>;
@@ -114,10 +114,10 @@ absl::StatusOr<CreditsByContract> LockUnappliedCredits(Connection& c, const std:
 // Credits of the `window` periods up to each period, the period itself included (chronic breach).
 absl::StatusOr<CreditsByContract> RecentCredits(Connection& c, const std::vector<PeriodKey>& until, int window);
 // Marks credits as deducted by the invoice of `on` (each row its own period).
-absl::Status MarkApplied(Connection& c, const std::vector<std::pair<ContractCredit, Period>>& rows);
+absl::Status MarkApplied(Connection& c, const std::vector<std::pair<ContractCredit, core::Period>>& rows);
 // Pays deferred credits out with the close of `on`: issued from then on, applied by the
 // invoice after it.
-absl::Status ReleaseDeferred(Connection& c, const std::vector<std::pair<ContractCredit, Period>>& rows);
+absl::Status ReleaseDeferred(Connection& c, const std::vector<std::pair<ContractCredit, core::Period>>& rows);
 
 // Reserves `count` consecutive numbers of `series` ("INV", "CN", "DN"), gapless: taken under the
 // series row's lock, held until the transaction ends. Returns the first.
@@ -126,7 +126,7 @@ struct DocumentRow {
   std::string series;
   int64_t number = 0;
   ContractKey key;
-  Period period;
+  core::Period period;
   std::string body;
   int64_t issue_time = 0;
   int revision = 0;
@@ -134,7 +134,7 @@ struct DocumentRow {
 absl::Status InsertDocuments(Connection& c, const std::vector<DocumentRow>& docs);
 // The period's document at revision 0 (its close).
 absl::StatusOr<std::optional<std::string>> LoadPeriodDocument(Connection& c, const std::string& series,
-                                                              const ContractKey& k, const Period& p);
+                                                              const ContractKey& k, const core::Period& p);
 absl::StatusOr<std::optional<std::pair<std::string, std::string>>> LoadDocument(
     Connection& c, const std::string& series, int64_t number);  // (customer_id, body)
 
@@ -143,7 +143,7 @@ struct DocumentQuery {
   std::string series;
   server::CustomerScope scope;  // whose documents: a caller's customer, never "" by accident
   std::optional<std::string> contract_id;
-  std::optional<Period> period;
+  std::optional<core::Period> period;
   int64_t after_number = 0;  // keyset paging: numbers after this (before it, newest first)
   bool newest_first = false;
   int limit = 50;

@@ -16,7 +16,7 @@
 #include "contract-svc/app/access.h"
 #include "contract-svc/app/calendar_manager.h"
 #include "contract-svc/domain/customer.h"
-#include "contract-svc/domain/terms_validation.h"
+#include "common/core/terms_validation.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace sla::contract {
@@ -80,7 +80,7 @@ absl::Status ContractManager::ValidateWithCalendars(const sla::v1::SlaTerms& ter
   absl::Status lookup_error;
   // Terms name the same few calendars many times: look each one up once.
   absl::flat_hash_map<std::string, bool> known;
-  const CalendarExists exists = [&](absl::string_view name) {
+  const core::CalendarExists exists = [&](absl::string_view name) {
     auto [it, inserted] = known.try_emplace(std::string(name), false);
     if (!inserted) return it->second;
     absl::StatusOr<std::string> id = ParseCalendarName(name, "calendar");
@@ -90,7 +90,7 @@ absl::Status ContractManager::ValidateWithCalendars(const sla::v1::SlaTerms& ter
     it->second = c.ok();
     return it->second;
   };
-  absl::Status s = ValidateTerms(terms, exists, prefix);
+  absl::Status s = core::ValidateTerms(terms, exists, prefix);
   return lookup_error.ok() ? s : lookup_error;
 }
 

@@ -12,7 +12,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "billing-svc/domain/invoice.h"
+#include "common/core/invoice.h"
 #include "common/api/resource_name.h"
 #include "common/log/log.h"
 #include "common/outbox/outbox.h"
@@ -20,7 +20,7 @@
 #include "common/server/access.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "contract-svc/domain/terms_validation.h"
+#include "common/core/terms_validation.h"
 #include "reporting-svc/domain/credit_event.h"
 #include "reporting-svc/domain/render.h"
 
@@ -141,8 +141,8 @@ absl::StatusOr<std::shared_ptr<const ReportManager::TermsInfo>> ReportManager::T
     absl::StatusOr<clients::ResolvedVersion> v = terms_->ResolveVersion(contract, absl::StrCat(contract, "/versions/", n));
     if (absl::IsNotFound(v.status())) break;  // past the latest version
     if (!v.ok()) return v.status();
-    SLA_ASSIGN_OR_RETURN(billing::PeriodBounds b,
-                         billing::Bounds({period / 12, period % 12 + 1}, v->terms.pricing().billing_time_zone()));
+    SLA_ASSIGN_OR_RETURN(core::PeriodBounds b,
+                         core::Bounds({period / 12, period % 12 + 1}, v->terms.pricing().billing_time_zone()));
     if (v->effective_from >= absl::FromUnixSeconds(b.end)) break;
     if (v->effective_until > absl::FromUnixSeconds(b.start) && v->effective_until > v->effective_from) best = *v;
     if (v->effective_until == absl::InfiniteFuture()) break;
@@ -156,13 +156,13 @@ absl::StatusOr<std::vector<int>> ReportManager::DuePeriods(const std::string& co
   SLA_ASSIGN_OR_RETURN(clients::ResolvedVersion first,
                        terms_->ResolveVersion(contract, absl::StrCat(contract, "/versions/1")));
   const std::string& zone = first.terms.pricing().billing_time_zone();
-  SLA_ASSIGN_OR_RETURN(billing::Period begins, billing::PeriodOf(absl::ToUnixSeconds(first.effective_from), zone));
-  SLA_ASSIGN_OR_RETURN(billing::Period today, billing::PeriodOf(now, zone));
+  SLA_ASSIGN_OR_RETURN(core::Period begins, core::PeriodOf(absl::ToUnixSeconds(first.effective_from), zone));
+  SLA_ASSIGN_OR_RETURN(core::Period today, core::PeriodOf(now, zone));
   const int current = today.year * 12 + today.month - 1;
   int last = current - 1;  // the last ended period
   int final_period = -1;   // the month the contract ended in, if it did
   if (until != absl::InfiniteFuture()) {
-    SLA_ASSIGN_OR_RETURN(billing::Period ends, billing::PeriodOf(absl::ToUnixSeconds(until) - 1, zone));
+    SLA_ASSIGN_OR_RETURN(core::Period ends, core::PeriodOf(absl::ToUnixSeconds(until) - 1, zone));
     final_period = ends.year * 12 + ends.month - 1;
     last = std::min(last, final_period);
   }
@@ -183,7 +183,7 @@ absl::StatusOr<std::vector<int>> ReportManager::DuePeriods(const std::string& co
 }
 
 absl::StatusOr<int> ReportManager::PeriodIndexOf(const TermsInfo& t, int64_t at) const {
-  SLA_ASSIGN_OR_RETURN(billing::Period p, billing::PeriodOf(at, t.terms.pricing().billing_time_zone()));
+  SLA_ASSIGN_OR_RETURN(core::Period p, core::PeriodOf(at, t.terms.pricing().billing_time_zone()));
   return p.year * 12 + p.month - 1;
 }
 
@@ -311,13 +311,13 @@ absl::StatusOr<v1::Report> ReportManager::Compute(const ReportName& n) {
   r.set_period(PeriodText(n.period));
   r.mutable_issue_time()->set_seconds(now);
   std::shared_ptr<const TermsInfo> terms;
-  billing::PeriodBounds bounds;
+  core::PeriodBounds bounds;
   if (n.contract()) {
     const std::string contract = absl::StrCat("customers/", n.scope.customer_id, "/contracts/", n.scope.contract_id);
     SLA_ASSIGN_OR_RETURN(terms, TermsForPeriod(contract, n.period));
     r.set_terms_version(terms->version);
     r.set_time_zone(terms->terms.pricing().billing_time_zone());
-    SLA_ASSIGN_OR_RETURN(bounds, billing::Bounds({n.period / 12, n.period % 12 + 1}, r.time_zone()));
+    SLA_ASSIGN_OR_RETURN(bounds, core::Bounds({n.period / 12, n.period % 12 + 1}, r.time_zone()));
     r.mutable_period_start()->set_seconds(bounds.start);
     r.mutable_period_end()->set_seconds(bounds.end);
   }
@@ -343,7 +343,7 @@ absl::StatusOr<v1::Report> ReportManager::Compute(const ReportName& n) {
       // Availability of each trend period, on this report's targets (outages are few).
       for (v1::TrendPoint& point : *r.mutable_trend()) {
         SLA_ASSIGN_OR_RETURN(const int p, ParsePeriod(point.period(), "trend.period"));
-        SLA_ASSIGN_OR_RETURN(billing::PeriodBounds b, billing::Bounds({p / 12, p % 12 + 1}, r.time_zone()));
+        SLA_ASSIGN_OR_RETURN(core::PeriodBounds b, core::Bounds({p / 12, p % 12 + 1}, r.time_zone()));
         SLA_ASSIGN_OR_RETURN(std::vector<OutageRow> past, storage::LoadOutages(c, n.scope, b.start, b.end));
         SLA_ASSIGN_OR_RETURN(auto figures, AvailabilityFigures(terms->terms, terms->version, p / 12, p % 12 + 1,
                                                                past, std::min(now, b.end)));
@@ -559,15 +559,15 @@ absl::StatusOr<v1::SimulateTermsResponse> ReportManager::Simulate(const Identity
       return current.status();
     }
   }
-  SLA_RETURN_IF_ERROR(contract::ValidateTerms(
+  SLA_RETURN_IF_ERROR(core::ValidateTerms(
       proposed, [&](absl::string_view name) { return calendars.count(std::string(name)) > 0; }, "proposed_terms"));
   const int64_t now = absl::ToUnixSeconds(Now(options_));
-  SLA_ASSIGN_OR_RETURN(billing::Period current, billing::PeriodOf(now, proposed.pricing().billing_time_zone()));
+  SLA_ASSIGN_OR_RETURN(core::Period current, core::PeriodOf(now, proposed.pricing().billing_time_zone()));
   const int last = current.year * 12 + current.month - 1 - 1;
   const int first = last - req.lookback_periods() + 1;
-  SLA_ASSIGN_OR_RETURN(billing::PeriodBounds b0, billing::Bounds({first / 12, first % 12 + 1},
+  SLA_ASSIGN_OR_RETURN(core::PeriodBounds b0, core::Bounds({first / 12, first % 12 + 1},
                                                                  proposed.pricing().billing_time_zone()));
-  SLA_ASSIGN_OR_RETURN(billing::PeriodBounds b1, billing::Bounds({last / 12, last % 12 + 1},
+  SLA_ASSIGN_OR_RETURN(core::PeriodBounds b1, core::Bounds({last / 12, last % 12 + 1},
                                                                  proposed.pricing().billing_time_zone()));
   SimulationInput in;
   in.now = now;
@@ -578,8 +578,8 @@ absl::StatusOr<v1::SimulateTermsResponse> ReportManager::Simulate(const Identity
     return absl::OkStatus();
   }));
   // The proposed calendars cover the lookback, with room for clocks that run past its end.
-  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const ticket::TermsContext> ctx,
-                       ticket::TermsContext::Build("proposed", proposed, absl::FromUnixSeconds(b0.start - 86400 * 7),
+  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> ctx,
+                       core::TermsContext::Build("proposed", proposed, absl::FromUnixSeconds(b0.start - 86400 * 7),
                                                    absl::FromUnixSeconds(std::max(now, b1.end) + 86400 * 400)));
   in.proposed = ctx.get();
   return reporting::Simulate(in);

@@ -6,7 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "billing-svc/domain/period.h"
+#include "common/core/period.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "common/text/format.h"
@@ -140,14 +140,14 @@ void AddTargetWording(const sla::v1::SlaTerms& terms,
 namespace {
 
 // Whole minutes of the union of `intervals` clipped to [start, end), taken outward to minutes.
-int64_t UnionMinutes(std::vector<billing::Interval> intervals, int64_t start, int64_t end) {
-  std::vector<billing::Interval> clipped;
-  for (billing::Interval i : intervals) {
+int64_t UnionMinutes(std::vector<core::Interval> intervals, int64_t start, int64_t end) {
+  std::vector<core::Interval> clipped;
+  for (core::Interval i : intervals) {
     i.start = std::max(i.start, start) / 60 * 60;
     i.end = (std::min(i.end, end) + 59) / 60 * 60;
     if (i.end > i.start) clipped.push_back(i);
   }
-  return billing::Length(billing::Union(std::move(clipped))) / 60;
+  return core::Length(core::Union(std::move(clipped))) / 60;
 }
 
 }  // namespace
@@ -155,28 +155,28 @@ int64_t UnionMinutes(std::vector<billing::Interval> intervals, int64_t start, in
 absl::StatusOr<std::vector<pb::ServiceAvailabilityFigure>> AvailabilityFigures(
     const sla::v1::SlaTerms& terms, const std::string& terms_version, int year, int month,
     const std::vector<OutageRow>& outages, int64_t now) {
-  billing::PeriodFacts facts;
+  core::PeriodFacts facts;
   for (const OutageRow& o : outages) {
     facts.outages.push_back({"", o.service_id, o.start, o.end, o.planned, o.exclusion_id});
   }
-  SLA_ASSIGN_OR_RETURN(billing::PeriodComputation pc,
-                       billing::ComputePeriod(terms, terms_version, {year, month}, 0, 0, facts, now));
+  SLA_ASSIGN_OR_RETURN(core::PeriodComputation pc,
+                       core::ComputePeriod(terms, terms_version, {year, month}, 0, 0, facts, now));
   std::vector<pb::ServiceAvailabilityFigure> out;
-  for (const billing::ServiceFigure& f : pc.availability) {
+  for (const core::ServiceFigure& f : pc.availability) {
     pb::ServiceAvailabilityFigure a;
     a.set_service_id(f.service_id);
     a.set_target_ppm(f.target_ppm);
-    const billing::Availability& v = f.availability;
+    const core::Availability& v = f.availability;
     const int64_t e = v.eligible_minutes, d = v.downtime_minutes;
     a.set_actual_ppm(e == 0 ? 1'000'000 : static_cast<int64_t>(static_cast<__int128>(e - d) * 1'000'000 / e));
     a.set_met(v.Meets(f.target_ppm));
     a.set_period_minutes(v.period_minutes);
     a.set_eligible_minutes(e);
     a.set_downtime_minutes(d);
-    std::vector<billing::Interval> planned, excluded;
+    std::vector<core::Interval> planned, excluded;
     for (const OutageRow& o : outages) {
       if (o.service_id != f.service_id) continue;
-      const billing::Interval i{o.start, o.end == 0 ? std::max(o.start, now) : o.end};
+      const core::Interval i{o.start, o.end == 0 ? std::max(o.start, now) : o.end};
       if (o.planned) {
         planned.push_back(i);
       } else if (!o.exclusion_id.empty()) {

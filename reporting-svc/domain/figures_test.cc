@@ -2,13 +2,13 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ticket-svc/domain/test_terms.h"
+#include "common/core/test_terms.h"
 
 namespace sla::reporting {
 namespace {
 
 using ::testing::HasSubstr;
-using ticket::testing::Utc;
+using core::testing::Utc;
 
 TEST(FiguresTest, P90IsTheNearestRank) {
   std::vector<int64_t> ten = {10, 1, 9, 2, 8, 3, 7, 4, 6, 5};
@@ -68,7 +68,7 @@ TEST(FiguresTest, AggregatesPerPriorityAndInAll) {
 }
 
 TEST(FiguresTest, WordingComesFromTheTerms) {
-  const sla::v1::SlaTerms terms = ticket::testing::BangkokTerms();
+  const sla::v1::SlaTerms terms = core::testing::BangkokTerms();
   google::protobuf::RepeatedPtrField<v1::PriorityCompliance> per;
   per.Add()->set_priority(sla::v1::PRIORITY_P1);
   per.Add()->set_priority(sla::v1::PRIORITY_P2);
@@ -78,7 +78,7 @@ TEST(FiguresTest, WordingComesFromTheTerms) {
 }
 
 TEST(FiguresTest, AvailabilityUsesTheExactPeriodComputation) {
-  sla::v1::SlaTerms terms = ticket::testing::BangkokTerms();
+  sla::v1::SlaTerms terms = core::testing::BangkokTerms();
   terms.mutable_pricing()->set_billing_time_zone("Asia/Bangkok");
   terms.mutable_pricing()->mutable_monthly_fee()->set_currency_code("THB");
   auto* target = terms.add_availability_targets();

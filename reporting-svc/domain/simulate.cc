@@ -6,7 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "billing-svc/domain/period.h"
+#include "common/core/period.h"
 #include "common/status/status_macros.h"
 
 namespace sla::reporting {
@@ -19,7 +19,7 @@ struct ClockReplay {
   int64_t breach_time = 0;  // when the proposed target would have been reached, if breached
 };
 
-absl::StatusOr<ClockReplay> ReplayClock(const ticket::TermsContext& terms, const ReplayTicket& t,
+absl::StatusOr<ClockReplay> ReplayClock(const core::TermsContext& terms, const ReplayTicket& t,
                                         sla::v1::ClockKind kind, int64_t event_time, int64_t now) {
   ClockReplay r;
   const sla::v1::ClockTarget* target = terms.Target(t.priority, kind);
@@ -71,11 +71,11 @@ absl::StatusOr<v1::SimulateTermsResponse> Simulate(const SimulationInput& in) {
   const std::string& zone = terms.pricing().billing_time_zone();
   v1::SimulateTermsResponse out;
   std::map<int, std::vector<TicketFigures>> figures;
-  std::map<int, std::vector<billing::BreachFact>> breaches;
+  std::map<int, std::vector<core::BreachFact>> breaches;
   std::vector<TicketFigures> all;
   for (int p : in.periods) figures[p];
   for (const ReplayTicket& t : in.tickets) {
-    SLA_ASSIGN_OR_RETURN(const billing::Period opened, billing::PeriodOf(t.open_time, zone));
+    SLA_ASSIGN_OR_RETURN(const core::Period opened, core::PeriodOf(t.open_time, zone));
     const int index = opened.year * 12 + opened.month - 1;
     TicketFigures f;
     f.priority = t.priority;
@@ -95,7 +95,7 @@ absl::StatusOr<v1::SimulateTermsResponse> Simulate(const SimulationInput& in) {
       }
       if (r.state == kBreached) {
         ++f.breach_count;
-        SLA_ASSIGN_OR_RETURN(const billing::Period at, billing::PeriodOf(r.breach_time, zone));
+        SLA_ASSIGN_OR_RETURN(const core::Period at, core::PeriodOf(r.breach_time, zone));
         breaches[at.year * 12 + at.month - 1].push_back({t.ticket, kind, t.priority, r.breach_time});
       }
     }
@@ -113,13 +113,13 @@ absl::StatusOr<v1::SimulateTermsResponse> Simulate(const SimulationInput& in) {
     v1::PriorityCompliance period_total;
     Aggregate(figures[p], sp->mutable_predicted(), &period_total);
     sp->set_predicted_breaches(static_cast<int64_t>(breaches[p].size()));
-    billing::PeriodFacts facts;
+    core::PeriodFacts facts;
     facts.breaches = breaches[p];
     for (const OutageRow& o : in.outages) {
       facts.outages.push_back({"", o.service_id, o.start, o.end, o.planned, o.exclusion_id});
     }
-    SLA_ASSIGN_OR_RETURN(billing::PeriodComputation pc,
-                         billing::ComputePeriod(terms, "proposed", {p / 12, p % 12 + 1}, 0, 0, facts, in.now));
+    SLA_ASSIGN_OR_RETURN(core::PeriodComputation pc,
+                         core::ComputePeriod(terms, "proposed", {p / 12, p % 12 + 1}, 0, 0, facts, in.now));
     sp->set_credit_exposure_minor(pc.credits.total_minor);
     sp->set_currency(currency);
     out.set_credit_exposure_minor(out.credit_exposure_minor() + pc.credits.total_minor);

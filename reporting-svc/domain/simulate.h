@@ -18,7 +18,7 @@
 #include "common/calendar/sla_clock.h"
 #include "reporting-svc/domain/figures.h"
 #include "sla/reporting/v1/reporting_service.pb.h"
-#include "ticket-svc/domain/terms_context.h"
+#include "common/core/terms_context.h"
 
 namespace sla::reporting {
 
@@ -33,7 +33,7 @@ struct ReplayTicket {
 };
 
 struct SimulationInput {
-  const ticket::TermsContext* proposed = nullptr;
+  const core::TermsContext* proposed = nullptr;
   std::vector<int> periods;            // period indexes replayed, ascending
   std::vector<ReplayTicket> tickets;   // opened within the periods
   std::vector<OutageRow> outages;      // overlapping the periods

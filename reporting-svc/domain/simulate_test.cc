@@ -2,15 +2,15 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ticket-svc/domain/test_terms.h"
+#include "common/core/test_terms.h"
 
 namespace sla::reporting {
 namespace {
 
-using ticket::testing::Utc;
+using core::testing::Utc;
 
 sla::v1::SlaTerms Proposed(int64_t p2_response_seconds) {
-  sla::v1::SlaTerms terms = ticket::testing::BangkokTerms();
+  sla::v1::SlaTerms terms = core::testing::BangkokTerms();
   terms.mutable_pricing()->set_billing_time_zone("Asia/Bangkok");
   terms.mutable_pricing()->mutable_monthly_fee()->set_currency_code("THB");
   terms.mutable_pricing()->mutable_monthly_fee()->set_amount_minor(10'000'000);
@@ -26,7 +26,7 @@ sla::v1::SlaTerms Proposed(int64_t p2_response_seconds) {
   return terms;
 }
 
-SimulationInput Input(const ticket::TermsContext* ctx) {
+SimulationInput Input(const core::TermsContext* ctx) {
   SimulationInput in;
   in.proposed = ctx;
   in.periods = {2026 * 12 + 11};  // December 2026
@@ -49,7 +49,7 @@ SimulationInput Input(const ticket::TermsContext* ctx) {
 }
 
 TEST(SimulateTest, ATighterTargetPredictsTheBreachesAndTheirCredits) {
-  auto ctx = ticket::TermsContext::Build("proposed", Proposed(3600), absl::FromUnixSeconds(Utc(2026, 11, 1, 0)),
+  auto ctx = core::TermsContext::Build("proposed", Proposed(3600), absl::FromUnixSeconds(Utc(2026, 11, 1, 0)),
                                          absl::FromUnixSeconds(Utc(2028, 1, 1, 0)));
   ASSERT_TRUE(ctx.ok()) << ctx.status();
   auto out = Simulate(Input(ctx->get()));
@@ -67,7 +67,7 @@ TEST(SimulateTest, ATighterTargetPredictsTheBreachesAndTheirCredits) {
 }
 
 TEST(SimulateTest, ALooserTargetPredictsNone) {
-  auto ctx = ticket::TermsContext::Build("proposed", Proposed(2 * 3600), absl::FromUnixSeconds(Utc(2026, 11, 1, 0)),
+  auto ctx = core::TermsContext::Build("proposed", Proposed(2 * 3600), absl::FromUnixSeconds(Utc(2026, 11, 1, 0)),
                                          absl::FromUnixSeconds(Utc(2028, 1, 1, 0)));
   ASSERT_TRUE(ctx.ok()) << ctx.status();
   auto out = Simulate(Input(ctx->get()));

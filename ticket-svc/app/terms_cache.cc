@@ -20,15 +20,15 @@ int64_t TermsCache::remote_calls() const {
   return remote_calls_;
 }
 
-absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::Compile(const std::string& version,
+absl::StatusOr<std::shared_ptr<const core::TermsContext>> TermsCache::Compile(const std::string& version,
                                                                         sla::v1::SlaTerms terms) {
   // Calendars are compiled around "now": two years back (old open tickets) and three ahead.
   const absl::Time now = clock_();
-  return TermsContext::Build(version, std::move(terms), now - absl::Hours(24 * 366 * 2),
+  return core::TermsContext::Build(version, std::move(terms), now - absl::Hours(24 * 366 * 2),
                              now + absl::Hours(24 * 366 * 3));
 }
 
-void TermsCache::Remember(const std::string& version, std::shared_ptr<const TermsContext> ctx) {
+void TermsCache::Remember(const std::string& version, std::shared_ptr<const core::TermsContext> ctx) {
   if (!versions_.contains(version) && versions_.size() >= max_versions_) versions_.erase(versions_.begin());
   versions_[version] = std::move(ctx);
 }
@@ -50,7 +50,7 @@ TermsCache::Found TermsCache::LookUp(const std::string& contract, absl::Time at,
   return found;
 }
 
-absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::ForContractAt(
+absl::StatusOr<std::shared_ptr<const core::TermsContext>> TermsCache::ForContractAt(
     const std::string& contract, absl::Time at) {
   const absl::Time now = clock_();
   std::shared_ptr<Flight> mine;  // only for the caller that asks contract-svc
@@ -73,7 +73,7 @@ absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::ForContractAt(
     flights_[contract] = mine;
     remote_calls_++;
   }
-  absl::StatusOr<std::shared_ptr<const TermsContext>> resolved = Resolve(contract, at, now);
+  absl::StatusOr<std::shared_ptr<const core::TermsContext>> resolved = Resolve(contract, at, now);
   absl::MutexLock lock(&mu_);
   mine->done = true;
   mine->status = resolved.status();
@@ -81,12 +81,12 @@ absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::ForContractAt(
   return resolved;
 }
 
-absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::Resolve(const std::string& contract,
+absl::StatusOr<std::shared_ptr<const core::TermsContext>> TermsCache::Resolve(const std::string& contract,
                                                                         absl::Time at, absl::Time now) {
   SLA_ASSIGN_OR_RETURN(ResolvedVersion resolved, source_->Resolve(contract, at));
   // A version compiled here is stored already (versions are immutable): the usual answer to a
   // re-check, the same version still in force, costs no write and no compiling.
-  std::shared_ptr<const TermsContext> ctx = Cached(resolved.name);
+  std::shared_ptr<const core::TermsContext> ctx = Cached(resolved.name);
   if (ctx == nullptr) {
     std::string blob = resolved.terms.SerializeAsString();
     SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) {
@@ -104,26 +104,26 @@ absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::Resolve(const st
   return ctx;
 }
 
-std::shared_ptr<const TermsContext> TermsCache::Cached(const std::string& version) const {
+std::shared_ptr<const core::TermsContext> TermsCache::Cached(const std::string& version) const {
   absl::MutexLock lock(&mu_);
   auto v = versions_.find(version);
   return v == versions_.end() ? nullptr : v->second;
 }
 
-absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::FromBlob(
+absl::StatusOr<std::shared_ptr<const core::TermsContext>> TermsCache::FromBlob(
     const std::string& version, const std::optional<std::string>& blob) {
   if (!blob) return absl::DataLossError(absl::StrCat("terms version ", version, " is not stored"));
   sla::v1::SlaTerms terms;
   if (!terms.ParseFromString(*blob)) {
     return absl::DataLossError(absl::StrCat("terms version ", version, " is unreadable"));
   }
-  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> ctx, Compile(version, std::move(terms)));
+  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> ctx, Compile(version, std::move(terms)));
   absl::MutexLock lock(&mu_);
   Remember(version, ctx);
   return ctx;
 }
 
-absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::ForVersion(
+absl::StatusOr<std::shared_ptr<const core::TermsContext>> TermsCache::ForVersion(
     const std::string& version) {
   if (auto ctx = Cached(version)) return ctx;
   std::optional<std::string> blob;
@@ -134,7 +134,7 @@ absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::ForVersion(
   return FromBlob(version, blob);
 }
 
-absl::StatusOr<std::shared_ptr<const TermsContext>> TermsCache::ForVersion(
+absl::StatusOr<std::shared_ptr<const core::TermsContext>> TermsCache::ForVersion(
     const std::string& version, mysql::Connection& conn) {
   if (auto ctx = Cached(version)) return ctx;
   SLA_ASSIGN_OR_RETURN(std::optional<std::string> blob, storage::LoadTermsVersion(conn, version));

@@ -12,7 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/test_util/mariadb_env.h"
 #include "gtest/gtest.h"
-#include "ticket-svc/domain/test_terms.h"
+#include "common/core/test_terms.h"
 
 namespace sla::ticket {
 const std::vector<mysql::Migration>& Migrations();
@@ -39,7 +39,7 @@ class FakeSource final : public TermsSource {
   void Answer(const std::string& version) {
     absl::MutexLock lock(&mu_);
     answer_.name = version;
-    answer_.terms = testing::BangkokTerms();
+    answer_.terms = core::testing::BangkokTerms();
     answer_.effective_from = absl::FromUnixSeconds(0);
     error_ = absl::OkStatus();
   }
@@ -96,7 +96,7 @@ class TermsCacheTest : public ::testing::Test {
     absl::MutexLock lock(&clock_mu_);
     now_ += d;
   }
-  std::shared_ptr<const TermsContext> Get() {
+  std::shared_ptr<const core::TermsContext> Get() {
     auto ctx = cache_->ForContractAt(kContract, Now());
     EXPECT_TRUE(ctx.ok()) << ctx.status();
     return ctx.ok() ? *ctx : nullptr;
@@ -111,19 +111,19 @@ class TermsCacheTest : public ::testing::Test {
 };
 
 TEST_F(TermsCacheTest, CallersAfterTheTtlShareOneCallAndUseTheVersionInForceMeanwhile) {
-  const std::shared_ptr<const TermsContext> first = Get();
+  const std::shared_ptr<const core::TermsContext> first = Get();
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(Get().get(), first.get());  // within the TTL: no call
   EXPECT_EQ(source_.calls(), 1);
 
   Advance(absl::Seconds(31));
   source_.Hold();
-  std::shared_ptr<const TermsContext> rechecked;
+  std::shared_ptr<const core::TermsContext> rechecked;
   std::thread asker([&] { rechecked = Get(); });
   source_.AwaitCalls(2);  // the re-check is under way, held open
   // Everyone else meanwhile: the version in force, at once, with no call of their own.
   std::vector<std::thread> others;
-  std::vector<std::shared_ptr<const TermsContext>> seen(8);
+  std::vector<std::shared_ptr<const core::TermsContext>> seen(8);
   for (size_t i = 0; i < seen.size(); ++i) others.emplace_back([&, i] { seen[i] = Get(); });
   for (auto& t : others) t.join();
   EXPECT_EQ(source_.calls(), 2);
@@ -142,7 +142,7 @@ TEST_F(TermsCacheTest, CallersAfterTheTtlShareOneCallAndUseTheVersionInForceMean
 TEST_F(TermsCacheTest, CallersWithNothingCachedWaitForTheOneCall) {
   source_.Hold();
   std::vector<std::thread> callers;
-  std::vector<std::shared_ptr<const TermsContext>> seen(8);
+  std::vector<std::shared_ptr<const core::TermsContext>> seen(8);
   for (size_t i = 0; i < seen.size(); ++i) callers.emplace_back([&, i] { seen[i] = Get(); });
   source_.AwaitCalls(1);
   // Give the other callers time to arrive; a cache that lets them ask too is caught by the
@@ -179,13 +179,13 @@ TEST_F(TermsCacheTest, WaitersShareTheOneCallsErrorAndTheNextCallerAsksAgain) {
 }
 
 TEST_F(TermsCacheTest, AnAmendmentFoundAtTheTtlIsUsedAtOnce) {
-  const std::shared_ptr<const TermsContext> first = Get();
+  const std::shared_ptr<const core::TermsContext> first = Get();
   ASSERT_NE(first, nullptr);
   source_.Answer(absl::StrCat(kContract, "/versions/2"));
   Advance(absl::Seconds(29));
   EXPECT_EQ(Get().get(), first.get());  // not re-checked yet
   Advance(absl::Seconds(2));
-  const std::shared_ptr<const TermsContext> amended = Get();
+  const std::shared_ptr<const core::TermsContext> amended = Get();
   ASSERT_NE(amended, nullptr);
   EXPECT_NE(amended.get(), first.get());
   EXPECT_EQ(amended->version_name(), absl::StrCat(kContract, "/versions/2"));

@@ -119,7 +119,7 @@ std::string RandomTimeOrderedId(char prefix, absl::Time now) {
                          rng() & 0xFFFFFFFFFFFF);
 }
 
-absl::StatusOr<storage::HistoryRow> HistoryRowFor(Ticket& t, const TermsContext& terms,
+absl::StatusOr<storage::HistoryRow> HistoryRowFor(Ticket& t, const core::TermsContext& terms,
                                                    const Effects& fx, int64_t now) {
   pb::SlaHistoryEntry clocks;  // the clocks after the change, shared by its entries
   for (const ClockState& cs : t.clocks) {
@@ -213,7 +213,7 @@ void TicketManager::WriteNewTickets(absl::Span<storage::NewTicketRows* const> ro
   options_.on_events_written();
 }
 
-absl::Status TicketManager::ToProto(const Ticket& t, const TermsContext& terms, int64_t now,
+absl::Status TicketManager::ToProto(const Ticket& t, const core::TermsContext& terms, int64_t now,
                                     pb::Ticket* out) {
   out->set_name(t.name());
   out->set_contract(t.contract_name());
@@ -257,7 +257,7 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
   const api::RequestKey key = server::RequestKeyOf(req);
 
   const absl::Time now = options_.clock();
-  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> terms,
+  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
                        terms_->ForContractAt(in.contract(), now));
   // A ticket id that another ticket has (48 random bits make that rare, not impossible) fails
   // the insert as a duplicate; the ticket is then opened again under a fresh id.
@@ -312,7 +312,7 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
   return out;
 }
 
-absl::StatusOr<std::pair<Ticket, std::shared_ptr<const TermsContext>>> TicketManager::Read(
+absl::StatusOr<std::pair<Ticket, std::shared_ptr<const core::TermsContext>>> TicketManager::Read(
     const Identity& who, const std::string& name) {
   SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(name, "tickets", "name"));
   SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
@@ -322,7 +322,7 @@ absl::StatusOr<std::pair<Ticket, std::shared_ptr<const TermsContext>>> TicketMan
     return absl::OkStatus();
   }));
   if (!t || t->customer_id != parsed.first) return NotFound(name);
-  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> terms, terms_->ForVersion(t->terms_version));
+  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms, terms_->ForVersion(t->terms_version));
   return std::make_pair(*std::move(t), std::move(terms));
 }
 
@@ -414,7 +414,7 @@ absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(const Identit
   }));
   pb::ListTicketsResponse out;
   for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page_size; ++i) {
-    SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> terms,
+    SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
                          terms_->ForVersion(rows[i].ticket.terms_version));
     SLA_RETURN_IF_ERROR(ToProto(rows[i].ticket, *terms, now, out.add_tickets()));
   }
@@ -442,7 +442,7 @@ absl::StatusOr<pb::Ticket> TicketManager::Mutate(const Identity& who, const std:
     SLA_ASSIGN_OR_RETURN(std::optional<Ticket> t, storage::LoadTicket(c, parsed.second, true));
     if (!t || t->customer_id != parsed.first) return NotFound(name);
     if (!etag.empty() && etag != Etag(t->version)) return EtagMismatch(name);
-    SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> terms,
+    SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
                          terms_->ForVersion(t->terms_version, c));
     Effects fx;
     SLA_RETURN_IF_ERROR(change(*t, *terms, now, fx));
@@ -474,7 +474,7 @@ absl::StatusOr<pb::Ticket> TicketManager::TransitionTicket(const Identity& who,
   }
   const bool customer = !IsMsp(who);
   return Mutate(who, req.name(), req.etag(),
-                [&](Ticket& t, const TermsContext& terms, int64_t now, Effects& fx) -> absl::Status {
+                [&](Ticket& t, const core::TermsContext& terms, int64_t now, Effects& fx) -> absl::Status {
                   if (customer && req.status() == pb::Ticket::IN_PROGRESS &&
                       t.status != pb::Ticket::RESOLVED && t.status != pb::Ticket::CLOSED) {
                     return PermissionDenied("customers may only close or reopen tickets");
@@ -491,7 +491,7 @@ absl::StatusOr<pb::Ticket> TicketManager::ChangePriority(const Identity& who,
   }
   SLA_RETURN_IF_ERROR(Length(req.reason(), kMaxReason, "reason", true));
   return Mutate(who, req.name(), req.etag(),
-                [&](Ticket& t, const TermsContext& terms, int64_t now, Effects& fx) {
+                [&](Ticket& t, const core::TermsContext& terms, int64_t now, Effects& fx) {
                   return sla::ticket::ChangePriority(t, terms, req.priority(), now, who.subject,
                                                      req.reason(), fx);
                 });
@@ -503,7 +503,7 @@ absl::StatusOr<pb::Ticket> TicketManager::RecordRootCause(const Identity& who,
   SLA_RETURN_IF_ERROR(Length(req.root_cause(), kMaxRca, "root_cause", true));
   SLA_RETURN_IF_ERROR(Length(req.preventive_action(), kMaxRca, "preventive_action", true));
   return Mutate(who, req.name(), "",
-                [&](Ticket& t, const TermsContext&, int64_t now, Effects& fx) {
+                [&](Ticket& t, const core::TermsContext&, int64_t now, Effects& fx) {
                   return sla::ticket::RecordRootCause(t, req.root_cause(), req.preventive_action(),
                                                       now, who.subject, fx);
                 });
@@ -515,7 +515,7 @@ absl::StatusOr<pb::Ticket> TicketManager::PauseClocks(const Identity& who,
   SLA_RETURN_IF_ERROR(Length(req.exclusion_id(), kMaxShort, "exclusion_id", true));
   SLA_RETURN_IF_ERROR(Length(req.reason(), kMaxReason, "reason", true));
   return Mutate(who, req.name(), "",
-                [&](Ticket& t, const TermsContext& terms, int64_t now, Effects& fx) {
+                [&](Ticket& t, const core::TermsContext& terms, int64_t now, Effects& fx) {
                   return PauseForExclusion(t, terms, req.exclusion_id(), now, who.subject,
                                            req.reason(), fx);
                 });
@@ -526,7 +526,7 @@ absl::StatusOr<pb::Ticket> TicketManager::ResumeClocks(const Identity& who,
   SLA_RETURN_IF_ERROR(RequireMsp(who, "resume clocks"));
   SLA_RETURN_IF_ERROR(Length(req.reason(), kMaxReason, "reason", false));
   return Mutate(who, req.name(), "",
-                [&](Ticket& t, const TermsContext& terms, int64_t now, Effects& fx) {
+                [&](Ticket& t, const core::TermsContext& terms, int64_t now, Effects& fx) {
                   return ResumeFromExclusion(t, terms, now, who.subject, req.reason(), fx);
                 });
 }
@@ -544,7 +544,7 @@ absl::StatusOr<pb::Escalation> TicketManager::EscalateTicket(const Identity& who
   SLA_ASSIGN_OR_RETURN(
       pb::Ticket t,
       Mutate(who, req.name(), "",
-             [&](Ticket& t, const TermsContext& terms, int64_t now, Effects& fx) -> absl::Status {
+             [&](Ticket& t, const core::TermsContext& terms, int64_t now, Effects& fx) -> absl::Status {
                // The policy may name who escalates by hand (a customer_admin, say); by
                // default the MSP's staff.
                const auto& roles = terms.terms().escalation().manual_escalation_roles();
@@ -616,7 +616,7 @@ absl::StatusOr<pb::Comment> TicketManager::AddComment(const Identity& who,
     if (existing) return absl::OkStatus();
     SLA_ASSIGN_OR_RETURN(std::optional<Ticket> t, storage::LoadTicket(conn, parsed.second, true));
     if (!t || t->customer_id != parsed.first) return NotFound(req.parent());
-    SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> terms,
+    SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
                          terms_->ForVersion(t->terms_version, conn));
     Effects fx;
     SLA_RETURN_IF_ERROR(Comment(*t, *terms, in, Seconds(now), who.subject, fx));
@@ -731,7 +731,7 @@ absl::StatusOr<pb::Outage> TicketManager::CreateOutage(const Identity& who,
     if (tk.first != customer) return InvalidField("outage.ticket", "must be a ticket of the parent customer");
   }
   // The service and the exclusion are checked against the terms in force at the start.
-  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const TermsContext> terms,
+  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
                        terms_->ForContractAt(in.contract(), absl::FromUnixSeconds(start)));
   if (!terms->HasService(in.service_id())) {
     return InvalidField("outage.service_id", "is not a service in scope of the contract");

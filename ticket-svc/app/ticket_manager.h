@@ -84,15 +84,15 @@ class TicketManager {
   mysql::GroupCommit<storage::NewTicketRows>::Stats create_commit_stats() const { return creates_.stats(); }
 
   // The API view of a ticket at `now`.
-  static absl::Status ToProto(const Ticket& t, const TermsContext& terms, int64_t now, pb::Ticket* out);
+  static absl::Status ToProto(const Ticket& t, const core::TermsContext& terms, int64_t now, pb::Ticket* out);
 
  private:
-  using Mutation = std::function<absl::Status(Ticket&, const TermsContext&, int64_t now, Effects&)>;
+  using Mutation = std::function<absl::Status(Ticket&, const core::TermsContext&, int64_t now, Effects&)>;
   // Locks the ticket, checks access and etag, applies `change`, saves it with its effects.
   absl::StatusOr<pb::Ticket> Mutate(const server::Identity& who, const std::string& name,
                                     const std::string& etag, const Mutation& change,
                                     FiredEscalation* fired = nullptr);
-  absl::StatusOr<std::pair<Ticket, std::shared_ptr<const TermsContext>>> Read(
+  absl::StatusOr<std::pair<Ticket, std::shared_ptr<const core::TermsContext>>> Read(
       const server::Identity& who, const std::string& name);
 
   // One group commit of new tickets: the batch in one transaction, or, if that fails (a request
@@ -108,7 +108,7 @@ class TicketManager {
 
 struct TicketEffects {
   Ticket* ticket;
-  const TermsContext* terms;
+  const core::TermsContext* terms;
   const Effects* effects;
 };
 

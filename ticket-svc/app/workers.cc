@@ -49,13 +49,13 @@ absl::StatusOr<PassStats> EscalationWorker::RunBatch(int64_t now) {
     SLA_ASSIGN_OR_RETURN(std::vector<Ticket> due,
                          storage::ClaimDueTickets(c, now, options_.batch_size));
     std::vector<Effects> effects(due.size());
-    std::vector<std::shared_ptr<const TermsContext>> terms(due.size());
+    std::vector<std::shared_ptr<const core::TermsContext>> terms(due.size());
     std::vector<std::pair<const Ticket*, Derived>> rows;
     std::vector<TicketEffects> batch;
     rows.reserve(due.size());
     for (size_t i = 0; i < due.size(); ++i) {
       Ticket& t = due[i];
-      absl::StatusOr<std::shared_ptr<const TermsContext>> ctx = terms_->ForVersion(t.terms_version, c);
+      absl::StatusOr<std::shared_ptr<const core::TermsContext>> ctx = terms_->ForVersion(t.terms_version, c);
       absl::Status s = ctx.status();
       Derived d;
       if (s.ok()) {

@@ -49,7 +49,7 @@ void History(Effects& fx, int64_t time, std::string cause, ClockKind clock, std:
 }
 
 absl::StatusOr<const calendar::BusinessCalendar*> CalendarOf(const ClockState& c,
-                                                             const TermsContext& terms) {
+                                                             const core::TermsContext& terms) {
   if (c.basis == sla::v1::TIME_BASIS_WALL_CLOCK) return &terms.always_open();
   const calendar::BusinessCalendar* cal = terms.CalendarNamed(c.calendar);
   if (cal == nullptr) {
@@ -93,7 +93,7 @@ void SyncPauses(Ticket& t, int64_t now) {
   }
 }
 
-absl::Status Meet(Ticket& t, const TermsContext& terms, ClockState& c, int64_t now,
+absl::Status Meet(Ticket& t, const core::TermsContext& terms, ClockState& c, int64_t now,
                   const std::string& actor, const std::string& how, Effects& fx) {
   if (!c.open()) return absl::OkStatus();
   SLA_ASSIGN_OR_RETURN(const calendar::BusinessCalendar* cal, CalendarOf(c, terms));
@@ -117,7 +117,7 @@ absl::Status Meet(Ticket& t, const TermsContext& terms, ClockState& c, int64_t n
   return absl::OkStatus();
 }
 
-void Fire(Ticket& t, const TermsContext& terms, ClockState& c,
+void Fire(Ticket& t, const core::TermsContext& terms, ClockState& c,
           const sla::v1::EscalationLevel& level, int64_t at, bool manual, const std::string& actor,
           const std::string& reason, Effects& fx) {
   c.MarkLevelFired(level.level());
@@ -159,7 +159,7 @@ void Fire(Ticket& t, const TermsContext& terms, ClockState& c,
   fx.escalations.push_back(std::move(e));
 }
 
-absl::Status CatchUpClock(Ticket& t, const TermsContext& terms, ClockState& c, int64_t now,
+absl::Status CatchUpClock(Ticket& t, const core::TermsContext& terms, ClockState& c, int64_t now,
                           Effects& fx) {
   if (!c.open()) return absl::OkStatus();
   SLA_ASSIGN_OR_RETURN(const calendar::BusinessCalendar* cal, CalendarOf(c, terms));
@@ -167,7 +167,7 @@ absl::Status CatchUpClock(Ticket& t, const TermsContext& terms, ClockState& c, i
   std::vector<std::tuple<int64_t, int, size_t>> due;
   const auto& levels = terms.levels();
   for (size_t i = 0; i < levels.size(); ++i) {
-    if (c.LevelFired(levels[i].level()) || !TermsContext::Applies(levels[i], c.kind, t.priority)) {
+    if (c.LevelFired(levels[i].level()) || !core::TermsContext::Applies(levels[i], c.kind, t.priority)) {
       continue;
     }
     SLA_ASSIGN_OR_RETURN(
@@ -223,7 +223,7 @@ std::string AllowedList(Status from) {
   return names.empty() ? "none" : absl::StrJoin(names, ", ");
 }
 
-absl::Status Reopen(Ticket& t, const TermsContext& terms, int64_t now, const std::string& actor,
+absl::Status Reopen(Ticket& t, const core::TermsContext& terms, int64_t now, const std::string& actor,
                     const std::string& reason, Effects& fx) {
   if (t.status == tpb::Ticket::CLOSED) {
     const int64_t days = terms.terms().reopen_window_days();
@@ -277,7 +277,7 @@ std::string Rfc3339(int64_t unix_seconds) {
                           absl::UTCTimeZone());
 }
 
-absl::StatusOr<Derived> Derive(const Ticket& t, const TermsContext& terms, int64_t now) {
+absl::StatusOr<Derived> Derive(const Ticket& t, const core::TermsContext& terms, int64_t now) {
   Derived d;
   bool any_open = false;
   for (const ClockState& c : t.clocks) {
@@ -299,7 +299,7 @@ absl::StatusOr<Derived> Derive(const Ticket& t, const TermsContext& terms, int64
       d.warn_at = std::min(d.warn_at, warn);
     }
     for (const auto& level : terms.levels()) {
-      if (c.LevelFired(level.level()) || !TermsContext::Applies(level, c.kind, t.priority)) {
+      if (c.LevelFired(level.level()) || !core::TermsContext::Applies(level, c.kind, t.priority)) {
         continue;
       }
       SLA_ASSIGN_OR_RETURN(
@@ -311,7 +311,7 @@ absl::StatusOr<Derived> Derive(const Ticket& t, const TermsContext& terms, int64
   return d;
 }
 
-absl::Status Open(Ticket& t, const TermsContext& terms, int64_t now, const std::string& actor,
+absl::Status Open(Ticket& t, const core::TermsContext& terms, int64_t now, const std::string& actor,
                   Effects& fx) {
   if (!terms.HasService(t.service_id)) {
     return InvalidField("ticket.service_id",
@@ -344,12 +344,12 @@ absl::Status Open(Ticket& t, const TermsContext& terms, int64_t now, const std::
   return absl::OkStatus();
 }
 
-absl::Status CatchUp(Ticket& t, const TermsContext& terms, int64_t now, Effects& fx) {
+absl::Status CatchUp(Ticket& t, const core::TermsContext& terms, int64_t now, Effects& fx) {
   for (ClockState& c : t.clocks) SLA_RETURN_IF_ERROR(CatchUpClock(t, terms, c, now, fx));
   return absl::OkStatus();
 }
 
-absl::Status Transition(Ticket& t, const TermsContext& terms, Status to, int64_t now,
+absl::Status Transition(Ticket& t, const core::TermsContext& terms, Status to, int64_t now,
                         const std::string& actor, const std::string& reason, Effects& fx) {
   const Status from = t.status;
   if (!Allowed(from, to)) {
@@ -418,7 +418,7 @@ absl::Status Transition(Ticket& t, const TermsContext& terms, Status to, int64_t
   return absl::OkStatus();
 }
 
-absl::Status Comment(Ticket& t, const TermsContext& terms, const CommentInput& in, int64_t now,
+absl::Status Comment(Ticket& t, const core::TermsContext& terms, const CommentInput& in, int64_t now,
                      const std::string& actor, Effects& fx) {
   SLA_RETURN_IF_ERROR(CatchUp(t, terms, now, fx));
   const bool closed = t.status == tpb::Ticket::RESOLVED || t.status == tpb::Ticket::CLOSED;
@@ -468,7 +468,7 @@ absl::Status Comment(Ticket& t, const TermsContext& terms, const CommentInput& i
   return absl::OkStatus();
 }
 
-absl::Status ChangePriority(Ticket& t, const TermsContext& terms, sla::v1::Priority to,
+absl::Status ChangePriority(Ticket& t, const core::TermsContext& terms, sla::v1::Priority to,
                             int64_t now, const std::string& actor, const std::string& reason,
                             Effects& fx) {
   if (to == t.priority) {
@@ -552,7 +552,7 @@ absl::Status RecordRootCause(Ticket& t, const std::string& root_cause,
   return absl::OkStatus();
 }
 
-absl::Status PauseForExclusion(Ticket& t, const TermsContext& terms,
+absl::Status PauseForExclusion(Ticket& t, const core::TermsContext& terms,
                                const std::string& exclusion_id, int64_t now,
                                const std::string& actor, const std::string& reason, Effects& fx) {
   const sla::v1::Exclusion* e = terms.FindExclusion(exclusion_id);
@@ -584,7 +584,7 @@ absl::Status PauseForExclusion(Ticket& t, const TermsContext& terms,
   return absl::OkStatus();
 }
 
-absl::Status ResumeFromExclusion(Ticket& t, const TermsContext& terms, int64_t now,
+absl::Status ResumeFromExclusion(Ticket& t, const core::TermsContext& terms, int64_t now,
                                  const std::string& actor, const std::string& reason, Effects& fx) {
   if (t.pause_exclusion_id.empty()) {
     return WrongState(t.name(), "clocks are not paused by an exclusion");
@@ -603,7 +603,7 @@ absl::Status ResumeFromExclusion(Ticket& t, const TermsContext& terms, int64_t n
   return absl::OkStatus();
 }
 
-absl::Status Escalate(Ticket& t, const TermsContext& terms, ClockKind kind, int level, int64_t now,
+absl::Status Escalate(Ticket& t, const core::TermsContext& terms, ClockKind kind, int level, int64_t now,
                       const std::string& actor, const std::string& reason, Effects& fx) {
   ClockState* c = t.Clock(kind);
   if (c == nullptr) {
@@ -615,7 +615,7 @@ absl::Status Escalate(Ticket& t, const TermsContext& terms, ClockKind kind, int 
   }
   const sla::v1::EscalationLevel* chosen = nullptr;
   for (const auto& l : terms.levels()) {
-    if (!TermsContext::Applies(l, kind, t.priority)) continue;
+    if (!core::TermsContext::Applies(l, kind, t.priority)) continue;
     if (level == 0 ? !c->LevelFired(l.level()) : l.level() == level) {
       chosen = &l;
       break;
@@ -640,7 +640,7 @@ absl::Status Escalate(Ticket& t, const TermsContext& terms, ClockKind kind, int 
   return absl::OkStatus();
 }
 
-absl::Status ClockToProto(const ClockState& c, const TermsContext& terms,
+absl::Status ClockToProto(const ClockState& c, const core::TermsContext& terms,
                           sla::v1::Priority priority, int64_t now, tpb::Clock* out) {
   SLA_ASSIGN_OR_RETURN(const calendar::BusinessCalendar* cal, CalendarOf(c, terms));
   SLA_ASSIGN_OR_RETURN(const ClockView v, Evaluate(c, *cal, now));

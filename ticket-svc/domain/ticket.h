@@ -17,7 +17,7 @@
 #include "sla/ticket/v1/ticket_service.pb.h"
 #include "sla/v1/events.pb.h"
 #include "ticket-svc/domain/clock.h"
-#include "ticket-svc/domain/terms_context.h"
+#include "common/core/terms_context.h"
 
 namespace sla::ticket {
 
@@ -104,19 +104,19 @@ struct Derived {
   int64_t consumed_ppm = 0;       // largest of the open clocks
 };
 
-absl::StatusOr<Derived> Derive(const Ticket& t, const TermsContext& terms, int64_t now);
+absl::StatusOr<Derived> Derive(const Ticket& t, const core::TermsContext& terms, int64_t now);
 
 // A new ticket at `now` (fields of `t` set by the caller: ids, priority, texts): checks the
 // service and priority against the terms and starts the clocks.
-absl::Status Open(Ticket& t, const TermsContext& terms, int64_t now, const std::string& actor,
+absl::Status Open(Ticket& t, const core::TermsContext& terms, int64_t now, const std::string& actor,
                   Effects& fx);
 
 // Fires every escalation level and breach due by `now`, each at its own instant.
-absl::Status CatchUp(Ticket& t, const TermsContext& terms, int64_t now, Effects& fx);
+absl::Status CatchUp(Ticket& t, const core::TermsContext& terms, int64_t now, Effects& fx);
 
 // Moves to `to`, or FAILED_PRECONDITION naming the current and requested status (and why, for
 // the RCA gate and the reopen window).
-absl::Status Transition(Ticket& t, const TermsContext& terms, Status to, int64_t now,
+absl::Status Transition(Ticket& t, const core::TermsContext& terms, Status to, int64_t now,
                         const std::string& actor, const std::string& reason, Effects& fx);
 
 struct CommentInput {
@@ -129,10 +129,10 @@ struct CommentInput {
 // The clock effects of a comment: meets response / plan / update targets per the terms,
 // starts an update cycle for a customer message awaiting an answer, and takes a ticket waiting
 // on the customer back to IN_PROGRESS when the customer replies.
-absl::Status Comment(Ticket& t, const TermsContext& terms, const CommentInput& in, int64_t now,
+absl::Status Comment(Ticket& t, const core::TermsContext& terms, const CommentInput& in, int64_t now,
                      const std::string& actor, Effects& fx);
 
-absl::Status ChangePriority(Ticket& t, const TermsContext& terms, sla::v1::Priority to,
+absl::Status ChangePriority(Ticket& t, const core::TermsContext& terms, sla::v1::Priority to,
                             int64_t now, const std::string& actor, const std::string& reason,
                             Effects& fx);
 
@@ -141,19 +141,19 @@ absl::Status RecordRootCause(Ticket& t, const std::string& root_cause,
                              const std::string& actor, Effects& fx);
 
 // Pauses every open clock under a hold-harmless exclusion whose `pauses_clocks` is set.
-absl::Status PauseForExclusion(Ticket& t, const TermsContext& terms,
+absl::Status PauseForExclusion(Ticket& t, const core::TermsContext& terms,
                                const std::string& exclusion_id, int64_t now,
                                const std::string& actor, const std::string& reason, Effects& fx);
-absl::Status ResumeFromExclusion(Ticket& t, const TermsContext& terms, int64_t now,
+absl::Status ResumeFromExclusion(Ticket& t, const core::TermsContext& terms, int64_t now,
                                  const std::string& actor, const std::string& reason, Effects& fx);
 
 // Fires `level` (0: the lowest not fired yet) of the clock by hand.
-absl::Status Escalate(Ticket& t, const TermsContext& terms, sla::v1::ClockKind clock, int level,
+absl::Status Escalate(Ticket& t, const core::TermsContext& terms, sla::v1::ClockKind clock, int level,
                       int64_t now, const std::string& actor, const std::string& reason,
                       Effects& fx);
 
 // The view of a clock for the API.
-absl::Status ClockToProto(const ClockState& c, const TermsContext& terms,
+absl::Status ClockToProto(const ClockState& c, const core::TermsContext& terms,
                           sla::v1::Priority priority, int64_t now, sla::ticket::v1::Clock* out);
 
 std::string StatusName(Status s);

@@ -5,13 +5,13 @@
 #include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ticket-svc/domain/test_terms.h"
+#include "common/core/test_terms.h"
 
 namespace sla::ticket {
 namespace {
 
-using ::sla::ticket::testing::BangkokContext;
-using ::sla::ticket::testing::Utc;
+using ::sla::core::testing::BangkokContext;
+using ::sla::core::testing::Utc;
 using ::testing::HasSubstr;
 namespace tpb = sla::ticket::v1;
 
@@ -41,7 +41,7 @@ class TicketTest : public ::testing::Test {
     return Transition(t, *terms_, to, now, "agent", "", fx_);
   }
 
-  std::shared_ptr<const TermsContext> terms_ = BangkokContext();
+  std::shared_ptr<const core::TermsContext> terms_ = BangkokContext();
   Effects fx_;
 };
 
@@ -104,7 +104,7 @@ TEST_F(TicketTest, AcknowledgeMeetsResponseOnlyWhenTheTermsSaySo) {
   ASSERT_TRUE(Move(t, tpb::Ticket::ACKNOWLEDGED, Utc(2026, 12, 1, 4)).ok());
   EXPECT_EQ(View(t, sla::v1::CLOCK_FIRST_RESPONSE, Utc(2026, 12, 1, 4)).state(), tpb::Clock::RUNNING);
 
-  sla::v1::SlaTerms terms = testing::BangkokTerms();
+  sla::v1::SlaTerms terms = core::testing::BangkokTerms();
   terms.mutable_priority_targets(2)->add_response_events(sla::v1::RESPONSE_EVENT_ACKNOWLEDGED);
   terms_ = BangkokContext(terms);
   Ticket u = NewTicket(sla::v1::PRIORITY_P3, Utc(2026, 12, 1, 3));
@@ -161,7 +161,7 @@ TEST_F(TicketTest, PriorityChangeKeepsConsumedTimeAndMayBreachAtOnce) {
 }
 
 TEST_F(TicketTest, PriorityChangeRestartPolicyStartsFromZero) {
-  sla::v1::SlaTerms terms = testing::BangkokTerms();
+  sla::v1::SlaTerms terms = core::testing::BangkokTerms();
   terms.mutable_priority_targets(0)->mutable_resolution()->set_on_priority_change(
       sla::v1::PRIORITY_CHANGE_RESTART);
   terms_ = BangkokContext(terms);
@@ -246,7 +246,7 @@ TEST_F(TicketTest, UpdateIntervalRunsPerCustomerQuestion) {
 }
 
 TEST_F(TicketTest, NotificationWaitsForTheContactsHoursUnlessTheLevelSaysOtherwise) {
-  sla::v1::SlaTerms terms = testing::BangkokTerms();
+  sla::v1::SlaTerms terms = core::testing::BangkokTerms();
   auto* levels = terms.mutable_escalation()->mutable_levels();
   (*levels)[0].mutable_notify(0)->set_calendar("calendars/bangkok-office");
   (*levels)[1].mutable_notify(0)->set_calendar("calendars/bangkok-office");

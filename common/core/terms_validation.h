@@ -15,7 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "sla/v1/terms.pb.h"
 
-namespace sla::contract {
+namespace sla::core {
 
 // Whether a calendar resource name (`calendars/{calendar}`) exists.
 using CalendarExists = std::function<bool(absl::string_view)>;
@@ -29,4 +29,4 @@ inline constexpr int64_t kMaxTargetSeconds = 366LL * 24 * 3600;  // a year
 absl::Status ValidateTerms(const sla::v1::SlaTerms& terms, const CalendarExists& calendar_exists,
                            absl::string_view prefix = "terms");
 
-}  // namespace sla::contract
+}  // namespace sla::core

@@ -1,12 +1,12 @@
 // The credit rules of the billing-svc issue, with its test vectors (exact, minor units).
-#include "billing-svc/domain/credits.h"
+#include "common/core/credits.h"
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace sla::billing {
+namespace sla::core {
 namespace {
 
 using ::testing::ElementsAre;
@@ -267,4 +267,4 @@ TEST(RationalTest, ExactArithmeticAndOneRounding) {
 }
 
 }  // namespace
-}  // namespace sla::billing
+}  // namespace sla::core

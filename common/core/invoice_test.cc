@@ -1,9 +1,9 @@
-#include "billing-svc/domain/invoice.h"
+#include "common/core/invoice.h"
 
 #include "absl/time/civil_time.h"
 #include "gtest/gtest.h"
 
-namespace sla::billing {
+namespace sla::core {
 namespace {
 
 int64_t Local(int y, int mo, int d, const char* zone = "Asia/Bangkok") {
@@ -63,4 +63,4 @@ TEST(InvoiceTest, ContractEndingMidMonthAndCreditsBeyondTheInvoiceCarry) {
 }
 
 }  // namespace
-}  // namespace sla::billing
+}  // namespace sla::core

@@ -1,10 +1,10 @@
-#include "billing-svc/domain/rational.h"
+#include "common/core/rational.h"
 
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 
-namespace sla::billing {
+namespace sla::core {
 namespace {
 
 __int128 Abs(__int128 v) { return v < 0 ? -v : v; }
@@ -79,4 +79,4 @@ std::string Rational::ToDecimal(int digits) const {
   return out;
 }
 
-}  // namespace sla::billing
+}  // namespace sla::core

@@ -8,9 +8,9 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "sla/v1/terms.pb.h"
-#include "ticket-svc/domain/terms_context.h"
+#include "common/core/terms_context.h"
 
-namespace sla::ticket::testing {
+namespace sla::core::testing {
 
 inline sla::v1::SlaTerms BangkokTerms() {
   sla::v1::SlaTerms terms;
@@ -102,4 +102,4 @@ inline int64_t Utc(int y, int mo, int d, int h, int mi = 0) {
   return absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, 0), absl::UTCTimeZone()));
 }
 
-}  // namespace sla::ticket::testing
+}  // namespace sla::core::testing

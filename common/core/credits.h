@@ -15,12 +15,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "billing-svc/domain/availability.h"
-#include "billing-svc/domain/rational.h"
+#include "common/core/availability.h"
+#include "common/core/rational.h"
 #include "common/money/money.h"
 #include "sla/v1/terms.pb.h"
 
-namespace sla::billing {
+namespace sla::core {
 
 struct BreachFact {
   std::string ticket;  // customers/{c}/tickets/{t}
@@ -89,4 +89,4 @@ std::vector<int64_t> LargestRemainder(const std::vector<Rational>& parts, int64_
 // last) has at least rule.breached_periods flags within the last rule.window_periods.
 bool ChronicBreachAccrued(const std::vector<bool>& breached, const sla::v1::ChronicBreachRule& rule);
 
-}  // namespace sla::billing
+}  // namespace sla::core

@@ -1,4 +1,4 @@
-#include "billing-svc/domain/period.h"
+#include "common/core/period.h"
 
 #include <algorithm>
 
@@ -6,7 +6,7 @@
 #include "absl/time/time.h"
 #include "common/status/status_macros.h"
 
-namespace sla::billing {
+namespace sla::core {
 namespace {
 
 absl::TimeZone ZoneOrUtc(const std::string& name) {
@@ -113,4 +113,4 @@ absl::StatusOr<PeriodComputation> ComputePeriod(const sla::v1::SlaTerms& terms,
   return pc;
 }
 
-}  // namespace sla::billing
+}  // namespace sla::core

@@ -1,9 +1,9 @@
-#include "billing-svc/domain/period.h"
+#include "common/core/period.h"
 
 #include "absl/time/civil_time.h"
 #include "gtest/gtest.h"
 
-namespace sla::billing {
+namespace sla::core {
 namespace {
 
 int64_t Bangkok(int y, int mo, int d, int h = 0, int mi = 0) {
@@ -93,4 +93,4 @@ TEST(PeriodTest, OpenOutageCountsUntilNow) {
 }
 
 }  // namespace
-}  // namespace sla::billing
+}  // namespace sla::core

@@ -1,11 +1,11 @@
-#include "billing-svc/domain/availability.h"
+#include "common/core/availability.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
 
-namespace sla::billing {
+namespace sla::core {
 namespace {
 
 int64_t FloorMinute(int64_t s) { return s >= 0 ? s / 60 * 60 : -((-s + 59) / 60) * 60; }
@@ -138,4 +138,4 @@ int64_t BandCreditPpm(const Availability& a,
   return worst;
 }
 
-}  // namespace sla::billing
+}  // namespace sla::core

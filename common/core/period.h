@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "billing-svc/domain/credits.h"
-#include "billing-svc/domain/invoice.h"
+#include "common/core/credits.h"
+#include "common/core/invoice.h"
 
-namespace sla::billing {
+namespace sla::core {
 
 struct OutageFact {
   std::string outage;
@@ -55,4 +55,4 @@ std::vector<Interval> MaintenanceOccurrences(const sla::v1::SlaTerms& terms,
                                              const sla::v1::AvailabilityTarget& target,
                                              int64_t start, int64_t end);
 
-}  // namespace sla::billing
+}  // namespace sla::core

@@ -15,7 +15,7 @@
 #include "common/calendar/business_calendar.h"
 #include "sla/v1/terms.pb.h"
 
-namespace sla::ticket {
+namespace sla::core {
 
 // The share of a target after which a clock is "at risk" when the policy has no warning level.
 inline constexpr int64_t kDefaultWarningPpm = 750'000;
@@ -71,4 +71,4 @@ class TermsContext {
   std::vector<sla::v1::EscalationLevel> levels_;
 };
 
-}  // namespace sla::ticket
+}  // namespace sla::core

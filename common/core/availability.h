@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "billing-svc/domain/rational.h"
+#include "common/core/rational.h"
 #include "sla/v1/credit_schedule.pb.h"
 
-namespace sla::billing {
+namespace sla::core {
 
 // [start, end) in Unix seconds.
 struct Interval {
@@ -70,4 +70,4 @@ int64_t BandCreditPpm(const Availability& a,
                       const google::protobuf::RepeatedPtrField<sla::v1::AvailabilityBand>& bands,
                       int* band_index);
 
-}  // namespace sla::billing
+}  // namespace sla::core

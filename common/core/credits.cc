@@ -1,4 +1,4 @@
-#include "billing-svc/domain/credits.h"
+#include "common/core/credits.h"
 
 #include <algorithm>
 #include <numeric>
@@ -9,7 +9,7 @@
 #include "common/status/status_macros.h"
 #include "common/status/errors.h"
 
-namespace sla::billing {
+namespace sla::core {
 namespace {
 
 constexpr int64_t kMillion = 1'000'000;
@@ -240,4 +240,4 @@ absl::StatusOr<CreditResult> ComputeCredits(const CreditInput& in) {
   return r;
 }
 
-}  // namespace sla::billing
+}  // namespace sla::core

@@ -1,4 +1,4 @@
-#include "billing-svc/domain/invoice.h"
+#include "common/core/invoice.h"
 
 #include <algorithm>
 
@@ -7,7 +7,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 
-namespace sla::billing {
+namespace sla::core {
 namespace {
 
 absl::StatusOr<absl::TimeZone> Zone(const std::string& name) {
@@ -95,4 +95,4 @@ absl::StatusOr<InvoiceDraft> BuildInvoice(const sla::v1::Pricing& pricing, const
   return inv;
 }
 
-}  // namespace sla::billing
+}  // namespace sla::core

@@ -1,4 +1,4 @@
-#include "contract-svc/domain/terms_validation.h"
+#include "common/core/terms_validation.h"
 
 #include <algorithm>
 #include <string>
@@ -13,7 +13,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 
-namespace sla::contract {
+namespace sla::core {
 namespace {
 
 using sla::v1::SlaTerms;
@@ -521,4 +521,4 @@ absl::Status ValidateTerms(const SlaTerms& terms, const CalendarExists& calendar
   return Validator(terms, calendar_exists).Run(Path(prefix));
 }
 
-}  // namespace sla::contract
+}  // namespace sla::core

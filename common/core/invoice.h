@@ -14,7 +14,7 @@
 #include "common/money/money.h"
 #include "sla/v1/terms.pb.h"
 
-namespace sla::billing {
+namespace sla::core {
 
 struct Period {
   int year = 0;
@@ -58,4 +58,4 @@ struct InvoiceDraft {
 absl::StatusOr<InvoiceDraft> BuildInvoice(const sla::v1::Pricing& pricing, const PeriodBounds& b,
                                           int active_days, const std::vector<Line>& credits);
 
-}  // namespace sla::billing
+}  // namespace sla::core

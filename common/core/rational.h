@@ -7,7 +7,7 @@
 
 #include "common/money/money.h"
 
-namespace sla::billing {
+namespace sla::core {
 
 class Rational {
  public:
@@ -44,4 +44,4 @@ class Rational {
 inline Rational Min(const Rational& a, const Rational& b) { return b < a ? b : a; }
 inline Rational Max(const Rational& a, const Rational& b) { return a < b ? b : a; }
 
-}  // namespace sla::billing
+}  // namespace sla::core

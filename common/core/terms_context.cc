@@ -1,4 +1,4 @@
-#include "ticket-svc/domain/terms_context.h"
+#include "common/core/terms_context.h"
 
 #include <algorithm>
 
@@ -7,7 +7,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 
-namespace sla::ticket {
+namespace sla::core {
 
 using sla::v1::ClockKind;
 using sla::v1::ClockTarget;
@@ -134,4 +134,4 @@ bool TermsContext::HasService(const std::string& service_id) const {
   return false;
 }
 
-}  // namespace sla::ticket
+}  // namespace sla::core

@@ -1,4 +1,4 @@
-#include "contract-svc/domain/terms_validation.h"
+#include "common/core/terms_validation.h"
 
 #include <fstream>
 #include <sstream>
@@ -7,7 +7,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 
-namespace sla::contract {
+namespace sla::core {
 namespace {
 
 using sla::v1::SlaTerms;
@@ -166,4 +166,4 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<Case>& param_info) { return std::string(param_info.param.name); });
 
 }  // namespace
-}  // namespace sla::contract
+}  // namespace sla::core
