@@ -18,7 +18,6 @@
 
 #include "absl/strings/match.h"
 #include "common/clients/event_feed.h"
-#include "contract-svc/api/reporting_history.h"
 #include "tests/harness/reporting_api_fixture.h"
 
 namespace sla::reporting {
@@ -357,9 +356,7 @@ TEST_F(ReportingFlowTest, LintWarnsOfATargetTheContractsHistoryWouldHaveMissed) 
   cpb::LintContractResponse out;
   // Not configured yet: the history check says so instead of answering without it.
   EXPECT_EQ(lint(1, &out).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  harness_->contract().SetTermsHistory(std::make_unique<contract::ReportingTermsHistory>(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", reporting_port_), grpc::InsecureChannelCredentials()), Jwt(),
-      [this] { return clock_.Now(); }));
+  harness_->ConnectTermsHistory(reporting_port_, [this] { return clock_.Now(); });
 
   out.Clear();
   const grpc::Status s = lint(1, &out);
@@ -421,6 +418,57 @@ TEST_F(ReportingFlowTest, LintWarnsOfATargetTheContractsHistoryWouldHaveMissed) 
   pb::SimulateTermsResponse sim_out;
   const grpc::Status ss = stub_r_->SimulateTerms(As("msp_agent").get(), sim, &sim_out);
   EXPECT_TRUE(ss.ok()) << ss.error_message();
+}
+
+// contract-svc → reporting-svc (lint's history check) and reporting-svc → contract-svc (terms)
+// form a cycle by design; it never turns into a call back, and each side fails alone.
+TEST_F(ReportingFlowTest, TheLintHistoryCycleNeverCallsBackAndEachSideFailsClearly) {
+  const Tenant acme = NewTenant("Acme");
+  clock_.Set(Utc(2027, 1, 2, 0));
+  SyncAll();
+  cpb::GetContractRequest get;
+  get.set_name(acme.contract);
+  cpb::Contract active;
+  ASSERT_TRUE(
+      harness_->contract_stub().GetContract(ticket::SuiteHarness::As("msp_admin", "", absl::Now()).get(), get, &active).ok());
+  ASSERT_FALSE(active.terms().calendars().empty());  // the snapshot lint sends along
+  harness_->ConnectTermsHistory(reporting_port_, [this] { return clock_.Now(); });
+
+  auto simulate = [&](const sla::v1::SlaTerms& terms) {
+    pb::SimulateTermsRequest sim;
+    sim.set_subject(acme.contract);
+    *sim.mutable_proposed_terms() = terms;
+    sim.set_lookback_periods(1);
+    pb::SimulateTermsResponse out;
+    return stub_r_->SimulateTerms(As("msp_agent").get(), sim, &out);
+  };
+  harness_->StopContract();
+  // With the calendars carried, as lint sends them, the what-if needs nothing from contract-svc.
+  const grpc::Status carried = simulate(active.terms());
+  EXPECT_TRUE(carried.ok()) << carried.error_message();
+  // Without them it must ask, and says contract-svc is away (retryable), not a wrong answer.
+  sla::v1::SlaTerms bare = active.terms();
+  bare.clear_calendars();
+  EXPECT_EQ(simulate(bare).error_code(), grpc::StatusCode::UNAVAILABLE);
+  ASSERT_TRUE(harness_->ResumeContract().ok());
+
+  // reporting-svc away: the history check fails with UNAVAILABLE, lint without it still answers.
+  server_->Shutdown(std::chrono::system_clock::now());
+  auto lint = [&](int periods) {
+    cpb::LintContractRequest req;
+    req.set_name(acme.contract);
+    req.set_history_lookback_periods(periods);
+    cpb::LintContractResponse out;
+    // contract-svc is back on its address; wait for the channel to reconnect rather than fail
+    // fast, so that an UNAVAILABLE below can only be reporting-svc's.
+    auto ctx = ticket::SuiteHarness::As("msp_agent", "", absl::Now());
+    ctx->set_wait_for_ready(true);
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    return harness_->contract_stub().LintContract(ctx.get(), req, &out);
+  };
+  EXPECT_EQ(lint(1).error_code(), grpc::StatusCode::UNAVAILABLE);
+  const grpc::Status plain = lint(0);
+  EXPECT_TRUE(plain.ok()) << plain.error_message();
 }
 
 }  // namespace

@@ -547,8 +547,17 @@ absl::StatusOr<v1::SimulateTermsResponse> ReportManager::Simulate(const Identity
   for (const auto& c : proposed.calendars()) calendars.insert(c.name());
   // Proposed terms as a person writes them name calendars without their contents (the snapshot
   // in `calendars` is output only): a calendar the proposal names but does not carry is taken
-  // from the contract's terms in force now, as the contract would use it.
-  if (!scope.contract_id.empty()) {
+  // from the contract's terms in force now, as the contract would use it. contract-svc's lint
+  // always carries them, so its history check never calls contract-svc back (no cycle).
+  std::set<std::string> missing;
+  (void)core::ValidateTerms(
+      proposed,
+      [&](absl::string_view name) {
+        if (calendars.count(std::string(name)) == 0) missing.insert(std::string(name));
+        return true;
+      },
+      "proposed_terms");
+  if (!missing.empty() && !scope.contract_id.empty()) {
     absl::StatusOr<std::shared_ptr<const TermsInfo>> current =
         TermsOf(req.subject(), "", absl::ToUnixSeconds(Now(options_)));
     if (current.ok()) {

@@ -10,6 +10,7 @@
 #include "common/server/service_main.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
+#include "contract-svc/api/reporting_history.h"
 #include "contract-svc/storage/mysql_calendar_repository.h"
 #include "contract-svc/storage/mysql_api_key_repository.h"
 #include "contract-svc/storage/mysql_contract_repository.h"
@@ -231,6 +232,12 @@ absl::StatusOr<Tenant> SuiteHarness::NewTenant(const std::string& display_name, 
       "ActivateContract"));
   t.contract = active.name();
   return t;
+}
+
+void SuiteHarness::ConnectTermsHistory(int reporting_port, std::function<absl::Time()> clock) {
+  contract_->SetTermsHistory(std::make_unique<contract::ReportingTermsHistory>(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", reporting_port), grpc::InsecureChannelCredentials()), Jwt(),
+      std::move(clock)));
 }
 
 }  // namespace sla::ticket

@@ -76,6 +76,9 @@ class SuiteHarness {
   void StopContract();
   absl::Status ResumeContract();
   std::shared_ptr<grpc::Channel> contract_channel() const { return contract_channel_; }
+  // Points contract-svc's lint history check at reporting-svc on `reporting_port`, as
+  // `--reporting_address` does; tokens are stamped with `clock`.
+  void ConnectTermsHistory(int reporting_port, std::function<absl::Time()> clock);
   std::unique_ptr<TermsSource> NewTermsSource() const;
 
   TicketServiceImpl& ticket() { return *ticket_; }
