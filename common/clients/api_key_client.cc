@@ -16,8 +16,7 @@ ContractApiKeyResolver::ContractApiKeyResolver(std::shared_ptr<grpc::Channel> ch
 absl::StatusOr<server::ApiKeyIdentity> ContractApiKeyResolver::Resolve(absl::string_view secret, absl::Time) {
   SLA_ASSIGN_OR_RETURN(std::string token, token_.Get());
   grpc::ClientContext ctx;
-  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  PrepareCall(ctx, token, absl::Seconds(2));
   cpb::AuthenticateApiKeyRequest req;
   req.set_secret(std::string(secret));
   cpb::AuthenticateApiKeyResponse resp;

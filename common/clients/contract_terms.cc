@@ -36,8 +36,7 @@ absl::StatusOr<ResolvedVersion> ContractTermsSource::Call(const cpb::ResolveTerm
   const std::string& contract = req.contract();
   SLA_ASSIGN_OR_RETURN(std::string token, token_.Get());
   grpc::ClientContext ctx;
-  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  PrepareCall(ctx, token, absl::Seconds(5));
   cpb::ResolveTermsResponse resp;
   const grpc::Status s = stub_->ResolveTerms(&ctx, req, &resp);
   if (!s.ok()) {
@@ -70,8 +69,7 @@ absl::StatusOr<std::vector<cpb::Contract>> ContractTermsSource::List(const std::
   do {
     SLA_ASSIGN_OR_RETURN(std::string token, token_.Get());
     grpc::ClientContext ctx;
-    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    PrepareCall(ctx, token, absl::Seconds(10));
     cpb::ListContractsRequest req;
     req.set_parent("customers/-");
     req.set_page_size(1000);

@@ -69,7 +69,7 @@ class GrpcEventFeed final : public outbox::Feed {
     }
     if (!legacy) {
       grpc::ClientContext ctx;
-      Prepare(ctx, token);
+      PrepareCall(ctx, token, absl::Seconds(10));
       sla::v1::ListEventsResponse resp;
       const grpc::Status s = typed_->ListEvents(
           &ctx, PageRequest<sla::v1::ListEventsRequest>(from, max_events, max_bytes), &resp);
@@ -81,7 +81,7 @@ class GrpcEventFeed final : public outbox::Feed {
       legacy_until_ = clock_() + kLegacyRecheck;
     }
     grpc::ClientContext ctx;
-    Prepare(ctx, token);
+    PrepareCall(ctx, token, absl::Seconds(10));
     LegacyResponse resp;
     const grpc::Status s =
         legacy_->ListEvents(&ctx, PageRequest<LegacyRequest>(from, max_events, max_bytes), &resp);
@@ -101,11 +101,6 @@ class GrpcEventFeed final : public outbox::Feed {
   }
 
  private:
-  static void Prepare(grpc::ClientContext& ctx, const std::string& token) {
-    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  }
-
   static outbox::FeedPage Page(sla::v1::ListEventsResponse& resp) {
     outbox::FeedPage page;
     page.epoch = resp.epoch();

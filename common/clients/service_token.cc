@@ -1,5 +1,7 @@
 #include "common/clients/service_token.h"
 
+#include "absl/strings/str_cat.h"
+#include "common/server/call_origin.h"
 #include "common/status/status_macros.h"
 
 namespace sla::clients {
@@ -16,6 +18,11 @@ absl::StatusOr<std::string> ServiceToken::Get() {
   SLA_ASSIGN_OR_RETURN(token_, server::MintToken(jwt_, {service_name_, "", {"service"}}, now, kTtl));
   expiry_ = now + kTtl;
   return token_;
+}
+
+void PrepareCall(grpc::ClientContext& ctx, absl::string_view token, absl::Duration cap) {
+  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  server::PrepareOutgoing(ctx, cap);
 }
 
 }  // namespace sla::clients

@@ -3,6 +3,8 @@
 // never forward a user's token.
 #pragma once
 
+#include <grpcpp/client_context.h>
+
 #include <functional>
 #include <string>
 
@@ -31,5 +33,10 @@ class ServiceToken {
   std::string token_ ABSL_GUARDED_BY(mu_);
   absl::Time expiry_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
+
+// Every call to another service is prepared here: the service's bearer `token`, and a deadline
+// of at most `cap`, sooner if the call being served has less time left, with its request id and
+// trace (server::PrepareOutgoing).
+void PrepareCall(grpc::ClientContext& ctx, absl::string_view token, absl::Duration cap);
 
 }  // namespace sla::clients

@@ -64,6 +64,13 @@ absl::Status RpcBoundary::Begin(grpc::ServerContextBase* ctx, absl::string_view 
   call.method = std::string(method);
   call.request_id = RequestIdFrom(*ctx);
   ctx->AddInitialMetadata("x-request-id", call.request_id);
+  const std::optional<TraceContext> parent = ParseTraceparent(Metadata(*ctx, "traceparent"));
+  call.trace = parent ? ChildSpan(*parent) : NewTrace();
+  // gRPC reports "no deadline" as the far end of the clock.
+  const auto deadline = ctx->deadline();
+  if (deadline < std::chrono::system_clock::now() + std::chrono::hours(24 * 365)) {
+    call.deadline = absl::FromChrono(deadline);
+  }
   absl::string_view auth = Metadata(*ctx, "authorization");
   if (auth.empty()) return absl::UnauthenticatedError("missing bearer token (authorization metadata)");
   if (!absl::ConsumePrefix(&auth, "Bearer ") && !absl::ConsumePrefix(&auth, "bearer ")) {
@@ -86,6 +93,7 @@ grpc::Status RpcBoundary::Finish(grpc::ServerContextBase* ctx, const CallContext
               {"code", CodeName(status.code())},
               {"ms", ms},
               {"request_id", call.request_id},
+              {"trace_id", call.trace.trace_id},
               {"sub", call.identity.subject},
               {"tenant", call.identity.tenant},
               {"peer", ctx->peer()},

@@ -1,5 +1,7 @@
 // The boundary every RPC handler runs in: one place that
-//   - takes or makes the request id (metadata `x-request-id`, echoed back),
+//   - takes or makes the request id (metadata `x-request-id`, echoed back) and the trace
+//     (`traceparent`), and hands them with the deadline to the calls the handler makes
+//     (call_origin.h),
 //   - authenticates the bearer token (UNAUTHENTICATED before any handler code runs),
 //   - holds the request to the generic bounds (request_limits.h: INVALID_ARGUMENT naming the
 //     field) before the handler reads it,
@@ -29,6 +31,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/server/auth.h"
+#include "common/server/call_origin.h"
 #include "common/server/request_limits.h"
 #include "common/server/service_calls.h"
 
@@ -38,6 +41,8 @@ struct CallContext {
   Identity identity;
   std::string request_id;
   std::string method;
+  TraceContext trace;       // this call's span: of the caller's trace (`traceparent`) or a new one
+  absl::Time deadline = absl::InfiniteFuture();  // the client's, if it set one
 };
 
 class RpcBoundary {
@@ -53,6 +58,8 @@ class RpcBoundary {
     const absl::Time start = absl::Now();
     absl::Status status = Start(ctx, method, request, call);
     if (status.ok()) {
+      // Calls the handler makes to other services inherit its deadline, request id and trace.
+      ScopedOrigin origin({call.deadline, call.request_id, call.trace});
       try {
         status = fn(static_cast<const CallContext&>(call));
       } catch (const std::exception& e) {

@@ -17,9 +17,8 @@ absl::StatusOr<sla::reporting::v1::SimulateTermsResponse> ReportingTermsHistory:
     const std::string& contract, const sla::v1::SlaTerms& terms, int periods) {
   SLA_ASSIGN_OR_RETURN(std::string token, token_.Get());
   grpc::ClientContext ctx;
-  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
   // A replay reads up to 36 months of the contract's tickets.
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  clients::PrepareCall(ctx, token, absl::Seconds(30));
   sla::reporting::v1::SimulateTermsRequest req;
   req.set_subject(contract);
   *req.mutable_proposed_terms() = terms;
