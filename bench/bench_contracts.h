@@ -20,7 +20,8 @@ namespace sla::bench {
 class Contracts final : public clients::TermsSource, public clients::ContractDirectory {
  public:
   Contracts(sla::v1::SlaTerms terms, int n) : terms_(std::move(terms)), n_(n) {}
-  absl::StatusOr<clients::ResolvedVersion> Resolve(const std::string& contract, absl::Time at) override {
+  absl::StatusOr<clients::ResolvedVersion> Resolve(const std::string& contract,
+                                                   absl::Time at) override {
     if (at < kStart) return absl::FailedPreconditionError("no terms in force");
     clients::ResolvedVersion v;
     v.name = absl::StrCat(contract, "/versions/1");
@@ -28,7 +29,8 @@ class Contracts final : public clients::TermsSource, public clients::ContractDir
     v.effective_from = kStart;
     return v;
   }
-  absl::StatusOr<clients::ResolvedVersion> ResolveVersion(const std::string& contract, const std::string&) override {
+  absl::StatusOr<clients::ResolvedVersion> ResolveVersion(const std::string& contract,
+                                                          const std::string&) override {
     return Resolve(contract, kStart);
   }
   absl::StatusOr<std::vector<std::string>> ActiveContracts() override {
@@ -41,7 +43,8 @@ class Contracts final : public clients::TermsSource, public clients::ContractDir
   }
 
  private:
-  static inline const absl::Time kStart = absl::FromUnixSeconds(1'796'058'000);  // 2026-11-30T17:00Z
+  static inline const absl::Time kStart =
+      absl::FromUnixSeconds(1'796'058'000);  // 2026-11-30T17:00Z
   sla::v1::SlaTerms terms_;
   int n_;
 };
@@ -52,7 +55,6 @@ class NoEvents final : public outbox::Feed {
     return outbox::FeedPage{"bench", 0, {}};
   }
 };
-
 
 // The example terms file, as contract-svc would hold them.
 inline absl::StatusOr<sla::v1::SlaTerms> ReadTerms(const std::string& path) {

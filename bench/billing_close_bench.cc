@@ -44,17 +44,23 @@ absl::Status Generate(mysql::ConnectionPool& pool, int contracts, int per_contra
   const int64_t n = int64_t{contracts} * per_contract;
   // Breaches spread over the month; every 4th a P2 resolution, the rest P1 responses.
   SLA_RETURN_IF_ERROR(Exec(
-      pool, absl::StrCat("INSERT INTO breach_facts (ticket, clock, cycle, customer_id, contract_id, priority, "
-                         "breach_time) SELECT CONCAT('customers/c', seq DIV ", per_contract, ", '/tickets/t', seq), "
-                         "IF(seq % 4 = 0, 4, 1), 0, CONCAT('c', seq DIV ", per_contract, "), CONCAT('k', seq DIV ",
-                         per_contract, "), IF(seq % 4 = 0, 2, 1), ", dec2, " + (seq % ", per_contract,
-                         ") * 20000 FROM seq_0_to_", n - 1)));
+      pool,
+      absl::StrCat(
+          "INSERT INTO breach_facts (ticket, clock, cycle, customer_id, contract_id, priority, "
+          "breach_time) SELECT CONCAT('customers/c', seq DIV ",
+          per_contract,
+          ", '/tickets/t', seq), "
+          "IF(seq % 4 = 0, 4, 1), 0, CONCAT('c', seq DIV ",
+          per_contract, "), CONCAT('k', seq DIV ", per_contract, "), IF(seq % 4 = 0, 2, 1), ", dec2,
+          " + (seq % ", per_contract, ") * 20000 FROM seq_0_to_", n - 1)));
   // One 100-minute e-mail outage per contract on 9 December.
-  return Exec(pool, absl::StrCat("INSERT INTO outage_facts (outage, customer_id, contract_id, service_id, "
-                                 "start_time, end_time, planned, exclusion_id) SELECT CONCAT('customers/c', seq, "
-                                 "'/outages/o', seq), CONCAT('c', seq), CONCAT('k', seq), 'email-hosting', ",
-                                 dec2 + 7 * 86400 + 3 * 3600, ", ", dec2 + 7 * 86400 + 3 * 3600 + 6000,
-                                 ", 0, '' FROM seq_0_to_", contracts - 1));
+  return Exec(
+      pool,
+      absl::StrCat("INSERT INTO outage_facts (outage, customer_id, contract_id, service_id, "
+                   "start_time, end_time, planned, exclusion_id) SELECT CONCAT('customers/c', seq, "
+                   "'/outages/o', seq), CONCAT('c', seq), CONCAT('k', seq), 'email-hosting', ",
+                   dec2 + 7 * 86400 + 3 * 3600, ", ", dec2 + 7 * 86400 + 3 * 3600 + 6000,
+                   ", 0, '' FROM seq_0_to_", contracts - 1));
 }
 
 absl::Status Reset(mysql::ConnectionPool& pool) {
@@ -110,16 +116,17 @@ int Main() {
     const int64_t notes = Count(**pool, "SELECT COUNT(*) FROM documents WHERE series = 'CN'");
     const int64_t invoices = Count(**pool, "SELECT COUNT(*) FROM documents WHERE series = 'INV'");
     const int64_t credited = Count(**pool, "SELECT SUM(amount_minor) FROM credits");
-    std::printf("pass %d: closed %d periods in %.2f s (%.0f periods/s); %lld invoices, %lld credit notes, "
-                "credits %lld minor units\n",
-                rep + 1, *closed, seconds, *closed / seconds, static_cast<long long>(invoices),
-                static_cast<long long>(notes), static_cast<long long>(credited));
+    std::printf(
+        "pass %d: closed %d periods in %.2f s (%.0f periods/s); %lld invoices, %lld credit notes, "
+        "credits %lld minor units\n",
+        rep + 1, *closed, seconds, *closed / seconds, static_cast<long long>(invoices),
+        static_cast<long long>(notes), static_cast<long long>(credited));
     std::fflush(stdout);
     // Gapless and unique per series, whatever the workers' interleaving.
     const int64_t inv_max = Count(**pool, "SELECT MAX(number) FROM documents WHERE series = 'INV'");
     const int64_t cn_max = Count(**pool, "SELECT MAX(number) FROM documents WHERE series = 'CN'");
-    if (*closed != contracts || invoices != contracts || notes != contracts || inv_max != invoices ||
-        cn_max != notes) {
+    if (*closed != contracts || invoices != contracts || notes != contracts ||
+        inv_max != invoices || cn_max != notes) {
       std::printf("MISMATCH: expected %d of each, numbers up to INV %lld and CN %lld\n", contracts,
                   static_cast<long long>(inv_max), static_cast<long long>(cn_max));
       rc = 1;

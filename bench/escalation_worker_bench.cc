@@ -74,9 +74,8 @@ int Main() {
       rows.back().id = absl::StrCat("q", absl::Dec(k, absl::kZeroPad8));
       refs.emplace_back(&rows.back(), (is_due ? due : idle)->second);
     }
-    absl::Status s = mysql::RunInTransaction(h.ticket_pool(), [&](mysql::Connection& c) {
-      return storage::SaveTickets(c, refs);
-    });
+    absl::Status s = mysql::RunInTransaction(
+        h.ticket_pool(), [&](mysql::Connection& c) { return storage::SaveTickets(c, refs); });
     if (!s.ok()) return Fail(s, "load");
   }
   std::printf("loaded %d tickets (%d due) in %.1f s\n", total, due_count,
@@ -88,8 +87,8 @@ int Main() {
   absl::StatusOr<PassStats> pass = worker.RunOnce();
   const double seconds = absl::ToDoubleSeconds(absl::Now() - t0);
   if (!pass.ok()) return Fail(pass.status(), "pass");
-  std::printf("pass with due events: %d tickets, %d events in %.3f s (%.0f tickets/s)\n", pass->tickets,
-              pass->events, seconds, pass->tickets / seconds);
+  std::printf("pass with due events: %d tickets, %d events in %.3f s (%.0f tickets/s)\n",
+              pass->tickets, pass->events, seconds, pass->tickets / seconds);
 
   // Passes with nothing due: at once (InnoDB still purging the pass's writes), then settled.
   for (const char* when : {"right after", "5 s after"}) {
@@ -103,8 +102,9 @@ int Main() {
       if (again->tickets != 0) return Fail(absl::InternalError("found work"), "empty pass");
     }
     std::sort(empty_ms.begin(), empty_ms.end());
-    std::printf("pass with nothing due, %s (200 passes): median %.3f ms, p99 %.3f ms, max %.3f ms\n",
-                when, empty_ms[100], empty_ms[197], empty_ms.back());
+    std::printf(
+        "pass with nothing due, %s (200 passes): median %.3f ms, p99 %.3f ms, max %.3f ms\n", when,
+        empty_ms[100], empty_ms[197], empty_ms.back());
   }
   return 0;
 }

@@ -7,7 +7,8 @@
 // (--consume_interval_ms, the services' default 500), and applied by the real BillingManager
 // and ReportManager into their own databases. Contract-svc is an in-process stand-in. Each
 // ticket's events are noted with the instant their transaction was about to commit; a monitor
-// notes when each consumer's cursor passes them. See docs/performance.md; run with `scripts/bench events`.
+// notes when each consumer's cursor passes them. See docs/performance.md; run with `scripts/bench
+// events`.
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -37,8 +38,10 @@
 ABSL_FLAG(int, rate, 1000, "Ticket events committed per second.");
 ABSL_FLAG(int, seconds, 30, "How long to produce.");
 ABSL_FLAG(int, warmup_seconds, 3, "Events of the first seconds are not counted.");
-ABSL_FLAG(int, consume_interval_ms, 500, "Consumers' polling pass (the services' --consume_interval).");
-ABSL_FLAG(int, events_per_commit, 4, "Events per producer transaction (a ticket write commits a few).");
+ABSL_FLAG(int, consume_interval_ms, 500,
+          "Consumers' polling pass (the services' --consume_interval).");
+ABSL_FLAG(int, events_per_commit, 4,
+          "Events per producer transaction (a ticket write commits a few).");
 ABSL_FLAG(std::string, terms, "docs/examples/acme-managed-it-terms.json", "Example terms.");
 
 namespace sla::billing {
@@ -68,7 +71,8 @@ class EventsOnly final : public sla::v1::EventService::Service {
   grpc::Status ListEvents(grpc::ServerContext*, const sla::v1::ListEventsRequest* req,
                           sla::v1::ListEventsResponse* out) override {
     const absl::Status s = outbox::ListPage(*pool_, "ticket-svc", *req, out);
-    return s.ok() ? grpc::Status::OK : grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(s.message()));
+    return s.ok() ? grpc::Status::OK
+                  : grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(s.message()));
   }
 
  private:
@@ -98,7 +102,7 @@ std::vector<outbox::Row> TicketEvents(int64_t n) {
   breached.set_target_seconds(900);
   breached.mutable_breach_time()->set_seconds(open + 900);
   std::vector<outbox::Row> rows{{"ticket.opened", ticket, customer, open, {}},
-                                 {"clock.breached", ticket, customer, open + 900, {}}};
+                                {"clock.breached", ticket, customer, open + 900, {}}};
   *rows[0].payload.mutable_ticket() = std::move(opened);
   *rows[1].payload.mutable_ticket() = std::move(breached);
   return rows;
@@ -112,9 +116,11 @@ struct Lags {
       return;
     }
     std::sort(ms.begin(), ms.end());
-    auto at = [&](double q) { return ms[std::min(ms.size() - 1, static_cast<size_t>(q * ms.size()))]; };
-    std::printf("%-10s %zu events: lag p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms\n", who, ms.size(), at(0.5),
-                at(0.9), at(0.99), ms.back());
+    auto at = [&](double q) {
+      return ms[std::min(ms.size() - 1, static_cast<size_t>(q * ms.size()))];
+    };
+    std::printf("%-10s %zu events: lag p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms\n", who,
+                ms.size(), at(0.5), at(0.9), at(0.99), ms.back());
   }
 };
 
@@ -137,7 +143,8 @@ int Main() {
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (port == 0) return Fail(absl::UnavailableError("no port"), "server");
   auto channel = [&] {
-    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(),
+    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
+                                     grpc::InsecureChannelCredentials(),
                                      clients::FeedChannelArguments());
   };
   server::JwtConfig jwt;
@@ -151,11 +158,13 @@ int Main() {
   bo.clock = absl::Now;
   billing::BillingManager billing(billing_db->pool.get(), &contracts, billing_feed.get(), bo);
   reporting::ReportingOptions ro;
-  reporting::ReportManager reporting(reporting_db->pool.get(), &contracts, reporting_feed.get(), &no_events, ro);
+  reporting::ReportManager reporting(reporting_db->pool.get(), &contracts, reporting_feed.get(),
+                                     &no_events, ro);
 
   outbox::Sequencer sequencer(&ticket_pool);
-  server::Periodic sequencer_loop("sequencer", absl::Milliseconds(100), [&] { (void)sequencer.RunOnce(); },
-                                  absl::Milliseconds(5));
+  server::Periodic sequencer_loop(
+      "sequencer", absl::Milliseconds(100), [&] { (void)sequencer.RunOnce(); },
+      absl::Milliseconds(5));
   const absl::Duration interval = absl::Milliseconds(absl::GetFlag(FLAGS_consume_interval_ms));
   std::atomic<int> consume_errors{0};
   server::Periodic billing_loop("billing", interval, [&] {
@@ -171,7 +180,7 @@ int Main() {
   // The monitor: each numbered event's commit instant, and when each cursor passed it.
   std::atomic<bool> producing{true};
   absl::Mutex mu;
-  std::map<int64_t, int64_t> written;  // seq → commit instant (µs)
+  std::map<int64_t, int64_t> written;              // seq → commit instant (µs)
   absl::flat_hash_map<std::string, int64_t> sent;  // ticket → commit instant, under mu
   const int64_t warmup_until = NowMicros() + absl::GetFlag(FLAGS_warmup_seconds) * 1'000'000LL;
   Lags billing_lag, reporting_lag;
@@ -193,13 +202,15 @@ int Main() {
       const int64_t now = NowMicros();
       for (int64_t s = at + 1; s <= cursor; ++s) {
         auto it = written.find(s);
-        if (it != written.end() && it->second >= warmup_until) lags.ms.push_back((now - it->second) / 1000.0);
+        if (it != written.end() && it->second >= warmup_until)
+          lags.ms.push_back((now - it->second) / 1000.0);
       }
       at = std::max(at, cursor);
     };
     for (;;) {
       const bool last = !producing.load();
-      query(ticket_pool, absl::StrCat("SELECT seq, subject FROM outbox WHERE seq > ", known, " ORDER BY seq"),
+      query(ticket_pool,
+            absl::StrCat("SELECT seq, subject FROM outbox WHERE seq > ", known, " ORDER BY seq"),
             [&](sql::ResultSet& rs) {
               const int64_t seq = rs.getInt64(1);
               absl::MutexLock lock(&mu);
@@ -233,8 +244,8 @@ int Main() {
       absl::MutexLock lock(&mu);
       for (size_t i = 0; i < rows.size(); i += 2) sent[rows[i].subject] = us;
     }
-    const absl::Status s =
-        mysql::RunInTransaction(ticket_pool, [&](mysql::Connection& c) { return outbox::Insert(c, rows); });
+    const absl::Status s = mysql::RunInTransaction(
+        ticket_pool, [&](mysql::Connection& c) { return outbox::Insert(c, rows); });
     if (!s.ok()) return Fail(s, "produce");
     produced += static_cast<int64_t>(rows.size());
     sequencer_loop.Wake();
@@ -248,17 +259,18 @@ int Main() {
   reporting_loop.Stop();
   sequencer_loop.Stop();
   server->Shutdown();
-  std::printf("produced %lld events in %.1f s (%.0f events/s), %d per commit; consumers poll every %d ms; "
-              "%d failed passes\n",
-              static_cast<long long>(produced), seconds, produced / seconds, per_commit,
-              absl::GetFlag(FLAGS_consume_interval_ms), consume_errors.load());
+  std::printf(
+      "produced %lld events in %.1f s (%.0f events/s), %d per commit; consumers poll every %d ms; "
+      "%d failed passes\n",
+      static_cast<long long>(produced), seconds, produced / seconds, per_commit,
+      absl::GetFlag(FLAGS_consume_interval_ms), consume_errors.load());
   billing_lag.Print("billing");
   reporting_lag.Print("reporting");
-  const int64_t breaches =
-      test::QueryInt64(*billing_db->pool, "SELECT COUNT(*) FROM breach_facts");
+  const int64_t breaches = test::QueryInt64(*billing_db->pool, "SELECT COUNT(*) FROM breach_facts");
   const int64_t tickets = test::QueryInt64(*reporting_db->pool, "SELECT COUNT(*) FROM rpt_tickets");
   std::printf("applied: billing %lld breaches, reporting %lld tickets (of %lld each)\n",
-              static_cast<long long>(breaches), static_cast<long long>(tickets), static_cast<long long>(produced / 2));
+              static_cast<long long>(breaches), static_cast<long long>(tickets),
+              static_cast<long long>(produced / 2));
   return breaches == produced / 2 && tickets == produced / 2 ? 0 : 1;
 }
 

@@ -4,9 +4,8 @@
 // for both, to compare their p99 at the same request rate. Keep-alive connections, one per
 // client. Also the gateway's own CPU time per request (/proc/<pid>/stat).
 // See docs/performance.md; run with `scripts/bench gateway`.
-#include <unistd.h>
-
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -48,7 +47,9 @@ class KeepAlive {
   bool Get(const std::string& target, const std::string& authorization) {
     beast::error_code ec;
     if (!connected_) {
-      stream_.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)), ec);
+      stream_.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                                              static_cast<unsigned short>(port_)),
+                      ec);
       if (ec) return false;
       connected_ = true;
     }
@@ -83,7 +84,8 @@ double CpuSeconds(pid_t pid) {
   const size_t close = line.rfind(')');
   std::vector<std::string> fields = absl::StrSplit(line.substr(close + 2), ' ');
   // After "pid (comm) ": state is field 3, so utime (14) and stime (15) are at 11 and 12.
-  return (std::stod(fields[11]) + std::stod(fields[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  return (std::stod(fields[11]) + std::stod(fields[12])) /
+         static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 int Fail(const char* what, const grpc::Status& s) {
@@ -104,12 +106,14 @@ int Run() {
   const std::string key(48, 'k');
   std::ofstream(dir + "/jwt.key") << key;
   std::ofstream(dir + "/db.password") << (*contract_db)->options().password;
-  ServiceProcess contract(SLA_CONTRACT_SVC, ServiceFlags((*contract_db)->options(), dir, 2, 4), dir + "/contract.log");
+  ServiceProcess contract(SLA_CONTRACT_SVC, ServiceFlags((*contract_db)->options(), dir, 2, 4),
+                          dir + "/contract.log");
   const int contract_port = contract.WaitForPort();
-  ServiceProcess ticket(SLA_TICKET_SVC,
-                        ServiceFlags((*ticket_db)->options(), dir, 2, 8,
-                                     {absl::StrCat("--contract_address=127.0.0.1:", contract_port)}),
-                        dir + "/ticket.log");
+  ServiceProcess ticket(
+      SLA_TICKET_SVC,
+      ServiceFlags((*ticket_db)->options(), dir, 2, 8,
+                   {absl::StrCat("--contract_address=127.0.0.1:", contract_port)}),
+      dir + "/ticket.log");
   const int ticket_port = ticket.WaitForPort();
   ServiceProcess gateway(SLA_GATEWAY,
                          {"--port=0", absl::StrCat("--contract_address=127.0.0.1:", contract_port),
@@ -122,7 +126,8 @@ int Run() {
   }
 
   const server::JwtConfig jwt{key, "sla-platform", "sla-platform"};
-  const std::string token = *server::MintToken(jwt, {"bench", "", {"msp_admin"}}, absl::Now(), absl::Hours(2));
+  const std::string token =
+      *server::MintToken(jwt, {"bench", "", {"msp_admin"}}, absl::Now(), absl::Hours(2));
   auto with_token = [&] {
     auto ctx = std::make_unique<grpc::ClientContext>();
     ctx->AddMetadata("authorization", "Bearer " + token);
@@ -130,8 +135,8 @@ int Run() {
     return ctx;
   };
   // A customer, its calendars and the example contract, and 100 tickets to read.
-  auto cstub = cpb::ContractService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", contract_port), grpc::InsecureChannelCredentials()));
+  auto cstub = cpb::ContractService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", contract_port), grpc::InsecureChannelCredentials()));
   for (const char* id : {"bangkok-office", "always-on"}) {
     cpb::CreateCalendarRequest req;
     req.set_calendar_id(id);
@@ -139,30 +144,38 @@ int Run() {
     req.mutable_calendar()->set_time_zone("Asia/Bangkok");
     req.mutable_calendar()->set_always_open(true);
     sla::v1::BusinessCalendar out;
-    if (auto st = cstub->CreateCalendar(with_token().get(), req, &out); !st.ok()) return Fail("CreateCalendar", st);
+    if (auto st = cstub->CreateCalendar(with_token().get(), req, &out); !st.ok())
+      return Fail("CreateCalendar", st);
   }
   cpb::CreateCustomerRequest creq;
   creq.mutable_customer()->set_display_name("Acme");
   cpb::Customer customer;
-  if (auto st = cstub->CreateCustomer(with_token().get(), creq, &customer); !st.ok()) return Fail("CreateCustomer", st);
+  if (auto st = cstub->CreateCustomer(with_token().get(), creq, &customer); !st.ok())
+    return Fail("CreateCustomer", st);
   std::ifstream in(absl::GetFlag(FLAGS_terms));
   std::stringstream terms;
   terms << in.rdbuf();
   cpb::CreateContractRequest kreq;
   kreq.set_parent(customer.name());
   kreq.mutable_contract()->set_display_name("Managed IT");
-  if (!google::protobuf::util::JsonStringToMessage(terms.str(), kreq.mutable_contract()->mutable_terms()).ok()) {
-    std::fprintf(stderr, "cannot read the terms in %s (run from the repository's root)\n", absl::GetFlag(FLAGS_terms).c_str());
+  if (!google::protobuf::util::JsonStringToMessage(terms.str(),
+                                                   kreq.mutable_contract()->mutable_terms())
+           .ok()) {
+    std::fprintf(stderr, "cannot read the terms in %s (run from the repository's root)\n",
+                 absl::GetFlag(FLAGS_terms).c_str());
     return 1;
   }
   cpb::Contract draft, active;
-  if (auto st = cstub->CreateContract(with_token().get(), kreq, &draft); !st.ok()) return Fail("CreateContract", st);
+  if (auto st = cstub->CreateContract(with_token().get(), kreq, &draft); !st.ok())
+    return Fail("CreateContract", st);
   cpb::ActivateContractRequest act;
   act.set_name(draft.name());
   act.set_etag(draft.etag());
   act.mutable_effective_from()->set_seconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(24)));
-  if (auto st = cstub->ActivateContract(with_token().get(), act, &active); !st.ok()) return Fail("ActivateContract", st);
-  auto tchannel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", ticket_port), grpc::InsecureChannelCredentials());
+  if (auto st = cstub->ActivateContract(with_token().get(), act, &active); !st.ok())
+    return Fail("ActivateContract", st);
+  auto tchannel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", ticket_port),
+                                      grpc::InsecureChannelCredentials());
   auto tstub = tpb::TicketService::NewStub(tchannel);
   std::vector<std::string> names;
   for (int i = 0; i < 100; ++i) {
@@ -174,7 +187,8 @@ int Run() {
     t.mutable_ticket()->set_title(absl::StrCat("Ticket ", i));
     t.mutable_ticket()->set_reporter("a@acme.example");
     tpb::Ticket out;
-    if (auto st = tstub->CreateTicket(with_token().get(), t, &out); !st.ok()) return Fail("CreateTicket", st);
+    if (auto st = tstub->CreateTicket(with_token().get(), t, &out); !st.ok())
+      return Fail("CreateTicket", st);
     names.push_back(out.name());
   }
 
@@ -185,7 +199,8 @@ int Run() {
   std::vector<int> next(clients, 0);
   for (int c = 0; c < clients; ++c) {
     grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection of its own, like the HTTP clients
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL,
+                1);  // a connection of its own, like the HTTP clients
     stubs.push_back(tpb::TicketService::NewStub(grpc::CreateCustomChannel(
         absl::StrCat("127.0.0.1:", ticket_port), grpc::InsecureChannelCredentials(), args)));
     conns.push_back(std::make_unique<KeepAlive>(gateway_port));
@@ -199,29 +214,37 @@ int Run() {
     tpb::Ticket out;
     return stubs[c]->GetTicket(&ctx, req, &out).ok();
   };
-  auto via_gateway = [&](int c) { return conns[c]->Get(absl::StrCat("/v1/", names[next[c]++ % names.size()]), authorization); };
+  auto via_gateway = [&](int c) {
+    return conns[c]->Get(absl::StrCat("/v1/", names[next[c]++ % names.size()]), authorization);
+  };
 
   bench::PrintHeader();
   bench::ClosedLoop("warm-up", clients, absl::Seconds(2), direct);
   bench::ClosedLoop("warm-up", clients, absl::Seconds(2), via_gateway);
-  const bench::LoadResult grpc_peak = bench::ClosedLoop("GetTicket, gRPC, closed loop", clients, duration, direct);
+  const bench::LoadResult grpc_peak =
+      bench::ClosedLoop("GetTicket, gRPC, closed loop", clients, duration, direct);
   bench::Print(grpc_peak);
   const double cpu0 = CpuSeconds(gateway.pid());
-  const bench::LoadResult gw_peak = bench::ClosedLoop("GetTicket, gateway, closed loop", clients, duration, via_gateway);
+  const bench::LoadResult gw_peak =
+      bench::ClosedLoop("GetTicket, gateway, closed loop", clients, duration, via_gateway);
   const double gateway_cpu = CpuSeconds(gateway.pid()) - cpu0;
   bench::Print(gw_peak);
   const double rate = absl::GetFlag(FLAGS_open_share) * gw_peak.rate();
-  const bench::LoadResult grpc_open = bench::OpenLoop(absl::StrCat("GetTicket, gRPC, open at ", static_cast<int>(rate), "/s"),
-                                                      clients, rate, duration, direct, absl::Seconds(1));
+  const bench::LoadResult grpc_open =
+      bench::OpenLoop(absl::StrCat("GetTicket, gRPC, open at ", static_cast<int>(rate), "/s"),
+                      clients, rate, duration, direct, absl::Seconds(1));
   bench::Print(grpc_open);
-  const bench::LoadResult gw_open = bench::OpenLoop(absl::StrCat("GetTicket, gateway, open at ", static_cast<int>(rate), "/s"),
-                                                    clients, rate, duration, via_gateway, absl::Seconds(1));
+  const bench::LoadResult gw_open =
+      bench::OpenLoop(absl::StrCat("GetTicket, gateway, open at ", static_cast<int>(rate), "/s"),
+                      clients, rate, duration, via_gateway, absl::Seconds(1));
   bench::Print(gw_open);
-  std::printf("\nGateway = %.0f %% of the direct gRPC rate (goal: at least 50 %%); p99 at %.0f/s: gateway %.2f ms, "
-              "gRPC %.2f ms, %+.2f ms (goal: at most +2 ms); gateway CPU %.0f us per request.\n",
-              100 * gw_peak.rate() / std::max(1.0, grpc_peak.rate()), rate, gw_open.percentile_ms(0.99),
-              grpc_open.percentile_ms(0.99), gw_open.percentile_ms(0.99) - grpc_open.percentile_ms(0.99),
-              1e6 * gateway_cpu / std::max<int64_t>(1, gw_peak.ok + gw_peak.errors));
+  std::printf(
+      "\nGateway = %.0f %% of the direct gRPC rate (goal: at least 50 %%); p99 at %.0f/s: gateway "
+      "%.2f ms, "
+      "gRPC %.2f ms, %+.2f ms (goal: at most +2 ms); gateway CPU %.0f us per request.\n",
+      100 * gw_peak.rate() / std::max(1.0, grpc_peak.rate()), rate, gw_open.percentile_ms(0.99),
+      grpc_open.percentile_ms(0.99), gw_open.percentile_ms(0.99) - grpc_open.percentile_ms(0.99),
+      1e6 * gateway_cpu / std::max<int64_t>(1, gw_peak.ok + gw_peak.errors));
   return 0;
 }
 

@@ -52,9 +52,9 @@ struct LoadResult {
   int64_t errors = 0;
   double seconds = 0;
   std::vector<int64_t> latency_us;  // sorted
-  double cpu_busy = 0;               // share of the machine's CPU time busy during the run
-  double cpu_steal = 0;              // share taken by the hypervisor for others
-  std::string detail;                // what the caller adds about the run, printed after the table
+  double cpu_busy = 0;              // share of the machine's CPU time busy during the run
+  double cpu_steal = 0;             // share taken by the hypervisor for others
+  std::string detail;               // what the caller adds about the run, printed after the table
   // Open loop: (scheduled instant since the start, latency) of each request over 10 ms, in
   // schedule order, to tell a few stalls (late requests bunched in time) from queueing spread
   // over the run.
@@ -71,10 +71,12 @@ struct LoadResult {
 
 // The result of a run that started at `start` with the machine's CPU at `cpu0`: counts, the
 // CPU shares since, and every client's latencies merged and sorted.
-inline LoadResult Collect(const std::string& name, int clients, int64_t ok, int64_t errors, absl::Time start,
-                          const CpuTicks& cpu0, const std::vector<std::vector<int64_t>>& lat) {
+inline LoadResult Collect(const std::string& name, int clients, int64_t ok, int64_t errors,
+                          absl::Time start, const CpuTicks& cpu0,
+                          const std::vector<std::vector<int64_t>>& lat) {
   const auto [busy, steal] = CpuTicks::BusyAndSteal(cpu0, CpuTicks::Now());
-  LoadResult r{name, clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {}, busy, steal, {}, {}, 0};
+  LoadResult r{name,  clients, ok, errors, absl::ToDoubleSeconds(absl::Now() - start), {}, busy,
+               steal, {},      {}, 0};
   for (const auto& v : lat) r.latency_us.insert(r.latency_us.end(), v.begin(), v.end());
   std::sort(r.latency_us.begin(), r.latency_us.end());
   return r;
@@ -110,8 +112,9 @@ inline constexpr int64_t kLateUs = 10'000;
 // requests are still counted (LoadResult::warmup_late) so a report says what was left out.
 // A start-up transient is worth a look before it is warmed away: the one that first made this
 // option was the terms cache re-checking once per request after its TTL (docs/performance.md).
-inline LoadResult OpenLoop(const std::string& name, int clients, double rate, absl::Duration duration,
-                           const std::function<bool(int)>& op, absl::Duration warmup = absl::ZeroDuration()) {
+inline LoadResult OpenLoop(const std::string& name, int clients, double rate,
+                           absl::Duration duration, const std::function<bool(int)>& op,
+                           absl::Duration warmup = absl::ZeroDuration()) {
   // Per client: (scheduled instant since `start`, latency) of each measured request.
   std::vector<std::vector<std::pair<int64_t, int64_t>>> timed(clients);
   std::atomic<int64_t> ok{0}, errors{0}, warmup_late{0};
@@ -156,7 +159,8 @@ inline LoadResult OpenLoop(const std::string& name, int clients, double rate, ab
 
 // Late open-loop requests grouped into stalls: runs of late requests whose scheduled instants
 // lie less than `gap` apart. One line per stall, longest first, at most `most` of them.
-inline std::string Stalls(const LoadResult& r, absl::Duration gap = absl::Milliseconds(20), size_t most = 5) {
+inline std::string Stalls(const LoadResult& r, absl::Duration gap = absl::Milliseconds(20),
+                          size_t most = 5) {
   struct Stall {
     int64_t from, to, count, worst;
   };
@@ -169,9 +173,10 @@ inline std::string Stalls(const LoadResult& r, absl::Duration gap = absl::Millis
     s.count++;
     s.worst = std::max(s.worst, latency);
   }
-  std::sort(stalls.begin(), stalls.end(), [](const Stall& a, const Stall& b) { return a.count > b.count; });
-  std::string out = std::to_string(r.late_us.size()) + " late in " + std::to_string(stalls.size()) + " stalls (" +
-                    std::to_string(r.warmup_late) + " in the warm-up, not counted)";
+  std::sort(stalls.begin(), stalls.end(),
+            [](const Stall& a, const Stall& b) { return a.count > b.count; });
+  std::string out = std::to_string(r.late_us.size()) + " late in " + std::to_string(stalls.size()) +
+                    " stalls (" + std::to_string(r.warmup_late) + " in the warm-up, not counted)";
   for (size_t i = 0; i < stalls.size() && i < most; ++i) {
     char line[160];
     std::snprintf(line, sizeof line, "%s%lld at %.3f-%.3f s (worst %.1f ms)", i ? "; " : ": ",
@@ -185,8 +190,8 @@ inline std::string Stalls(const LoadResult& r, absl::Duration gap = absl::Millis
 // Runs `run` again while the hypervisor took more than `max_steal` of the CPU time (other
 // machines' work, not this run's), at most `attempts` times in all, and keeps the run with the
 // least steal. Each run thrown away is described in `discarded`, so that the report says so.
-inline LoadResult LeastDisturbed(const std::function<LoadResult()>& run, double max_steal, int attempts,
-                                 std::vector<std::string>& discarded) {
+inline LoadResult LeastDisturbed(const std::function<LoadResult()>& run, double max_steal,
+                                 int attempts, std::vector<std::string>& discarded) {
   LoadResult best = run();
   for (int a = 1; a < attempts && best.cpu_steal > max_steal; ++a) {
     LoadResult next = run();
@@ -202,13 +207,14 @@ inline LoadResult LeastDisturbed(const std::function<LoadResult()>& run, double 
 }
 
 inline void PrintHeader() {
-  std::printf("| %-40s | clients | requests/s | p50 ms | p99 ms | errors | CPU busy | steal |\n", "run");
+  std::printf("| %-40s | clients | requests/s | p50 ms | p99 ms | errors | CPU busy | steal |\n",
+              "run");
   std::printf("|%s|---|---|---|---|---|---|---|\n", std::string(42, '-').c_str());
 }
 
 inline void Print(const LoadResult& r) {
-  std::printf("| %-40s | %7d | %10.0f | %6.2f | %6.2f | %6lld | %6.0f %% | %3.0f %% |\n", r.name.c_str(),
-              r.clients, r.rate(), r.percentile_ms(0.50), r.percentile_ms(0.99),
+  std::printf("| %-40s | %7d | %10.0f | %6.2f | %6.2f | %6lld | %6.0f %% | %3.0f %% |\n",
+              r.name.c_str(), r.clients, r.rate(), r.percentile_ms(0.50), r.percentile_ms(0.99),
               static_cast<long long>(r.errors), 100 * r.cpu_busy, 100 * r.cpu_steal);
   std::fflush(stdout);
 }

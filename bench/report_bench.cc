@@ -2,8 +2,9 @@
 // 100,000 tickets in the reported month (and 100,000 in each of the 11 months before, which the
 // 12-period trend reads), nine more contracts with 100,000 each in the month: 1,000,000 tickets
 // MSP-wide. Rows are generated inside the server (the SEQUENCE engine); breaches, escalations
-// and the per-period totals (which the consumer keeps event by event) follow from them. Measures the contract report, the customer report and the
-// MSP-wide month. See docs/performance.md; run with `scripts/bench report`.
+// and the per-period totals (which the consumer keeps event by event) follow from them. Measures
+// the contract report, the customer report and the MSP-wide month. See docs/performance.md; run
+// with `scripts/bench report`.
 #include <algorithm>
 #include <cstdio>
 #include <vector>
@@ -35,17 +36,23 @@ int Fail(const absl::Status& s, const char* what) {
 
 // Tickets of one contract and month, with outcomes spread deterministically over `seq`: 5 %
 // responses late, 10 % resolutions late, priorities P1–P4, durations up to 2 h / 14 h.
-absl::Status Generate(mysql::ConnectionPool& pool, const std::string& customer, const std::string& contract,
-                      int period, int64_t start, int n) {
+absl::Status Generate(mysql::ConnectionPool& pool, const std::string& customer,
+                      const std::string& contract, int period, int64_t start, int n) {
   return mysql::WithConnection(pool, [&](mysql::Connection& c) -> absl::Status {
     const std::string insert = absl::StrCat(
-        "INSERT INTO rpt_tickets (customer_id, ticket_id, contract_id, service_id, priority, period_index, "
-        "open_time, terms_version, resp_state, resp_business, resp_wall, resp_time, res_state, res_business, "
-        "res_wall, res_time, breach_count, reopen_count, rca_required, rca_recorded, closed, pauses) "
-        "SELECT '", customer, "', CONCAT('p", period, "-', seq), '", contract, "', 'service-desk', 1 + seq % 4, ",
-        period, ", ", start, " + seq * 25, 'v1', IF(seq % 20 = 0, 2, 1), 60 + seq % 3600, 60 + seq % 7200, ",
-        start, " + seq * 25 + 600, IF(seq % 10 = 0, 2, 1), 600 + seq % 50000, 600 + seq % 80000, ", start,
-        " + seq * 25 + 9000, (seq % 20 = 0) + (seq % 10 = 0), seq % 50 = 0, seq % 4 < 2, seq % 8 <> 0, 1, '' "
+        "INSERT INTO rpt_tickets (customer_id, ticket_id, contract_id, service_id, priority, "
+        "period_index, "
+        "open_time, terms_version, resp_state, resp_business, resp_wall, resp_time, res_state, "
+        "res_business, "
+        "res_wall, res_time, breach_count, reopen_count, rca_required, rca_recorded, closed, "
+        "pauses) "
+        "SELECT '",
+        customer, "', CONCAT('p", period, "-', seq), '", contract,
+        "', 'service-desk', 1 + seq % 4, ", period, ", ", start,
+        " + seq * 25, 'v1', IF(seq % 20 = 0, 2, 1), 60 + seq % 3600, 60 + seq % 7200, ", start,
+        " + seq * 25 + 600, IF(seq % 10 = 0, 2, 1), 600 + seq % 50000, 600 + seq % 80000, ", start,
+        " + seq * 25 + 9000, (seq % 20 = 0) + (seq % 10 = 0), seq % 50 = 0, seq % 4 < 2, seq % 8 "
+        "<> 0, 1, '' "
         "FROM seq_1_to_",
         n);
     SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, c.Prepare(insert));
@@ -56,14 +63,19 @@ absl::Status Generate(mysql::ConnectionPool& pool, const std::string& customer, 
 absl::Status DeriveFacts(mysql::ConnectionPool& pool) {
   return mysql::WithConnection(pool, [&](mysql::Connection& c) -> absl::Status {
     for (const char* statement : {
-             "INSERT INTO rpt_breaches SELECT customer_id, ticket_id, 1, 0, contract_id, priority, open_time + 900, "
+             "INSERT INTO rpt_breaches SELECT customer_id, ticket_id, 1, 0, contract_id, priority, "
+             "open_time + 900, "
              "period_index FROM rpt_tickets WHERE resp_state = 2",
-             "INSERT INTO rpt_breaches SELECT customer_id, ticket_id, 4, 0, contract_id, priority, open_time + 14400, "
+             "INSERT INTO rpt_breaches SELECT customer_id, ticket_id, 4, 0, contract_id, priority, "
+             "open_time + 14400, "
              "period_index FROM rpt_tickets WHERE res_state = 2",
-             "INSERT INTO rpt_period_totals SELECT period_index, contract_id, customer_id, COUNT(*), "
-             "SUM(resp_state = 1), SUM(resp_state <> 0), SUM(res_state = 1), SUM(res_state <> 0), SUM(breach_count) "
+             "INSERT INTO rpt_period_totals SELECT period_index, contract_id, customer_id, "
+             "COUNT(*), "
+             "SUM(resp_state = 1), SUM(resp_state <> 0), SUM(res_state = 1), SUM(res_state <> 0), "
+             "SUM(breach_count) "
              "FROM rpt_tickets GROUP BY period_index, contract_id, customer_id",
-             "INSERT INTO rpt_escalations SELECT customer_id, ticket_id, 4, 0, 1, contract_id, 0, open_time + 7200, "
+             "INSERT INTO rpt_escalations SELECT customer_id, ticket_id, 4, 0, 1, contract_id, 0, "
+             "open_time + 7200, "
              "period_index FROM rpt_tickets WHERE res_state = 2",
          }) {
       SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, c.Prepare(statement));
@@ -95,10 +107,12 @@ int Main() {
     const std::string customer = k == 0 ? tenant->id : absl::StrCat("bulk", k);
     const std::string contract =
         k == 0 ? tenant->contract.substr(tenant->contract.rfind('/') + 1) : absl::StrCat("k", k);
-    if (auto s = Generate(**pool, customer, contract, december, dec_start, n); !s.ok()) return Fail(s, "generate");
+    if (auto s = Generate(**pool, customer, contract, december, dec_start, n); !s.ok())
+      return Fail(s, "generate");
     if (k == 0) {
       for (int m = 1; m <= absl::GetFlag(FLAGS_history_months); ++m) {
-        if (auto s = Generate(**pool, customer, contract, december - m, dec_start - int64_t{m} * 31 * 86400, n);
+        if (auto s = Generate(**pool, customer, contract, december - m,
+                              dec_start - int64_t{m} * 31 * 86400, n);
             !s.ok()) {
           return Fail(s, "generate history");
         }
@@ -111,7 +125,8 @@ int Main() {
   std::fflush(stdout);
   absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_hold_s)));
 
-  clients::ContractTermsSource terms((*harness)->contract_channel(), ticket::SuiteHarness::Jwt(), "reporting-svc");
+  clients::ContractTermsSource terms((*harness)->contract_channel(), ticket::SuiteHarness::Jwt(),
+                                     "reporting-svc");
   ReportingOptions ro;
   ro.clock = [now] { return absl::FromUnixSeconds(now); };
   ReportManager manager(pool->get(), &terms, nullptr, nullptr, ro);
@@ -129,9 +144,10 @@ int Main() {
       r = *std::move(report);
     }
     std::sort(ms.begin(), ms.end());
-    std::printf("%-60s tickets %8lld  breaches %7lld  median %8.1f ms  min %8.1f ms  max %8.1f ms\n", name.c_str(),
-                static_cast<long long>(r.total().ticket_count()), static_cast<long long>(r.total().breach_count()),
-                ms[ms.size() / 2], ms.front(), ms.back());
+    std::printf(
+        "%-60s tickets %8lld  breaches %7lld  median %8.1f ms  min %8.1f ms  max %8.1f ms\n",
+        name.c_str(), static_cast<long long>(r.total().ticket_count()),
+        static_cast<long long>(r.total().breach_count()), ms[ms.size() / 2], ms.front(), ms.back());
     return 0;
   };
   int rc = measure(absl::StrCat(tenant->contract, "/reports/2026-12"));

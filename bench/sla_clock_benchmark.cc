@@ -49,9 +49,8 @@ struct Fixture {
 CalendarSpec SplitShiftSpec() {
   CalendarSpec spec;
   spec.time_zone = "Europe/Berlin";  // with DST transitions
-  for (absl::Weekday d : {absl::Weekday::monday, absl::Weekday::tuesday,
-                          absl::Weekday::wednesday, absl::Weekday::thursday,
-                          absl::Weekday::friday}) {
+  for (absl::Weekday d : {absl::Weekday::monday, absl::Weekday::tuesday, absl::Weekday::wednesday,
+                          absl::Weekday::thursday, absl::Weekday::friday}) {
     spec.weekly.push_back({d, 8 * 60, 12 * 60});
     spec.weekly.push_back({d, 13 * 60, 17 * 60 + 30});
   }
@@ -92,7 +91,8 @@ const Fixture& GetFixture() {
         t = e;
       }
       std::vector<PauseSeconds> pss;
-      for (const Pause& p : ps) pss.push_back({absl::ToUnixSeconds(p.start), absl::ToUnixSeconds(p.end)});
+      for (const Pause& p : ps)
+        pss.push_back({absl::ToUnixSeconds(p.start), absl::ToUnixSeconds(p.end)});
       fx->start_secs.push_back(s);
       fx->pauses.push_back(std::move(ps));
       fx->pause_secs.push_back(std::move(pss));
@@ -104,9 +104,12 @@ const Fixture& GetFixture() {
 
 absl::Duration Target(int which) {
   switch (which) {
-    case 0: return absl::Minutes(15);
-    case 1: return absl::Hours(8);
-    default: return absl::Minutes(5 * (4 * 60 + 4 * 60 + 30));  // 5 business days of 8.5 h
+    case 0:
+      return absl::Minutes(15);
+    case 1:
+      return absl::Hours(8);
+    default:
+      return absl::Minutes(5 * (4 * 60 + 4 * 60 + 30));  // 5 business days of 8.5 h
   }
 }
 
@@ -163,8 +166,12 @@ void BM_DueAtSeconds(benchmark::State& state) {
 }
 BENCHMARK(BM_DueAtSeconds)
     ->ArgNames({"target", "pauses"})
-    ->Args({0, 0})->Args({1, 0})->Args({2, 0})
-    ->Args({0, 1})->Args({1, 1})->Args({2, 1});
+    ->Args({0, 0})
+    ->Args({1, 0})
+    ->Args({2, 0})
+    ->Args({0, 1})
+    ->Args({1, 1})
+    ->Args({2, 1});
 
 // The absl::Time convenience API (converts each instant through Abseil's out-of-line calls).
 void BM_DueAt(benchmark::State& state) {
@@ -195,7 +202,9 @@ void BM_ReferenceDueAt(benchmark::State& state) {
 }
 BENCHMARK(BM_ReferenceDueAt)
     ->ArgNames({"target", "pauses"})
-    ->Args({1, 0})->Args({2, 0})->Args({2, 1})
+    ->Args({1, 0})
+    ->Args({2, 0})
+    ->Args({2, 1})
     ->Unit(benchmark::kMicrosecond);
 
 // The engine and the reference must agree on the benchmark's own cases.
@@ -207,7 +216,8 @@ void BM_CrossCheck(benchmark::State& state) {
       for (int t = 0; t < 3; ++t) {
         test::ReferenceCalendar ref(f.spec);
         const int64_t s = absl::ToUnixSeconds(f.starts[i]);
-        const int64_t want = ref.DueAt(s, absl::ToInt64Minutes(Target(t)), f.pauses[i], s + 60 * 86400);
+        const int64_t want =
+            ref.DueAt(s, absl::ToInt64Minutes(Target(t)), f.pauses[i], s + 60 * 86400);
         auto got = DueAt(f.calendar, f.starts[i], Target(t), f.pauses[i]);
         mismatches += !got.ok() || absl::ToUnixSeconds(*got) != want;
       }
@@ -221,7 +231,8 @@ BENCHMARK(BM_CrossCheck)->Iterations(1)->Unit(benchmark::kMillisecond);
 void BM_Compile(benchmark::State& state) {
   const Fixture& f = GetFixture();
   for (auto _ : state) {
-    auto cal = BusinessCalendar::Compile(f.spec, f.calendar.horizon_begin(), f.calendar.horizon_end());
+    auto cal =
+        BusinessCalendar::Compile(f.spec, f.calendar.horizon_begin(), f.calendar.horizon_end());
     benchmark::DoNotOptimize(cal);
   }
   state.counters["intervals"] = static_cast<double>(f.calendar.interval_count());

@@ -5,21 +5,21 @@
 // default health service is a callback service; a trivial method of the sync server the
 // services' handlers run on (bench/echo_service.proto) is measured too.
 // See docs/performance.md; run with scripts/bench.
+#include <cppconn/resultset.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <deque>
 #include <random>
-
-#include <cppconn/resultset.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "bench/load.h"
-#include "echo_service.grpc.pb.h"
 #include "common/server/raw_client.h"
 #include "common/test_util/mariadb_env.h"
+#include "echo_service.grpc.pb.h"
 #include "tests/harness/suite_harness.h"
 #include "ticket-svc/storage/ticket_store.h"
 
@@ -32,16 +32,20 @@ ABSL_FLAG(bool, db_over_socket, false,
           "ticket-svc and the raw baselines reach MariaDB through its Unix-domain socket "
           "(SLA_TEST_MYSQL_SOCKET) instead of TCP on loopback.");
 ABSL_FLAG(std::string, only, "",
-          "Run only the closed-loop runs whose names start with this (e.g. CreateTicket), for profiling.");
-ABSL_FLAG(double, open_rate, 0,
-          "Run only CreateTicket's open loop at this many requests per second (then the raw INSERT's "
-          "at the same rate), with when its late requests fell, for chasing the tail.");
-ABSL_FLAG(double, open_warmup, 0,
-          "Seconds each open loop first runs at its rate unmeasured, to look at the steady state apart "
-          "from a start-up transient; the warm-up's requests over 10 ms are reported beside the run.");
+          "Run only the closed-loop runs whose names start with this (e.g. CreateTicket), for "
+          "profiling.");
+ABSL_FLAG(
+    double, open_rate, 0,
+    "Run only CreateTicket's open loop at this many requests per second (then the raw INSERT's "
+    "at the same rate), with when its late requests fell, for chasing the tail.");
+ABSL_FLAG(
+    double, open_warmup, 0,
+    "Seconds each open loop first runs at its rate unmeasured, to look at the steady state apart "
+    "from a start-up transient; the warm-up's requests over 10 ms are reported beside the run.");
 ABSL_FLAG(double, max_steal, 0.10,
           "A run during which the hypervisor took more than this share of the CPU is repeated.");
-ABSL_FLAG(int, attempts, 3, "Runs at most per measurement when they are disturbed (see --max_steal); "
+ABSL_FLAG(int, attempts, 3,
+          "Runs at most per measurement when they are disturbed (see --max_steal); "
           "the least disturbed is kept.");
 ABSL_FLAG(std::string, terms, "docs/examples/acme-managed-it-terms.json", "Example terms.");
 
@@ -58,8 +62,10 @@ std::vector<std::string> g_unsettled;
 void Settle(mysql::ConnectionPool& pool, const std::string& next_run) {
   auto status = [&](const char* name) {
     return test::QueryInt64(
-        pool, absl::StrCat("SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = '",
-                           name, "'"));
+        pool,
+        absl::StrCat(
+            "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = '",
+            name, "'"));
   };
   const absl::Time deadline = absl::Now() + absl::Seconds(15);
   absl::SleepFor(absl::Milliseconds(500));
@@ -70,7 +76,8 @@ void Settle(mysql::ConnectionPool& pool, const std::string& next_run) {
     dirty = status("Innodb_buffer_pool_pages_dirty");
     recent.push_back(dirty);
     if (recent.size() > 6) recent.pop_front();
-    const bool trickling = recent.size() == 6 && recent.front() - dirty < 100;  // < 100 pages a second
+    const bool trickling =
+        recent.size() == 6 && recent.front() - dirty < 100;  // < 100 pages a second
     if (history >= 0 && history < 100 && dirty >= 0 && (dirty < 2000 || trickling)) return;
     absl::SleepFor(absl::Milliseconds(200));
   }
@@ -92,7 +99,8 @@ void PrintUnsettled() {
   for (const std::string& line : g_unsettled) std::printf("Not settled: %s\n", line.c_str());
 }
 
-// Runs repeated because the hypervisor took too much of the CPU during them (bench::LeastDisturbed).
+// Runs repeated because the hypervisor took too much of the CPU during them
+// (bench::LeastDisturbed).
 std::vector<std::string> g_discarded;
 
 void PrintDiscarded() {
@@ -111,12 +119,14 @@ void PrintLate(const std::vector<bench::LoadResult>& open) {
 
 void PrintGrouping(SuiteHarness& h) {
   const auto s = h.ticket().manager().create_commit_stats();
-  std::printf("\nCreateTicket group commit: %lld tickets in %lld transactions (%.2f per transaction, at most %d; "
-              "%.2f ms per transaction, longest %.1f ms, %lld over 5 ms)\n",
-              static_cast<long long>(s.items), static_cast<long long>(s.batches),
-              s.batches ? double(s.items) / s.batches : 0.0, s.max_batch_seen,
-              s.batches ? absl::ToDoubleMilliseconds(s.writing) / s.batches : 0.0,
-              absl::ToDoubleMilliseconds(s.longest), static_cast<long long>(s.slow));
+  std::printf(
+      "\nCreateTicket group commit: %lld tickets in %lld transactions (%.2f per transaction, at "
+      "most %d; "
+      "%.2f ms per transaction, longest %.1f ms, %lld over 5 ms)\n",
+      static_cast<long long>(s.items), static_cast<long long>(s.batches),
+      s.batches ? double(s.items) / s.batches : 0.0, s.max_batch_seen,
+      s.batches ? absl::ToDoubleMilliseconds(s.writing) / s.batches : 0.0,
+      absl::ToDoubleMilliseconds(s.longest), static_cast<long long>(s.slow));
 }
 
 int Main() {
@@ -165,8 +175,8 @@ int Main() {
     stubs.push_back(pb::TicketService::NewStub(channels.back()));
     echo_stubs.push_back(sla::bench::v1::EchoService::NewStub(channels.back()));
   }
-  const std::string token =
-      *server::MintToken(SuiteHarness::Jwt(), {"load", "", {"msp_agent"}}, options.clock(), absl::Hours(2));
+  const std::string token = *server::MintToken(SuiteHarness::Jwt(), {"load", "", {"msp_agent"}},
+                                               options.clock(), absl::Hours(2));
   std::atomic<int64_t> seq{0};
   std::atomic<int> errors_shown{0};
   std::vector<std::vector<std::string>> created(clients);
@@ -187,7 +197,8 @@ int Main() {
     pb::Ticket out;
     const grpc::Status s = stubs[c]->CreateTicket(&ctx, req, &out);
     const bool ok = s.ok();
-    if (!ok && errors_shown++ < 3) std::fprintf(stderr, "CreateTicket: %s\n", s.error_message().c_str());
+    if (!ok && errors_shown++ < 3)
+      std::fprintf(stderr, "CreateTicket: %s\n", s.error_message().c_str());
     if (ok && created[c].size() < 2000) created[c].push_back(out.name());
     return ok;
   };
@@ -202,7 +213,8 @@ int Main() {
     return stubs[c]->GetTicket(&ctx, req, &out).ok();
   };
   auto echo = [&](int c) {
-    return server::RawUnaryCall(channels[c], "/grpc.health.v1.Health/Check", "", {}, absl::Seconds(5))
+    return server::RawUnaryCall(channels[c], "/grpc.health.v1.Health/Check", "", {},
+                                absl::Seconds(5))
         .status.ok();
   };
   auto sync_echo_call = [&](int c) {
@@ -223,7 +235,8 @@ int Main() {
   auto insert = [&](int) {
     auto conn = (*raw_pool)->Acquire();
     if (!conn.ok()) return false;
-    auto st = (*conn)->Prepare("INSERT INTO bench_insert (customer_id, title, created) VALUES (?, ?, ?)");
+    auto st =
+        (*conn)->Prepare("INSERT INTO bench_insert (customer_id, title, created) VALUES (?, ?, ?)");
     if (!st.ok()) return false;
     return mysql::Guard([&] {
              (*st)->setString(1, "load-co");
@@ -253,11 +266,15 @@ int Main() {
     Ticket t = proto_ticket;
     t.id = absl::StrCat("raw", seq++);
     const storage::HistoryRow history{t.id, 1, std::string(600, 'h')};
-    const storage::OutboxRow event{"ticket.opened", t.name(), t.customer_id, open_at, open_fx.events[0].payload};
-    const storage::RequestClaim claim{absl::StrCat("raw-", t.id), "CreateTicket", "load", t.name(), ""};
-    return mysql::WithConnection(**raw_pool, [&](mysql::Connection& c) {
-             return storage::CreateTicketInOneCall(c, claim, t, derived, history, event);
-           })
+    const storage::OutboxRow event{"ticket.opened", t.name(), t.customer_id, open_at,
+                                   open_fx.events[0].payload};
+    const storage::RequestClaim claim{absl::StrCat("raw-", t.id), "CreateTicket", "load", t.name(),
+                                      ""};
+    return mysql::WithConnection(**raw_pool,
+                                 [&](mysql::Connection& c) {
+                                   return storage::CreateTicketInOneCall(c, claim, t, derived,
+                                                                         history, event);
+                                 })
         .ok();
   };
 
@@ -278,7 +295,8 @@ int Main() {
       bench::LoadResult r = bench::OpenLoop(name, clients, rate, duration, create, warmup);
       const auto after = h.ticket().manager().create_commit_stats();
       r.detail = absl::StrCat("CreateTicket's open loop: ", after.batches - before.batches,
-                              " group-commit transactions, ", after.slow - before.slow, " of them over 5 ms");
+                              " group-commit transactions, ", after.slow - before.slow,
+                              " of them over 5 ms");
       return r;
     });
   };
@@ -298,12 +316,9 @@ int Main() {
   }
   if (const std::string only = absl::GetFlag(FLAGS_only); !only.empty()) {
     names = created[0];  // the warm-up's tickets, for GetTicket
-    const std::pair<const char*, std::function<bool(int)>> runs[] = {{"raw INSERT", insert},
-                                                                     {"CreateTicket", create},
-                                                                     {"raw create_ticket", raw_create},
-                                                                     {"echo", echo},
-                                                                     {"sync echo", sync_echo_call},
-                                                                     {"GetTicket", get}};
+    const std::pair<const char*, std::function<bool(int)>> runs[] = {
+        {"raw INSERT", insert}, {"CreateTicket", create},      {"raw create_ticket", raw_create},
+        {"echo", echo},         {"sync echo", sync_echo_call}, {"GetTicket", get}};
     bench::PrintHeader();
     for (const auto& [name, op] : runs) {
       if (!absl::StartsWith(name, only)) continue;
@@ -315,15 +330,17 @@ int Main() {
     return 0;
   }
   bench::PrintHeader();
-  const bench::LoadResult raw =
-      measure("raw INSERT", [&] { return bench::ClosedLoop("raw INSERT, closed loop", clients, duration, insert); });
+  const bench::LoadResult raw = measure("raw INSERT", [&] {
+    return bench::ClosedLoop("raw INSERT, closed loop", clients, duration, insert);
+  });
   bench::Print(raw);
   const bench::LoadResult peak_create = measure("CreateTicket", [&] {
     return bench::ClosedLoop("CreateTicket, closed loop", clients, duration, create);
   });
   bench::Print(peak_create);
   bench::Print(measure("raw create_ticket", [&] {
-    return bench::ClosedLoop("raw create_ticket procedure, closed loop", clients, duration, raw_create);
+    return bench::ClosedLoop("raw create_ticket procedure, closed loop", clients, duration,
+                             raw_create);
   }));
   for (auto& v : created) names.insert(names.end(), v.begin(), v.end());
   if (names.empty()) {
@@ -335,11 +352,13 @@ int Main() {
   });
   bench::Print(echo_peak);
   const bench::LoadResult sync_echo_peak = measure("sync echo", [&] {
-    return bench::ClosedLoop("sync echo (trivial sync method), closed loop", clients, duration, sync_echo_call);
+    return bench::ClosedLoop("sync echo (trivial sync method), closed loop", clients, duration,
+                             sync_echo_call);
   });
   bench::Print(sync_echo_peak);
-  const bench::LoadResult peak_get =
-      measure("GetTicket", [&] { return bench::ClosedLoop("GetTicket, closed loop", clients, duration, get); });
+  const bench::LoadResult peak_get = measure("GetTicket", [&] {
+    return bench::ClosedLoop("GetTicket, closed loop", clients, duration, get);
+  });
   bench::Print(peak_get);
   auto select = [&](int) {
     auto conn = (*raw_pool)->Acquire();
@@ -359,13 +378,14 @@ int Main() {
   }));
   const double share = absl::GetFlag(FLAGS_open_share);
   std::vector<bench::LoadResult> open;
-  open.push_back(open_create(share * peak_create.rate(), absl::StrCat("CreateTicket, open loop at ", share * 100, " %")));
+  open.push_back(open_create(share * peak_create.rate(),
+                             absl::StrCat("CreateTicket, open loop at ", share * 100, " %")));
   bench::Print(open.back());
   // The durable commit's own tail at the same arrival rate: what the server's and the disk's
   // slow moments do to a bare INSERT, with no service and no shared writer in the way.
   open.push_back(measure("raw INSERT, open loop", [&] {
-    return bench::OpenLoop("raw INSERT, open loop at CreateTicket's rate", clients, share * peak_create.rate(),
-                           duration, insert, warmup);
+    return bench::OpenLoop("raw INSERT, open loop at CreateTicket's rate", clients,
+                           share * peak_create.rate(), duration, insert, warmup);
   }));
   bench::Print(open.back());
   open.push_back(measure("GetTicket, open loop", [&] {
@@ -377,10 +397,11 @@ int Main() {
   PrintDiscarded();
   PrintLate(open);
   PrintGrouping(h);
-  std::printf("\nCreateTicket = %.0f %% of the raw INSERT rate; GetTicket = %.0f %% of the echo rate "
-              "(%.0f %% of the sync echo)\n",
-              100 * peak_create.rate() / raw.rate(), 100 * peak_get.rate() / echo_peak.rate(),
-              100 * peak_get.rate() / sync_echo_peak.rate());
+  std::printf(
+      "\nCreateTicket = %.0f %% of the raw INSERT rate; GetTicket = %.0f %% of the echo rate "
+      "(%.0f %% of the sync echo)\n",
+      100 * peak_create.rate() / raw.rate(), 100 * peak_get.rate() / echo_peak.rate(),
+      100 * peak_get.rate() / sync_echo_peak.rate());
   return 0;
 }
 

@@ -1,16 +1,17 @@
 // contract-svc: see README.md for what it owns.
-#include "contract-svc/api/contract_service_impl.h"
 #include "absl/flags/flag.h"
 #include "absl/time/clock.h"
-#include "contract-svc/api/reporting_history.h"
 #include "common/server/service_main.h"
+#include "contract-svc/api/contract_service_impl.h"
+#include "contract-svc/api/reporting_history.h"
 #include "contract-svc/storage/mysql_api_key_repository.h"
 #include "contract-svc/storage/mysql_calendar_repository.h"
 #include "contract-svc/storage/mysql_contract_repository.h"
 #include "contract-svc/storage/mysql_customer_repository.h"
 
-ABSL_FLAG(std::string, reporting_address, "",
-          "reporting-svc's address (host:port), for lint's history check; empty = that check is off.");
+ABSL_FLAG(
+    std::string, reporting_address, "",
+    "reporting-svc's address (host:port), for lint's history check; empty = that check is off.");
 
 namespace sla::contract {
 const std::vector<mysql::Migration>& Migrations();  // generated from migrations/
@@ -30,9 +31,11 @@ int main(int argc, char** argv) {
                 *deps.boundary, std::make_unique<sla::contract::MySqlCustomerRepository>(deps.pool),
                 std::make_unique<sla::contract::MySqlCalendarRepository>(deps.pool),
                 std::make_unique<sla::contract::MySqlContractRepository>(deps.pool),
-                std::make_unique<sla::contract::MySqlApiKeyRepository>(deps.pool), [] { return absl::Now(); });
+                std::make_unique<sla::contract::MySqlApiKeyRepository>(deps.pool),
+                [] { return absl::Now(); });
             deps.api_keys->SetResolver(impl->LocalApiKeyResolver());
-            if (const std::string reporting = absl::GetFlag(FLAGS_reporting_address); !reporting.empty()) {
+            if (const std::string reporting = absl::GetFlag(FLAGS_reporting_address);
+                !reporting.empty()) {
               impl->SetTermsHistory(std::make_unique<sla::contract::ReportingTermsHistory>(
                   sla::server::PeerChannel(deps, reporting), sla::server::SigningJwt(deps)));
             }

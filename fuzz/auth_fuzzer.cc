@@ -48,7 +48,8 @@ const sla::server::JwtVerifier& Asymmetric(sla::server::JwtAlgorithm alg) {
     c.public_key_pem = pem;
     return new sla::server::JwtVerifier(*sla::server::JwtVerifier::Create(c));
   };
-  static const auto* rs = make(sla::server::JwtAlgorithm::kRs256, std::string("sla-service: ticket-svc\n") + kRsaPublic);
+  static const auto* rs = make(sla::server::JwtAlgorithm::kRs256,
+                               std::string("sla-service: ticket-svc\n") + kRsaPublic);
   static const auto* es = make(sla::server::JwtAlgorithm::kEs256, kEcPublic);
   return alg == sla::server::JwtAlgorithm::kRs256 ? *rs : *es;
 }
@@ -60,7 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data) + 1, size - 1);
   switch (data[0] % 5) {
     case 0: {
-      const absl::StatusOr<sla::server::Identity> id = Hs256().Verify(input, absl::FromUnixSeconds(1'790'000'000));
+      const absl::StatusOr<sla::server::Identity> id =
+          Hs256().Verify(input, absl::FromUnixSeconds(1'790'000'000));
       Require(id.status(), absl::StatusCode::kUnauthenticated);
       break;
     }
@@ -78,7 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     case 3:
     case 4: {
-      const auto alg = data[0] % 5 == 3 ? sla::server::JwtAlgorithm::kRs256 : sla::server::JwtAlgorithm::kEs256;
+      const auto alg =
+          data[0] % 5 == 3 ? sla::server::JwtAlgorithm::kRs256 : sla::server::JwtAlgorithm::kEs256;
       const absl::StatusOr<sla::server::Identity> id =
           Asymmetric(alg).Verify(input, absl::FromUnixSeconds(1'790'000'000));
       Require(id.status(), absl::StatusCode::kUnauthenticated);

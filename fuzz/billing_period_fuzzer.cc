@@ -7,9 +7,9 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "common/core/period.h"
 #include "common/core/terms_validation.h"
-#include "absl/container/flat_hash_set.h"
 #include "fuzz/fuzz_util.h"
 #include "sla/billing/v1/billing_service.pb.h"
 
@@ -22,10 +22,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::flat_hash_set<std::string> calendars;
   for (const auto& c : terms.calendars()) calendars.insert(c.name());
   // billing-svc bills only terms that contract-svc accepted.
-  if (!sla::core::ValidateTerms(terms, [&](absl::string_view n) { return calendars.contains(n); }).ok()) return 0;
+  if (!sla::core::ValidateTerms(terms, [&](absl::string_view n) {
+         return calendars.contains(n);
+       }).ok())
+    return 0;
   const sla::core::Period period{std::clamp(close.period().year(), 1971, 2200),
-                                    std::clamp(close.period().month(), 1, 12)};
-  absl::StatusOr<sla::core::PeriodBounds> b = sla::core::Bounds(period, terms.pricing().billing_time_zone());
+                                 std::clamp(close.period().month(), 1, 12)};
+  absl::StatusOr<sla::core::PeriodBounds> b =
+      sla::core::Bounds(period, terms.pricing().billing_time_zone());
   sla::fuzz::ExpectClientError(b.status());
   if (!b.ok()) return 0;
   const int64_t span = b->end - b->start;
@@ -34,11 +38,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (in.ConsumeBool()) {
       sla::core::OutageFact o;
       o.outage = "o";
-      o.service_id = terms.services_size() ? terms.services(in.ConsumeIntegralInRange<int>(0, terms.services_size() - 1)).service_id() : "";
+      o.service_id =
+          terms.services_size()
+              ? terms.services(in.ConsumeIntegralInRange<int>(0, terms.services_size() - 1))
+                    .service_id()
+              : "";
       o.start = b->start + in.ConsumeIntegralInRange<int64_t>(-span, span);
       o.end = in.ConsumeBool() ? 0 : o.start + in.ConsumeIntegralInRange<int64_t>(1, span);
       o.planned = in.ConsumeBool();
-      if (in.ConsumeBool() && terms.exclusions_size()) o.exclusion_id = terms.exclusions(0).exclusion_id();
+      if (in.ConsumeBool() && terms.exclusions_size())
+        o.exclusion_id = terms.exclusions(0).exclusion_id();
       facts.outages.push_back(o);
     } else {
       sla::core::BreachFact f;
@@ -49,9 +58,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       facts.breaches.push_back(f);
     }
   }
-  const int64_t active_from = in.ConsumeBool() ? 0 : b->start + in.ConsumeIntegralInRange<int64_t>(0, span);
-  absl::StatusOr<sla::core::PeriodComputation> pc =
-      sla::core::ComputePeriod(terms, "customers/c/contracts/k/versions/1", period, active_from, 0, facts, b->end + 3600);
+  const int64_t active_from =
+      in.ConsumeBool() ? 0 : b->start + in.ConsumeIntegralInRange<int64_t>(0, span);
+  absl::StatusOr<sla::core::PeriodComputation> pc = sla::core::ComputePeriod(
+      terms, "customers/c/contracts/k/versions/1", period, active_from, 0, facts, b->end + 3600);
   sla::fuzz::ExpectClientError(pc.status());
   if (!pc.ok()) return 0;
   int64_t sum = 0;

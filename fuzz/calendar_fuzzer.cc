@@ -13,7 +13,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sla::v1::BusinessCalendar proto;
   if (!sla::fuzz::Parse(data, size, &proto)) return 0;
-  absl::StatusOr<sla::calendar::CalendarSpec> spec = sla::calendar::SpecFromProto(proto, "calendar");
+  absl::StatusOr<sla::calendar::CalendarSpec> spec =
+      sla::calendar::SpecFromProto(proto, "calendar");
   sla::fuzz::ExpectClientError(spec.status());
   if (!spec.ok()) return 0;
   const absl::Time begin = absl::FromCivil(absl::CivilDay(2026, 1, 1), absl::UTCTimeZone());
@@ -24,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Starts, targets and pauses from the bytes themselves.
   const int64_t b = absl::ToUnixSeconds(begin);
   for (size_t i = 0; i + 4 <= size && i < 64; i += 4) {
-    const int64_t start = b + (static_cast<int64_t>(data[i]) << 16 | data[i + 1] << 8 | data[i + 2]) * 60;
+    const int64_t start =
+        b + (static_cast<int64_t>(data[i]) << 16 | data[i + 1] << 8 | data[i + 2]) * 60;
     const int64_t target = 60 * (1 + data[i + 3] * 7);
     std::vector<sla::calendar::PauseSeconds> pauses;
     if (data[i] & 1) pauses.push_back({start + 600, start + 600 + 60 * (data[i + 1] + 1)});

@@ -3,10 +3,10 @@
 // field paths, lint, and the agreement document in both formats). The first byte picks the
 // message; the rest is its serialized form.
 #include "common/calendar/calendar_proto.h"
+#include "common/core/terms_validation.h"
 #include "contract-svc/domain/agreement.h"
 #include "contract-svc/domain/customer.h"
 #include "contract-svc/domain/lint.h"
-#include "common/core/terms_validation.h"
 #include "fuzz/fuzz_util.h"
 #include "sla/contract/v1/contract_service.pb.h"
 
@@ -31,8 +31,8 @@ void Terms(const sla::v1::SlaTerms& terms) {
   sla::fuzz::ExpectClientError(valid);
   if (!valid.ok()) return;
   (void)sla::contract::LintTerms(terms, calendars, absl::CivilDay(2026, 12, 1));
-  const sla::contract::AgreementDocument doc =
-      sla::contract::BuildAgreement({"Fuzzed contract", "customers/c/contracts/k", "Fuzz & Co <x>"}, terms);
+  const sla::contract::AgreementDocument doc = sla::contract::BuildAgreement(
+      {"Fuzzed contract", "customers/c/contracts/k", "Fuzz & Co <x>"}, terms);
   (void)sla::contract::RenderMarkdown(doc);
   (void)sla::contract::RenderHtml(doc);
 }
@@ -58,7 +58,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 2: {
       pb::CreateCalendarRequest r;
       if (sla::fuzz::Parse(data, size, &r)) {
-        sla::fuzz::ExpectClientError(sla::calendar::SpecFromProto(r.calendar(), "calendar").status());
+        sla::fuzz::ExpectClientError(
+            sla::calendar::SpecFromProto(r.calendar(), "calendar").status());
       }
       break;
     }

@@ -8,12 +8,12 @@
 #include <sstream>
 #include <string>
 
+#include "common/core/test_terms.h"
 #include "google/protobuf/util/json_util.h"
 #include "sla/billing/v1/billing_service.pb.h"
 #include "sla/contract/v1/contract_service.pb.h"
 #include "sla/reporting/v1/reporting_service.pb.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
-#include "common/core/test_terms.h"
 
 namespace {
 
@@ -61,7 +61,8 @@ int main(int argc, char** argv) {
   const sla::v1::SlaTerms bangkok = sla::core::testing::BangkokTerms();
   *terms.mutable_calendars() = bangkok.calendars();
 
-  for (const auto& cal : bangkok.calendars()) Write("calendar_fuzzer", cal.name().substr(10), cal.SerializeAsString());
+  for (const auto& cal : bangkok.calendars())
+    Write("calendar_fuzzer", cal.name().substr(10), cal.SerializeAsString());
   sla::v1::BusinessCalendar night = bangkok.calendars(0);
   night.set_name("calendars/night-shift");
   night.clear_weekly_intervals();
@@ -75,20 +76,24 @@ int main(int argc, char** argv) {
   sla::contract::v1::CreateCustomerRequest customer;
   customer.mutable_customer()->set_display_name("Acme Co., Ltd.");
   customer.mutable_customer()->set_time_zone("Asia/Bangkok");
-  Write("contract_requests_fuzzer", "create-customer", std::string(1, '\0') + customer.SerializeAsString());
+  Write("contract_requests_fuzzer", "create-customer",
+        std::string(1, '\0') + customer.SerializeAsString());
   sla::contract::v1::CreateCalendarRequest calendar;
   calendar.set_calendar_id("bangkok-office");
   *calendar.mutable_calendar() = bangkok.calendars(0);
-  Write("contract_requests_fuzzer", "create-calendar", std::string(1, '\2') + calendar.SerializeAsString());
+  Write("contract_requests_fuzzer", "create-calendar",
+        std::string(1, '\2') + calendar.SerializeAsString());
   sla::contract::v1::CreateContractRequest contract;
   contract.set_parent("customers/acme");
   contract.mutable_contract()->set_display_name("Managed IT");
   *contract.mutable_contract()->mutable_terms() = terms;
-  Write("contract_requests_fuzzer", "create-contract", std::string(1, '\3') + contract.SerializeAsString());
+  Write("contract_requests_fuzzer", "create-contract",
+        std::string(1, '\3') + contract.SerializeAsString());
   sla::contract::v1::AmendContractRequest amend;
   amend.set_name("customers/acme/contracts/k");
   *amend.mutable_terms() = terms;
-  Write("contract_requests_fuzzer", "amend-contract", std::string(1, '\4') + amend.SerializeAsString());
+  Write("contract_requests_fuzzer", "amend-contract",
+        std::string(1, '\4') + amend.SerializeAsString());
 
   sla::ticket::v1::CreateTicketRequest ticket;
   ticket.set_parent("customers/acme");
@@ -98,25 +103,30 @@ int main(int argc, char** argv) {
   ticket.mutable_ticket()->set_title("Printer offline");
   ticket.mutable_ticket()->set_reporter("somchai@acme.example");
   // Then: a day later, a public MSP comment, waiting on the customer, a customer reply, resolve.
-  const std::string steps = Bytes({0x10, 1, 1, 'h', 'i', '\\', 'e', 1, 1, 1, 1, 0, 4, 0, 0, 1, 0, 5});
+  const std::string steps =
+      Bytes({0x10, 1, 1, 'h', 'i', '\\', 'e', 1, 1, 1, 1, 0, 4, 0, 0, 1, 0, 5});
   Write("ticket_requests_fuzzer", "p2-ticket", Framed(ticket.SerializeAsString()) + steps);
   ticket.set_request_id("req-7f3a");
-  Write("parsers_fuzzer", "create-ticket-full", std::string("\5\0", 2) + ticket.SerializeAsString());
+  Write("parsers_fuzzer", "create-ticket-full",
+        std::string("\5\0", 2) + ticket.SerializeAsString());
 
   sla::billing::v1::ClosePeriodRequest close;
   close.set_contract("customers/acme/contracts/k");
   close.mutable_period()->set_year(2026);
   close.mutable_period()->set_month(12);
   Write("billing_period_fuzzer", "december",
-        Framed(close.SerializeAsString()) + Framed(terms.SerializeAsString()) + Bytes({1, 0x20, 0, 1, 0x40, 0, 0, 0, 0x10}));
+        Framed(close.SerializeAsString()) + Framed(terms.SerializeAsString()) +
+            Bytes({1, 0x20, 0, 1, 0x40, 0, 0, 0, 0x10}));
 
   sla::reporting::v1::SimulateTermsRequest simulate;
   simulate.set_subject("customers/acme");
   *simulate.mutable_proposed_terms() = terms;
   simulate.set_lookback_periods(6);
-  Write("reporting_requests_fuzzer", "simulate", std::string(1, '\1') + simulate.SerializeAsString());
+  Write("reporting_requests_fuzzer", "simulate",
+        std::string(1, '\1') + simulate.SerializeAsString());
   sla::reporting::v1::IssueReportRequest issue;
   issue.set_name("customers/acme/contracts/k/reports/2026-12");
-  Write("reporting_requests_fuzzer", "issue-report", std::string(1, '\0') + issue.SerializeAsString());
+  Write("reporting_requests_fuzzer", "issue-report",
+        std::string(1, '\0') + issue.SerializeAsString());
   return 0;
 }

@@ -17,12 +17,14 @@
 
 namespace {
 
-void Require(const absl::Status& s, absl::StatusCode a, absl::StatusCode b = absl::StatusCode::kInvalidArgument) {
+void Require(const absl::Status& s, absl::StatusCode a,
+             absl::StatusCode b = absl::StatusCode::kInvalidArgument) {
   if (!s.ok() && s.code() != a && s.code() != b) __builtin_trap();
 }
 
-constexpr const char* kCreditTypes[] = {"credit_note.issued", "debit_note.issued", "credit.deferred",
-                                        "credit.dropped",     "credit.revised",    "invoice.issued"};
+constexpr const char* kCreditTypes[] = {"credit_note.issued", "debit_note.issued",
+                                        "credit.deferred",    "credit.dropped",
+                                        "credit.revised",     "invoice.issued"};
 
 }  // namespace
 
@@ -31,11 +33,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data) + 2, size - 2);
   switch (data[0] % 6) {
     case 0: {
-      const absl::StatusOr<std::vector<sla::api::Restriction>> filter = sla::api::ParseFilter(input);
+      const absl::StatusOr<std::vector<sla::api::Restriction>> filter =
+          sla::api::ParseFilter(input);
       Require(filter.status(), absl::StatusCode::kInvalidArgument);
       if (filter.ok()) {
         for (const sla::api::Restriction& r : *filter) {
-          Require(sla::api::CheckFilterField(r, {"status", "priority", "contract"}), absl::StatusCode::kInvalidArgument);
+          Require(sla::api::CheckFilterField(r, {"status", "priority", "contract"}),
+                  absl::StatusCode::kInvalidArgument);
         }
       }
       break;
@@ -43,7 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 1: {
       // A token is bound to its filter: what one filter's token decodes to, another's refuses.
       // (Tokens carry a row's key, at most a few hundred bytes; a token over 2 KiB is refused.)
-      Require(sla::api::DecodePageToken(input, "status = NEW").status(), absl::StatusCode::kInvalidArgument);
+      Require(sla::api::DecodePageToken(input, "status = NEW").status(),
+              absl::StatusCode::kInvalidArgument);
       if (input.size() > 512) break;
       const std::string token = sla::api::EncodePageToken(input, "status = NEW");
       const absl::StatusOr<std::string> back = sla::api::DecodePageToken(token, "status = NEW");
@@ -52,9 +57,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     }
     case 2: {
-      const absl::StatusOr<sla::reporting::ReportName> n = sla::reporting::ParseReportName(input, "name");
+      const absl::StatusOr<sla::reporting::ReportName> n =
+          sla::reporting::ParseReportName(input, "name");
       Require(n.status(), absl::StatusCode::kInvalidArgument);
-      if (n.ok() && (n->name != input || n->period < 0 || (n->contract() && n->scope.customer_id.empty()))) {
+      if (n.ok() &&
+          (n->name != input || n->period < 0 || (n->contract() && n->scope.customer_id.empty()))) {
         __builtin_trap();
       }
       break;
@@ -67,11 +74,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (payload->kind_case() != sla::outbox::FamilyOf(type)) __builtin_trap();
       // What converts renders back to JSON that converts to the same payload.
       const auto again = sla::outbox::PayloadFromJson(type, sla::outbox::PayloadJson(*payload));
-      if (!again.ok() || again->SerializeAsString() != payload->SerializeAsString()) __builtin_trap();
+      if (!again.ok() || again->SerializeAsString() != payload->SerializeAsString())
+        __builtin_trap();
       if (!payload->has_credit()) return 0;
       const auto credit = sla::reporting::ReadCreditEvent(type, payload->credit());
       Require(credit.status(), absl::StatusCode::kInvalidArgument);
-      if (credit.ok() && credit->has_value() && (*credit)->contract.contract_id.empty()) __builtin_trap();
+      if (credit.ok() && credit->has_value() && (*credit)->contract.contract_id.empty())
+        __builtin_trap();
       break;
     }
     case 4: {

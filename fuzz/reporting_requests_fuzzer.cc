@@ -1,12 +1,12 @@
 // reporting-svc's SimulateTerms and IssueReport messages from the wire: the proposed terms go
 // through the checks SimulateTerms applies (validation against the calendars they carry) and
 // are compiled as ticket-svc compiles terms for its clocks; report names are parsed.
-#include "common/core/terms_validation.h"
 #include "absl/container/flat_hash_set.h"
+#include "common/api/resource_name.h"
+#include "common/core/terms_context.h"
+#include "common/core/terms_validation.h"
 #include "fuzz/fuzz_util.h"
 #include "sla/reporting/v1/reporting_service.pb.h"
-#include "common/core/terms_context.h"
-#include "common/api/resource_name.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!simulate) {
     sla::reporting::v1::IssueReportRequest r;
     if (!sla::fuzz::Parse(data, size, &r)) return 0;
-    sla::fuzz::ExpectClientError(sla::api::ParseCustomerChild(r.name(), "contracts", "name").status());
+    sla::fuzz::ExpectClientError(
+        sla::api::ParseCustomerChild(r.name(), "contracts", "name").status());
     return 0;
   }
   sla::reporting::v1::SimulateTermsRequest r;
@@ -25,11 +26,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::flat_hash_set<std::string> calendars;
   for (const auto& c : r.proposed_terms().calendars()) calendars.insert(c.name());
   const absl::Status valid = sla::core::ValidateTerms(
-      r.proposed_terms(), [&](absl::string_view n) { return calendars.contains(n); }, "proposed_terms");
+      r.proposed_terms(), [&](absl::string_view n) { return calendars.contains(n); },
+      "proposed_terms");
   sla::fuzz::ExpectClientError(valid);
   if (!valid.ok()) return 0;
   const absl::Time begin = absl::FromCivil(absl::CivilDay(2026, 1, 1), absl::UTCTimeZone());
-  sla::fuzz::ExpectClientError(
-      sla::core::TermsContext::Build("proposed", r.proposed_terms(), begin, begin + absl::Hours(24 * 400)).status());
+  sla::fuzz::ExpectClientError(sla::core::TermsContext::Build("proposed", r.proposed_terms(), begin,
+                                                              begin + absl::Hours(24 * 400))
+                                   .status());
   return 0;
 }

@@ -5,10 +5,10 @@
 // or a client error, never crash.
 #include <fuzzer/FuzzedDataProvider.h>
 
+#include "common/core/test_terms.h"
 #include "fuzz/fuzz_util.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
 #include "ticket-svc/domain/requests.h"
-#include "common/core/test_terms.h"
 #include "ticket-svc/domain/ticket.h"
 
 namespace {
@@ -19,7 +19,8 @@ using sla::fuzz::ExpectClientError;
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const auto* terms = new std::shared_ptr<const sla::core::TermsContext>(sla::core::testing::BangkokContext());
+  static const auto* terms =
+      new std::shared_ptr<const sla::core::TermsContext>(sla::core::testing::BangkokContext());
   FuzzedDataProvider in(data, size);
   pb::CreateTicketRequest create;
   if (!create.ParseFromString(in.ConsumeRandomLengthString(4096))) return 0;
@@ -34,7 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   t.service_id = create.ticket().service_id();
   t.priority = create.ticket().priority();
   t.title = create.ticket().title();
-  int64_t now = sla::core::testing::Utc(2026, 12, 4, 9) + in.ConsumeIntegralInRange<int64_t>(0, 86400 * 30);
+  int64_t now =
+      sla::core::testing::Utc(2026, 12, 4, 9) + in.ConsumeIntegralInRange<int64_t>(0, 86400 * 30);
   sla::ticket::Effects fx;
   const absl::Status opened = sla::ticket::Open(t, **terms, now, "fuzz", fx);
   ExpectClientError(opened);
@@ -45,8 +47,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     absl::Status s;
     switch (in.ConsumeIntegralInRange<int>(0, 7)) {
       case 0:
-        s = sla::ticket::Transition(t, **terms, static_cast<sla::ticket::Status>(in.ConsumeIntegralInRange<int>(0, 7)),
-                                    now, "fuzz", in.ConsumeRandomLengthString(64), fx);
+        s = sla::ticket::Transition(
+            t, **terms, static_cast<sla::ticket::Status>(in.ConsumeIntegralInRange<int>(0, 7)), now,
+            "fuzz", in.ConsumeRandomLengthString(64), fx);
         break;
       case 1: {
         pb::AddCommentRequest comment;
@@ -62,22 +65,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       }
       case 2:
-        s = sla::ticket::ChangePriority(t, **terms, static_cast<sla::v1::Priority>(in.ConsumeIntegralInRange<int>(0, 6)),
-                                        now, "fuzz", "fuzzed", fx);
+        s = sla::ticket::ChangePriority(
+            t, **terms, static_cast<sla::v1::Priority>(in.ConsumeIntegralInRange<int>(0, 6)), now,
+            "fuzz", "fuzzed", fx);
         break;
       case 3:
-        s = sla::ticket::PauseForExclusion(t, **terms, in.ConsumeRandomLengthString(16), now, "fuzz", "fuzzed", fx);
+        s = sla::ticket::PauseForExclusion(t, **terms, in.ConsumeRandomLengthString(16), now,
+                                           "fuzz", "fuzzed", fx);
         break;
       case 4:
         s = sla::ticket::ResumeFromExclusion(t, **terms, now, "fuzz", "fuzzed", fx);
         break;
       case 5:
-        s = sla::ticket::RecordRootCause(t, in.ConsumeRandomLengthString(32), in.ConsumeRandomLengthString(32), now,
-                                         "fuzz", fx);
+        s = sla::ticket::RecordRootCause(t, in.ConsumeRandomLengthString(32),
+                                         in.ConsumeRandomLengthString(32), now, "fuzz", fx);
         break;
       case 6:
-        s = sla::ticket::Escalate(t, **terms, static_cast<sla::v1::ClockKind>(in.ConsumeIntegralInRange<int>(0, 5)),
-                                  in.ConsumeIntegralInRange<int>(0, 4), now, "fuzz", "fuzzed", fx);
+        s = sla::ticket::Escalate(
+            t, **terms, static_cast<sla::v1::ClockKind>(in.ConsumeIntegralInRange<int>(0, 5)),
+            in.ConsumeIntegralInRange<int>(0, 4), now, "fuzz", "fuzzed", fx);
         break;
       case 7:
         s = sla::ticket::CatchUp(t, **terms, now, fx);

@@ -5,12 +5,12 @@
 // request that has not fully arrived within --read_timeout_s is dropped (slowloris).
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -30,20 +30,24 @@ struct GatewayOptions {
   std::vector<std::string> cors_origins;
   size_t max_body_bytes = 128 << 10;  // the services' default receive limit
   absl::Duration call_timeout = absl::Seconds(30);
-  absl::Duration read_timeout = absl::Seconds(30);  // a whole request, from its first byte or idleness
+  absl::Duration read_timeout =
+      absl::Seconds(30);  // a whole request, from its first byte or idleness
   int threads = 2;
   // Swagger UI's files (swagger-ui-bundle.js, swagger-ui.css), for the API reference at /docs;
   // empty: no /docs.
   std::string docs_dir;
   // Seals download links (POST /v1/downloads:sign); replicas behind one address share it.
   std::string link_key;
-  // Server-streaming methods (WatchEvents) as Server-Sent Events, by polling the service's ListEvents: open streams in all and per identity (the
-  // token's subject); a stream ends when its token expires, or after max_stream_duration.
+  // Server-streaming methods (WatchEvents) as Server-Sent Events, by polling the service's
+  // ListEvents: open streams in all and per identity (the token's subject); a stream ends when its
+  // token expires, or after max_stream_duration.
   int max_streams = 1000;
   int max_streams_per_identity = 8;
   absl::Duration max_stream_duration = absl::Hours(1);
-  absl::Duration heartbeat = absl::Seconds(15);  // an SSE comment on idle streams, so dead peers are found
-  absl::Duration stream_poll = absl::Milliseconds(500);  // how often a stream asks its feed for new events
+  absl::Duration heartbeat =
+      absl::Seconds(15);  // an SSE comment on idle streams, so dead peers are found
+  absl::Duration stream_poll =
+      absl::Milliseconds(500);  // how often a stream asks its feed for new events
 };
 
 class HttpGateway {

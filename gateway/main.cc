@@ -21,8 +21,8 @@
 #include "gateway/http_gateway.h"
 #include "gateway/openapi.h"
 #include "sla/billing/v1/billing_service.pb.h"
-#include "sla/gateway/v1/gateway_service.pb.h"
 #include "sla/contract/v1/contract_service.pb.h"
+#include "sla/gateway/v1/gateway_service.pb.h"
 #include "sla/reporting/v1/reporting_service.pb.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
 #include "sla/v1/event_service.pb.h"
@@ -32,7 +32,8 @@ ABSL_FLAG(int, port, 8080, "HTTP port (0: any free port, logged).");
 ABSL_FLAG(std::string, contract_address, "127.0.0.1:50051", "contract-svc's address (host:port).");
 ABSL_FLAG(std::string, ticket_address, "127.0.0.1:50052", "ticket-svc's address (host:port).");
 ABSL_FLAG(std::string, billing_address, "127.0.0.1:50053", "billing-svc's address (host:port).");
-ABSL_FLAG(std::string, reporting_address, "127.0.0.1:50054", "reporting-svc's address (host:port).");
+ABSL_FLAG(std::string, reporting_address, "127.0.0.1:50054",
+          "reporting-svc's address (host:port).");
 ABSL_FLAG(std::string, cors_origins, "",
           "Comma-separated origins browser pages may call from (e.g. https://portal.example.com); "
           "\"*\" allows any; empty allows none.");
@@ -40,19 +41,26 @@ ABSL_FLAG(int, max_body_bytes, 128 << 10, "Largest request body, in bytes (413 a
 ABSL_FLAG(int, call_timeout_s, 30, "Deadline of each call to a service, in seconds.");
 ABSL_FLAG(int, read_timeout_s, 30,
           "Seconds a connection may take to send a whole request, or stay idle between requests.");
-ABSL_FLAG(int, threads, 2, "Threads serving HTTP (connections are asynchronous; one per core is plenty).");
-ABSL_FLAG(int, max_streams, 1000, "Open event streams (Server-Sent Events) in all; more are refused (429).");
-ABSL_FLAG(int, max_streams_per_identity, 8, "Open event streams per token subject; more are refused (429).");
+ABSL_FLAG(int, threads, 2,
+          "Threads serving HTTP (connections are asynchronous; one per core is plenty).");
+ABSL_FLAG(int, max_streams, 1000,
+          "Open event streams (Server-Sent Events) in all; more are refused (429).");
+ABSL_FLAG(int, max_streams_per_identity, 8,
+          "Open event streams per token subject; more are refused (429).");
 ABSL_FLAG(int, max_stream_s, 3600,
           "Longest an event stream stays open, in seconds; it also ends when its token expires.");
-ABSL_FLAG(int, stream_poll_ms, 500, "How often an event stream asks the service's ListEvents for new events.");
-ABSL_FLAG(std::string, docs_dir, SLA_DOCS_UI_DIR,
-          "Swagger UI's files (npm's swagger-ui-dist) for the API reference at /docs; empty: no /docs.");
-ABSL_FLAG(std::string, link_key_file, "",
-          "Secret that seals download links (POST /v1/downloads:sign); every replica behind one address "
-          "needs the same. Empty: a random key, so links work on this replica until it restarts.");
+ABSL_FLAG(int, stream_poll_ms, 500,
+          "How often an event stream asks the service's ListEvents for new events.");
+ABSL_FLAG(
+    std::string, docs_dir, SLA_DOCS_UI_DIR,
+    "Swagger UI's files (npm's swagger-ui-dist) for the API reference at /docs; empty: no /docs.");
+ABSL_FLAG(
+    std::string, link_key_file, "",
+    "Secret that seals download links (POST /v1/downloads:sign); every replica behind one address "
+    "needs the same. Empty: a random key, so links work on this replica until it restarts.");
 ABSL_FLAG(bool, print_openapi, false, "Print the OpenAPI document of the HTTP API and exit.");
-ABSL_FLAG(std::string, peer_tls_ca_file, "", "PEM CA the services' certificates are checked against (TLS).");
+ABSL_FLAG(std::string, peer_tls_ca_file, "",
+          "PEM CA the services' certificates are checked against (TLS).");
 ABSL_FLAG(std::string, peer_tls_cert_file, "", "PEM client certificate for mTLS to the services.");
 ABSL_FLAG(std::string, peer_tls_key_file, "", "PEM key of --peer_tls_cert_file.");
 
@@ -66,10 +74,25 @@ int Fail(const std::string& what) {
 
 // Each flag may come from SLA_<NAME> in the environment; the command line wins.
 std::vector<char*> ParseWithEnv(int argc, char** argv) {
-  static const char* const kNames[] = {"host", "port", "contract_address", "ticket_address", "billing_address",
-                                       "reporting_address", "cors_origins", "max_body_bytes", "call_timeout_s",
-                                       "read_timeout_s", "threads", "max_streams", "max_streams_per_identity",
-                                       "max_stream_s", "stream_poll_ms", "docs_dir", "link_key_file", "peer_tls_ca_file", "peer_tls_cert_file",
+  static const char* const kNames[] = {"host",
+                                       "port",
+                                       "contract_address",
+                                       "ticket_address",
+                                       "billing_address",
+                                       "reporting_address",
+                                       "cors_origins",
+                                       "max_body_bytes",
+                                       "call_timeout_s",
+                                       "read_timeout_s",
+                                       "threads",
+                                       "max_streams",
+                                       "max_streams_per_identity",
+                                       "max_stream_s",
+                                       "stream_poll_ms",
+                                       "docs_dir",
+                                       "link_key_file",
+                                       "peer_tls_ca_file",
+                                       "peer_tls_cert_file",
                                        "peer_tls_key_file"};
   static std::vector<std::string>* storage = new std::vector<std::string>();
   for (const char* name : kNames) {
@@ -81,7 +104,9 @@ std::vector<char*> ParseWithEnv(int argc, char** argv) {
   for (std::string& s : *storage) args.push_back(s.data());
   for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
   absl::FlagsUsageConfig help;
-  help.contains_help_flags = [](absl::string_view file) { return absl::StrContains(file, "gateway/main.cc"); };
+  help.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "gateway/main.cc");
+  };
   help.contains_helpshort_flags = help.contains_help_flags;
   absl::SetFlagsUsageConfig(help);
   return absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
@@ -109,8 +134,7 @@ int main(int argc, char** argv) {
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   sla::gateway::GatewayOptions options;
   std::vector<const google::protobuf::ServiceDescriptor*> services;
-  for (const auto& [name, address] :
-       std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [name, address] : std::vector<std::pair<std::string, std::string>>{
            {"sla.contract.v1.ContractService", absl::GetFlag(FLAGS_contract_address)},
            {"sla.ticket.v1.TicketService", absl::GetFlag(FLAGS_ticket_address)},
            {"sla.billing.v1.BillingService", absl::GetFlag(FLAGS_billing_address)},
@@ -140,11 +164,13 @@ int main(int argc, char** argv) {
   options.host = absl::GetFlag(FLAGS_host);
   options.port = absl::GetFlag(FLAGS_port);
   if (options.port < 0 || options.port > 65535) return Fail("--port: must be within 0..65535");
-  for (absl::string_view o : absl::StrSplit(absl::GetFlag(FLAGS_cors_origins), ',', absl::SkipWhitespace())) {
+  for (absl::string_view o :
+       absl::StrSplit(absl::GetFlag(FLAGS_cors_origins), ',', absl::SkipWhitespace())) {
     options.cors_origins.emplace_back(absl::StripAsciiWhitespace(o));
   }
   const int body = absl::GetFlag(FLAGS_max_body_bytes);
-  if (body < 1024 || body > (64 << 20)) return Fail("--max_body_bytes: must be within 1024..67108864");
+  if (body < 1024 || body > (64 << 20))
+    return Fail("--max_body_bytes: must be within 1024..67108864");
   options.max_body_bytes = static_cast<size_t>(body);
   const int call = absl::GetFlag(FLAGS_call_timeout_s), read = absl::GetFlag(FLAGS_read_timeout_s);
   if (call < 1 || call > 600) return Fail("--call_timeout_s: must be within 1..600");
@@ -155,7 +181,8 @@ int main(int argc, char** argv) {
   if (options.threads < 1 || options.threads > 64) return Fail("--threads: must be within 1..64");
   options.max_streams = absl::GetFlag(FLAGS_max_streams);
   options.max_streams_per_identity = absl::GetFlag(FLAGS_max_streams_per_identity);
-  if (options.max_streams < 0 || options.max_streams_per_identity < 0) return Fail("--max_streams*: must not be negative");
+  if (options.max_streams < 0 || options.max_streams_per_identity < 0)
+    return Fail("--max_streams*: must not be negative");
   const int stream_s = absl::GetFlag(FLAGS_max_stream_s);
   if (stream_s < 1 || stream_s > 86400) return Fail("--max_stream_s: must be within 1..86400");
   options.max_stream_duration = absl::Seconds(stream_s);
@@ -172,7 +199,8 @@ int main(int argc, char** argv) {
     unsigned char random[32];
     RAND_bytes(random, sizeof random);
     options.link_key.assign(reinterpret_cast<const char*>(random), sizeof random);
-    sla::log::Warning("no --link_key_file: download links work on this replica only, until it restarts");
+    sla::log::Warning(
+        "no --link_key_file: download links work on this replica only, until it restarts");
   }
   auto creds = sla::server::PeerTlsCredentials(absl::GetFlag(FLAGS_peer_tls_ca_file),
                                                absl::GetFlag(FLAGS_peer_tls_cert_file),

@@ -37,9 +37,13 @@ Value Obj(std::initializer_list<std::pair<const char*, Value>> fields) {
   return v;
 }
 
-Value Ref(const std::string& schema) { return Obj({{"$ref", Str(absl::StrCat("#/components/schemas/", schema))}}); }
+Value Ref(const std::string& schema) {
+  return Obj({{"$ref", Str(absl::StrCat("#/components/schemas/", schema))}});
+}
 
-Value& Field(Value& v, const std::string& key) { return (*v.mutable_struct_value()->mutable_fields())[key]; }
+Value& Field(Value& v, const std::string& key) {
+  return (*v.mutable_struct_value()->mutable_fields())[key];
+}
 
 // Message schemas, each once, by full name; collected as routes and fields reach them.
 class Schemas {
@@ -60,27 +64,34 @@ class Schemas {
   // The well-known types' JSON forms (the proto3 JSON mapping).
   static std::optional<Value> WellKnown(const Descriptor* type) {
     const std::string& n = type->full_name();
-    if (n == "google.protobuf.Timestamp") return Obj({{"type", Str("string")}, {"format", Str("date-time")}});
+    if (n == "google.protobuf.Timestamp")
+      return Obj({{"type", Str("string")}, {"format", Str("date-time")}});
     if (n == "google.protobuf.Duration") {
-      return Obj({{"type", Str("string")}, {"description", Str("seconds with an \"s\" suffix, e.g. \"3600s\"")}});
+      return Obj({{"type", Str("string")},
+                  {"description", Str("seconds with an \"s\" suffix, e.g. \"3600s\"")}});
     }
     if (n == "google.protobuf.FieldMask") {
-      return Obj({{"type", Str("string")}, {"description", Str("comma-separated lowerCamelCase field paths")}});
+      return Obj({{"type", Str("string")},
+                  {"description", Str("comma-separated lowerCamelCase field paths")}});
     }
     if (n == "google.protobuf.Struct") return Obj({{"type", Str("object")}});
     if (n == "google.protobuf.Value") return Obj({});
     if (n == "google.protobuf.Any") {
-      Value any = Obj({{"type", Str("object")}, {"properties", Obj({{"@type", Obj({{"type", Str("string")}})}})}});
+      Value any = Obj({{"type", Str("object")},
+                       {"properties", Obj({{"@type", Obj({{"type", Str("string")}})}})}});
       Field(any, "additionalProperties") = Bool(true);
       return any;
     }
-    if (n == "google.protobuf.StringValue" || n == "google.protobuf.BytesValue") return Obj({{"type", Str("string")}});
+    if (n == "google.protobuf.StringValue" || n == "google.protobuf.BytesValue")
+      return Obj({{"type", Str("string")}});
     if (n == "google.protobuf.BoolValue") return Obj({{"type", Str("boolean")}});
-    if (n == "google.protobuf.Int32Value" || n == "google.protobuf.UInt32Value") return Obj({{"type", Str("integer")}});
+    if (n == "google.protobuf.Int32Value" || n == "google.protobuf.UInt32Value")
+      return Obj({{"type", Str("integer")}});
     if (n == "google.protobuf.Int64Value" || n == "google.protobuf.UInt64Value") {
       return Obj({{"type", Str("string")}, {"format", Str("int64")}});
     }
-    if (n == "google.protobuf.DoubleValue" || n == "google.protobuf.FloatValue") return Obj({{"type", Str("number")}});
+    if (n == "google.protobuf.DoubleValue" || n == "google.protobuf.FloatValue")
+      return Obj({{"type", Str("number")}});
     return std::nullopt;
   }
 
@@ -101,8 +112,9 @@ class Schemas {
       case FieldDescriptor::CPPTYPE_BOOL:
         return Obj({{"type", Str("boolean")}});
       case FieldDescriptor::CPPTYPE_STRING:
-        return f->type() == FieldDescriptor::TYPE_BYTES ? Obj({{"type", Str("string")}, {"format", Str("byte")}})
-                                                        : Obj({{"type", Str("string")}});
+        return f->type() == FieldDescriptor::TYPE_BYTES
+                   ? Obj({{"type", Str("string")}, {"format", Str("byte")}})
+                   : Obj({{"type", Str("string")}});
       case FieldDescriptor::CPPTYPE_ENUM: {
         Value e = Obj({{"type", Str("string")}});
         Value& values = Field(e, "enum");
@@ -148,8 +160,9 @@ class Schemas {
 
 // The query parameters of a route: the scalar fields (through singular messages) that neither
 // the path nor the body sets, by their dotted JSON names.
-void QueryParameters(const Descriptor* type, const std::string& prefix, const std::set<std::string>& taken,
-                     Schemas& schemas, Value& out, int depth = 0) {
+void QueryParameters(const Descriptor* type, const std::string& prefix,
+                     const std::set<std::string>& taken, Schemas& schemas, Value& out,
+                     int depth = 0) {
   for (int i = 0; i < type->field_count(); ++i) {
     const FieldDescriptor* f = type->field(i);
     const std::string proto_path = absl::StrCat(prefix.empty() ? "" : prefix + ".", f->name());
@@ -189,7 +202,8 @@ std::string OpenApiJson(const RouteTable& routes) {
   Schemas schemas;
   const Value error_ref = schemas.RefTo(gateway::v1::ErrorBody::descriptor());
   Value paths = Obj({});
-  std::map<std::string, int> bindings;  // operationIds must be unique: additional bindings get _2, _3…
+  std::map<std::string, int>
+      bindings;  // operationIds must be unique: additional bindings get _2, _3…
   Value tag_list;
   tag_list.mutable_list_value();
   std::set<std::string> tagged;
@@ -202,8 +216,8 @@ std::string OpenApiJson(const RouteTable& routes) {
     std::string operation_id = absl::StrCat(m->service()->name(), "_", m->name());
     if (const int n = ++bindings[operation_id]; n > 1) absl::StrAppend(&operation_id, "_", n);
     if (tagged.insert(m->service()->name()).second) {
-      *tag_list.mutable_list_value()->add_values() =
-          Obj({{"name", Str(m->service()->name())}, {"description", Str(m->service()->full_name())}});
+      *tag_list.mutable_list_value()->add_values() = Obj(
+          {{"name", Str(m->service()->name())}, {"description", Str(m->service()->full_name())}});
     }
     Value op = Obj({{"operationId", Str(operation_id)},
                     {"summary", Str(absl::StrCat(m->name(), " (", m->full_name(), ")"))}});
@@ -214,7 +228,10 @@ std::string OpenApiJson(const RouteTable& routes) {
     parameters.mutable_list_value();
     for (const std::string& p : params) {
       *parameters.mutable_list_value()->add_values() =
-          Obj({{"name", Str(p)}, {"in", Str("path")}, {"required", Bool(true)}, {"schema", Obj({{"type", Str("string")}})}});
+          Obj({{"name", Str(p)},
+               {"in", Str("path")},
+               {"required", Bool(true)},
+               {"schema", Obj({{"type", Str("string")}})}});
     }
     std::set<std::string> taken;
     for (const std::string& f : r.path.FieldPaths()) taken.insert(f);
@@ -224,41 +241,50 @@ std::string OpenApiJson(const RouteTable& routes) {
     }
     Field(op, "parameters") = parameters;
     if (!r.body.empty()) {
-      Value body_schema = r.body == "*" ? schemas.RefTo(m->input_type())
-                                        : schemas.FieldSchema(m->input_type()->FindFieldByName(r.body));
+      Value body_schema = r.body == "*"
+                              ? schemas.RefTo(m->input_type())
+                              : schemas.FieldSchema(m->input_type()->FindFieldByName(r.body));
       Field(op, "requestBody") =
           Obj({{"required", Bool(r.body != "*")},
                {"content", Obj({{"application/json", Obj({{"schema", body_schema}})}})}});
     }
-    Value ok = m->server_streaming()
-                   ? Obj({{"description", Str(absl::StrCat("Server-Sent Events, one ", m->output_type()->name(),
-                                                           " per event (id: its sequence; resume with Last-Event-ID)"))},
-                          {"content", Obj({{"text/event-stream", Obj({{"schema", Obj({{"type", Str("string")}})}})}})}})
-                   : Obj({{"description", Str(m->output_type()->name())},
-                          {"content", Obj({{"application/json", Obj({{"schema", schemas.RefTo(m->output_type())}})}})}});
+    Value ok =
+        m->server_streaming()
+            ? Obj({{"description",
+                    Str(absl::StrCat("Server-Sent Events, one ", m->output_type()->name(),
+                                     " per event (id: its sequence; resume with Last-Event-ID)"))},
+                   {"content", Obj({{"text/event-stream",
+                                     Obj({{"schema", Obj({{"type", Str("string")}})}})}})}})
+            : Obj({{"description", Str(m->output_type()->name())},
+                   {"content", Obj({{"application/json",
+                                     Obj({{"schema", schemas.RefTo(m->output_type())}})}})}});
     Field(op, "responses") =
         Obj({{"200", ok},
-             {"default", Obj({{"description", Str("An error: the HTTP status of its gRPC code, and details")},
-                              {"content", Obj({{"application/json", Obj({{"schema", error_ref}})}})}})}});
+             {"default",
+              Obj({{"description", Str("An error: the HTTP status of its gRPC code, and details")},
+                   {"content", Obj({{"application/json", Obj({{"schema", error_ref}})}})}})}});
     Field(item, absl::AsciiStrToLower(r.http_method)) = op;
   }
   Value empty_list;
   empty_list.mutable_list_value();
   Value security;
   *security.mutable_list_value()->add_values() = Obj({{"bearer", empty_list}});
-  Value doc = Obj({{"openapi", Str("3.0.3")},
-                   {"info", Obj({{"title", Str("SLA platform")},
-                                 {"version", Str("v1")},
-                                 {"description", Str("The REST/JSON surface of contract-, ticket-, billing- and "
-                                                     "reporting-svc, generated from their protos' google.api.http "
-                                                     "rules. Send a bearer token (JWT) on every call.")}})},
-                   {"tags", tag_list},
-                   {"paths", paths},
-                   {"components", Obj({{"schemas", schemas.All()},
-                                       {"securitySchemes", Obj({{"bearer", Obj({{"type", Str("http")},
-                                                                                 {"scheme", Str("bearer")},
-                                                                                 {"bearerFormat", Str("JWT")}})}})}})},
-                   {"security", security}});
+  Value doc =
+      Obj({{"openapi", Str("3.0.3")},
+           {"info",
+            Obj({{"title", Str("SLA platform")},
+                 {"version", Str("v1")},
+                 {"description", Str("The REST/JSON surface of contract-, ticket-, billing- and "
+                                     "reporting-svc, generated from their protos' google.api.http "
+                                     "rules. Send a bearer token (JWT) on every call.")}})},
+           {"tags", tag_list},
+           {"paths", paths},
+           {"components",
+            Obj({{"schemas", schemas.All()},
+                 {"securitySchemes", Obj({{"bearer", Obj({{"type", Str("http")},
+                                                          {"scheme", Str("bearer")},
+                                                          {"bearerFormat", Str("JWT")}})}})}})},
+           {"security", security}});
   std::string out;
   google::protobuf::util::JsonPrintOptions pretty;
   pretty.add_whitespace = true;

@@ -26,7 +26,8 @@ bool IsIdent(absl::string_view s) {
 bool IsLiteral(absl::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' && c != '~') {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' &&
+        c != '~') {
       return false;
     }
   }
@@ -123,10 +124,12 @@ absl::StatusOr<PathTemplate> PathTemplate::Parse(absl::string_view text) {
     Variable v;
     v.field_path = std::string(inner.substr(0, eq));
     for (absl::string_view ident : absl::StrSplit(v.field_path, '.')) {
-      if (!IsIdent(ident)) return Bad(text, absl::StrCat("\"", v.field_path, "\" is not a field path"));
+      if (!IsIdent(ident))
+        return Bad(text, absl::StrCat("\"", v.field_path, "\" is not a field path"));
     }
     for (const Variable& other : t.variables_) {
-      if (other.field_path == v.field_path) return Bad(text, absl::StrCat("\"", v.field_path, "\" is bound twice"));
+      if (other.field_path == v.field_path)
+        return Bad(text, absl::StrCat("\"", v.field_path, "\" is bound twice"));
     }
     v.begin = t.segments_.size();
     if (eq == absl::string_view::npos) {
@@ -178,7 +181,8 @@ bool PathTemplate::Match(absl::string_view path, Bindings* bindings) const {
   for (const Variable& v : variables_) {
     const size_t first = taken[v.begin].first;
     const size_t last = taken[v.end - 1].second;
-    const bool single = last - first == 1 && segments_[v.begin].kind == Kind::kSingle && v.end - v.begin == 1;
+    const bool single =
+        last - first == 1 && segments_[v.begin].kind == Kind::kSingle && v.end - v.begin == 1;
     std::string raw;
     for (size_t k = first; k < last; ++k) absl::StrAppend(&raw, k == first ? "" : "/", parts[k]);
     std::string value;

@@ -25,7 +25,9 @@ using google::protobuf::Message;
 using google::protobuf::MethodDescriptor;
 
 // The text of a protobuf util status (its message is a StringPiece).
-std::string Why(const google::protobuf::util::Status& s) { return std::string(s.message().data(), s.message().size()); }
+std::string Why(const google::protobuf::util::Status& s) {
+  return std::string(s.message().data(), s.message().size());
+}
 
 // A field of `type` by its proto name or its lowerCamelCase JSON name.
 const FieldDescriptor* FieldByName(const Descriptor* type, absl::string_view name) {
@@ -37,12 +39,16 @@ const FieldDescriptor* FieldByName(const Descriptor* type, absl::string_view nam
 }
 
 // The fields a dotted path names, each singular and a message but the last.
-absl::StatusOr<std::vector<const FieldDescriptor*>> ResolvePath(const Descriptor* type, absl::string_view path) {
+absl::StatusOr<std::vector<const FieldDescriptor*>> ResolvePath(const Descriptor* type,
+                                                                absl::string_view path) {
   std::vector<const FieldDescriptor*> out;
   for (absl::string_view part : absl::StrSplit(path, '.')) {
-    if (type == nullptr) return absl::InvalidArgumentError(absl::StrCat("`", path, "` goes through a non-message field"));
+    if (type == nullptr)
+      return absl::InvalidArgumentError(
+          absl::StrCat("`", path, "` goes through a non-message field"));
     const FieldDescriptor* f = FieldByName(type, part);
-    if (f == nullptr) return absl::InvalidArgumentError(absl::StrCat("`", path, "` is not a field"));
+    if (f == nullptr)
+      return absl::InvalidArgumentError(absl::StrCat("`", path, "` is not a field"));
     if (!out.empty() && out.back()->is_repeated()) {
       return absl::InvalidArgumentError(absl::StrCat("`", path, "` goes through a repeated field"));
     }
@@ -56,11 +62,21 @@ std::string JsonQuote(absl::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           static constexpr char kHex[] = "0123456789abcdef";
@@ -87,11 +103,14 @@ bool IsStringValuedMessage(const Descriptor* type) {
 
 // Sets (or, for a repeated field, appends) the field at `path` of `root` from text, converted
 // by protobuf's JSON parser as if it were that field's JSON value.
-absl::Status SetFromText(Message* root, const std::vector<const FieldDescriptor*>& path, absl::string_view text) {
+absl::Status SetFromText(Message* root, const std::vector<const FieldDescriptor*>& path,
+                         absl::string_view text) {
   Message* parent = root;
-  for (size_t i = 0; i + 1 < path.size(); ++i) parent = parent->GetReflection()->MutableMessage(parent, path[i]);
+  for (size_t i = 0; i + 1 < path.size(); ++i)
+    parent = parent->GetReflection()->MutableMessage(parent, path[i]);
   const FieldDescriptor* leaf = path.back();
-  if (leaf->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && !IsStringValuedMessage(leaf->message_type())) {
+  if (leaf->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+      !IsStringValuedMessage(leaf->message_type())) {
     return absl::InvalidArgumentError("is a message: set its fields one by one");
   }
   std::string value;
@@ -108,8 +127,8 @@ absl::Status SetFromText(Message* root, const std::vector<const FieldDescriptor*
   std::unique_ptr<Message> part(parent->New());
   google::protobuf::util::JsonParseOptions options;
   if (auto s = google::protobuf::util::JsonStringToMessage(json, part.get(), options); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("not a valid ", leaf->is_repeated() ? "element" : "value",
-                                                   " of this field: ", Why(s)));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "not a valid ", leaf->is_repeated() ? "element" : "value", " of this field: ", Why(s)));
   }
   if (!leaf->is_repeated()) parent->GetReflection()->ClearField(parent, leaf);
   parent->MergeFrom(*part);
@@ -122,38 +141,59 @@ std::string PathName(const std::vector<const FieldDescriptor*>& path) {
   return absl::StrJoin(names, ".");
 }
 
-absl::Status AddRule(const google::api::HttpRule& rule, const MethodDescriptor* method, std::vector<Route>& out) {
+absl::Status AddRule(const google::api::HttpRule& rule, const MethodDescriptor* method,
+                     std::vector<Route>& out) {
   Route r;
   r.method = method;
   r.rpc_path = absl::StrCat("/", method->service()->full_name(), "/", method->name());
   std::string path;
   switch (rule.pattern_case()) {
-    case google::api::HttpRule::kGet: r.http_method = "GET", path = rule.get(); break;
-    case google::api::HttpRule::kPost: r.http_method = "POST", path = rule.post(); break;
-    case google::api::HttpRule::kPut: r.http_method = "PUT", path = rule.put(); break;
-    case google::api::HttpRule::kPatch: r.http_method = "PATCH", path = rule.patch(); break;
-    case google::api::HttpRule::kDelete: r.http_method = "DELETE", path = rule.delete_(); break;
+    case google::api::HttpRule::kGet:
+      r.http_method = "GET", path = rule.get();
+      break;
+    case google::api::HttpRule::kPost:
+      r.http_method = "POST", path = rule.post();
+      break;
+    case google::api::HttpRule::kPut:
+      r.http_method = "PUT", path = rule.put();
+      break;
+    case google::api::HttpRule::kPatch:
+      r.http_method = "PATCH", path = rule.patch();
+      break;
+    case google::api::HttpRule::kDelete:
+      r.http_method = "DELETE", path = rule.delete_();
+      break;
     default:
-      return absl::InvalidArgumentError(absl::StrCat(method->full_name(), ": custom HTTP methods are not served"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(method->full_name(), ": custom HTTP methods are not served"));
   }
   absl::StatusOr<PathTemplate> t = PathTemplate::Parse(path);
-  if (!t.ok()) return absl::InvalidArgumentError(absl::StrCat(method->full_name(), ": ", t.status().message()));
+  if (!t.ok())
+    return absl::InvalidArgumentError(
+        absl::StrCat(method->full_name(), ": ", t.status().message()));
   for (const std::string& fp : t->FieldPaths()) {
     auto resolved = ResolvePath(method->input_type(), fp);
-    if (!resolved.ok()) return absl::InvalidArgumentError(absl::StrCat(method->full_name(), ": ", resolved.status().message()));
-    if (resolved->back()->is_repeated() || resolved->back()->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      return absl::InvalidArgumentError(absl::StrCat(method->full_name(), ": path variable `", fp, "` must be a scalar"));
+    if (!resolved.ok())
+      return absl::InvalidArgumentError(
+          absl::StrCat(method->full_name(), ": ", resolved.status().message()));
+    if (resolved->back()->is_repeated() ||
+        resolved->back()->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(method->full_name(), ": path variable `", fp, "` must be a scalar"));
     }
   }
   r.path = *std::move(t);
   r.body = rule.body();
-  if (!r.body.empty() && r.body != "*" && method->input_type()->FindFieldByName(r.body) == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(method->full_name(), ": body `", r.body, "` is not a field"));
+  if (!r.body.empty() && r.body != "*" &&
+      method->input_type()->FindFieldByName(r.body) == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(method->full_name(), ": body `", r.body, "` is not a field"));
   }
   out.push_back(std::move(r));
   for (const google::api::HttpRule& more : rule.additional_bindings()) {
     if (more.additional_bindings_size() > 0) {
-      return absl::InvalidArgumentError(absl::StrCat(method->full_name(), ": additional_bindings may not nest"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(method->full_name(), ": additional_bindings may not nest"));
     }
     if (absl::Status s = AddRule(more, method, out); !s.ok()) return s;
   }
@@ -161,7 +201,8 @@ absl::Status AddRule(const google::api::HttpRule& rule, const MethodDescriptor* 
 }
 
 // Splits a query string into decoded (name, value) pairs ('+' is a space, as forms send it).
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseQuery(absl::string_view query) {
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseQuery(
+    absl::string_view query) {
   std::vector<std::pair<std::string, std::string>> out;
   for (absl::string_view part : absl::StrSplit(query, '&', absl::SkipEmpty())) {
     const size_t eq = part.find('=');
@@ -171,7 +212,8 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseQuery(absl
     std::replace(value_raw.begin(), value_raw.end(), '+', ' ');
     std::string name, value;
     if (!PercentDecode(name_raw, false, &name) || !PercentDecode(value_raw, false, &value)) {
-      return absl::InvalidArgumentError(absl::StrCat("query parameter `", name_raw, "`: malformed percent-encoding"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("query parameter `", name_raw, "`: malformed percent-encoding"));
     }
     out.emplace_back(std::move(name), std::move(value));
   }
@@ -184,7 +226,8 @@ bool HasPrefixPath(absl::string_view path, absl::string_view prefix) {
 
 }  // namespace
 
-absl::StatusOr<RouteTable> RouteTable::Build(const std::vector<const google::protobuf::ServiceDescriptor*>& services) {
+absl::StatusOr<RouteTable> RouteTable::Build(
+    const std::vector<const google::protobuf::ServiceDescriptor*>& services) {
   RouteTable table;
   for (const google::protobuf::ServiceDescriptor* service : services) {
     for (int i = 0; i < service->method_count(); ++i) {
@@ -194,9 +237,12 @@ absl::StatusOr<RouteTable> RouteTable::Build(const std::vector<const google::pro
         continue;
       }
       if (m->client_streaming()) {
-        return absl::InvalidArgumentError(absl::StrCat(m->full_name(), ": client streaming has no HTTP form"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(m->full_name(), ": client streaming has no HTTP form"));
       }
-      if (absl::Status s = AddRule(m->options().GetExtension(google::api::http), m, table.routes_); !s.ok()) return s;
+      if (absl::Status s = AddRule(m->options().GetExtension(google::api::http), m, table.routes_);
+          !s.ok())
+        return s;
     }
   }
   return table;
@@ -221,28 +267,36 @@ RouteTable::Found RouteTable::Find(absl::string_view http_method, absl::string_v
   return best;
 }
 
-absl::StatusOr<std::unique_ptr<Message>> BuildRequest(const RouteTable::Found& found, const HttpInput& in) {
+absl::StatusOr<std::unique_ptr<Message>> BuildRequest(const RouteTable::Found& found,
+                                                      const HttpInput& in) {
   const Route& route = *found.route;
   const Descriptor* type = route.method->input_type();
-  std::unique_ptr<Message> request(google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
-  google::protobuf::util::JsonParseOptions strict;  // unknown fields are errors: a typo is not silently dropped
+  std::unique_ptr<Message> request(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
+  google::protobuf::util::JsonParseOptions
+      strict;  // unknown fields are errors: a typo is not silently dropped
   if (!route.body.empty()) {
     absl::string_view body = absl::StripAsciiWhitespace(in.body);
     if (route.body == "*") {
       if (!body.empty()) {
-        if (auto s = google::protobuf::util::JsonStringToMessage(std::string(body), request.get(), strict); !s.ok()) {
+        if (auto s = google::protobuf::util::JsonStringToMessage(std::string(body), request.get(),
+                                                                 strict);
+            !s.ok()) {
           return absl::InvalidArgumentError(absl::StrCat("body: ", Why(s)));
         }
       }
     } else if (!body.empty()) {
       const FieldDescriptor* f = type->FindFieldByName(route.body);
       const std::string json = absl::StrCat("{", JsonQuote(f->json_name()), ":", body, "}");
-      if (auto s = google::protobuf::util::JsonStringToMessage(json, request.get(), strict); !s.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat("body (the `", f->name(), "` field): ", Why(s)));
+      if (auto s = google::protobuf::util::JsonStringToMessage(json, request.get(), strict);
+          !s.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("body (the `", f->name(), "` field): ", Why(s)));
       }
     }
   } else if (!absl::StripAsciiWhitespace(in.body).empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(route.http_method, " ", route.path.text(), " takes no body"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(route.http_method, " ", route.path.text(), " takes no body"));
   }
   const std::vector<std::string> bound = route.path.FieldPaths();
   if (route.body != "*") {
@@ -251,19 +305,23 @@ absl::StatusOr<std::unique_ptr<Message>> BuildRequest(const RouteTable::Found& f
     for (const auto& [name, value] : *params) {
       auto path = ResolvePath(type, name);
       if (!path.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat("query parameter `", name, "`: not a field of ", type->name()));
+        return absl::InvalidArgumentError(
+            absl::StrCat("query parameter `", name, "`: not a field of ", type->name()));
       }
       const std::string canonical = PathName(*path);
       for (const std::string& b : bound) {
         if (HasPrefixPath(canonical, b) || HasPrefixPath(b, canonical)) {
-          return absl::InvalidArgumentError(absl::StrCat("query parameter `", name, "`: the path sets it"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("query parameter `", name, "`: the path sets it"));
         }
       }
       if (!route.body.empty() && HasPrefixPath(canonical, route.body)) {
-        return absl::InvalidArgumentError(absl::StrCat("query parameter `", name, "`: the body sets it"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("query parameter `", name, "`: the body sets it"));
       }
       if (absl::Status s = SetFromText(request.get(), *path, value); !s.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat("query parameter `", name, "`: ", s.message()));
+        return absl::InvalidArgumentError(
+            absl::StrCat("query parameter `", name, "`: ", s.message()));
       }
     }
   } else if (!in.query.empty()) {
@@ -282,13 +340,16 @@ absl::StatusOr<std::unique_ptr<Message>> BuildRequest(const RouteTable::Found& f
   const google::protobuf::Reflection* r = request->GetReflection();
   auto fill = [&](const char* field, const std::string& value) {
     const FieldDescriptor* f = type->FindFieldByName(field);
-    if (value.empty() || f == nullptr || f->type() != FieldDescriptor::TYPE_STRING || f->is_repeated()) return;
+    if (value.empty() || f == nullptr || f->type() != FieldDescriptor::TYPE_STRING ||
+        f->is_repeated())
+      return;
     if (r->GetString(*request, f).empty()) r->SetString(request.get(), f, value);
   };
   fill("request_id", in.idempotency_key);
   std::string etag(absl::StripAsciiWhitespace(in.if_match));
   etag = std::string(absl::StripPrefix(etag, "W/"));
-  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"')
+    etag = etag.substr(1, etag.size() - 2);
   if (etag != "*") fill("etag", etag);
   return request;
 }
@@ -306,24 +367,42 @@ absl::StatusOr<std::string> ToJson(const Message& message) {
 
 int HttpStatusFor(int grpc_code) {
   switch (grpc_code) {
-    case 0: return 200;    // OK
-    case 1: return 499;    // CANCELLED
-    case 2: return 500;    // UNKNOWN
-    case 3: return 400;    // INVALID_ARGUMENT
-    case 4: return 504;    // DEADLINE_EXCEEDED
-    case 5: return 404;    // NOT_FOUND
-    case 6: return 409;    // ALREADY_EXISTS
-    case 7: return 403;    // PERMISSION_DENIED
-    case 8: return 429;    // RESOURCE_EXHAUSTED
-    case 9: return 400;    // FAILED_PRECONDITION
-    case 10: return 409;   // ABORTED
-    case 11: return 400;   // OUT_OF_RANGE
-    case 12: return 501;   // UNIMPLEMENTED
-    case 13: return 500;   // INTERNAL
-    case 14: return 503;   // UNAVAILABLE
-    case 15: return 500;   // DATA_LOSS
-    case 16: return 401;   // UNAUTHENTICATED
-    default: return 500;
+    case 0:
+      return 200;  // OK
+    case 1:
+      return 499;  // CANCELLED
+    case 2:
+      return 500;  // UNKNOWN
+    case 3:
+      return 400;  // INVALID_ARGUMENT
+    case 4:
+      return 504;  // DEADLINE_EXCEEDED
+    case 5:
+      return 404;  // NOT_FOUND
+    case 6:
+      return 409;  // ALREADY_EXISTS
+    case 7:
+      return 403;  // PERMISSION_DENIED
+    case 8:
+      return 429;  // RESOURCE_EXHAUSTED
+    case 9:
+      return 400;  // FAILED_PRECONDITION
+    case 10:
+      return 409;  // ABORTED
+    case 11:
+      return 400;  // OUT_OF_RANGE
+    case 12:
+      return 501;  // UNIMPLEMENTED
+    case 13:
+      return 500;  // INTERNAL
+    case 14:
+      return 503;  // UNAVAILABLE
+    case 15:
+      return 500;  // DATA_LOSS
+    case 16:
+      return 401;  // UNAUTHENTICATED
+    default:
+      return 500;
   }
 }
 
@@ -365,10 +444,12 @@ std::string ErrorJson(int grpc_code, absl::string_view message, absl::string_vie
   auto* e = body.mutable_error();
   e->set_code(HttpStatusFor(grpc_code));
   e->set_message(std::string(message));
-  e->set_status(google::rpc::Code_IsValid(grpc_code) ? google::rpc::Code_Name(static_cast<google::rpc::Code>(grpc_code))
-                                                     : "UNKNOWN");
+  e->set_status(google::rpc::Code_IsValid(grpc_code)
+                    ? google::rpc::Code_Name(static_cast<google::rpc::Code>(grpc_code))
+                    : "UNKNOWN");
   google::rpc::Status status;
-  if (!details_bin.empty() && status.ParseFromArray(details_bin.data(), static_cast<int>(details_bin.size()))) {
+  if (!details_bin.empty() &&
+      status.ParseFromArray(details_bin.data(), static_cast<int>(details_bin.size()))) {
     *e->mutable_details() = status.details();
   }
   std::string out;

@@ -9,10 +9,10 @@
 
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "gateway/path_template.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -31,18 +31,21 @@ class RouteTable {
  public:
   // Every method of `services` with a google.api.http option, its additional_bindings too.
   // INVALID_ARGUMENT naming the method for a template or body that does not fit its request.
-  static absl::StatusOr<RouteTable> Build(const std::vector<const google::protobuf::ServiceDescriptor*>& services);
+  static absl::StatusOr<RouteTable> Build(
+      const std::vector<const google::protobuf::ServiceDescriptor*>& services);
 
   struct Found {
-    const Route* route = nullptr;   // null: nothing serves this method and path
-    bool path_known = false;        // the path matches a route of another HTTP method (405)
+    const Route* route = nullptr;  // null: nothing serves this method and path
+    bool path_known = false;       // the path matches a route of another HTTP method (405)
     PathTemplate::Bindings bindings;
   };
   Found Find(absl::string_view http_method, absl::string_view path) const;
 
   const std::vector<Route>& routes() const { return routes_; }
   // The methods of the services Build saw that have no route.
-  const std::vector<const google::protobuf::MethodDescriptor*>& unrouted() const { return unrouted_; }
+  const std::vector<const google::protobuf::MethodDescriptor*>& unrouted() const {
+    return unrouted_;
+  }
 
  private:
   std::vector<Route> routes_;
@@ -59,8 +62,8 @@ struct HttpInput {
 
 // The gRPC request for a found route. INVALID_ARGUMENT naming the parameter, field or body
 // fault (malformed JSON, an unknown field or query parameter, a value of the wrong type).
-absl::StatusOr<std::unique_ptr<google::protobuf::Message>> BuildRequest(const RouteTable::Found& found,
-                                                                        const HttpInput& in);
+absl::StatusOr<std::unique_ptr<google::protobuf::Message>> BuildRequest(
+    const RouteTable::Found& found, const HttpInput& in);
 
 // The proto3 JSON of a response (lowerCamelCase, RFC 3339, enums by name, int64 as strings).
 absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message);

@@ -5,14 +5,13 @@
 
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "gateway/openapi.h"
 #include "gateway/sealed_link.h"
-#include "google/protobuf/struct.pb.h"
-#include "google/protobuf/util/json_util.h"
-
-#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/text_format.h"
+#include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -31,8 +30,9 @@ using ::testing::HasSubstr;
 const RouteTable& Examples() {
   static const RouteTable* table = [] {
     (void)testing::Message::descriptor();
-    auto built = RouteTable::Build({google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-        "sla.gateway.testing.Messaging")});
+    auto built =
+        RouteTable::Build({google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+            "sla.gateway.testing.Messaging")});
     EXPECT_TRUE(built.ok()) << built.status();
     return new RouteTable(*std::move(built));
   }();
@@ -62,7 +62,8 @@ TEST_P(ConformanceTest, ReachesTheMethodWithTheRequestHttpProtoDescribes) {
   auto request = BuildRequest(found, in);
   ASSERT_TRUE(request.ok()) << request.status();
   std::unique_ptr<google::protobuf::Message> expected((*request)->New());
-  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(c.expected, expected.get())) << c.expected;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(c.expected, expected.get()))
+      << c.expected;
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(**request, *expected))
       << "got " << (*request)->ShortDebugString() << "\nwant " << expected->ShortDebugString();
 }
@@ -77,11 +78,15 @@ INSTANTIATE_TEST_SUITE_P(
              R"(message_id: "123456" revision: 2 sub { subfield: "foo" })"},
         // A repeated field from repeated parameters; enums by name; bools; RFC 3339 times;
         // lowerCamelCase names; '+' and %-escapes in values.
-        Case{"GET", "/v1/messages/1?tags=a&tags=b%20c&view=FULL&deleted=true&at=2026-12-01T00:00:00Z&userId=x+y",
-             "", "GetMessage",
-             R"(message_id: "1" tags: "a" tags: "b c" view: FULL deleted: true at { seconds: 1796083200 } user_id: "x y")"},
+        Case{
+            "GET",
+            "/v1/messages/"
+            "1?tags=a&tags=b%20c&view=FULL&deleted=true&at=2026-12-01T00:00:00Z&userId=x+y",
+            "", "GetMessage",
+            R"(message_id: "1" tags: "a" tags: "b c" view: FULL deleted: true at { seconds: 1796083200 } user_id: "x y")"},
         // additional_bindings.
-        Case{"GET", "/v1/users/me/messages/123456", "", "GetMessage", R"(user_id: "me" message_id: "123456")"},
+        Case{"GET", "/v1/users/me/messages/123456", "", "GetMessage",
+             R"(user_id: "me" message_id: "123456")"},
         // body: a field; the other fields from the path, and from the query (lowerCamelCase
         // updateMask as the JSON mapping names it).
         Case{"PATCH", "/v1/messages/123456?updateMask=text", R"({"text": "Hi!"})", "UpdateMessage",
@@ -90,10 +95,12 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"PATCH", "/v2/messages/123456", R"({"text": "Hi!"})", "UpdateWhole",
              R"(message_id: "123456" text: "Hi!")"},
         // A nested field in the path wins over the body's.
-        Case{"PATCH", "/v1/shelves/s1/books/b1?update_mask=title", R"({"name": "ignored", "title": "T"})", "UpdateBook",
+        Case{"PATCH", "/v1/shelves/s1/books/b1?update_mask=title",
+             R"({"name": "ignored", "title": "T"})", "UpdateBook",
              R"(book { name: "shelves/s1/books/b1" title: "T" } update_mask { paths: "title" })"},
         // A verb.
-        Case{"POST", "/v1/shelves/s1/books/b1:archive", "", "ArchiveBook", R"(name: "shelves/s1/books/b1")"},
+        Case{"POST", "/v1/shelves/s1/books/b1:archive", "", "ArchiveBook",
+             R"(name: "shelves/s1/books/b1")"},
         // A multi-segment variable keeps %2F encoded; a single-segment one decodes it.
         Case{"GET", "/v1/files/a/b%2Fc/d", "", "GetFile", R"(path: "a/b%2Fc/d")"},
         Case{"GET", "/v1/names/a%2Fb%20c", "", "GetFileByName", R"(file: "a/b c")"}));
@@ -129,16 +136,22 @@ TEST(BuildRequestTest, NamesTheParameterOrFieldThatIsWrong) {
     in.body = body;
     return BuildRequest(found, in).status();
   };
-  EXPECT_THAT(build("GET", "/v1/messages/1?nope=1", "").message(), HasSubstr("query parameter `nope`"));
-  EXPECT_THAT(build("GET", "/v1/messages/1?revision=two", "").message(), HasSubstr("query parameter `revision`"));
-  EXPECT_THAT(build("GET", "/v1/messages/1?view=HUGE", "").message(), HasSubstr("query parameter `view`"));
+  EXPECT_THAT(build("GET", "/v1/messages/1?nope=1", "").message(),
+              HasSubstr("query parameter `nope`"));
+  EXPECT_THAT(build("GET", "/v1/messages/1?revision=two", "").message(),
+              HasSubstr("query parameter `revision`"));
+  EXPECT_THAT(build("GET", "/v1/messages/1?view=HUGE", "").message(),
+              HasSubstr("query parameter `view`"));
   EXPECT_THAT(build("GET", "/v1/messages/1?sub=x", "").message(), HasSubstr("is a message"));
-  EXPECT_THAT(build("GET", "/v1/messages/1?message_id=2", "").message(), HasSubstr("the path sets it"));
+  EXPECT_THAT(build("GET", "/v1/messages/1?message_id=2", "").message(),
+              HasSubstr("the path sets it"));
   EXPECT_THAT(build("GET", "/v1/messages/1?x=%zz", "").message(), HasSubstr("percent-encoding"));
   EXPECT_THAT(build("PATCH", "/v1/messages/1", R"({"txt": "Hi"})").message(), HasSubstr("body"));
   EXPECT_THAT(build("PATCH", "/v1/messages/1", R"({"text": )").message(), HasSubstr("body"));
-  EXPECT_THAT(build("PATCH", "/v1/messages/1?message.text=x", R"({})").message(), HasSubstr("the body sets it"));
-  EXPECT_THAT(build("PATCH", "/v2/messages/1?text=x", R"({})").message(), HasSubstr("not the query"));
+  EXPECT_THAT(build("PATCH", "/v1/messages/1?message.text=x", R"({})").message(),
+              HasSubstr("the body sets it"));
+  EXPECT_THAT(build("PATCH", "/v2/messages/1?text=x", R"({})").message(),
+              HasSubstr("not the query"));
   EXPECT_THAT(build("GET", "/v1/messages/1", R"({"a":1})").message(), HasSubstr("takes no body"));
   EXPECT_EQ(build("GET", "/v1/messages/1", "").code(), absl::StatusCode::kOk);
 }
@@ -168,7 +181,8 @@ TEST(ErrorJsonTest, MapsTheCodeAndPassesTheServicesDetailsThrough) {
   v->set_field("ticket.title");
   v->set_description("at most 300 bytes");
   status.add_details()->PackFrom(bad);
-  const std::string json = ErrorJson(3, "field `ticket.title`: at most 300 bytes", status.SerializeAsString());
+  const std::string json =
+      ErrorJson(3, "field `ticket.title`: at most 300 bytes", status.SerializeAsString());
   EXPECT_THAT(json, HasSubstr(R"("code":400)"));
   EXPECT_THAT(json, HasSubstr(R"("status":"INVALID_ARGUMENT")"));
   EXPECT_THAT(json, HasSubstr(R"("@type":"type.googleapis.com/google.rpc.BadRequest")"));
@@ -183,8 +197,9 @@ TEST(ErrorJsonTest, MapsTheCodeAndPassesTheServicesDetailsThrough) {
 }
 
 TEST(ErrorJsonTest, TheGatewaysOwnErrorsNameTheParameterAsAFieldViolation) {
-  const std::string json = ErrorJson(3, "query parameter `pageSize`: not a valid value",
-                                     BadRequestDetails("query parameter `pageSize`: not a valid value"));
+  const std::string json =
+      ErrorJson(3, "query parameter `pageSize`: not a valid value",
+                BadRequestDetails("query parameter `pageSize`: not a valid value"));
   EXPECT_THAT(json, HasSubstr(R"("field":"pageSize")"));
   EXPECT_THAT(BadRequestDetails("body: unexpected end"), HasSubstr("body"));
 }
@@ -204,7 +219,7 @@ TEST(LinkSealerTest, OpensWhatItSealedAndNothingElse) {
   auto opened = sealer.Open(sealed);
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_EQ(*opened, "/v1/customers/c1/contracts/k1:render?format=HTML");
-  EXPECT_EQ(sealed.find('/'), std::string::npos);  // one URL path segment
+  EXPECT_EQ(sealed.find('/'), std::string::npos);       // one URL path segment
   EXPECT_NE(sealer.Seal("same"), sealer.Seal("same"));  // a fresh nonce each time
   EXPECT_EQ(other.Open(sealed).status().code(), absl::StatusCode::kPermissionDenied);
   std::string altered = sealed;
@@ -228,7 +243,8 @@ TEST(SuiteRoutesTest, EveryRpcOfTheFourServicesHasARoute) {
   }
   auto table = RouteTable::Build(services);
   ASSERT_TRUE(table.ok()) << table.status();
-  for (const auto* m : table->unrouted()) ADD_FAILURE() << m->full_name() << " has no google.api.http rule";
+  for (const auto* m : table->unrouted())
+    ADD_FAILURE() << m->full_name() << " has no google.api.http rule";
   // Every RPC is an operation of the OpenAPI document, with its path in OpenAPI form.
   google::protobuf::Struct doc;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(OpenApiJson(*table), &doc).ok());
@@ -237,7 +253,8 @@ TEST(SuiteRoutesTest, EveryRpcOfTheFourServicesHasARoute) {
     EXPECT_EQ(path.find('='), std::string::npos) << path;
     EXPECT_EQ(path.find('*'), std::string::npos) << path;
     for (const auto& [verb, op] : item.struct_value().fields()) {
-      EXPECT_TRUE(operations.insert(op.struct_value().fields().at("operationId").string_value()).second)
+      EXPECT_TRUE(
+          operations.insert(op.struct_value().fields().at("operationId").string_value()).second)
           << "operationIds are unique";
     }
   }
@@ -247,7 +264,9 @@ TEST(SuiteRoutesTest, EveryRpcOfTheFourServicesHasARoute) {
       EXPECT_EQ(operations.count(id), 1u) << id << " is not in the OpenAPI document";
     }
   }
-  EXPECT_EQ(doc.fields().at("paths").struct_value().fields().count("/v1/customers/{customer}/tickets/{ticket}"), 1u);
+  EXPECT_EQ(doc.fields().at("paths").struct_value().fields().count(
+                "/v1/customers/{customer}/tickets/{ticket}"),
+            1u);
   // Each path reaches the one method it names.
   struct Want {
     const char* http_method;

@@ -66,7 +66,8 @@ TEST_F(BillingCrashTest, KilledWhileClosingPeriodsEveryCreditIsIssuedOnce) {
   ASSERT_TRUE(absl::LoadTimeZone("Asia/Bangkok", &bangkok));
   const absl::CivilMonth this_month(absl::ToCivilSecond(absl::Now() - absl::Hours(72), bangkok));
   const absl::Time start = absl::FromCivil(this_month - 2, absl::UTCTimeZone());
-  const absl::Time outage = absl::FromCivil(absl::CivilDay(this_month - 1) + 9, absl::UTCTimeZone());
+  const absl::Time outage =
+      absl::FromCivil(absl::CivilDay(this_month - 1) + 9, absl::UTCTimeZone());
   CreateExampleCalendars(*cstub);
   if (HasFatalFailure()) return;
   constexpr int kContracts = 25;
@@ -86,10 +87,11 @@ TEST_F(BillingCrashTest, KilledWhileClosingPeriodsEveryCreditIsIssuedOnce) {
     ASSERT_TRUE(os.ok()) << os.error_message();
   }
 
-  std::vector<std::string> billing_args{absl::StrCat("--contract_address=127.0.0.1:", contract_port),
-                                        absl::StrCat("--ticket_address=127.0.0.1:", ticket_port),
-                                        // Small transactions, so that the kill lands between them too.
-                                        "--close_interval_s=1", "--close_batch=2"};
+  std::vector<std::string> billing_args{
+      absl::StrCat("--contract_address=127.0.0.1:", contract_port),
+      absl::StrCat("--ticket_address=127.0.0.1:", ticket_port),
+      // Small transactions, so that the kill lands between them too.
+      "--close_interval_s=1", "--close_batch=2"};
   auto pool = *mysql::ConnectionPool::Create(billing_db_->options());
   auto billing = Start(SLA_BILLING_SVC, *billing_db_, "billing1.log", billing_args);
   ASSERT_GT(billing->WaitForPort(), 0);
@@ -107,7 +109,8 @@ TEST_F(BillingCrashTest, KilledWhileClosingPeriodsEveryCreditIsIssuedOnce) {
 
   auto restarted = Start(SLA_BILLING_SVC, *billing_db_, "billing2.log", billing_args);
   ASSERT_GT(restarted->WaitForPort(), 0);
-  for (int i = 0; i < 600 && CountWhere(*pool, "SELECT COUNT(*) FROM closed_periods") < total; ++i) {
+  for (int i = 0; i < 600 && CountWhere(*pool, "SELECT COUNT(*) FROM closed_periods") < total;
+       ++i) {
     absl::SleepFor(absl::Milliseconds(100));
   }
   EXPECT_EQ(CountWhere(*pool, "SELECT COUNT(*) FROM closed_periods"), total);

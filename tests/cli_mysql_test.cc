@@ -41,7 +41,8 @@ class CliTest : public SuiteProcessTest {
     contract_ = Start(SLA_CONTRACT_SVC, *contract_db_, "contract.log");
     const int contract_port = contract_->WaitForPort();
     ASSERT_GT(contract_port, 0);
-    ticket_ = Start(SLA_TICKET_SVC, *ticket_db_, "ticket.log", {absl::StrCat("--contract_address=127.0.0.1:", contract_port)});
+    ticket_ = Start(SLA_TICKET_SVC, *ticket_db_, "ticket.log",
+                    {absl::StrCat("--contract_address=127.0.0.1:", contract_port)});
     const int ticket_port = ticket_->WaitForPort();
     ASSERT_GT(ticket_port, 0);
     billing_db_ = NewDatabase("cli");
@@ -58,11 +59,14 @@ class CliTest : public SuiteProcessTest {
     ASSERT_GT(reporting_port, 0);
     config_ = dir_ + "/config.json";
     ASSERT_EQ(Sla({"config", "set", "billing", absl::StrCat("127.0.0.1:", billing_port)}).code, 0);
-    ASSERT_EQ(Sla({"config", "set", "reporting", absl::StrCat("127.0.0.1:", reporting_port)}).code, 0);
+    ASSERT_EQ(Sla({"config", "set", "reporting", absl::StrCat("127.0.0.1:", reporting_port)}).code,
+              0);
     // A fresh profile pointing at these processes, with an msp_admin token, set as a person would.
-    ASSERT_EQ(Sla({"config", "set", "contract", absl::StrCat("127.0.0.1:", contract_port)}).code, 0);
+    ASSERT_EQ(Sla({"config", "set", "contract", absl::StrCat("127.0.0.1:", contract_port)}).code,
+              0);
     ASSERT_EQ(Sla({"config", "set", "ticket", absl::StrCat("127.0.0.1:", ticket_port)}).code, 0);
-    auto token = server::MintToken(jwt_, {"cli-user", "", {"msp_admin"}}, absl::Now(), absl::Minutes(30));
+    auto token =
+        server::MintToken(jwt_, {"cli-user", "", {"msp_admin"}}, absl::Now(), absl::Minutes(30));
     ASSERT_TRUE(token.ok());
     ASSERT_EQ(Sla({"config", "set", "token", *token}).code, 0);
   }
@@ -89,7 +93,8 @@ class CliTest : public SuiteProcessTest {
     r.err.assign(std::istreambuf_iterator<char>(e), {});
     // SLA_CLI_SHOW=1 prints the session as a person would see it in a terminal.
     if (std::getenv("SLA_CLI_SHOW") != nullptr) {
-      std::cout << "$ sla " << absl::StrJoin(args, " ") << "\n" << r.out << r.err << "[exit " << r.code << "]\n";
+      std::cout << "$ sla " << absl::StrJoin(args, " ") << "\n"
+                << r.out << r.err << "[exit " << r.code << "]\n";
     }
     return r;
   }
@@ -109,7 +114,8 @@ class CliTest : public SuiteProcessTest {
 };
 
 TEST_F(CliTest, FromCustomerToTicketAsTablesAndAsJson) {
-  Result r = Sla({"customers", "create", "--name", "บริษัท แอคมี จำกัด", "--time-zone", "Asia/Bangkok"});
+  Result r =
+      Sla({"customers", "create", "--name", "บริษัท แอคมี จำกัด", "--time-zone", "Asia/Bangkok"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(absl::StrContains(r.out, "DISPLAY NAME")) << r.out;
   EXPECT_TRUE(absl::StrContains(r.out, "บริษัท แอคมี จำกัด")) << r.out;
@@ -125,24 +131,28 @@ TEST_F(CliTest, FromCustomerToTicketAsTablesAndAsJson) {
     "weeklyIntervals": [{"day": "MONDAY", "startMinute": 540, "endMinute": 1020}]})";
   r = Sla({"calendars", "create", "bangkok-office", "-f", calendar_file});
   ASSERT_EQ(r.code, 0) << r.err;
-  r = Sla({"call", "sla.contract.v1.ContractService/CreateCalendar",
-           R"({"calendarId": "always-on", "calendar": {"displayName": "Always", "timeZone": "Asia/Bangkok", "alwaysOpen": true}})"});
+  r = Sla(
+      {"call", "sla.contract.v1.ContractService/CreateCalendar",
+       R"({"calendarId": "always-on", "calendar": {"displayName": "Always", "timeZone": "Asia/Bangkok", "alwaysOpen": true}})"});
   ASSERT_EQ(r.code, 0) << r.err;
   r = Sla({"calendars", "list"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(absl::StrContains(r.out, "calendars/bangkok-office")) << r.out;
   EXPECT_TRUE(absl::StrContains(r.out, "24×7")) << r.out;
-  r = Sla({"-o", "json", "contracts", "create", customer, "--name", "Managed IT", "-f", SLA_EXAMPLE_TERMS});
+  r = Sla({"-o", "json", "contracts", "create", customer, "--name", "Managed IT", "-f",
+           SLA_EXAMPLE_TERMS});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto draft = Parse<cpb::Contract>(r);
   r = Sla({"contracts", "lint", draft.name()});
   EXPECT_EQ(r.code, 0) << r.err;
-  r = Sla({"contracts", "activate", draft.name(), "--etag", draft.etag(), "--from", "2026-01-01T00:00:00Z"});
+  r = Sla({"contracts", "activate", draft.name(), "--etag", draft.etag(), "--from",
+           "2026-01-01T00:00:00Z"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(absl::StrContains(r.out, "ACTIVE")) << r.out;
 
-  r = Sla({"-o", "json", "tickets", "open", customer, "--contract", draft.name(), "--service", "service-desk",
-           "--priority", "PRIORITY_P1", "--title", "Mail is down", "--reporter", "somchai@acme.example"});
+  r = Sla({"-o", "json", "tickets", "open", customer, "--contract", draft.name(), "--service",
+           "service-desk", "--priority", "PRIORITY_P1", "--title", "Mail is down", "--reporter",
+           "somchai@acme.example"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto ticket = Parse<tpb::Ticket>(r);
   // A terminal in UTC still sees the due time in the calendar's zone (Bangkok), unless it asks.
@@ -159,10 +169,12 @@ TEST_F(CliTest, FromCustomerToTicketAsTablesAndAsJson) {
   EXPECT_TRUE(absl::StrContains(r.out, "in ")) << "time left as business time: " << r.out;
   r = Sla({"tickets", "comment", ticket.name(), "--body", "Looking into it"});
   ASSERT_EQ(r.code, 0) << r.err;
-  r = Sla({"tickets", "priority", ticket.name(), "--to", "PRIORITY_P2", "--reason", "one user only"});
+  r = Sla(
+      {"tickets", "priority", ticket.name(), "--to", "PRIORITY_P2", "--reason", "one user only"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(absl::StrContains(r.out, "PRIORITY_P2")) << r.out;
-  r = Sla({"tickets", "pause", ticket.name(), "--exclusion", "force-majeure", "--reason", "flood at the data centre"});
+  r = Sla({"tickets", "pause", ticket.name(), "--exclusion", "force-majeure", "--reason",
+           "flood at the data centre"});
   ASSERT_EQ(r.code, 0) << r.err;
   r = Sla({"tickets", "resume", ticket.name(), "--reason", "power is back"});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -194,8 +206,8 @@ TEST_F(CliTest, FromCustomerToTicketAsTablesAndAsJson) {
   EXPECT_TRUE(absl::StrContains(page, "Managed IT")) << page.substr(0, 400);
 
   // An outage, opened and closed.
-  r = Sla({"-o", "json", "outages", "open", customer, "--contract", draft.name(), "--service", "email-hosting",
-           "--start", "2026-12-01T08:00:00+07:00"});
+  r = Sla({"-o", "json", "outages", "open", customer, "--contract", draft.name(), "--service",
+           "email-hosting", "--start", "2026-12-01T08:00:00+07:00"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto outage = Parse<tpb::Outage>(r);
   r = Sla({"outages", "close", outage.name(), "--end", "2026-12-01T09:30:00+07:00"});
@@ -251,12 +263,14 @@ TEST_F(CliTest, FromCustomerToTicketAsTablesAndAsJson) {
   // Reports: November's as a CSV file; another customer's contract is not found.
   r = Sla({"reports", "list", draft.name()});
   ASSERT_EQ(r.code, 0) << r.err;
-  r = Sla({"reports", "export", absl::StrCat(draft.name(), "/reports/2026-11"), "--format", "csv", "-o", dir_ + "/nov.csv"});
+  r = Sla({"reports", "export", absl::StrCat(draft.name(), "/reports/2026-11"), "--format", "csv",
+           "-o", dir_ + "/nov.csv"});
   ASSERT_EQ(r.code, 0) << r.err;
   std::ifstream csv(dir_ + "/nov.csv");
   const std::string rows((std::istreambuf_iterator<char>(csv)), {});
   EXPECT_TRUE(absl::StrContains(rows, ",")) << rows;
-  r = Sla({"reports", "export", "customers/nobody/contracts/none/reports/2026-11", "-o", dir_ + "/x.html"});
+  r = Sla({"reports", "export", "customers/nobody/contracts/none/reports/2026-11", "-o",
+           dir_ + "/x.html"});
   EXPECT_EQ(r.code, 3) << r.err;
   // What-if with the same terms, then an amendment and a termination.
   r = Sla({"reports", "simulate", draft.name(), "-f", SLA_EXAMPLE_TERMS, "--lookback", "1"});
@@ -265,28 +279,32 @@ TEST_F(CliTest, FromCustomerToTicketAsTablesAndAsJson) {
   r = Sla({"-o", "json", "contracts", "get", draft.name()});
   ASSERT_EQ(r.code, 0) << r.err;
   std::string etag = Parse<cpb::Contract>(r).etag();
-  r = Sla({"-o", "json", "contracts", "amend", draft.name(), "--etag", etag, "-f", SLA_EXAMPLE_TERMS});
+  r = Sla(
+      {"-o", "json", "contracts", "amend", draft.name(), "--etag", etag, "-f", SLA_EXAMPLE_TERMS});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto amended = Parse<cpb::Contract>(r);
   EXPECT_EQ(amended.version(), 2);
   r = Sla({"contracts", "terminate", draft.name(), "--etag", etag, "--reason", "stale etag"});
   EXPECT_EQ(r.code, 5) << r.err;
-  r = Sla({"contracts", "terminate", draft.name(), "--etag", amended.etag(), "--reason", "the customer moved on",
-           "--at", "2027-06-30T17:00:00Z"});
+  r = Sla({"contracts", "terminate", draft.name(), "--etag", amended.etag(), "--reason",
+           "the customer moved on", "--at", "2027-06-30T17:00:00Z"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(absl::StrContains(r.out, "TERMINATED")) << r.out;
 }
 
 TEST_F(CliTest, BadInputGetsItsExitCodeAndAMessageThatNamesTheProblem) {
   // A file that is not there.
-  Result r = Sla({"contracts", "create", "customers/x", "--name", "n", "-f", "/no/such/terms.json"});
+  Result r =
+      Sla({"contracts", "create", "customers/x", "--name", "n", "-f", "/no/such/terms.json"});
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_TRUE(absl::StrContains(r.err, "/no/such/terms.json")) << r.err;
   // Malformed JSON and an unknown field.
   r = Sla({"call", "sla.contract.v1.ContractService/CreateCustomer", "{\"customer\": "});
   EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_TRUE(absl::StrContains(r.err, "not a valid sla.contract.v1.CreateCustomerRequest")) << r.err;
-  r = Sla({"call", "sla.contract.v1.ContractService/CreateCustomer", R"({"customer": {"displayNme": "x"}})"});
+  EXPECT_TRUE(absl::StrContains(r.err, "not a valid sla.contract.v1.CreateCustomerRequest"))
+      << r.err;
+  r = Sla({"call", "sla.contract.v1.ContractService/CreateCustomer",
+           R"({"customer": {"displayNme": "x"}})"});
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_TRUE(absl::StrContains(r.err, "displayNme")) << r.err;
   // The service's own validation: the field and why.
@@ -335,7 +353,9 @@ TEST_F(CliTest, BadInputGetsItsExitCodeAndAMessageThatNamesTheProblem) {
       if (!verb.empty()) args.push_back(verb);
       args.push_back("--help");
       const Result help = Sla(args);
-      EXPECT_TRUE(absl::StrContains(help.out, "Example:")) << noun << " " << verb << " has no example:\n" << help.out;
+      EXPECT_TRUE(absl::StrContains(help.out, "Example:"))
+          << noun << " " << verb << " has no example:\n"
+          << help.out;
       ++commands;
     }
   }
@@ -352,19 +372,27 @@ size_t Column(const std::string& line, size_t pos) {
     uint32_t cp = len == 1 ? c : c & (0xFF >> (len + 1));
     for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (line[i + k] & 0x3F);
     i += len;
-    col += (cp == 0x0E31 || (cp >= 0x0E34 && cp <= 0x0E3A) || (cp >= 0x0E47 && cp <= 0x0E4E)) ? 0 : 1;
+    col +=
+        (cp == 0x0E31 || (cp >= 0x0E34 && cp <= 0x0E3A) || (cp >= 0x0E47 && cp <= 0x0E4E)) ? 0 : 1;
   }
   return col;
 }
 
 TEST_F(CliTest, InATerminalTheTablesLineUpAsAPersonSeesThem) {
-  ASSERT_EQ(Sla({"customers", "create", "--name", "บริษัท แอคมี จำกัด", "--time-zone", "Asia/Bangkok"}).code, 0);
-  ASSERT_EQ(Sla({"customers", "create", "--name", "Globex", "--time-zone", "Asia/Bangkok"}).code, 0);
+  ASSERT_EQ(
+      Sla({"customers", "create", "--name", "บริษัท แอคมี จำกัด", "--time-zone", "Asia/Bangkok"}).code,
+      0);
+  ASSERT_EQ(Sla({"customers", "create", "--name", "Globex", "--time-zone", "Asia/Bangkok"}).code,
+            0);
   // A 160-column tmux window runs the command as a person would type it; its screen is read back.
   const std::string session = absl::StrCat("sla-cli-", getpid());
-  const std::string run = absl::StrCat("SLA_CONFIG='", config_, "' '", SLA_CLI, "' customers list; sleep 30");
+  const std::string run =
+      absl::StrCat("SLA_CONFIG='", config_, "' '", SLA_CLI, "' customers list; sleep 30");
   const std::string tmux = "LANG=C.UTF-8 tmux -u -L " + session;
-  ASSERT_EQ(std::system(absl::StrCat(tmux, " new-session -d -s ", session, " -x 160 -y 20 \"", run, "\"").c_str()), 0);
+  ASSERT_EQ(
+      std::system(absl::StrCat(tmux, " new-session -d -s ", session, " -x 160 -y 20 \"", run, "\"")
+                      .c_str()),
+      0);
   std::string screen;
   for (int i = 0; i < 150 && !absl::StrContains(screen, "Globex"); ++i) {
     absl::SleepFor(absl::Milliseconds(100));

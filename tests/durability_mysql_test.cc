@@ -23,14 +23,16 @@ TEST(DurabilityTest, AServiceRefusesADatabaseThatAcknowledgesCommitsBeforeTheyAr
   std::ofstream(dir + "/jwt.key") << std::string(48, 'k');
   std::ofstream(dir + "/db.password") << (*db)->options().password;
   auto start = [&](const std::string& log, const std::vector<std::string>& extra) {
-    return std::make_unique<ServiceProcess>(SLA_CONTRACT_SVC, ServiceFlags((*db)->options(), dir, 5, 2, extra),
+    return std::make_unique<ServiceProcess>(SLA_CONTRACT_SVC,
+                                            ServiceFlags((*db)->options(), dir, 5, 2, extra),
                                             absl::StrCat(dir, "/", log));
   };
   auto pool = mysql::ConnectionPool::Create((*db)->options());
   ASSERT_TRUE(pool.ok());
   auto set = [&](int value) {
     return mysql::WithConnection(**pool, [&](mysql::Connection& c) {
-      return c.ExecuteUnprepared(absl::StrCat("SET GLOBAL innodb_flush_log_at_trx_commit = ", value));
+      return c.ExecuteUnprepared(
+          absl::StrCat("SET GLOBAL innodb_flush_log_at_trx_commit = ", value));
     });
   };
   ASSERT_TRUE(set(2).ok());
@@ -40,7 +42,8 @@ TEST(DurabilityTest, AServiceRefusesADatabaseThatAcknowledgesCommitsBeforeTheyAr
   const int port = allowed->WaitForPort();
   ASSERT_TRUE(set(1).ok());
   EXPECT_EQ(code, 1);
-  EXPECT_NE(refused->log().find("innodb_flush_log_at_trx_commit = 2"), std::string::npos) << refused->log();
+  EXPECT_NE(refused->log().find("innodb_flush_log_at_trx_commit = 2"), std::string::npos)
+      << refused->log();
   ASSERT_GT(port, 0) << allowed->log();
   EXPECT_NE(allowed->log().find("not durable"), std::string::npos) << allowed->log();
   EXPECT_EQ(allowed->Terminate(), 0);

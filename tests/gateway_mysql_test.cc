@@ -3,15 +3,15 @@
 // lists with filters and paging), errors of each class with their HTTP status and JSON body,
 // tokens that are missing or of another customer, CORS, the body limit, and what a browser
 // gets for a path or method nothing serves.
-#include <fstream>
 #include <atomic>
+#include <fstream>
 #include <set>
-#include <thread>
 #include <sstream>
+#include <thread>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
@@ -56,14 +56,16 @@ class GatewayTest : public SuiteProcessTest {
     const int contract_port = contract_->WaitForPort();
     ASSERT_GT(contract_port, 0);
     contract_port_ = contract_port;
-    ticket_ = Start(SLA_TICKET_SVC, *ticket_db_, "ticket.log",
-                    {absl::StrCat("--contract_address=127.0.0.1:", contract_port), "--api_key_cache_s=1"});
+    ticket_ = Start(
+        SLA_TICKET_SVC, *ticket_db_, "ticket.log",
+        {absl::StrCat("--contract_address=127.0.0.1:", contract_port), "--api_key_cache_s=1"});
     const int ticket_port = ticket_->WaitForPort();
     ASSERT_GT(ticket_port, 0);
     ticket_port_ = ticket_port;
     gateway_ = std::make_unique<ServiceProcess>(
         SLA_GATEWAY,
-        std::vector<std::string>{"--port=0", absl::StrCat("--contract_address=127.0.0.1:", contract_port),
+        std::vector<std::string>{"--port=0",
+                                 absl::StrCat("--contract_address=127.0.0.1:", contract_port),
                                  absl::StrCat("--ticket_address=127.0.0.1:", ticket_port),
                                  "--cors_origins=http://portal.example", "--read_timeout_s=5"},
         absl::StrCat(dir_, "/gateway.log"));
@@ -71,20 +73,22 @@ class GatewayTest : public SuiteProcessTest {
     ASSERT_GT(port_, 0);
   }
 
-  std::map<std::string, std::string> Bearer(const std::string& role, const std::string& tenant = "") {
+  std::map<std::string, std::string> Bearer(const std::string& role,
+                                            const std::string& tenant = "") {
     auto t = server::MintToken(jwt_, {"web-user", tenant, {role}}, absl::Now(), absl::Minutes(10));
     EXPECT_TRUE(t.ok());
     return {{"authorization", "Bearer " + t.value_or("")}};
   }
 
-  static std::map<std::string, std::string> With(std::map<std::string, std::string> h, const std::string& k,
-                                                 const std::string& v) {
+  static std::map<std::string, std::string> With(std::map<std::string, std::string> h,
+                                                 const std::string& k, const std::string& v) {
     h[k] = v;
     return h;
   }
 
   // The error body of `r`, checked to have `http_status` and gRPC `status`.
-  static gateway::v1::ErrorBody ExpectError(const HttpReply& r, int http_status, const std::string& status) {
+  static gateway::v1::ErrorBody ExpectError(const HttpReply& r, int http_status,
+                                            const std::string& status) {
     EXPECT_EQ(r.status, http_status) << r.body;
     EXPECT_EQ(r.header("content-type"), "application/json; charset=utf-8");
     auto e = FromJson<gateway::v1::ErrorBody>(r);
@@ -126,7 +130,8 @@ TEST_F(GatewayTest, AFrontEndWalksFromCustomerToCommentedTicketsOverHttp) {
 
   // Activation: a stale etag (If-Match) is a conflict naming the etag; the current one activates.
   const std::string activate = absl::StrCat("/v1/", draft.name(), ":activate");
-  const std::string when = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() - absl::Hours(24), absl::UTCTimeZone());
+  const std::string when =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() - absl::Hours(24), absl::UTCTimeZone());
   r = Http(port_, "POST", activate, absl::StrCat(R"({"effectiveFrom": ")", when, R"("})"),
            With(admin, "if-match", "\"stale\""));
   auto stale = ExpectError(r, 409, "ABORTED");
@@ -149,11 +154,13 @@ TEST_F(GatewayTest, AFrontEndWalksFromCustomerToCommentedTicketsOverHttp) {
   EXPECT_EQ(r.header("content-type").rfind("text/html", 0), 0u) << r.header("content-type");
   EXPECT_EQ(r.header("content-disposition"), "attachment; filename=\"renderagreement.html\"");
   const std::string agreement = r.body;
-  r = Http(port_, "POST", "/v1/downloads:sign", absl::StrCat(R"({"path": ")", render, R"(", "ttlSeconds": 60})"), admin);
+  r = Http(port_, "POST", "/v1/downloads:sign",
+           absl::StrCat(R"({"path": ")", render, R"(", "ttlSeconds": 60})"), admin);
   ASSERT_EQ(r.status, 200) << r.body;
   const auto link = FromJson<gateway::v1::SignedDownload>(r);
   ASSERT_EQ(link.url().rfind("/v1/downloads/", 0), 0u) << link.url();
-  EXPECT_EQ(link.url().find(std::string(admin.at("authorization")).substr(7, 20)), std::string::npos);
+  EXPECT_EQ(link.url().find(std::string(admin.at("authorization")).substr(7, 20)),
+            std::string::npos);
   r = Http(port_, "GET", link.url());
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body, agreement);
@@ -161,14 +168,18 @@ TEST_F(GatewayTest, AFrontEndWalksFromCustomerToCommentedTicketsOverHttp) {
   std::string altered = link.url();
   altered[altered.size() - 5] = altered[altered.size() - 5] == 'A' ? 'B' : 'A';
   ExpectError(Http(port_, "GET", altered), 403, "PERMISSION_DENIED");
-  ExpectError(Http(port_, "POST", "/v1/downloads:sign", absl::StrCat(R"({"path": "/v1/)", active.name(), R"("})"), admin),
+  ExpectError(Http(port_, "POST", "/v1/downloads:sign",
+                   absl::StrCat(R"({"path": "/v1/)", active.name(), R"("})"), admin),
               400, "INVALID_ARGUMENT");
-  ExpectError(Http(port_, "POST", "/v1/downloads:sign", absl::StrCat(R"({"path": ")", render, R"("})")), 401,
-              "UNAUTHENTICATED");
-  r = Http(port_, "POST", "/v1/downloads:sign", absl::StrCat(R"({"path": ")", render, R"(", "ttlSeconds": 1})"), admin);
+  ExpectError(
+      Http(port_, "POST", "/v1/downloads:sign", absl::StrCat(R"({"path": ")", render, R"("})")),
+      401, "UNAUTHENTICATED");
+  r = Http(port_, "POST", "/v1/downloads:sign",
+           absl::StrCat(R"({"path": ")", render, R"(", "ttlSeconds": 1})"), admin);
   ASSERT_EQ(r.status, 200) << r.body;
   absl::SleepFor(absl::Milliseconds(2100));
-  auto expired = ExpectError(Http(port_, "GET", FromJson<gateway::v1::SignedDownload>(r).url()), 403, "PERMISSION_DENIED");
+  auto expired = ExpectError(Http(port_, "GET", FromJson<gateway::v1::SignedDownload>(r).url()),
+                             403, "PERMISSION_DENIED");
   EXPECT_NE(expired.error().message().find("expired"), std::string::npos);
   // A link signed by another customer's user fetches as that user: nothing of this customer.
   r = Http(port_, "POST", "/v1/downloads:sign", absl::StrCat(R"({"path": ")", render, R"("})"),
@@ -181,14 +192,16 @@ TEST_F(GatewayTest, AFrontEndWalksFromCustomerToCommentedTicketsOverHttp) {
   const auto agent = Bearer("msp_agent");
   std::vector<std::string> tickets;
   for (int i = 0; i < 3; ++i) {
-    const std::string body = absl::StrCat(R"({"contract": ")", active.name(),
-                                          R"(", "serviceId": "service-desk", "priority": "PRIORITY_P2", "title": "Printer )", i,
-                                          R"( offline", "reporter": "somchai@acme.example"})");
+    const std::string body = absl::StrCat(
+        R"({"contract": ")", active.name(),
+        R"(", "serviceId": "service-desk", "priority": "PRIORITY_P2", "title": "Printer )", i,
+        R"( offline", "reporter": "somchai@acme.example"})");
     const auto headers = With(agent, "idempotency-key", absl::StrCat("open-", i));
     r = Http(port_, "POST", absl::StrCat("/v1/", customer.name(), "/tickets"), body, headers);
     ASSERT_EQ(r.status, 200) << r.body;
     const auto ticket = FromJson<tpb::Ticket>(r);
-    HttpReply again = Http(port_, "POST", absl::StrCat("/v1/", customer.name(), "/tickets"), body, headers);
+    HttpReply again =
+        Http(port_, "POST", absl::StrCat("/v1/", customer.name(), "/tickets"), body, headers);
     ASSERT_EQ(again.status, 200) << again.body;
     EXPECT_EQ(FromJson<tpb::Ticket>(again).name(), ticket.name());
     tickets.push_back(ticket.name());
@@ -201,7 +214,8 @@ TEST_F(GatewayTest, AFrontEndWalksFromCustomerToCommentedTicketsOverHttp) {
   r = Http(port_, "POST", absl::StrCat("/v1/", tickets[0], "/comments"),
            R"({"body": "On site at 14:00", "visibility": "PUBLIC", "kind": "MESSAGE"})", asking);
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.header("x-sla-event-position").rfind("ticket-svc/", 0), 0u) << r.header("x-sla-event-position");
+  EXPECT_EQ(r.header("x-sla-event-position").rfind("ticket-svc/", 0), 0u)
+      << r.header("x-sla-event-position");
   r = Http(port_, "GET", absl::StrCat("/v1/", tickets[0], "/comments"), "", agent);
   ASSERT_EQ(r.status, 200) << r.body;
   const auto comments = FromJson<tpb::ListCommentsResponse>(r);
@@ -212,7 +226,9 @@ TEST_F(GatewayTest, AFrontEndWalksFromCustomerToCommentedTicketsOverHttp) {
   std::set<std::string> seen;
   std::string token;
   for (int page = 0; page < 5; ++page) {
-    r = Http(port_, "GET", absl::StrCat("/v1/customers/-/tickets?pageSize=2", token.empty() ? "" : "&pageToken=", token),
+    r = Http(port_, "GET",
+             absl::StrCat("/v1/customers/-/tickets?pageSize=2",
+                          token.empty() ? "" : "&pageToken=", token),
              "", agent);
     ASSERT_EQ(r.status, 200) << r.body;
     const auto list = FromJson<tpb::ListTicketsResponse>(r);
@@ -222,7 +238,9 @@ TEST_F(GatewayTest, AFrontEndWalksFromCustomerToCommentedTicketsOverHttp) {
     if (token.empty()) break;
   }
   EXPECT_EQ(seen, std::set<std::string>(tickets.begin(), tickets.end()));
-  r = Http(port_, "GET", absl::StrCat("/v1/", customer.name(), "/tickets?filter=priority%3DPRIORITY_P1"), "", agent);
+  r = Http(port_, "GET",
+           absl::StrCat("/v1/", customer.name(), "/tickets?filter=priority%3DPRIORITY_P1"), "",
+           agent);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(FromJson<tpb::ListTicketsResponse>(r).tickets_size(), 0) << r.body;
 
@@ -230,7 +248,8 @@ TEST_F(GatewayTest, AFrontEndWalksFromCustomerToCommentedTicketsOverHttp) {
   const std::string tenant = std::vector<std::string>(absl::StrSplit(customer.name(), '/'))[1];
   r = Http(port_, "GET", absl::StrCat("/v1/", tickets[0]), "", Bearer("customer_user", tenant));
   EXPECT_EQ(r.status, 200) << r.body;
-  r = Http(port_, "GET", absl::StrCat("/v1/", tickets[0]), "", Bearer("customer_user", "someone-else"));
+  r = Http(port_, "GET", absl::StrCat("/v1/", tickets[0]), "",
+           Bearer("customer_user", "someone-else"));
   EXPECT_TRUE(r.status == 403 || r.status == 404) << r.status << " " << r.body;
   EXPECT_EQ(r.body.find("Printer"), std::string::npos) << r.body;
 }
@@ -239,13 +258,15 @@ TEST_F(GatewayTest, ErrorsCarryTheirHttpStatusAndGoogleStyleBody) {
   const auto admin = Bearer("msp_admin");
   // No token; a token that is not one.
   ExpectError(Http(port_, "GET", "/v1/customers"), 401, "UNAUTHENTICATED");
-  ExpectError(Http(port_, "GET", "/v1/customers", "", {{"authorization", "Bearer nope"}}), 401, "UNAUTHENTICATED");
+  ExpectError(Http(port_, "GET", "/v1/customers", "", {{"authorization", "Bearer nope"}}), 401,
+              "UNAUTHENTICATED");
   // Not found, from the service.
   ExpectError(Http(port_, "GET", "/v1/customers/cust-missing", "", admin), 404, "NOT_FOUND");
   // Invalid argument, from the service, naming the field.
-  auto e = ExpectError(Http(port_, "POST", "/v1/customers", absl::StrCat(R"({"displayName": ")", std::string(400, 'x'), R"("})"),
-                            admin),
-                       400, "INVALID_ARGUMENT");
+  auto e =
+      ExpectError(Http(port_, "POST", "/v1/customers",
+                       absl::StrCat(R"({"displayName": ")", std::string(400, 'x'), R"("})"), admin),
+                  400, "INVALID_ARGUMENT");
   EXPECT_NE(e.error().message().find("display_name"), std::string::npos) << e.error().message();
   google::rpc::BadRequest bad;
   ASSERT_GE(e.error().details_size(), 1);
@@ -253,19 +274,27 @@ TEST_F(GatewayTest, ErrorsCarryTheirHttpStatusAndGoogleStyleBody) {
   ASSERT_EQ(bad.field_violations_size(), 1);
   EXPECT_EQ(bad.field_violations(0).field(), "customer.display_name");
   // Invalid argument, from the gateway: malformed JSON, an unknown field, an unknown parameter.
-  e = ExpectError(Http(port_, "POST", "/v1/customers", R"({"displayName": )", admin), 400, "INVALID_ARGUMENT");
+  e = ExpectError(Http(port_, "POST", "/v1/customers", R"({"displayName": )", admin), 400,
+                  "INVALID_ARGUMENT");
   EXPECT_NE(e.error().message().find("body"), std::string::npos);
-  ExpectError(Http(port_, "POST", "/v1/customers", R"({"colour": "red"})", admin), 400, "INVALID_ARGUMENT");
-  e = ExpectError(Http(port_, "GET", "/v1/customers?pageSiz=2", "", admin), 400, "INVALID_ARGUMENT");
+  ExpectError(Http(port_, "POST", "/v1/customers", R"({"colour": "red"})", admin), 400,
+              "INVALID_ARGUMENT");
+  e = ExpectError(Http(port_, "GET", "/v1/customers?pageSiz=2", "", admin), 400,
+                  "INVALID_ARGUMENT");
   EXPECT_NE(e.error().message().find("pageSiz"), std::string::npos);
   // Permission: an agent cannot create customers.
-  ExpectError(Http(port_, "POST", "/v1/customers", R"({"displayName": "X"})", Bearer("customer_user", "c1")), 403,
-              "PERMISSION_DENIED");
+  ExpectError(Http(port_, "POST", "/v1/customers", R"({"displayName": "X"})",
+                   Bearer("customer_user", "c1")),
+              403, "PERMISSION_DENIED");
   // A path nothing serves; a method the path does not take; a body that is not JSON; one too large.
   ExpectError(Http(port_, "GET", "/v1/nothing"), 404, "NOT_FOUND");
   EXPECT_EQ(Http(port_, "DELETE", "/v1/customers").status, 405);
-  EXPECT_EQ(Http(port_, "POST", "/v1/customers", "displayName=x", With(admin, "content-type", "text/plain")).status, 415);
-  ExpectError(Http(port_, "POST", "/v1/customers", std::string(200 << 10, ' '), admin), 429, "RESOURCE_EXHAUSTED");
+  EXPECT_EQ(Http(port_, "POST", "/v1/customers", "displayName=x",
+                 With(admin, "content-type", "text/plain"))
+                .status,
+            415);
+  ExpectError(Http(port_, "POST", "/v1/customers", std::string(200 << 10, ' '), admin), 429,
+              "RESOURCE_EXHAUSTED");
   // A service that is down: UNAVAILABLE, 503 (billing-svc is not started here).
   ExpectError(Http(port_, "GET", "/v1/customers/-/invoices", "", admin), 503, "UNAVAILABLE");
 }
@@ -275,7 +304,9 @@ std::vector<int64_t> EventIds(const std::string& text) {
   std::vector<int64_t> ids;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     int64_t id = 0;
-    if (absl::ConsumePrefix(&line, "id: ") && absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &id)) ids.push_back(id);
+    if (absl::ConsumePrefix(&line, "id: ") &&
+        absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &id))
+      ids.push_back(id);
   }
   return ids;
 }
@@ -288,10 +319,11 @@ TEST_F(GatewayTest, WatchEventsStreamsAsServerSentEventsAndResumesFromLastEventI
   ASSERT_EQ(r.status, 200) << r.body;
   const auto customer = FromJson<cpb::Customer>(r);
   for (const char* id : {"bangkok-office", "always-on"}) {
-    ASSERT_EQ(Http(port_, "POST", absl::StrCat("/v1/calendars?calendarId=", id),
-                   R"({"displayName": "Office", "timeZone": "Asia/Bangkok", "alwaysOpen": true})", admin)
-                  .status,
-              200);
+    ASSERT_EQ(
+        Http(port_, "POST", absl::StrCat("/v1/calendars?calendarId=", id),
+             R"({"displayName": "Office", "timeZone": "Asia/Bangkok", "alwaysOpen": true})", admin)
+            .status,
+        200);
   }
   std::ifstream in(SLA_EXAMPLE_TERMS);
   std::stringstream terms;
@@ -300,25 +332,30 @@ TEST_F(GatewayTest, WatchEventsStreamsAsServerSentEventsAndResumesFromLastEventI
            absl::StrCat(R"({"displayName": "Managed IT", "terms": )", terms.str(), "}"), admin);
   ASSERT_EQ(r.status, 200) << r.body;
   const auto draft = FromJson<cpb::Contract>(r);
-  const std::string when = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() - absl::Hours(24), absl::UTCTimeZone());
+  const std::string when =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() - absl::Hours(24), absl::UTCTimeZone());
   r = Http(port_, "POST", absl::StrCat("/v1/", draft.name(), ":activate"),
-           absl::StrCat(R"({"etag": ")", draft.etag(), R"(", "effectiveFrom": ")", when, R"("})"), admin);
+           absl::StrCat(R"({"etag": ")", draft.etag(), R"(", "effectiveFrom": ")", when, R"("})"),
+           admin);
   ASSERT_EQ(r.status, 200) << r.body;
   const auto agent = Bearer("msp_agent");
   for (int i = 0; i < 3; ++i) {
-    r = Http(port_, "POST", absl::StrCat("/v1/", customer.name(), "/tickets"),
-             absl::StrCat(R"({"contract": ")", draft.name(), R"(", "serviceId": "service-desk", "priority": "PRIORITY_P3", "title": "T)",
-                          i, R"(", "reporter": "a@acme.example"})"),
-             agent);
+    r = Http(
+        port_, "POST", absl::StrCat("/v1/", customer.name(), "/tickets"),
+        absl::StrCat(R"({"contract": ")", draft.name(),
+                     R"(", "serviceId": "service-desk", "priority": "PRIORITY_P3", "title": "T)", i,
+                     R"(", "reporter": "a@acme.example"})"),
+        agent);
     ASSERT_EQ(r.status, 200) << r.body;
   }
 
   // From the start: at least three frames, each with an id, an event type and JSON data.
   auto [status, text] = test::HttpStreamUntil(
-      port_, "/v1/ticketEvents:watch", agent, [](const std::string& t) { return EventIds(t).size() >= 3; },
-      std::chrono::seconds(10));
+      port_, "/v1/ticketEvents:watch", agent,
+      [](const std::string& t) { return EventIds(t).size() >= 3; }, std::chrono::seconds(10));
   EXPECT_EQ(status, 200) << text;
-  EXPECT_NE(absl::AsciiStrToLower(text).find("content-type: text/event-stream"), std::string::npos) << text;
+  EXPECT_NE(absl::AsciiStrToLower(text).find("content-type: text/event-stream"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("event: ticket."), std::string::npos) << text;
   EXPECT_NE(text.find("data: {\"sequence\":"), std::string::npos) << text;
   const std::vector<int64_t> first = EventIds(text);
@@ -350,13 +387,15 @@ TEST_F(GatewayTest, WatchEventsStreamsAsServerSentEventsAndResumesFromLastEventI
       port_, "/v1/streams/ticket-svc/events:watch", agent,
       [](const std::string& t) { return EventIds(t).size() >= 3; }, std::chrono::seconds(10));
   EXPECT_EQ(typed_status, 200) << typed_text;
-  EXPECT_EQ(EventIds(typed_text), std::vector<int64_t>(first.begin(), first.begin() + EventIds(typed_text).size()))
+  EXPECT_EQ(EventIds(typed_text),
+            std::vector<int64_t>(first.begin(), first.begin() + EventIds(typed_text).size()))
       << typed_text;
   EXPECT_NE(typed_text.find("\"stream\":\"ticket-svc\""), std::string::npos) << typed_text;
 
   // A customer may not read the feed; no token is refused too, as an SSE error frame.
   auto [denied_status, denied] = test::HttpStreamUntil(
-      port_, "/v1/ticketEvents:watch", {}, [](const std::string& t) { return t.find("event: error") != std::string::npos; },
+      port_, "/v1/ticketEvents:watch", {},
+      [](const std::string& t) { return t.find("event: error") != std::string::npos; },
       std::chrono::seconds(10));
   EXPECT_NE(denied.find("UNAUTHENTICATED"), std::string::npos) << denied;
 }
@@ -367,7 +406,8 @@ TEST_F(GatewayTest, EventStreamsAreCappedPerIdentity) {
   gateway_->Terminate();
   gateway_ = std::make_unique<ServiceProcess>(
       SLA_GATEWAY,
-      std::vector<std::string>{"--port=0", absl::StrCat("--ticket_address=127.0.0.1:", ticket_port_),
+      std::vector<std::string>{"--port=0",
+                               absl::StrCat("--ticket_address=127.0.0.1:", ticket_port_),
                                "--max_streams_per_identity=2"},
       absl::StrCat(dir_, "/gateway-capped.log"));
   port_ = gateway_->WaitForPort();
@@ -380,7 +420,8 @@ TEST_F(GatewayTest, EventStreamsAreCappedPerIdentity) {
       auto [st, text] = test::HttpStreamUntil(
           port_, "/v1/ticketEvents:watch", agent,
           [&](const std::string& t) {
-            if (t.find("200 OK") != std::string::npos && t.find("\r\n\r\n") != std::string::npos) ++opened;
+            if (t.find("200 OK") != std::string::npos && t.find("\r\n\r\n") != std::string::npos)
+              ++opened;
             return false;
           },
           std::chrono::seconds(4));
@@ -390,10 +431,12 @@ TEST_F(GatewayTest, EventStreamsAreCappedPerIdentity) {
   ASSERT_EQ(opened.load(), 2);
   HttpReply third = Http(port_, "GET", "/v1/ticketEvents:watch", "", agent);
   ExpectError(third, 429, "RESOURCE_EXHAUSTED");
-  auto other = server::MintToken(jwt_, {"someone-else", "", {"msp_agent"}}, absl::Now(), absl::Minutes(10));
+  auto other =
+      server::MintToken(jwt_, {"someone-else", "", {"msp_agent"}}, absl::Now(), absl::Minutes(10));
   auto [st, text] = test::HttpStreamUntil(
       port_, "/v1/ticketEvents:watch", {{"authorization", "Bearer " + other.value_or("")}},
-      [](const std::string& t) { return t.find("\r\n\r\n") != std::string::npos; }, std::chrono::seconds(4));
+      [](const std::string& t) { return t.find("\r\n\r\n") != std::string::npos; },
+      std::chrono::seconds(4));
   EXPECT_EQ(st, 200) << text;
   for (std::thread& t : open) t.join();
 }
@@ -404,7 +447,8 @@ struct RawConnection {
   boost::asio::ip::tcp::socket socket{io};
   bool Open(int port) {
     boost::system::error_code ec;
-    socket.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)}, ec);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)},
+                   ec);
     return !ec;
   }
   bool Send(const std::string& bytes) {
@@ -434,9 +478,10 @@ TEST_F(GatewayTest, IdleConnectionsEventStreamsAndASlowClientDoNotStopOtherCalls
   gateway_->Terminate();
   gateway_ = std::make_unique<ServiceProcess>(
       SLA_GATEWAY,
-      std::vector<std::string>{"--port=0", absl::StrCat("--contract_address=127.0.0.1:", contract_port_),
-                               absl::StrCat("--ticket_address=127.0.0.1:", ticket_port_), "--read_timeout_s=3",
-                               "--max_streams_per_identity=64"},
+      std::vector<std::string>{"--port=0",
+                               absl::StrCat("--contract_address=127.0.0.1:", contract_port_),
+                               absl::StrCat("--ticket_address=127.0.0.1:", ticket_port_),
+                               "--read_timeout_s=3", "--max_streams_per_identity=64"},
       absl::StrCat(dir_, "/gateway-load.log"));
   port_ = gateway_->WaitForPort();
   ASSERT_GT(port_, 0);
@@ -457,7 +502,8 @@ TEST_F(GatewayTest, IdleConnectionsEventStreamsAndASlowClientDoNotStopOtherCalls
   for (int i = 0; i < 50; ++i) {
     auto c = std::make_unique<RawConnection>();
     ASSERT_TRUE(c->Open(port_));
-    ASSERT_TRUE(c->Send(absl::StrCat("GET /v1/ticketEvents:watch HTTP/1.1\r\nHost: x\r\nAuthorization: ", auth, "\r\n\r\n")));
+    ASSERT_TRUE(c->Send(absl::StrCat(
+        "GET /v1/ticketEvents:watch HTTP/1.1\r\nHost: x\r\nAuthorization: ", auth, "\r\n\r\n")));
     std::string head;
     ASSERT_TRUE(c->ReadUntil("\r\n\r\n", &head)) << i;
     ASSERT_NE(head.find("200 OK"), std::string::npos) << head;
@@ -510,14 +556,15 @@ TEST_F(GatewayTest, APageOnAnotherOriginUsesTheGatewayInChromium) {
   const int page_port = FreePort();
   ASSERT_GT(page_port, 0);
   ServiceProcess pages("/usr/bin/python3",
-                       {"-m", "http.server", absl::StrCat(page_port), "--bind", "127.0.0.1", "--directory",
-                        SLA_BROWSER_PAGES},
+                       {"-m", "http.server", absl::StrCat(page_port), "--bind", "127.0.0.1",
+                        "--directory", SLA_BROWSER_PAGES},
                        absl::StrCat(dir_, "/pages.log"));
   const std::string origin = absl::StrCat("http://127.0.0.1:", page_port);
   gateway_->Terminate();
   gateway_ = std::make_unique<ServiceProcess>(
       SLA_GATEWAY,
-      std::vector<std::string>{"--port=0", absl::StrCat("--contract_address=127.0.0.1:", contract_port_),
+      std::vector<std::string>{"--port=0",
+                               absl::StrCat("--contract_address=127.0.0.1:", contract_port_),
                                absl::StrCat("--ticket_address=127.0.0.1:", ticket_port_),
                                absl::StrCat("--cors_origins=", origin)},
       absl::StrCat(dir_, "/gateway-browser.log"));
@@ -530,10 +577,11 @@ TEST_F(GatewayTest, APageOnAnotherOriginUsesTheGatewayInChromium) {
   ASSERT_EQ(r.status, 200) << r.body;
   const auto customer = FromJson<cpb::Customer>(r);
   for (const char* id : {"bangkok-office", "always-on"}) {
-    ASSERT_EQ(Http(port_, "POST", absl::StrCat("/v1/calendars?calendarId=", id),
-                   R"({"displayName": "Office", "timeZone": "Asia/Bangkok", "alwaysOpen": true})", admin)
-                  .status,
-              200);
+    ASSERT_EQ(
+        Http(port_, "POST", absl::StrCat("/v1/calendars?calendarId=", id),
+             R"({"displayName": "Office", "timeZone": "Asia/Bangkok", "alwaysOpen": true})", admin)
+            .status,
+        200);
   }
   std::ifstream in(SLA_EXAMPLE_TERMS);
   std::stringstream terms;
@@ -542,17 +590,22 @@ TEST_F(GatewayTest, APageOnAnotherOriginUsesTheGatewayInChromium) {
            absl::StrCat(R"({"displayName": "Managed IT", "terms": )", terms.str(), "}"), admin);
   ASSERT_EQ(r.status, 200) << r.body;
   const auto draft = FromJson<cpb::Contract>(r);
-  const std::string when = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() - absl::Hours(24), absl::UTCTimeZone());
-  ASSERT_EQ(Http(port_, "POST", absl::StrCat("/v1/", draft.name(), ":activate"),
-                 absl::StrCat(R"({"etag": ")", draft.etag(), R"(", "effectiveFrom": ")", when, R"("})"), admin)
-                .status,
-            200);
+  const std::string when =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() - absl::Hours(24), absl::UTCTimeZone());
+  ASSERT_EQ(
+      Http(port_, "POST", absl::StrCat("/v1/", draft.name(), ":activate"),
+           absl::StrCat(R"({"etag": ")", draft.etag(), R"(", "effectiveFrom": ")", when, R"("})"),
+           admin)
+          .status,
+      200);
   const auto agent = Bearer("msp_agent");
   for (const char* title : {"Printer offline", "VPN down", "Email bounce"}) {
-    r = Http(port_, "POST", absl::StrCat("/v1/", customer.name(), "/tickets"),
-             absl::StrCat(R"({"contract": ")", draft.name(), R"(", "serviceId": "service-desk", "priority": "PRIORITY_P2", "title": ")",
-                          title, R"(", "reporter": "a@acme.example"})"),
-             agent);
+    r = Http(
+        port_, "POST", absl::StrCat("/v1/", customer.name(), "/tickets"),
+        absl::StrCat(R"({"contract": ")", draft.name(),
+                     R"(", "serviceId": "service-desk", "priority": "PRIORITY_P2", "title": ")",
+                     title, R"(", "reporter": "a@acme.example"})"),
+        agent);
     ASSERT_EQ(r.status, 200) << r.body;
   }
   for (int i = 0; i < 50 && Http(page_port, "GET", "/gateway_page.html").status != 200; ++i) {
@@ -560,28 +613,34 @@ TEST_F(GatewayTest, APageOnAnotherOriginUsesTheGatewayInChromium) {
   }
 
   const std::string token = agent.at("authorization").substr(7);
-  const std::string url = absl::StrCat(origin, "/gateway_page.html?api=http://127.0.0.1:", port_, "&token=", token);
+  const std::string url =
+      absl::StrCat(origin, "/gateway_page.html?api=http://127.0.0.1:", port_, "&token=", token);
   // Playwright drives Debian's Chromium (tests/browser/open_page.mjs), installed from npm
   // on first use.
   const std::string dom = Output(absl::StrCat(
-      "cd ", SLA_BROWSER_PAGES, " && { [ -d node_modules/playwright-core ] || npm ci --silent --no-audit --no-fund",
+      "cd ", SLA_BROWSER_PAGES,
+      " && { [ -d node_modules/playwright-core ] || npm ci --silent --no-audit --no-fund",
       " --ignore-scripts >&2; } && CHROMIUM=", browser.substr(0, browser.find('\n')),
       " timeout 120 node open_page.mjs '", url, "'"));
   EXPECT_NE(dom.find("<title>done</title>"), std::string::npos) << dom;
-  for (const char* title : {"Printer offline [PRIORITY_P2]", "VPN down [PRIORITY_P2]", "Email bounce [PRIORITY_P2]"}) {
+  for (const char* title :
+       {"Printer offline [PRIORITY_P2]", "VPN down [PRIORITY_P2]", "Email bounce [PRIORITY_P2]"}) {
     EXPECT_NE(dom.find(title), std::string::npos) << title << " not on the page:\n" << dom;
   }
   // Three events from the stream, in order, with their ids.
   EXPECT_NE(dom.find("<li>#1 ticket.opened customers/"), std::string::npos) << dom;
   EXPECT_NE(dom.find("<li>#3 ticket.opened customers/"), std::string::npos) << dom;
-  EXPECT_NE(dom.find(R"(<p id="unauthenticated">401 UNAUTHENTICATED</p>)"), std::string::npos) << dom;
+  EXPECT_NE(dom.find(R"(<p id="unauthenticated">401 UNAUTHENTICATED</p>)"), std::string::npos)
+      << dom;
   EXPECT_NE(dom.find(R"(<p id="failure"></p>)"), std::string::npos) << dom;
 
   // The API reference the gateway serves renders the generated document's operations.
-  const std::string docs = Output(absl::StrCat("cd ", SLA_BROWSER_PAGES, " && CHROMIUM=", browser.substr(0, browser.find('\n')),
-                                               " timeout 120 node open_page.mjs 'http://127.0.0.1:", port_,
-                                               "/docs' '.opblock-summary-path'"));
-  EXPECT_NE(docs.find("/v1/customers/{customer}/tickets/{ticket}"), std::string::npos) << docs.substr(0, 2000);
+  const std::string docs = Output(
+      absl::StrCat("cd ", SLA_BROWSER_PAGES, " && CHROMIUM=", browser.substr(0, browser.find('\n')),
+                   " timeout 120 node open_page.mjs 'http://127.0.0.1:", port_,
+                   "/docs' '.opblock-summary-path'"));
+  EXPECT_NE(docs.find("/v1/customers/{customer}/tickets/{ticket}"), std::string::npos)
+      << docs.substr(0, 2000);
   EXPECT_NE(docs.find("TicketService"), std::string::npos);
   EXPECT_NE(docs.find("ReportingService"), std::string::npos);
 }
@@ -591,21 +650,25 @@ TEST_F(GatewayTest, ATokenShapedByAnIdentityProviderIsReadThroughTheConfiguredCl
   // customer from a namespaced claim.
   auto db = NewDatabase("gw");
   ASSERT_TRUE(db);
-  auto idp_contract = Start(SLA_CONTRACT_SVC, *db, "contract-idp.log",
-                            {"--jwt_roles_claim=groups", "--jwt_tenant_claim=https://idp.example/customer",
-                             "--jwt_role_map=msp-admins=msp_admin,acme-users=customer_user"});
+  auto idp_contract =
+      Start(SLA_CONTRACT_SVC, *db, "contract-idp.log",
+            {"--jwt_roles_claim=groups", "--jwt_tenant_claim=https://idp.example/customer",
+             "--jwt_role_map=msp-admins=msp_admin,acme-users=customer_user"});
   const int contract_port = idp_contract->WaitForPort();
   ASSERT_GT(contract_port, 0);
   gateway_->Terminate();
   gateway_ = std::make_unique<ServiceProcess>(
-      SLA_GATEWAY, std::vector<std::string>{"--port=0", absl::StrCat("--contract_address=127.0.0.1:", contract_port)},
+      SLA_GATEWAY,
+      std::vector<std::string>{"--port=0",
+                               absl::StrCat("--contract_address=127.0.0.1:", contract_port)},
       absl::StrCat(dir_, "/gateway-idp.log"));
   port_ = gateway_->WaitForPort();
   ASSERT_GT(port_, 0);
   auto token = [&](const std::string& claims) {
     auto t = server::MintTokenWithClaims(
-        jwt_, absl::StrCat(R"({"iss": "sla-platform", "aud": "sla-platform", "exp": )",
-                           absl::ToUnixSeconds(absl::Now() + absl::Minutes(10)), ", ", claims, "}"));
+        jwt_,
+        absl::StrCat(R"({"iss": "sla-platform", "aud": "sla-platform", "exp": )",
+                     absl::ToUnixSeconds(absl::Now() + absl::Minutes(10)), ", ", claims, "}"));
     EXPECT_TRUE(t.ok()) << t.status();
     return std::map<std::string, std::string>{{"authorization", "Bearer " + t.value_or("")}};
   };
@@ -615,13 +678,16 @@ TEST_F(GatewayTest, ATokenShapedByAnIdentityProviderIsReadThroughTheConfiguredCl
   const auto customer = FromJson<cpb::Customer>(r);
   const std::string id = std::vector<std::string>(absl::StrSplit(customer.name(), '/'))[1];
   // The customer's user reads its own customer, and no other list.
-  r = Http(port_, "GET", absl::StrCat("/v1/", customer.name()), "",
-           token(absl::StrCat(R"("sub": "bob@acme.example", "groups": ["acme-users"], "https://idp.example/customer": ")", id,
-                              R"(")")));
+  r = Http(
+      port_, "GET", absl::StrCat("/v1/", customer.name()), "",
+      token(absl::StrCat(
+          R"("sub": "bob@acme.example", "groups": ["acme-users"], "https://idp.example/customer": ")",
+          id, R"(")")));
   EXPECT_EQ(r.status, 200) << r.body;
   // A group nothing maps: no role.
-  ExpectError(Http(port_, "GET", "/v1/customers", "", token(R"("sub": "eve", "groups": ["everyone"])")), 401,
-              "UNAUTHENTICATED");
+  ExpectError(
+      Http(port_, "GET", "/v1/customers", "", token(R"("sub": "eve", "groups": ["everyone"])")),
+      401, "UNAUTHENTICATED");
 }
 
 TEST_F(GatewayTest, AnApiKeyIsCreatedUsedRotatedAndRevokedOverHttp) {
@@ -629,7 +695,8 @@ TEST_F(GatewayTest, AnApiKeyIsCreatedUsedRotatedAndRevokedOverHttp) {
   HttpReply r = Http(port_, "POST", "/v1/customers", R"({"displayName": "Acme"})", admin);
   ASSERT_EQ(r.status, 200) << r.body;
   const auto customer = FromJson<cpb::Customer>(r);
-  r = Http(port_, "POST", "/v1/apiKeys", R"({"displayName": "Monitoring", "roles": ["msp_agent"]})", admin);
+  r = Http(port_, "POST", "/v1/apiKeys", R"({"displayName": "Monitoring", "roles": ["msp_agent"]})",
+           admin);
   ASSERT_EQ(r.status, 200) << r.body;
   const auto created = FromJson<cpb::CreateApiKeyResponse>(r);
   ASSERT_TRUE(absl::StartsWith(created.secret(), "slak_")) << r.body;
@@ -639,15 +706,17 @@ TEST_F(GatewayTest, AnApiKeyIsCreatedUsedRotatedAndRevokedOverHttp) {
   };
   const std::string tickets = absl::StrCat("/v1/", customer.name(), "/tickets");
   // contract-svc resolves the key itself, ticket-svc asks contract-svc.
-  EXPECT_EQ(Http(port_, "GET", absl::StrCat("/v1/", customer.name()), "", key(created.secret())).status, 200);
+  EXPECT_EQ(
+      Http(port_, "GET", absl::StrCat("/v1/", customer.name()), "", key(created.secret())).status,
+      200);
   r = Http(port_, "GET", tickets, "", key(created.secret()));
   EXPECT_EQ(r.status, 200) << r.body;
   // A key is no admin, and no user asks who a key is.
-  ExpectError(Http(port_, "POST", "/v1/apiKeys", R"({"displayName": "more", "roles": ["msp_agent"]})",
-                   key(created.secret())),
+  ExpectError(Http(port_, "POST", "/v1/apiKeys",
+                   R"({"displayName": "more", "roles": ["msp_agent"]})", key(created.secret())),
               403, "PERMISSION_DENIED");
-  ExpectError(Http(port_, "POST", "/v1/apiKeys:authenticate", absl::StrCat(R"({"secret": ")", created.secret(), R"("})"),
-                   admin),
+  ExpectError(Http(port_, "POST", "/v1/apiKeys:authenticate",
+                   absl::StrCat(R"({"secret": ")", created.secret(), R"("})"), admin),
               403, "PERMISSION_DENIED");
   // The list shows a hint, never the secret.
   r = Http(port_, "GET", "/v1/apiKeys?filter=state%20%3D%20ACTIVE", "", admin);
@@ -682,27 +751,32 @@ TEST_F(GatewayTest, AnApiKeyIsCreatedUsedRotatedAndRevokedOverHttp) {
   EXPECT_EQ(FromJson<cpb::ApiKey>(r).state(), cpb::ApiKey::REVOKED);
   EXPECT_TRUE(refused_within(absl::StrCat("/v1/", customer.name()), rotated.secret()));
   EXPECT_TRUE(refused_within(tickets, rotated.secret()));
-  ExpectError(Http(port_, "POST", absl::StrCat("/v1/", name, ":revoke"), "{}", admin), 400, "FAILED_PRECONDITION");
+  ExpectError(Http(port_, "POST", absl::StrCat("/v1/", name, ":revoke"), "{}", admin), 400,
+              "FAILED_PRECONDITION");
 }
 
 TEST_F(GatewayTest, CorsAdmitsTheConfiguredOriginOnly) {
   HttpReply pre = Http(port_, "OPTIONS", "/v1/customers", "",
-                       {{"origin", "http://portal.example"}, {"access-control-request-method", "POST"},
+                       {{"origin", "http://portal.example"},
+                        {"access-control-request-method", "POST"},
                         {"access-control-request-headers", "authorization, content-type"}});
   EXPECT_EQ(pre.status, 204);
   EXPECT_EQ(pre.header("access-control-allow-origin"), "http://portal.example");
   EXPECT_NE(pre.header("access-control-allow-headers").find("authorization"), std::string::npos);
   EXPECT_NE(pre.header("access-control-allow-methods").find("PATCH"), std::string::npos);
-  HttpReply other = Http(port_, "OPTIONS", "/v1/customers", "",
-                         {{"origin", "http://evil.example"}, {"access-control-request-method", "POST"}});
+  HttpReply other =
+      Http(port_, "OPTIONS", "/v1/customers", "",
+           {{"origin", "http://evil.example"}, {"access-control-request-method", "POST"}});
   EXPECT_EQ(other.status, 403);
   EXPECT_EQ(other.header("access-control-allow-origin"), "");
   // The actual call carries the header for the allowed origin, and exposes the request id.
-  HttpReply get = Http(port_, "GET", "/v1/customers", "", With(Bearer("msp_admin"), "origin", "http://portal.example"));
+  HttpReply get = Http(port_, "GET", "/v1/customers", "",
+                       With(Bearer("msp_admin"), "origin", "http://portal.example"));
   EXPECT_EQ(get.status, 200) << get.body;
   EXPECT_EQ(get.header("access-control-allow-origin"), "http://portal.example");
   EXPECT_NE(get.header("access-control-expose-headers").find("x-request-id"), std::string::npos);
-  EXPECT_EQ(Http(port_, "GET", "/v1/customers", "", With(Bearer("msp_admin"), "origin", "http://evil.example"))
+  EXPECT_EQ(Http(port_, "GET", "/v1/customers", "",
+                 With(Bearer("msp_admin"), "origin", "http://evil.example"))
                 .header("access-control-allow-origin"),
             "");
 }

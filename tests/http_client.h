@@ -27,7 +27,8 @@ struct HttpReply {
 };
 
 // One request on a fresh connection to 127.0.0.1:`port`.
-inline HttpReply Http(int port, const std::string& method, const std::string& target, const std::string& body = "",
+inline HttpReply Http(int port, const std::string& method, const std::string& target,
+                      const std::string& body = "",
                       const std::map<std::string, std::string>& headers = {}) {
   namespace beast = boost::beast;
   namespace http = beast::http;
@@ -71,10 +72,9 @@ namespace sla::test {
 
 // GET `target` and read the raw body as it streams (chunked framing left in) until `done(text)`
 // says so, the server ends it, or `timeout` passes. The status line's code, and the text read.
-inline std::pair<int, std::string> HttpStreamUntil(int port, const std::string& target,
-                                                   const std::map<std::string, std::string>& headers,
-                                                   const std::function<bool(const std::string&)>& done,
-                                                   std::chrono::milliseconds timeout) {
+inline std::pair<int, std::string> HttpStreamUntil(
+    int port, const std::string& target, const std::map<std::string, std::string>& headers,
+    const std::function<bool(const std::string&)>& done, std::chrono::milliseconds timeout) {
   namespace beast = boost::beast;
   namespace http = beast::http;
   boost::asio::io_context io;
@@ -94,8 +94,10 @@ inline std::pair<int, std::string> HttpStreamUntil(int port, const std::string& 
   char buf[4096];
   while (std::chrono::steady_clock::now() < deadline) {
     // A blocking read honours SO_RCVTIMEO, not Beast's (asynchronous) timeouts.
-    const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - std::chrono::steady_clock::now());
-    timeval tv{static_cast<time_t>(left.count() / 1000000), static_cast<suseconds_t>(left.count() % 1000000)};
+    const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+        deadline - std::chrono::steady_clock::now());
+    timeval tv{static_cast<time_t>(left.count() / 1000000),
+               static_cast<suseconds_t>(left.count() % 1000000)};
     setsockopt(stream.socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     // ::recv itself: asio's blocking read would wait on through the timeout.
     const ssize_t n = ::recv(stream.socket().native_handle(), buf, sizeof buf, 0);
@@ -104,7 +106,8 @@ inline std::pair<int, std::string> HttpStreamUntil(int port, const std::string& 
     if (done(text)) break;
   }
   int status = 0;
-  if (text.rfind("HTTP/1.1 ", 0) == 0 && text.size() > 12) status = std::atoi(text.substr(9, 3).c_str());
+  if (text.rfind("HTTP/1.1 ", 0) == 0 && text.size() > 12)
+    status = std::atoi(text.substr(9, 3).c_str());
   return {status, text};
 }
 

@@ -52,12 +52,15 @@ std::string LengthDelimited(int field_number, const std::string& payload) {
 // fields, the larger), then a string; -1 for a field that cannot hold empty elements of two bytes.
 int Weight(const FieldDescriptor* f) {
   if (!f->is_repeated()) return -1;
-  if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) return 1000 + f->message_type()->field_count();
+  if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE)
+    return 1000 + f->message_type()->field_count();
   if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) return 1;
   return -1;
 }
 
-int Weight(const std::vector<const FieldDescriptor*>& path) { return path.empty() ? -1 : Weight(path.back()); }
+int Weight(const std::vector<const FieldDescriptor*>& path) {
+  return path.empty() ? -1 : Weight(path.back());
+}
 
 // The repeated field reachable from `type` through singular message fields (at most four deep)
 // whose empty elements are the costliest to parse. The path to it, the field itself last; empty
@@ -69,7 +72,8 @@ std::vector<const FieldDescriptor*> CostliestPath(const Descriptor* type, int de
     std::vector<const FieldDescriptor*> candidate;
     if (Weight(f) >= 0) {
       candidate = {f};
-    } else if (!f->is_repeated() && f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && depth < 4) {
+    } else if (!f->is_repeated() && f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+               depth < 4) {
       candidate = CostliestPath(f->message_type(), depth + 1);
       if (!candidate.empty()) candidate.insert(candidate.begin(), f);
     }
@@ -84,7 +88,8 @@ std::string EmptyElements(const std::vector<const FieldDescriptor*>& path, size_
   const size_t wrapping = 16 * path.size();
   std::string body;
   while (body.size() + element.size() + wrapping <= bytes) body += element;
-  for (auto f = path.rbegin() + 1; f != path.rend(); ++f) body = LengthDelimited((*f)->number(), body);
+  for (auto f = path.rbegin() + 1; f != path.rend(); ++f)
+    body = LengthDelimited((*f)->number(), body);
   return body;
 }
 
@@ -96,13 +101,14 @@ struct ServiceCase {
 class RequestMemoryTest : public ::testing::TestWithParam<ServiceCase> {
  protected:
   // The RPC of the service whose request is the costliest to parse, and such a request of about
-// `bytes`.
+  // `bytes`.
   std::pair<std::string, std::string> CostliestCall(size_t bytes) {
     (void)contract::v1::Customer::descriptor();
     (void)ticket::v1::Ticket::descriptor();
     (void)billing::v1::Invoice::descriptor();
     (void)reporting::v1::Report::descriptor();
-    const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(GetParam().service);
+    const auto* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(GetParam().service);
     EXPECT_NE(service, nullptr);
     if (service == nullptr) return {};
     std::string method;
@@ -129,7 +135,8 @@ class RequestMemoryTest : public ::testing::TestWithParam<ServiceCase> {
 };
 
 // Sends `calls` copies of `body` to `method` at once, without a token, over 8 connections.
-std::vector<grpc::Status> Flood(int port, const std::string& method, const std::string& body, int calls) {
+std::vector<grpc::Status> Flood(int port, const std::string& method, const std::string& body,
+                                int calls) {
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int c = 0; c < 8; ++c) {
     grpc::ChannelArguments args;
@@ -142,7 +149,9 @@ std::vector<grpc::Status> Flood(int port, const std::string& method, const std::
   std::vector<std::thread> senders;
   for (int i = 0; i < calls; ++i) {
     senders.emplace_back([&, i] {
-      statuses[i] = server::RawUnaryCall(channels[i % channels.size()], method, body, {}, absl::Seconds(120)).status;
+      statuses[i] =
+          server::RawUnaryCall(channels[i % channels.size()], method, body, {}, absl::Seconds(120))
+              .status;
     });
   }
   for (std::thread& t : senders) t.join();
@@ -159,9 +168,10 @@ TEST_P(RequestMemoryTest, AFloodOfUnauthenticatedCallsStaysWithinBoundedMemory) 
   std::ofstream(dir + "/db.password") << (*db)->options().password;
   const int health_port = FreePort();
   ASSERT_GT(health_port, 0);
-  ServiceProcess svc(GetParam().binary,
-                     ServiceFlags((*db)->options(), dir, 5, 2, {absl::StrCat("--health_port=", health_port)}),
-                     dir + "/mem.log");
+  ServiceProcess svc(
+      GetParam().binary,
+      ServiceFlags((*db)->options(), dir, 5, 2, {absl::StrCat("--health_port=", health_port)}),
+      dir + "/mem.log");
   const int port = svc.WaitForPort();
   ASSERT_GT(port, 0);
 
@@ -173,10 +183,11 @@ TEST_P(RequestMemoryTest, AFloodOfUnauthenticatedCallsStaysWithinBoundedMemory) 
   };
   // Under the limit a call is parsed, then refused for want of a token (or of a free thread);
   // over it, gRPC refuses it unparsed.
-  std::vector<Round> rounds = {{kReceiveLimit - 256, kCallsAtOnce, grpc::StatusCode::UNAUTHENTICATED},
-                               {kReceiveLimit - 256, kCallsAtOnce, grpc::StatusCode::UNAUTHENTICATED},
-                               {1 << 20, kCallsAtOnce, grpc::StatusCode::RESOURCE_EXHAUSTED},
-                               {64 << 20, 1, grpc::StatusCode::RESOURCE_EXHAUSTED}};
+  std::vector<Round> rounds = {
+      {kReceiveLimit - 256, kCallsAtOnce, grpc::StatusCode::UNAUTHENTICATED},
+      {kReceiveLimit - 256, kCallsAtOnce, grpc::StatusCode::UNAUTHENTICATED},
+      {1 << 20, kCallsAtOnce, grpc::StatusCode::RESOURCE_EXHAUSTED},
+      {64 << 20, 1, grpc::StatusCode::RESOURCE_EXHAUSTED}};
   for (Round& round : rounds) {
     round.call = CostliestCall(round.bytes);
     ASSERT_FALSE(round.call.first.empty());
@@ -186,7 +197,8 @@ TEST_P(RequestMemoryTest, AFloodOfUnauthenticatedCallsStaysWithinBoundedMemory) 
   std::atomic<bool> flooding{true};
   std::atomic<int> probes{0}, failed_probes{0};
   std::thread prober([&] {
-    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", health_port), grpc::InsecureChannelCredentials());
+    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", health_port),
+                                       grpc::InsecureChannelCredentials());
     while (flooding) {
       ++probes;
       if (!server::CheckServing(channel, "", absl::Seconds(5)).value_or(false)) ++failed_probes;
@@ -198,11 +210,13 @@ TEST_P(RequestMemoryTest, AFloodOfUnauthenticatedCallsStaysWithinBoundedMemory) 
     const auto& [method, body] = round.call;
     int expected = 0;
     for (const grpc::Status& s : Flood(port, method, body, round.calls)) {
-      // "Server Threadpool Exhausted" is the other answer a call may get while all threads are busy.
+      // "Server Threadpool Exhausted" is the other answer a call may get while all threads are
+      // busy.
       const bool busy = s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
                         s.error_message().find("Threadpool") != std::string::npos;
       EXPECT_TRUE(s.error_code() == round.expected || busy)
-          << round.bytes << " bytes to " << method << ": " << s.error_code() << " " << s.error_message();
+          << round.bytes << " bytes to " << method << ": " << s.error_code() << " "
+          << s.error_message();
       if (s.error_code() == round.expected && !busy) ++expected;
     }
     EXPECT_GT(expected, 0) << round.bytes << " bytes: no call got " << round.expected;
@@ -228,12 +242,13 @@ std::string ServiceName(const ::testing::TestParamInfo<ServiceCase>& param_info)
   return full.substr(full.rfind('.') + 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllServices, RequestMemoryTest,
-                         ::testing::Values(ServiceCase{SLA_CONTRACT_SVC, "sla.contract.v1.ContractService"},
-                                           ServiceCase{SLA_TICKET_SVC, "sla.ticket.v1.TicketService"},
-                                           ServiceCase{SLA_BILLING_SVC, "sla.billing.v1.BillingService"},
-                                           ServiceCase{SLA_REPORTING_SVC, "sla.reporting.v1.ReportingService"}),
-                         ServiceName);
+INSTANTIATE_TEST_SUITE_P(
+    AllServices, RequestMemoryTest,
+    ::testing::Values(ServiceCase{SLA_CONTRACT_SVC, "sla.contract.v1.ContractService"},
+                      ServiceCase{SLA_TICKET_SVC, "sla.ticket.v1.TicketService"},
+                      ServiceCase{SLA_BILLING_SVC, "sla.billing.v1.BillingService"},
+                      ServiceCase{SLA_REPORTING_SVC, "sla.reporting.v1.ReportingService"}),
+    ServiceName);
 
 }  // namespace
 }  // namespace sla

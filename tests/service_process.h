@@ -29,10 +29,12 @@ namespace sla {
 // The flags a test starts a service with: any free port, `db`'s account and database (over
 // TCP), the password in `dir`/db.password and the key in `dir`/jwt.key; then `extra`, which
 // wins over them.
-inline std::vector<std::string> ServiceFlags(const mysql::ConnectionOptions& db, const std::string& dir,
-                                             int drain_seconds, int pool_size,
+inline std::vector<std::string> ServiceFlags(const mysql::ConnectionOptions& db,
+                                             const std::string& dir, int drain_seconds,
+                                             int pool_size,
                                              const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args{"--port=0", absl::StrCat("--db_port=", db.port),
+  std::vector<std::string> args{"--port=0",
+                                absl::StrCat("--db_port=", db.port),
                                 absl::StrCat("--db_user=", db.user),
                                 absl::StrCat("--db_password_file=", dir, "/db.password"),
                                 absl::StrCat("--db_name=", db.database),

@@ -11,30 +11,30 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <sstream>
 #include <thread>
 
-#include "tests/service_process.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/server/auth.h"
 #include "common/server/config.h"
 #include "common/server/raw_client.h"
+#include "common/test_util/mariadb_env.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "common/test_util/mariadb_env.h"
 #include "gtest/gtest.h"
-#include "sla/v1/event_consumer_service.pb.h"
-#include "sla/v1/event_service.grpc.pb.h"
 #include "sla/billing/v1/billing_service.grpc.pb.h"
 #include "sla/contract/v1/contract_service.grpc.pb.h"
 #include "sla/reporting/v1/reporting_service.grpc.pb.h"
 #include "sla/ticket/v1/ticket_service.grpc.pb.h"
+#include "sla/v1/event_consumer_service.pb.h"
+#include "sla/v1/event_service.grpc.pb.h"
+#include "tests/service_process.h"
 
 extern char** environ;
 
@@ -58,7 +58,6 @@ struct ServiceCase {
   }
 };
 
-
 // One oversize request for the sweep below: the path the refusal must name, the bytes.
 struct Probe {
   std::string path;
@@ -73,16 +72,36 @@ using google::protobuf::Message;
 void AddDefault(Message* m, const FieldDescriptor* f) {
   const google::protobuf::Reflection* r = m->GetReflection();
   switch (f->cpp_type()) {
-    case FieldDescriptor::CPPTYPE_STRING: r->AddString(m, f, ""); break;
-    case FieldDescriptor::CPPTYPE_MESSAGE: r->AddMessage(m, f); break;
-    case FieldDescriptor::CPPTYPE_ENUM: r->AddEnumValue(m, f, 0); break;
-    case FieldDescriptor::CPPTYPE_BOOL: r->AddBool(m, f, false); break;
-    case FieldDescriptor::CPPTYPE_INT32: r->AddInt32(m, f, 0); break;
-    case FieldDescriptor::CPPTYPE_INT64: r->AddInt64(m, f, 0); break;
-    case FieldDescriptor::CPPTYPE_UINT32: r->AddUInt32(m, f, 0); break;
-    case FieldDescriptor::CPPTYPE_UINT64: r->AddUInt64(m, f, 0); break;
-    case FieldDescriptor::CPPTYPE_FLOAT: r->AddFloat(m, f, 0); break;
-    case FieldDescriptor::CPPTYPE_DOUBLE: r->AddDouble(m, f, 0); break;
+    case FieldDescriptor::CPPTYPE_STRING:
+      r->AddString(m, f, "");
+      break;
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      r->AddMessage(m, f);
+      break;
+    case FieldDescriptor::CPPTYPE_ENUM:
+      r->AddEnumValue(m, f, 0);
+      break;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      r->AddBool(m, f, false);
+      break;
+    case FieldDescriptor::CPPTYPE_INT32:
+      r->AddInt32(m, f, 0);
+      break;
+    case FieldDescriptor::CPPTYPE_INT64:
+      r->AddInt64(m, f, 0);
+      break;
+    case FieldDescriptor::CPPTYPE_UINT32:
+      r->AddUInt32(m, f, 0);
+      break;
+    case FieldDescriptor::CPPTYPE_UINT64:
+      r->AddUInt64(m, f, 0);
+      break;
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      r->AddFloat(m, f, 0);
+      break;
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      r->AddDouble(m, f, 0);
+      break;
   }
 }
 
@@ -90,7 +109,8 @@ void AddDefault(Message* m, const FieldDescriptor* f) {
 // message fields and the first element of repeated ones, each message type once per path): a
 // request with that field past the generic bounds (64 KiB strings, 1,000 items).
 void CollectProbes(const Descriptor* type, std::vector<const FieldDescriptor*>& path,
-                   std::vector<const Descriptor*>& seen, const Message& prototype, std::vector<Probe>& out) {
+                   std::vector<const Descriptor*>& seen, const Message& prototype,
+                   std::vector<Probe>& out) {
   for (int i = 0; i < type->field_count(); ++i) {
     const FieldDescriptor* f = type->field(i);
     auto build = [&](const std::function<void(Message*, const FieldDescriptor*)>& leaf) {
@@ -99,7 +119,8 @@ void CollectProbes(const Descriptor* type, std::vector<const FieldDescriptor*>& 
       std::string name;
       for (const FieldDescriptor* step : path) {
         const google::protobuf::Reflection* r = at->GetReflection();
-        name += absl::StrCat(name.empty() ? "" : ".", step->name(), step->is_repeated() ? "[0]" : "");
+        name +=
+            absl::StrCat(name.empty() ? "" : ".", step->name(), step->is_repeated() ? "[0]" : "");
         at = step->is_repeated() ? r->AddMessage(at, step) : r->MutableMessage(at, step);
       }
       name += absl::StrCat(name.empty() ? "" : ".", f->name());
@@ -151,13 +172,14 @@ class ServicesTest : public ::testing::TestWithParam<ServiceCase> {
   // `extra` flags come last and so win over the defaults here.
   std::unique_ptr<ServiceProcess> Start(const std::string& log_name,
                                         const std::vector<std::string>& extra = {}) {
-    return std::make_unique<ServiceProcess>(GetParam().binary, ServiceFlags(db_->options(), dir_, 5, 2, extra),
+    return std::make_unique<ServiceProcess>(GetParam().binary,
+                                            ServiceFlags(db_->options(), dir_, 5, 2, extra),
                                             absl::StrCat(dir_, "/", log_name));
   }
 
   std::string Token(absl::Duration ttl = absl::Minutes(5)) {
-    auto t = server::MintToken({key_, "sla-platform", "sla-platform"},
-                               {"e2e", "", {"msp_admin"}}, absl::Now(), ttl);
+    auto t = server::MintToken({key_, "sla-platform", "sla-platform"}, {"e2e", "", {"msp_admin"}},
+                               absl::Now(), ttl);
     EXPECT_TRUE(t.ok());
     return t.value_or("");
   }
@@ -171,8 +193,8 @@ TEST_P(ServicesTest, ServesHealthReflectionAndAuthenticatesEveryRpc) {
   auto svc = Start("run1.log");
   const int port = svc->WaitForPort();
   ASSERT_GT(port, 0);
-  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                     grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
   ASSERT_NE(GetParam().descriptor(), nullptr) << GetParam().service;
   const std::string service_name = GetParam().descriptor()->full_name();
 
@@ -195,7 +217,8 @@ TEST_P(ServicesTest, ServesHealthReflectionAndAuthenticatesEveryRpc) {
   std::vector<const google::protobuf::MethodDescriptor*> methods;
   for (const std::string& name : *listed) {
     if (!absl::StartsWith(name, "sla.")) continue;
-    const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+    const auto* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
     ASSERT_NE(service, nullptr) << name << " is served but not linked into the test";
     for (int i = 0; i < service->method_count(); ++i) methods.push_back(service->method(i));
   }
@@ -210,10 +233,9 @@ TEST_P(ServicesTest, ServesHealthReflectionAndAuthenticatesEveryRpc) {
       EXPECT_EQ(r.status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
           << path << " answered " << r.status.error_message();
     }
-    const auto authed = RawUnaryCall(channel, path, "",
-                                     {{"authorization", "Bearer " + Token()},
-                                      {"x-request-id", "e2e-req-1"}},
-                                     absl::Seconds(5));
+    const auto authed = RawUnaryCall(
+        channel, path, "", {{"authorization", "Bearer " + Token()}, {"x-request-id", "e2e-req-1"}},
+        absl::Seconds(5));
     EXPECT_NE(authed.status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << path;
     EXPECT_EQ(authed.request_id, "e2e-req-1") << path;
   }
@@ -244,7 +266,8 @@ TEST_P(ServicesTest, BoundsEveryStringAndListFieldOfEveryRequest) {
   ASSERT_GT(port, 0);
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(64 << 20);
-  auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(), args);
+  auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
+                                           grpc::InsecureChannelCredentials(), args);
   ASSERT_NE(GetParam().descriptor(), nullptr);
   const std::string token = Token(absl::Minutes(30));
   const std::string service_name = GetParam().descriptor()->full_name();
@@ -252,16 +275,20 @@ TEST_P(ServicesTest, BoundsEveryStringAndListFieldOfEveryRequest) {
   for (int i = 0; i < GetParam().descriptor()->method_count(); ++i) {
     const auto* m = GetParam().descriptor()->method(i);
     const std::string method = absl::StrCat("/", service_name, "/", m->name());
-    const Message* prototype = google::protobuf::MessageFactory::generated_factory()->GetPrototype(m->input_type());
+    const Message* prototype =
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(m->input_type());
     ASSERT_NE(prototype, nullptr) << method;
     std::vector<Probe> sweep;
     std::vector<const FieldDescriptor*> path;
     std::vector<const Descriptor*> seen{m->input_type()};
     CollectProbes(m->input_type(), path, seen, *prototype, sweep);
     for (const Probe& p : sweep) {
-      const auto r = RawUnaryCall(channel, method, p.body, {{"authorization", "Bearer " + token}}, absl::Seconds(10));
-      EXPECT_EQ(r.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << method << " " << p.path;
-      EXPECT_NE(r.status.error_message().find(absl::StrCat("field `", p.path, "`")), std::string::npos)
+      const auto r = RawUnaryCall(channel, method, p.body, {{"authorization", "Bearer " + token}},
+                                  absl::Seconds(10));
+      EXPECT_EQ(r.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+          << method << " " << p.path;
+      EXPECT_NE(r.status.error_message().find(absl::StrCat("field `", p.path, "`")),
+                std::string::npos)
           << method << " " << p.path << ": " << r.status.error_message();
       ++probes;
     }
@@ -284,19 +311,24 @@ TEST_P(ServicesTest, BoundsEveryStringAndListFieldOfEveryRequest) {
   const size_t limit = server::kDefaultMaxMessageBytes;
   const std::string at_limit = unknown(limit - 5);  // a 2-byte tag and a 3-byte length
   ASSERT_EQ(at_limit.size(), limit);
-  auto fits = RawUnaryCall(channel, method, at_limit, {{"authorization", "Bearer " + token}}, absl::Seconds(10));
-  EXPECT_NE(fits.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << fits.status.error_message();
-  auto over = RawUnaryCall(channel, method, unknown(limit - 4), {{"authorization", "Bearer " + token}}, absl::Seconds(10));
-  EXPECT_EQ(over.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << over.status.error_message();
-  EXPECT_NE(over.status.error_message().find("larger than max"), std::string::npos) << over.status.error_message();
+  auto fits = RawUnaryCall(channel, method, at_limit, {{"authorization", "Bearer " + token}},
+                           absl::Seconds(10));
+  EXPECT_NE(fits.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << fits.status.error_message();
+  auto over = RawUnaryCall(channel, method, unknown(limit - 4),
+                           {{"authorization", "Bearer " + token}}, absl::Seconds(10));
+  EXPECT_EQ(over.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << over.status.error_message();
+  EXPECT_NE(over.status.error_message().find("larger than max"), std::string::npos)
+      << over.status.error_message();
   EXPECT_EQ(svc->Terminate(), 0);
 }
 
 // Follows `Service`'s WatchEvents from the start until the stream ends; `open` is set once the
 // server's headers arrived (the stream is being served).
 template <typename Service, typename Request, typename Event>
-grpc::Status WatchUntilTheEnd(const std::shared_ptr<grpc::Channel>& channel, const std::string& token,
-                              std::atomic<bool>& open) {
+grpc::Status WatchUntilTheEnd(const std::shared_ptr<grpc::Channel>& channel,
+                              const std::string& token, std::atomic<bool>& open) {
   auto stub = Service::NewStub(channel);
   grpc::ClientContext ctx;
   ctx.AddMetadata("authorization", "Bearer " + token);
@@ -316,7 +348,9 @@ class EventStreamServicesTest : public ServicesTest {};
 
 TEST_P(EventStreamServicesTest, ShutdownEndsEventStreamsAtOnceWithTheCursorToResumeFrom) {
   const std::string service = GetParam().service;
-  std::function<grpc::Status(const std::shared_ptr<grpc::Channel>&, const std::string&, std::atomic<bool>&)> watch;
+  std::function<grpc::Status(const std::shared_ptr<grpc::Channel>&, const std::string&,
+                             std::atomic<bool>&)>
+      watch;
   if (service == "sla.ticket.v1.TicketService") {
     namespace t = ticket::v1;
     watch = WatchUntilTheEnd<t::TicketService, t::WatchEventsRequest, t::Event>;
@@ -332,14 +366,16 @@ TEST_P(EventStreamServicesTest, ShutdownEndsEventStreamsAtOnceWithTheCursorToRes
   auto svc = Start("watch.log");  // --drain_seconds=5
   const int port = svc->WaitForPort();
   ASSERT_GT(port, 0);
-  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
   // The earlier envelope's stream and the typed one (sla.v1.EventService) side by side.
   std::atomic<bool> open{false}, typed_open{false};
   grpc::Status ended, typed_ended;
   std::thread follower([&] { ended = watch(channel, Token(), open); });
   std::thread typed_follower([&] {
-    typed_ended = WatchUntilTheEnd<sla::v1::EventService, sla::v1::WatchEventsRequest, sla::v1::Event>(
-        channel, Token(), typed_open);
+    typed_ended =
+        WatchUntilTheEnd<sla::v1::EventService, sla::v1::WatchEventsRequest, sla::v1::Event>(
+            channel, Token(), typed_open);
   });
   for (int i = 0; i < 100 && !(open && typed_open); ++i) absl::SleepFor(absl::Milliseconds(50));
   ASSERT_TRUE(open.load() && typed_open.load());
@@ -354,7 +390,8 @@ TEST_P(EventStreamServicesTest, ShutdownEndsEventStreamsAtOnceWithTheCursorToRes
   EXPECT_LT(took, absl::Seconds(3)) << svc->log();
   for (const grpc::Status& s : {ended, typed_ended}) {
     EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
-    EXPECT_NE(s.error_message().find("resume with after=0"), std::string::npos) << s.error_message();
+    EXPECT_NE(s.error_message().find("resume with after=0"), std::string::npos)
+        << s.error_message();
   }
 }
 
@@ -366,13 +403,15 @@ TEST_P(ServicesTest, ReachesTheDatabaseThroughItsUnixSocket) {
   auto svc = Start("socket.log", {absl::StrCat("--db_socket=", *socket), "--db_port=1"});
   const int port = svc->WaitForPort();
   ASSERT_GT(port, 0) << svc->log();
-  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
   EXPECT_EQ(server::CheckServing(channel, "", absl::Seconds(5)).value_or(false), true);
   EXPECT_EQ(svc->Terminate(), 0);
 
   // A socket with no server behind it is a database not reachable yet (the service retries).
   auto wrong = Start("no-socket.log", {absl::StrCat("--db_socket=", dir_, "/no-such.sock")});
-  for (int i = 0; i < 100 && wrong->log().find("database not reachable yet") == std::string::npos; ++i) {
+  for (int i = 0; i < 100 && wrong->log().find("database not reachable yet") == std::string::npos;
+       ++i) {
     absl::SleepFor(absl::Milliseconds(100));
   }
   EXPECT_NE(wrong->log().find("database not reachable yet"), std::string::npos) << wrong->log();
@@ -386,10 +425,12 @@ TEST_P(ServicesTest, ReachesTheDatabaseOverVerifiedTls) {
   auto svc = Start("db-tls.log", {absl::StrCat("--db_tls_ca=", ca)});
   const int port = svc->WaitForPort();
   ASSERT_GT(port, 0) << svc->log();
-  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
   EXPECT_EQ(server::CheckServing(channel, "", absl::Seconds(5)).value_or(false), true);
   EXPECT_EQ(svc->Terminate(), 0);
-  auto missing = Start("db-tls-missing.log", {absl::StrCat("--db_tls_ca=", dir_, "/no-such-ca.pem")});
+  auto missing =
+      Start("db-tls-missing.log", {absl::StrCat("--db_tls_ca=", dir_, "/no-such-ca.pem")});
   EXPECT_EQ(missing->WaitForExit(), 1);
   EXPECT_NE(missing->log().find("--db_tls_ca"), std::string::npos) << missing->log();
 }
@@ -411,8 +452,7 @@ TEST_P(ServicesTest, RefusesToStartWithoutKeyOrOnPlaintextPublicAddress) {
                                            absl::StrCat("--jwt_key_file=", dir_, "/jwt.key")});
   ServiceProcess public_plaintext(GetParam().binary, public_flags, dir_ + "/public.log");
   EXPECT_EQ(public_plaintext.WaitForExit(), 1);
-  EXPECT_NE(public_plaintext.log().find("plaintext is allowed on loopback only"),
-            std::string::npos)
+  EXPECT_NE(public_plaintext.log().find("plaintext is allowed on loopback only"), std::string::npos)
       << public_plaintext.log();
 
   // Reachable from elsewhere, a service names the algorithm it trusts: no HS256 by default.

@@ -41,7 +41,8 @@ class SuiteProcessTest : public ::testing::Test {
 
   // `binary` on `db` with the common flags (any port, 2 s drain), its log in the work dir.
   std::unique_ptr<ServiceProcess> Start(const char* binary, const test::ScratchDatabase& db,
-                                        const std::string& log, std::vector<std::string> extra = {}) {
+                                        const std::string& log,
+                                        std::vector<std::string> extra = {}) {
     return std::make_unique<ServiceProcess>(binary, ServiceFlags(db.options(), dir_, 2, 4, extra),
                                             absl::StrCat(dir_, "/", log));
   }
@@ -70,9 +71,9 @@ class SuiteProcessTest : public ::testing::Test {
   }
 
   // A new customer with the example contract (docs/examples) active from `effective_from`.
-  void ActivateExampleContract(contract::v1::ContractService::Stub& stub, const std::string& customer_name,
-                               absl::Time effective_from, contract::v1::Customer* customer,
-                               contract::v1::Contract* active) {
+  void ActivateExampleContract(contract::v1::ContractService::Stub& stub,
+                               const std::string& customer_name, absl::Time effective_from,
+                               contract::v1::Customer* customer, contract::v1::Contract* active) {
     std::ifstream in(SLA_EXAMPLE_TERMS);
     std::stringstream terms_json;
     terms_json << in.rdbuf();
@@ -83,7 +84,8 @@ class SuiteProcessTest : public ::testing::Test {
     req.set_parent(customer->name());
     req.mutable_contract()->set_display_name("Managed IT");
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(terms_json.str(),
-                                                            req.mutable_contract()->mutable_terms()).ok());
+                                                            req.mutable_contract()->mutable_terms())
+                    .ok());
     contract::v1::Contract draft;
     ASSERT_TRUE(stub.CreateContract(As("msp_admin").get(), req, &draft).ok());
     contract::v1::ActivateContractRequest act;

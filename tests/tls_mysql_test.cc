@@ -33,7 +33,8 @@ class TlsTest : public SuiteProcessTest {
         "set -e; cd ", dir_, "; ec='-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes';",
         "openssl req -x509 $ec -keyout ca.key -out ca.pem -days 2 -subj /CN=sla-test-ca;",
         "openssl req -x509 $ec -keyout other-ca.key -out other-ca.pem -days 2 -subj /CN=other-ca;",
-        "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\nextendedKeyUsage=serverAuth\\n' >server.ext;",
+        "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\nextendedKeyUsage=serverAuth\\n' "
+        ">server.ext;",
         "printf 'extendedKeyUsage=clientAuth\\n' >client.ext;",
         "openssl req $ec -keyout server.key -out server.csr -subj /CN=localhost;",
         "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 ",
@@ -41,11 +42,17 @@ class TlsTest : public SuiteProcessTest {
         "openssl req $ec -keyout client.key -out client.csr -subj /CN=ticket-svc;",
         "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 ",
         "  -extfile client.ext -out client.pem;",
-        // RS256 token keys: the identity provider's and ticket-svc's own (trusted), and a rogue one.
-        "for k in idp ticket rogue; do openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out $k-jwt.key;",
-        "  openssl pkey -in $k-jwt.key -pubout -out $k-jwt.pub; done; { cat idp-jwt.pub; echo 'sla-service: ticket-svc'; cat ticket-jwt.pub; } >trusted-jwt.pub;");
+        // RS256 token keys: the identity provider's and ticket-svc's own (trusted), and a rogue
+        // one.
+        "for k in idp ticket rogue; do openssl genpkey -algorithm RSA -pkeyopt "
+        "rsa_keygen_bits:2048 -out $k-jwt.key;",
+        "  openssl pkey -in $k-jwt.key -pubout -out $k-jwt.pub; done; { cat idp-jwt.pub; echo "
+        "'sla-service: ticket-svc'; cat ticket-jwt.pub; } >trusted-jwt.pub;");
     std::ofstream(dir_ + "/make-certs.sh") << script;
-    ASSERT_EQ(std::system(absl::StrCat("bash ", dir_, "/make-certs.sh >", dir_, "/openssl.log 2>&1").c_str()), 0)
+    ASSERT_EQ(
+        std::system(
+            absl::StrCat("bash ", dir_, "/make-certs.sh >", dir_, "/openssl.log 2>&1").c_str()),
+        0)
         << ReadFile(dir_ + "/openssl.log");
   }
 
@@ -57,7 +64,8 @@ class TlsTest : public SuiteProcessTest {
 
   // A TLS channel to 127.0.0.1:port checking the server as "localhost"; with the client
   // certificate when `with_cert`.
-  std::shared_ptr<grpc::Channel> TlsChannel(int port, bool with_cert, const std::string& ca = "ca.pem") {
+  std::shared_ptr<grpc::Channel> TlsChannel(int port, bool with_cert,
+                                            const std::string& ca = "ca.pem") {
     grpc::SslCredentialsOptions ssl;
     ssl.pem_root_certs = ReadFile(dir_ + "/" + ca);
     if (with_cert) {
@@ -66,7 +74,8 @@ class TlsTest : public SuiteProcessTest {
     }
     grpc::ChannelArguments args;
     args.SetSslTargetNameOverride("localhost");
-    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port), grpc::SslCredentials(ssl), args);
+    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port), grpc::SslCredentials(ssl),
+                                     args);
   }
 
   // A customer with the example contract active since yesterday.
@@ -121,11 +130,14 @@ TEST_F(TlsTest, MutualTlsAdmitsOnlyClientsWithACertificateOfTheCa) {
   EXPECT_TRUE(listed.ok()) << listed.error_message();
 
   // Without a certificate, trusting another CA, or in plaintext: no call gets through.
-  absl::StatusOr<bool> no_cert = server::CheckServing(TlsChannel(port, false), "", absl::Seconds(5));
+  absl::StatusOr<bool> no_cert =
+      server::CheckServing(TlsChannel(port, false), "", absl::Seconds(5));
   EXPECT_FALSE(no_cert.ok());
   EXPECT_EQ(no_cert.status().code(), absl::StatusCode::kUnavailable) << no_cert.status();
-  EXPECT_FALSE(server::CheckServing(TlsChannel(port, true, "other-ca.pem"), "", absl::Seconds(5)).ok());
-  auto plain = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  EXPECT_FALSE(
+      server::CheckServing(TlsChannel(port, true, "other-ca.pem"), "", absl::Seconds(5)).ok());
+  auto plain =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
   EXPECT_FALSE(server::CheckServing(plain, "", absl::Seconds(5)).ok());
   cpb::ListCustomersResponse unused;
   EXPECT_EQ(cpb::ContractService::NewStub(TlsChannel(port, false))
@@ -134,11 +146,15 @@ TEST_F(TlsTest, MutualTlsAdmitsOnlyClientsWithACertificateOfTheCa) {
             grpc::StatusCode::UNAVAILABLE);
 
   // The probe port: plaintext health for the kubelet, and no RPC of the service.
-  auto probe = grpc::CreateChannel(absl::StrCat("127.0.0.1:", health_port), grpc::InsecureChannelCredentials());
+  auto probe = grpc::CreateChannel(absl::StrCat("127.0.0.1:", health_port),
+                                   grpc::InsecureChannelCredentials());
   EXPECT_EQ(server::CheckServing(probe, "", absl::Seconds(5)).value_or(false), true);
-  EXPECT_EQ(server::CheckServing(probe, "sla.contract.v1.ContractService", absl::Seconds(5)).value_or(false),
+  EXPECT_EQ(server::CheckServing(probe, "sla.contract.v1.ContractService", absl::Seconds(5))
+                .value_or(false),
             true);
-  EXPECT_EQ(cpb::ContractService::NewStub(probe)->ListCustomers(As("msp_admin").get(), list, &unused).error_code(),
+  EXPECT_EQ(cpb::ContractService::NewStub(probe)
+                ->ListCustomers(As("msp_admin").get(), list, &unused)
+                .error_code(),
             grpc::StatusCode::UNIMPLEMENTED);
 
   // Draining takes the probe port to NOT_SERVING too, then both close.
@@ -187,27 +203,38 @@ TEST_F(TlsTest, TicketSvcCallsContractSvcWithItsClientCertificate) {
 // certificate without a restart. Here the renewed server certificate comes from another CA, so
 // a client trusting only that CA tells which one the server presents.
 TEST_F(TlsTest, ARotatedServerCertificateIsServedWithoutARestart) {
-  ASSERT_EQ(std::system(absl::StrCat("cd ", dir_, " && cp server.pem live.pem && cp server.key live.key").c_str()), 0);
+  ASSERT_EQ(
+      std::system(absl::StrCat("cd ", dir_, " && cp server.pem live.pem && cp server.key live.key")
+                      .c_str()),
+      0);
   std::vector<std::string> flags = {absl::StrCat("--tls_cert_file=", dir_, "/live.pem"),
                                     absl::StrCat("--tls_key_file=", dir_, "/live.key"),
-                                    absl::StrCat("--tls_client_ca_file=", dir_, "/ca.pem"), "--tls_reload_s=1"};
+                                    absl::StrCat("--tls_client_ca_file=", dir_, "/ca.pem"),
+                                    "--tls_reload_s=1"};
   auto contract = Start(SLA_CONTRACT_SVC, *contract_db_, "contract-rotation.log", flags);
   const int port = contract->WaitForPort();
   ASSERT_GT(port, 0);
-  EXPECT_EQ(server::CheckServing(TlsChannel(port, true, "ca.pem"), "", absl::Seconds(10)).value_or(false), true);
-  EXPECT_FALSE(server::CheckServing(TlsChannel(port, true, "other-ca.pem"), "", absl::Seconds(3)).ok());
+  EXPECT_EQ(
+      server::CheckServing(TlsChannel(port, true, "ca.pem"), "", absl::Seconds(10)).value_or(false),
+      true);
+  EXPECT_FALSE(
+      server::CheckServing(TlsChannel(port, true, "other-ca.pem"), "", absl::Seconds(3)).ok());
 
   // The renewal: a new key and certificate (signed by other-ca), written over the files.
   const std::string renew = absl::StrCat(
       "set -e; cd ", dir_, "; openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes ",
-      "-keyout renewed.key -out renewed.csr -subj /CN=localhost; openssl x509 -req -in renewed.csr -CA other-ca.pem ",
+      "-keyout renewed.key -out renewed.csr -subj /CN=localhost; openssl x509 -req -in renewed.csr "
+      "-CA other-ca.pem ",
       "-CAkey other-ca.key -CAcreateserial -days 2 -extfile server.ext -out renewed.pem; ",
-      "cp renewed.key live.key.new && cp renewed.pem live.pem.new && mv live.key.new live.key && mv live.pem.new live.pem");
-  ASSERT_EQ(std::system(absl::StrCat(renew, " >", dir_, "/renew.log 2>&1").c_str()), 0) << ReadFile(dir_ + "/renew.log");
+      "cp renewed.key live.key.new && cp renewed.pem live.pem.new && mv live.key.new live.key && "
+      "mv live.pem.new live.pem");
+  ASSERT_EQ(std::system(absl::StrCat(renew, " >", dir_, "/renew.log 2>&1").c_str()), 0)
+      << ReadFile(dir_ + "/renew.log");
   bool renewed = false;
   for (int i = 0; i < 50 && !renewed; ++i) {
     absl::SleepFor(absl::Milliseconds(200));
-    renewed = server::CheckServing(TlsChannel(port, true, "other-ca.pem"), "", absl::Seconds(3)).value_or(false);
+    renewed = server::CheckServing(TlsChannel(port, true, "other-ca.pem"), "", absl::Seconds(3))
+                  .value_or(false);
   }
   EXPECT_TRUE(renewed) << contract->log();
   EXPECT_FALSE(server::CheckServing(TlsChannel(port, true, "ca.pem"), "", absl::Seconds(3)).ok());
@@ -221,17 +248,18 @@ TEST_F(TlsTest, Rs256TokensFromTheIdentityProviderAndTheServicesOwnKeys) {
   jwt_ = {"", "sla-platform", "sla-platform"};
   jwt_.algorithm = server::JwtAlgorithm::kRs256;
   jwt_.private_key_pem = pem("idp-jwt.key");
-  const std::vector<std::string> rs256 = {"--jwt_algorithm=RS256",
-                                          absl::StrCat("--jwt_key_file=", dir_, "/trusted-jwt.pub")};
+  const std::vector<std::string> rs256 = {
+      "--jwt_algorithm=RS256", absl::StrCat("--jwt_key_file=", dir_, "/trusted-jwt.pub")};
   // contract-svc reads its own copy of the trusted keys, re-read every second (rotation below).
   std::ofstream(dir_ + "/contract-jwt.pub") << pem("trusted-jwt.pub");
-  auto contract = Start(SLA_CONTRACT_SVC, *contract_db_, "contract-rs256.log",
-                        {"--jwt_algorithm=RS256", absl::StrCat("--jwt_key_file=", dir_, "/contract-jwt.pub"),
-                         "--jwt_key_reload_s=1"});
+  auto contract =
+      Start(SLA_CONTRACT_SVC, *contract_db_, "contract-rs256.log",
+            {"--jwt_algorithm=RS256", absl::StrCat("--jwt_key_file=", dir_, "/contract-jwt.pub"),
+             "--jwt_key_reload_s=1"});
   const int contract_port = contract->WaitForPort();
   ASSERT_GT(contract_port, 0);
-  auto cstub = cpb::ContractService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", contract_port), grpc::InsecureChannelCredentials()));
+  auto cstub = cpb::ContractService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", contract_port), grpc::InsecureChannelCredentials()));
   Contracted acme;
   ActivateExample(*cstub, &acme);
   if (HasFatalFailure()) return;
@@ -261,7 +289,8 @@ TEST_F(TlsTest, Rs256TokensFromTheIdentityProviderAndTheServicesOwnKeys) {
 
   // Key rotation without a restart: the "rogue" key becomes the identity provider's next key.
   // Once contract-svc re-read the file, its tokens are accepted.
-  std::ofstream(dir_ + "/contract-jwt.pub", std::ios::trunc) << pem("trusted-jwt.pub") << pem("rogue-jwt.pub");
+  std::ofstream(dir_ + "/contract-jwt.pub", std::ios::trunc)
+      << pem("trusted-jwt.pub") << pem("rogue-jwt.pub");
   jwt_.private_key_pem = pem("rogue-jwt.key");
   grpc::StatusCode code = grpc::StatusCode::UNKNOWN;
   for (int i = 0; i < 50 && code != grpc::StatusCode::OK; ++i) {

@@ -46,7 +46,8 @@ absl::Status FromGrpc(const grpc::Status& s, const std::string& request_id) {
 
 // An empty message of `type` (any type of the generated pool).
 std::unique_ptr<google::protobuf::Message> NewMessage(const google::protobuf::Descriptor* type) {
-  static google::protobuf::DynamicMessageFactory* factory = new google::protobuf::DynamicMessageFactory();
+  static google::protobuf::DynamicMessageFactory* factory =
+      new google::protobuf::DynamicMessageFactory();
   return std::unique_ptr<google::protobuf::Message>(factory->GetPrototype(type)->New());
 }
 
@@ -72,7 +73,8 @@ const std::vector<std::pair<std::string, std::string>>& ProfileKeys() {
 
 std::string ConfigPath() {
   if (const char* p = std::getenv("SLA_CONFIG"); p != nullptr && *p) return p;
-  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x != nullptr && *x) return absl::StrCat(x, "/sla/config.json");
+  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x != nullptr && *x)
+    return absl::StrCat(x, "/sla/config.json");
   const char* home = std::getenv("HOME");
   return absl::StrCat(home != nullptr ? home : ".", "/.config/sla/config.json");
 }
@@ -80,7 +82,8 @@ std::string ConfigPath() {
 absl::Status SetProfileKey(Profile& p, const std::string& key, const std::string& value) {
   if (p.addresses.contains(key)) {
     if (value.find(':') == std::string::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("`", key, "` must be host:port, e.g. 127.0.0.1:50051"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("`", key, "` must be host:port, e.g. 127.0.0.1:50051"));
     }
     p.addresses[key] = value;
   } else if (key == "token") {
@@ -92,7 +95,8 @@ absl::Status SetProfileKey(Profile& p, const std::string& key, const std::string
   } else {
     std::vector<std::string> names;
     for (const auto& [k, _] : ProfileKeys()) names.push_back(k);
-    return absl::InvalidArgumentError(absl::StrCat("unknown key `", key, "`; keys: ", absl::StrJoin(names, ", ")));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown key `", key, "`; keys: ", absl::StrJoin(names, ", ")));
   }
   return absl::OkStatus();
 }
@@ -126,7 +130,8 @@ absl::StatusOr<Config> LoadConfig(const std::string& path) {
   text << in.rdbuf();
   google::protobuf::Struct root;
   if (auto s = pbu::JsonStringToMessage(text.str(), &root); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, " is not valid JSON: ", s.message().as_string()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " is not valid JSON: ", s.message().as_string()));
   }
   config.current = StructString(root, "current");
   if (config.current.empty()) config.current = "local";
@@ -135,7 +140,8 @@ absl::StatusOr<Config> LoadConfig(const std::string& path) {
       Profile p;
       for (const auto& [k, v] : value.struct_value().fields()) {
         if (absl::Status s = SetProfileKey(p, k, v.string_value()); !s.ok()) {
-          return absl::InvalidArgumentError(absl::StrCat(path, ", profile `", name, "`: ", s.message()));
+          return absl::InvalidArgumentError(
+              absl::StrCat(path, ", profile `", name, "`: ", s.message()));
         }
       }
       config.profiles[name] = p;
@@ -149,7 +155,8 @@ absl::Status SaveConfig(const std::string& path, const Config& config) {
   google::protobuf::Struct root;
   (*root.mutable_fields())["current"].set_string_value(config.current);
   auto& profiles = *(*root.mutable_fields())["profiles"].mutable_struct_value()->mutable_fields();
-  for (const auto& [name, p] : config.profiles) *profiles[name].mutable_struct_value() = ProfileStruct(p, false);
+  for (const auto& [name, p] : config.profiles)
+    *profiles[name].mutable_struct_value() = ProfileStruct(p, false);
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   // The file may hold a token: readable by its owner only.
@@ -159,10 +166,12 @@ absl::Status SaveConfig(const std::string& path, const Config& config) {
     if (!out) return absl::PermissionDeniedError(absl::StrCat("cannot write ", tmp));
     out << ToJson(root) << "\n";
   }
-  std::filesystem::permissions(tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-                               std::filesystem::perm_options::replace, ec);
+  std::filesystem::permissions(
+      tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+      std::filesystem::perm_options::replace, ec);
   std::filesystem::rename(tmp, path, ec);
-  if (ec) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path, ": ", ec.message()));
+  if (ec)
+    return absl::PermissionDeniedError(absl::StrCat("cannot write ", path, ": ", ec.message()));
   return absl::OkStatus();
 }
 
@@ -176,16 +185,19 @@ absl::StatusOr<std::string> Session::Token() {
     return std::string(absl::StripAsciiWhitespace(*t));
   }
   return absl::UnauthenticatedError(
-      "no token: pass --token, set SLA_TOKEN, or `sla config set token $(scripts/token --roles=msp_admin)`");
+      "no token: pass --token, set SLA_TOKEN, or `sla config set token $(scripts/token "
+      "--roles=msp_admin)`");
 }
 
-absl::StatusOr<std::shared_ptr<grpc::Channel>> Session::ChannelFor(const google::protobuf::MethodDescriptor* method) {
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Session::ChannelFor(
+    const google::protobuf::MethodDescriptor* method) {
   const std::string key = route_.empty() ? ServiceKey(method) : route_;
   auto it = profile_.addresses.find(key);
   if (it == profile_.addresses.end()) {
-    if (!route_.empty()) return absl::InvalidArgumentError("--at must be contract, ticket, billing or reporting");
-    return absl::InvalidArgumentError(absl::StrCat(method->service()->full_name(),
-                                                   " is served by several services: say which with --at"));
+    if (!route_.empty())
+      return absl::InvalidArgumentError("--at must be contract, ticket, billing or reporting");
+    return absl::InvalidArgumentError(absl::StrCat(
+        method->service()->full_name(), " is served by several services: say which with --at"));
   }
   std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
   if (!profile_.ca_file.empty()) {
@@ -198,12 +210,14 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Session::ChannelFor(const google:
   return grpc::CreateChannel(it->second, creds);
 }
 
-absl::StatusOr<Session::Target> Session::TargetOf(const google::protobuf::MethodDescriptor* method) {
+absl::StatusOr<Session::Target> Session::TargetOf(
+    const google::protobuf::MethodDescriptor* method) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ChannelFor(method);
   if (!channel.ok()) return channel.status();
   absl::StatusOr<std::string> token = Token();
   if (!token.ok()) return token.status();
-  return Target{*std::move(channel), absl::StrCat("/", method->service()->full_name(), "/", method->name()),
+  return Target{*std::move(channel),
+                absl::StrCat("/", method->service()->full_name(), "/", method->name()),
                 {{"authorization", "Bearer " + *token}}};
 }
 
@@ -211,25 +225,28 @@ absl::StatusOr<std::unique_ptr<google::protobuf::Message>> Session::Call(
     const google::protobuf::MethodDescriptor* method, const google::protobuf::Message& request) {
   absl::StatusOr<Target> t = TargetOf(method);
   if (!t.ok()) return t.status();
-  server::RawResponse r =
-      server::RawUnaryCall(t->channel, t->path, request.SerializeAsString(), t->metadata, absl::Seconds(timeout_s_));
+  server::RawResponse r = server::RawUnaryCall(t->channel, t->path, request.SerializeAsString(),
+                                               t->metadata, absl::Seconds(timeout_s_));
   if (!r.status.ok()) return FromGrpc(r.status, r.request_id);
   std::unique_ptr<google::protobuf::Message> out = NewMessage(method->output_type());
   if (!out->ParseFromString(r.body)) return absl::DataLossError("the answer did not parse");
   return out;
 }
 
-absl::Status Session::Stream(const google::protobuf::MethodDescriptor* method, const google::protobuf::Message& request,
+absl::Status Session::Stream(const google::protobuf::MethodDescriptor* method,
+                             const google::protobuf::Message& request,
                              const std::function<void(const google::protobuf::Message&)>& each) {
   absl::StatusOr<Target> t = TargetOf(method);
   if (!t.ok()) return t.status();
-  server::RawStreamResponse r = server::RawServerStreamingCall(t->channel, t->path, request.SerializeAsString(),
-                                                               t->metadata, absl::Seconds(timeout_s_), 1 << 30);
+  server::RawStreamResponse r =
+      server::RawServerStreamingCall(t->channel, t->path, request.SerializeAsString(), t->metadata,
+                                     absl::Seconds(timeout_s_), 1 << 30);
   for (const std::string& body : r.messages) {
     std::unique_ptr<google::protobuf::Message> m = NewMessage(method->output_type());
     if (m->ParseFromString(body)) each(*m);
   }
-  if (r.status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) return absl::OkStatus();  // --timeout ended it
+  if (r.status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
+    return absl::OkStatus();  // --timeout ended it
   return r.status.ok() ? absl::OkStatus() : FromGrpc(r.status, "");
 }
 
@@ -239,10 +256,12 @@ absl::StatusOr<const google::protobuf::MethodDescriptor*> FindMethod(const std::
   if (slash != std::string::npos) name[slash] = '.';
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   if (const auto* m = pool->FindMethodByName(name); m != nullptr) return m;
-  return absl::NotFoundError(absl::StrCat(
-      "no method `", name_in, "`; use Service/Method, e.g. sla.ticket.v1.TicketService/GetTicket (services: "
-      "sla.contract.v1.ContractService, sla.ticket.v1.TicketService, sla.billing.v1.BillingService, "
-      "sla.reporting.v1.ReportingService)"));
+  return absl::NotFoundError(
+      absl::StrCat("no method `", name_in,
+                   "`; use Service/Method, e.g. sla.ticket.v1.TicketService/GetTicket (services: "
+                   "sla.contract.v1.ContractService, sla.ticket.v1.TicketService, "
+                   "sla.billing.v1.BillingService, "
+                   "sla.reporting.v1.ReportingService)"));
 }
 
 absl::StatusOr<std::unique_ptr<google::protobuf::Message>> RequestFromJson(
@@ -250,7 +269,8 @@ absl::StatusOr<std::unique_ptr<google::protobuf::Message>> RequestFromJson(
   std::unique_ptr<google::protobuf::Message> request = NewMessage(method->input_type());
   pbu::JsonParseOptions strict;  // unknown fields are errors: a typo must not be dropped silently
   if (auto s = pbu::JsonStringToMessage(json, request.get(), strict); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("the request is not a valid ", method->input_type()->full_name(),
+    return absl::InvalidArgumentError(absl::StrCat("the request is not a valid ",
+                                                   method->input_type()->full_name(),
                                                    " in JSON: ", s.message().as_string()));
   }
   return request;
@@ -263,31 +283,40 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
     return text.str();
   }
   std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read `", path, "`: ", std::strerror(errno)));
+  if (!in)
+    return absl::NotFoundError(absl::StrCat("cannot read `", path, "`: ", std::strerror(errno)));
   text << in.rdbuf();
   return text.str();
 }
 
 int ExitCodeOf(absl::StatusCode code) {
   switch (code) {
-    case absl::StatusCode::kOk: return kOk;
+    case absl::StatusCode::kOk:
+      return kOk;
     case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kOutOfRange: return kUsage;
-    case absl::StatusCode::kNotFound: return kNotFound;
+    case absl::StatusCode::kOutOfRange:
+      return kUsage;
+    case absl::StatusCode::kNotFound:
+      return kNotFound;
     case absl::StatusCode::kUnauthenticated:
-    case absl::StatusCode::kPermissionDenied: return kDenied;
+    case absl::StatusCode::kPermissionDenied:
+      return kDenied;
     case absl::StatusCode::kAlreadyExists:
     case absl::StatusCode::kAborted:
-    case absl::StatusCode::kFailedPrecondition: return kConflict;
+    case absl::StatusCode::kFailedPrecondition:
+      return kConflict;
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded:
-    case absl::StatusCode::kResourceExhausted: return kUnavailable;
-    default: return kFailed;
+    case absl::StatusCode::kResourceExhausted:
+      return kUnavailable;
+    default:
+      return kFailed;
   }
 }
 
 int ReportError(const absl::Status& status) {
-  std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": " << status.message() << "\n";
+  std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": " << status.message()
+            << "\n";
   if (auto details = status.GetPayload(kDetailsPayload)) {
     google::rpc::Status rich;
     if (rich.ParseFromString(std::string(*details))) {
@@ -296,18 +325,22 @@ int ReportError(const absl::Status& status) {
         google::rpc::PreconditionFailure pre;
         google::rpc::ErrorInfo info;
         if (any.UnpackTo(&bad)) {
-          for (const auto& v : bad.field_violations()) std::cerr << "  field " << v.field() << ": " << v.description() << "\n";
+          for (const auto& v : bad.field_violations())
+            std::cerr << "  field " << v.field() << ": " << v.description() << "\n";
         } else if (any.UnpackTo(&pre)) {
-          for (const auto& v : pre.violations()) std::cerr << "  " << v.type() << " " << v.subject() << ": " << v.description() << "\n";
+          for (const auto& v : pre.violations())
+            std::cerr << "  " << v.type() << " " << v.subject() << ": " << v.description() << "\n";
         } else if (any.UnpackTo(&info) && !info.reason().empty()) {
           std::cerr << "  reason: " << info.reason() << "\n";
         }
       }
     }
   }
-  if (auto id = status.GetPayload("x-request-id")) std::cerr << "  request id: " << std::string(*id) << "\n";
+  if (auto id = status.GetPayload("x-request-id"))
+    std::cerr << "  request id: " << std::string(*id) << "\n";
   if (status.code() == absl::StatusCode::kUnavailable) {
-    std::cerr << "  is the suite running? `scripts/run` starts it; `sla config show` shows where sla looks\n";
+    std::cerr << "  is the suite running? `scripts/run` starts it; `sla config show` shows where "
+                 "sla looks\n";
   }
   return ExitCodeOf(status.code());
 }
@@ -332,8 +365,8 @@ size_t DisplayWidth(const std::string& s) {
     uint32_t cp = len == 1 ? c : c & (0xFF >> (len + 1));
     for (size_t k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
     i += len;
-    const bool combining = (cp >= 0x0300 && cp <= 0x036F) || cp == 0x0E31 || (cp >= 0x0E34 && cp <= 0x0E3A) ||
-                           (cp >= 0x0E47 && cp <= 0x0E4E);
+    const bool combining = (cp >= 0x0300 && cp <= 0x036F) || cp == 0x0E31 ||
+                           (cp >= 0x0E34 && cp <= 0x0E3A) || (cp >= 0x0E47 && cp <= 0x0E4E);
     width += combining ? 0 : 1;
   }
   return width;
@@ -363,9 +396,12 @@ std::string Relative(int64_t seconds) {
   int64_t s = past ? -seconds : seconds;
   const int64_t d = s / 86400, h = s % 86400 / 3600, m = s % 3600 / 60;
   std::string text;
-  if (d > 0) text = absl::StrCat(d, "d ", h, "h");
-  else if (h > 0) text = absl::StrCat(h, "h ", m, "m");
-  else text = absl::StrCat(m, "m");
+  if (d > 0)
+    text = absl::StrCat(d, "d ", h, "h");
+  else if (h > 0)
+    text = absl::StrCat(h, "h ", m, "m");
+  else
+    text = absl::StrCat(m, "m");
   return past ? absl::StrCat(text, " ago") : absl::StrCat("in ", text);
 }
 

@@ -21,12 +21,12 @@ namespace sla::cli {
 // Exit codes by error class (docs/api.md, CLI).
 enum ExitCode : int {
   kOk = 0,
-  kFailed = 1,        // anything else (INTERNAL, UNKNOWN, DATA_LOSS…)
-  kUsage = 2,         // bad command line or input: INVALID_ARGUMENT, OUT_OF_RANGE, a file or JSON
-  kNotFound = 3,      // NOT_FOUND
-  kDenied = 4,        // UNAUTHENTICATED, PERMISSION_DENIED
-  kConflict = 5,      // ALREADY_EXISTS, ABORTED, FAILED_PRECONDITION
-  kUnavailable = 6,   // UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED
+  kFailed = 1,       // anything else (INTERNAL, UNKNOWN, DATA_LOSS…)
+  kUsage = 2,        // bad command line or input: INVALID_ARGUMENT, OUT_OF_RANGE, a file or JSON
+  kNotFound = 3,     // NOT_FOUND
+  kDenied = 4,       // UNAUTHENTICATED, PERMISSION_DENIED
+  kConflict = 5,     // ALREADY_EXISTS, ABORTED, FAILED_PRECONDITION
+  kUnavailable = 6,  // UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED
 };
 
 // One named profile: the services' addresses, the credentials and TLS.
@@ -61,12 +61,15 @@ std::string ProfileJson(const Profile& p);
 class Session {
  public:
   Session(Profile profile, std::string token_override, int timeout_seconds)
-      : profile_(std::move(profile)), token_override_(std::move(token_override)), timeout_s_(timeout_seconds) {}
+      : profile_(std::move(profile)),
+        token_override_(std::move(token_override)),
+        timeout_s_(timeout_seconds) {}
   // Calls a unary method; the answer, or the call's status.
-  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> Call(const google::protobuf::MethodDescriptor* method,
-                                                                  const google::protobuf::Message& request);
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> Call(
+      const google::protobuf::MethodDescriptor* method, const google::protobuf::Message& request);
   // Calls a server-streaming method and hands each message to `each` until the stream ends.
-  absl::Status Stream(const google::protobuf::MethodDescriptor* method, const google::protobuf::Message& request,
+  absl::Status Stream(const google::protobuf::MethodDescriptor* method,
+                      const google::protobuf::Message& request,
                       const std::function<void(const google::protobuf::Message&)>& each);
   // Sends the calls to this service ("billing", "reporting") instead of the method's own: for
   // a service several of the suite serve (sla.v1.EventConsumerService).
@@ -80,7 +83,8 @@ class Session {
     std::vector<std::pair<std::string, std::string>> metadata;
   };
   absl::StatusOr<Target> TargetOf(const google::protobuf::MethodDescriptor* method);
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelFor(const google::protobuf::MethodDescriptor* method);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelFor(
+      const google::protobuf::MethodDescriptor* method);
   absl::StatusOr<std::string> Token();
   Profile profile_;
   std::string route_;

@@ -8,9 +8,9 @@
 // missed P1 response capped at 10 % of the fee; 5,000.00 per missed P2 resolution after one
 // free; e-mail availability below 99.9 % but at least 99.0 % → 10 % of the service's fee;
 // maintenance Sundays 02:00–04:00 Bangkok; period cap 30 %; grace 72 h.
-#include "tests/harness/billing_api_fixture.h"
 #include "common/outbox/payload.h"
 #include "sla/v1/event_service.grpc.pb.h"
+#include "tests/harness/billing_api_fixture.h"
 
 namespace sla::billing {
 namespace {
@@ -78,8 +78,9 @@ TEST_F(BillingFlowTest, AMonthOfBreachesAndOutagesBecomesExactCreditsAndInvoices
   Sync();
 
   clock_.Set(Utc(2026, 12, 20, 0));
-  Outage(acme, Utc(2026, 12, 9, 3), Utc(2026, 12, 9, 4, 40));           // 100 min down
-  Outage(acme, Utc(2026, 12, 12, 19, 30), Utc(2026, 12, 12, 20, 30));    // Sun 02:30 Bangkok: maintenance
+  Outage(acme, Utc(2026, 12, 9, 3), Utc(2026, 12, 9, 4, 40));  // 100 min down
+  Outage(acme, Utc(2026, 12, 12, 19, 30),
+         Utc(2026, 12, 12, 20, 30));  // Sun 02:30 Bangkok: maintenance
   Outage(acme, Utc(2026, 12, 15, 3), Utc(2026, 12, 15, 5), "force-majeure");  // excluded
   Sync();
 
@@ -94,19 +95,23 @@ TEST_F(BillingFlowTest, AMonthOfBreachesAndOutagesBecomesExactCreditsAndInvoices
   preview.mutable_period()->set_year(2026);
   preview.mutable_period()->set_month(12);
   pb::PreviewCreditsResponse previewed;
-  ASSERT_TRUE(billing_stub_->PreviewCredits(As("customer_admin", acme.id).get(), preview, &previewed).ok());
+  ASSERT_TRUE(
+      billing_stub_->PreviewCredits(As("customer_admin", acme.id).get(), preview, &previewed).ok());
   EXPECT_EQ(previewed.total().amount_minor(), 2'069'120);
   ASSERT_EQ(previewed.availability_size(), 1);
   EXPECT_EQ(previewed.availability(0).eligible_minutes(), 44'160);
   EXPECT_EQ(previewed.availability(0).downtime_minutes(), 100);
   EXPECT_FALSE(previewed.availability(0).met());
-  EXPECT_EQ(billing_stub_->PreviewCredits(As("customer_admin", globex.id).get(), preview, &previewed).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      billing_stub_->PreviewCredits(As("customer_admin", globex.id).get(), preview, &previewed)
+          .error_code(),
+      grpc::StatusCode::NOT_FOUND);
 
   // Closing before the month ended is refused.
   pb::ClosePeriodResponse early;
   EXPECT_EQ(Close(acme, 2026, 12, &early).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(Close(acme, 2026, 12, &early, "msp_agent").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Close(acme, 2026, 12, &early, "msp_agent").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 
   clock_.Set(Utc(2027, 1, 5, 0));
   pb::ClosePeriodResponse dec;
@@ -131,7 +136,8 @@ TEST_F(BillingFlowTest, AMonthOfBreachesAndOutagesBecomesExactCreditsAndInvoices
   auto closed = billing_->manager().CloseDuePeriods(*directory_);
   ASSERT_TRUE(closed.ok()) << closed.status();
   EXPECT_EQ(*closed, 1);
-  const pb::ListInvoicesResponse globex_invoices = Invoices(globex.customer, "customer_user", globex.id);
+  const pb::ListInvoicesResponse globex_invoices =
+      Invoices(globex.customer, "customer_user", globex.id);
   ASSERT_EQ(globex_invoices.invoices_size(), 1);
   EXPECT_EQ(globex_invoices.invoices(0).total().amount_minor(), 6'371'923);
   // Gapless numbering across customers.
@@ -153,7 +159,8 @@ TEST_F(BillingFlowTest, AMonthOfBreachesAndOutagesBecomesExactCreditsAndInvoices
       pb::ListInvoicesRequest other_order = newest;
       other_order.clear_order_by();
       pb::ListInvoicesResponse ignored_page;
-      EXPECT_EQ(billing_stub_->ListInvoices(As("billing_system").get(), other_order, &ignored_page).error_code(),
+      EXPECT_EQ(billing_stub_->ListInvoices(As("billing_system").get(), other_order, &ignored_page)
+                    .error_code(),
                 grpc::StatusCode::INVALID_ARGUMENT);
     }
   }
@@ -162,13 +169,16 @@ TEST_F(BillingFlowTest, AMonthOfBreachesAndOutagesBecomesExactCreditsAndInvoices
   by_total.set_parent("customers/-");
   by_total.set_order_by("total");
   pb::ListInvoicesResponse none;
-  const grpc::Status unsortable = billing_stub_->ListInvoices(As("billing_system").get(), by_total, &none);
+  const grpc::Status unsortable =
+      billing_stub_->ListInvoices(As("billing_system").get(), by_total, &none);
   EXPECT_EQ(unsortable.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_NE(unsortable.error_message().find("order_by"), std::string::npos) << unsortable.error_message();
+  EXPECT_NE(unsortable.error_message().find("order_by"), std::string::npos)
+      << unsortable.error_message();
   pb::GetInvoiceRequest foreign;
   foreign.set_name(dec.invoice().name());
   pb::Invoice ignored;
-  EXPECT_EQ(billing_stub_->GetInvoice(As("customer_user", globex.id).get(), foreign, &ignored).error_code(),
+  EXPECT_EQ(billing_stub_->GetInvoice(As("customer_user", globex.id).get(), foreign, &ignored)
+                .error_code(),
             grpc::StatusCode::NOT_FOUND);
 
   // January: the December credit is a line of the January invoice.
@@ -189,8 +199,8 @@ TEST_F(BillingFlowTest, AMonthOfBreachesAndOutagesBecomesExactCreditsAndInvoices
   ASSERT_TRUE(billing_stub_->ListEvents(As("billing_system").get(), ereq, &events).ok());
   std::vector<std::string> types;
   for (const auto& e : events.events()) types.push_back(e.type());
-  EXPECT_THAT(types, ::testing::ElementsAre("credit_note.issued", "invoice.issued", "invoice.issued",
-                                            "invoice.issued"));
+  EXPECT_THAT(types, ::testing::ElementsAre("credit_note.issued", "invoice.issued",
+                                            "invoice.issued", "invoice.issued"));
 }
 
 TEST_F(BillingFlowTest, ChronicBreachAccruesATerminationRight) {
@@ -211,12 +221,14 @@ TEST_F(BillingFlowTest, ChronicBreachAccruesATerminationRight) {
   }
   ASSERT_TRUE(billing_->sequencer().RunOnce().ok());
   // As reporting-svc reads billing's stream: typed.
-  auto stream = sla::v1::EventService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", billing_port_), grpc::InsecureChannelCredentials()));
+  auto stream = sla::v1::EventService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", billing_port_), grpc::InsecureChannelCredentials()));
   sla::v1::ListEventsRequest req;
   sla::v1::ListEventsResponse events;
-  ASSERT_TRUE(
-      stream->ListEvents(ticket::SuiteHarness::AsService("reporting-svc", clock_.Now()).get(), req, &events).ok());
+  ASSERT_TRUE(stream
+                  ->ListEvents(ticket::SuiteHarness::AsService("reporting-svc", clock_.Now()).get(),
+                               req, &events)
+                  .ok());
   EXPECT_EQ(events.stream(), "billing-svc");
   std::vector<sla::v1::TerminationRightEventPayload> accrued;
   for (const auto& e : events.events()) {
@@ -246,7 +258,8 @@ TEST_F(BillingFlowTest, ReplayedEventsAreAppliedOnce) {
   EXPECT_EQ(test::CountRows(*billing_pool_, "breach_facts"), 1);  // the P1 response breach
 }
 
-TEST_F(BillingFlowTest, ABillingUpgradedBeforeTicketSvcFollowsItsEarlierEnvelopeThenTheTypedStream) {
+TEST_F(BillingFlowTest,
+       ABillingUpgradedBeforeTicketSvcFollowsItsEarlierEnvelopeThenTheTypedStream) {
   // ticket-svc of the release before typed events: only its own ListEvents, payloads as JSON.
   RestartTicketSvc(/*same_address=*/true, /*serve_typed_events=*/false);
   const Tenant acme = NewTenant("Acme");
@@ -264,7 +277,9 @@ TEST_F(BillingFlowTest, ABillingUpgradedBeforeTicketSvcFollowsItsEarlierEnvelope
   Sync();
   EXPECT_EQ(test::CountRows(*billing_pool_, "breach_facts"), 2);
   for (const std::string& ticket : {first, second}) {
-    EXPECT_EQ(test::CountRows(*billing_pool_, absl::StrCat("breach_facts WHERE ticket = '", ticket, "'")), 1)
+    EXPECT_EQ(
+        test::CountRows(*billing_pool_, absl::StrCat("breach_facts WHERE ticket = '", ticket, "'")),
+        1)
         << ticket;
   }
   EXPECT_EQ(test::CountRows(*billing_pool_, "dead_letters"), 0);

@@ -34,7 +34,8 @@ class BillingRevisionTest : public BillingApiTest {
     req.set_parent(t.customer);
     req.set_filter(filter);
     pb::ListCreditNotesResponse out;
-    const grpc::Status s = billing_stub_->ListCreditNotes(As("customer_user", t.id).get(), req, &out);
+    const grpc::Status s =
+        billing_stub_->ListCreditNotes(As("customer_user", t.id).get(), req, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return {out.credit_notes().begin(), out.credit_notes().end()};
   }
@@ -54,10 +55,12 @@ class BillingRevisionTest : public BillingApiTest {
     amend.set_name(t.contract);
     amend.set_etag(contract.etag());
     *amend.mutable_terms() = contract.terms();
-    amend.mutable_terms()->mutable_credit_schedule()->mutable_minimum_credit()->set_amount_minor(300'000);
+    amend.mutable_terms()->mutable_credit_schedule()->mutable_minimum_credit()->set_amount_minor(
+        300'000);
     amend.mutable_effective_from()->set_seconds(Utc(2026, 11, 30, 17) + 1);
     cpb::Contract amended;
-    const grpc::Status s = harness_->contract_stub().AmendContract(ContractAdmin().get(), amend, &amended);
+    const grpc::Status s =
+        harness_->contract_stub().AmendContract(ContractAdmin().get(), amend, &amended);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return amended;
   }
@@ -169,8 +172,9 @@ TEST_F(BillingRevisionTest, LateFactsAfterTheCloseBecomeDeltaNotesNeverEdits) {
   ASSERT_TRUE(billing_stub_->ListEvents(As("billing_system").get(), ereq, &events).ok());
   std::vector<std::string> types;
   for (const auto& e : events.events()) types.push_back(e.type());
-  EXPECT_THAT(types, ::testing::ElementsAre("credit_note.issued", "invoice.issued", "credit_note.issued",
-                                            "debit_note.issued", "invoice.issued"));
+  EXPECT_THAT(types,
+              ::testing::ElementsAre("credit_note.issued", "invoice.issued", "credit_note.issued",
+                                     "debit_note.issued", "invoice.issued"));
 }
 
 TEST_F(BillingRevisionTest, CreditsBelowTheMinimumAreDeferredUntilTheyAddUp) {
@@ -200,7 +204,8 @@ TEST_F(BillingRevisionTest, CreditsBelowTheMinimumAreDeferredUntilTheyAddUp) {
   ASSERT_TRUE(jan.has_credit_note());
   EXPECT_EQ(jan.credit_note().total().amount_minor(), 493'824);
   ASSERT_EQ(jan.credit_note().lines_size(), 2);
-  EXPECT_THAT(jan.credit_note().lines(1).description(), ::testing::HasSubstr("deferred from 2026-12"));
+  EXPECT_THAT(jan.credit_note().lines(1).description(),
+              ::testing::HasSubstr("deferred from 2026-12"));
   EXPECT_EQ(Sum(jan.credit_note().lines()), 493'824);
   // Nothing was deducted from January's invoice (December's credit was not payable then).
   EXPECT_EQ(jan.invoice().total().amount_minor(), 12'345'600);
@@ -231,7 +236,8 @@ TEST_F(BillingRevisionTest, AContractTerminatedMidMonthPaysForItsDaysAndItsDefer
   end.mutable_effective_time()->set_seconds(Utc(2026, 12, 19, 17));
   end.set_for_cause(true);
   cpb::Contract terminated;
-  const grpc::Status ts = harness_->contract_stub().TerminateContract(ContractAdmin().get(), end, &terminated);
+  const grpc::Status ts =
+      harness_->contract_stub().TerminateContract(ContractAdmin().get(), end, &terminated);
   ASSERT_TRUE(ts.ok()) << ts.error_message();
 
   // The scheduler still bills it after the 72 h grace. 19 of 31 days: 12,345,600 × 19/31 =
@@ -271,7 +277,6 @@ TEST_F(BillingRevisionTest, PeriodsCloseInOrder) {
   EXPECT_EQ(out.invoice().period().month(), 1);
 }
 
-
 TEST_F(BillingRevisionTest, TwoReplicasClosingTogetherIssueEveryPeriodOnce) {
   // Eight contracts, each with a missed P1 in December and January; two billing-svc replicas
   // (two managers on their own connection pools) run their scheduler passes at the same time,
@@ -288,9 +293,11 @@ TEST_F(BillingRevisionTest, TwoReplicasClosingTogetherIssueEveryPeriodOnce) {
   clock_.Set(Utc(2027, 2, 5, 0));
   auto other_pool = mysql::ConnectionPool::Create(billing_db_->options());
   ASSERT_TRUE(other_pool.ok());
-  auto terms = std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(), "billing-svc");
+  auto terms = std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(),
+                                                              "billing-svc");
   auto events = clients::TicketEventFeed(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", harness_->ticket_port()), grpc::InsecureChannelCredentials()),
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", harness_->ticket_port()),
+                          grpc::InsecureChannelCredentials()),
       Jwt(), "billing-svc", [this] { return clock_.Now(); });
   BillingOptions o;
   o.clock = [this] { return clock_.Now(); };
@@ -318,12 +325,17 @@ TEST_F(BillingRevisionTest, TwoReplicasClosingTogetherIssueEveryPeriodOnce) {
   EXPECT_EQ(test::CountRows(*billing_pool_, "documents WHERE series = 'CN'"), 2 * kContracts);
   EXPECT_EQ(test::CountRows(*billing_pool_, "documents WHERE series = 'INV' AND number > 16"), 0);
   EXPECT_EQ(test::CountRows(*billing_pool_, "documents WHERE series = 'CN' AND number > 16"), 0);
-  EXPECT_EQ(test::CountRows(*billing_pool_, "credits WHERE rule_id = 'p1-response'"), 2 * kContracts);
+  EXPECT_EQ(test::CountRows(*billing_pool_, "credits WHERE rule_id = 'p1-response'"),
+            2 * kContracts);
   // January's invoices deduct December's credit, once each: 12,345,600 − 246,912.
-  EXPECT_EQ(test::CountRows(*billing_pool_, "credits WHERE applied_year = 2027 AND applied_month = 1"), kContracts);
-  const pb::ListInvoicesResponse jan = Invoices("customers/-", "billing_system", "", "period = 2027-01");
+  EXPECT_EQ(
+      test::CountRows(*billing_pool_, "credits WHERE applied_year = 2027 AND applied_month = 1"),
+      kContracts);
+  const pb::ListInvoicesResponse jan =
+      Invoices("customers/-", "billing_system", "", "period = 2027-01");
   ASSERT_EQ(jan.invoices_size(), kContracts);
-  for (const auto& inv : jan.invoices()) EXPECT_EQ(inv.total().amount_minor(), 12'345'600 - 246'912);
+  for (const auto& inv : jan.invoices())
+    EXPECT_EQ(inv.total().amount_minor(), 12'345'600 - 246'912);
 }
 
 }  // namespace

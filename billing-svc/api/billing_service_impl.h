@@ -27,8 +27,9 @@ struct BillingServiceOptions {
 class BillingServiceImpl final : public pb::BillingService::Service {
  public:
   BillingServiceImpl(const server::RpcBoundary& boundary, mysql::ConnectionPool* pool,
-                     std::unique_ptr<clients::TermsSource> terms, clients::ContractDirectory* contracts,
-                     std::unique_ptr<outbox::Feed> events, BillingServiceOptions options);
+                     std::unique_ptr<clients::TermsSource> terms,
+                     clients::ContractDirectory* contracts, std::unique_ptr<outbox::Feed> events,
+                     BillingServiceOptions options);
   ~BillingServiceImpl() override;
 
   BillingManager& manager() { return *manager_; }
@@ -36,7 +37,8 @@ class BillingServiceImpl final : public pb::BillingService::Service {
   // Open watches, shared with sla.v1.EventService.WatchEvents.
   outbox::WatchSlots& watch_slots() { return watch_slots_; }
 
-  grpc::Status GetInvoice(grpc::ServerContext* ctx, const pb::GetInvoiceRequest* req, pb::Invoice* out) override;
+  grpc::Status GetInvoice(grpc::ServerContext* ctx, const pb::GetInvoiceRequest* req,
+                          pb::Invoice* out) override;
   grpc::Status ListInvoices(grpc::ServerContext* ctx, const pb::ListInvoicesRequest* req,
                             pb::ListInvoicesResponse* out) override;
   grpc::Status GetCreditNote(grpc::ServerContext* ctx, const pb::GetCreditNoteRequest* req,

@@ -16,10 +16,10 @@
 #include "billing-svc/storage/billing_store.h"
 #include "common/api/list_request.h"
 #include "common/api/resource_name.h"
-#include "common/server/access.h"
 #include "common/log/log.h"
 #include "common/outbox/outbox.h"
 #include "common/outbox/payload.h"
+#include "common/server/access.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 
@@ -44,7 +44,9 @@ absl::StatusOr<core::Period> ValidPeriod(const pb::BillingPeriod& p) {
   return core::Period{p.year(), p.month()};
 }
 
-std::string PeriodText(const core::Period& p) { return absl::StrFormat("%04d-%02d", p.year, p.month); }
+std::string PeriodText(const core::Period& p) {
+  return absl::StrFormat("%04d-%02d", p.year, p.month);
+}
 std::string DocId(const std::string& series, int64_t number) {
   return absl::StrFormat("%s-%06d", series, number);
 }
@@ -67,7 +69,8 @@ sla::v1::Money Money(const std::string& currency, int64_t minor) {
 
 pb::DocumentLine ToLine(const core::CreditLine& l, const std::string& currency) {
   pb::DocumentLine d;
-  d.set_description(absl::StrCat("SLA credit: ", l.rule_id, l.service_id.empty() ? "" : " (" + l.service_id + ")"));
+  d.set_description(absl::StrCat("SLA credit: ", l.rule_id,
+                                 l.service_id.empty() ? "" : " (" + l.service_id + ")"));
   *d.mutable_amount() = Money(currency, l.amount_minor);
   d.set_rule_id(l.rule_id);
   d.set_kind(l.kind);
@@ -76,7 +79,8 @@ pb::DocumentLine ToLine(const core::CreditLine& l, const std::string& currency) 
 }
 
 // The payload of a billing event, to fill in.
-outbox::Row BillingEvent(std::string type, std::string subject, std::string customer_id, int64_t now) {
+outbox::Row BillingEvent(std::string type, std::string subject, std::string customer_id,
+                         int64_t now) {
   return {std::move(type), std::move(subject), std::move(customer_id), now, {}};
 }
 
@@ -102,11 +106,13 @@ namespace {
 
 bool Absent(const absl::Status& s) {
   // contract-svc: FAILED_PRECONDITION "no terms in force" / "was terminated"; NOT_FOUND.
-  return s.code() == absl::StatusCode::kFailedPrecondition || s.code() == absl::StatusCode::kNotFound;
+  return s.code() == absl::StatusCode::kFailedPrecondition ||
+         s.code() == absl::StatusCode::kNotFound;
 }
 
 // Marks the closed periods of `k` overlapping [from, until) stale; until 0 is open-ended.
-absl::Status Touch(mysql::Connection& c, const storage::ContractKey& k, int64_t from, int64_t until) {
+absl::Status Touch(mysql::Connection& c, const storage::ContractKey& k, int64_t from,
+                   int64_t until) {
   return storage::MarkStale(c, k, from, until == 0 ? std::numeric_limits<int64_t>::max() : until);
 }
 
@@ -118,32 +124,43 @@ class TicketEventHandler final : public outbox::Handler {
     if (e.type == "clock.breached") {
       SLA_RETURN_IF_ERROR(outbox::RequirePayload(e.type, e.payload));
       const sla::v1::TicketEventPayload& p = e.payload.ticket();
-      SLA_RETURN_IF_ERROR(api::ParseCustomerChild(p.contract(), "contracts", "payload.contract").status());
+      SLA_RETURN_IF_ERROR(
+          api::ParseCustomerChild(p.contract(), "contracts", "payload.contract").status());
       *state = p;
     } else if (e.type == "outage.opened" || e.type == "outage.closed") {
       SLA_RETURN_IF_ERROR(outbox::RequirePayload(e.type, e.payload));
       const sla::v1::OutageEventPayload& p = e.payload.outage();
-      SLA_RETURN_IF_ERROR(api::ParseCustomerChild(p.contract(), "contracts", "payload.contract").status());
+      SLA_RETURN_IF_ERROR(
+          api::ParseCustomerChild(p.contract(), "contracts", "payload.contract").status());
       *state = p;
     }
     return absl::OkStatus();
   }
 
-  absl::Status Apply(mysql::Connection& c, const outbox::FeedEvent&, const std::any& state) override {
+  absl::Status Apply(mysql::Connection& c, const outbox::FeedEvent&,
+                     const std::any& state) override {
     if (const auto* p = std::any_cast<sla::v1::TicketEventPayload>(&state)) {
-      SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(p->contract(), "contracts", "payload.contract"));
+      SLA_ASSIGN_OR_RETURN(auto k,
+                           api::ParseCustomerChild(p->contract(), "contracts", "payload.contract"));
       const storage::ContractKey key{k.first, k.second};
       const int64_t t = p->breach_time().seconds();
-      SLA_RETURN_IF_ERROR(storage::InsertBreach(c, key, {p->ticket(), p->clock(), p->priority(), t}, p->cycle()));
+      SLA_RETURN_IF_ERROR(
+          storage::InsertBreach(c, key, {p->ticket(), p->clock(), p->priority(), t}, p->cycle()));
       // A breach in a period already closed: late data, a delta is due.
       return Touch(c, key, t, t + 1);
     }
     if (const auto* p = std::any_cast<sla::v1::OutageEventPayload>(&state)) {
-      SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(p->contract(), "contracts", "payload.contract"));
+      SLA_ASSIGN_OR_RETURN(auto k,
+                           api::ParseCustomerChild(p->contract(), "contracts", "payload.contract"));
       const storage::ContractKey key{k.first, k.second};
-      const core::OutageFact now{p->outage(), p->service_id(), p->start_time().seconds(),
-                           p->has_end_time() ? p->end_time().seconds() : 0, p->planned(), p->exclusion_id()};
-      SLA_ASSIGN_OR_RETURN(std::optional<core::OutageFact> before, storage::UpsertOutage(c, key, now));
+      const core::OutageFact now{p->outage(),
+                                 p->service_id(),
+                                 p->start_time().seconds(),
+                                 p->has_end_time() ? p->end_time().seconds() : 0,
+                                 p->planned(),
+                                 p->exclusion_id()};
+      SLA_ASSIGN_OR_RETURN(std::optional<core::OutageFact> before,
+                           storage::UpsertOutage(c, key, now));
       // Closed periods the outage covered before or covers now see a change.
       SLA_RETURN_IF_ERROR(Touch(c, key, now.start, now.end));
       if (before) SLA_RETURN_IF_ERROR(Touch(c, key, before->start, before->end));
@@ -156,7 +173,9 @@ class TicketEventHandler final : public outbox::Handler {
 
 BillingManager::BillingManager(mysql::ConnectionPool* pool, clients::TermsSource* terms,
                                outbox::Feed* events, BillingOptions options)
-    : pool_(pool), terms_(terms), options_(std::move(options)),
+    : pool_(pool),
+      terms_(terms),
+      options_(std::move(options)),
       ticket_handler_(std::make_unique<TicketEventHandler>()) {
   outbox::FollowerOptions follow;
   follow.source = kTicketSource;
@@ -179,8 +198,8 @@ absl::StatusOr<BillingManager::Resolved> BillingManager::Resolve(const std::stri
   // instants lie inside the month in every zone (UTC−12 to UTC+14).
   std::optional<clients::ResolvedVersion> probe;
   for (int day : {15, 2, 28, 8, 22}) {
-    absl::StatusOr<clients::ResolvedVersion> v =
-        terms_->Resolve(contract, absl::FromCivil(absl::CivilDay(p.year, p.month, day), absl::UTCTimeZone()));
+    absl::StatusOr<clients::ResolvedVersion> v = terms_->Resolve(
+        contract, absl::FromCivil(absl::CivilDay(p.year, p.month, day), absl::UTCTimeZone()));
     if (v.ok()) {
       probe = *std::move(v);
       break;
@@ -189,7 +208,8 @@ absl::StatusOr<BillingManager::Resolved> BillingManager::Resolve(const std::stri
   }
   if (!probe) {
     // No version in force in the month: the contract has no such billing period.
-    return absl::NotFoundError(absl::StrCat("`", contract, "` has no terms in force in ", PeriodText(p)));
+    return absl::NotFoundError(
+        absl::StrCat("`", contract, "` has no terms in force in ", PeriodText(p)));
   }
   Resolved r;
   SLA_ASSIGN_OR_RETURN(r.bounds, core::Bounds(p, probe->terms.pricing().billing_time_zone()));
@@ -197,7 +217,8 @@ absl::StatusOr<BillingManager::Resolved> BillingManager::Resolve(const std::stri
   // ends within the period, the last one in force.
   r.version = *probe;
   while (r.version.effective_until < absl::FromUnixSeconds(r.bounds.end)) {
-    absl::StatusOr<clients::ResolvedVersion> next = terms_->Resolve(contract, r.version.effective_until);
+    absl::StatusOr<clients::ResolvedVersion> next =
+        terms_->Resolve(contract, r.version.effective_until);
     if (next.ok()) {
       r.version = *std::move(next);
       continue;
@@ -209,7 +230,8 @@ absl::StatusOr<BillingManager::Resolved> BillingManager::Resolve(const std::stri
   // And in force since the period's start, or since a version that began within it.
   absl::Time first_from = probe->effective_from;
   while (first_from > absl::FromUnixSeconds(r.bounds.start)) {
-    absl::StatusOr<clients::ResolvedVersion> prev = terms_->Resolve(contract, first_from - absl::Seconds(1));
+    absl::StatusOr<clients::ResolvedVersion> prev =
+        terms_->Resolve(contract, first_from - absl::Seconds(1));
     if (prev.ok()) {
       first_from = prev->effective_from;
       continue;
@@ -222,8 +244,8 @@ absl::StatusOr<BillingManager::Resolved> BillingManager::Resolve(const std::stri
   return r;
 }
 
-absl::StatusOr<pb::PreviewCreditsResponse> BillingManager::Preview(const Identity& who,
-                                                                   const pb::PreviewCreditsRequest& req) {
+absl::StatusOr<pb::PreviewCreditsResponse> BillingManager::Preview(
+    const Identity& who, const pb::PreviewCreditsRequest& req) {
   SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(req.contract(), "contracts", "contract"));
   SLA_RETURN_IF_ERROR(CanRead(who, k.first, req.contract()));
   SLA_ASSIGN_OR_RETURN(const core::Period period, ValidPeriod(req.period()));
@@ -242,16 +264,20 @@ absl::StatusOr<pb::PreviewCreditsResponse> BillingManager::Preview(const Identit
   SLA_ASSIGN_OR_RETURN(Resolved r, Resolve(req.contract(), period));
   core::PeriodFacts facts;
   SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(facts, storage::LoadFacts(c, {k.first, k.second}, r.bounds.start, r.bounds.end));
+    SLA_ASSIGN_OR_RETURN(facts,
+                         storage::LoadFacts(c, {k.first, k.second}, r.bounds.start, r.bounds.end));
     return absl::OkStatus();
   }));
   const int64_t now = absl::ToUnixSeconds(options_.clock());
-  SLA_ASSIGN_OR_RETURN(core::PeriodComputation pc, core::ComputePeriod(r.version.terms, r.version.name, period,
-                                                           r.active_from, r.active_until, facts, now));
+  SLA_ASSIGN_OR_RETURN(core::PeriodComputation pc,
+                       core::ComputePeriod(r.version.terms, r.version.name, period, r.active_from,
+                                           r.active_until, facts, now));
   pb::PreviewCreditsResponse out;
-  out.set_event_position(outbox::FormatPosition({kTicketSource, reflects.epoch, reflects.sequence}));
+  out.set_event_position(
+      outbox::FormatPosition({kTicketSource, reflects.epoch, reflects.sequence}));
   if (reflects.last_event_time > 0) out.mutable_event_time()->set_seconds(reflects.last_event_time);
-  for (const core::CreditLine& l : pc.credits.lines) *out.add_credits() = ToLine(l, pc.credits.currency);
+  for (const core::CreditLine& l : pc.credits.lines)
+    *out.add_credits() = ToLine(l, pc.credits.currency);
   *out.mutable_total() = Money(pc.credits.currency, pc.credits.total_minor);
   for (const core::ServiceFigure& f : pc.availability) {
     pb::ServiceAvailability* a = out.add_availability();
@@ -278,7 +304,8 @@ absl::StatusOr<pb::ClosePeriodResponse> BillingManager::Close(const Identity& wh
   // Facts first: a period closes on everything ticket-svc has said until now.
   SLA_RETURN_IF_ERROR(ConsumeOnce().status());
   const int64_t now = absl::ToUnixSeconds(options_.clock());
-  SLA_ASSIGN_OR_RETURN(PendingClose p, PrepareClose(req.contract(), req.period(), /*respect_grace=*/false, now));
+  SLA_ASSIGN_OR_RETURN(PendingClose p,
+                       PrepareClose(req.contract(), req.period(), /*respect_grace=*/false, now));
   pb::ClosePeriodResponse out;
   std::vector<outbox::Row> events;
   SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
@@ -300,7 +327,8 @@ absl::StatusOr<int> BillingManager::CloseDuePeriods(clients::ContractDirectory& 
   SLA_RETURN_IF_ERROR(ConsumeOnce().status());
   const absl::Time clock = options_.clock();
   const int64_t now = absl::ToUnixSeconds(clock);
-  const absl::CivilMonth this_month = absl::CivilMonth(absl::ToCivilSecond(clock, absl::UTCTimeZone()));
+  const absl::CivilMonth this_month =
+      absl::CivilMonth(absl::ToCivilSecond(clock, absl::UTCTimeZone()));
   const absl::CivilMonth oldest = this_month - kCatchUpMonths;
   // Each contract's periods to consider: after its newest closed one, up to last month (in UTC;
   // the zone and grace are checked by the close), or up to its termination.
@@ -313,10 +341,12 @@ absl::StatusOr<int> BillingManager::CloseDuePeriods(clients::ContractDirectory& 
   {
     SLA_ASSIGN_OR_RETURN(std::vector<std::string> active, contracts.ActiveContracts());
     for (std::string& n : active) candidates.push_back({std::move(n), this_month - 1, false});
-    SLA_ASSIGN_OR_RETURN(auto ended, contracts.TerminatedContracts(absl::FromCivil(oldest, absl::UTCTimeZone())));
+    SLA_ASSIGN_OR_RETURN(
+        auto ended, contracts.TerminatedContracts(absl::FromCivil(oldest, absl::UTCTimeZone())));
     for (auto& t : ended) {
       // The local month holding the last second in force may be the UTC month after.
-      const absl::CivilMonth m(absl::ToCivilSecond(t.termination_time - absl::Seconds(1), absl::UTCTimeZone()));
+      const absl::CivilMonth m(
+          absl::ToCivilSecond(t.termination_time - absl::Seconds(1), absl::UTCTimeZone()));
       candidates.push_back({std::move(t.name), std::min(this_month - 1, m + 1), true});
     }
   }
@@ -331,10 +361,12 @@ absl::StatusOr<int> BillingManager::CloseDuePeriods(clients::ContractDirectory& 
         api::ParseCustomerChild(cand.name, "contracts", "contract");
     if (!parsed.ok()) continue;
     absl::CivilMonth first = oldest;
-    if (auto it = newest.find(absl::StrCat(parsed->first, "/", parsed->second)); it != newest.end()) {
+    if (auto it = newest.find(absl::StrCat(parsed->first, "/", parsed->second));
+        it != newest.end()) {
       first = std::max(first, absl::CivilMonth(it->second / 12, it->second % 12 + 1) + 1);
     }
-    if (auto it = before_start_.find(cand.name); it != before_start_.end()) first = std::max(first, it->second + 1);
+    if (auto it = before_start_.find(cand.name); it != before_start_.end())
+      first = std::max(first, it->second + 1);
     // Newest first, back to the first month without terms (before the contract began), so
     // that a closed-up contract costs nothing and a new one a single miss (remembered, so a
     // contract that began this month is not asked about last month again every pass).
@@ -351,11 +383,12 @@ absl::StatusOr<int> BillingManager::CloseDuePeriods(clients::ContractDirectory& 
       if (r.status().code() == absl::StatusCode::kFailedPrecondition) continue;  // not yet due
       if (r.status().code() == absl::StatusCode::kNotFound) {
         if (cand.terminated && m == cand.last && mine.empty()) continue;  // after its end
-        before_start_[cand.name] = m;                                      // before its start
+        before_start_[cand.name] = m;                                     // before its start
         break;
       }
       // Later periods must not close before this one: none of this contract's this pass.
-      log::Warning("period close failed", {{"contract", cand.name}, {"error", r.status().ToString()}});
+      log::Warning("period close failed",
+                   {{"contract", cand.name}, {"error", r.status().ToString()}});
       mine.clear();
       break;
     }
@@ -388,7 +421,8 @@ absl::StatusOr<int> BillingManager::CloseDuePeriods(clients::ContractDirectory& 
     for (size_t i = 1; i < workers; ++i) helpers.emplace_back(work);
     work();
     for (std::thread& t : helpers) t.join();
-    const bool more = std::any_of(due.begin(), due.end(), [&](const auto& d) { return d.size() > round + 1; });
+    const bool more =
+        std::any_of(due.begin(), due.end(), [&](const auto& d) { return d.size() > round + 1; });
     if (!more) break;
   }
   SLA_RETURN_IF_ERROR(ReviseStalePeriods().status());
@@ -398,15 +432,16 @@ absl::StatusOr<int> BillingManager::CloseDuePeriods(clients::ContractDirectory& 
 int BillingManager::CloseBatch(const std::vector<PendingClose>& batch, int64_t now) {
   int closed = 0;
   std::vector<outbox::Row> events;
-  const absl::Status together = mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    closed = 0;
-    events.clear();
-    SLA_RETURN_IF_ERROR(storage::LockFactsShared(c));
-    std::vector<pb::ClosePeriodResponse> outs;
-    SLA_RETURN_IF_ERROR(IssueCloses(c, batch, now, &outs, &events));
-    for (const pb::ClosePeriodResponse& out : outs) closed += out.newly_closed() ? 1 : 0;
-    return outbox::Insert(c, events);
-  });
+  const absl::Status together =
+      mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+        closed = 0;
+        events.clear();
+        SLA_RETURN_IF_ERROR(storage::LockFactsShared(c));
+        std::vector<pb::ClosePeriodResponse> outs;
+        SLA_RETURN_IF_ERROR(IssueCloses(c, batch, now, &outs, &events));
+        for (const pb::ClosePeriodResponse& out : outs) closed += out.newly_closed() ? 1 : 0;
+        return outbox::Insert(c, events);
+      });
   if (together.ok()) {
     if (!events.empty()) options_.on_events_written();
     return closed;
@@ -417,18 +452,20 @@ int BillingManager::CloseBatch(const std::vector<PendingClose>& batch, int64_t n
   for (const PendingClose& p : batch) {
     pb::ClosePeriodResponse out;
     std::vector<outbox::Row> own;
-    const absl::Status s = mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
-      out.Clear();
-      own.clear();
-      SLA_RETURN_IF_ERROR(storage::LockFactsShared(c));
-      std::vector<pb::ClosePeriodResponse> outs;
-      SLA_RETURN_IF_ERROR(IssueCloses(c, {p}, now, &outs, &own));
-      out = std::move(outs.front());
-      return outbox::Insert(c, own);
-    });
+    const absl::Status s =
+        mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+          out.Clear();
+          own.clear();
+          SLA_RETURN_IF_ERROR(storage::LockFactsShared(c));
+          std::vector<pb::ClosePeriodResponse> outs;
+          SLA_RETURN_IF_ERROR(IssueCloses(c, {p}, now, &outs, &own));
+          out = std::move(outs.front());
+          return outbox::Insert(c, own);
+        });
     if (!s.ok()) {
-      log::Warning("period close failed", {{"contract", p.contract}, {"period", PeriodText(p.period)},
-                                           {"error", s.ToString()}});
+      log::Warning(
+          "period close failed",
+          {{"contract", p.contract}, {"period", PeriodText(p.period)}, {"error", s.ToString()}});
       continue;
     }
     if (!own.empty()) options_.on_events_written();
@@ -437,9 +474,9 @@ int BillingManager::CloseBatch(const std::vector<PendingClose>& batch, int64_t n
   return closed;
 }
 
-absl::StatusOr<BillingManager::PendingClose> BillingManager::PrepareClose(const std::string& contract,
-                                                                          const pb::BillingPeriod& requested,
-                                                                          bool respect_grace, int64_t now) {
+absl::StatusOr<BillingManager::PendingClose> BillingManager::PrepareClose(
+    const std::string& contract, const pb::BillingPeriod& requested, bool respect_grace,
+    int64_t now) {
   PendingClose p;
   p.contract = contract;
   p.requested = requested;
@@ -449,7 +486,8 @@ absl::StatusOr<BillingManager::PendingClose> BillingManager::PrepareClose(const 
   SLA_ASSIGN_OR_RETURN(p.r, Resolve(contract, p.period));
   if (now < p.r.bounds.end) {
     return WrongState(contract, absl::StrCat("period ", PeriodText(p.period), " ends at ",
-                                             absl::FormatTime(absl::RFC3339_sec, absl::FromUnixSeconds(p.r.bounds.end),
+                                             absl::FormatTime(absl::RFC3339_sec,
+                                                              absl::FromUnixSeconds(p.r.bounds.end),
                                                               absl::UTCTimeZone()),
                                              "; it cannot close before"));
   }
@@ -467,7 +505,6 @@ core::Period Previous(const core::Period& p) {
   return {static_cast<int>(m.year()), m.month()};
 }
 
-
 }  // namespace
 
 // One period's close, decided before anything is written.
@@ -476,8 +513,8 @@ struct BillingManager::CloseWork {
   core::PeriodComputation pc;
   core::CreditStatus status = core::CreditStatus::kIssued;
   std::vector<storage::StoredCredit> deferred;  // earlier deferred credits paid out now
-  int64_t waiting_minor = 0;   // earlier deferred credits, paid out now or not
-  int64_t released_minor = 0;  // the part of it paid out now
+  int64_t waiting_minor = 0;                    // earlier deferred credits, paid out now or not
+  int64_t released_minor = 0;                   // the part of it paid out now
   int64_t note_total = 0;
   int64_t cap_cut = 0;
   std::vector<storage::StoredCredit> earlier;  // deducted (or charged) by this invoice
@@ -485,7 +522,8 @@ struct BillingManager::CloseWork {
   std::vector<outbox::Row> chronic;  // termination rights accrued
 };
 
-absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector<PendingClose>& batch, int64_t now,
+absl::Status BillingManager::IssueCloses(mysql::Connection& c,
+                                         const std::vector<PendingClose>& batch, int64_t now,
                                          std::vector<pb::ClosePeriodResponse>* outs,
                                          std::vector<outbox::Row>* events) {
   // Every read and write below covers the whole batch in one statement each (a contract at
@@ -515,7 +553,8 @@ absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector
       continue;
     }
     // Periods close in order, so that each one's credits reach the next invoice.
-    if (p.r.first_from < p.r.bounds.start && closed.count(storage::ClosedText({p.key, Previous(p.period)})) == 0) {
+    if (p.r.first_from < p.r.bounds.start &&
+        closed.count(storage::ClosedText({p.key, Previous(p.period)})) == 0) {
       return WrongState(p.contract, absl::StrCat("period ", PeriodText(Previous(p.period)),
                                                  " is not closed yet; periods close in order"));
     }
@@ -542,7 +581,8 @@ absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector
   }
   SLA_ASSIGN_OR_RETURN(std::vector<core::PeriodFacts> facts, storage::LoadFactsMany(c, queries));
   SLA_ASSIGN_OR_RETURN(storage::CreditsByContract deferred, storage::LockPendingDeferred(c, keys));
-  SLA_ASSIGN_OR_RETURN(storage::CreditsByContract unapplied, storage::LockUnappliedCredits(c, keys));
+  SLA_ASSIGN_OR_RETURN(storage::CreditsByContract unapplied,
+                       storage::LockUnappliedCredits(c, keys));
   storage::CreditsByContract recent;
   if (window > 0) {
     SLA_ASSIGN_OR_RETURN(recent, storage::RecentCredits(c, keys, window));
@@ -553,7 +593,8 @@ absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector
   for (size_t f = 0; f < fresh.size(); ++f) {
     const PendingClose& p = batch[fresh[f]];
     const std::string key = storage::KeyText(p.key);
-    SLA_ASSIGN_OR_RETURN(CloseWork w, PlanClose(p, facts[f], deferred[key], unapplied[key], recent[key], now));
+    SLA_ASSIGN_OR_RETURN(CloseWork w,
+                         PlanClose(p, facts[f], deferred[key], unapplied[key], recent[key], now));
     w.index = fresh[f];
     if (w.note_total > 0 && w.status == core::CreditStatus::kIssued) ++notes;
     work.push_back(std::move(w));
@@ -563,26 +604,30 @@ absl::Status BillingManager::IssueCloses(mysql::Connection& c, const std::vector
 }
 
 absl::StatusOr<BillingManager::CloseWork> BillingManager::PlanClose(
-    const PendingClose& p, const core::PeriodFacts& facts, std::vector<storage::StoredCredit> pending,
-    std::vector<storage::StoredCredit> earlier, const std::vector<storage::StoredCredit>& recent, int64_t now) {
+    const PendingClose& p, const core::PeriodFacts& facts,
+    std::vector<storage::StoredCredit> pending, std::vector<storage::StoredCredit> earlier,
+    const std::vector<storage::StoredCredit>& recent, int64_t now) {
   const Resolved& r = p.r;
   CloseWork w;
-  SLA_ASSIGN_OR_RETURN(w.pc, core::ComputePeriod(r.version.terms, r.version.name, p.period, r.active_from,
-                                           r.active_until, facts, now));
+  SLA_ASSIGN_OR_RETURN(w.pc, core::ComputePeriod(r.version.terms, r.version.name, p.period,
+                                                 r.active_from, r.active_until, facts, now));
   const core::CreditResult& cr = w.pc.credits;
   const auto& cs = r.version.terms.credit_schedule();
   for (const storage::StoredCredit& d : pending) w.waiting_minor += d.amount_minor;
-  const Settlement settled = SettleCredit(cr, cs, w.waiting_minor, /*last_period=*/r.active_until != 0);
+  const Settlement settled =
+      SettleCredit(cr, cs, w.waiting_minor, /*last_period=*/r.active_until != 0);
   w.status = settled.status;
   w.cap_cut = settled.cap_cut_minor;
   w.released_minor = settled.released_minor;
   w.note_total = settled.note_total_minor;
   if (settled.releases_deferred) w.deferred = std::move(pending);
   std::vector<PastCredit> past;
-  for (const storage::StoredCredit& h : recent) past.push_back({h.rule_id, h.period.year * 12 + h.period.month - 1});
-  for (const TerminationRight& t : AccruedTerminationRights(cr, cs.chronic_breach(), p.period.year * 12 + p.period.month - 1,
-                                                            r.bounds.end, past)) {
-    outbox::Row& ev = w.chronic.emplace_back(BillingEvent("termination_right.accrued", p.contract, p.key.customer_id, now));
+  for (const storage::StoredCredit& h : recent)
+    past.push_back({h.rule_id, h.period.year * 12 + h.period.month - 1});
+  for (const TerminationRight& t : AccruedTerminationRights(
+           cr, cs.chronic_breach(), p.period.year * 12 + p.period.month - 1, r.bounds.end, past)) {
+    outbox::Row& ev = w.chronic.emplace_back(
+        BillingEvent("termination_right.accrued", p.contract, p.key.customer_id, now));
     sla::v1::TerminationRightEventPayload& right = *ev.payload.mutable_termination_right();
     right.set_contract(p.contract);
     right.set_rule_id(t.rule_id);
@@ -597,14 +642,16 @@ absl::StatusOr<BillingManager::CloseWork> BillingManager::PlanClose(
   for (const storage::StoredCredit& e : w.earlier) {
     const std::string what =
         e.revision == 0 ? "SLA credit " : (e.amount_minor < 0 ? "SLA debit " : "SLA credit delta ");
-    credit_lines.push_back(
-        {"credit", absl::StrCat(what, PeriodText(e.period), ": ", e.rule_id), e.amount_minor, e.rule_id});
+    credit_lines.push_back({"credit", absl::StrCat(what, PeriodText(e.period), ": ", e.rule_id),
+                            e.amount_minor, e.rule_id});
   }
-  SLA_ASSIGN_OR_RETURN(w.draft, core::BuildInvoice(r.version.terms.pricing(), w.pc.bounds, w.pc.active_days, credit_lines));
+  SLA_ASSIGN_OR_RETURN(w.draft, core::BuildInvoice(r.version.terms.pricing(), w.pc.bounds,
+                                                   w.pc.active_days, credit_lines));
   return w;
 }
 
-absl::Status BillingManager::WriteCredits(mysql::Connection& c, const std::vector<PendingClose>& batch,
+absl::Status BillingManager::WriteCredits(mysql::Connection& c,
+                                          const std::vector<PendingClose>& batch,
                                           const std::vector<CloseWork>& work) {
   // The credit rows first; the document numbers last, because the series rows they are taken
   // from stay locked until the commit and other closers wait for them.
@@ -614,8 +661,9 @@ absl::Status BillingManager::WriteCredits(mysql::Connection& c, const std::vecto
     const PendingClose& p = batch[w.index];
     const std::string currency = p.r.version.terms.pricing().monthly_fee().currency_code();
     for (const core::CreditLine& l : w.pc.credits.lines) {
-      credit_rows.push_back({p.key, {p.period, l.rule_id, l.service_id, l.amount_minor, currency, w.status,
-                                     ToLine(l, currency).SerializeAsString()}});
+      credit_rows.push_back({p.key,
+                             {p.period, l.rule_id, l.service_id, l.amount_minor, currency, w.status,
+                              ToLine(l, currency).SerializeAsString()}});
     }
     for (const storage::StoredCredit& d : w.deferred) released.push_back({{p.key, d}, p.period});
     for (const storage::StoredCredit& e : w.earlier) applied.push_back({{p.key, e}, p.period});
@@ -625,8 +673,9 @@ absl::Status BillingManager::WriteCredits(mysql::Connection& c, const std::vecto
       carried.set_description("SLA credit carried from an earlier invoice");
       *carried.mutable_amount() = Money(currency, w.draft.credit_carried_minor);
       carried.set_kind("carried");
-      credit_rows.push_back({p.key, {p.period, "carried", "", w.draft.credit_carried_minor, currency,
-                                     core::CreditStatus::kIssued, carried.SerializeAsString()}});
+      credit_rows.push_back({p.key,
+                             {p.period, "carried", "", w.draft.credit_carried_minor, currency,
+                              core::CreditStatus::kIssued, carried.SerializeAsString()}});
     }
   }
   SLA_RETURN_IF_ERROR(storage::InsertCredits(c, credit_rows));
@@ -634,8 +683,8 @@ absl::Status BillingManager::WriteCredits(mysql::Connection& c, const std::vecto
   return storage::ReleaseDeferred(c, released);
 }
 
-
-absl::Status BillingManager::IssueDocuments(mysql::Connection& c, const std::vector<PendingClose>& batch,
+absl::Status BillingManager::IssueDocuments(mysql::Connection& c,
+                                            const std::vector<PendingClose>& batch,
                                             std::vector<CloseWork>& work, int notes, int64_t now,
                                             std::vector<pb::ClosePeriodResponse>* outs,
                                             std::vector<outbox::Row>* events) {
@@ -644,13 +693,15 @@ absl::Status BillingManager::IssueDocuments(mysql::Connection& c, const std::vec
   if (notes > 0) {
     SLA_ASSIGN_OR_RETURN(next_cn, storage::ReserveNumbers(c, "CN", notes));
   }
-  SLA_ASSIGN_OR_RETURN(int64_t next_inv, storage::ReserveNumbers(c, "INV", static_cast<int>(work.size())));
+  SLA_ASSIGN_OR_RETURN(int64_t next_inv,
+                       storage::ReserveNumbers(c, "INV", static_cast<int>(work.size())));
   std::vector<storage::DocumentRow> documents;
   for (CloseWork& w : work) {
     const PendingClose& p = batch[w.index];
     pb::ClosePeriodResponse& out = (*outs)[w.index];
     if (w.note_total > 0 && w.status == core::CreditStatus::kIssued) {
-      SLA_RETURN_IF_ERROR(IssueCreditNote(p, w, next_cn++, now, out.mutable_credit_note(), &documents, events));
+      SLA_RETURN_IF_ERROR(
+          IssueCreditNote(p, w, next_cn++, now, out.mutable_credit_note(), &documents, events));
     } else if (w.status != core::CreditStatus::kIssued) {
       events->push_back(HeldCreditEvent(p, w, now));
     }
@@ -661,8 +712,9 @@ absl::Status BillingManager::IssueDocuments(mysql::Connection& c, const std::vec
   return storage::InsertDocuments(c, documents);
 }
 
-absl::Status BillingManager::IssueCreditNote(const PendingClose& p, const CloseWork& w, int64_t n, int64_t now,
-                                             pb::CreditNote* note, std::vector<storage::DocumentRow>* documents,
+absl::Status BillingManager::IssueCreditNote(const PendingClose& p, const CloseWork& w, int64_t n,
+                                             int64_t now, pb::CreditNote* note,
+                                             std::vector<storage::DocumentRow>* documents,
                                              std::vector<outbox::Row>* events) {
   const storage::ContractKey& k = p.key;
   const std::string currency = p.r.version.terms.pricing().monthly_fee().currency_code();
@@ -674,7 +726,8 @@ absl::Status BillingManager::IssueCreditNote(const PendingClose& p, const CloseW
   for (const storage::StoredCredit& d : w.deferred) {
     pb::DocumentLine* line = note->add_lines();
     if (!line->ParseFromString(d.line)) return absl::DataLossError("unreadable deferred credit");
-    line->set_description(absl::StrCat(line->description(), ", deferred from ", PeriodText(d.period)));
+    line->set_description(
+        absl::StrCat(line->description(), ", deferred from ", PeriodText(d.period)));
     *line->mutable_amount() = Money(currency, d.amount_minor);
   }
   *note->mutable_total() = Money(currency, w.note_total);
@@ -694,9 +747,11 @@ absl::Status BillingManager::IssueCreditNote(const PendingClose& p, const CloseW
   return absl::OkStatus();
 }
 
-outbox::Row BillingManager::HeldCreditEvent(const PendingClose& p, const CloseWork& w, int64_t now) {
+outbox::Row BillingManager::HeldCreditEvent(const PendingClose& p, const CloseWork& w,
+                                            int64_t now) {
   const bool held = w.status == core::CreditStatus::kDeferred;
-  outbox::Row ev = BillingEvent(held ? "credit.deferred" : "credit.dropped", p.contract, p.key.customer_id, now);
+  outbox::Row ev =
+      BillingEvent(held ? "credit.deferred" : "credit.dropped", p.contract, p.key.customer_id, now);
   sla::v1::CreditEventPayload& credit = *ev.payload.mutable_credit();
   credit.set_contract(p.contract);
   credit.set_period(PeriodText(p.period));
@@ -749,9 +804,11 @@ absl::StatusOr<int> BillingManager::ReviseStalePeriods() {
   for (const storage::StalePeriod& s : stale) {
     absl::StatusOr<bool> r = Revise(s.key, s.period, now);
     if (!r.ok()) {
-      log::Warning("period revision failed", {{"contract", absl::StrCat("customers/", s.key.customer_id,
-                                                                        "/contracts/", s.key.contract_id)},
-                                              {"period", PeriodText(s.period)}, {"error", r.status().ToString()}});
+      log::Warning("period revision failed",
+                   {{"contract", absl::StrCat("customers/", s.key.customer_id, "/contracts/",
+                                              s.key.contract_id)},
+                    {"period", PeriodText(s.period)},
+                    {"error", r.status().ToString()}});
       continue;
     }
     changed += *r ? 1 : 0;
@@ -759,8 +816,10 @@ absl::StatusOr<int> BillingManager::ReviseStalePeriods() {
   return changed;
 }
 
-absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k, const core::Period& period, int64_t now) {
-  const std::string contract = absl::StrCat("customers/", k.customer_id, "/contracts/", k.contract_id);
+absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k,
+                                            const core::Period& period, int64_t now) {
+  const std::string contract =
+      absl::StrCat("customers/", k.customer_id, "/contracts/", k.contract_id);
   // A past instant's version never changes (amendments take effect later), so this is the
   // version the period closed under.
   SLA_ASSIGN_OR_RETURN(Resolved r, Resolve(contract, period));
@@ -771,12 +830,16 @@ absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k, const
     changed = false;
     events.clear();
     SLA_RETURN_IF_ERROR(storage::LockFactsShared(c));
-    SLA_ASSIGN_OR_RETURN(std::optional<storage::ClosedPeriod> closed, storage::LockClosedPeriod(c, k, period));
+    SLA_ASSIGN_OR_RETURN(std::optional<storage::ClosedPeriod> closed,
+                         storage::LockClosedPeriod(c, k, period));
     if (!closed || !closed->stale) return absl::OkStatus();  // another replica did it
-    SLA_ASSIGN_OR_RETURN(core::PeriodFacts facts, storage::LoadFacts(c, k, r.bounds.start, r.bounds.end));
-    SLA_ASSIGN_OR_RETURN(core::PeriodComputation pc, core::ComputePeriod(r.version.terms, r.version.name, period,
-                                                             r.active_from, r.active_until, facts, now));
-    SLA_ASSIGN_OR_RETURN(std::vector<RecordedCredit> recorded, storage::RecordedCredits(c, k, period));
+    SLA_ASSIGN_OR_RETURN(core::PeriodFacts facts,
+                         storage::LoadFacts(c, k, r.bounds.start, r.bounds.end));
+    SLA_ASSIGN_OR_RETURN(core::PeriodComputation pc,
+                         core::ComputePeriod(r.version.terms, r.version.name, period, r.active_from,
+                                             r.active_until, facts, now));
+    SLA_ASSIGN_OR_RETURN(std::vector<RecordedCredit> recorded,
+                         storage::RecordedCredits(c, k, period));
     const Adjustment a = ComputeAdjustment(pc.credits, recorded);
     if (a.lines.empty()) return storage::FinishRevision(c, k, period, closed->revision);
     const int revision = closed->revision + 1;
@@ -785,9 +848,10 @@ absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k, const
     std::vector<storage::ContractCredit> rows;
     for (const DeltaLine& d : a.lines) {
       pb::DocumentLine line;
-      line.set_description(absl::StrCat("SLA credit ", d.amount_minor < 0 ? "reduced" : "increased", ": ", d.rule_id,
-                                        d.subject.empty() ? "" : " (" + d.subject + ")", " (late data, revision ",
-                                        revision, ")"));
+      line.set_description(absl::StrCat("SLA credit ", d.amount_minor < 0 ? "reduced" : "increased",
+                                        ": ", d.rule_id,
+                                        d.subject.empty() ? "" : " (" + d.subject + ")",
+                                        " (late data, revision ", revision, ")"));
       *line.mutable_amount() = Money(currency, debit ? -d.amount_minor : d.amount_minor);
       line.set_rule_id(d.rule_id);
       line.set_kind(d.kind);
@@ -795,7 +859,12 @@ absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k, const
       *note.add_lines() = line;
       // The row holds the signed change; the invoice after it applies it.
       *line.mutable_amount() = Money(currency, d.amount_minor);
-      storage::StoredCredit row{period, d.rule_id, d.subject, d.amount_minor, currency, a.status,
+      storage::StoredCredit row{period,
+                                d.rule_id,
+                                d.subject,
+                                d.amount_minor,
+                                currency,
+                                a.status,
                                 line.SerializeAsString()};
       row.revision = revision;
       rows.push_back({k, std::move(row)});
@@ -815,12 +884,12 @@ absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k, const
       note.set_terms_version(r.version.name);
       note.set_revision(revision);
       note.set_debit(debit);
-      SLA_RETURN_IF_ERROR(
-          storage::InsertDocuments(c, {{series, n, k, period, note.SerializeAsString(), now, revision}}));
+      SLA_RETURN_IF_ERROR(storage::InsertDocuments(
+          c, {{series, n, k, period, note.SerializeAsString(), now, revision}}));
       sla::v1::CreditEventPayload& credit =
           *events
-               .emplace_back(BillingEvent(debit ? "debit_note.issued" : "credit_note.issued", note.name(),
-                                          k.customer_id, now))
+               .emplace_back(BillingEvent(debit ? "debit_note.issued" : "credit_note.issued",
+                                          note.name(), k.customer_id, now))
                .payload.mutable_credit();
       (debit ? credit.mutable_debit_note() : credit.mutable_credit_note())->assign(note.name());
       credit.set_contract(contract);
@@ -849,8 +918,9 @@ absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k, const
 namespace {
 
 template <typename Doc>
-absl::StatusOr<Doc> GetDoc(mysql::ConnectionPool& pool, const Identity& who, const std::string& name,
-                           const char* collection, const std::vector<std::string>& series) {
+absl::StatusOr<Doc> GetDoc(mysql::ConnectionPool& pool, const Identity& who,
+                           const std::string& name, const char* collection,
+                           const std::vector<std::string>& series) {
   SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(name, collection, "name"));
   SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
   SLA_ASSIGN_OR_RETURN(auto id, ParseDocId(parsed.second));
@@ -871,13 +941,16 @@ absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const st
                       int page_size_in, const std::string& token, const std::string& filter,
                       const std::string& order_by, const std::vector<std::string>& series,
                       google::protobuf::RepeatedPtrField<Doc>* docs, Response* out) {
-  SLA_ASSIGN_OR_RETURN(const std::string customer, api::ParseCustomerParent(parent, /*allow_all=*/true));
-  SLA_ASSIGN_OR_RETURN(server::CustomerScope scope,
-                       server::CustomerScope::ForCaller(who, customer, parent, "billing documents"));
+  SLA_ASSIGN_OR_RETURN(const std::string customer,
+                       api::ParseCustomerParent(parent, /*allow_all=*/true));
+  SLA_ASSIGN_OR_RETURN(
+      server::CustomerScope scope,
+      server::CustomerScope::ForCaller(who, customer, parent, "billing documents"));
   SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(page_size_in));
   SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> restrictions, api::ParseFilter(filter));
   // Documents are numbered gaplessly as they are issued: number order is issue order.
-  SLA_ASSIGN_OR_RETURN(std::optional<api::OrderBy> order, api::ParseOrderBy(order_by, {"issue_time"}));
+  SLA_ASSIGN_OR_RETURN(std::optional<api::OrderBy> order,
+                       api::ParseOrderBy(order_by, {"issue_time"}));
   const std::string binding = api::PageBinding(filter, order_by);
   SLA_ASSIGN_OR_RETURN(const std::string after, api::DecodePageToken(token, binding));
   storage::DocumentQuery q(std::move(scope));
@@ -885,11 +958,13 @@ absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const st
   q.limit = page_size + 1;
   q.newest_first = order && order->descending;
   if (q.newest_first) q.after_number = std::numeric_limits<int64_t>::max();
-  if (!after.empty() && !absl::SimpleAtoi(after, &q.after_number)) return InvalidField("page_token", "is malformed");
+  if (!after.empty() && !absl::SimpleAtoi(after, &q.after_number))
+    return InvalidField("page_token", "is malformed");
   for (const api::Restriction& r : restrictions) {
     const std::string field = absl::StrCat("filter.", r.field);
-    SLA_RETURN_IF_ERROR(series.size() > 1 ? api::CheckFilterField(r, {"contract", "period", "series"})
-                                          : api::CheckFilterField(r, {"contract", "period"}));
+    SLA_RETURN_IF_ERROR(series.size() > 1
+                            ? api::CheckFilterField(r, {"contract", "period", "series"})
+                            : api::CheckFilterField(r, {"contract", "period"}));
     if (r.field == "contract") {
       SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(r.value, "contracts", field));
       SLA_RETURN_IF_ERROR(q.scope.NarrowTo(k.first, r.value));
@@ -897,7 +972,8 @@ absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const st
     } else if (r.field == "period") {
       int y = 0, m = 0;
       std::vector<absl::string_view> ym = absl::StrSplit(r.value, '-');
-      if (ym.size() != 2 || !absl::SimpleAtoi(ym[0], &y) || !absl::SimpleAtoi(ym[1], &m) || m < 1 || m > 12) {
+      if (ym.size() != 2 || !absl::SimpleAtoi(ym[0], &y) || !absl::SimpleAtoi(ym[1], &m) || m < 1 ||
+          m > 12) {
         return InvalidField(field, "must be YYYY-MM");
       }
       q.period = core::Period{y, m};
@@ -917,37 +993,43 @@ absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const st
     return absl::OkStatus();
   }));
   for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page_size; ++i) {
-    if (!docs->Add()->ParseFromString(rows[i].body)) return absl::DataLossError("unreadable document");
+    if (!docs->Add()->ParseFromString(rows[i].body))
+      return absl::DataLossError("unreadable document");
   }
   if (static_cast<int>(rows.size()) > page_size) {
-    out->set_next_page_token(api::EncodePageToken(absl::StrCat(rows[page_size - 1].number), binding));
+    out->set_next_page_token(
+        api::EncodePageToken(absl::StrCat(rows[page_size - 1].number), binding));
   }
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<pb::Invoice> BillingManager::GetInvoice(const Identity& who, const std::string& name) {
+absl::StatusOr<pb::Invoice> BillingManager::GetInvoice(const Identity& who,
+                                                       const std::string& name) {
   return GetDoc<pb::Invoice>(*pool_, who, name, "invoices", {"INV"});
 }
 
-absl::StatusOr<pb::CreditNote> BillingManager::GetCreditNote(const Identity& who, const std::string& name) {
+absl::StatusOr<pb::CreditNote> BillingManager::GetCreditNote(const Identity& who,
+                                                             const std::string& name) {
   return GetDoc<pb::CreditNote>(*pool_, who, name, "creditNotes", {"CN", "DN"});
 }
 
-absl::StatusOr<pb::ListInvoicesResponse> BillingManager::ListInvoices(const Identity& who,
-                                                                      const pb::ListInvoicesRequest& req) {
+absl::StatusOr<pb::ListInvoicesResponse> BillingManager::ListInvoices(
+    const Identity& who, const pb::ListInvoicesRequest& req) {
   pb::ListInvoicesResponse out;
-  SLA_RETURN_IF_ERROR(ListDocs(*pool_, who, req.parent(), req.page_size(), req.page_token(), req.filter(),
-                               req.order_by(), {"INV"}, out.mutable_invoices(), &out));
+  SLA_RETURN_IF_ERROR(ListDocs(*pool_, who, req.parent(), req.page_size(), req.page_token(),
+                               req.filter(), req.order_by(), {"INV"}, out.mutable_invoices(),
+                               &out));
   return out;
 }
 
 absl::StatusOr<pb::ListCreditNotesResponse> BillingManager::ListCreditNotes(
     const Identity& who, const pb::ListCreditNotesRequest& req) {
   pb::ListCreditNotesResponse out;
-  SLA_RETURN_IF_ERROR(ListDocs(*pool_, who, req.parent(), req.page_size(), req.page_token(), req.filter(),
-                               req.order_by(), {"CN", "DN"}, out.mutable_credit_notes(), &out));
+  SLA_RETURN_IF_ERROR(ListDocs(*pool_, who, req.parent(), req.page_size(), req.page_token(),
+                               req.filter(), req.order_by(), {"CN", "DN"},
+                               out.mutable_credit_notes(), &out));
   return out;
 }
 

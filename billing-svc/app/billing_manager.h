@@ -16,9 +16,9 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "common/core/period.h"
-#include "common/clients/contract_terms.h"
 #include "billing-svc/storage/billing_store.h"
+#include "common/clients/contract_terms.h"
+#include "common/core/period.h"
 #include "common/mysql/connection_pool.h"
 #include "common/outbox/follower.h"
 #include "common/outbox/outbox.h"
@@ -64,21 +64,24 @@ class BillingManager {
   absl::StatusOr<pb::Invoice> GetInvoice(const server::Identity& who, const std::string& name);
   absl::StatusOr<pb::ListInvoicesResponse> ListInvoices(const server::Identity& who,
                                                         const pb::ListInvoicesRequest& req);
-  absl::StatusOr<pb::CreditNote> GetCreditNote(const server::Identity& who, const std::string& name);
-  absl::StatusOr<pb::ListCreditNotesResponse> ListCreditNotes(const server::Identity& who,
-                                                              const pb::ListCreditNotesRequest& req);
+  absl::StatusOr<pb::CreditNote> GetCreditNote(const server::Identity& who,
+                                               const std::string& name);
+  absl::StatusOr<pb::ListCreditNotesResponse> ListCreditNotes(
+      const server::Identity& who, const pb::ListCreditNotesRequest& req);
 
  private:
   struct Resolved;
   struct PendingClose;
   absl::StatusOr<Resolved> Resolve(const std::string& contract, const core::Period& p);
   // Resolves the period and checks it may close now (ended; past its grace if asked).
-  absl::StatusOr<PendingClose> PrepareClose(const std::string& contract, const pb::BillingPeriod& period,
-                                            bool respect_grace, int64_t now);
+  absl::StatusOr<PendingClose> PrepareClose(const std::string& contract,
+                                            const pb::BillingPeriod& period, bool respect_grace,
+                                            int64_t now);
   // Closes them in the caller's transaction (after storage::LockFactsShared); each contract at
   // most once. `outs` has one response per period.
-  absl::Status IssueCloses(mysql::Connection& c, const std::vector<PendingClose>& batch, int64_t now,
-                           std::vector<pb::ClosePeriodResponse>* outs, std::vector<outbox::Row>* events);
+  absl::Status IssueCloses(mysql::Connection& c, const std::vector<PendingClose>& batch,
+                           int64_t now, std::vector<pb::ClosePeriodResponse>* outs,
+                           std::vector<outbox::Row>* events);
   // One period's close, decided before anything is written.
   struct CloseWork;
   // Decides a fresh period's close from its facts and what earlier periods left: `pending`
@@ -86,26 +89,31 @@ class BillingManager {
   absl::StatusOr<CloseWork> PlanClose(const PendingClose& p, const core::PeriodFacts& facts,
                                       std::vector<storage::StoredCredit> pending,
                                       std::vector<storage::StoredCredit> earlier,
-                                      const std::vector<storage::StoredCredit>& recent, int64_t now);
+                                      const std::vector<storage::StoredCredit>& recent,
+                                      int64_t now);
   // The credit rows of the planned closes, and the earlier credits they apply or release.
   absl::Status WriteCredits(mysql::Connection& c, const std::vector<PendingClose>& batch,
                             const std::vector<CloseWork>& work);
   // Numbers and writes the credit notes and invoices, with their events; fills `outs`.
   absl::Status IssueDocuments(mysql::Connection& c, const std::vector<PendingClose>& batch,
                               std::vector<CloseWork>& work, int notes, int64_t now,
-                              std::vector<pb::ClosePeriodResponse>* outs, std::vector<outbox::Row>* events);
+                              std::vector<pb::ClosePeriodResponse>* outs,
+                              std::vector<outbox::Row>* events);
   // The credit note numbered `n` of one close, its document row and its event.
-  static absl::Status IssueCreditNote(const PendingClose& p, const CloseWork& w, int64_t n, int64_t now,
-                                      pb::CreditNote* note, std::vector<storage::DocumentRow>* documents,
+  static absl::Status IssueCreditNote(const PendingClose& p, const CloseWork& w, int64_t n,
+                                      int64_t now, pb::CreditNote* note,
+                                      std::vector<storage::DocumentRow>* documents,
                                       std::vector<outbox::Row>* events);
   // The event of a credit deferred or dropped instead of issued.
   static outbox::Row HeldCreditEvent(const PendingClose& p, const CloseWork& w, int64_t now);
   // The invoice numbered `n` of one close, its document row and its event.
-  static void IssueInvoice(const PendingClose& p, const CloseWork& w, int64_t n, int64_t now, pb::Invoice* inv,
-                           std::vector<storage::DocumentRow>* documents, std::vector<outbox::Row>* events);
+  static void IssueInvoice(const PendingClose& p, const CloseWork& w, int64_t n, int64_t now,
+                           pb::Invoice* inv, std::vector<storage::DocumentRow>* documents,
+                           std::vector<outbox::Row>* events);
   // Closes `batch` in one transaction; if that fails, each on its own. Returns how many closed.
   int CloseBatch(const std::vector<PendingClose>& batch, int64_t now);
-  absl::StatusOr<bool> Revise(const storage::ContractKey& k, const core::Period& period, int64_t now);
+  absl::StatusOr<bool> Revise(const storage::ContractKey& k, const core::Period& period,
+                              int64_t now);
 
   // How far back the scheduler looks for periods still to close.
   static constexpr int kCatchUpMonths = 24;

@@ -7,7 +7,8 @@
 
 namespace sla::billing {
 
-Adjustment ComputeAdjustment(const core::CreditResult& now, const std::vector<RecordedCredit>& recorded) {
+Adjustment ComputeAdjustment(const core::CreditResult& now,
+                             const std::vector<RecordedCredit>& recorded) {
   // How the period stands: issued rows win (a deferred credit once paid out is issued), then
   // deferred, then dropped; a period that recorded nothing stands as its recomputation says.
   bool any_issued = false, any_deferred = false, any_dropped = false;
@@ -17,8 +18,8 @@ Adjustment ComputeAdjustment(const core::CreditResult& now, const std::vector<Re
     any_dropped |= r.status == core::CreditStatus::kDropped;
   }
   const core::CreditStatus recomputed = !now.below_minimum ? core::CreditStatus::kIssued
-                                  : now.deferred     ? core::CreditStatus::kDeferred
-                                                     : core::CreditStatus::kDropped;
+                                        : now.deferred     ? core::CreditStatus::kDeferred
+                                                           : core::CreditStatus::kDropped;
   Adjustment out;
   out.status = any_issued     ? core::CreditStatus::kIssued
                : any_deferred ? core::CreditStatus::kDeferred
@@ -49,10 +50,11 @@ Adjustment ComputeAdjustment(const core::CreditResult& now, const std::vector<Re
     d.subject = key.second;
     d.kind = a == after.end() ? "adjustment" : a->second->kind;
     d.amount_minor = is - was;
-    d.explanation.push_back(absl::StrCat("recorded ", was, ", recomputed on the facts known now ", is,
-                                         ": delta ", is - was, " minor units"));
+    d.explanation.push_back(absl::StrCat("recorded ", was, ", recomputed on the facts known now ",
+                                         is, ": delta ", is - was, " minor units"));
     if (a != after.end()) {
-      d.explanation.insert(d.explanation.end(), a->second->explanation.begin(), a->second->explanation.end());
+      d.explanation.insert(d.explanation.end(), a->second->explanation.begin(),
+                           a->second->explanation.end());
     }
     out.total_minor += d.amount_minor;
     out.lines.push_back(std::move(d));

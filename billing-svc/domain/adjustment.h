@@ -39,6 +39,7 @@ struct Adjustment {
 
 // `now`: the period's credits recomputed on today's facts; `recorded`: every row the period
 // holds, all revisions.
-Adjustment ComputeAdjustment(const core::CreditResult& now, const std::vector<RecordedCredit>& recorded);
+Adjustment ComputeAdjustment(const core::CreditResult& now,
+                             const std::vector<RecordedCredit>& recorded);
 
 }  // namespace sla::billing

@@ -15,7 +15,8 @@ core::CreditLine Line(const std::string& rule, const std::string& service, int64
   return l;
 }
 
-core::CreditResult Result(std::vector<core::CreditLine> lines, bool below_minimum = false, bool deferred = false) {
+core::CreditResult Result(std::vector<core::CreditLine> lines, bool below_minimum = false,
+                          bool deferred = false) {
   core::CreditResult r;
   r.currency = "THB";
   for (const core::CreditLine& l : lines) r.total_minor += l.amount_minor;
@@ -28,7 +29,8 @@ core::CreditResult Result(std::vector<core::CreditLine> lines, bool below_minimu
 TEST(AdjustmentTest, ALateBreachGrowsAnIssuedCredit) {
   const Adjustment a = ComputeAdjustment(
       Result({Line("p1-response", "", 493'824), Line("email-availability", "email", 334'560)}),
-      {{"p1-response", "", 246'912, core::CreditStatus::kIssued}, {"email-availability", "email", 334'560, core::CreditStatus::kIssued}});
+      {{"p1-response", "", 246'912, core::CreditStatus::kIssued},
+       {"email-availability", "email", 334'560, core::CreditStatus::kIssued}});
   EXPECT_EQ(a.status, core::CreditStatus::kIssued);
   ASSERT_EQ(a.lines.size(), 1u);
   EXPECT_EQ(a.lines[0].rule_id, "p1-response");
@@ -39,10 +41,11 @@ TEST(AdjustmentTest, ALateBreachGrowsAnIssuedCredit) {
 TEST(AdjustmentTest, EarlierDeltasCountAndARuleThatNoLongerPaysIsTakenBack) {
   // Recorded: 100 at the close, +50 by a first delta; an outage reclassified as excluded
   // takes the availability credit away.
-  const Adjustment a = ComputeAdjustment(Result({Line("p1-response", "", 120)}),
-                                         {{"p1-response", "", 100, core::CreditStatus::kIssued},
-                                          {"p1-response", "", 50, core::CreditStatus::kIssued},
-                                          {"email-availability", "email", 70, core::CreditStatus::kIssued}});
+  const Adjustment a =
+      ComputeAdjustment(Result({Line("p1-response", "", 120)}),
+                        {{"p1-response", "", 100, core::CreditStatus::kIssued},
+                         {"p1-response", "", 50, core::CreditStatus::kIssued},
+                         {"email-availability", "email", 70, core::CreditStatus::kIssued}});
   ASSERT_EQ(a.lines.size(), 2u);
   EXPECT_EQ(a.lines[0].rule_id, "email-availability");
   EXPECT_EQ(a.lines[0].kind, "adjustment");
@@ -67,8 +70,9 @@ TEST(AdjustmentTest, ADroppedPeriodThatNowReachesTheMinimumPaysInFull) {
 }
 
 TEST(AdjustmentTest, ADroppedPeriodStillBelowTheMinimumStaysDropped) {
-  const Adjustment a = ComputeAdjustment(Result({Line("p1-response", "", 600)}, /*below_minimum=*/true),
-                                         {{"p1-response", "", 400, core::CreditStatus::kDropped}});
+  const Adjustment a =
+      ComputeAdjustment(Result({Line("p1-response", "", 600)}, /*below_minimum=*/true),
+                        {{"p1-response", "", 400, core::CreditStatus::kDropped}});
   EXPECT_EQ(a.status, core::CreditStatus::kDropped);
   ASSERT_EQ(a.lines.size(), 1u);
   EXPECT_EQ(a.lines[0].amount_minor, 200);
@@ -86,7 +90,8 @@ TEST(AdjustmentTest, APeriodThatRecordedNothingTakesItsRecomputedStatus) {
             core::CreditStatus::kDeferred);
   EXPECT_EQ(ComputeAdjustment(Result({Line("p1-response", "", 300)}, true, false), {}).status,
             core::CreditStatus::kDropped);
-  EXPECT_EQ(ComputeAdjustment(Result({Line("p1-response", "", 300)}), {}).status, core::CreditStatus::kIssued);
+  EXPECT_EQ(ComputeAdjustment(Result({Line("p1-response", "", 300)}), {}).status,
+            core::CreditStatus::kIssued);
 }
 
 }  // namespace

@@ -16,8 +16,9 @@ Settlement SettleCredit(const core::CreditResult& credits, const sla::v1::Credit
       schedule.has_minimum_credit() ? schedule.minimum_credit().amount_minor() : 0;
   const bool enough = credits.total_minor + waiting_minor >= minimum || last_period;
   s.status = !credits.below_minimum ? core::CreditStatus::kIssued
-             : credits.deferred     ? (enough ? core::CreditStatus::kIssued : core::CreditStatus::kDeferred)
-                                    : core::CreditStatus::kDropped;
+             : credits.deferred
+                 ? (enough ? core::CreditStatus::kIssued : core::CreditStatus::kDeferred)
+                 : core::CreditStatus::kDropped;
   if (s.status == core::CreditStatus::kIssued && enough) {
     s.releases_deferred = true;
     s.released_minor = waiting_minor;

@@ -65,9 +65,12 @@ TEST(SettlementTest, ARuleMissedInKOfTheLastMPeriodsAccruesATerminationRight) {
   const int feb = 2027 * 12 + 1;
   const core::CreditResult credits = Credit(100, false, false);
   // Two earlier misses inside the window, one outside it, one of another rule.
-  const std::vector<PastCredit> past = {
-      {"p1-response", feb - 1}, {"p1-response", feb - 3}, {"p1-response", feb - 7}, {"email", feb - 2}};
-  const std::vector<TerminationRight> rights = AccruedTerminationRights(credits, rule, feb, 1'000, past);
+  const std::vector<PastCredit> past = {{"p1-response", feb - 1},
+                                        {"p1-response", feb - 3},
+                                        {"p1-response", feb - 7},
+                                        {"email", feb - 2}};
+  const std::vector<TerminationRight> rights =
+      AccruedTerminationRights(credits, rule, feb, 1'000, past);
   ASSERT_EQ(rights.size(), 1u);
   EXPECT_EQ(rights[0].rule_id, "p1-response");
   EXPECT_EQ(rights[0].breached_periods, 3);
@@ -76,7 +79,8 @@ TEST(SettlementTest, ARuleMissedInKOfTheLastMPeriodsAccruesATerminationRight) {
   // One miss fewer in the window: nothing yet.
   EXPECT_TRUE(AccruedTerminationRights(credits, rule, feb, 1'000, {past[0], past[2]}).empty());
   // No clause in the terms: nothing.
-  EXPECT_TRUE(AccruedTerminationRights(credits, sla::v1::ChronicBreachRule(), feb, 1'000, past).empty());
+  EXPECT_TRUE(
+      AccruedTerminationRights(credits, sla::v1::ChronicBreachRule(), feb, 1'000, past).empty());
 }
 
 }  // namespace

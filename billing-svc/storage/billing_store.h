@@ -27,9 +27,11 @@ struct ContractKey {
 };
 
 // Idempotent: a replayed breach is ignored.
-absl::Status InsertBreach(Connection& c, const ContractKey& k, const core::BreachFact& b, int cycle);
+absl::Status InsertBreach(Connection& c, const ContractKey& k, const core::BreachFact& b,
+                          int cycle);
 // The outage's latest state; returns the state it replaced, if any.
-absl::StatusOr<std::optional<core::OutageFact>> UpsertOutage(Connection& c, const ContractKey& k, const core::OutageFact& o);
+absl::StatusOr<std::optional<core::OutageFact>> UpsertOutage(Connection& c, const ContractKey& k,
+                                                             const core::OutageFact& o);
 // Marks the closed periods overlapping [from, until) stale: a fact about them arrived after
 // they closed, so a delta is due.
 absl::Status MarkStale(Connection& c, const ContractKey& k, int64_t from, int64_t until);
@@ -51,13 +53,16 @@ struct FactsQuery {
   int64_t start = 0;
   int64_t end = 0;
 };
-absl::StatusOr<core::PeriodFacts> LoadFacts(Connection& c, const ContractKey& k, int64_t start, int64_t end);
+absl::StatusOr<core::PeriodFacts> LoadFacts(Connection& c, const ContractKey& k, int64_t start,
+                                            int64_t end);
 // The same for several contracts (each at most once) in one round trip per table; results in
 // the order of `queries`.
-absl::StatusOr<std::vector<core::PeriodFacts>> LoadFactsMany(Connection& c, const std::vector<FactsQuery>& queries);
+absl::StatusOr<std::vector<core::PeriodFacts>> LoadFactsMany(
+    Connection& c, const std::vector<FactsQuery>& queries);
 
 // Which of `periods` are closed, as "customer/contract/year*12+month-1".
-absl::StatusOr<std::set<std::string>> ClosedAmong(Connection& c, const std::vector<PeriodKey>& periods);
+absl::StatusOr<std::set<std::string>> ClosedAmong(Connection& c,
+                                                  const std::vector<PeriodKey>& periods);
 std::string ClosedText(const PeriodKey& p);
 struct Claim {
   PeriodKey at;
@@ -82,8 +87,10 @@ struct ClosedPeriod {
   std::string terms_version;
 };
 // The closed period, locked; nullopt if it is not closed.
-absl::StatusOr<std::optional<ClosedPeriod>> LockClosedPeriod(Connection& c, const ContractKey& k, const core::Period& p);
-absl::Status FinishRevision(Connection& c, const ContractKey& k, const core::Period& p, int revision);
+absl::StatusOr<std::optional<ClosedPeriod>> LockClosedPeriod(Connection& c, const ContractKey& k,
+                                                             const core::Period& p);
+absl::Status FinishRevision(Connection& c, const ContractKey& k, const core::Period& p,
+                            int revision);
 
 using core::CreditStatus;
 struct StoredCredit {
@@ -102,22 +109,28 @@ struct ContractCredit {
 };
 absl::Status InsertCredits(Connection& c, const std::vector<ContractCredit>& credits);
 // Every credit row of the period, all revisions (not what an invoice carried).
-absl::StatusOr<std::vector<RecordedCredit>> RecordedCredits(Connection& c, const ContractKey& k, const core::Period& p);
+absl::StatusOr<std::vector<RecordedCredit>> RecordedCredits(Connection& c, const ContractKey& k,
+                                                            const core::Period& p);
 
 // Credit rows of several contracts (each at most once in `periods`), by KeyText.
 using CreditsByContract = std::map<std::string, std::vector<StoredCredit>>;
 // Deferred credits of periods before each period, not paid out yet, locked.
-absl::StatusOr<CreditsByContract> LockPendingDeferred(Connection& c, const std::vector<PeriodKey>& before);
+absl::StatusOr<CreditsByContract> LockPendingDeferred(Connection& c,
+                                                      const std::vector<PeriodKey>& before);
 // Issued credits of periods before each period not yet deducted from an invoice, locked
 // (deferred credits paid out by that period's own close wait for the invoice after it).
-absl::StatusOr<CreditsByContract> LockUnappliedCredits(Connection& c, const std::vector<PeriodKey>& before);
+absl::StatusOr<CreditsByContract> LockUnappliedCredits(Connection& c,
+                                                       const std::vector<PeriodKey>& before);
 // Credits of the `window` periods up to each period, the period itself included (chronic breach).
-absl::StatusOr<CreditsByContract> RecentCredits(Connection& c, const std::vector<PeriodKey>& until, int window);
+absl::StatusOr<CreditsByContract> RecentCredits(Connection& c, const std::vector<PeriodKey>& until,
+                                                int window);
 // Marks credits as deducted by the invoice of `on` (each row its own period).
-absl::Status MarkApplied(Connection& c, const std::vector<std::pair<ContractCredit, core::Period>>& rows);
+absl::Status MarkApplied(Connection& c,
+                         const std::vector<std::pair<ContractCredit, core::Period>>& rows);
 // Pays deferred credits out with the close of `on`: issued from then on, applied by the
 // invoice after it.
-absl::Status ReleaseDeferred(Connection& c, const std::vector<std::pair<ContractCredit, core::Period>>& rows);
+absl::Status ReleaseDeferred(Connection& c,
+                             const std::vector<std::pair<ContractCredit, core::Period>>& rows);
 
 // Reserves `count` consecutive numbers of `series` ("INV", "CN", "DN"), gapless: taken under the
 // series row's lock, held until the transaction ends. Returns the first.
@@ -133,8 +146,10 @@ struct DocumentRow {
 };
 absl::Status InsertDocuments(Connection& c, const std::vector<DocumentRow>& docs);
 // The period's document at revision 0 (its close).
-absl::StatusOr<std::optional<std::string>> LoadPeriodDocument(Connection& c, const std::string& series,
-                                                              const ContractKey& k, const core::Period& p);
+absl::StatusOr<std::optional<std::string>> LoadPeriodDocument(Connection& c,
+                                                              const std::string& series,
+                                                              const ContractKey& k,
+                                                              const core::Period& p);
 absl::StatusOr<std::optional<std::pair<std::string, std::string>>> LoadDocument(
     Connection& c, const std::string& series, int64_t number);  // (customer_id, body)
 

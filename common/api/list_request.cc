@@ -4,9 +4,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/status/errors.h"
 
 namespace sla::api {
@@ -35,31 +35,38 @@ absl::StatusOr<int> PageSize(int requested) {
   return requested;
 }
 
-absl::Status CheckFilterField(const Restriction& r, std::initializer_list<absl::string_view> fields) {
+absl::Status CheckFilterField(const Restriction& r,
+                              std::initializer_list<absl::string_view> fields) {
   const std::string path = absl::StrCat("filter.", r.field);
   bool known = false;
   for (absl::string_view f : fields) known = known || f == r.field;
-  if (!known) return InvalidField(path, absl::StrCat("unknown field (", absl::StrJoin(fields, ", "), ")"));
+  if (!known)
+    return InvalidField(path, absl::StrCat("unknown field (", absl::StrJoin(fields, ", "), ")"));
   if (r.op != '=') return InvalidField(path, "supports only `=`");
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<OrderBy>> ParseOrderBy(absl::string_view order_by,
-                                                    std::initializer_list<absl::string_view> fields) {
-  const std::vector<absl::string_view> words = absl::StrSplit(order_by, ' ', absl::SkipWhitespace());
+absl::StatusOr<std::optional<OrderBy>> ParseOrderBy(
+    absl::string_view order_by, std::initializer_list<absl::string_view> fields) {
+  const std::vector<absl::string_view> words =
+      absl::StrSplit(order_by, ' ', absl::SkipWhitespace());
   if (words.empty()) return std::optional<OrderBy>();
-  const std::string known = absl::StrCat("sort by one of ", absl::StrJoin(fields, ", "), ", optionally with ` desc`");
-  if (absl::StrContains(order_by, ',')) return InvalidField("order_by", absl::StrCat("one field only: ", known));
+  const std::string known =
+      absl::StrCat("sort by one of ", absl::StrJoin(fields, ", "), ", optionally with ` desc`");
+  if (absl::StrContains(order_by, ','))
+    return InvalidField("order_by", absl::StrCat("one field only: ", known));
   OrderBy out;
   out.field = std::string(words[0]);
   if (words.size() == 2 && (words[1] == "desc" || words[1] == "asc")) {
     out.descending = words[1] == "desc";
   } else if (words.size() != 1) {
-    return InvalidField("order_by", absl::StrCat("`", order_by, "` is not `field` or `field desc`: ", known));
+    return InvalidField("order_by",
+                        absl::StrCat("`", order_by, "` is not `field` or `field desc`: ", known));
   }
   bool ok = false;
   for (absl::string_view f : fields) ok = ok || f == out.field;
-  if (!ok) return InvalidField("order_by", absl::StrCat("`", out.field, "` cannot be sorted on: ", known));
+  if (!ok)
+    return InvalidField("order_by", absl::StrCat("`", out.field, "` cannot be sorted on: ", known));
   return std::optional<OrderBy>(std::move(out));
 }
 
@@ -114,7 +121,8 @@ absl::StatusOr<std::vector<Restriction>> ParseFilter(absl::string_view f) {
 }
 
 std::string EncodePageToken(absl::string_view last_key, absl::string_view filter) {
-  return absl::WebSafeBase64Escape(absl::StrCat(kTokenVersion, "|", FilterHash(filter), "|", last_key));
+  return absl::WebSafeBase64Escape(
+      absl::StrCat(kTokenVersion, "|", FilterHash(filter), "|", last_key));
 }
 
 absl::StatusOr<std::string> DecodePageToken(absl::string_view token, absl::string_view filter) {
@@ -125,7 +133,8 @@ absl::StatusOr<std::string> DecodePageToken(absl::string_view token, absl::strin
   }
   const std::string prefix = absl::StrCat(kTokenVersion, "|", FilterHash(filter), "|");
   if (!absl::StartsWith(raw, prefix)) {
-    return InvalidField("page_token", "was issued for another filter, or is not a token this service issued");
+    return InvalidField("page_token",
+                        "was issued for another filter, or is not a token this service issued");
   }
   return raw.substr(prefix.size());
 }

@@ -34,7 +34,8 @@ struct Restriction {
 // OK if `r` names one of `fields` with `=`. Otherwise INVALID_ARGUMENT naming `filter.<field>`:
 // an unknown field lists the known ones (whatever the operator), a known one with `:` says
 // that only `=` is supported for it.
-absl::Status CheckFilterField(const Restriction& r, std::initializer_list<absl::string_view> fields);
+absl::Status CheckFilterField(const Restriction& r,
+                              std::initializer_list<absl::string_view> fields);
 
 // INVALID_ARGUMENT naming `filter` for a malformed expression, at most 1,000 characters.
 absl::StatusOr<std::vector<Restriction>> ParseFilter(absl::string_view filter);
@@ -46,8 +47,8 @@ struct OrderBy {
   std::string field;
   bool descending = false;
 };
-absl::StatusOr<std::optional<OrderBy>> ParseOrderBy(absl::string_view order_by,
-                                                    std::initializer_list<absl::string_view> fields);
+absl::StatusOr<std::optional<OrderBy>> ParseOrderBy(
+    absl::string_view order_by, std::initializer_list<absl::string_view> fields);
 
 // What a page token is bound to: the filter and, when one is given, the order. A token made
 // under another filter or order is refused (tokens made before orders existed stay valid).

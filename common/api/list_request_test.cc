@@ -17,7 +17,8 @@ TEST(ListRequestTest, OrderByIsOneKnownFieldOptionallyDescending) {
   auto asc = ParseOrderBy("issue_time asc", {"issue_time"});
   ASSERT_TRUE(asc.ok() && asc->has_value());
   EXPECT_FALSE((*asc)->descending);
-  for (const char* bad : {"total", "issue_time up", "issue_time, number", "issue_time desc extra"}) {
+  for (const char* bad :
+       {"total", "issue_time up", "issue_time, number", "issue_time desc extra"}) {
     auto r = ParseOrderBy(bad, {"issue_time"});
     EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_NE(r.status().message().find("order_by"), std::string::npos) << r.status();
@@ -25,10 +26,12 @@ TEST(ListRequestTest, OrderByIsOneKnownFieldOptionallyDescending) {
 }
 
 TEST(ListRequestTest, APageTokenHoldsToItsOrder) {
-  EXPECT_EQ(PageBinding("state = ACTIVE", ""), "state = ACTIVE");  // tokens made before orders stay valid
+  EXPECT_EQ(PageBinding("state = ACTIVE", ""),
+            "state = ACTIVE");  // tokens made before orders stay valid
   const std::string token = EncodePageToken("k1", PageBinding("", "issue_time desc"));
   EXPECT_TRUE(DecodePageToken(token, PageBinding("", "issue_time desc")).ok());
-  EXPECT_EQ(DecodePageToken(token, PageBinding("", "")).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodePageToken(token, PageBinding("", "")).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(ListRequestTest, PageSizeBounds) {

@@ -21,8 +21,8 @@ absl::StatusOr<std::pair<std::string, std::string>> ParseCustomerChild(absl::str
                                                                        absl::string_view collection,
                                                                        absl::string_view field) {
   std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
-  if (parts.size() != 4 || parts[0] != "customers" || parts[2] != collection || !ValidId(parts[1]) ||
-      !ValidId(parts[3])) {
+  if (parts.size() != 4 || parts[0] != "customers" || parts[2] != collection ||
+      !ValidId(parts[1]) || !ValidId(parts[3])) {
     return InvalidField(field, absl::StrCat("must be customers/{customer}/", collection, "/{id}"));
   }
   return std::make_pair(std::string(parts[1]), std::string(parts[3]));

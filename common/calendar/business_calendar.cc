@@ -20,13 +20,20 @@ std::string Path(absl::string_view prefix, absl::string_view field) {
 // Monday = 0 … Sunday = 6.
 int WeekdayIndex(absl::Weekday d) {
   switch (d) {
-    case absl::Weekday::monday: return 0;
-    case absl::Weekday::tuesday: return 1;
-    case absl::Weekday::wednesday: return 2;
-    case absl::Weekday::thursday: return 3;
-    case absl::Weekday::friday: return 4;
-    case absl::Weekday::saturday: return 5;
-    case absl::Weekday::sunday: return 6;
+    case absl::Weekday::monday:
+      return 0;
+    case absl::Weekday::tuesday:
+      return 1;
+    case absl::Weekday::wednesday:
+      return 2;
+    case absl::Weekday::thursday:
+      return 3;
+    case absl::Weekday::friday:
+      return 4;
+    case absl::Weekday::saturday:
+      return 5;
+    case absl::Weekday::sunday:
+      return 6;
   }
   return 0;
 }
@@ -83,7 +90,8 @@ absl::Status ValidateSpec(const CalendarSpec& spec, absl::string_view prefix) {
   if (spec.time_zone.empty()) return InvalidField(Path(prefix, "time_zone"), "is required");
   // IANA names are short; a longer value is refused before it is looked up or echoed back.
   if (spec.time_zone.size() > kMaxTimeZoneLength) {
-    return InvalidField(Path(prefix, "time_zone"), absl::StrCat("at most ", kMaxTimeZoneLength, " characters"));
+    return InvalidField(Path(prefix, "time_zone"),
+                        absl::StrCat("at most ", kMaxTimeZoneLength, " characters"));
   }
   if (!absl::LoadTimeZone(spec.time_zone, &tz)) {
     return InvalidField(Path(prefix, "time_zone"),
@@ -186,8 +194,8 @@ absl::StatusOr<BusinessCalendar> BusinessCalendar::Compile(const CalendarSpec& s
       const absl::CivilSecond midnight(d);
       for (const WeeklyInterval& w : by_day[WeekdayIndex(absl::GetWeekday(d))]) {
         const int end_minute = w.start_minute + LengthMinutes(w);
-        open.push_back({Resolve(tz, midnight + w.start_minute * 60),
-                        Resolve(tz, midnight + end_minute * 60)});
+        open.push_back(
+            {Resolve(tz, midnight + w.start_minute * 60), Resolve(tz, midnight + end_minute * 60)});
       }
     }
   }
@@ -272,7 +280,7 @@ bool BusinessCalendar::IsOpen(absl::Time t) const {
 }
 
 absl::StatusOr<absl::Duration> BusinessCalendar::OpenTimeBetween(absl::Time from,
-                                                                  absl::Time to) const {
+                                                                 absl::Time to) const {
   const int64_t a = absl::ToUnixSeconds(from);
   const int64_t b = absl::ToUnixSeconds(to);
   if (a < begin_ || a > end_ || b < begin_ || b > end_) {

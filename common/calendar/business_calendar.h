@@ -65,8 +65,7 @@ class BusinessCalendar {
   // Validates `spec` and compiles it over the horizon [horizon_begin, horizon_end).
   // INVALID_ARGUMENT for a bad spec or an empty horizon.
   static absl::StatusOr<BusinessCalendar> Compile(const CalendarSpec& spec,
-                                                  absl::Time horizon_begin,
-                                                  absl::Time horizon_end);
+                                                  absl::Time horizon_begin, absl::Time horizon_end);
 
   absl::Time horizon_begin() const { return absl::FromUnixSeconds(begin_); }
   absl::Time horizon_end() const { return absl::FromUnixSeconds(end_); }

@@ -143,8 +143,7 @@ TEST(SlaClockTest, OvernightShiftCrossesMidnightAndHolidayCutsIt) {
 
   spec.holidays = {{CivilDay(2026, 11, 24)}};  // Tuesday: only Mon 22:00–24:00 remains
   const BusinessCalendar cut = Compile(spec);
-  EXPECT_EQ(*cut.OpenTimeBetween(Utc(2026, 11, 23, 0, 0), Utc(2026, 11, 25, 0, 0)),
-            absl::Hours(2));
+  EXPECT_EQ(*cut.OpenTimeBetween(Utc(2026, 11, 23, 0, 0), Utc(2026, 11, 25, 0, 0)), absl::Hours(2));
 }
 
 TEST(SlaClockTest, PartialHolidayClosesPartOfTheDay) {
@@ -167,8 +166,7 @@ TEST(SlaClockTest, DstGapShortensTheShift) {
   const BusinessCalendar in_gap = Compile(spec);
   EXPECT_FALSE(in_gap.IsOpen(Utc(2026, 3, 8, 6, 59)));
   EXPECT_TRUE(in_gap.IsOpen(Utc(2026, 3, 8, 7, 0)));
-  EXPECT_EQ(*in_gap.OpenTimeBetween(Utc(2026, 3, 8, 0, 0), Utc(2026, 3, 9, 0, 0)),
-            absl::Hours(1));
+  EXPECT_EQ(*in_gap.OpenTimeBetween(Utc(2026, 3, 8, 0, 0), Utc(2026, 3, 9, 0, 0)), absl::Hours(1));
 }
 
 TEST(SlaClockTest, DstOverlapLengthensTheShiftWithoutAHole) {
@@ -180,8 +178,8 @@ TEST(SlaClockTest, DstOverlapLengthensTheShiftWithoutAHole) {
   // A shift starting at 01:30 starts at its first occurrence and stays open through the repeat.
   spec.weekly = {{Weekday::sunday, 90, 5 * 60}};
   const BusinessCalendar from_overlap = Compile(spec);
-  EXPECT_TRUE(from_overlap.IsOpen(Utc(2026, 11, 1, 5, 30)));   // 01:30 EDT
-  EXPECT_TRUE(from_overlap.IsOpen(Utc(2026, 11, 1, 6, 10)));   // 01:10 EST, the repeat
+  EXPECT_TRUE(from_overlap.IsOpen(Utc(2026, 11, 1, 5, 30)));  // 01:30 EDT
+  EXPECT_TRUE(from_overlap.IsOpen(Utc(2026, 11, 1, 6, 10)));  // 01:10 EST, the repeat
   EXPECT_EQ(*from_overlap.OpenTimeBetween(Utc(2026, 11, 1, 0, 0), Utc(2026, 11, 2, 0, 0)),
             absl::Minutes(270));
 }
@@ -281,10 +279,9 @@ TEST(CalendarSpecTest, ValidationNamesTheField) {
   too_many.holidays.assign(kMaxHolidays + 1, Holiday{CivilDay(2026, 1, 1)});
   EXPECT_EQ(InvalidFieldPath(ValidateSpec(too_many)), "holidays");
 
-  EXPECT_EQ(BusinessCalendar::Compile(ok, Utc(2026, 1, 1, 0, 0), Utc(2026, 1, 1, 0, 0))
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      BusinessCalendar::Compile(ok, Utc(2026, 1, 1, 0, 0), Utc(2026, 1, 1, 0, 0)).status().code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 TEST(BusinessCalendarTest, MergesTouchingIntervalsAndSumsOpenTime) {
@@ -293,8 +290,7 @@ TEST(BusinessCalendarTest, MergesTouchingIntervalsAndSumsOpenTime) {
   const BusinessCalendar cal = Compile(spec);
   // One merged interval per Monday over three years.
   EXPECT_EQ(cal.interval_count(), 156u);  // 52 Mondays in each of 2025, 2026, 2027
-  EXPECT_EQ(*cal.OpenTimeBetween(Utc(2026, 11, 23, 0, 0), Utc(2026, 11, 30, 0, 0)),
-            absl::Hours(8));
+  EXPECT_EQ(*cal.OpenTimeBetween(Utc(2026, 11, 23, 0, 0), Utc(2026, 11, 30, 0, 0)), absl::Hours(8));
   EXPECT_EQ(*cal.AddOpenTime(Utc(2026, 11, 23, 11, 0), absl::Hours(2)), Utc(2026, 11, 23, 13, 0));
 }
 

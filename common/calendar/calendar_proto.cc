@@ -12,14 +12,22 @@ std::string Path(absl::string_view prefix, absl::string_view field) {
 
 absl::StatusOr<absl::Weekday> Weekday(sla::v1::DayOfWeek d, const std::string& path) {
   switch (d) {
-    case sla::v1::MONDAY: return absl::Weekday::monday;
-    case sla::v1::TUESDAY: return absl::Weekday::tuesday;
-    case sla::v1::WEDNESDAY: return absl::Weekday::wednesday;
-    case sla::v1::THURSDAY: return absl::Weekday::thursday;
-    case sla::v1::FRIDAY: return absl::Weekday::friday;
-    case sla::v1::SATURDAY: return absl::Weekday::saturday;
-    case sla::v1::SUNDAY: return absl::Weekday::sunday;
-    default: return InvalidField(path, "must be a day of the week");
+    case sla::v1::MONDAY:
+      return absl::Weekday::monday;
+    case sla::v1::TUESDAY:
+      return absl::Weekday::tuesday;
+    case sla::v1::WEDNESDAY:
+      return absl::Weekday::wednesday;
+    case sla::v1::THURSDAY:
+      return absl::Weekday::thursday;
+    case sla::v1::FRIDAY:
+      return absl::Weekday::friday;
+    case sla::v1::SATURDAY:
+      return absl::Weekday::saturday;
+    case sla::v1::SUNDAY:
+      return absl::Weekday::sunday;
+    default:
+      return InvalidField(path, "must be a day of the week");
   }
 }
 
@@ -39,7 +47,8 @@ absl::StatusOr<CalendarSpec> SpecFromProto(const sla::v1::BusinessCalendar& prot
                         absl::StrCat("at most ", kMaxWeeklyIntervals, " intervals"));
   }
   if (proto.holidays_size() > kMaxHolidays) {
-    return InvalidField(Path(prefix, "holidays"), absl::StrCat("at most ", kMaxHolidays, " holidays"));
+    return InvalidField(Path(prefix, "holidays"),
+                        absl::StrCat("at most ", kMaxHolidays, " holidays"));
   }
   for (int i = 0; i < proto.weekly_intervals_size(); ++i) {
     const auto& w = proto.weekly_intervals(i);

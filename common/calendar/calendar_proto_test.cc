@@ -14,11 +14,19 @@ sla::v1::BusinessCalendar Parse(const char* text) {
 }
 
 constexpr char kBangkok[] = R"pb(
-  display_name: "Bangkok office" time_zone: "Asia/Bangkok"
+  display_name: "Bangkok office"
+  time_zone: "Asia/Bangkok"
   weekly_intervals { day: MONDAY start_minute: 540 end_minute: 1020 }
   weekly_intervals { day: FRIDAY start_minute: 1320 end_minute: 360 }
-  holidays { date { year: 2026 month: 12 day: 7 } name: "Constitution Day" }
-  holidays { date { year: 2026 month: 12 day: 31 } start_minute: 720 end_minute: 1440 }
+  holidays {
+    date { year: 2026 month: 12 day: 7 }
+    name: "Constitution Day"
+  }
+  holidays {
+    date { year: 2026 month: 12 day: 31 }
+    start_minute: 720
+    end_minute: 1440
+  }
 )pb";
 
 TEST(CalendarProtoTest, ConvertsWeeklyIntervalsAndHolidays) {

@@ -73,7 +73,8 @@ absl::Status ValidatePauses(absl::Span<const Pause> pauses) {
 }
 
 absl::StatusOr<int64_t> DueAtSeconds(const BusinessCalendar& cal, int64_t start,
-                                     int64_t target_seconds, absl::Span<const PauseSeconds> pauses) {
+                                     int64_t target_seconds,
+                                     absl::Span<const PauseSeconds> pauses) {
   if (target_seconds <= 0) return InvalidField("target", "must be positive");
   if (absl::Status s = ValidatePauseSeconds(pauses); !s.ok()) return s;
   if (absl::Status s = CheckInHorizon(cal, start, "clock start"); !s.ok()) return s;

@@ -24,10 +24,22 @@ constexpr int64_t kNotReached = test::kRefNotReached;
 constexpr int64_t kPausedForever = test::kRefPausedForever;
 
 const char* const kZones[] = {
-    "UTC",           "Asia/Bangkok",       "America/New_York", "Europe/London",
-    "Europe/Berlin", "Australia/Lord_Howe", "Australia/Adelaide", "Asia/Kathmandu",
-    "America/St_Johns", "Pacific/Chatham", "America/Santiago",  "Africa/Casablanca",
-    "America/Havana", "Asia/Tehran",       "Pacific/Auckland", "America/Sao_Paulo",
+    "UTC",
+    "Asia/Bangkok",
+    "America/New_York",
+    "Europe/London",
+    "Europe/Berlin",
+    "Australia/Lord_Howe",
+    "Australia/Adelaide",
+    "Asia/Kathmandu",
+    "America/St_Johns",
+    "Pacific/Chatham",
+    "America/Santiago",
+    "Africa/Casablanca",
+    "America/Havana",
+    "Asia/Tehran",
+    "Pacific/Auckland",
+    "America/Sao_Paulo",
 };
 
 int64_t Env(const char* name, int64_t fallback) {
@@ -38,8 +50,9 @@ int64_t Env(const char* name, int64_t fallback) {
 std::string Describe(const CalendarSpec& spec, int64_t h0, int64_t start, int64_t target_min,
                      const std::vector<Pause>& pauses) {
   std::ostringstream os;
-  os << "zone=" << spec.time_zone << " always_open=" << spec.always_open << " window_start="
-     << absl::FormatTime(absl::FromUnixSeconds(h0), absl::UTCTimeZone()) << "\n weekly:";
+  os << "zone=" << spec.time_zone << " always_open=" << spec.always_open
+     << " window_start=" << absl::FormatTime(absl::FromUnixSeconds(h0), absl::UTCTimeZone())
+     << "\n weekly:";
   for (const auto& w : spec.weekly) {
     os << " [" << static_cast<int>(w.day) << " " << w.start_minute << "-" << w.end_minute << "]";
   }
@@ -118,7 +131,8 @@ TEST(SlaClockDifferentialTest, MatchesMinuteSteppingReference) {
         absl::ToUnixSeconds(absl::FromCivil(absl::CivilMinute(first_day), absl::UTCTimeZone()));
     const int minutes = kWindowDays * 1440;
     const int64_t h1 = h0 + 60 * static_cast<int64_t>(minutes);
-    auto cal = BusinessCalendar::Compile(spec, absl::FromUnixSeconds(h0), absl::FromUnixSeconds(h1));
+    auto cal =
+        BusinessCalendar::Compile(spec, absl::FromUnixSeconds(h0), absl::FromUnixSeconds(h1));
     ASSERT_TRUE(cal.ok()) << cal.status() << "\n" << Describe(spec, h0, 0, 0, {});
     test::ReferenceCalendar ref(spec);
     ref.Precompute(h0, h1);
@@ -127,9 +141,15 @@ TEST(SlaClockDifferentialTest, MatchesMinuteSteppingReference) {
       const int64_t start = h0 + 60 * uniform(0, minutes * 3 / 4);
       int64_t target_min;
       switch (uniform(0, 2)) {
-        case 0: target_min = uniform(1, 120); break;
-        case 1: target_min = uniform(60, 16 * 60); break;
-        default: target_min = uniform(8 * 60, 5 * 8 * 60); break;
+        case 0:
+          target_min = uniform(1, 120);
+          break;
+        case 1:
+          target_min = uniform(60, 16 * 60);
+          break;
+        default:
+          target_min = uniform(8 * 60, 5 * 8 * 60);
+          break;
       }
       std::vector<Pause> pauses;
       const int npauses = uniform(0, 9) == 0 ? 20 : static_cast<int>(uniform(0, 4));

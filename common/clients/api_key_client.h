@@ -14,7 +14,8 @@ namespace sla::clients {
 class ContractApiKeyResolver final : public server::ApiKeyResolver {
  public:
   // `service_name` is the subject of the service token (e.g. "ticket-svc").
-  ContractApiKeyResolver(std::shared_ptr<grpc::Channel> channel, server::JwtConfig jwt, std::string service_name);
+  ContractApiKeyResolver(std::shared_ptr<grpc::Channel> channel, server::JwtConfig jwt,
+                         std::string service_name);
   absl::StatusOr<server::ApiKeyIdentity> Resolve(absl::string_view secret, absl::Time now) override;
 
  private:

@@ -77,7 +77,8 @@ absl::StatusOr<std::vector<cpb::Contract>> ContractTermsSource::List(const std::
     req.set_filter(filter);
     cpb::ListContractsResponse resp;
     const grpc::Status s = stub_->ListContracts(&ctx, req, &resp);
-    if (!s.ok()) return absl::UnavailableError(absl::StrCat("ListContracts failed: ", s.error_message()));
+    if (!s.ok())
+      return absl::UnavailableError(absl::StrCat("ListContracts failed: ", s.error_message()));
     for (auto& c : *resp.mutable_contracts()) {
       c.clear_terms();  // only names and lifecycle are wanted; terms come from ResolveTerms
       out.push_back(std::move(c));
@@ -94,8 +95,8 @@ absl::StatusOr<std::vector<std::string>> ContractTermsSource::ActiveContracts() 
   return out;
 }
 
-absl::StatusOr<std::vector<ContractTermsSource::Terminated>> ContractTermsSource::TerminatedContracts(
-    absl::Time since) {
+absl::StatusOr<std::vector<ContractTermsSource::Terminated>>
+ContractTermsSource::TerminatedContracts(absl::Time since) {
   SLA_ASSIGN_OR_RETURN(std::vector<cpb::Contract> contracts, List("state = TERMINATED"));
   std::vector<Terminated> out;
   for (const auto& c : contracts) {

@@ -32,7 +32,8 @@ class TermsSource {
   virtual absl::StatusOr<ResolvedVersion> Resolve(const std::string& contract, absl::Time at) = 0;
   // One version by name (`{contract}/versions/{n}`), whether in force now or not (a ticket's
   // events are measured by the version it was opened under, also after a termination).
-  virtual absl::StatusOr<ResolvedVersion> ResolveVersion(const std::string& contract, const std::string& version) = 0;
+  virtual absl::StatusOr<ResolvedVersion> ResolveVersion(const std::string& contract,
+                                                         const std::string& version) = 0;
 };
 
 // The contracts in force (for schedulers that act on every contract).
@@ -57,7 +58,8 @@ class ContractTermsSource final : public TermsSource, public ContractDirectory {
   ContractTermsSource(std::shared_ptr<grpc::Channel> channel, server::JwtConfig jwt,
                       std::string service_name);
   absl::StatusOr<ResolvedVersion> Resolve(const std::string& contract, absl::Time at) override;
-  absl::StatusOr<ResolvedVersion> ResolveVersion(const std::string& contract, const std::string& version) override;
+  absl::StatusOr<ResolvedVersion> ResolveVersion(const std::string& contract,
+                                                 const std::string& version) override;
   absl::StatusOr<std::vector<std::string>> ActiveContracts() override;
   absl::StatusOr<std::vector<Terminated>> TerminatedContracts(absl::Time since) override;
 

@@ -15,7 +15,8 @@ absl::StatusOr<std::string> ServiceToken::Get() {
   const absl::Time now = clock_();
   absl::MutexLock lock(&mu_);
   if (now + absl::Minutes(1) < expiry_) return token_;
-  SLA_ASSIGN_OR_RETURN(token_, server::MintToken(jwt_, {service_name_, "", {"service"}}, now, kTtl));
+  SLA_ASSIGN_OR_RETURN(token_,
+                       server::MintToken(jwt_, {service_name_, "", {"service"}}, now, kTtl));
   expiry_ = now + kTtl;
   return token_;
 }

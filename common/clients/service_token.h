@@ -19,8 +19,9 @@ namespace sla::clients {
 class ServiceToken {
  public:
   // `clock` stamps the tokens: the time the called service checks them against.
-  ServiceToken(server::JwtConfig jwt, std::string service_name,
-               std::function<absl::Time()> clock = [] { return absl::Now(); });
+  ServiceToken(
+      server::JwtConfig jwt, std::string service_name,
+      std::function<absl::Time()> clock = [] { return absl::Now(); });
   // The bearer token to send (without "Bearer ").
   absl::StatusOr<std::string> Get();
   const std::string& service_name() const { return service_name_; }

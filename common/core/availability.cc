@@ -33,7 +33,8 @@ std::string Describe(const std::vector<Interval>& v) {
 }  // namespace
 
 std::vector<Interval> Union(std::vector<Interval> v) {
-  std::sort(v.begin(), v.end(), [](const Interval& a, const Interval& b) { return a.start < b.start; });
+  std::sort(v.begin(), v.end(),
+            [](const Interval& a, const Interval& b) { return a.start < b.start; });
   std::vector<Interval> out;
   for (const Interval& i : v) {
     if (i.start >= i.end) continue;
@@ -101,23 +102,23 @@ absl::StatusOr<Availability> ComputeAvailability(const AvailabilityInput& in) {
   a.steps.push_back(absl::StrCat("outages clipped to the period and unioned: ", Describe(outages)));
   const std::vector<Interval> excl = Union(Clip(ToMinutes(in.exclusions), ps, pe));
   std::vector<Interval> down = Subtract(outages, excl);
-  a.steps.push_back(absl::StrCat("minus verified exclusions (", Describe(excl), "): ", Describe(down)));
+  a.steps.push_back(
+      absl::StrCat("minus verified exclusions (", Describe(excl), "): ", Describe(down)));
   {
     // Downtime inside announced maintenance is never counted as down: either maintenance is
     // out of the denominator, or the terms count it as up.
     down = Subtract(down, maintenance);
-    a.steps.push_back(absl::StrCat("minus announced maintenance (", Describe(maintenance), "): ",
-                                   Describe(down)));
+    a.steps.push_back(absl::StrCat("minus announced maintenance (", Describe(maintenance),
+                                   "): ", Describe(down)));
   }
   a.downtime_minutes = Length(down) / 60;
   a.excluded_minutes = Length(outages) / 60 - a.downtime_minutes;
   a.eligible_minutes = a.period_minutes - (in.maintenance_counts_as_up ? 0 : a.maintenance_minutes);
-  a.steps.push_back(absl::StrCat("E = ", a.period_minutes, " − ",
-                                 in.maintenance_counts_as_up ? 0 : a.maintenance_minutes, " = ",
-                                 a.eligible_minutes, " min; D = ", a.downtime_minutes,
-                                 " min; availability = ", a.eligible_minutes - a.downtime_minutes,
-                                 "/", a.eligible_minutes, " = ",
-                                 (a.ratio() * Rational(100)).ToDecimal(4), " %"));
+  a.steps.push_back(absl::StrCat(
+      "E = ", a.period_minutes, " − ", in.maintenance_counts_as_up ? 0 : a.maintenance_minutes,
+      " = ", a.eligible_minutes, " min; D = ", a.downtime_minutes,
+      " min; availability = ", a.eligible_minutes - a.downtime_minutes, "/", a.eligible_minutes,
+      " = ", (a.ratio() * Rational(100)).ToDecimal(4), " %"));
   return a;
 }
 

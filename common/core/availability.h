@@ -39,9 +39,9 @@ struct AvailabilityInput {
 struct Availability {
   int64_t period_minutes = 0;
   int64_t maintenance_minutes = 0;
-  int64_t excluded_minutes = 0;  // downtime removed by exclusions or maintenance
-  int64_t eligible_minutes = 0;  // E
-  int64_t downtime_minutes = 0;  // D
+  int64_t excluded_minutes = 0;    // downtime removed by exclusions or maintenance
+  int64_t eligible_minutes = 0;    // E
+  int64_t downtime_minutes = 0;    // D
   std::vector<std::string> steps;  // every interval operation, for the credit's explanation
 
   // (E − D) / E exactly; 1 when E = 0.

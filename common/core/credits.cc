@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/status/status_macros.h"
 #include "common/status/errors.h"
+#include "common/status/status_macros.h"
 
 namespace sla::core {
 namespace {
@@ -27,9 +27,9 @@ void ApplyCap(std::vector<CreditLine>& lines, const std::vector<size_t>& idx, co
   for (size_t i : idx) {
     const Rational before = lines[i].capped;
     lines[i].capped = before * factor;
-    lines[i].explanation.push_back(absl::StrCat(what, " binds: ", Amount(before), " × ", Amount(cap),
-                                                " / ", Amount(sum), " = ", Amount(lines[i].capped),
-                                                " (cut ", Amount(before - lines[i].capped), ")"));
+    lines[i].explanation.push_back(absl::StrCat(
+        what, " binds: ", Amount(before), " × ", Amount(cap), " / ", Amount(sum), " = ",
+        Amount(lines[i].capped), " (cut ", Amount(before - lines[i].capped), ")"));
   }
   notes.push_back(absl::StrCat(what, " ", Amount(cap), " cut ", Amount(sum - cap)));
 }
@@ -54,11 +54,13 @@ std::vector<int64_t> LargestRemainder(const std::vector<Rational>& parts, int64_
   }
   std::stable_sort(remainders.begin(), remainders.end(),
                    [](const auto& a, const auto& b) { return b.first < a.first; });
-  for (size_t k = 0; given < total && k < remainders.size(); ++k, ++given) out[remainders[k].second]++;
+  for (size_t k = 0; given < total && k < remainders.size(); ++k, ++given)
+    out[remainders[k].second]++;
   return out;
 }
 
-bool ChronicBreachAccrued(const std::vector<bool>& breached, const sla::v1::ChronicBreachRule& rule) {
+bool ChronicBreachAccrued(const std::vector<bool>& breached,
+                          const sla::v1::ChronicBreachRule& rule) {
   if (rule.breached_periods() <= 0 || rule.window_periods() <= 0) return false;
   const size_t window = std::min(breached.size(), static_cast<size_t>(rule.window_periods()));
   const int count = static_cast<int>(std::count(breached.end() - window, breached.end(), true));
@@ -68,8 +70,9 @@ bool ChronicBreachAccrued(const std::vector<bool>& breached, const sla::v1::Chro
 absl::StatusOr<CreditResult> ComputeCredits(const CreditInput& in) {
   if (in.terms == nullptr) return absl::InvalidArgumentError("no terms");
   const sla::v1::CreditSchedule& cs = in.terms->credit_schedule();
-  const money::Rounding mode = cs.rounding() == sla::v1::ROUNDING_HALF_EVEN ? money::Rounding::kHalfEven
-                                                                             : money::Rounding::kHalfUp;
+  const money::Rounding mode = cs.rounding() == sla::v1::ROUNDING_HALF_EVEN
+                                   ? money::Rounding::kHalfEven
+                                   : money::Rounding::kHalfUp;
   CreditResult r;
   r.currency = in.fee.currency;
   const Rational fee = in.fee.minor;
@@ -101,9 +104,9 @@ absl::StatusOr<CreditResult> ComputeCredits(const CreditInput& in) {
     if (auto it = allocation.find(rule_id); it != allocation.end()) {
       line.kind = "at_risk";
       line.exact = line.capped = pool * Rational(it->second, kMillion);
-      line.explanation.push_back(absl::StrCat("at-risk pool ", Pct(cs.at_risk_pool().at_risk_ppm()),
-                                              " of ", Amount(fee), " = ", Amount(pool), "; allocation ",
-                                              Pct(it->second), " → ", Amount(line.exact)));
+      line.explanation.push_back(absl::StrCat(
+          "at-risk pool ", Pct(cs.at_risk_pool().at_risk_ppm()), " of ", Amount(fee), " = ",
+          Amount(pool), "; allocation ", Pct(it->second), " → ", Amount(line.exact)));
     }
     if (!line.exact.is_zero()) r.lines.push_back(std::move(line));
   };
@@ -120,27 +123,29 @@ absl::StatusOr<CreditResult> ComputeCredits(const CreditInput& in) {
     const int64_t billable = std::max<int64_t>(0, n - rule.free_occurrences());
     if (billable == 0) continue;
     std::vector<std::string> why{absl::StrCat(sla::v1::ClockKind_Name(rule.clock()), " missed ", n,
-                                              " time(s) (", rule.free_occurrences(), " free): ",
-                                              absl::StrJoin(tickets, ", "))};
+                                              " time(s) (", rule.free_occurrences(),
+                                              " free): ", absl::StrJoin(tickets, ", "))};
     Rational each;
     if (rule.has_fixed_amount()) {
       if (rule.fixed_amount().currency_code() != r.currency) {
-        return InvalidField(absl::StrCat("terms.credit_schedule.per_event_rules[", rule.rule_id(), "]"),
-                            "currency differs from the monthly fee");
+        return InvalidField(
+            absl::StrCat("terms.credit_schedule.per_event_rules[", rule.rule_id(), "]"),
+            "currency differs from the monthly fee");
       }
       each = Rational(rule.fixed_amount().amount_minor());
-      why.push_back(absl::StrCat(billable, " × ", Amount(each), " = ", Amount(each * Rational(billable))));
+      why.push_back(
+          absl::StrCat(billable, " × ", Amount(each), " = ", Amount(each * Rational(billable))));
     } else {
       each = fee * Rational(rule.fee_share_ppm(), kMillion);
-      why.push_back(absl::StrCat(billable, " × ", Pct(rule.fee_share_ppm()), " of ", Amount(fee), " = ",
-                                 Amount(each * Rational(billable))));
+      why.push_back(absl::StrCat(billable, " × ", Pct(rule.fee_share_ppm()), " of ", Amount(fee),
+                                 " = ", Amount(each * Rational(billable))));
     }
     Rational amount = each * Rational(billable);
     if (rule.rule_cap_ppm() > 0) {
       const Rational cap = fee * Rational(rule.rule_cap_ppm(), kMillion);
       if (cap < amount) {
-        why.push_back(absl::StrCat("rule cap ", Pct(rule.rule_cap_ppm()), " of ", Amount(fee), " = ",
-                                   Amount(cap), " binds (cut ", Amount(amount - cap), ")"));
+        why.push_back(absl::StrCat("rule cap ", Pct(rule.rule_cap_ppm()), " of ", Amount(fee),
+                                   " = ", Amount(cap), " binds (cut ", Amount(amount - cap), ")"));
         r.notes.push_back(absl::StrCat("rule ", rule.rule_id(), " cap cut ", Amount(amount - cap)));
         amount = cap;
       }
@@ -170,7 +175,8 @@ absl::StatusOr<CreditResult> ComputeCredits(const CreditInput& in) {
     std::vector<std::string> why = a->steps;
     why.push_back(absl::StrCat("band ", band, " credits ", Pct(ppm), " of ", Amount(base), " = ",
                                Amount(base * Rational(ppm, kMillion))));
-    add(rule.rule_id(), "availability", rule.service_id(), base * Rational(ppm, kMillion), std::move(why));
+    add(rule.rule_id(), "availability", rule.service_id(), base * Rational(ppm, kMillion),
+        std::move(why));
   }
   for (const auto& rule : cs.linear_shortfall_rules()) {
     const Availability* a = find_availability(rule.service_id());
@@ -220,7 +226,8 @@ absl::StatusOr<CreditResult> ComputeCredits(const CreditInput& in) {
   // The terms bound every amount (money::kMaxAmountMinor), so this fits; a figure that did not
   // would be refused rather than narrowed.
   if (Rational(money::kMaxAmountMinor) < total) {
-    return absl::OutOfRangeError(absl::StrCat("a credit of ", total.ToDecimal(0), " minor units is out of range"));
+    return absl::OutOfRangeError(
+        absl::StrCat("a credit of ", total.ToDecimal(0), " minor units is out of range"));
   }
   r.total_minor = total.Round(mode);
   const std::vector<int64_t> amounts = LargestRemainder(parts, r.total_minor);

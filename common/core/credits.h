@@ -39,16 +39,18 @@ struct ServiceAvailability {
 struct CreditBase {
   std::string currency;
   Rational minor;  // in minor units
-  static CreditBase Of(const money::Money& m) { return {m.currency_code(), Rational(m.amount_minor())}; }
+  static CreditBase Of(const money::Money& m) {
+    return {m.currency_code(), Rational(m.amount_minor())};
+  }
 };
 
 struct CreditInput {
   std::string terms_version;
   const sla::v1::SlaTerms* terms = nullptr;
-  CreditBase fee = {"USD", Rational()};       // the period's contract fee (prorated, exact)
+  CreditBase fee = {"USD", Rational()};            // the period's contract fee (prorated, exact)
   std::map<std::string, CreditBase> service_fees;  // by service, where the terms price one
-  std::vector<BreachFact> breaches;                    // clocks breached in the period
-  std::vector<ServiceAvailability> availability;       // per service with a target
+  std::vector<BreachFact> breaches;                // clocks breached in the period
+  std::vector<ServiceAvailability> availability;   // per service with a target
 };
 
 // How a recorded credit stands: issued (or, once deferred, paid out by a later period),
@@ -59,8 +61,8 @@ struct CreditLine {
   std::string rule_id;
   std::string kind;  // "per_event", "availability", "linear_shortfall", "at_risk"
   std::string service_id;
-  Rational exact;         // before caps
-  Rational capped;        // after caps
+  Rational exact;   // before caps
+  Rational capped;  // after caps
   int64_t amount_minor = 0;
   std::vector<std::string> explanation;
 };
@@ -73,7 +75,7 @@ struct CreditResult {
   std::vector<std::string> missed_rules;
   // Set when the total is below the terms' minimum payable credit.
   bool below_minimum = false;
-  bool deferred = false;  // below minimum and the terms defer it (else it is dropped)
+  bool deferred = false;           // below minimum and the terms defer it (else it is dropped)
   std::vector<std::string> notes;  // caps that bound, minimum handling
 };
 
@@ -87,6 +89,7 @@ std::vector<int64_t> LargestRemainder(const std::vector<Rational>& parts, int64_
 
 // Chronic breach: whether `breached` (one flag per period, oldest first, the current period
 // last) has at least rule.breached_periods flags within the last rule.window_periods.
-bool ChronicBreachAccrued(const std::vector<bool>& breached, const sla::v1::ChronicBreachRule& rule);
+bool ChronicBreachAccrued(const std::vector<bool>& breached,
+                          const sla::v1::ChronicBreachRule& rule);
 
 }  // namespace sla::core

@@ -12,11 +12,12 @@ namespace {
 using ::testing::ElementsAre;
 
 int64_t Utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
-  return absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, s), absl::UTCTimeZone()));
+  return absl::ToUnixSeconds(
+      absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, s), absl::UTCTimeZone()));
 }
 
-sla::v1::AvailabilityBand Band(int64_t lower, bool lower_inclusive, int64_t upper, bool upper_inclusive,
-                               int64_t credit_ppm) {
+sla::v1::AvailabilityBand Band(int64_t lower, bool lower_inclusive, int64_t upper,
+                               bool upper_inclusive, int64_t credit_ppm) {
   sla::v1::AvailabilityBand b;
   if (lower >= 0) {
     b.mutable_lower()->set_ppm(lower);
@@ -116,9 +117,9 @@ TEST(AvailabilityTest, IntervalsAreClippedUnionedAndExcluded) {
 
 TEST(CreditsTest, VectorAvailabilityBandAndRounding) {
   const sla::v1::SlaTerms up = BandTerms(), even = BandTerms(true);
-  for (auto [terms, fee, expected] : {std::tuple{&up, 1'234'567, 123'457},
-                                      std::tuple{&up, 1'234'565, 123'457},
-                                      std::tuple{&even, 1'234'565, 123'456}}) {
+  for (auto [terms, fee, expected] :
+       {std::tuple{&up, 1'234'567, 123'457}, std::tuple{&up, 1'234'565, 123'457},
+        std::tuple{&even, 1'234'565, 123'456}}) {
     CreditInput in = Input(*terms, fee);
     in.availability = {{"email", December()}};
     const CreditResult r = *ComputeCredits(in);
@@ -139,7 +140,7 @@ TEST(CreditsTest, CumulativeBandTableGivesTheWorstBandOnly) {
   CreditInput in = Input(t, 1'234'567);
   in.availability = {{"email", December()}};
   EXPECT_EQ(ComputeCredits(in)->total_minor, 123'457);
-  in.availability = {{"email", December(600)}};  // 98.65 %: both < 99.95 and < 99.0 match
+  in.availability = {{"email", December(600)}};         // 98.65 %: both < 99.95 and < 99.0 match
   EXPECT_EQ(ComputeCredits(in)->total_minor, 308'642);  // 25 % of 1,234,567 = 308,641.75
 }
 
@@ -152,10 +153,12 @@ TEST(CreditsTest, VectorPerEventRuleCap) {
   rule->set_fee_share_ppm(20'000);
   CreditInput in = Input(t, 500'000);  // 5,000.00
   for (int i = 0; i < 7; ++i) {
-    in.breaches.push_back({"customers/c/tickets/t" + std::to_string(i), sla::v1::CLOCK_FIRST_RESPONSE,
-                           sla::v1::PRIORITY_P1, Utc(2026, 12, 2 + i)});
+    in.breaches.push_back({"customers/c/tickets/t" + std::to_string(i),
+                           sla::v1::CLOCK_FIRST_RESPONSE, sla::v1::PRIORITY_P1,
+                           Utc(2026, 12, 2 + i)});
   }
-  in.breaches.push_back({"customers/c/tickets/p2", sla::v1::CLOCK_FIRST_RESPONSE, sla::v1::PRIORITY_P2, 0});
+  in.breaches.push_back(
+      {"customers/c/tickets/p2", sla::v1::CLOCK_FIRST_RESPONSE, sla::v1::PRIORITY_P2, 0});
   EXPECT_EQ(ComputeCredits(in)->total_minor, 70'000);  // 700.00
   rule->set_rule_cap_ppm(100'000);
   const CreditResult capped = *ComputeCredits(in);
@@ -242,9 +245,11 @@ TEST(CreditsTest, ServiceCapIsTheServicesFee) {
 }
 
 TEST(CreditsTest, LargestRemainderKeepsTheSum) {
-  EXPECT_THAT(LargestRemainder({Rational(1), Rational(1), Rational(1)}, 100), ElementsAre(34, 33, 33));
+  EXPECT_THAT(LargestRemainder({Rational(1), Rational(1), Rational(1)}, 100),
+              ElementsAre(34, 33, 33));
   EXPECT_THAT(LargestRemainder({Rational(2), Rational(1)}, 0), ElementsAre(0, 0));
-  EXPECT_THAT(LargestRemainder({Rational(5, 2), Rational(7, 2)}, 6), ElementsAre(3, 3));  // tie: earlier
+  EXPECT_THAT(LargestRemainder({Rational(5, 2), Rational(7, 2)}, 6),
+              ElementsAre(3, 3));  // tie: earlier
   EXPECT_THAT(LargestRemainder({Rational(1), Rational(2)}, 10), ElementsAre(3, 7));
 }
 
@@ -260,8 +265,10 @@ TEST(CreditsTest, ChronicBreachCountsWithinTheWindow) {
 TEST(RationalTest, ExactArithmeticAndOneRounding) {
   const Rational third(1, 3);
   EXPECT_EQ(third + third + third, Rational(1));
-  EXPECT_EQ((Rational(1'234'565) * Rational(100'000, 1'000'000)).Round(money::Rounding::kHalfUp), 123'457);
-  EXPECT_EQ((Rational(1'234'565) * Rational(100'000, 1'000'000)).Round(money::Rounding::kHalfEven), 123'456);
+  EXPECT_EQ((Rational(1'234'565) * Rational(100'000, 1'000'000)).Round(money::Rounding::kHalfUp),
+            123'457);
+  EXPECT_EQ((Rational(1'234'565) * Rational(100'000, 1'000'000)).Round(money::Rounding::kHalfEven),
+            123'456);
   EXPECT_EQ(Rational(-3, 2).ToDecimal(), "-1.5");
   EXPECT_EQ(Rational(-3, 2).Floor(), -2);
 }

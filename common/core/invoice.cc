@@ -30,10 +30,13 @@ absl::StatusOr<PeriodBounds> Bounds(const Period& p, const std::string& time_zon
   SLA_ASSIGN_OR_RETURN(const absl::TimeZone tz, Zone(time_zone));
   const absl::CivilDay first(p.year, p.month, 1);
   const absl::CivilDay next(absl::CivilMonth(first) + 1);
-  return PeriodBounds{LocalMidnight(first, tz), LocalMidnight(next, tz), static_cast<int>(next - first)};
+  return PeriodBounds{LocalMidnight(first, tz), LocalMidnight(next, tz),
+                      static_cast<int>(next - first)};
 }
 
-Period Next(const Period& p) { return p.month == 12 ? Period{p.year + 1, 1} : Period{p.year, p.month + 1}; }
+Period Next(const Period& p) {
+  return p.month == 12 ? Period{p.year + 1, 1} : Period{p.year, p.month + 1};
+}
 
 absl::StatusOr<Period> PeriodOf(int64_t t, const std::string& time_zone) {
   SLA_ASSIGN_OR_RETURN(const absl::TimeZone tz, Zone(time_zone));
@@ -63,7 +66,8 @@ absl::StatusOr<InvoiceDraft> BuildInvoice(const sla::v1::Pricing& pricing, const
     if (active_days == b.days) return m;
     return money::ApplyRatio(m, active_days, b.days, money::Rounding::kHalfUp);
   };
-  const std::string days = active_days == b.days ? "" : absl::StrCat(" (", active_days, " of ", b.days, " days)");
+  const std::string days =
+      active_days == b.days ? "" : absl::StrCat(" (", active_days, " of ", b.days, " days)");
   SLA_ASSIGN_OR_RETURN(const money::Money base, prorate(fee));
   int64_t subtotal = base.amount_minor();
   inv.lines.push_back({"fee", absl::StrCat("Monthly fee", days), base.amount_minor(), ""});
@@ -72,13 +76,15 @@ absl::StatusOr<InvoiceDraft> BuildInvoice(const sla::v1::Pricing& pricing, const
   SLA_ASSIGN_OR_RETURN(const money::Money gross, money::Money::Create(inv.currency, subtotal));
   int64_t total = subtotal;
   for (const auto& d : pricing.discounts()) {
-    SLA_ASSIGN_OR_RETURN(const money::Money off, money::ApplyPpm(gross, d.share_ppm(), money::Rounding::kHalfUp));
+    SLA_ASSIGN_OR_RETURN(const money::Money off,
+                         money::ApplyPpm(gross, d.share_ppm(), money::Rounding::kHalfUp));
     inv.lines.push_back({"discount", d.description(), -off.amount_minor(), ""});
     total -= off.amount_minor();
   }
   // Debits first (a late-data delta that took credit back), so that credits can absorb them.
   std::vector<Line> ordered(credits.begin(), credits.end());
-  std::stable_partition(ordered.begin(), ordered.end(), [](const Line& l) { return l.amount_minor < 0; });
+  std::stable_partition(ordered.begin(), ordered.end(),
+                        [](const Line& l) { return l.amount_minor < 0; });
   for (const Line& c : ordered) {
     if (c.amount_minor < 0) {
       inv.lines.push_back({"debit", c.description, -c.amount_minor, c.rule_id});

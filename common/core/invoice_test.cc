@@ -39,7 +39,8 @@ TEST(InvoiceTest, MidMonthStartIsProratedByDaysAndLinesSumToTheTotal) {
   const PeriodBounds b = *Bounds({2026, 12}, "Asia/Bangkok");
   const int days = *ActiveDays(b, "Asia/Bangkok", Local(2026, 12, 16), 0);
   EXPECT_EQ(days, 16);
-  const InvoiceDraft inv = *BuildInvoice(Pricing(), b, days, {{"credit", "SLA credit November", 123'457, "r"}});
+  const InvoiceDraft inv =
+      *BuildInvoice(Pricing(), b, days, {{"credit", "SLA credit November", 123'457, "r"}});
   // 3,100,000 × 16/31 = 1,600,000; 5 % off = 80,000; credit 123,457.
   ASSERT_EQ(inv.lines.size(), 3u);
   EXPECT_EQ(inv.lines[0].amount_minor, 1'600'000);

@@ -42,8 +42,8 @@ std::vector<Interval> MaintenanceOccurrences(const sla::v1::SlaTerms& terms,
     const absl::CivilDay last = absl::ToCivilDay(absl::FromUnixSeconds(end), tz);
     for (absl::CivilDay d = first; d <= last; ++d) {
       if (absl::GetWeekday(d) != ToWeekday(w.day())) continue;
-      const int64_t s = absl::ToUnixSeconds(
-          absl::FromCivil(absl::CivilMinute(d) + w.start_minute(), tz));
+      const int64_t s =
+          absl::ToUnixSeconds(absl::FromCivil(absl::CivilMinute(d) + w.start_minute(), tz));
       const Interval i{std::max(s, start), std::min(s + w.duration_minutes() * 60, end)};
       if (i.start < i.end) out.push_back(i);
     }
@@ -52,16 +52,18 @@ std::vector<Interval> MaintenanceOccurrences(const sla::v1::SlaTerms& terms,
 }
 
 absl::StatusOr<PeriodComputation> ComputePeriod(const sla::v1::SlaTerms& terms,
-                                                const std::string& terms_version, const Period& period,
-                                                int64_t active_from, int64_t active_until,
-                                                const PeriodFacts& facts, int64_t now) {
+                                                const std::string& terms_version,
+                                                const Period& period, int64_t active_from,
+                                                int64_t active_until, const PeriodFacts& facts,
+                                                int64_t now) {
   PeriodComputation pc;
   const std::string& zone = terms.pricing().billing_time_zone();
   SLA_ASSIGN_OR_RETURN(pc.bounds, Bounds(period, zone));
   SLA_ASSIGN_OR_RETURN(pc.active_days, ActiveDays(pc.bounds, zone, active_from, active_until));
   const std::string currency = terms.pricing().monthly_fee().currency_code();
-  SLA_ASSIGN_OR_RETURN(money::Money monthly,
-                       money::Money::Create(currency, terms.pricing().monthly_fee().amount_minor()));
+  SLA_ASSIGN_OR_RETURN(
+      money::Money monthly,
+      money::Money::Create(currency, terms.pricing().monthly_fee().amount_minor()));
   // The fee shown on the invoice is rounded; the credit base stays exact, so a prorated
   // credit is rounded once (fee × days / days × share), not from an already-rounded fee.
   auto prorate = [&](const money::Money& m) -> absl::StatusOr<money::Money> {
@@ -69,7 +71,8 @@ absl::StatusOr<PeriodComputation> ComputePeriod(const sla::v1::SlaTerms& terms,
     return money::ApplyRatio(m, pc.active_days, pc.bounds.days, money::Rounding::kHalfUp);
   };
   auto exact = [&](const money::Money& m) {
-    return CreditBase{m.currency_code(), Rational(m.amount_minor()) * Rational(pc.active_days, pc.bounds.days)};
+    return CreditBase{m.currency_code(),
+                      Rational(m.amount_minor()) * Rational(pc.active_days, pc.bounds.days)};
   };
   SLA_ASSIGN_OR_RETURN(pc.fee, prorate(monthly));
 

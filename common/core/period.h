@@ -46,9 +46,10 @@ struct PeriodComputation {
 // `active_from`/`active_until` (0: open-ended) bound the contract's term; `now` ends open
 // outages. INVALID_ARGUMENT for a malformed period or zone.
 absl::StatusOr<PeriodComputation> ComputePeriod(const sla::v1::SlaTerms& terms,
-                                                const std::string& terms_version, const Period& period,
-                                                int64_t active_from, int64_t active_until,
-                                                const PeriodFacts& facts, int64_t now);
+                                                const std::string& terms_version,
+                                                const Period& period, int64_t active_from,
+                                                int64_t active_until, const PeriodFacts& facts,
+                                                int64_t now);
 
 // Occurrences of the terms' recurring maintenance windows of `service_id` within [start, end).
 std::vector<Interval> MaintenanceOccurrences(const sla::v1::SlaTerms& terms,

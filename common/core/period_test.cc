@@ -36,11 +36,12 @@ sla::v1::SlaTerms Terms() {
 TEST(PeriodTest, WeeklyMaintenanceWindowsLeaveTheDenominator) {
   // Sundays of December 2026 in Bangkok: 6, 13, 20, 27 → 4 × 120 min.
   PeriodFacts facts;
-  facts.outages = {{"o1", "email", Bangkok(2026, 12, 9, 10), Bangkok(2026, 12, 9, 10, 38), false, ""},
-                   // Down during a maintenance window: not counted.
-                   {"o2", "email", Bangkok(2026, 12, 13, 2, 30), Bangkok(2026, 12, 13, 3), false, ""},
-                   // Excluded by a verified clause: not counted.
-                   {"o3", "email", Bangkok(2026, 12, 15, 1), Bangkok(2026, 12, 15, 2), false, "force-majeure"}};
+  facts.outages = {
+      {"o1", "email", Bangkok(2026, 12, 9, 10), Bangkok(2026, 12, 9, 10, 38), false, ""},
+      // Down during a maintenance window: not counted.
+      {"o2", "email", Bangkok(2026, 12, 13, 2, 30), Bangkok(2026, 12, 13, 3), false, ""},
+      // Excluded by a verified clause: not counted.
+      {"o3", "email", Bangkok(2026, 12, 15, 1), Bangkok(2026, 12, 15, 2), false, "force-majeure"}};
   const PeriodComputation pc =
       *ComputePeriod(Terms(), "v1", {2026, 12}, 0, 0, facts, Bangkok(2027, 1, 2));
   ASSERT_EQ(pc.availability.size(), 1u);
@@ -56,8 +57,8 @@ TEST(PeriodTest, MidMonthStartProratesTheFeeAndTheAvailabilityPeriod) {
   PeriodFacts facts;
   // Before the contract started: not counted.
   facts.outages = {{"o1", "email", Bangkok(2026, 12, 2, 10), Bangkok(2026, 12, 2, 12), false, ""}};
-  const PeriodComputation pc =
-      *ComputePeriod(Terms(), "v1", {2026, 12}, Bangkok(2026, 12, 16), 0, facts, Bangkok(2027, 1, 2));
+  const PeriodComputation pc = *ComputePeriod(Terms(), "v1", {2026, 12}, Bangkok(2026, 12, 16), 0,
+                                              facts, Bangkok(2027, 1, 2));
   EXPECT_EQ(pc.active_days, 16);
   EXPECT_EQ(pc.fee.amount_minor(), 1'600'000);
   EXPECT_EQ(pc.availability[0].availability.period_minutes, 16 * 1440);
@@ -71,9 +72,11 @@ TEST(PeriodTest, AProratedCreditIsRoundedOnceFromTheExactFee) {
   // (733,334.8 → 733,335) and then the credit (366,667.5 → 366,668) is one unit too many.
   sla::v1::SlaTerms terms = Terms();
   terms.mutable_pricing()->mutable_monthly_fee()->set_amount_minor(1'000'002);
-  terms.mutable_credit_schedule()->mutable_availability_rules(0)->mutable_bands(0)->set_credit_ppm(500'000);
+  terms.mutable_credit_schedule()->mutable_availability_rules(0)->mutable_bands(0)->set_credit_ppm(
+      500'000);
   PeriodFacts facts;
-  facts.outages = {{"o1", "email", Bangkok(2026, 11, 20, 10), Bangkok(2026, 11, 20, 12), false, ""}};
+  facts.outages = {
+      {"o1", "email", Bangkok(2026, 11, 20, 10), Bangkok(2026, 11, 20, 12), false, ""}};
   const PeriodComputation pc =
       *ComputePeriod(terms, "v1", {2026, 11}, Bangkok(2026, 11, 9), 0, facts, Bangkok(2026, 12, 2));
   ASSERT_EQ(pc.active_days, 22);

@@ -24,7 +24,8 @@ std::string ToString(__int128 v) {
   if (v == 0) return "0";
   const bool neg = v < 0;
   std::string digits;
-  for (__int128 x = Abs(v); x > 0; x /= 10) digits.insert(digits.begin(), static_cast<char>('0' + x % 10));
+  for (__int128 x = Abs(v); x > 0; x /= 10)
+    digits.insert(digits.begin(), static_cast<char>('0' + x % 10));
   return neg ? "-" + digits : digits;
 }
 

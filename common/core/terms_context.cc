@@ -12,9 +12,10 @@ namespace sla::core {
 using sla::v1::ClockKind;
 using sla::v1::ClockTarget;
 
-absl::StatusOr<std::shared_ptr<const TermsContext>> TermsContext::Build(
-    std::string version_name, sla::v1::SlaTerms terms, absl::Time horizon_begin,
-    absl::Time horizon_end) {
+absl::StatusOr<std::shared_ptr<const TermsContext>> TermsContext::Build(std::string version_name,
+                                                                        sla::v1::SlaTerms terms,
+                                                                        absl::Time horizon_begin,
+                                                                        absl::Time horizon_end) {
   std::shared_ptr<TermsContext> ctx(new TermsContext());
   ctx->version_name_ = std::move(version_name);
   ctx->terms_ = std::move(terms);
@@ -34,13 +35,13 @@ absl::StatusOr<std::shared_ptr<const TermsContext>> TermsContext::Build(
   }
   for (int i = 0; i < ctx->terms_.priority_targets_size(); ++i) {
     const auto& p = ctx->terms_.priority_targets(i);
-    for (const ClockTarget* t : {&p.first_response(), &p.resolution_plan(), &p.update_interval(),
-                                 &p.resolution()}) {
+    for (const ClockTarget* t :
+         {&p.first_response(), &p.resolution_plan(), &p.update_interval(), &p.resolution()}) {
       if (t->target_seconds() > 0 && t->basis() != sla::v1::TIME_BASIS_WALL_CLOCK &&
           ctx->calendars_.find(t->calendar()) == ctx->calendars_.end()) {
-        return InvalidField(absl::StrCat("terms.priority_targets[", i, "]"),
-                            absl::StrCat("names calendar \"", t->calendar(),
-                                         "\", which the terms snapshot lacks"));
+        return InvalidField(
+            absl::StrCat("terms.priority_targets[", i, "]"),
+            absl::StrCat("names calendar \"", t->calendar(), "\", which the terms snapshot lacks"));
       }
     }
   }
@@ -65,11 +66,20 @@ const ClockTarget* TermsContext::Target(sla::v1::Priority priority, ClockKind ki
   if (p == nullptr) return nullptr;
   const ClockTarget* t = nullptr;
   switch (kind) {
-    case sla::v1::CLOCK_FIRST_RESPONSE: t = &p->first_response(); break;
-    case sla::v1::CLOCK_RESOLUTION_PLAN: t = &p->resolution_plan(); break;
-    case sla::v1::CLOCK_UPDATE_INTERVAL: t = &p->update_interval(); break;
-    case sla::v1::CLOCK_RESOLUTION: t = &p->resolution(); break;
-    default: return nullptr;
+    case sla::v1::CLOCK_FIRST_RESPONSE:
+      t = &p->first_response();
+      break;
+    case sla::v1::CLOCK_RESOLUTION_PLAN:
+      t = &p->resolution_plan();
+      break;
+    case sla::v1::CLOCK_UPDATE_INTERVAL:
+      t = &p->update_interval();
+      break;
+    case sla::v1::CLOCK_RESOLUTION:
+      t = &p->resolution();
+      break;
+    default:
+      return nullptr;
   }
   return t->target_seconds() > 0 ? t : nullptr;
 }
@@ -86,12 +96,12 @@ const calendar::BusinessCalendar* TermsContext::CalendarNamed(const std::string&
 
 bool TermsContext::Applies(const sla::v1::EscalationLevel& level, ClockKind kind,
                            sla::v1::Priority priority) {
-  const bool clock_ok = level.clocks().empty() ||
-                        std::find(level.clocks().begin(), level.clocks().end(), kind) !=
-                            level.clocks().end();
-  const bool priority_ok = level.priorities().empty() ||
-                           std::find(level.priorities().begin(), level.priorities().end(),
-                                     priority) != level.priorities().end();
+  const bool clock_ok =
+      level.clocks().empty() ||
+      std::find(level.clocks().begin(), level.clocks().end(), kind) != level.clocks().end();
+  const bool priority_ok =
+      level.priorities().empty() || std::find(level.priorities().begin(), level.priorities().end(),
+                                              priority) != level.priorities().end();
   return clock_ok && priority_ok;
 }
 

@@ -7,8 +7,8 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "sla/v1/terms.pb.h"
 #include "common/core/terms_context.h"
+#include "sla/v1/terms.pb.h"
 
 namespace sla::core::testing {
 
@@ -49,8 +49,8 @@ inline sla::v1::SlaTerms BangkokTerms() {
 
   auto* p2 = terms.add_priority_targets();
   p2->set_priority(sla::v1::PRIORITY_P2);
-  for (auto* t : {p2->mutable_first_response(), p2->mutable_resolution_plan(),
-                  p2->mutable_resolution()}) {
+  for (auto* t :
+       {p2->mutable_first_response(), p2->mutable_resolution_plan(), p2->mutable_resolution()}) {
     t->set_basis(sla::v1::TIME_BASIS_BUSINESS);
     t->set_calendar("calendars/bangkok-office");
   }
@@ -90,7 +90,8 @@ inline sla::v1::SlaTerms BangkokTerms() {
   return terms;
 }
 
-inline std::shared_ptr<const TermsContext> BangkokContext(sla::v1::SlaTerms terms = BangkokTerms()) {
+inline std::shared_ptr<const TermsContext> BangkokContext(
+    sla::v1::SlaTerms terms = BangkokTerms()) {
   auto ctx = TermsContext::Build("customers/c1/contracts/k1/versions/1", std::move(terms),
                                  absl::FromCivil(absl::CivilDay(2026, 1, 1), absl::UTCTimeZone()),
                                  absl::FromCivil(absl::CivilDay(2028, 1, 1), absl::UTCTimeZone()));
@@ -99,7 +100,8 @@ inline std::shared_ptr<const TermsContext> BangkokContext(sla::v1::SlaTerms term
 
 // Unix seconds of a UTC civil time.
 inline int64_t Utc(int y, int mo, int d, int h, int mi = 0) {
-  return absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, 0), absl::UTCTimeZone()));
+  return absl::ToUnixSeconds(
+      absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, 0), absl::UTCTimeZone()));
 }
 
 }  // namespace sla::core::testing

@@ -56,7 +56,9 @@ void WriteAll(const std::string& data) {
 void Enqueue(const std::string& line) {
   Sink& sink = TheSink();
   absl::MutexLock lock(&sink.mu);
-  auto room = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sink.mu) { return sink.buffer.size() < kMaxBuffered; };
+  auto room = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sink.mu) {
+    return sink.buffer.size() < kMaxBuffered;
+  };
   sink.mu.Await(absl::Condition(&room));
   sink.buffer += line;
   if (!sink.registered) {
@@ -84,7 +86,8 @@ std::string Timestamp(absl::Time now) {
   const int64_t ms = absl::ToUnixMillis(now);
   const int64_t second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
   if (second != cached_second) {
-    cached = absl::FormatTime("%Y-%m-%d%ET%H:%M:%S", absl::FromUnixSeconds(second), absl::UTCTimeZone());
+    cached =
+        absl::FormatTime("%Y-%m-%d%ET%H:%M:%S", absl::FromUnixSeconds(second), absl::UTCTimeZone());
     cached_second = second;
   }
   return absl::StrFormat("%s.%03dZ", cached, static_cast<int>(ms - second * 1000));
@@ -92,10 +95,14 @@ std::string Timestamp(absl::Time now) {
 
 const char* LevelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "DEBUG";
-    case Level::kInfo: return "INFO";
-    case Level::kWarning: return "WARNING";
-    case Level::kError: return "ERROR";
+    case Level::kDebug:
+      return "DEBUG";
+    case Level::kInfo:
+      return "INFO";
+    case Level::kWarning:
+      return "WARNING";
+    case Level::kError:
+      return "ERROR";
   }
   return "INFO";
 }
@@ -122,12 +129,23 @@ void AppendJsonEscaped(std::string& out, absl::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      default: break;
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      case '\t':
+        out += "\\t";
+        continue;
+      default:
+        break;
     }
     if (c < 0x20 || c == 0x7f) {
       absl::StrAppendFormat(&out, "\\u%04x", c);
@@ -137,7 +155,8 @@ void AppendJsonEscaped(std::string& out, absl::string_view s) {
       // Copy a well-formed UTF-8 sequence; escape a stray byte so the line stays valid JSON.
       const int len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
       bool ok = len > 0 && i + len <= s.size();
-      for (int k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+      for (int k = 1; ok && k < len; ++k)
+        ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
       if (ok) {
         out.append(s.data() + i, len);
         i += len - 1;
@@ -172,7 +191,9 @@ void Write(Level level, absl::string_view msg, std::initializer_list<Field> fiel
 void Flush() {
   Sink& sink = TheSink();
   absl::MutexLock lock(&sink.mu);
-  auto written = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sink.mu) { return sink.buffer.empty() && !sink.writing; };
+  auto written = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sink.mu) {
+    return sink.buffer.empty() && !sink.writing;
+  };
   sink.mu.Await(absl::Condition(&written));
 }
 

@@ -45,7 +45,8 @@ TEST(LogTest, QueuedLinesFromManyThreadsAreWrittenWholeAndInOrder) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([t] {
       for (int i = 0; i < kLines; ++i) {
-        Info("line", {{"thread", absl::StrCat(t)}, {"i", absl::StrCat(i)}, {"pad", std::string(200, 'x')}});
+        Info("line",
+             {{"thread", absl::StrCat(t)}, {"i", absl::StrCat(i)}, {"pad", std::string(200, 'x')}});
       }
     });
   }

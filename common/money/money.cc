@@ -38,15 +38,16 @@ constexpr std::array<const char*, 143> kTwoDigit = {
 
 absl::StatusOr<Money> FromWide(const std::string& code, __int128 v) {
   if (v > std::numeric_limits<int64_t>::max() || v < std::numeric_limits<int64_t>::min()) {
-    return absl::OutOfRangeError(absl::StrCat("amount overflows 64 bits of ", code, " minor units"));
+    return absl::OutOfRangeError(
+        absl::StrCat("amount overflows 64 bits of ", code, " minor units"));
   }
   return Money::Create(code, static_cast<int64_t>(v));
 }
 
 absl::Status SameCurrency(const Money& a, const Money& b) {
   if (a.currency_code() != b.currency_code()) {
-    return absl::InvalidArgumentError(absl::StrCat("currency mismatch: ", a.currency_code(),
-                                                   " and ", b.currency_code()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("currency mismatch: ", a.currency_code(), " and ", b.currency_code()));
   }
   return absl::OkStatus();
 }
@@ -98,9 +99,9 @@ absl::StatusOr<Money> Subtract(const Money& a, const Money& b) {
 absl::StatusOr<Money> ApplyRatio(const Money& m, int64_t numerator, int64_t denominator,
                                  Rounding mode) {
   if (denominator <= 0) return absl::InvalidArgumentError("ratio denominator must be positive");
-  return FromWide(m.currency_code(),
-                  RoundedDivide(static_cast<__int128>(m.amount_minor()) * numerator, denominator,
-                                mode));
+  return FromWide(
+      m.currency_code(),
+      RoundedDivide(static_cast<__int128>(m.amount_minor()) * numerator, denominator, mode));
 }
 
 absl::StatusOr<Money> ApplyPpm(const Money& m, int64_t ppm, Rounding mode) {

@@ -48,7 +48,8 @@ class Money {
   friend bool operator==(const Money& a, const Money& b) = default;
 
  private:
-  Money(std::string code, int64_t amount) : currency_code_(std::move(code)), amount_minor_(amount) {}
+  Money(std::string code, int64_t amount)
+      : currency_code_(std::move(code)), amount_minor_(amount) {}
   std::string currency_code_;
   int64_t amount_minor_ = 0;
 };

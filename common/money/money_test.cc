@@ -24,8 +24,7 @@ TEST(MoneyTest, AddAndSubtractCheckCurrencyAndOverflow) {
   EXPECT_EQ(Add(M("THB", 1), M("USD", 1)).status().code(), absl::StatusCode::kInvalidArgument);
   const int64_t max = std::numeric_limits<int64_t>::max();
   EXPECT_EQ(Add(M("USD", max), M("USD", 1)).status().code(), absl::StatusCode::kOutOfRange);
-  EXPECT_EQ(Subtract(M("USD", -max), M("USD", 2)).status().code(),
-            absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(Subtract(M("USD", -max), M("USD", 2)).status().code(), absl::StatusCode::kOutOfRange);
 }
 
 // The billing issue's test vectors: a 10 % band credit on two fees.

@@ -11,13 +11,13 @@
 //               });
 #pragma once
 
+#include <cppconn/resultset.h>
+
 #include <cstddef>
 #include <string>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
-#include <cppconn/resultset.h>
-
 #include "common/mysql/connection_pool.h"
 
 namespace sla::mysql {
@@ -32,9 +32,10 @@ absl::Status ExecuteRows(Connection& conn, const std::string& prefix, const std:
 
 // The same with the rows joined by `separator` (e.g. an UPDATE whose WHERE ORs one condition
 // per row).
-absl::Status ExecuteRowsJoined(Connection& conn, const std::string& prefix, const std::string& row_sql,
-                               const std::string& separator, const std::string& suffix, size_t rows,
-                               int params_per_row, absl::FunctionRef<void(sql::PreparedStatement&, size_t, int)> bind);
+absl::Status ExecuteRowsJoined(Connection& conn, const std::string& prefix,
+                               const std::string& row_sql, const std::string& separator,
+                               const std::string& suffix, size_t rows, int params_per_row,
+                               absl::FunctionRef<void(sql::PreparedStatement&, size_t, int)> bind);
 
 // The same for a query whose WHERE holds one condition per row joined by `separator` (e.g.
 // " OR "): one round trip per chunk; `read` sees every result row of every chunk. Chunks are
@@ -42,7 +43,8 @@ absl::Status ExecuteRowsJoined(Connection& conn, const std::string& prefix, cons
 inline constexpr size_t kMaxOrChunk = 8;
 absl::Status QueryRows(Connection& conn, const std::string& prefix, const std::string& row_sql,
                        const std::string& separator, const std::string& suffix, size_t rows,
-                       int params_per_row, absl::FunctionRef<void(sql::PreparedStatement&, size_t, int)> bind,
+                       int params_per_row,
+                       absl::FunctionRef<void(sql::PreparedStatement&, size_t, int)> bind,
                        absl::FunctionRef<void(sql::ResultSet&)> read);
 
 }  // namespace sla::mysql

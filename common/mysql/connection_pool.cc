@@ -36,7 +36,7 @@ absl::Status FromSqlError(int code, absl::string_view sql_state, absl::string_vi
     case 1049:  // ER_BAD_DB_ERROR: a configuration error, not a bug
       log::Error("database does not exist", {{"detail", what}});
       return absl::FailedPreconditionError("the configured database does not exist");
-    case 1213:  // ER_LOCK_DEADLOCK
+    case 1213:    // ER_LOCK_DEADLOCK
     case 1205: {  // ER_LOCK_WAIT_TIMEOUT
       absl::Status s = absl::AbortedError("transaction aborted by a concurrent one; retry");
       s.SetPayload(kRetryablePayload, absl::Cord("1"));
@@ -54,9 +54,8 @@ absl::Status FromSqlError(int code, absl::string_view sql_state, absl::string_vi
       log::Warning("database unavailable", {{"mysql_error", absl::StrCat(code)}, {"detail", what}});
       return absl::UnavailableError("database unavailable");
     default:
-      log::Error("database error", {{"mysql_error", absl::StrCat(code)},
-                                    {"sql_state", sql_state},
-                                    {"detail", what}});
+      log::Error("database error",
+                 {{"mysql_error", absl::StrCat(code)}, {"sql_state", sql_state}, {"detail", what}});
       return absl::InternalError(absl::StrCat("database error ", code));
   }
 }
@@ -127,9 +126,9 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Open() {
   absl::Status s = Guard([&] {
     sql::mysql::MySQL_Driver* driver = sql::mysql::get_mysql_driver_instance();
     sql::ConnectOptionsMap props;
-    props["hostName"] = sql::SQLString(options_.socket.empty()
-                                           ? absl::StrCat("tcp://", options_.host, ":", options_.port)
-                                           : absl::StrCat("unix://", options_.socket));
+    props["hostName"] = sql::SQLString(
+        options_.socket.empty() ? absl::StrCat("tcp://", options_.host, ":", options_.port)
+                                : absl::StrCat("unix://", options_.socket));
     props["userName"] = sql::SQLString(options_.user);
     props["password"] = sql::SQLString(options_.password);
     if (!options_.database.empty()) props["schema"] = sql::SQLString(options_.database);
@@ -157,7 +156,8 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Open() {
   });
   if (!s.ok()) return s;
   if (!encrypted) {
-    return absl::UnavailableError("the database connection is not encrypted although --db_tls_ca is set");
+    return absl::UnavailableError(
+        "the database connection is not encrypted although --db_tls_ca is set");
   }
   return std::make_unique<Connection>(std::move(conn));
 }
@@ -214,8 +214,7 @@ int ConnectionPool::open_connections() const {
   return open_;
 }
 
-absl::Status RunInTransaction(ConnectionPool& pool,
-                              absl::FunctionRef<absl::Status(Connection&)> fn,
+absl::Status RunInTransaction(ConnectionPool& pool, absl::FunctionRef<absl::Status(Connection&)> fn,
                               const TransactionOptions& options) {
   absl::Status last;
   for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
@@ -266,8 +265,8 @@ absl::Status WithConnection(ConnectionPool& pool, absl::FunctionRef<absl::Status
 absl::Status CheckDurableCommits(ConnectionPool& pool) {
   int64_t flush = 0, log_bin = 0, sync_binlog = 0;
   SLA_RETURN_IF_ERROR(WithConnection(pool, [&](Connection& c) -> absl::Status {
-    absl::StatusOr<sql::PreparedStatement*> st =
-        c.Prepare("SELECT @@GLOBAL.innodb_flush_log_at_trx_commit, @@GLOBAL.log_bin, @@GLOBAL.sync_binlog");
+    absl::StatusOr<sql::PreparedStatement*> st = c.Prepare(
+        "SELECT @@GLOBAL.innodb_flush_log_at_trx_commit, @@GLOBAL.log_bin, @@GLOBAL.sync_binlog");
     if (!st.ok()) return st.status();
     return Guard([&] {
       std::unique_ptr<sql::ResultSet> rs((*st)->executeQuery());
@@ -279,14 +278,15 @@ absl::Status CheckDurableCommits(ConnectionPool& pool) {
     });
   }));
   if (flush != 1) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the database acknowledges commits before they are durable: innodb_flush_log_at_trx_commit = ", flush,
-        " (must be 1; --allow_non_durable_db to run anyway)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the database acknowledges commits before they are durable: "
+                     "innodb_flush_log_at_trx_commit = ",
+                     flush, " (must be 1; --allow_non_durable_db to run anyway)"));
   }
   if (log_bin != 0 && sync_binlog != 1) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the binary log is on but not synced at commit: sync_binlog = ", sync_binlog,
-        " (must be 1; --allow_non_durable_db to run anyway)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the binary log is on but not synced at commit: sync_binlog = ", sync_binlog,
+                     " (must be 1; --allow_non_durable_db to run anyway)"));
   }
   return absl::OkStatus();
 }

@@ -165,8 +165,7 @@ struct TransactionOptions {
 // and retries `fn` on a fresh attempt; a connection lost before COMMIT was sent is replaced and
 // the attempt retried; a connection lost during COMMIT returns UNAVAILABLE without retrying,
 // because the outcome is unknown (callers make such writes idempotent by request id).
-absl::Status RunInTransaction(ConnectionPool& pool,
-                              absl::FunctionRef<absl::Status(Connection&)> fn,
+absl::Status RunInTransaction(ConnectionPool& pool, absl::FunctionRef<absl::Status(Connection&)> fn,
                               const TransactionOptions& options = {});
 
 // Runs `fn` on a pooled connection in autocommit mode: one round trip per statement, for

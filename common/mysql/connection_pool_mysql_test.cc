@@ -1,9 +1,9 @@
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <thread>
-
-#include <cppconn/prepared_statement.h>
-#include <cppconn/resultset.h>
 
 #include "absl/strings/match.h"
 #include "absl/synchronization/notification.h"
@@ -27,8 +27,9 @@ class MySqlTest : public ::testing::Test {
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = *std::move(pool);
     Exec("CREATE TABLE parent (id VARCHAR(64) PRIMARY KEY, note TEXT) ENGINE=InnoDB");
-    Exec("CREATE TABLE child (id INT PRIMARY KEY, parent_id VARCHAR(64) NOT NULL,"
-         " FOREIGN KEY (parent_id) REFERENCES parent(id)) ENGINE=InnoDB");
+    Exec(
+        "CREATE TABLE child (id INT PRIMARY KEY, parent_id VARCHAR(64) NOT NULL,"
+        " FOREIGN KEY (parent_id) REFERENCES parent(id)) ENGINE=InnoDB");
   }
 
   void Exec(const std::string& sql) {
@@ -57,7 +58,9 @@ class MySqlTest : public ::testing::Test {
 // hostile text, Thai, binary bytes and NULL arrive verbatim; a failing statement stops the
 // compound statement there.
 TEST_F(MySqlTest, CompoundStatementsStoreLiteralsVerbatimAndStopAtTheFirstError) {
-  Exec("CREATE TABLE lit (id INT PRIMARY KEY, note VARCHAR(100) NOT NULL, data BLOB NULL) ENGINE=InnoDB");
+  Exec(
+      "CREATE TABLE lit (id INT PRIMARY KEY, note VARCHAR(100) NOT NULL, data BLOB NULL) "
+      "ENGINE=InnoDB");
   const std::string hostile = "x'); DROP TABLE lit; -- \\ \" END; ก", binary("\0\xff\x01'", 4);
   auto row = [](int id, const std::string& note, const std::string* data) {
     LiteralRow r(3);
@@ -72,15 +75,17 @@ TEST_F(MySqlTest, CompoundStatementsStoreLiteralsVerbatimAndStopAtTheFirstError)
   };
   auto c = pool_->Acquire();
   ASSERT_TRUE(c.ok());
-  ASSERT_TRUE((*c)->ExecuteCompound(absl::StrCat("START TRANSACTION;INSERT INTO lit VALUES ", row(1, hostile, &binary),
-                                                 ",", row(2, "", nullptr), ";COMMIT;"))
+  ASSERT_TRUE((*c)->ExecuteCompound(absl::StrCat("START TRANSACTION;INSERT INTO lit VALUES ",
+                                                 row(1, hostile, &binary), ",", row(2, "", nullptr),
+                                                 ";COMMIT;"))
                   .ok());
   EXPECT_EQ(Count("lit"), 2);
   std::string note, data;
   bool null2 = false;
   ASSERT_TRUE(Guard([&] {
                 std::unique_ptr<sql::Statement> st((*c)->raw().createStatement());
-                std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT note, data FROM lit ORDER BY id"));
+                std::unique_ptr<sql::ResultSet> rs(
+                    st->executeQuery("SELECT note, data FROM lit ORDER BY id"));
                 rs->next();
                 note = rs->getString(1);
                 data = rs->getString(2);
@@ -94,8 +99,9 @@ TEST_F(MySqlTest, CompoundStatementsStoreLiteralsVerbatimAndStopAtTheFirstError)
   // The second INSERT repeats id 1: ALREADY_EXISTS, nothing after it ran (no COMMIT), and the
   // transaction is still open until the caller rolls it back.
   const absl::Status dup = (*c)->ExecuteCompound(
-      absl::StrCat("START TRANSACTION;INSERT INTO lit VALUES ", row(3, "three", nullptr), ";INSERT INTO lit VALUES ",
-                   row(1, "again", nullptr), ";INSERT INTO lit VALUES ", row(4, "four", nullptr), ";COMMIT;"));
+      absl::StrCat("START TRANSACTION;INSERT INTO lit VALUES ", row(3, "three", nullptr),
+                   ";INSERT INTO lit VALUES ", row(1, "again", nullptr), ";INSERT INTO lit VALUES ",
+                   row(4, "four", nullptr), ";COMMIT;"));
   EXPECT_EQ(dup.code(), absl::StatusCode::kAlreadyExists) << dup;
   int in_transaction = -1;
   ASSERT_TRUE(Guard([&] {
@@ -107,19 +113,23 @@ TEST_F(MySqlTest, CompoundStatementsStoreLiteralsVerbatimAndStopAtTheFirstError)
   ASSERT_TRUE((*c)->ExecuteUnprepared("ROLLBACK").ok());
   EXPECT_EQ(Count("lit"), 2);
   // Invalid UTF-8 into a text column is refused as a bound parameter would be.
-  EXPECT_FALSE((*c)->ExecuteCompound(absl::StrCat("INSERT INTO lit VALUES ", row(5, "\xff", nullptr), ";")).ok());
+  EXPECT_FALSE(
+      (*c)->ExecuteCompound(absl::StrCat("INSERT INTO lit VALUES ", row(5, "\xff", nullptr), ";"))
+          .ok());
   EXPECT_EQ(Count("lit"), 2);
   // Outside a compound statement, stacked statements are refused outright: connections never
   // enable multi-statements.
-  EXPECT_FALSE((*c)->ExecuteUnprepared(absl::StrCat("INSERT INTO lit VALUES ", row(6, "six", nullptr),
-                                                    ";INSERT INTO lit VALUES ", row(7, "seven", nullptr)))
-                   .ok());
+  EXPECT_FALSE(
+      (*c)->ExecuteUnprepared(absl::StrCat("INSERT INTO lit VALUES ", row(6, "six", nullptr),
+                                           ";INSERT INTO lit VALUES ", row(7, "seven", nullptr)))
+          .ok());
   EXPECT_EQ(Count("lit"), 2);
 }
 
 TEST_F(MySqlTest, PreparedStatementsStoreHostileTextVerbatimAndAreCached) {
   const std::string hostile = "x'); DROP TABLE parent; -- \\ \" ก";
-  ASSERT_TRUE(RunInTransaction(*pool_, [&](Connection& c) { return Insert(c, "a", hostile); }).ok());
+  ASSERT_TRUE(
+      RunInTransaction(*pool_, [&](Connection& c) { return Insert(c, "a", hostile); }).ok());
   auto c = pool_->Acquire();
   ASSERT_TRUE(c.ok());
   auto st1 = (*c)->Prepare("SELECT note FROM parent WHERE id = ?");
@@ -145,9 +155,8 @@ TEST_F(MySqlTest, DriverErrorsMapToStatusCodes) {
     return c.ExecuteUnprepared("INSERT INTO child (id, parent_id) VALUES (1, 'missing')");
   });
   EXPECT_EQ(fk.code(), absl::StatusCode::kFailedPrecondition);
-  const absl::Status syntax = RunInTransaction(*pool_, [&](Connection& c) {
-    return c.ExecuteUnprepared("SELEC nonsense");
-  });
+  const absl::Status syntax = RunInTransaction(
+      *pool_, [&](Connection& c) { return c.ExecuteUnprepared("SELEC nonsense"); });
   EXPECT_EQ(syntax.code(), absl::StatusCode::kInternal);
   EXPECT_EQ(syntax.message().find("SELEC"), absl::string_view::npos);  // no SQL text leaks
 }
@@ -166,7 +175,8 @@ TEST_F(MySqlTest, LockWaitTimeoutIsRetriedButApplicationAbortIsNot) {
   absl::Notification holder_locked, second_attempt;
   std::thread holder([&] {
     ASSERT_TRUE(RunInTransaction(*pool_, [&](Connection& c) -> absl::Status {
-                  SLA_RETURN_IF_ERROR(c.ExecuteUnprepared("UPDATE parent SET note='h' WHERE id='a'"));
+                  SLA_RETURN_IF_ERROR(
+                      c.ExecuteUnprepared("UPDATE parent SET note='h' WHERE id='a'"));
                   holder_locked.Notify();
                   second_attempt.WaitForNotification();
                   return absl::OkStatus();
@@ -223,7 +233,8 @@ TEST_F(MySqlTest, ExhaustedPoolTimesOutAsUnavailable) {
   ASSERT_TRUE(pool.ok());
   auto held = (*pool)->Acquire();
   ASSERT_TRUE(held.ok());
-  EXPECT_EQ((*pool)->Acquire(absl::Milliseconds(50)).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ((*pool)->Acquire(absl::Milliseconds(50)).status().code(),
+            absl::StatusCode::kUnavailable);
 }
 
 TEST_F(MySqlTest, BadCredentialsArePermissionDenied) {
@@ -259,7 +270,8 @@ TEST_F(MySqlTest, UnixSocketReplacesHostAndPort) {
   ASSERT_TRUE(pool.ok()) << pool.status();
   EXPECT_EQ(SessionHost(**pool), "localhost");
   EXPECT_TRUE(absl::StartsWith(SessionHost(*pool_), "127.0.0.1:"));  // the TCP pool beside it
-  ASSERT_TRUE(WithConnection(**pool, [&](Connection& c) { return Insert(c, "via-socket", "x"); }).ok());
+  ASSERT_TRUE(
+      WithConnection(**pool, [&](Connection& c) { return Insert(c, "via-socket", "x"); }).ok());
   EXPECT_EQ(Count("parent"), 1);  // the same server and database
 
   o.socket = ::testing::TempDir() + "/no-such-mysqld.sock";
@@ -267,8 +279,9 @@ TEST_F(MySqlTest, UnixSocketReplacesHostAndPort) {
 }
 
 const std::vector<Migration> kMigrations = {
-    {"V0001__create_a.sql", "CREATE TABLE a (id INT PRIMARY KEY);\n-- second statement\n"
-                            "INSERT INTO a (id)\n  VALUES (1);\n"},
+    {"V0001__create_a.sql",
+     "CREATE TABLE a (id INT PRIMARY KEY);\n-- second statement\n"
+     "INSERT INTO a (id)\n  VALUES (1);\n"},
     {"V0002__create_b.sql", "CREATE TABLE b (id INT PRIMARY KEY);\n"},
 };
 
@@ -307,12 +320,14 @@ TEST_F(MySqlTest, ConcurrentReplicasMigrateOnce) {
 }
 
 TEST(MigratorTest, SplitsStatementsAtLineEndSemicolons) {
-  const auto stmts = SplitStatements("-- comment\nCREATE TABLE t (\n  x INT\n);\n\nINSERT INTO t VALUES (1);");
+  const auto stmts =
+      SplitStatements("-- comment\nCREATE TABLE t (\n  x INT\n);\n\nINSERT INTO t VALUES (1);");
   ASSERT_EQ(stmts.size(), 2u);
   EXPECT_EQ(stmts[0], "CREATE TABLE t (\n  x INT\n)");
   EXPECT_EQ(stmts[1], "INSERT INTO t VALUES (1)");
   const auto block = SplitStatements(
-      "-- sla:begin\nCREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  SELECT 2;\nEND;\n-- sla:end\nSELECT 3;");
+      "-- sla:begin\nCREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  SELECT 2;\nEND;\n-- "
+      "sla:end\nSELECT 3;");
   ASSERT_EQ(block.size(), 2u);
   EXPECT_EQ(block[0], "CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  SELECT 2;\nEND");
   EXPECT_EQ(block[1], "SELECT 3");
@@ -331,7 +346,8 @@ TEST_F(MySqlTest, TlsToTheDatabaseIsVerifiedAndNeverFallsBackToPlaintext) {
   ASSERT_TRUE(pool.ok()) << pool.status();
   std::string cipher;
   ASSERT_TRUE(WithConnection(**pool, [&](Connection& c) -> absl::Status {
-                SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, c.Prepare("SHOW SESSION STATUS LIKE 'Ssl_cipher'"));
+                SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
+                                     c.Prepare("SHOW SESSION STATUS LIKE 'Ssl_cipher'"));
                 return Guard([&] {
                   std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
                   if (rs->next()) cipher = rs->getString(2);
@@ -340,16 +356,20 @@ TEST_F(MySqlTest, TlsToTheDatabaseIsVerifiedAndNeverFallsBackToPlaintext) {
   EXPECT_FALSE(cipher.empty());
   // A CA that did not sign the server's certificate.
   const std::string other = ::testing::TempDir() + "/other-db-ca.pem";
-  ASSERT_EQ(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " + other +
-                         ".key -out " + other + " -days 1 -subj /CN=other >/dev/null 2>&1")
-                            .c_str()),
-            0);
+  ASSERT_EQ(
+      std::system(
+          ("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " +
+           other + ".key -out " + other + " -days 1 -subj /CN=other >/dev/null 2>&1")
+              .c_str()),
+      0);
   ConnectionOptions wrong = db_->options();
   wrong.tls_ca = other;
   wrong.pool_size = 1;
   absl::StatusOr<std::unique_ptr<ConnectionPool>> refused = ConnectionPool::Create(wrong);
-  absl::Status used = refused.ok() ? WithConnection(**refused, [](Connection& c) { return c.ExecuteUnprepared("SELECT 1"); })
-                                   : refused.status();
+  absl::Status used =
+      refused.ok()
+          ? WithConnection(**refused, [](Connection& c) { return c.ExecuteUnprepared("SELECT 1"); })
+          : refused.status();
   EXPECT_FALSE(used.ok());
 }
 

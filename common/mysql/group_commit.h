@@ -48,9 +48,11 @@ class GroupCommit {
  public:
   // Commits `items` and sets `statuses[i]` for each (all OK when the transaction committed).
   // Must set every status; a failure of one item should not fail the others.
-  using Flush = std::function<void(absl::Span<Item* const> items, absl::Span<absl::Status> statuses)>;
+  using Flush =
+      std::function<void(absl::Span<Item* const> items, absl::Span<absl::Status> statuses)>;
 
-  GroupCommit(GroupCommitOptions options, Flush flush) : options_(options), flush_(std::move(flush)) {
+  GroupCommit(GroupCommitOptions options, Flush flush)
+      : options_(options), flush_(std::move(flush)) {
     if (options_.max_batch < 1) options_.max_batch = 1;
     if (options_.writers < 1) options_.writers = 1;
     for (int i = 0; i < options_.writers; ++i) threads_.emplace_back([this] { WriterLoop(); });
@@ -129,7 +131,8 @@ class GroupCommit {
     std::vector<Item*> items;
     items.reserve(batch.size());
     for (Waiter* w : batch) items.push_back(w->item);
-    std::vector<absl::Status> statuses(batch.size(), absl::InternalError("group commit: status not set"));
+    std::vector<absl::Status> statuses(batch.size(),
+                                       absl::InternalError("group commit: status not set"));
     mu_.Unlock();
     const absl::Time start = absl::Now();
     flush_(absl::MakeConstSpan(items), absl::MakeSpan(statuses));

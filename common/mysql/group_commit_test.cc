@@ -55,8 +55,9 @@ class Recorder {
 
 TEST(GroupCommitTest, ALoneCallerIsWrittenAloneAndGetsItsStatus) {
   Recorder rec;
-  GroupCommit<Row> commits({.max_batch = 8, .writers = 2},
-                           [&](absl::Span<Row* const> r, absl::Span<absl::Status> s) { rec.Flush(r, s); });
+  GroupCommit<Row> commits(
+      {.max_batch = 8, .writers = 2},
+      [&](absl::Span<Row* const> r, absl::Span<absl::Status> s) { rec.Flush(r, s); });
   Row even{2}, odd{3};
   EXPECT_TRUE(commits.Submit(even).ok());
   const absl::Status s = commits.Submit(odd);
@@ -71,8 +72,9 @@ TEST(GroupCommitTest, ALoneCallerIsWrittenAloneAndGetsItsStatus) {
 
 TEST(GroupCommitTest, CountsTransactionsSlowerThanTheThreshold) {
   Recorder rec;
-  GroupCommit<Row> commits({.max_batch = 8, .writers = 1, .slow_transaction = absl::Microseconds(500)},
-                           [&](absl::Span<Row* const> r, absl::Span<absl::Status> s) { rec.Flush(r, s); });
+  GroupCommit<Row> commits(
+      {.max_batch = 8, .writers = 1, .slow_transaction = absl::Microseconds(500)},
+      [&](absl::Span<Row* const> r, absl::Span<absl::Status> s) { rec.Flush(r, s); });
   Row a{2}, b{4};
   EXPECT_TRUE(commits.Submit(a).ok());
   EXPECT_TRUE(commits.Submit(b).ok());
@@ -83,8 +85,9 @@ TEST(GroupCommitTest, ConcurrentCallersShareTransactionsEachWrittenOnceWithItsOw
   Recorder rec;
   constexpr int kThreads = 16, kPerThread = 100, kMaxBatch = 6, kWriters = 2;
   {
-    GroupCommit<Row> commits({.max_batch = kMaxBatch, .writers = kWriters},
-                             [&](absl::Span<Row* const> r, absl::Span<absl::Status> s) { rec.Flush(r, s); });
+    GroupCommit<Row> commits(
+        {.max_batch = kMaxBatch, .writers = kWriters},
+        [&](absl::Span<Row* const> r, absl::Span<absl::Status> s) { rec.Flush(r, s); });
     std::atomic<int> wrong{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
@@ -107,7 +110,8 @@ TEST(GroupCommitTest, ConcurrentCallersShareTransactionsEachWrittenOnceWithItsOw
   }
   const std::vector<int> written = rec.written();
   EXPECT_EQ(written.size(), static_cast<size_t>(kThreads * kPerThread));
-  EXPECT_EQ(std::set<int>(written.begin(), written.end()).size(), written.size()) << "an item written twice";
+  EXPECT_EQ(std::set<int>(written.begin(), written.end()).size(), written.size())
+      << "an item written twice";
   EXPECT_LE(rec.max_in_flight(), kWriters);
   EXPECT_GE(rec.max_in_flight(), 1);
 }
@@ -117,8 +121,9 @@ TEST(GroupCommitTest, DestructionWritesWhatIsQueuedFirst) {
   std::atomic<int> done{0};
   std::vector<std::thread> threads;
   {
-    GroupCommit<Row> commits({.max_batch = 2, .writers = 1},
-                             [&](absl::Span<Row* const> r, absl::Span<absl::Status> s) { rec.Flush(r, s); });
+    GroupCommit<Row> commits(
+        {.max_batch = 2, .writers = 1},
+        [&](absl::Span<Row* const> r, absl::Span<absl::Status> s) { rec.Flush(r, s); });
     for (int t = 0; t < 8; ++t) {
       threads.emplace_back([&, t] {
         Row row{2 * t};

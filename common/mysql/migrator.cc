@@ -4,11 +4,11 @@
 #include <map>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/match.h"
 #include "absl/strings/strip.h"
 #include "common/log/log.h"
 
@@ -127,7 +127,8 @@ absl::StatusOr<int> Migrate(ConnectionPool& pool, const std::vector<Migration>& 
     if (rs->next() && !rs->isNull(1)) locked = rs->getInt64(1);
   });
   if (!s.ok()) return s;
-  if (locked != 1) return absl::UnavailableError("another replica is migrating; lock not had in 60 s");
+  if (locked != 1)
+    return absl::UnavailableError("another replica is migrating; lock not had in 60 s");
 
   auto run = [&]() -> absl::StatusOr<int> {
     absl::Status st = c.ExecuteUnprepared(kCreateTable);
@@ -145,8 +146,9 @@ absl::StatusOr<int> Migrate(ConnectionPool& pool, const std::vector<Migration>& 
       auto it = applied.find(p.version);
       if (it != applied.end()) {
         if (it->second != sum) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "migration `", p.name, "` changed after it was applied; add a new migration instead"));
+          return absl::FailedPreconditionError(
+              absl::StrCat("migration `", p.name,
+                           "` changed after it was applied; add a new migration instead"));
         }
         continue;
       }

@@ -7,13 +7,16 @@ namespace sla::mysql {
 namespace {
 
 constexpr char kInsert[] =
-    "INSERT INTO request_log (request_id, method, caller, resource_name, request_hash) VALUES (?, ?, ?, ?, ?)";
+    "INSERT INTO request_log (request_id, method, caller, resource_name, request_hash) VALUES (?, "
+    "?, ?, ?, ?)";
 constexpr char kSelect[] =
-    "SELECT resource_name, request_hash FROM request_log WHERE request_id = ? AND method = ? AND caller = ?";
+    "SELECT resource_name, request_hash FROM request_log WHERE request_id = ? AND method = ? AND "
+    "caller = ?";
 
 }  // namespace
 
-absl::StatusOr<std::optional<std::string>> ClaimRequestId(Connection& conn, const api::RequestKey& key,
+absl::StatusOr<std::optional<std::string>> ClaimRequestId(Connection& conn,
+                                                          const api::RequestKey& key,
                                                           const std::string& method,
                                                           const std::string& caller,
                                                           const std::string& resource_name) {
@@ -38,7 +41,8 @@ absl::StatusOr<std::optional<std::string>> ClaimRequestId(Connection& conn, cons
   return existing;
 }
 
-absl::StatusOr<std::optional<std::string>> LookupRequestId(Connection& conn, const api::RequestKey& key,
+absl::StatusOr<std::optional<std::string>> LookupRequestId(Connection& conn,
+                                                           const api::RequestKey& key,
                                                            const std::string& method,
                                                            const std::string& caller) {
   absl::StatusOr<sql::PreparedStatement*> sel = conn.Prepare(kSelect);
@@ -57,9 +61,9 @@ absl::StatusOr<std::optional<std::string>> LookupRequestId(Connection& conn, con
   });
   if (!s.ok()) return s;
   if (existing && !hash.empty() && !key.fingerprint.empty() && hash != key.fingerprint) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("request_id `", key.request_id, "` was used before with a different request (it created ",
-                     *existing, "); send a new request_id for a new request"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "request_id `", key.request_id, "` was used before with a different request (it created ",
+        *existing, "); send a new request_id for a new request"));
   }
   return existing;
 }

@@ -23,14 +23,16 @@ namespace sla::mysql {
 
 // nullopt: claimed now, go on and create `resource_name`. A value: the name of the resource an
 // earlier committed request with this key created. An empty request_id claims nothing.
-absl::StatusOr<std::optional<std::string>> ClaimRequestId(Connection& conn, const api::RequestKey& key,
+absl::StatusOr<std::optional<std::string>> ClaimRequestId(Connection& conn,
+                                                          const api::RequestKey& key,
                                                           const std::string& method,
                                                           const std::string& caller,
                                                           const std::string& resource_name);
 
 // The resource a committed request with this key created, if any (for writers that claim the
 // key inside a statement of their own, such as a stored procedure).
-absl::StatusOr<std::optional<std::string>> LookupRequestId(Connection& conn, const api::RequestKey& key,
+absl::StatusOr<std::optional<std::string>> LookupRequestId(Connection& conn,
+                                                           const api::RequestKey& key,
                                                            const std::string& method,
                                                            const std::string& caller);
 

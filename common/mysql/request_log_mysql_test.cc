@@ -1,9 +1,8 @@
-#include "common/mysql/request_log.h"
-
 #include <atomic>
 #include <thread>
 
 #include "common/mysql/migrator.h"
+#include "common/mysql/request_log.h"
 #include "common/status/status_macros.h"
 #include "common/test_util/mariadb_env.h"
 #include "gtest/gtest.h"
@@ -20,20 +19,23 @@ class RequestLogTest : public ::testing::Test {
     pool_ = *ConnectionPool::Create(db_->options());
     auto c = pool_->Acquire();
     ASSERT_TRUE((*c)->ExecuteUnprepared(
-                      "CREATE TABLE request_log (request_id VARCHAR(128) NOT NULL, method "
-                      "VARCHAR(64) NOT NULL, caller VARCHAR(256) NOT NULL, resource_name "
-                      "VARCHAR(512) NOT NULL, request_hash CHAR(64) NOT NULL DEFAULT '', created_at TIMESTAMP(6) NOT NULL DEFAULT "
-                      "CURRENT_TIMESTAMP(6), PRIMARY KEY (request_id, method, caller))")
+                        "CREATE TABLE request_log (request_id VARCHAR(128) NOT NULL, method "
+                        "VARCHAR(64) NOT NULL, caller VARCHAR(256) NOT NULL, resource_name "
+                        "VARCHAR(512) NOT NULL, request_hash CHAR(64) NOT NULL DEFAULT '', "
+                        "created_at TIMESTAMP(6) NOT NULL DEFAULT "
+                        "CURRENT_TIMESTAMP(6), PRIMARY KEY (request_id, method, caller))")
                     .ok());
     ASSERT_TRUE((*c)->ExecuteUnprepared("CREATE TABLE things (name VARCHAR(64) PRIMARY KEY)").ok());
   }
 
   // A create as services write it: claim, then insert, in one transaction.
   absl::StatusOr<std::string> Create(const std::string& request_id, const std::string& caller,
-                                     const std::string& new_name, const std::string& fingerprint = "f1") {
+                                     const std::string& new_name,
+                                     const std::string& fingerprint = "f1") {
     std::string result;
     absl::Status s = RunInTransaction(*pool_, [&](Connection& c) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(auto earlier, ClaimRequestId(c, {request_id, fingerprint}, "CreateThing", caller, new_name));
+      SLA_ASSIGN_OR_RETURN(auto earlier, ClaimRequestId(c, {request_id, fingerprint}, "CreateThing",
+                                                        caller, new_name));
       if (earlier) {
         result = *earlier;
         return absl::OkStatus();

@@ -26,15 +26,19 @@ class LiteralRow {
   explicit LiteralRow(int columns) : values_(columns, "NULL") {}
 
   // Indexes are 1-based, as in sql::PreparedStatement.
-  void setString(int i, const std::string& v) { values_.at(i - 1) = absl::StrCat("X'", absl::BytesToHexString(v), "'"); }
+  void setString(int i, const std::string& v) {
+    values_.at(i - 1) = absl::StrCat("X'", absl::BytesToHexString(v), "'");
+  }
   void setInt(int i, int32_t v) { values_.at(i - 1) = absl::StrCat(v); }
   void setInt64(int i, int64_t v) { values_.at(i - 1) = absl::StrCat(v); }
   void setNull(int i, int /*sql type*/) { values_.at(i - 1) = "NULL"; }
   // `@variable + offset`: a number the script itself read earlier. The name is the caller's
   // own constant, never input; anything but letters, digits and `_` is refused by throwing.
   void setUserVariablePlus(int i, const std::string& variable, int64_t offset) {
-    if (variable.empty() || variable.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
-                                std::string::npos) {
+    if (variable.empty() ||
+        variable.find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+            std::string::npos) {
       throw std::invalid_argument("not a user variable name: " + variable);
     }
     values_.at(i - 1) = absl::StrCat("@", variable, "+", offset);

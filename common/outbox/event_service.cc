@@ -9,7 +9,8 @@ namespace {
 
 absl::Status CheckStream(const std::string& asked, const std::string& served) {
   if (asked.empty() || asked == served) return absl::OkStatus();
-  return InvalidField("stream", absl::StrCat("this service serves `", served, "`, not `", asked, "`"));
+  return InvalidField("stream",
+                      absl::StrCat("this service serves `", served, "`, not `", asked, "`"));
 }
 
 // How long a stream with nothing new waits before it looks again regardless.
@@ -75,7 +76,8 @@ class EventServiceImpl::Watcher final : public grpc::ServerWriteReactor<sla::v1:
     read_generation_ = generation;
     read_at_ = now;
     more_ = page->size() >= static_cast<size_t>(kWatchPage);
-    for (const Stored& e : *page) ToEvent(e, service_->stream_, cursor_.epoch, &queue_.emplace_back());
+    for (const Stored& e : *page)
+      ToEvent(e, service_->stream_, cursor_.epoch, &queue_.emplace_back());
     WriteNextLocked();
   }
 
@@ -152,9 +154,8 @@ class EventServiceImpl::Watcher final : public grpc::ServerWriteReactor<sla::v1:
   absl::Time read_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
-EventServiceImpl::EventServiceImpl(const server::RpcBoundary& boundary,
-                                   mysql::ConnectionPool* pool, Sequencer* sequencer,
-                                   std::string stream, WatchSlots* slots)
+EventServiceImpl::EventServiceImpl(const server::RpcBoundary& boundary, mysql::ConnectionPool* pool,
+                                   Sequencer* sequencer, std::string stream, WatchSlots* slots)
     : boundary_(boundary),
       pool_(pool),
       sequencer_(sequencer),

@@ -93,7 +93,8 @@ DeadLetterRow ReadDeadLetter(sql::ResultSet& rs) {
     if (!d.payload.ParseFromString(rs.getString(15))) d.payload.Clear();
   } else {
     // Set aside before typed payloads: converted, or left empty to be refused again.
-    absl::StatusOr<sla::v1::EventPayload> typed = PayloadFromJson(d.type, rs.getString(9).asStdString());
+    absl::StatusOr<sla::v1::EventPayload> typed =
+        PayloadFromJson(d.type, rs.getString(9).asStdString());
     if (typed.ok()) d.payload = *std::move(typed);
   }
   return d;
@@ -169,8 +170,9 @@ absl::StatusOr<int> Follower::RunOnce() {
       if (page.status().code() == absl::StatusCode::kResourceExhausted && max_events_ > 1) {
         // A producer that does not bound its pages in bytes: ask for fewer events.
         max_events_ = std::max(1, max_events_.load() / 2);
-        log::Warning("event page too large to receive; asking for fewer events",
-                     {{"source", options_.source}, {"max_events", absl::StrCat(max_events_.load())}});
+        log::Warning(
+            "event page too large to receive; asking for fewer events",
+            {{"source", options_.source}, {"max_events", absl::StrCat(max_events_.load())}});
         continue;
       }
       return page.status();
@@ -439,18 +441,21 @@ absl::StatusOr<CursorState> Follower::Current() {
   return absl::InternalError("cursor vanished");
 }
 
-absl::StatusOr<CursorState> Follower::CatchUp(const std::string& epoch, int64_t sequence, absl::Duration max_wait) {
+absl::StatusOr<CursorState> Follower::CatchUp(const std::string& epoch, int64_t sequence,
+                                              absl::Duration max_wait) {
   const absl::Time deadline = absl::Now() + max_wait;
   for (;;) {
     SLA_ASSIGN_OR_RETURN(CursorState cur, Current());
     if (!cur.epoch.empty() && cur.epoch != epoch) {
-      return absl::FailedPreconditionError(absl::StrCat("the position is in history ", epoch, " of ", options_.source,
+      return absl::FailedPreconditionError(absl::StrCat("the position is in history ", epoch,
+                                                        " of ", options_.source,
                                                         "; this service follows ", cur.epoch));
     }
     if (cur.epoch == epoch && cur.sequence >= sequence) return cur;
     if (absl::Now() >= deadline) {
-      return absl::UnavailableError(absl::StrCat("events of ", options_.source, " are applied up to ", cur.sequence,
-                                                 ", not yet ", sequence, "; retry"));
+      return absl::UnavailableError(absl::StrCat("events of ", options_.source,
+                                                 " are applied up to ", cur.sequence, ", not yet ",
+                                                 sequence, "; retry"));
     }
     // Pull now rather than wait for the next pass; replicas and the background pass
     // serialise on the cursor row.

@@ -146,7 +146,8 @@ class Follower {
   // Applies events until the cursor reaches `sequence` of `epoch`, for at most `max_wait`
   // (read-your-writes). UNAVAILABLE if it has not by then; FAILED_PRECONDITION if `epoch` is
   // not the history the consumer follows.
-  absl::StatusOr<CursorState> CatchUp(const std::string& epoch, int64_t sequence, absl::Duration max_wait);
+  absl::StatusOr<CursorState> CatchUp(const std::string& epoch, int64_t sequence,
+                                      absl::Duration max_wait);
 
   const std::string& source() const { return options_.source; }
 

@@ -386,9 +386,10 @@ TEST_F(FollowerTest, RowsOfTheEarlierReleaseAreReadTypedAndTheirJsonServedAsStor
   const std::string json =
       R"({"ticket":"customers/acme/tickets/t1","priority":"PRIORITY_P1","cycle":"2",)"
       R"("open_time":"2026-12-07T02:00:00Z","retired_field":true})";
-  ASSERT_TRUE(Exec(*producer_.pool, absl::StrCat("UPDATE outbox SET payload_proto = NULL, payload = '",
-                                                 json, "' WHERE seq = 2"))
-                  .ok());
+  ASSERT_TRUE(
+      Exec(*producer_.pool, absl::StrCat("UPDATE outbox SET payload_proto = NULL, payload = '",
+                                         json, "' WHERE seq = 2"))
+          .ok());
   std::vector<FeedEvent> seen;
   RecordingHandler h;
   h.on_apply = [&](const FeedEvent& e) { seen.push_back(e); };
@@ -414,8 +415,9 @@ TEST_F(FollowerTest, RowsOfTheEarlierReleaseAreReadTypedAndTheirJsonServedAsStor
 TEST_F(FollowerTest, AnEventOfTheWrongFamilyIsNeverWritten) {
   Row wrong{"clock.breached", "customers/acme/tickets/t0", "acme", 1'800'000'000, {}};
   wrong.payload.mutable_credit()->set_contract("customers/acme/contracts/main");
-  const absl::Status s = mysql::RunInTransaction(
-      *producer_.pool, [&](mysql::Connection& c) { return Insert(c, {&wrong, 1}); });
+  const absl::Status s = mysql::RunInTransaction(*producer_.pool, [&](mysql::Connection& c) {
+    return Insert(c, {&wrong, 1});
+  });
   EXPECT_EQ(s.code(), absl::StatusCode::kInternal) << s;
   EXPECT_EQ(sla::test::QueryInt64(*producer_.pool, "SELECT COUNT(*) FROM outbox"), 0);
   EXPECT_EQ(NumberedInsertStatements({&wrong}).status().code(), absl::StatusCode::kInternal);

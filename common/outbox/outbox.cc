@@ -2,8 +2,8 @@
 
 #include <cppconn/resultset.h>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "common/mysql/batch.h"
@@ -58,8 +58,7 @@ absl::StatusOr<std::string> NumberedInsertStatements(absl::Span<const Row* const
       "UPDATE outbox_sequence SET last_seq = (@sla_outbox_seq := last_seq) + ", place,
       " WHERE id = 1;",
       "INSERT INTO outbox (seq, type, subject, customer_id, event_time, payload_proto) VALUES ",
-      values,
-      ";");
+      values, ";");
 }
 
 absl::StatusOr<int> Sequence(Connection& c, int limit) {
@@ -184,14 +183,17 @@ absl::StatusOr<std::vector<Stored>> List(Connection& c, int64_t after, int limit
   return out;
 }
 
-std::string FormatPosition(const Position& p) { return absl::StrCat(p.stream, "/", p.epoch, "/", p.sequence); }
+std::string FormatPosition(const Position& p) {
+  return absl::StrCat(p.stream, "/", p.epoch, "/", p.sequence);
+}
 
 absl::StatusOr<Position> ParsePosition(absl::string_view text, absl::string_view field) {
   std::vector<absl::string_view> parts = absl::StrSplit(text, '/');
   Position p;
-  if (parts.size() != 3 || parts[0].empty() || parts[1].empty() || !absl::SimpleAtoi(parts[2], &p.sequence) ||
-      p.sequence < 0) {
-    return InvalidField(field, "must be a position <stream>/<epoch>/<sequence>, as a write answered it");
+  if (parts.size() != 3 || parts[0].empty() || parts[1].empty() ||
+      !absl::SimpleAtoi(parts[2], &p.sequence) || p.sequence < 0) {
+    return InvalidField(field,
+                        "must be a position <stream>/<epoch>/<sequence>, as a write answered it");
   }
   p.stream = std::string(parts[0]);
   p.epoch = std::string(parts[1]);

@@ -23,10 +23,10 @@
 namespace sla::outbox {
 
 struct Row {
-  std::string type;         // e.g. "clock.breached"
-  std::string subject;      // the resource it concerns
-  std::string customer_id;  // the owning customer
-  int64_t event_time = 0;   // Unix seconds
+  std::string type;               // e.g. "clock.breached"
+  std::string subject;            // the resource it concerns
+  std::string customer_id;        // the owning customer
+  int64_t event_time = 0;         // Unix seconds
   sla::v1::EventPayload payload;  // of the type's family (payload.h)
 };
 

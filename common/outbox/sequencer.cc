@@ -5,7 +5,8 @@
 
 namespace sla::outbox {
 
-Sequencer::Sequencer(mysql::ConnectionPool* pool, int batch_size) : pool_(pool), batch_size_(batch_size) {}
+Sequencer::Sequencer(mysql::ConnectionPool* pool, int batch_size)
+    : pool_(pool), batch_size_(batch_size) {}
 
 absl::StatusOr<int> Sequencer::RunOnce() {
   int total = 0;

@@ -31,7 +31,8 @@ inline bool ReadsAllCustomers(const Identity& c) { return HasStaffRole(c) && !Is
 inline absl::Status RequireReadAccess(const Identity& c, const std::string& customer_id,
                                       const std::string& name, absl::string_view what) {
   if (ReadsAllCustomers(c)) return absl::OkStatus();
-  if (IsCustomerRole(c)) return !c.tenant.empty() && c.tenant == customer_id ? absl::OkStatus() : NotFound(name);
+  if (IsCustomerRole(c))
+    return !c.tenant.empty() && c.tenant == customer_id ? absl::OkStatus() : NotFound(name);
   return PermissionDenied(absl::StrCat("no role that reads ", what));
 }
 

@@ -9,7 +9,8 @@ namespace sla::server {
 absl::StatusOr<Identity> ApiKeyVerifier::Verify(absl::string_view token, absl::Time now) const {
   if (!LooksLikeApiKey(token)) return jwt_->Verify(token, now);
   if (!ParseApiKeySecret(token)) return absl::UnauthenticatedError("malformed API key");
-  if (resolver_ == nullptr) return absl::UnauthenticatedError("this service does not accept API keys");
+  if (resolver_ == nullptr)
+    return absl::UnauthenticatedError("this service does not accept API keys");
   const std::string hash = HashApiKeySecret(token);
   {
     absl::MutexLock lock(&mu_);
@@ -21,7 +22,8 @@ absl::StatusOr<Identity> ApiKeyVerifier::Verify(absl::string_view token, absl::T
   absl::StatusOr<ApiKeyIdentity> resolved = resolver_->Resolve(token, now);
   if (!resolved.ok() && resolved.status().code() != absl::StatusCode::kUnauthenticated) {
     // Not an answer about the key: callers may retry, nothing is cached.
-    return absl::UnavailableError(absl::StrCat("cannot check the API key now: ", resolved.status().message()));
+    return absl::UnavailableError(
+        absl::StrCat("cannot check the API key now: ", resolved.status().message()));
   }
   Entry entry;
   if (resolved.ok()) {

@@ -39,7 +39,8 @@ class ApiKeyResolver {
 // reach contract-svc, and a key created a moment ago works soon).
 class ApiKeyVerifier final : public TokenVerifier {
  public:
-  ApiKeyVerifier(const TokenVerifier* jwt, absl::Duration cache_ttl) : jwt_(jwt), cache_ttl_(cache_ttl) {}
+  ApiKeyVerifier(const TokenVerifier* jwt, absl::Duration cache_ttl)
+      : jwt_(jwt), cache_ttl_(cache_ttl) {}
   // Set before the server starts; without a resolver, API keys are refused.
   void SetResolver(std::unique_ptr<ApiKeyResolver> resolver) { resolver_ = std::move(resolver); }
   absl::StatusOr<Identity> Verify(absl::string_view token, absl::Time now) const override;

@@ -32,8 +32,10 @@ std::optional<ApiKeySecret> ParseApiKeySecret(absl::string_view token) {
   const absl::string_view id = token.substr(0, sep);
   const absl::string_view random = token.substr(sep + 1);
   if (random.size() != kRandomChars) return std::nullopt;
-  for (char c : id) if (!IsKeyIdChar(c)) return std::nullopt;
-  for (char c : random) if (!IsBase64UrlChar(c)) return std::nullopt;
+  for (char c : id)
+    if (!IsKeyIdChar(c)) return std::nullopt;
+  for (char c : random)
+    if (!IsBase64UrlChar(c)) return std::nullopt;
   return ApiKeySecret{std::string(id), std::string(random)};
 }
 
@@ -42,7 +44,8 @@ std::string NewApiKeySecret(const std::string& key_id) {
   // RAND_bytes fails only if the CSPRNG cannot be seeded; a key must never be predictable.
   if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();
   std::string random;
-  absl::WebSafeBase64Escape(absl::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes), &random);
+  absl::WebSafeBase64Escape(absl::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes),
+                            &random);
   return absl::StrCat(kApiKeyPrefix, key_id, "_", random);
 }
 
@@ -55,7 +58,8 @@ std::string HashApiKeySecret(absl::string_view secret) {
 
 bool ApiKeySecretMatches(absl::string_view secret, absl::string_view stored_hash) {
   const std::string hash = HashApiKeySecret(secret);
-  return hash.size() == stored_hash.size() && CRYPTO_memcmp(hash.data(), stored_hash.data(), hash.size()) == 0;
+  return hash.size() == stored_hash.size() &&
+         CRYPTO_memcmp(hash.data(), stored_hash.data(), hash.size()) == 0;
 }
 
 }  // namespace sla::server

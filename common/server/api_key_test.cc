@@ -29,11 +29,11 @@ TEST(ApiKeySecretTest, NewSecretsParseAndDifferAndOnlyTheirHashMatches) {
 TEST(ApiKeySecretTest, MalformedSecretsAreNotParsed) {
   const std::string random(43, 'a');
   EXPECT_TRUE(ParseApiKeySecret(absl::StrCat("slak_key-1_", random)).has_value());
-  for (const std::string& bad : {
-           std::string("slak_"), absl::StrCat("slak__", random), absl::StrCat("key-1_", random),
-           absl::StrCat("slak_key-1_", random, "a"), absl::StrCat("slak_key-1_", random.substr(1)),
-           absl::StrCat("slak_KEY-1_", random), absl::StrCat("slak_key-1_", std::string(42, 'a'), "."),
-           absl::StrCat("slak_key/1_", random)}) {
+  for (const std::string& bad :
+       {std::string("slak_"), absl::StrCat("slak__", random), absl::StrCat("key-1_", random),
+        absl::StrCat("slak_key-1_", random, "a"), absl::StrCat("slak_key-1_", random.substr(1)),
+        absl::StrCat("slak_KEY-1_", random), absl::StrCat("slak_key-1_", std::string(42, 'a'), "."),
+        absl::StrCat("slak_key/1_", random)}) {
     EXPECT_FALSE(ParseApiKeySecret(bad).has_value()) << bad;
   }
 }
@@ -89,7 +89,8 @@ TEST(ApiKeyVerifierTest, JwtsGoToTheJwtVerifierAndKeysToTheResolver) {
   ASSERT_TRUE(id.ok()) << id.status();
   EXPECT_EQ(id->subject, "apiKeys/key-1");
   EXPECT_EQ(id->roles, std::vector<std::string>{"billing_system"});
-  EXPECT_EQ(f.verifier->Verify("slak_not-a-key", kT0).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(f.verifier->Verify("slak_not-a-key", kT0).status().code(),
+            absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(f.calls, 1) << "a malformed key must not reach the resolver";
 }
 
@@ -102,7 +103,8 @@ TEST(ApiKeyVerifierTest, AnswersAreCachedForTheTtlAndNoLongerThanTheKeyLives) {
   EXPECT_TRUE(f.verifier->Verify(key, kT0 + absl::Seconds(9)).ok()) << "cached";
   EXPECT_EQ(f.calls, 1);
   // The key's own expiry (10 s) ends the cached answer before the TTL (30 s) would.
-  EXPECT_EQ(f.verifier->Verify(key, kT0 + absl::Seconds(10)).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(f.verifier->Verify(key, kT0 + absl::Seconds(10)).status().code(),
+            absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(f.calls, 2);
 }
 
@@ -110,7 +112,8 @@ TEST(ApiKeyVerifierTest, RefusalsAreCachedBrieflyAndOutagesNotAtAll) {
   Fixture f(absl::Seconds(30));
   const std::string key = NewApiKeySecret("key-1");
   EXPECT_EQ(f.verifier->Verify(key, kT0).status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(f.verifier->Verify(key, kT0 + absl::Seconds(4)).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(f.verifier->Verify(key, kT0 + absl::Seconds(4)).status().code(),
+            absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(f.calls, 1) << "a refusal is cached";
   f.resolver->keys[key] = {{"apiKeys/key-1", "", {"msp_agent"}}};
   EXPECT_TRUE(f.verifier->Verify(key, kT0 + absl::Seconds(5)).ok()) << "a new key works within 5 s";
@@ -126,14 +129,16 @@ TEST(ApiKeyVerifierTest, RefusalsAreCachedBrieflyAndOutagesNotAtAll) {
 TEST(ApiKeyVerifierTest, AnIdentityOfTheWrongShapeIsRefused) {
   Fixture f(absl::Seconds(30));
   const std::string key = NewApiKeySecret("key-1");
-  f.resolver->keys[key] = {{"apiKeys/key-1", "", {"customer_user"}}};  // a customer role without a customer
+  f.resolver->keys[key] = {
+      {"apiKeys/key-1", "", {"customer_user"}}};  // a customer role without a customer
   EXPECT_EQ(f.verifier->Verify(key, kT0).status().code(), absl::StatusCode::kUnauthenticated);
 }
 
 TEST(ApiKeyVerifierTest, WithoutAResolverKeysAreRefused) {
   JwtOnly jwt;
   ApiKeyVerifier v(&jwt, absl::Seconds(30));
-  EXPECT_EQ(v.Verify(NewApiKeySecret("key-1"), kT0).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(v.Verify(NewApiKeySecret("key-1"), kT0).status().code(),
+            absl::StatusCode::kUnauthenticated);
 }
 
 }  // namespace

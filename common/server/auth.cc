@@ -44,7 +44,9 @@ bool ValidRoleName(absl::string_view r) {
 bool ParseClaimValues(absl::string_view json, std::vector<std::string>& out) {
   json = absl::StripAsciiWhitespace(json);
   if (absl::ConsumePrefix(&json, "\"")) {
-    if (!absl::ConsumeSuffix(&json, "\"") || absl::StrContains(json, "\\") || absl::StrContains(json, "\"")) return false;
+    if (!absl::ConsumeSuffix(&json, "\"") || absl::StrContains(json, "\\") ||
+        absl::StrContains(json, "\""))
+      return false;
     for (absl::string_view v : absl::StrSplit(json, ' ', absl::SkipEmpty())) out.emplace_back(v);
     return true;
   }
@@ -83,9 +85,12 @@ bool ParseRoles(absl::string_view json, std::vector<std::string>& out) {
 
 jwt_alg_t LibAlgorithm(JwtAlgorithm a) {
   switch (a) {
-    case JwtAlgorithm::kRs256: return JWT_ALG_RS256;
-    case JwtAlgorithm::kEs256: return JWT_ALG_ES256;
-    case JwtAlgorithm::kHs256: break;
+    case JwtAlgorithm::kRs256:
+      return JWT_ALG_RS256;
+    case JwtAlgorithm::kEs256:
+      return JWT_ALG_ES256;
+    case JwtAlgorithm::kHs256:
+      break;
   }
   return JWT_ALG_HS256;
 }
@@ -114,12 +119,14 @@ absl::StatusOr<JwtAlgorithm> ParseJwtAlgorithm(absl::string_view name) {
   if (name == "HS256") return JwtAlgorithm::kHs256;
   if (name == "RS256") return JwtAlgorithm::kRs256;
   if (name == "ES256") return JwtAlgorithm::kEs256;
-  return absl::InvalidArgumentError(absl::StrCat("unknown JWT algorithm `", name, "` (HS256, RS256 or ES256)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown JWT algorithm `", name, "` (HS256, RS256 or ES256)"));
 }
 
 absl::StatusOr<JwtVerifier> JwtVerifier::Create(JwtConfig config) {
   if (config.algorithm == JwtAlgorithm::kHs256) {
-    if (config.hs256_key.size() < 32) return absl::InvalidArgumentError("the HS256 key must be at least 32 bytes");
+    if (config.hs256_key.size() < 32)
+      return absl::InvalidArgumentError("the HS256 key must be at least 32 bytes");
     JwtVerifier v(std::move(config));
     v.verify_keys_ = {{v.config_.hs256_key, ""}};
     return v;
@@ -141,29 +148,35 @@ absl::StatusOr<JwtVerifier> JwtVerifier::Create(JwtConfig config) {
     std::string service;
     for (absl::string_view line : absl::StrSplit(block.substr(0, begin), '\n')) {
       line = absl::StripAsciiWhitespace(line);
-      if (absl::ConsumePrefix(&line, "sla-service:")) service = std::string(absl::StripAsciiWhitespace(line));
+      if (absl::ConsumePrefix(&line, "sla-service:"))
+        service = std::string(absl::StripAsciiWhitespace(line));
     }
     block.remove_prefix(begin);
     if (!block.empty()) keys.push_back({absl::StrCat(block, "\n"), std::move(service)});
     rest.remove_prefix(end + kEnd.size());
   }
   if (keys.empty()) {
-    return absl::InvalidArgumentError("an RS256/ES256 key file must hold PEM public keys (BEGIN PUBLIC KEY)");
+    return absl::InvalidArgumentError(
+        "an RS256/ES256 key file must hold PEM public keys (BEGIN PUBLIC KEY)");
   }
   JwtVerifier v(std::move(config));
   v.verify_keys_ = std::move(keys);
   return v;
 }
 
-absl::StatusOr<std::map<std::string, std::string>> ClaimMapping::ParseRoleMap(absl::string_view text) {
+absl::StatusOr<std::map<std::string, std::string>> ClaimMapping::ParseRoleMap(
+    absl::string_view text) {
   std::map<std::string, std::string> out;
   for (absl::string_view pair : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
     pair = absl::StripAsciiWhitespace(pair);
     const size_t eq = pair.rfind('=');
-    const absl::string_view from = eq == absl::string_view::npos ? "" : absl::StripAsciiWhitespace(pair.substr(0, eq));
-    const absl::string_view to = eq == absl::string_view::npos ? "" : absl::StripAsciiWhitespace(pair.substr(eq + 1));
+    const absl::string_view from =
+        eq == absl::string_view::npos ? "" : absl::StripAsciiWhitespace(pair.substr(0, eq));
+    const absl::string_view to =
+        eq == absl::string_view::npos ? "" : absl::StripAsciiWhitespace(pair.substr(eq + 1));
     if (from.empty() || !ValidRoleName(to)) {
-      return absl::InvalidArgumentError(absl::StrCat("`", pair, "` is not <provider value>=<role>"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("`", pair, "` is not <provider value>=<role>"));
     }
     out[std::string(from)] = std::string(to);
   }
@@ -182,17 +195,17 @@ absl::StatusOr<JwtVerifier> JwtVerifier::FromKeyFile(const std::string& path, st
   return Create(std::move(config));
 }
 
-absl::StatusOr<std::unique_ptr<KeyFileVerifier>> KeyFileVerifier::Create(std::string path, std::string issuer,
-                                                                          std::string audience,
-                                                                          JwtAlgorithm algorithm,
-                                                                          absl::Duration reload_every,
-                                                                          absl::Time now, ClaimMapping claims) {
+absl::StatusOr<std::unique_ptr<KeyFileVerifier>> KeyFileVerifier::Create(
+    std::string path, std::string issuer, std::string audience, JwtAlgorithm algorithm,
+    absl::Duration reload_every, absl::Time now, ClaimMapping claims) {
   absl::StatusOr<std::string> content = ReadSecretFile(path);
   if (!content.ok()) return content.status();
-  absl::StatusOr<JwtVerifier> first = JwtVerifier::FromKeyFile(path, issuer, audience, algorithm, claims);
+  absl::StatusOr<JwtVerifier> first =
+      JwtVerifier::FromKeyFile(path, issuer, audience, algorithm, claims);
   if (!first.ok()) return first.status();
-  std::unique_ptr<KeyFileVerifier> v(new KeyFileVerifier(std::move(path), std::move(issuer), std::move(audience),
-                                                         algorithm, reload_every, std::move(claims)));
+  std::unique_ptr<KeyFileVerifier> v(new KeyFileVerifier(std::move(path), std::move(issuer),
+                                                         std::move(audience), algorithm,
+                                                         reload_every, std::move(claims)));
   absl::MutexLock lock(&v->mu_);
   v->current_ = std::make_shared<const JwtVerifier>(*std::move(first));
   v->content_ = *std::move(content);
@@ -250,7 +263,8 @@ absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time
     auto it = cache_->verified.find(t);
     if (it != cache_->verified.end()) {
       if (now_s > it->second.exp + leeway) return Reject("expired");
-      if (it->second.nbf > 0 && now_s + leeway < it->second.nbf) return Reject("not yet valid (nbf)");
+      if (it->second.nbf > 0 && now_s + leeway < it->second.nbf)
+        return Reject("not yet valid (nbf)");
       return it->second.identity;
     }
   }
@@ -303,7 +317,8 @@ absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time
   if (id.tenant.empty() && own_claims) id.tenant = claim("tenant");
   if (id.tenant.size() > 128) return Reject("tenant too long");
   std::vector<std::string> values;
-  std::unique_ptr<char, FreeDeleter> roles_json(jwt_get_grants_json(jwt.get(), mapping.roles_claim.c_str()));
+  std::unique_ptr<char, FreeDeleter> roles_json(
+      jwt_get_grants_json(jwt.get(), mapping.roles_claim.c_str()));
   if (roles_json != nullptr && !ParseClaimValues(roles_json.get(), values)) {
     return Reject(absl::StrCat(mapping.roles_claim, " must be an array of strings or one string"));
   }
@@ -311,8 +326,9 @@ absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time
     if (mapping.role_map.empty()) {
       if (!ValidRoleName(v)) return Reject(absl::StrCat("`", v, "` is not a role name"));
       id.roles.push_back(v);
-    } else if (auto it = mapping.role_map.find(v); it != mapping.role_map.end() &&
-                                                   std::find(id.roles.begin(), id.roles.end(), it->second) == id.roles.end()) {
+    } else if (auto it = mapping.role_map.find(v);
+               it != mapping.role_map.end() &&
+               std::find(id.roles.begin(), id.roles.end(), it->second) == id.roles.end()) {
       id.roles.push_back(it->second);
     }
   }
@@ -321,8 +337,10 @@ absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time
     if (own != nullptr && !ParseRoles(own.get(), id.roles)) id.roles.clear();
   }
   if (id.roles.empty()) {
-    return Reject(mapping.role_map.empty() ? absl::StrCat(mapping.roles_claim, " must be a non-empty array of role names")
-                                           : absl::StrCat("none of the ", mapping.roles_claim, " maps to a role"));
+    return Reject(
+        mapping.role_map.empty()
+            ? absl::StrCat(mapping.roles_claim, " must be a non-empty array of role names")
+            : absl::StrCat("none of the ", mapping.roles_claim, " maps to a role"));
   }
   if (absl::Status shape = CheckIdentityShape(id); !shape.ok()) return Reject(shape.message());
   // RS256/ES256: a service's own key signs only that service's identity, and a service
@@ -331,7 +349,8 @@ absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time
   if (config_.algorithm != JwtAlgorithm::kHs256) {
     if (!signer->service.empty() &&
         (id.subject != signer->service || id.roles != std::vector<std::string>{"service"})) {
-      return Reject(absl::StrCat("the key of ", signer->service, " signs only its own service identity"));
+      return Reject(
+          absl::StrCat("the key of ", signer->service, " signs only its own service identity"));
     }
     if (signer->service.empty() && id.HasRole("service")) {
       return Reject("a service identity must be signed by that service's own key");
@@ -348,18 +367,22 @@ absl::Status CheckIdentityShape(const Identity& id) {
   const bool customer = IsCustomerRole(id);
   const bool staff = HasStaffRole(id);
   if (customer && staff) return absl::InvalidArgumentError("roles mix customer and staff roles");
-  if (customer && id.tenant.empty()) return absl::InvalidArgumentError("a customer role needs a tenant");
+  if (customer && id.tenant.empty())
+    return absl::InvalidArgumentError("a customer role needs a tenant");
   if (!customer && !id.tenant.empty()) {
-    return absl::InvalidArgumentError("a tenant is only for customer roles (staff and systems have none)");
+    return absl::InvalidArgumentError(
+        "a tenant is only for customer roles (staff and systems have none)");
   }
   return absl::OkStatus();
 }
 
 // Signs `jwt` with the key and algorithm of `config`, and encodes it.
 absl::StatusOr<std::string> SignAndEncode(const JwtConfig& config, jwt_t* jwt) {
-  const std::string& key = config.algorithm == JwtAlgorithm::kHs256 ? config.hs256_key : config.private_key_pem;
+  const std::string& key =
+      config.algorithm == JwtAlgorithm::kHs256 ? config.hs256_key : config.private_key_pem;
   if (key.empty()) return absl::FailedPreconditionError("no signing key configured");
-  if (jwt_set_alg(jwt, LibAlgorithm(config.algorithm), reinterpret_cast<const unsigned char*>(key.data()),
+  if (jwt_set_alg(jwt, LibAlgorithm(config.algorithm),
+                  reinterpret_cast<const unsigned char*>(key.data()),
                   static_cast<int>(key.size())) != 0) {
     return absl::InvalidArgumentError("the key does not sign with the configured algorithm");
   }
@@ -382,17 +405,23 @@ absl::StatusOr<std::string> MintToken(const JwtConfig& config, const Identity& i
             jwt_add_grant_int(jwt.get(), "iat", iat) == 0 &&
             jwt_add_grant_int(jwt.get(), "nbf", iat) == 0 &&
             jwt_add_grant_int(jwt.get(), "exp", iat + absl::ToInt64Seconds(ttl)) == 0;
-  if (ok && !identity.tenant.empty()) ok = jwt_add_grant(jwt.get(), "tenant", identity.tenant.c_str()) == 0;
-  if (ok && !config.issuer.empty()) ok = jwt_add_grant(jwt.get(), "iss", config.issuer.c_str()) == 0;
-  if (ok && !config.audience.empty()) ok = jwt_add_grant(jwt.get(), "aud", config.audience.c_str()) == 0;
+  if (ok && !identity.tenant.empty())
+    ok = jwt_add_grant(jwt.get(), "tenant", identity.tenant.c_str()) == 0;
+  if (ok && !config.issuer.empty())
+    ok = jwt_add_grant(jwt.get(), "iss", config.issuer.c_str()) == 0;
+  if (ok && !config.audience.empty())
+    ok = jwt_add_grant(jwt.get(), "aud", config.audience.c_str()) == 0;
   const std::string roles =
       absl::StrCat("{\"roles\":[\"", absl::StrJoin(identity.roles, "\",\""), "\"]}");
-  if (ok) ok = jwt_add_grants_json(jwt.get(), identity.roles.empty() ? "{\"roles\":[]}" : roles.c_str()) == 0;
+  if (ok)
+    ok = jwt_add_grants_json(jwt.get(),
+                             identity.roles.empty() ? "{\"roles\":[]}" : roles.c_str()) == 0;
   if (!ok) return absl::InternalError("building the token failed");
   return SignAndEncode(config, jwt.get());
 }
 
-absl::StatusOr<std::string> MintTokenWithClaims(const JwtConfig& config, const std::string& claims_json) {
+absl::StatusOr<std::string> MintTokenWithClaims(const JwtConfig& config,
+                                                const std::string& claims_json) {
   jwt_t* raw = nullptr;
   if (jwt_new(&raw) != 0) return absl::InternalError("jwt_new failed");
   JwtPtr jwt(raw);

@@ -15,10 +15,9 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
-
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/server/identity.h"
 
@@ -34,7 +33,8 @@ absl::StatusOr<JwtAlgorithm> ParseJwtAlgorithm(absl::string_view name);
 // the platform's roles (--jwt_roles_claim, --jwt_tenant_claim, --jwt_role_map). Tokens signed
 // by a service's own key (and HS256 tokens, local runs) may still carry `roles` and `tenant`.
 struct ClaimMapping {
-  std::string roles_claim = "roles";    // an array of strings, or one string of space-separated values
+  std::string roles_claim =
+      "roles";  // an array of strings, or one string of space-separated values
   std::string tenant_claim = "tenant";  // a string: the customer id
   // Provider value → role. Empty: the values are the roles. Otherwise only mapped values
   // count, and a token with none of them has no role (UNAUTHENTICATED).
@@ -45,12 +45,13 @@ struct ClaimMapping {
 };
 
 struct JwtConfig {
-  std::string hs256_key;  // HS256: the shared key, at least 32 bytes
-  std::string issuer;     // required `iss` when non-empty
-  std::string audience;   // required `aud` when non-empty
+  std::string hs256_key;                      // HS256: the shared key, at least 32 bytes
+  std::string issuer;                         // required `iss` when non-empty
+  std::string audience;                       // required `aud` when non-empty
   absl::Duration leeway = absl::Seconds(30);  // clock skew allowed on exp / nbf
   JwtAlgorithm algorithm = JwtAlgorithm::kHs256;
-  std::string public_key_pem = {};   // RS256/ES256: verifies tokens; several PEM keys may follow each other
+  std::string public_key_pem =
+      {};  // RS256/ES256: verifies tokens; several PEM keys may follow each other
   std::string private_key_pem = {};  // RS256/ES256: signs tokens (MintToken: services' own calls)
   ClaimMapping claims = {};
 };
@@ -112,19 +113,22 @@ class JwtVerifier final : public TokenVerifier {
 // parses (half written, emptied) keeps the keys in force and is logged.
 class KeyFileVerifier final : public TokenVerifier {
  public:
-  static absl::StatusOr<std::unique_ptr<KeyFileVerifier>> Create(std::string path, std::string issuer,
-                                                                 std::string audience, JwtAlgorithm algorithm,
-                                                                 absl::Duration reload_every, absl::Time now,
-                                                                 ClaimMapping claims = {});
+  static absl::StatusOr<std::unique_ptr<KeyFileVerifier>> Create(
+      std::string path, std::string issuer, std::string audience, JwtAlgorithm algorithm,
+      absl::Duration reload_every, absl::Time now, ClaimMapping claims = {});
   absl::StatusOr<Identity> Verify(absl::string_view token, absl::Time now) const override;
   // How many times new keys were taken from the file.
   int reloads() const;
 
  private:
-  KeyFileVerifier(std::string path, std::string issuer, std::string audience, JwtAlgorithm algorithm,
-                  absl::Duration reload_every, ClaimMapping claims)
-      : path_(std::move(path)), issuer_(std::move(issuer)), audience_(std::move(audience)),
-        algorithm_(algorithm), reload_every_(reload_every), claims_(std::move(claims)) {}
+  KeyFileVerifier(std::string path, std::string issuer, std::string audience,
+                  JwtAlgorithm algorithm, absl::Duration reload_every, ClaimMapping claims)
+      : path_(std::move(path)),
+        issuer_(std::move(issuer)),
+        audience_(std::move(audience)),
+        algorithm_(algorithm),
+        reload_every_(reload_every),
+        claims_(std::move(claims)) {}
   std::shared_ptr<const JwtVerifier> Current(absl::Time now) const;
 
   const std::string path_, issuer_, audience_;
@@ -147,7 +151,8 @@ absl::Status CheckIdentityShape(const Identity& id);
 // A token with exactly `claims_json` (a JSON object: sub, exp, iss, aud and whatever an
 // identity provider adds), signed as `config` says: for local runs and tests of a claim
 // mapping. INVALID_ARGUMENT if the JSON is not an object or the key does not sign.
-absl::StatusOr<std::string> MintTokenWithClaims(const JwtConfig& config, const std::string& claims_json);
+absl::StatusOr<std::string> MintTokenWithClaims(const JwtConfig& config,
+                                                const std::string& claims_json);
 
 // Mints a token for `identity`, valid from `now` for `ttl`: HS256 with the shared key, or
 // RS256/ES256 with `private_key_pem` (services' own calls, dev tooling, tests).

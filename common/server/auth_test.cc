@@ -21,9 +21,7 @@ namespace {
 
 const absl::Time kNow = absl::FromUnixSeconds(1'790'000'000);
 
-JwtConfig Config() {
-  return JwtConfig{std::string(32, 'k'), "sla-platform", "sla-platform"};
-}
+JwtConfig Config() { return JwtConfig{std::string(32, 'k'), "sla-platform", "sla-platform"}; }
 
 std::string Mint(const Identity& id, absl::Time now = kNow, absl::Duration ttl = absl::Hours(1),
                  JwtConfig config = Config()) {
@@ -89,8 +87,8 @@ TEST(JwtVerifierTest, RejectsUnsignedAlgNoneTokens) {
   const std::string payload = absl::WebSafeBase64Escape(absl::StrCat(
       R"({"sub":"mallory","roles":["msp_admin"],"iss":"sla-platform","aud":"sla-platform","exp":)",
       absl::ToUnixSeconds(kNow) + 3600, "}"));
-  for (const std::string& token : {absl::StrCat(header, ".", payload, "."),
-                                   absl::StrCat(header, ".", payload)}) {
+  for (const std::string& token :
+       {absl::StrCat(header, ".", payload, "."), absl::StrCat(header, ".", payload)}) {
     EXPECT_EQ(v->Verify(token, kNow).status().code(), absl::StatusCode::kUnauthenticated) << token;
   }
 }
@@ -144,10 +142,12 @@ std::pair<std::string, std::string> KeyPair(const std::string& kind, const std::
   const std::string dir = ::testing::TempDir();
   const std::string file = absl::StrCat(dir, "/", kind, name);
   const std::string key = file + ".key", pub = file + ".pub";
-  const std::string gen = kind == "rsa" ? "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048"
-                                        : "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256";
-  EXPECT_EQ(std::system(absl::StrCat(gen, " -out ", key, " 2>/dev/null && openssl pkey -in ", key, " -pubout -out ",
-                                     pub, " 2>/dev/null").c_str()),
+  const std::string gen = kind == "rsa"
+                              ? "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048"
+                              : "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256";
+  EXPECT_EQ(std::system(absl::StrCat(gen, " -out ", key, " 2>/dev/null && openssl pkey -in ", key,
+                                     " -pubout -out ", pub, " 2>/dev/null")
+                            .c_str()),
             0);
   absl::StatusOr<std::string> private_pem = ReadSecretFile(key), public_pem = ReadSecretFile(pub);
   EXPECT_TRUE(private_pem.ok() && public_pem.ok());
@@ -164,7 +164,8 @@ JwtConfig Asymmetric(JwtAlgorithm alg, const std::pair<std::string, std::string>
 }
 
 TEST(JwtVerifierTest, Rs256AndEs256TokensVerifyWithThePublicKeyOnly) {
-  for (const auto& [alg, kind] : {std::pair{JwtAlgorithm::kRs256, "rsa"}, std::pair{JwtAlgorithm::kEs256, "ec"}}) {
+  for (const auto& [alg, kind] :
+       {std::pair{JwtAlgorithm::kRs256, "rsa"}, std::pair{JwtAlgorithm::kEs256, "ec"}}) {
     const auto keys = KeyPair(kind);
     const JwtConfig signer = Asymmetric(alg, keys);
     JwtConfig verifier_config = signer;
@@ -177,8 +178,9 @@ TEST(JwtVerifierTest, Rs256AndEs256TokensVerifyWithThePublicKeyOnly) {
     // Another key pair's token, an HS256 token (even one keyed with the public key: the
     // algorithm-confusion attack), and a token of the other asymmetric algorithm are refused.
     const auto other = KeyPair(kind, "-other");
-    EXPECT_EQ(v->Verify(Mint(kAgent, kNow, absl::Hours(1), Asymmetric(alg, other)), kNow).status().code(),
-              absl::StatusCode::kUnauthenticated);
+    EXPECT_EQ(
+        v->Verify(Mint(kAgent, kNow, absl::Hours(1), Asymmetric(alg, other)), kNow).status().code(),
+        absl::StatusCode::kUnauthenticated);
     JwtConfig confused = Config();
     confused.hs256_key = keys.second;
     EXPECT_EQ(v->Verify(Mint(kAgent, kNow, absl::Hours(1), confused), kNow).status().code(),
@@ -187,29 +189,39 @@ TEST(JwtVerifierTest, Rs256AndEs256TokensVerifyWithThePublicKeyOnly) {
     // A key file may trust several public keys (the identity provider's and each service's); a
     // service's own key is bound to its identity by the line before it.
     JwtConfig bundle = verifier_config;
-    bundle.public_key_pem = absl::StrCat("sla-service: ticket-svc\n", other.second, "\n", keys.second);
+    bundle.public_key_pem =
+        absl::StrCat("sla-service: ticket-svc\n", other.second, "\n", keys.second);
     auto both = JwtVerifier::Create(bundle);
     ASSERT_TRUE(both.ok()) << both.status();
     EXPECT_TRUE(both->Verify(Mint(kAgent, kNow, absl::Hours(1), signer), kNow).ok());
     const JwtConfig service_key = Asymmetric(alg, other);
-    EXPECT_TRUE(both->Verify(Mint({"ticket-svc", "", {"service"}}, kNow, absl::Hours(1), service_key), kNow).ok());
+    EXPECT_TRUE(
+        both->Verify(Mint({"ticket-svc", "", {"service"}}, kNow, absl::Hours(1), service_key), kNow)
+            .ok());
     // Least privilege: ticket-svc's key signs nothing but ticket-svc's own identity, and the
     // identity provider's key cannot mint a service identity.
-    for (const Identity& forged : {Identity{"billing-svc", "", {"service"}}, Identity{"ticket-svc", "", {"msp_admin"}},
-                                   Identity{"ticket-svc", "", {"service", "msp_admin"}}}) {
+    for (const Identity& forged :
+         {Identity{"billing-svc", "", {"service"}}, Identity{"ticket-svc", "", {"msp_admin"}},
+          Identity{"ticket-svc", "", {"service", "msp_admin"}}}) {
       EXPECT_EQ(both->Verify(Mint(forged, kNow, absl::Hours(1), service_key), kNow).status().code(),
                 absl::StatusCode::kUnauthenticated)
           << forged.subject << " " << forged.roles.back();
     }
-    EXPECT_EQ(both->Verify(Mint({"ticket-svc", "", {"service"}}, kNow, absl::Hours(1), signer), kNow).status().code(),
-              absl::StatusCode::kUnauthenticated);
+    EXPECT_EQ(
+        both->Verify(Mint({"ticket-svc", "", {"service"}}, kNow, absl::Hours(1), signer), kNow)
+            .status()
+            .code(),
+        absl::StatusCode::kUnauthenticated);
   }
   // An HS256 deployment refuses RS256 tokens; a verifier needs a PEM public key; minting
   // without a private key fails instead of producing an unsigned token.
   const auto rsa = KeyPair("rsa");
   auto hs = JwtVerifier::Create(Config());
-  EXPECT_EQ(hs->Verify(Mint(kAgent, kNow, absl::Hours(1), Asymmetric(JwtAlgorithm::kRs256, rsa)), kNow).status().code(),
-            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(
+      hs->Verify(Mint(kAgent, kNow, absl::Hours(1), Asymmetric(JwtAlgorithm::kRs256, rsa)), kNow)
+          .status()
+          .code(),
+      absl::StatusCode::kUnauthenticated);
   JwtConfig no_pem = Asymmetric(JwtAlgorithm::kRs256, {"", "not a key"});
   EXPECT_EQ(JwtVerifier::Create(no_pem).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_FALSE(MintToken(no_pem, kAgent, kNow, absl::Hours(1)).ok());
@@ -234,18 +246,23 @@ TEST(ClaimMappingTest, AnIdentityProvidersGroupsAndCustomerClaimBecomeRolesAndTe
   const JwtConfig idp = Asymmetric(JwtAlgorithm::kRs256, idp_keys);
   JwtConfig config = idp;
   config.private_key_pem.clear();
-  config.public_key_pem = absl::StrCat(idp_keys.second, "\nsla-service: ticket-svc\n", service_keys.second);
+  config.public_key_pem =
+      absl::StrCat(idp_keys.second, "\nsla-service: ticket-svc\n", service_keys.second);
   config.claims.roles_claim = "groups";
   config.claims.tenant_claim = "https://idp.example/customer";
   config.claims.role_map = {{"msp-admins", "msp_admin"}, {"acme-users", "customer_user"}};
   auto v = JwtVerifier::Create(config);
   ASSERT_TRUE(v.ok()) << v.status();
-  const std::string common = absl::StrCat(R"("iss": "sla-platform", "aud": "sla-platform", "exp": )",
-                                          absl::ToUnixSeconds(kNow + absl::Hours(1)));
-  auto verify = [&](const std::string& claims) { return v->Verify(MintClaims(idp, absl::StrCat("{", common, ", ", claims, "}")), kNow); };
+  const std::string common =
+      absl::StrCat(R"("iss": "sla-platform", "aud": "sla-platform", "exp": )",
+                   absl::ToUnixSeconds(kNow + absl::Hours(1)));
+  auto verify = [&](const std::string& claims) {
+    return v->Verify(MintClaims(idp, absl::StrCat("{", common, ", ", claims, "}")), kNow);
+  };
 
   // A customer user: the mapped group and the customer claim; unmapped groups are ignored.
-  auto user = verify(R"("sub": "bob", "groups": ["acme-users", "everyone"], "https://idp.example/customer": "cust-1")");
+  auto user = verify(
+      R"("sub": "bob", "groups": ["acme-users", "everyone"], "https://idp.example/customer": "cust-1")");
   ASSERT_TRUE(user.ok()) << user.status();
   EXPECT_EQ(user->roles, std::vector<std::string>{"customer_user"});
   EXPECT_EQ(user->tenant, "cust-1");
@@ -254,14 +271,19 @@ TEST(ClaimMappingTest, AnIdentityProvidersGroupsAndCustomerClaimBecomeRolesAndTe
   ASSERT_TRUE(admin.ok()) << admin.status();
   EXPECT_EQ(admin->roles, std::vector<std::string>{"msp_admin"});
   // Nothing mapped: no role. The provider cannot bypass the mapping with a `roles` claim.
-  EXPECT_EQ(verify(R"("sub": "eve", "groups": ["everyone"])").status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(verify(R"("sub": "eve", "roles": ["msp_admin"])").status().code(), absl::StatusCode::kUnauthenticated);
-  // The mapped roles must still agree with the tenant.
-  EXPECT_EQ(verify(R"("sub": "eve", "groups": ["acme-users"])").status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(verify(R"("sub": "eve", "groups": ["acme-users", "msp-admins"], "https://idp.example/customer": "c")")
-                .status()
-                .code(),
+  EXPECT_EQ(verify(R"("sub": "eve", "groups": ["everyone"])").status().code(),
             absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(verify(R"("sub": "eve", "roles": ["msp_admin"])").status().code(),
+            absl::StatusCode::kUnauthenticated);
+  // The mapped roles must still agree with the tenant.
+  EXPECT_EQ(verify(R"("sub": "eve", "groups": ["acme-users"])").status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(
+      verify(
+          R"("sub": "eve", "groups": ["acme-users", "msp-admins"], "https://idp.example/customer": "c")")
+          .status()
+          .code(),
+      absl::StatusCode::kUnauthenticated);
   // A service's own key still signs the platform's `roles`.
   auto service = v->Verify(Mint({"ticket-svc", "", {"service"}}, kNow, absl::Hours(1),
                                 Asymmetric(JwtAlgorithm::kRs256, service_keys)),
@@ -312,15 +334,16 @@ TEST(KeyFileVerifierTest, RotatesRs256KeysFromTheFileWithoutARestart) {
   // Step 2: the old key leaves; its tokens (even one verified before) are refused from then on.
   WriteFile(path, new_keys.second);
   EXPECT_TRUE((*v)->Verify(new_token, kNow + absl::Seconds(93)).ok());
-  EXPECT_EQ((*v)->Verify(old_token, kNow + absl::Seconds(93)).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ((*v)->Verify(old_token, kNow + absl::Seconds(93)).status().code(),
+            absl::StatusCode::kUnauthenticated);
   EXPECT_EQ((*v)->reloads(), 2);
 }
 
 TEST(KeyFileVerifierTest, AnHs256KeyChangeTakesEffectAndZeroMeansNeverReload) {
   const std::string path = ::testing::TempDir() + "/rotating.key";
   WriteFile(path, std::string(32, 'k'));
-  auto reloading = KeyFileVerifier::Create(path, "sla-platform", "sla-platform", JwtAlgorithm::kHs256,
-                                           absl::Seconds(5), kNow);
+  auto reloading = KeyFileVerifier::Create(path, "sla-platform", "sla-platform",
+                                           JwtAlgorithm::kHs256, absl::Seconds(5), kNow);
   auto fixed = KeyFileVerifier::Create(path, "sla-platform", "sla-platform", JwtAlgorithm::kHs256,
                                        absl::ZeroDuration(), kNow);
   ASSERT_TRUE(reloading.ok() && fixed.ok());
@@ -333,7 +356,8 @@ TEST(KeyFileVerifierTest, AnHs256KeyChangeTakesEffectAndZeroMeansNeverReload) {
   EXPECT_FALSE((*fixed)->Verify(token, kNow + absl::Hours(1)).ok());
   EXPECT_TRUE((*fixed)->Verify(Mint(kAgent), kNow).ok());
   // A missing file at start is NOT_FOUND.
-  EXPECT_EQ(KeyFileVerifier::Create(path + ".missing", "", "", JwtAlgorithm::kHs256, absl::Seconds(5), kNow)
+  EXPECT_EQ(KeyFileVerifier::Create(path + ".missing", "", "", JwtAlgorithm::kHs256,
+                                    absl::Seconds(5), kNow)
                 .status()
                 .code(),
             absl::StatusCode::kNotFound);
@@ -355,8 +379,8 @@ std::string Jwk(const std::string& public_pem, const std::string& kid) {
       BN_bn2bin(b, reinterpret_cast<unsigned char*>(s.data()));
       return absl::WebSafeBase64Escape(s);
     };
-    out = absl::StrCat(R"({"kty":"RSA","alg":"RS256","use":"sig","kid":")", kid, R"(","n":")", bytes(n),
-                       R"(","e":")", bytes(e), R"("})");
+    out = absl::StrCat(R"({"kty":"RSA","alg":"RS256","use":"sig","kid":")", kid, R"(","n":")",
+                       bytes(n), R"(","e":")", bytes(e), R"("})");
     BN_free(n);
     BN_free(e);
   } else {
@@ -380,14 +404,18 @@ TEST(JwksTest, AKeyFileMayHoldTheIdentityProvidersJwksAndItsRotation) {
   // An encryption key is not a signing key and is skipped.
   WriteFile(path, absl::StrCat(R"({"keys":[)", Jwk(first.second, "k1"),
                                R"(,{"kty":"RSA","use":"enc","n":"AQAB","e":"AQAB"}]})"));
-  auto v = KeyFileVerifier::Create(path, "sla-platform", "sla-platform", JwtAlgorithm::kRs256, absl::Seconds(30), kNow);
+  auto v = KeyFileVerifier::Create(path, "sla-platform", "sla-platform", JwtAlgorithm::kRs256,
+                                   absl::Seconds(30), kNow);
   ASSERT_TRUE(v.ok()) << v.status();
-  const std::string t1 = Mint(kAgent, kNow, absl::Hours(2), Asymmetric(JwtAlgorithm::kRs256, first));
-  const std::string t2 = Mint(kAgent, kNow, absl::Hours(2), Asymmetric(JwtAlgorithm::kRs256, second));
+  const std::string t1 =
+      Mint(kAgent, kNow, absl::Hours(2), Asymmetric(JwtAlgorithm::kRs256, first));
+  const std::string t2 =
+      Mint(kAgent, kNow, absl::Hours(2), Asymmetric(JwtAlgorithm::kRs256, second));
   EXPECT_TRUE((*v)->Verify(t1, kNow).ok());
   EXPECT_FALSE((*v)->Verify(t2, kNow).ok());
   // The provider publishes its next key beside the current one.
-  WriteFile(path, absl::StrCat(R"({"keys":[)", Jwk(first.second, "k1"), ",", Jwk(second.second, "k2"), "]}"));
+  WriteFile(path, absl::StrCat(R"({"keys":[)", Jwk(first.second, "k1"), ",",
+                               Jwk(second.second, "k2"), "]}"));
   EXPECT_TRUE((*v)->Verify(t2, kNow + absl::Minutes(1)).ok());
   EXPECT_TRUE((*v)->Verify(t1, kNow + absl::Minutes(1)).ok());
 
@@ -398,7 +426,9 @@ TEST(JwksTest, AKeyFileMayHoldTheIdentityProvidersJwksAndItsRotation) {
   es.public_key_pem = absl::StrCat(R"({"keys":[)", Jwk(ec.second, "e1"), "]}");
   auto ev = JwtVerifier::Create(es);
   ASSERT_TRUE(ev.ok()) << ev.status();
-  EXPECT_TRUE(ev->Verify(Mint(kAgent, kNow, absl::Hours(1), Asymmetric(JwtAlgorithm::kEs256, ec)), kNow).ok());
+  EXPECT_TRUE(
+      ev->Verify(Mint(kAgent, kNow, absl::Hours(1), Asymmetric(JwtAlgorithm::kEs256, ec)), kNow)
+          .ok());
   EXPECT_EQ(JwksToPem(R"({"keys":[{"kty":"RSA","n":"!!","e":"AQAB"}]})").status().message(),
             "field `jwks.keys[0].n`: must be base64url");
   EXPECT_EQ(JwksToPem(R"({"keys":[{"kty":"oct","k":"c2VjcmV0"}]})").status().message(),
@@ -408,11 +438,14 @@ TEST(JwksTest, AKeyFileMayHoldTheIdentityProvidersJwksAndItsRotation) {
 
   // A service's own key in a JWKS document: its kid binds it to the service's identity.
   JwtConfig bound = es;
-  bound.public_key_pem = absl::StrCat(R"({"keys":[)", Jwk(ec.second, "sla-service:billing-svc"), "]}");
+  bound.public_key_pem =
+      absl::StrCat(R"({"keys":[)", Jwk(ec.second, "sla-service:billing-svc"), "]}");
   auto bv = JwtVerifier::Create(bound);
   ASSERT_TRUE(bv.ok()) << bv.status();
   const JwtConfig billing_key = Asymmetric(JwtAlgorithm::kEs256, ec);
-  EXPECT_TRUE(bv->Verify(Mint({"billing-svc", "", {"service"}}, kNow, absl::Hours(1), billing_key), kNow).ok());
+  EXPECT_TRUE(
+      bv->Verify(Mint({"billing-svc", "", {"service"}}, kNow, absl::Hours(1), billing_key), kNow)
+          .ok());
   EXPECT_EQ(bv->Verify(Mint(kAgent, kNow, absl::Hours(1), billing_key), kNow).status().code(),
             absl::StatusCode::kUnauthenticated);
 }

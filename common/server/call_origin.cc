@@ -29,7 +29,8 @@ std::string RandomHex(size_t digits) {
     uint64_t v = rng();
     for (int i = 0; i < 16 && out.size() < digits; ++i, v >>= 4) out.push_back(kHex[v & 15]);
   }
-  if (out.find_first_not_of('0') == std::string::npos) out.back() = '1';  // all-zero ids are invalid
+  if (out.find_first_not_of('0') == std::string::npos)
+    out.back() = '1';  // all-zero ids are invalid
   return out;
 }
 
@@ -39,10 +40,12 @@ std::optional<TraceContext> ParseTraceparent(absl::string_view header) {
   const std::vector<absl::string_view> parts = absl::StrSplit(header, '-');
   if (parts.size() != 4 || parts[0] != "00") return std::nullopt;
   if (!LowerHex(parts[1], 32) || !LowerHex(parts[2], 16)) return std::nullopt;
-  if (parts[3].size() != 2 || !absl::ascii_isxdigit(parts[3][0]) || !absl::ascii_isxdigit(parts[3][1])) {
+  if (parts[3].size() != 2 || !absl::ascii_isxdigit(parts[3][0]) ||
+      !absl::ascii_isxdigit(parts[3][1])) {
     return std::nullopt;
   }
-  return TraceContext{std::string(parts[1]), std::string(parts[2]), absl::AsciiStrToLower(parts[3])};
+  return TraceContext{std::string(parts[1]), std::string(parts[2]),
+                      absl::AsciiStrToLower(parts[3])};
 }
 
 std::string FormatTraceparent(const TraceContext& t) {
@@ -51,7 +54,9 @@ std::string FormatTraceparent(const TraceContext& t) {
 
 TraceContext NewTrace() { return {RandomHex(32), RandomHex(16), "00"}; }
 
-TraceContext ChildSpan(const TraceContext& parent) { return {parent.trace_id, RandomHex(16), parent.flags}; }
+TraceContext ChildSpan(const TraceContext& parent) {
+  return {parent.trace_id, RandomHex(16), parent.flags};
+}
 
 const CallOrigin* CurrentOrigin() { return current; }
 

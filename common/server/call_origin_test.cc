@@ -78,7 +78,9 @@ class RecordingContract final : public cpb::ContractService::Service {
     absl::MutexLock lock(&mu);
     for (const char* key : {"x-request-id", "traceparent"}) {
       const auto it = ctx->client_metadata().find(key);
-      seen[key] = it == ctx->client_metadata().end() ? "" : std::string(it->second.data(), it->second.size());
+      seen[key] = it == ctx->client_metadata().end()
+                      ? ""
+                      : std::string(it->second.data(), it->second.size());
     }
     deadline = absl::FromChrono(ctx->deadline());
     return grpc::Status(grpc::StatusCode::NOT_FOUND, "no terms");
@@ -91,8 +93,10 @@ class RecordingContract final : public cpb::ContractService::Service {
 // A service whose GetContract, inside the RPC boundary, asks "contract-svc" for terms.
 class Front final : public cpb::ContractService::Service {
  public:
-  Front(const RpcBoundary& boundary, clients::TermsSource* terms) : boundary_(boundary), terms_(terms) {}
-  grpc::Status GetContract(grpc::ServerContext* ctx, const cpb::GetContractRequest* req, cpb::Contract*) override {
+  Front(const RpcBoundary& boundary, clients::TermsSource* terms)
+      : boundary_(boundary), terms_(terms) {}
+  grpc::Status GetContract(grpc::ServerContext* ctx, const cpb::GetContractRequest* req,
+                           cpb::Contract*) override {
     return boundary_.Run(ctx, "GetContract", *req, [&](const CallContext& call) {
       trace = call.trace;
       return terms_->Resolve(req->name(), absl::Now()).status();
@@ -117,19 +121,20 @@ TEST(CallOriginFlowTest, ACallToAnotherServiceCarriesTheCallersDeadlineRequestId
   int back_port = 0;
   auto back_server = Serve(&back, &back_port);
   ASSERT_GT(back_port, 0);
-  clients::ContractTermsSource terms(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", back_port), grpc::InsecureChannelCredentials()),
-      {std::string(32, 'k'), "", ""}, "front-svc");
+  clients::ContractTermsSource terms(grpc::CreateChannel(absl::StrCat("127.0.0.1:", back_port),
+                                                         grpc::InsecureChannelCredentials()),
+                                     {std::string(32, 'k'), "", ""}, "front-svc");
   AnyToken verifier;
   RpcBoundary boundary(&verifier, [] { return absl::Now(); });
   Front front(boundary, &terms);
   int front_port = 0;
   auto front_server = Serve(&front, &front_port);
   ASSERT_GT(front_port, 0);
-  auto stub = cpb::ContractService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", front_port), grpc::InsecureChannelCredentials()));
+  auto stub = cpb::ContractService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", front_port), grpc::InsecureChannelCredentials()));
 
-  auto call = [&](const std::string& request_id, const std::string& traceparent, absl::Duration timeout) {
+  auto call = [&](const std::string& request_id, const std::string& traceparent,
+                  absl::Duration timeout) {
     grpc::ClientContext ctx;
     ctx.AddMetadata("authorization", "Bearer x");
     if (!request_id.empty()) ctx.AddMetadata("x-request-id", request_id);
@@ -142,7 +147,8 @@ TEST(CallOriginFlowTest, ACallToAnotherServiceCarriesTheCallersDeadlineRequestId
   };
 
   const absl::Time sent = absl::Now();
-  EXPECT_EQ(call("req-42", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", absl::Milliseconds(1500))
+  EXPECT_EQ(call("req-42", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                 absl::Milliseconds(1500))
                 .error_code(),
             grpc::StatusCode::NOT_FOUND);
   {
@@ -168,7 +174,8 @@ TEST(CallOriginFlowTest, ACallToAnotherServiceCarriesTheCallersDeadlineRequestId
   const auto tp = ParseTraceparent(back.seen["traceparent"]);
   ASSERT_TRUE(tp.has_value());
   EXPECT_EQ(tp->trace_id, front.trace.trace_id);
-  EXPECT_LE(back.deadline, absl::Now() + absl::Seconds(6));  // the wire rounds the timeout up a little
+  EXPECT_LE(back.deadline,
+            absl::Now() + absl::Seconds(6));  // the wire rounds the timeout up a little
   EXPECT_GT(back.deadline, again + absl::Seconds(4));
   back_server->Shutdown();
   front_server->Shutdown();

@@ -26,33 +26,38 @@ ABSL_FLAG(std::string, db_socket, "",
           "are not used.");
 ABSL_FLAG(std::string, db_user, "", "Database user (the service's own account).");
 ABSL_FLAG(std::string, db_password_file, "", "File holding the database password.");
-ABSL_FLAG(std::string, db_name, "", "Database name; empty = the service's default (sla_<service>).");
+ABSL_FLAG(std::string, db_name, "",
+          "Database name; empty = the service's default (sla_<service>).");
 ABSL_FLAG(int, db_pool_size, 16, "Database connections in the pool.");
 ABSL_FLAG(std::string, jwt_key_file, "",
           "File holding the key that verifies bearer tokens: the HS256 key, or the identity "
           "provider's PEM public key for RS256/ES256.");
-ABSL_FLAG(std::string, jwt_algorithm, "",
-          "The one algorithm tokens may use: HS256, RS256 or ES256. Required off loopback; on loopback "
-          "it defaults to HS256 (local runs).");
+ABSL_FLAG(
+    std::string, jwt_algorithm, "",
+    "The one algorithm tokens may use: HS256, RS256 or ES256. Required off loopback; on loopback "
+    "it defaults to HS256 (local runs).");
 ABSL_FLAG(int, api_key_cache_s, 30,
           "How long a service keeps contract-svc's answer about an API key (0..300); a revoked key "
           "stops working everywhere within this time.");
 ABSL_FLAG(int, jwt_key_reload_s, 30,
-          "Seconds between checks of --jwt_key_file for new keys (rotation without a restart); 0 = never.");
+          "Seconds between checks of --jwt_key_file for new keys (rotation without a restart); 0 = "
+          "never.");
 ABSL_FLAG(std::string, jwt_signing_key_file, "",
           "RS256/ES256: PEM private key this service signs its calls to the other services with "
           "(HS256 signs with --jwt_key_file).");
 ABSL_FLAG(std::string, jwt_issuer, "sla-platform", "Required `iss` of bearer tokens.");
 ABSL_FLAG(std::string, jwt_audience, "sla-platform", "Required `aud` of bearer tokens.");
-ABSL_FLAG(std::string, jwt_roles_claim, "roles",
-          "The claim of the identity provider's tokens that holds the roles (or groups): an array of "
-          "strings or one space-separated string, e.g. groups or https://sla.example/roles.");
+ABSL_FLAG(
+    std::string, jwt_roles_claim, "roles",
+    "The claim of the identity provider's tokens that holds the roles (or groups): an array of "
+    "strings or one space-separated string, e.g. groups or https://sla.example/roles.");
 ABSL_FLAG(std::string, jwt_tenant_claim, "tenant",
           "The claim of the identity provider's tokens that holds a customer user's customer id.");
-ABSL_FLAG(std::string, jwt_role_map, "",
-          "How the provider's values become roles: comma-separated value=role pairs, e.g. "
-          "msp-admins=msp_admin,acme-users=customer_user; unmapped values are ignored. Empty: the values "
-          "are the role names.");
+ABSL_FLAG(
+    std::string, jwt_role_map, "",
+    "How the provider's values become roles: comma-separated value=role pairs, e.g. "
+    "msp-admins=msp_admin,acme-users=customer_user; unmapped values are ignored. Empty: the values "
+    "are the role names.");
 ABSL_FLAG(std::string, tls_cert_file, "", "PEM server certificate chain; enables TLS.");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file.");
 ABSL_FLAG(std::string, tls_client_ca_file, "",
@@ -89,15 +94,40 @@ namespace sla::server {
 namespace {
 
 constexpr const char* kFlagNames[] = {
-    "host",          "port",          "db_host",          "db_port",
-    "db_socket",     "db_tls_ca",
-    "db_user",       "db_password_file", "db_name",       "db_pool_size",
-    "jwt_key_file",  "jwt_issuer",    "jwt_audience",     "tls_cert_file",
-    "jwt_roles_claim", "jwt_tenant_claim", "jwt_role_map", "api_key_cache_s",
-    "jwt_algorithm", "jwt_signing_key_file", "jwt_key_reload_s",
-    "tls_key_file",  "tls_client_ca_file", "allow_insecure_non_loopback",
-    "drain_seconds", "max_threads",   "max_message_bytes", "migrate_only", "allow_non_durable_db", "tls_reload_s",
-    "health_port",   "peer_tls_ca_file", "peer_tls_cert_file", "peer_tls_key_file",
+    "host",
+    "port",
+    "db_host",
+    "db_port",
+    "db_socket",
+    "db_tls_ca",
+    "db_user",
+    "db_password_file",
+    "db_name",
+    "db_pool_size",
+    "jwt_key_file",
+    "jwt_issuer",
+    "jwt_audience",
+    "tls_cert_file",
+    "jwt_roles_claim",
+    "jwt_tenant_claim",
+    "jwt_role_map",
+    "api_key_cache_s",
+    "jwt_algorithm",
+    "jwt_signing_key_file",
+    "jwt_key_reload_s",
+    "tls_key_file",
+    "tls_client_ca_file",
+    "allow_insecure_non_loopback",
+    "drain_seconds",
+    "max_threads",
+    "max_message_bytes",
+    "migrate_only",
+    "allow_non_durable_db",
+    "tls_reload_s",
+    "health_port",
+    "peer_tls_ca_file",
+    "peer_tls_cert_file",
+    "peer_tls_key_file",
 };
 
 }  // namespace
@@ -131,7 +161,8 @@ std::vector<char*> ParseFlagsWithEnv(int argc, char** argv, const std::string& u
   return absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
 }
 
-absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string& default_database) {
+absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port,
+                                             const std::string& default_database) {
   ServerConfig c;
   c.host = absl::GetFlag(FLAGS_host);
   c.port = absl::GetFlag(FLAGS_port) < 0 ? default_port : absl::GetFlag(FLAGS_port);
@@ -144,16 +175,19 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string
     if (absl::StatusOr<std::string> ca = ReadSecretFile(c.db.tls_ca); !ca.ok()) {
       return InvalidField("--db_tls_ca", ca.status().message());
     }
-    if (!c.db.socket.empty()) return InvalidField("--db_tls_ca", "is for TCP connections, not with --db_socket");
+    if (!c.db.socket.empty())
+      return InvalidField("--db_tls_ca", "is for TCP connections, not with --db_socket");
   }
   if (!c.db.socket.empty() && c.db.socket.front() != '/') {
     return InvalidField("--db_socket", "must be an absolute path");
   }
   c.db.user = absl::GetFlag(FLAGS_db_user);
-  c.db.database = absl::GetFlag(FLAGS_db_name).empty() ? default_database : absl::GetFlag(FLAGS_db_name);
+  c.db.database =
+      absl::GetFlag(FLAGS_db_name).empty() ? default_database : absl::GetFlag(FLAGS_db_name);
   c.db.pool_size = absl::GetFlag(FLAGS_db_pool_size);
   if (c.db.user.empty()) return InvalidField("--db_user", "is required");
-  if (c.db.pool_size < 1 || c.db.pool_size > 1000) return InvalidField("--db_pool_size", "must be within 1..1000");
+  if (c.db.pool_size < 1 || c.db.pool_size > 1000)
+    return InvalidField("--db_pool_size", "must be within 1..1000");
   const std::string pw_file = absl::GetFlag(FLAGS_db_password_file);
   if (!pw_file.empty()) {
     absl::StatusOr<std::string> pw = ReadSecretFile(pw_file);
@@ -173,8 +207,10 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string
   c.jwt_audience = absl::GetFlag(FLAGS_jwt_audience);
   c.jwt_claims.roles_claim = absl::GetFlag(FLAGS_jwt_roles_claim);
   c.jwt_claims.tenant_claim = absl::GetFlag(FLAGS_jwt_tenant_claim);
-  if (c.jwt_claims.roles_claim.empty()) return InvalidField("--jwt_roles_claim", "must name a claim");
-  if (c.jwt_claims.tenant_claim.empty()) return InvalidField("--jwt_tenant_claim", "must name a claim");
+  if (c.jwt_claims.roles_claim.empty())
+    return InvalidField("--jwt_roles_claim", "must name a claim");
+  if (c.jwt_claims.tenant_claim.empty())
+    return InvalidField("--jwt_tenant_claim", "must name a claim");
   absl::StatusOr<std::map<std::string, std::string>> role_map =
       ClaimMapping::ParseRoleMap(absl::GetFlag(FLAGS_jwt_role_map));
   if (!role_map.ok()) return InvalidField("--jwt_role_map", role_map.status().message());
@@ -186,18 +222,20 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string
     return InvalidField("--tls_key_file", "--tls_cert_file and --tls_key_file go together");
   }
   c.allow_insecure_non_loopback = absl::GetFlag(FLAGS_allow_insecure_non_loopback);
-  const bool loopback = c.host == "127.0.0.1" || c.host == "::1" || c.host == "localhost" ||
-                        c.host == "[::1]";
+  const bool loopback =
+      c.host == "127.0.0.1" || c.host == "::1" || c.host == "localhost" || c.host == "[::1]";
   if (!loopback && c.tls_cert_file.empty() && !c.allow_insecure_non_loopback) {
-    return InvalidField("--host", "plaintext is allowed on loopback only; configure --tls_cert_file");
+    return InvalidField("--host",
+                        "plaintext is allowed on loopback only; configure --tls_cert_file");
   }
   // No silent default where it matters: a service reachable from elsewhere names the algorithm
   // it trusts, so a production deployment never falls back to a shared HS256 key by omission.
   std::string algorithm = absl::GetFlag(FLAGS_jwt_algorithm);
   if (algorithm.empty()) {
     if (!loopback) {
-      return InvalidField("--jwt_algorithm",
-                          "is required when --host is not loopback: set HS256, RS256 or ES256 explicitly");
+      return InvalidField(
+          "--jwt_algorithm",
+          "is required when --host is not loopback: set HS256, RS256 or ES256 explicitly");
     }
     algorithm = "HS256";
   }
@@ -216,10 +254,12 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string
   c.migrate_only = absl::GetFlag(FLAGS_migrate_only);
   c.allow_non_durable_db = absl::GetFlag(FLAGS_allow_non_durable_db);
   const int tls_reload = absl::GetFlag(FLAGS_tls_reload_s);
-  if (tls_reload < 1 || tls_reload > 86'400) return InvalidField("--tls_reload_s", "must be within 1..86400");
+  if (tls_reload < 1 || tls_reload > 86'400)
+    return InvalidField("--tls_reload_s", "must be within 1..86400");
   c.tls_reload_seconds = static_cast<unsigned int>(tls_reload);
   c.health_port = absl::GetFlag(FLAGS_health_port);
-  if (c.health_port < 0 || c.health_port > 65535) return InvalidField("--health_port", "must be within 0..65535");
+  if (c.health_port < 0 || c.health_port > 65535)
+    return InvalidField("--health_port", "must be within 0..65535");
   if (c.health_port != 0 && c.health_port == c.port) {
     return InvalidField("--health_port", "must differ from --port");
   }
@@ -227,7 +267,8 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port, const std::string
   c.peer_tls_cert_file = absl::GetFlag(FLAGS_peer_tls_cert_file);
   c.peer_tls_key_file = absl::GetFlag(FLAGS_peer_tls_key_file);
   if (c.peer_tls_cert_file.empty() != c.peer_tls_key_file.empty()) {
-    return InvalidField("--peer_tls_key_file", "--peer_tls_cert_file and --peer_tls_key_file go together");
+    return InvalidField("--peer_tls_key_file",
+                        "--peer_tls_cert_file and --peer_tls_key_file go together");
   }
   if (!c.peer_tls_cert_file.empty() && c.peer_tls_ca_file.empty()) {
     return InvalidField("--peer_tls_ca_file", "is required with --peer_tls_cert_file");

@@ -29,7 +29,7 @@ struct ServerConfig {
   JwtAlgorithm jwt_algorithm = JwtAlgorithm::kHs256;
   absl::Duration jwt_key_reload = absl::Seconds(30);  // 0: never re-read --jwt_key_file
   absl::Duration api_key_cache = absl::Seconds(30);   // how long an API key's answer is kept
-  ClaimMapping jwt_claims;  // --jwt_roles_claim, --jwt_tenant_claim, --jwt_role_map
+  ClaimMapping jwt_claims;           // --jwt_roles_claim, --jwt_tenant_claim, --jwt_role_map
   std::string jwt_signing_key_file;  // RS256/ES256: the private key of the service's own calls
   std::string jwt_issuer;
   std::string jwt_audience;
@@ -43,7 +43,7 @@ struct ServerConfig {
   bool migrate_only = false;  // apply migrations, then exit
   bool allow_non_durable_db = false;
   unsigned int tls_reload_seconds = 60;  // how often TLS certificate files are re-read
-  int health_port = 0;        // plaintext health-only listener; 0 = none
+  int health_port = 0;                   // plaintext health-only listener; 0 = none
   // Calls to the other services: TLS when a CA is set, with a client certificate when set.
   std::string peer_tls_ca_file;
   std::string peer_tls_cert_file;

@@ -39,10 +39,10 @@ TEST(ConfigTest, EnvironmentFillsFlagsAndTheCommandLineWins) {
 
   absl::StatusOr<ServerConfig> c = ConfigFromFlags(50052, "sla_ticket");
   ASSERT_TRUE(c.ok()) << c.status();
-  EXPECT_EQ(c->db.pool_size, 7);             // from SLA_DB_POOL_SIZE
-  EXPECT_EQ(c->db.user, "from_cli");         // the command line beats SLA_DB_USER
-  EXPECT_EQ(c->db.password, "s3cret");       // read from the file, newline dropped
-  EXPECT_EQ(c->port, 50052);                 // -1 → the service's default
+  EXPECT_EQ(c->db.pool_size, 7);        // from SLA_DB_POOL_SIZE
+  EXPECT_EQ(c->db.user, "from_cli");    // the command line beats SLA_DB_USER
+  EXPECT_EQ(c->db.password, "s3cret");  // read from the file, newline dropped
+  EXPECT_EQ(c->port, 50052);            // -1 → the service's default
   EXPECT_EQ(c->db.database, "sla_ticket");
   EXPECT_EQ(c->db.socket, "/run/mysqld/mysqld.sock");  // from SLA_DB_SOCKET
   EXPECT_EQ(EnvNameForFlag("db_host"), "SLA_DB_HOST");

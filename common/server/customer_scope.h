@@ -26,15 +26,18 @@ class CustomerScope {
   // that reads <what>" for a caller with neither kind of role, and for a customer role without
   // a tenant (authentication refuses those tokens; this holds even if a verifier did not).
   static absl::StatusOr<CustomerScope> ForCaller(const Identity& who, const std::string& requested,
-                                                 absl::string_view parent_name, absl::string_view what) {
+                                                 absl::string_view parent_name,
+                                                 absl::string_view what) {
     if (ReadsAllCustomers(who)) return CustomerScope(requested);
-    if (!IsCustomerRole(who) || who.tenant.empty()) return PermissionDenied(absl::StrCat("no role that reads ", what));
+    if (!IsCustomerRole(who) || who.tenant.empty())
+      return PermissionDenied(absl::StrCat("no role that reads ", what));
     if (!requested.empty() && requested != who.tenant) return NotFound(std::string(parent_name));
     return CustomerScope(who.tenant);
   }
   // Exactly one customer; INVALID_ARGUMENT for an empty id.
   static absl::StatusOr<CustomerScope> One(std::string customer_id) {
-    if (customer_id.empty()) return absl::InvalidArgumentError("a customer scope needs a customer id");
+    if (customer_id.empty())
+      return absl::InvalidArgumentError("a customer scope needs a customer id");
     return CustomerScope(std::move(customer_id));
   }
   // Every customer, for a service's own background work (no caller is behind it).
@@ -46,7 +49,8 @@ class CustomerScope {
   // customer's object that happens to share an id.
   absl::Status NarrowTo(const std::string& customer_id, absl::string_view name) {
     if (all()) {
-      if (customer_id.empty()) return absl::InvalidArgumentError("a customer scope needs a customer id");
+      if (customer_id.empty())
+        return absl::InvalidArgumentError("a customer scope needs a customer id");
       customer_id_ = customer_id;
       return absl::OkStatus();
     }

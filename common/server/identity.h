@@ -12,8 +12,8 @@
 namespace sla::server {
 
 // The roles the suite knows (docs/security.md).
-inline constexpr const char* kKnownRoles[] = {"msp_admin",      "msp_agent",     "customer_admin",
-                                              "customer_user",  "billing_system", "service"};
+inline constexpr const char* kKnownRoles[] = {"msp_admin",     "msp_agent",      "customer_admin",
+                                              "customer_user", "billing_system", "service"};
 
 struct Identity {
   std::string subject;
@@ -26,7 +26,8 @@ struct Identity {
     return std::find(roles.begin(), roles.end(), role) != roles.end();
   }
   bool HasAnyRole(std::initializer_list<absl::string_view> wanted) const {
-    return std::any_of(wanted.begin(), wanted.end(), [&](absl::string_view r) { return HasRole(r); });
+    return std::any_of(wanted.begin(), wanted.end(),
+                       [&](absl::string_view r) { return HasRole(r); });
   }
 };
 

@@ -57,7 +57,8 @@ absl::StatusOr<std::string> ToPem(const char* type, OSSL_PARAM_BLD* bld, const s
   }
   Owned<EVP_PKEY> key(raw);
   Owned<BIO> bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PUBKEY(bio.get(), key.get()) != 1) return InvalidField(field, "cannot be encoded");
+  if (!bio || PEM_write_bio_PUBKEY(bio.get(), key.get()) != 1)
+    return InvalidField(field, "cannot be encoded");
   char* data = nullptr;
   const long n = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<size_t>(n));
@@ -68,10 +69,13 @@ absl::StatusOr<std::string> RsaPem(const google::protobuf::Struct& k, const std:
   if (!n.ok()) return n.status();
   if (!e.ok()) return e.status();
   if (n->size() < 256) return InvalidField(absl::StrCat(field, ".n"), "must be at least 2048 bits");
-  Owned<BIGNUM> bn_n(BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr));
-  Owned<BIGNUM> bn_e(BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr));
+  Owned<BIGNUM> bn_n(BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()),
+                               static_cast<int>(n->size()), nullptr));
+  Owned<BIGNUM> bn_e(BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()),
+                               static_cast<int>(e->size()), nullptr));
   Owned<OSSL_PARAM_BLD> bld(OSSL_PARAM_BLD_new());
-  if (!bn_n || !bn_e || !bld || !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) ||
+  if (!bn_n || !bn_e || !bld ||
+      !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) ||
       !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get())) {
     return InvalidField(field, "is not a valid RSA key");
   }
@@ -79,15 +83,19 @@ absl::StatusOr<std::string> RsaPem(const google::protobuf::Struct& k, const std:
 }
 
 absl::StatusOr<std::string> EcPem(const google::protobuf::Struct& k, const std::string& field) {
-  if (Text(k, "crv") != "P-256") return InvalidField(absl::StrCat(field, ".crv"), "must be P-256 (ES256)");
+  if (Text(k, "crv") != "P-256")
+    return InvalidField(absl::StrCat(field, ".crv"), "must be P-256 (ES256)");
   absl::StatusOr<std::string> x = Member(k, "x", field), y = Member(k, "y", field);
   if (!x.ok()) return x.status();
   if (!y.ok()) return y.status();
-  if (x->size() != 32 || y->size() != 32) return InvalidField(field, "x and y must be 32 bytes each");
+  if (x->size() != 32 || y->size() != 32)
+    return InvalidField(field, "x and y must be 32 bytes each");
   const std::string point = absl::StrCat(std::string(1, '\x04'), *x, *y);  // uncompressed
   Owned<OSSL_PARAM_BLD> bld(OSSL_PARAM_BLD_new());
-  if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) ||
-      !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size())) {
+  if (!bld ||
+      !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) ||
+      !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
+                                        point.size())) {
     return InvalidField(field, "is not a valid EC key");
   }
   return ToPem("EC", bld.get(), field);
@@ -112,9 +120,10 @@ absl::StatusOr<std::string> JwksToPem(absl::string_view jwks) {
     const google::protobuf::Struct& k = v.struct_value();
     if (Text(k, "use") == "enc") continue;
     const std::string kty = Text(k, "kty");
-    absl::StatusOr<std::string> one = kty == "RSA" ? RsaPem(k, field)
-                                      : kty == "EC" ? EcPem(k, field)
-                                                    : InvalidField(absl::StrCat(field, ".kty"), "must be RSA or EC");
+    absl::StatusOr<std::string> one =
+        kty == "RSA"  ? RsaPem(k, field)
+        : kty == "EC" ? EcPem(k, field)
+                      : InvalidField(absl::StrCat(field, ".kty"), "must be RSA or EC");
     if (!one.ok()) return one.status();
     // A service's own key names the service in its `kid` ("sla-service:ticket-svc"): it is
     // bound to that identity (auth.h).

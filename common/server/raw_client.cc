@@ -12,7 +12,8 @@ std::string ToString(const grpc::ByteBuffer& buf) {
   std::vector<grpc::Slice> slices;
   std::string out;
   if (!buf.Dump(&slices).ok()) return out;
-  for (const grpc::Slice& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  for (const grpc::Slice& s : slices)
+    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
   return out;
 }
 
@@ -98,9 +99,10 @@ RawResponse RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel, const st
   return out;
 }
 
-RawStreamResponse RawServerStreamingCall(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
-                                         const std::string& request, const MetadataList& metadata,
-                                         absl::Duration timeout, int max_messages) {
+RawStreamResponse RawServerStreamingCall(const std::shared_ptr<grpc::Channel>& channel,
+                                         const std::string& method, const std::string& request,
+                                         const MetadataList& metadata, absl::Duration timeout,
+                                         int max_messages) {
   grpc::GenericStub stub(channel);
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() +
@@ -111,7 +113,9 @@ RawStreamResponse RawServerStreamingCall(const std::shared_ptr<grpc::Channel>& c
   void* tag = nullptr;
   bool ok = false;
   // Each step waits for its own tag; false once the stream has failed or ended.
-  auto step = [&](intptr_t id) { return cq.Next(&tag, &ok) && ok && tag == reinterpret_cast<void*>(id); };
+  auto step = [&](intptr_t id) {
+    return cq.Next(&tag, &ok) && ok && tag == reinterpret_cast<void*>(id);
+  };
   RawStreamResponse out;
   call->StartCall(reinterpret_cast<void*>(1));
   bool open = step(1);
@@ -137,8 +141,9 @@ RawStreamResponse RawServerStreamingCall(const std::shared_ptr<grpc::Channel>& c
 
 absl::StatusOr<bool> CheckServing(const std::shared_ptr<grpc::Channel>& channel,
                                   const std::string& service, absl::Duration timeout) {
-  const RawResponse r = RawUnaryCall(channel, "/grpc.health.v1.Health/Check",
-                                     service.empty() ? "" : LengthDelimited(1, service), {}, timeout);
+  const RawResponse r =
+      RawUnaryCall(channel, "/grpc.health.v1.Health/Check",
+                   service.empty() ? "" : LengthDelimited(1, service), {}, timeout);
   if (!r.status.ok()) return FromGrpcStatus(r.status);
   // HealthCheckResponse { ServingStatus status = 1; }, SERVING = 1.
   size_t pos = 0;
@@ -157,10 +162,13 @@ absl::StatusOr<std::vector<std::string>> ListServicesByReflection(
   ctx.set_deadline(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout)));
   grpc::CompletionQueue cq;
-  auto call = stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  auto call =
+      stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
   void* tag = nullptr;
   bool ok = false;
-  auto step = [&](int id) { return cq.Next(&tag, &ok) && ok && tag == reinterpret_cast<void*>(id); };
+  auto step = [&](int id) {
+    return cq.Next(&tag, &ok) && ok && tag == reinterpret_cast<void*>(id);
+  };
   call->StartCall(reinterpret_cast<void*>(1));
   if (!step(1)) return absl::UnavailableError("reflection call did not start");
   // ServerReflectionRequest { string list_services = 7; }
@@ -177,9 +185,11 @@ absl::StatusOr<std::vector<std::string>> ListServicesByReflection(
   cq.Shutdown();
   while (cq.Next(&tag, &ok)) {
   }
-  if (!got) return status.ok() ? absl::DataLossError("no reflection response") : FromGrpcStatus(status);
+  if (!got)
+    return status.ok() ? absl::DataLossError("no reflection response") : FromGrpcStatus(status);
   // ServerReflectionResponse { ListServiceResponse list_services_response = 6; }
-  // ListServiceResponse { repeated ServiceResponse service = 1; } ServiceResponse { string name = 1; }
+  // ListServiceResponse { repeated ServiceResponse service = 1; } ServiceResponse { string name =
+  // 1; }
   std::vector<std::string> names;
   CollectStrings(ToString(resp), {6, 1, 1}, 0, names);
   return names;

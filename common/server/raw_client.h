@@ -16,8 +16,8 @@ namespace sla::server {
 
 struct RawResponse {
   grpc::Status status;
-  std::string body;                 // serialized response message
-  std::string request_id;           // `x-request-id` the server echoed, if any
+  std::string body;        // serialized response message
+  std::string request_id;  // `x-request-id` the server echoed, if any
 };
 
 using MetadataList = std::vector<std::pair<std::string, std::string>>;
@@ -28,15 +28,16 @@ RawResponse RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel, const st
                          absl::Duration timeout);
 
 struct RawStreamResponse {
-  grpc::Status status;               // how the stream ended (DEADLINE_EXCEEDED once `timeout` ran out)
+  grpc::Status status;  // how the stream ended (DEADLINE_EXCEEDED once `timeout` ran out)
   std::vector<std::string> messages;  // the serialized messages received, at most `max_messages`
 };
 
 // Calls the server-streaming `method` with `request` bytes and reads until the stream ends,
 // `max_messages` arrived (then the call is cancelled: status CANCELLED), or `timeout` passed.
-RawStreamResponse RawServerStreamingCall(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
-                                         const std::string& request, const MetadataList& metadata,
-                                         absl::Duration timeout, int max_messages);
+RawStreamResponse RawServerStreamingCall(const std::shared_ptr<grpc::Channel>& channel,
+                                         const std::string& method, const std::string& request,
+                                         const MetadataList& metadata, absl::Duration timeout,
+                                         int max_messages);
 
 // grpc.health.v1 Check: true if `service` ("" = the whole server) is SERVING. The error
 // status of the call otherwise (e.g. UNAVAILABLE while nothing listens).

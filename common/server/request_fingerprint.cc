@@ -13,8 +13,10 @@ namespace {
 
 const google::protobuf::FieldDescriptor* RequestIdField(const google::protobuf::Message& m) {
   const auto* f = m.GetDescriptor()->FindFieldByName("request_id");
-  return f != nullptr && f->type() == google::protobuf::FieldDescriptor::TYPE_STRING && !f->is_repeated() ? f
-                                                                                                          : nullptr;
+  return f != nullptr && f->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
+                 !f->is_repeated()
+             ? f
+             : nullptr;
 }
 
 }  // namespace

@@ -21,7 +21,8 @@ TEST(RequestLimitsTest, AStringAtTheLimitPassesAndOneByteMoreNamesTheField) {
 
 TEST(RequestLimitsTest, TextRefusesControlAndBidiOverrideCharactersWithTheField) {
   sla::v1::SlaTerms terms;
-  terms.add_services()->set_display_name("E-mail hosting\tอีเมล\r\nline two");  // Thai, tab, newline: fine
+  terms.add_services()->set_display_name(
+      "E-mail hosting\tอีเมล\r\nline two");  // Thai, tab, newline: fine
   EXPECT_TRUE(CheckRequest(terms, {}).ok());
   const std::pair<std::string, const char*> refused[] = {
       {std::string("nul\0byte", 8), "control character"},
@@ -39,7 +40,9 @@ TEST(RequestLimitsTest, TextRefusesControlAndBidiOverrideCharactersWithTheField)
     EXPECT_NE(s.message().find(why), absl::string_view::npos) << s.message();
   }
   terms.mutable_services(0)->set_display_name("ok");
-  terms.add_services()->add_inclusions("a\xe2\x80\xad" "b");  // U+202D in a repeated field
+  terms.add_services()->add_inclusions(
+      "a\xe2\x80\xad"
+      "b");  // U+202D in a repeated field
   EXPECT_EQ(CheckRequest(terms, {}).code(), absl::StatusCode::kInvalidArgument);
 }
 
@@ -50,7 +53,8 @@ TEST(RequestLimitsTest, AnUnknownEnumNumberIsRefusedWithTheNamesItMayTake) {
   terms.mutable_priority_targets(0)->set_priority(static_cast<sla::v1::Priority>(99));
   const absl::Status s = CheckRequest(terms, {});
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(s.message().find("priority_targets[0].priority"), absl::string_view::npos) << s.message();
+  EXPECT_NE(s.message().find("priority_targets[0].priority"), absl::string_view::npos)
+      << s.message();
   EXPECT_NE(s.message().find("99 is not a known value"), absl::string_view::npos) << s.message();
   EXPECT_NE(s.message().find("PRIORITY_P1"), absl::string_view::npos) << s.message();
 }
@@ -69,7 +73,8 @@ TEST(RequestLimitsTest, TheWholeRequestIsBoundedUnknownFieldsIncluded) {
   RequestLimits limits;
   limits.max_request_bytes = 100;
   sla::v1::SlaTerms terms;
-  terms.GetReflection()->MutableUnknownFields(&terms)->AddLengthDelimited(1000, std::string(200, 'x'));
+  terms.GetReflection()->MutableUnknownFields(&terms)->AddLengthDelimited(1000,
+                                                                          std::string(200, 'x'));
   const absl::Status s = CheckRequest(terms, limits);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("field `request`: at most 100 bytes"), absl::string_view::npos) << s;

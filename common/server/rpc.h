@@ -11,7 +11,8 @@
 // Health and reflection are not wrapped, so they stay open. tests/ calls every method of every
 // service without a token to prove that no handler escapes this boundary.
 //
-//   grpc::Status GetTicket(grpc::ServerContext* ctx, const GetTicketRequest* req, Ticket* out) override {
+//   grpc::Status GetTicket(grpc::ServerContext* ctx, const GetTicketRequest* req, Ticket* out)
+//   override {
 //     return boundary_.Run(ctx, "GetTicket", *req, [&](const CallContext& call) {
 //       return manager_.GetTicket(call.identity, req->name(), out);
 //     });
@@ -41,19 +42,20 @@ struct CallContext {
   Identity identity;
   std::string request_id;
   std::string method;
-  TraceContext trace;       // this call's span: of the caller's trace (`traceparent`) or a new one
+  TraceContext trace;  // this call's span: of the caller's trace (`traceparent`) or a new one
   absl::Time deadline = absl::InfiniteFuture();  // the client's, if it set one
 };
 
 class RpcBoundary {
  public:
   // `verifier` must outlive the boundary; `clock` gives "now" for token expiry.
-  RpcBoundary(const TokenVerifier* verifier, std::function<absl::Time()> clock, RequestLimits limits = {})
+  RpcBoundary(const TokenVerifier* verifier, std::function<absl::Time()> clock,
+              RequestLimits limits = {})
       : verifier_(verifier), clock_(std::move(clock)), limits_(limits) {}
 
   template <typename Fn>
-  grpc::Status Run(grpc::ServerContext* ctx, absl::string_view method, const google::protobuf::Message& request,
-                   Fn&& fn) const {
+  grpc::Status Run(grpc::ServerContext* ctx, absl::string_view method,
+                   const google::protobuf::Message& request, Fn&& fn) const {
     CallContext call;
     const absl::Time start = absl::Now();
     absl::Status status = Start(ctx, method, request, call);
@@ -76,8 +78,8 @@ class RpcBoundary {
   // it returns OK); End, once, maps the outcome and writes the call's log line.
   absl::Status Start(grpc::ServerContextBase* ctx, absl::string_view method,
                      const google::protobuf::Message& request, CallContext& call) const;
-  grpc::Status End(grpc::ServerContextBase* ctx, const CallContext& call, const absl::Status& status,
-                   absl::Time start) const;
+  grpc::Status End(grpc::ServerContextBase* ctx, const CallContext& call,
+                   const absl::Status& status, absl::Time start) const;
 
   // Request id from client metadata if well-formed (1..128 of [A-Za-z0-9._:-]), else a new one.
   static std::string RequestIdFrom(const grpc::ServerContextBase& ctx);
@@ -91,9 +93,10 @@ class RpcBoundary {
   absl::Time Now() const { return clock_(); }
 
  private:
-  absl::Status Begin(grpc::ServerContextBase* ctx, absl::string_view method, CallContext& call) const;
-  grpc::Status Finish(grpc::ServerContextBase* ctx, const CallContext& call, const absl::Status& status,
-                      absl::Time start) const;
+  absl::Status Begin(grpc::ServerContextBase* ctx, absl::string_view method,
+                     CallContext& call) const;
+  grpc::Status Finish(grpc::ServerContextBase* ctx, const CallContext& call,
+                      const absl::Status& status, absl::Time start) const;
 
   const TokenVerifier* verifier_;
   std::function<absl::Time()> clock_;

@@ -53,13 +53,16 @@ std::string ListenAddress(const std::string& host, int port) {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentials(const ServerConfig& c) {
-  return PeerTlsCredentials(c.peer_tls_ca_file, c.peer_tls_cert_file, c.peer_tls_key_file, c.tls_reload_seconds);
+  return PeerTlsCredentials(c.peer_tls_ca_file, c.peer_tls_cert_file, c.peer_tls_key_file,
+                            c.tls_reload_seconds);
 }
 
 std::shared_ptr<grpc::Channel> PeerChannel(const ServiceDeps& deps, const std::string& address,
                                            const grpc::ChannelArguments& args) {
   return grpc::CreateCustomChannel(
-      address, deps.peer_credentials != nullptr ? deps.peer_credentials : grpc::InsecureChannelCredentials(), args);
+      address,
+      deps.peer_credentials != nullptr ? deps.peer_credentials : grpc::InsecureChannelCredentials(),
+      args);
 }
 
 void TuneSyncServer(grpc::ServerBuilder& builder, int max_threads) {
@@ -96,9 +99,9 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   absl::StatusOr<ServerConfig> config = ConfigFromFlags(def.default_port, def.default_database);
   if (!config.ok()) return Fail("config", config.status());
 
-  absl::StatusOr<std::unique_ptr<KeyFileVerifier>> verifier =
-      KeyFileVerifier::Create(config->jwt_key_file, config->jwt_issuer, config->jwt_audience,
-                              config->jwt_algorithm, config->jwt_key_reload, absl::Now(), config->jwt_claims);
+  absl::StatusOr<std::unique_ptr<KeyFileVerifier>> verifier = KeyFileVerifier::Create(
+      config->jwt_key_file, config->jwt_issuer, config->jwt_audience, config->jwt_algorithm,
+      config->jwt_key_reload, absl::Now(), config->jwt_claims);
   if (!verifier.ok()) return Fail("jwt key", verifier.status());
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = Credentials(*config);
   if (!creds.ok()) return Fail("tls", creds.status());
@@ -124,15 +127,16 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   absl::StatusOr<int> applied = mysql::Migrate(**pool, *def.migrations);
   if (!applied.ok()) return Fail("migrations", applied.status());
   if (config->migrate_only) {
-    log::Info("migrations applied; exiting (--migrate_only)", {{"applied", absl::StrCat(*applied)},
-                                                              {"database", config->db.database}});
+    log::Info("migrations applied; exiting (--migrate_only)",
+              {{"applied", absl::StrCat(*applied)}, {"database", config->db.database}});
     return 0;
   }
 
   RequestLimits limits;
   limits.max_request_bytes = static_cast<size_t>(config->max_message_bytes);
   ApiKeyVerifier api_keys(verifier->get(), config->api_key_cache);
-  RpcBoundary boundary(&api_keys, [] { return absl::Now(); }, limits);
+  RpcBoundary boundary(
+      &api_keys, [] { return absl::Now(); }, limits);
   const ServiceDeps deps{&*config, pool->get(), &boundary, &api_keys, *peer_creds};
   std::vector<std::unique_ptr<grpc::Service>> services = def.make_services(deps);
 
@@ -164,8 +168,8 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   if (config->health_port != 0) {
     grpc::ServerBuilder hb;
     int health_bound = 0;
-    hb.AddListeningPort(ListenAddress(config->host, config->health_port), grpc::InsecureServerCredentials(),
-                        &health_bound);
+    hb.AddListeningPort(ListenAddress(config->host, config->health_port),
+                        grpc::InsecureServerCredentials(), &health_bound);
     health_server = hb.BuildAndStart();
     if (health_server == nullptr || health_bound == 0) {
       server->Shutdown();
@@ -181,16 +185,18 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   }
   log::Info("serving", {{"address", address},
                         {"port", absl::StrCat(bound_port)},
-                        {"tls", config->tls_cert_file.empty() ? "off"
-                                : config->tls_client_ca_file.empty() ? "on" : "mtls"},
+                        {"tls", config->tls_cert_file.empty()        ? "off"
+                                : config->tls_client_ca_file.empty() ? "on"
+                                                                     : "mtls"},
                         {"health_port", absl::StrCat(config->health_port)},
                         {"database", config->db.database},
                         {"migrations_applied", absl::StrCat(*applied)}});
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  log::Info("shutting down", {{"signal", absl::StrCat(signal_number)},
-                              {"drain_seconds", absl::StrCat(absl::ToInt64Seconds(config->drain_timeout))}});
+  log::Info("shutting down",
+            {{"signal", absl::StrCat(signal_number)},
+             {"drain_seconds", absl::StrCat(absl::ToInt64Seconds(config->drain_timeout))}});
   // NOT_SERVING first, so load balancers stop sending while in-flight calls drain; event
   // streams end now rather than at the drain deadline.
   boundary.BeginDrain();
@@ -208,7 +214,8 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
 JwtConfig SigningJwt(const ServiceDeps& deps) {
   const ServerConfig& c = *deps.config;
   const bool shared = c.jwt_algorithm == JwtAlgorithm::kHs256;
-  absl::StatusOr<std::string> key = ReadSecretFile(shared ? c.jwt_key_file : c.jwt_signing_key_file);
+  absl::StatusOr<std::string> key =
+      ReadSecretFile(shared ? c.jwt_key_file : c.jwt_signing_key_file);
   JwtConfig jwt{"", c.jwt_issuer, c.jwt_audience};
   jwt.algorithm = c.jwt_algorithm;
   (shared ? jwt.hs256_key : jwt.private_key_pem) = key.ok() ? *key : "";

@@ -5,7 +5,8 @@
 // Health reports SERVING only once migrations ran and the pool is ready, because the server
 // starts listening only then.
 //
-//   int main(int argc, char** argv) { return sla::server::RunServiceMain(argc, argv, kDefinition); }
+//   int main(int argc, char** argv) { return sla::server::RunServiceMain(argc, argv, kDefinition);
+//   }
 #pragma once
 
 #include <grpcpp/channel.h>
@@ -44,7 +45,8 @@ std::shared_ptr<grpc::Channel> PeerChannel(const ServiceDeps& deps, const std::s
 
 // The credentials --peer_tls_* describe: plaintext without a CA, TLS with one, and a client
 // certificate (mTLS) when one is set.
-absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentials(const ServerConfig& config);
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentials(
+    const ServerConfig& config);
 
 struct ServiceDefinition {
   std::string name;              // "contract-svc": logs and --help

@@ -23,7 +23,8 @@ std::string LeadingResource(absl::string_view msg) {
 // google.rpc details a client can act on without parsing the message: always an ErrorInfo
 // (reason, domain, request id); a BadRequest naming the field; a PreconditionFailure for a
 // stale etag or a wrong state; a RetryInfo when trying again later may succeed.
-std::string Details(const absl::Status& status, const std::string& message, absl::string_view request_id) {
+std::string Details(const absl::Status& status, const std::string& message,
+                    absl::string_view request_id) {
   google::rpc::Status out;
   out.set_code(static_cast<int>(status.code()));
   out.set_message(message);
@@ -42,9 +43,11 @@ std::string Details(const absl::Status& status, const std::string& message, absl
     v->set_field(field);
     absl::string_view description = status.message();
     const size_t colon = description.find("`: ");
-    v->set_description(std::string(colon == absl::string_view::npos ? description : description.substr(colon + 3)));
+    v->set_description(std::string(
+        colon == absl::string_view::npos ? description : description.substr(colon + 3)));
     out.add_details()->PackFrom(bad);
-  } else if (status.code() == absl::StatusCode::kAborted && absl::StrContains(status.message(), "(stale etag)")) {
+  } else if (status.code() == absl::StatusCode::kAborted &&
+             absl::StrContains(status.message(), "(stale etag)")) {
     info.set_reason("STALE_ETAG");
     google::rpc::PreconditionFailure failure;
     auto* v = failure.add_violations();
@@ -60,9 +63,11 @@ std::string Details(const absl::Status& status, const std::string& message, absl
     v->set_subject(resource);
     absl::string_view description = status.message();
     const size_t colon = description.find("`: ");
-    v->set_description(std::string(colon == absl::string_view::npos ? description : description.substr(colon + 3)));
+    v->set_description(std::string(
+        colon == absl::string_view::npos ? description : description.substr(colon + 3)));
     out.add_details()->PackFrom(failure);
-  } else if (status.code() == absl::StatusCode::kResourceExhausted || status.code() == absl::StatusCode::kUnavailable) {
+  } else if (status.code() == absl::StatusCode::kResourceExhausted ||
+             status.code() == absl::StatusCode::kUnavailable) {
     google::rpc::RetryInfo retry;
     retry.mutable_retry_delay()->set_seconds(1);
     out.add_details()->PackFrom(retry);
@@ -81,7 +86,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view request_
     case absl::StatusCode::kUnknown:
     case absl::StatusCode::kDataLoss: {
       const std::string message = absl::StrCat("internal error; request id ", request_id);
-      return grpc::Status(code, message, Details(absl::Status(status.code(), message), message, request_id));
+      return grpc::Status(code, message,
+                          Details(absl::Status(status.code(), message), message, request_id));
     }
     default: {
       std::string message(status.message());

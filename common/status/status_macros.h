@@ -29,7 +29,7 @@
 #define SLA_ASSIGN_OR_RETURN(lhs, rexpr) \
   SLA_ASSIGN_OR_RETURN_IMPL_(SLA_STATUS_CONCAT_(sla_statusor_, __COUNTER__), lhs, rexpr)
 
-#define SLA_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \
-  auto statusor = (rexpr);                               \
+#define SLA_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr)   \
+  auto statusor = (rexpr);                                 \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()

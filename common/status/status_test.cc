@@ -1,7 +1,6 @@
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
-
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
@@ -50,9 +49,8 @@ TEST(ErrorsTest, CatalogueCodes) {
 }
 
 TEST(GrpcStatusTest, InternalDetailsNeverLeak) {
-  const grpc::Status g =
-      ToGrpcStatus(absl::InternalError("Duplicate entry 'x' for key 'PRIMARY' in SELECT ..."),
-                   "req-42");
+  const grpc::Status g = ToGrpcStatus(
+      absl::InternalError("Duplicate entry 'x' for key 'PRIMARY' in SELECT ..."), "req-42");
   EXPECT_EQ(g.error_code(), grpc::StatusCode::INTERNAL);
   EXPECT_EQ(g.error_message(), "internal error; request id req-42");
 }
@@ -63,7 +61,8 @@ TEST(GrpcStatusTest, CarriesDetailsAClientCanActOnWithoutParsingTheMessage) {
     EXPECT_TRUE(s.ParseFromString(g.error_details()));
     return s;
   };
-  const google::rpc::Status bad = details(ToGrpcStatus(InvalidField("ticket.title", "at most 300 bytes"), "req-1"));
+  const google::rpc::Status bad =
+      details(ToGrpcStatus(InvalidField("ticket.title", "at most 300 bytes"), "req-1"));
   google::rpc::BadRequest request;
   ASSERT_GE(bad.details_size(), 2);
   ASSERT_TRUE(bad.details(0).UnpackTo(&request));
@@ -76,13 +75,15 @@ TEST(GrpcStatusTest, CarriesDetailsAClientCanActOnWithoutParsingTheMessage) {
   EXPECT_EQ(info.domain(), "sla.platform");
   EXPECT_EQ(info.metadata().at("request_id"), "req-1");
 
-  const google::rpc::Status stale = details(ToGrpcStatus(EtagMismatch("customers/c1/contracts/k1"), "req-2"));
+  const google::rpc::Status stale =
+      details(ToGrpcStatus(EtagMismatch("customers/c1/contracts/k1"), "req-2"));
   google::rpc::PreconditionFailure failure;
   ASSERT_TRUE(stale.details(0).UnpackTo(&failure));
   EXPECT_EQ(failure.violations(0).type(), "ETAG");
   EXPECT_EQ(failure.violations(0).subject(), "customers/c1/contracts/k1");
 
-  const google::rpc::Status busy = details(ToGrpcStatus(absl::UnavailableError("database down"), "req-3"));
+  const google::rpc::Status busy =
+      details(ToGrpcStatus(absl::UnavailableError("database down"), "req-3"));
   google::rpc::RetryInfo retry;
   ASSERT_TRUE(busy.details(0).UnpackTo(&retry));
   EXPECT_EQ(retry.retry_delay().seconds(), 1);

@@ -20,7 +20,8 @@ absl::StatusOr<mysql::ConnectionOptions> TestServerOptions() {
   }
   mysql::ConnectionOptions o;
   o.host = host;
-  if (!absl::SimpleAtoi(port, &o.port)) return absl::InvalidArgumentError("bad SLA_TEST_MYSQL_PORT");
+  if (!absl::SimpleAtoi(port, &o.port))
+    return absl::InvalidArgumentError("bad SLA_TEST_MYSQL_PORT");
   o.user = user;
   o.password = password == nullptr ? "" : password;
   o.pool_size = 2;
@@ -53,7 +54,8 @@ int64_t QueryInt64(mysql::ConnectionPool& pool, const std::string& sql) {
   return s.ok() ? n : -1;
 }
 
-absl::StatusOr<std::unique_ptr<ScratchDatabase>> ScratchDatabase::Create(const std::string& prefix) {
+absl::StatusOr<std::unique_ptr<ScratchDatabase>> ScratchDatabase::Create(
+    const std::string& prefix) {
   absl::StatusOr<mysql::ConnectionOptions> admin_options = TestServerOptions();
   if (!admin_options.ok()) return admin_options.status();
   absl::StatusOr<std::unique_ptr<mysql::ConnectionPool>> admin =
@@ -76,16 +78,18 @@ absl::StatusOr<std::unique_ptr<ScratchDatabase>> ScratchDatabase::Create(const s
 
 ScratchDatabase::~ScratchDatabase() {
   absl::StatusOr<mysql::PooledConnection> c = admin_->Acquire();
-  if (c.ok()) (void)(*c)->ExecuteUnprepared(absl::StrCat("DROP DATABASE `", options_.database, "`"));
+  if (c.ok())
+    (void)(*c)->ExecuteUnprepared(absl::StrCat("DROP DATABASE `", options_.database, "`"));
 }
 
-absl::StatusOr<MigratedDatabase> CreateMigratedDatabase(const std::string& prefix,
-                                                        const std::vector<mysql::Migration>& migrations) {
+absl::StatusOr<MigratedDatabase> CreateMigratedDatabase(
+    const std::string& prefix, const std::vector<mysql::Migration>& migrations) {
   MigratedDatabase out;
   absl::StatusOr<std::unique_ptr<ScratchDatabase>> db = ScratchDatabase::Create(prefix);
   if (!db.ok()) return db.status();
   out.db = *std::move(db);
-  absl::StatusOr<std::unique_ptr<mysql::ConnectionPool>> pool = mysql::ConnectionPool::Create(out.db->options());
+  absl::StatusOr<std::unique_ptr<mysql::ConnectionPool>> pool =
+      mysql::ConnectionPool::Create(out.db->options());
   if (!pool.ok()) return pool.status();
   out.pool = *std::move(pool);
   absl::StatusOr<int> applied = mysql::Migrate(*out.pool, migrations);

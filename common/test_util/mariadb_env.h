@@ -46,7 +46,7 @@ struct MigratedDatabase {
   std::unique_ptr<ScratchDatabase> db;
   std::unique_ptr<mysql::ConnectionPool> pool;
 };
-absl::StatusOr<MigratedDatabase> CreateMigratedDatabase(const std::string& prefix,
-                                                        const std::vector<mysql::Migration>& migrations);
+absl::StatusOr<MigratedDatabase> CreateMigratedDatabase(
+    const std::string& prefix, const std::vector<mysql::Migration>& migrations);
 
 }  // namespace sla::test

@@ -19,7 +19,7 @@
 
 namespace sla::test {
 
-inline constexpr int64_t kRefNotReached = -1;   // target not reached before the limit
+inline constexpr int64_t kRefNotReached = -1;     // target not reached before the limit
 inline constexpr int64_t kRefPausedForever = -2;  // an open-ended pause stopped the clock
 
 class ReferenceCalendar {

@@ -25,12 +25,14 @@ std::string FormatTarget(int64_t seconds) {
   std::vector<std::string> parts;
   if (h > 0) parts.push_back(absl::StrCat(h, h == 1 ? " hour" : " hours"));
   if (m > 0) parts.push_back(absl::StrCat(m, m == 1 ? " minute" : " minutes"));
-  if (sec > 0 || parts.empty()) parts.push_back(absl::StrCat(sec, sec == 1 ? " second" : " seconds"));
+  if (sec > 0 || parts.empty())
+    parts.push_back(absl::StrCat(sec, sec == 1 ? " second" : " seconds"));
   return absl::StrJoin(parts, " ");
 }
 
 std::string HtmlEscape(const std::string& s) {
-  return absl::StrReplaceAll(s, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}});
+  return absl::StrReplaceAll(
+      s, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}});
 }
 
 }  // namespace sla::text

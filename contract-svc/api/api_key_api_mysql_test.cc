@@ -10,7 +10,8 @@ namespace {
 
 class ApiKeyApiTest : public ContractApiTest {
  protected:
-  pb::CreateApiKeyResponse NewKey(const std::vector<std::string>& roles, const std::string& customer = "",
+  pb::CreateApiKeyResponse NewKey(const std::vector<std::string>& roles,
+                                  const std::string& customer = "",
                                   const std::string& request_id = "") {
     pb::CreateApiKeyRequest req;
     req.mutable_api_key()->set_display_name("Monitoring");
@@ -52,12 +53,14 @@ TEST_F(ApiKeyApiTest, AKeyActsWithItsRolesAndOnlyForItsCustomer) {
   const std::string shown = hint.substr(0, hint.size() - strlen("…"));
   EXPECT_TRUE(absl::StartsWith(key.secret(), shown)) << hint;
   EXPECT_LE(shown.size() + 39, key.secret().size()) << hint;
-  EXPECT_EQ(key.api_key().SerializeAsString().find(key.secret()), std::string::npos) << "the key shows its secret";
+  EXPECT_EQ(key.api_key().SerializeAsString().find(key.secret()), std::string::npos)
+      << "the key shows its secret";
 
   EXPECT_TRUE(GetCustomerWith(key.secret(), acme.name()).ok());
   EXPECT_EQ(GetCustomerWith(key.secret(), globex.name()).error_code(), grpc::StatusCode::NOT_FOUND);
   pb::ListCustomersResponse listed;
-  ASSERT_TRUE(stub_->ListCustomers(WithKey(key.secret()).get(), pb::ListCustomersRequest(), &listed).ok());
+  ASSERT_TRUE(
+      stub_->ListCustomers(WithKey(key.secret()).get(), pb::ListCustomersRequest(), &listed).ok());
   ASSERT_EQ(listed.customers_size(), 1);
   EXPECT_EQ(listed.customers(0).name(), acme.name());
 
@@ -73,7 +76,8 @@ TEST_F(ApiKeyApiTest, AKeyActsWithItsRolesAndOnlyForItsCustomer) {
   std::string wrong = key.secret();
   wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
   EXPECT_EQ(GetCustomerWith(wrong, acme.name()).error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(GetCustomerWith("slak_key-0000000000000000_" + std::string(43, 'x'), acme.name()).error_code(),
+  EXPECT_EQ(GetCustomerWith("slak_key-0000000000000000_" + std::string(43, 'x'), acme.name())
+                .error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
@@ -84,15 +88,16 @@ TEST_F(ApiKeyApiTest, BadKeysAreRefusedNamingTheField) {
     std::string customer;
     std::string field;
   };
-  for (const Case& c : std::vector<Case>{{{}, "", "api_key.roles"},
-                                         {{"msp_admin"}, "", "api_key.roles[0]"},
-                                         {{"service"}, "", "api_key.roles[0]"},
-                                         {{"msp_agent", "msp_agent"}, "", "api_key.roles[1]"},
-                                         {{"customer_user"}, "", "api_key.customer"},
-                                         {{"msp_agent"}, acme.name(), "api_key.customer"},
-                                         {{"msp_agent", "customer_user"}, acme.name(), "api_key.roles"},
-                                         {{"customer_user"}, "customers/nobody", "api_key.customer"},
-                                         {{"customer_user"}, "acme", "api_key.customer"}}) {
+  for (const Case& c :
+       std::vector<Case>{{{}, "", "api_key.roles"},
+                         {{"msp_admin"}, "", "api_key.roles[0]"},
+                         {{"service"}, "", "api_key.roles[0]"},
+                         {{"msp_agent", "msp_agent"}, "", "api_key.roles[1]"},
+                         {{"customer_user"}, "", "api_key.customer"},
+                         {{"msp_agent"}, acme.name(), "api_key.customer"},
+                         {{"msp_agent", "customer_user"}, acme.name(), "api_key.roles"},
+                         {{"customer_user"}, "customers/nobody", "api_key.customer"},
+                         {{"customer_user"}, "acme", "api_key.customer"}}) {
     pb::CreateApiKeyRequest req;
     req.mutable_api_key()->set_display_name("k");
     for (const std::string& r : c.roles) req.mutable_api_key()->add_roles(r);
@@ -112,10 +117,13 @@ TEST_F(ApiKeyApiTest, BadKeysAreRefusedNamingTheField) {
   EXPECT_NE(s.error_message().find("api_key.expire_time"), std::string::npos) << s.error_message();
   // Only msp_admin manages keys: permission comes before validation.
   for (const char* role : {"msp_agent", "billing_system"}) {
-    EXPECT_EQ(stub_->CreateApiKey(As(role).get(), past, &out).error_code(), grpc::StatusCode::PERMISSION_DENIED) << role;
+    EXPECT_EQ(stub_->CreateApiKey(As(role).get(), past, &out).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED)
+        << role;
     pb::ListApiKeysResponse listed;
     EXPECT_EQ(stub_->ListApiKeys(As(role).get(), pb::ListApiKeysRequest(), &listed).error_code(),
-              grpc::StatusCode::PERMISSION_DENIED) << role;
+              grpc::StatusCode::PERMISSION_DENIED)
+        << role;
   }
 }
 
@@ -159,8 +167,10 @@ TEST_F(ApiKeyApiTest, ListFiltersByStateAndCustomerAndPages) {
     }
     return out;
   };
-  EXPECT_EQ(names(""), (std::set<std::string>{staff.api_key().name(), a1.api_key().name(), a2.api_key().name()}));
-  EXPECT_EQ(names("state = ACTIVE"), (std::set<std::string>{staff.api_key().name(), a1.api_key().name()}));
+  EXPECT_EQ(names(""), (std::set<std::string>{staff.api_key().name(), a1.api_key().name(),
+                                              a2.api_key().name()}));
+  EXPECT_EQ(names("state = ACTIVE"),
+            (std::set<std::string>{staff.api_key().name(), a1.api_key().name()}));
   EXPECT_EQ(names("state = REVOKED"), std::set<std::string>{a2.api_key().name()});
   EXPECT_EQ(names(absl::StrCat("customer = \"", acme.name(), "\"")),
             (std::set<std::string>{a1.api_key().name(), a2.api_key().name()}));
@@ -168,7 +178,8 @@ TEST_F(ApiKeyApiTest, ListFiltersByStateAndCustomerAndPages) {
   pb::ListApiKeysRequest bad;
   bad.set_filter("roles = msp_agent");
   pb::ListApiKeysResponse resp;
-  EXPECT_EQ(stub_->ListApiKeys(As("msp_admin").get(), bad, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(stub_->ListApiKeys(As("msp_admin").get(), bad, &resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(ApiKeyApiTest, RotationKeepsTheOldSecretForItsGraceAndRevocationEndsBoth) {
@@ -182,19 +193,23 @@ TEST_F(ApiKeyApiTest, RotationKeepsTheOldSecretForItsGraceAndRevocationEndsBoth)
   pb::RotateApiKeyResponse rotated;
   ASSERT_TRUE(stub_->RotateApiKey(As("msp_admin").get(), rotate, &rotated).ok());
   EXPECT_NE(rotated.secret(), key.secret());
-  EXPECT_EQ(rotated.api_key().previous_secret_expire_time().seconds(), absl::ToUnixSeconds(kNow) + 3600);
+  EXPECT_EQ(rotated.api_key().previous_secret_expire_time().seconds(),
+            absl::ToUnixSeconds(kNow) + 3600);
   EXPECT_TRUE(GetCustomerWith(rotated.secret(), acme.name()).ok());
   EXPECT_TRUE(GetCustomerWith(key.secret(), acme.name()).ok()) << "within its grace period";
 
   // The same etag again is stale now.
   pb::RotateApiKeyResponse again;
-  EXPECT_EQ(stub_->RotateApiKey(As("msp_admin").get(), rotate, &again).error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(stub_->RotateApiKey(As("msp_admin").get(), rotate, &again).error_code(),
+            grpc::StatusCode::ABORTED);
   // A rotation without grace ends the previous secret at once (and the first one for good).
   rotate.clear_etag();
   rotate.mutable_grace_period()->set_seconds(0);
   ASSERT_TRUE(stub_->RotateApiKey(As("msp_admin").get(), rotate, &again).ok());
-  EXPECT_EQ(GetCustomerWith(rotated.secret(), acme.name()).error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(GetCustomerWith(key.secret(), acme.name()).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(GetCustomerWith(rotated.secret(), acme.name()).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(GetCustomerWith(key.secret(), acme.name()).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_TRUE(GetCustomerWith(again.secret(), acme.name()).ok());
   rotate.mutable_grace_period()->set_seconds(8 * 86400);
   pb::RotateApiKeyResponse too_long;
@@ -208,7 +223,8 @@ TEST_F(ApiKeyApiTest, RotationKeepsTheOldSecretForItsGraceAndRevocationEndsBoth)
   ASSERT_TRUE(stub_->RevokeApiKey(As("msp_admin").get(), revoke, &revoked).ok());
   EXPECT_EQ(revoked.state(), pb::ApiKey::REVOKED);
   EXPECT_EQ(revoked.revoke_time().seconds(), absl::ToUnixSeconds(kNow));
-  EXPECT_EQ(GetCustomerWith(again.secret(), acme.name()).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(GetCustomerWith(again.secret(), acme.name()).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(stub_->RevokeApiKey(As("msp_admin").get(), revoke, &revoked).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
   rotate.mutable_grace_period()->set_seconds(60);
@@ -231,7 +247,8 @@ TEST_F(ApiKeyApiTest, OnlyServicesAskWhoAKeyIs) {
   EXPECT_EQ(out.roles(0), "customer_user");
   EXPECT_FALSE(out.has_expire_time());
   req.set_secret(key.secret() + "x");
-  EXPECT_EQ(stub_->AuthenticateApiKey(As("service").get(), req, &out).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(stub_->AuthenticateApiKey(As("service").get(), req, &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace

@@ -9,12 +9,18 @@ class CalendarApiTest : public ContractApiTest {
  protected:
   static sla::v1::BusinessCalendar Bangkok() {
     sla::v1::BusinessCalendar c;
-    google::protobuf::TextFormat::ParseFromString(R"pb(
-      display_name: "Bangkok office" time_zone: "Asia/Bangkok"
-      weekly_intervals { day: MONDAY start_minute: 540 end_minute: 1020 }
-      weekly_intervals { day: TUESDAY start_minute: 540 end_minute: 1020 }
-      holidays { date { year: 2026 month: 12 day: 7 } name: "Constitution Day" }
-    )pb", &c);
+    google::protobuf::TextFormat::ParseFromString(
+        R"pb(
+          display_name: "Bangkok office"
+          time_zone: "Asia/Bangkok"
+          weekly_intervals { day: MONDAY start_minute: 540 end_minute: 1020 }
+          weekly_intervals { day: TUESDAY start_minute: 540 end_minute: 1020 }
+          holidays {
+            date { year: 2026 month: 12 day: 7 }
+            name: "Constitution Day"
+          }
+        )pb",
+        &c);
     return c;
   }
 
@@ -46,7 +52,8 @@ TEST_F(CalendarApiTest, CreateWithChosenIdThenReadAsAnyRole) {
   // The id is taken; a generated id when none is given.
   const grpc::Status taken = Create(Bangkok(), "bangkok-office", &got);
   EXPECT_EQ(taken.error_code(), grpc::StatusCode::ALREADY_EXISTS);
-  EXPECT_EQ(taken.error_message(), "field `calendar_id`: `calendars/bangkok-office` already exists; choose another id");
+  EXPECT_EQ(taken.error_message(),
+            "field `calendar_id`: `calendars/bangkok-office` already exists; choose another id");
   ASSERT_TRUE(Create(Bangkok(), "", &got).ok());
   EXPECT_TRUE(absl::StartsWith(got.name(), "calendars/cal-"));
   // A retry with the same request id returns the first calendar.
@@ -65,14 +72,16 @@ TEST_F(CalendarApiTest, InvalidCalendarsNameTheField) {
   w->set_end_minute(700);
   grpc::Status s = Create(overlap, "x", &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(s.error_message(), "field `calendar.weekly_intervals[2]`: overlaps weekly_intervals[0]");
+  EXPECT_EQ(s.error_message(),
+            "field `calendar.weekly_intervals[2]`: overlaps weekly_intervals[0]");
   auto zone = Bangkok();
   zone.set_time_zone("Mars/Base");
   EXPECT_EQ(Create(zone, "x", &out).error_message(),
             "field `calendar.time_zone`: `Mars/Base` is not a known IANA time zone");
   EXPECT_EQ(Create(Bangkok(), "Bad Id", &out).error_message(),
             "field `calendar_id`: must be 1 to 63 characters of [a-z0-9-]");
-  EXPECT_EQ(Create(Bangkok(), "x", &out, "msp_agent").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Create(Bangkok(), "x", &out, "msp_agent").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(CalendarApiTest, UpdateReplacesMaskedFieldsAndChecksTheEtag) {

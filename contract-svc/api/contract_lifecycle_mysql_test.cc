@@ -32,7 +32,8 @@ class ContractLifecycleTest : public ContractApiTest {
       if (std::string(id) == "always-on") {
         req.mutable_calendar()->set_always_open(true);
       } else {
-        for (auto day : {sla::v1::MONDAY, sla::v1::TUESDAY, sla::v1::WEDNESDAY, sla::v1::THURSDAY, sla::v1::FRIDAY}) {
+        for (auto day : {sla::v1::MONDAY, sla::v1::TUESDAY, sla::v1::WEDNESDAY, sla::v1::THURSDAY,
+                         sla::v1::FRIDAY}) {
           auto* w = req.mutable_calendar()->add_weekly_intervals();
           w->set_day(day);
           w->set_start_minute(540);
@@ -124,17 +125,20 @@ TEST_F(ContractLifecycleTest, DraftLintActivateAmendResolve) {
   ASSERT_TRUE(stub_->AmendContract(As("msp_admin").get(), amend, &v2).ok());
   EXPECT_EQ(v2.version(), 2);
   // The same amendment again carries a stale etag.
-  EXPECT_EQ(stub_->AmendContract(As("msp_admin").get(), amend, &out).error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(stub_->AmendContract(As("msp_admin").get(), amend, &out).error_code(),
+            grpc::StatusCode::ABORTED);
   // A version must start after the previous one.
   amend.set_etag(v2.etag());
   *amend.mutable_effective_from() = At("2026-12-15T00:00:00Z");
   const grpc::Status early = stub_->AmendContract(As("msp_admin").get(), amend, &out);
   EXPECT_EQ(early.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_TRUE(absl::StartsWith(early.error_message(), "field `effective_from`")) << early.error_message();
+  EXPECT_TRUE(absl::StartsWith(early.error_message(), "field `effective_from`"))
+      << early.error_message();
 
   // Terms in force at instants: before, during version 1, during version 2.
   pb::ResolveTermsResponse r;
-  EXPECT_EQ(Resolve(v2.name(), "2026-11-30T16:59:59Z", &r).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Resolve(v2.name(), "2026-11-30T16:59:59Z", &r).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
   ASSERT_TRUE(Resolve(v2.name(), "2026-11-30T17:00:00Z", &r).ok());  // = 2026-12-01 00:00 +07
   EXPECT_EQ(r.version().name(), v2.name() + "/versions/1");
   EXPECT_EQ(r.version().terms().priority_targets(1).resolution().target_seconds(), 4 * 3600);
@@ -150,8 +154,10 @@ TEST_F(ContractLifecycleTest, DraftLintActivateAmendResolve) {
   render.set_format(pb::RenderAgreementRequest::MARKDOWN);
   pb::RenderAgreementResponse doc;
   ASSERT_TRUE(stub_->RenderAgreement(As("msp_agent").get(), render, &doc).ok());
-  EXPECT_TRUE(absl::StrContains(doc.content(), "Version 2, in force from 2027-01-01 00:00 Asia/Bangkok."));
-  EXPECT_TRUE(absl::StrContains(doc.content(), "| 8 hours of business time (bangkok-office) |")) << doc.content();
+  EXPECT_TRUE(
+      absl::StrContains(doc.content(), "Version 2, in force from 2027-01-01 00:00 Asia/Bangkok."));
+  EXPECT_TRUE(absl::StrContains(doc.content(), "| 8 hours of business time (bangkok-office) |"))
+      << doc.content();
 }
 
 TEST_F(ContractLifecycleTest, CreateIsIdempotentAndListFiltersByState) {
@@ -247,7 +253,8 @@ TEST_F(ContractLifecycleTest, BadDraftsAreRefusedWithFieldPaths) {
   terms.mutable_pricing()->mutable_monthly_fee()->set_amount_minor(9'000'000'000'000'000'000);
   const grpc::Status huge = CreateDraft(terms, &out);
   EXPECT_EQ(huge.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_NE(huge.error_message().find("contract.terms.pricing.monthly_fee.amount_minor"), std::string::npos)
+  EXPECT_NE(huge.error_message().find("contract.terms.pricing.monthly_fee.amount_minor"),
+            std::string::npos)
       << huge.error_message();
 
   pb::CreateContractRequest req;
@@ -278,7 +285,8 @@ TEST_F(ContractLifecycleTest, TerminationHonoursNoticeUnlessForCause) {
   pb::ResolveTermsResponse r;
   ASSERT_TRUE(Resolve(out.name(), "2026-12-30T23:59:59Z", &r).ok());
   EXPECT_EQ(TimeUtil::ToString(r.version().effective_until()), "2026-12-31T00:00:00Z");
-  EXPECT_EQ(Resolve(out.name(), "2026-12-31T00:00:00Z", &r).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Resolve(out.name(), "2026-12-31T00:00:00Z", &r).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
 }
 
 TEST_F(ContractLifecycleTest, CustomersSeeOnlyTheirOwnContracts) {
@@ -297,8 +305,9 @@ TEST_F(ContractLifecycleTest, CustomersSeeOnlyTheirOwnContracts) {
   EXPECT_EQ(stub_->GetContract(As("customer_user", other_id).get(), get, &out).error_code(),
             grpc::StatusCode::NOT_FOUND);
   pb::ResolveTermsResponse r;
-  EXPECT_EQ(Resolve(mine.name(), "2027-01-01T00:00:00Z", &r, "customer_admin", other_id).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      Resolve(mine.name(), "2027-01-01T00:00:00Z", &r, "customer_admin", other_id).error_code(),
+      grpc::StatusCode::NOT_FOUND);
 
   pb::ListContractsRequest list;
   list.set_parent("customers/-");
@@ -312,8 +321,9 @@ TEST_F(ContractLifecycleTest, CustomersSeeOnlyTheirOwnContracts) {
             grpc::StatusCode::NOT_FOUND);
   pb::CreateContractRequest create;
   create.set_parent(customer_.name());
-  EXPECT_EQ(stub_->CreateContract(As("customer_admin", customer_id_).get(), create, &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      stub_->CreateContract(As("customer_admin", customer_id_).get(), create, &out).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(ContractLifecycleTest, RendersTheAgreementOfAVersion) {
@@ -332,9 +342,10 @@ TEST_F(ContractLifecycleTest, RendersTheAgreementOfAVersion) {
   req.set_format(pb::RenderAgreementRequest::HTML);
   ASSERT_TRUE(stub_->RenderAgreement(As("customer_user", customer_id_).get(), req, &resp).ok());
   EXPECT_EQ(resp.content_type(), "text/html; charset=utf-8");
-  for (const char* s : {"<h1>Managed IT services 2027</h1>", "between the MSP and Acme Co., Ltd.</p>",
-                        "Version 1, in force from 2026-12-01 00:00 Asia/Bangkok.",
-                        "bangkok-office: Mon 09:00–17:00, Tue 09:00–17:00"}) {
+  for (const char* s :
+       {"<h1>Managed IT services 2027</h1>", "between the MSP and Acme Co., Ltd.</p>",
+        "Version 1, in force from 2026-12-01 00:00 Asia/Bangkok.",
+        "bangkok-office: Mon 09:00–17:00, Tue 09:00–17:00"}) {
     EXPECT_TRUE(absl::StrContains(resp.content(), s)) << s;
   }
   if (const char* out = std::getenv("SLA_AGREEMENT_HTML_OUT")) {
@@ -342,14 +353,16 @@ TEST_F(ContractLifecycleTest, RendersTheAgreementOfAVersion) {
   }
 
   req.set_name(active.name() + "/versions/7");
-  EXPECT_EQ(stub_->RenderAgreement(As("msp_agent").get(), req, &resp).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(stub_->RenderAgreement(As("msp_agent").get(), req, &resp).error_code(),
+            grpc::StatusCode::NOT_FOUND);
   req.set_name(active.name());
   req.set_format(pb::RenderAgreementRequest::FORMAT_UNSPECIFIED);
   EXPECT_EQ(stub_->RenderAgreement(As("msp_agent").get(), req, &resp).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   req.set_format(pb::RenderAgreementRequest::HTML);
-  EXPECT_EQ(stub_->RenderAgreement(As("customer_user", "cust-other").get(), req, &resp).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      stub_->RenderAgreement(As("customer_user", "cust-other").get(), req, &resp).error_code(),
+      grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace

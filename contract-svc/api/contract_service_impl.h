@@ -41,27 +41,39 @@ class ContractServiceImpl final : public pb::ContractService::Service {
                              pb::ListCalendarsResponse* resp) override;
   grpc::Status UpdateCalendar(grpc::ServerContext* ctx, const pb::UpdateCalendarRequest* req,
                               ::sla::v1::BusinessCalendar* resp) override;
-  grpc::Status CreateContract(grpc::ServerContext* ctx, const pb::CreateContractRequest* req, pb::Contract* resp) override;
-  grpc::Status GetContract(grpc::ServerContext* ctx, const pb::GetContractRequest* req, pb::Contract* resp) override;
-  grpc::Status ListContracts(grpc::ServerContext* ctx, const pb::ListContractsRequest* req, pb::ListContractsResponse* resp) override;
-  grpc::Status UpdateContract(grpc::ServerContext* ctx, const pb::UpdateContractRequest* req, pb::Contract* resp) override;
-  grpc::Status ActivateContract(grpc::ServerContext* ctx, const pb::ActivateContractRequest* req, pb::Contract* resp) override;
-  grpc::Status AmendContract(grpc::ServerContext* ctx, const pb::AmendContractRequest* req, pb::Contract* resp) override;
-  grpc::Status TerminateContract(grpc::ServerContext* ctx, const pb::TerminateContractRequest* req, pb::Contract* resp) override;
-  grpc::Status ResolveTerms(grpc::ServerContext* ctx, const pb::ResolveTermsRequest* req, pb::ResolveTermsResponse* resp) override;
-  grpc::Status LintContract(grpc::ServerContext* ctx, const pb::LintContractRequest* req, pb::LintContractResponse* resp) override;
+  grpc::Status CreateContract(grpc::ServerContext* ctx, const pb::CreateContractRequest* req,
+                              pb::Contract* resp) override;
+  grpc::Status GetContract(grpc::ServerContext* ctx, const pb::GetContractRequest* req,
+                           pb::Contract* resp) override;
+  grpc::Status ListContracts(grpc::ServerContext* ctx, const pb::ListContractsRequest* req,
+                             pb::ListContractsResponse* resp) override;
+  grpc::Status UpdateContract(grpc::ServerContext* ctx, const pb::UpdateContractRequest* req,
+                              pb::Contract* resp) override;
+  grpc::Status ActivateContract(grpc::ServerContext* ctx, const pb::ActivateContractRequest* req,
+                                pb::Contract* resp) override;
+  grpc::Status AmendContract(grpc::ServerContext* ctx, const pb::AmendContractRequest* req,
+                             pb::Contract* resp) override;
+  grpc::Status TerminateContract(grpc::ServerContext* ctx, const pb::TerminateContractRequest* req,
+                                 pb::Contract* resp) override;
+  grpc::Status ResolveTerms(grpc::ServerContext* ctx, const pb::ResolveTermsRequest* req,
+                            pb::ResolveTermsResponse* resp) override;
+  grpc::Status LintContract(grpc::ServerContext* ctx, const pb::LintContractRequest* req,
+                            pb::LintContractResponse* resp) override;
   grpc::Status RenderAgreement(grpc::ServerContext* ctx, const pb::RenderAgreementRequest* req,
                                pb::RenderAgreementResponse* resp) override;
 
   grpc::Status CreateApiKey(grpc::ServerContext* ctx, const pb::CreateApiKeyRequest* req,
                             pb::CreateApiKeyResponse* resp) override;
-  grpc::Status GetApiKey(grpc::ServerContext* ctx, const pb::GetApiKeyRequest* req, pb::ApiKey* resp) override;
+  grpc::Status GetApiKey(grpc::ServerContext* ctx, const pb::GetApiKeyRequest* req,
+                         pb::ApiKey* resp) override;
   grpc::Status ListApiKeys(grpc::ServerContext* ctx, const pb::ListApiKeysRequest* req,
                            pb::ListApiKeysResponse* resp) override;
   grpc::Status RotateApiKey(grpc::ServerContext* ctx, const pb::RotateApiKeyRequest* req,
                             pb::RotateApiKeyResponse* resp) override;
-  grpc::Status RevokeApiKey(grpc::ServerContext* ctx, const pb::RevokeApiKeyRequest* req, pb::ApiKey* resp) override;
-  grpc::Status AuthenticateApiKey(grpc::ServerContext* ctx, const pb::AuthenticateApiKeyRequest* req,
+  grpc::Status RevokeApiKey(grpc::ServerContext* ctx, const pb::RevokeApiKeyRequest* req,
+                            pb::ApiKey* resp) override;
+  grpc::Status AuthenticateApiKey(grpc::ServerContext* ctx,
+                                  const pb::AuthenticateApiKeyRequest* req,
                                   pb::AuthenticateApiKeyResponse* resp) override;
 
   // contract-svc's own RPC boundary resolves API keys from its storage, with real time.

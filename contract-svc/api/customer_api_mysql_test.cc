@@ -50,7 +50,8 @@ TEST_F(CustomerApiTest, InvalidInputNamesTheField) {
   req.mutable_customer()->set_display_name("Acme");
   req.mutable_customer()->set_time_zone("Bangkok");
   s = stub_->CreateCustomer(As("msp_admin").get(), req, &out);
-  EXPECT_EQ(s.error_message(), "field `customer.time_zone`: must be an IANA time zone, e.g. Asia/Bangkok");
+  EXPECT_EQ(s.error_message(),
+            "field `customer.time_zone`: must be an IANA time zone, e.g. Asia/Bangkok");
   pb::GetCustomerRequest get;
   get.set_name("contracts/x");
   EXPECT_EQ(stub_->GetCustomer(As("msp_admin").get(), get, &out).error_code(),
@@ -63,13 +64,16 @@ TEST_F(CustomerApiTest, InvalidInputNamesTheField) {
 // A name that renders as something else ("Acme<U+202E>gpj.exe") or hides a NUL is refused
 // before it is stored, naming the field.
 TEST_F(CustomerApiTest, TextWithControlOrBidiOverrideCharactersIsRefused) {
-  for (const std::string& name : {std::string("Acme\xe2\x80\xae" "gpj.exe"), std::string("Ac\0me", 5)}) {
+  for (const std::string& name : {std::string("Acme\xe2\x80\xae"
+                                              "gpj.exe"),
+                                  std::string("Ac\0me", 5)}) {
     pb::CreateCustomerRequest req;
     req.mutable_customer()->set_display_name(name);
     pb::Customer out;
     const grpc::Status s = stub_->CreateCustomer(As("msp_admin").get(), req, &out);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-    EXPECT_NE(s.error_message().find("customer.display_name"), std::string::npos) << s.error_message();
+    EXPECT_NE(s.error_message().find("customer.display_name"), std::string::npos)
+        << s.error_message();
   }
 }
 
@@ -101,7 +105,8 @@ TEST_F(CustomerApiTest, UpdateAppliesTheMaskAndChecksTheEtag) {
 }
 
 TEST_F(CustomerApiTest, ListPagesAndFilters) {
-  for (const char* n : {"Acme", "Beta Bank", "Gamma 100% Ltd", "Delta", "Acme Logistics"}) Create(n);
+  for (const char* n : {"Acme", "Beta Bank", "Gamma 100% Ltd", "Delta", "Acme Logistics"})
+    Create(n);
   std::vector<std::string> seen;
   pb::ListCustomersRequest req;
   req.set_page_size(2);
@@ -132,8 +137,9 @@ TEST_F(CustomerApiTest, ListPagesAndFilters) {
   pb::ListCustomersRequest bad;
   bad.set_page_token(req.page_token());
   bad.set_filter("state = ACTIVE");
-  EXPECT_EQ(stub_->ListCustomers(As("msp_agent").get(), bad, &resp).error_message(),
-            "field `page_token`: was issued for another filter, or is not a token this service issued");
+  EXPECT_EQ(
+      stub_->ListCustomers(As("msp_agent").get(), bad, &resp).error_message(),
+      "field `page_token`: was issued for another filter, or is not a token this service issued");
   bad = pb::ListCustomersRequest();
   bad.set_page_size(5000);
   EXPECT_EQ(stub_->ListCustomers(As("msp_agent").get(), bad, &resp).error_code(),
@@ -158,7 +164,9 @@ TEST_F(CustomerApiTest, CustomersSeeOnlyThemselves) {
   EXPECT_EQ(foreign.error_code(), grpc::StatusCode::NOT_FOUND);  // existence not revealed
 
   pb::ListCustomersResponse resp;
-  ASSERT_TRUE(stub_->ListCustomers(As("customer_user", my_id).get(), pb::ListCustomersRequest(), &resp).ok());
+  ASSERT_TRUE(
+      stub_->ListCustomers(As("customer_user", my_id).get(), pb::ListCustomersRequest(), &resp)
+          .ok());
   ASSERT_EQ(resp.customers_size(), 1);
   EXPECT_EQ(resp.customers(0).name(), mine.name());
 

@@ -8,7 +8,8 @@
 
 namespace sla::contract {
 
-ReportingTermsHistory::ReportingTermsHistory(std::shared_ptr<grpc::Channel> channel, server::JwtConfig jwt,
+ReportingTermsHistory::ReportingTermsHistory(std::shared_ptr<grpc::Channel> channel,
+                                             server::JwtConfig jwt,
                                              std::function<absl::Time()> clock)
     : stub_(sla::reporting::v1::ReportingService::NewStub(std::move(channel))),
       token_(std::move(jwt), "contract-svc", std::move(clock)) {}
@@ -25,7 +26,8 @@ absl::StatusOr<sla::reporting::v1::SimulateTermsResponse> ReportingTermsHistory:
   req.set_lookback_periods(periods);
   sla::reporting::v1::SimulateTermsResponse resp;
   const grpc::Status s = stub_->SimulateTerms(&ctx, req, &resp);
-  if (s.error_code() == grpc::StatusCode::UNAVAILABLE || s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+      s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
     return absl::UnavailableError("reporting-svc is unavailable for the history check; retry");
   }
   if (!s.ok()) return FromGrpcStatus(s);

@@ -17,11 +17,12 @@ namespace sla::contract {
 class ReportingTermsHistory final : public TermsHistory {
  public:
   // `clock` stamps the tokens (the time reporting-svc checks them against).
-  ReportingTermsHistory(std::shared_ptr<grpc::Channel> channel, server::JwtConfig jwt,
-                        std::function<absl::Time()> clock = [] { return absl::Now(); });
+  ReportingTermsHistory(
+      std::shared_ptr<grpc::Channel> channel, server::JwtConfig jwt,
+      std::function<absl::Time()> clock = [] { return absl::Now(); });
   absl::StatusOr<sla::reporting::v1::SimulateTermsResponse> Replay(const std::string& contract,
-                                                                    const sla::v1::SlaTerms& terms,
-                                                                    int periods) override;
+                                                                   const sla::v1::SlaTerms& terms,
+                                                                   int periods) override;
 
  private:
   std::unique_ptr<sla::reporting::v1::ReportingService::Stub> stub_;

@@ -17,7 +17,8 @@ using server::IsCustomerRole;
 using server::ReadsAllCustomers;
 
 inline absl::Status RequireMspAdmin(const server::Identity& c, const char* what) {
-  if (!c.HasRole("msp_admin")) return PermissionDenied(std::string("only msp_admin may change ") + what);
+  if (!c.HasRole("msp_admin"))
+    return PermissionDenied(std::string("only msp_admin may change ") + what);
   return absl::OkStatus();
 }
 

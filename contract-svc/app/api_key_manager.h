@@ -23,15 +23,16 @@ namespace sla::contract {
 
 class ApiKeyManager {
  public:
-  ApiKeyManager(ApiKeyRepository* keys, CustomerRepository* customers, std::function<absl::Time()> clock,
-                std::function<std::string()> new_id);
+  ApiKeyManager(ApiKeyRepository* keys, CustomerRepository* customers,
+                std::function<absl::Time()> clock, std::function<std::string()> new_id);
 
   struct WithSecret {
     ApiKey key;
     std::string secret;  // shown once
   };
   // `input`: display_name, roles, customer_id, expire_time.
-  absl::StatusOr<WithSecret> Create(const server::Identity& caller, ApiKey input, const api::RequestKey& request_id);
+  absl::StatusOr<WithSecret> Create(const server::Identity& caller, ApiKey input,
+                                    const api::RequestKey& request_id);
   absl::StatusOr<ApiKey> Get(const server::Identity& caller, const std::string& name);
 
   struct Page {
@@ -39,19 +40,21 @@ class ApiKeyManager {
     std::string next_page_token;
   };
   // filter: `state = ACTIVE|REVOKED`, `customer = "customers/x"` (or `""` for staff keys).
-  absl::StatusOr<Page> List(const server::Identity& caller, int page_size, const std::string& page_token,
-                            const std::string& filter);
+  absl::StatusOr<Page> List(const server::Identity& caller, int page_size,
+                            const std::string& page_token, const std::string& filter);
   // A new secret; the current one keeps working for `grace` (unset: 24 h; at most 7 days).
-  absl::StatusOr<WithSecret> Rotate(const server::Identity& caller, const std::string& name, const std::string& etag,
-                                    std::optional<absl::Duration> grace);
-  absl::StatusOr<ApiKey> Revoke(const server::Identity& caller, const std::string& name, const std::string& etag);
+  absl::StatusOr<WithSecret> Rotate(const server::Identity& caller, const std::string& name,
+                                    const std::string& etag, std::optional<absl::Duration> grace);
+  absl::StatusOr<ApiKey> Revoke(const server::Identity& caller, const std::string& name,
+                                const std::string& etag);
 
   struct Authenticated {
     server::Identity identity;
     std::optional<absl::Time> until;  // when this secret stops working; nullopt = never
   };
   // For a service asking about a secret it was sent: NOT_FOUND for a key that does not open.
-  absl::StatusOr<Authenticated> Authenticate(const server::Identity& caller, const std::string& secret);
+  absl::StatusOr<Authenticated> Authenticate(const server::Identity& caller,
+                                             const std::string& secret);
   // Who `secret` acts as now; UNAUTHENTICATED for any key that does not open.
   absl::StatusOr<Authenticated> Resolve(const std::string& secret);
 

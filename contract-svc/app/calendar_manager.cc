@@ -104,26 +104,28 @@ absl::StatusOr<sla::v1::BusinessCalendar> CalendarManager::Update(
   }
   if (patch.etag().empty()) return InvalidField("calendar.etag", "is required");
   auto has = [&](const char* p) { return std::find(mask.begin(), mask.end(), p) != mask.end(); };
-  SLA_ASSIGN_OR_RETURN(
-      StoredCalendar stored,
-      repo_->Update(
-          id,
-          [&](StoredCalendar& s) -> absl::Status {
-            if (s.calendar.etag() != patch.etag()) return EtagMismatch(patch.name());
-            if (s.in_use) {
-              return WrongState(patch.name(),
-                                "is named by an activated contract version and cannot change in "
-                                "place; create a new calendar and amend the contract to use it");
-            }
-            sla::v1::BusinessCalendar& c = s.calendar;
-            if (has("display_name")) c.set_display_name(patch.display_name());
-            if (has("time_zone")) c.set_time_zone(patch.time_zone());
-            if (has("always_open")) c.set_always_open(patch.always_open());
-            if (has("weekly_intervals")) *c.mutable_weekly_intervals() = patch.weekly_intervals();
-            if (has("holidays")) *c.mutable_holidays() = patch.holidays();
-            return Validate(c);
-          },
-          clock_()));
+  SLA_ASSIGN_OR_RETURN(StoredCalendar stored,
+                       repo_->Update(
+                           id,
+                           [&](StoredCalendar& s) -> absl::Status {
+                             if (s.calendar.etag() != patch.etag())
+                               return EtagMismatch(patch.name());
+                             if (s.in_use) {
+                               return WrongState(
+                                   patch.name(),
+                                   "is named by an activated contract version and cannot change in "
+                                   "place; create a new calendar and amend the contract to use it");
+                             }
+                             sla::v1::BusinessCalendar& c = s.calendar;
+                             if (has("display_name")) c.set_display_name(patch.display_name());
+                             if (has("time_zone")) c.set_time_zone(patch.time_zone());
+                             if (has("always_open")) c.set_always_open(patch.always_open());
+                             if (has("weekly_intervals"))
+                               *c.mutable_weekly_intervals() = patch.weekly_intervals();
+                             if (has("holidays")) *c.mutable_holidays() = patch.holidays();
+                             return Validate(c);
+                           },
+                           clock_()));
   return stored.calendar;
 }
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "common/api/request_key.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/api/request_key.h"
 #include "common/server/identity.h"
 #include "contract-svc/storage/calendar_repository.h"
 
@@ -24,13 +24,15 @@ class CalendarManager {
                                                    const sla::v1::BusinessCalendar& calendar,
                                                    const std::string& calendar_id,
                                                    const api::RequestKey& request_id);
-  absl::StatusOr<sla::v1::BusinessCalendar> Get(const server::Identity& caller, const std::string& name);
+  absl::StatusOr<sla::v1::BusinessCalendar> Get(const server::Identity& caller,
+                                                const std::string& name);
 
   struct Page {
     std::vector<sla::v1::BusinessCalendar> calendars;
     std::string next_page_token;
   };
-  absl::StatusOr<Page> List(const server::Identity& caller, int page_size, const std::string& page_token);
+  absl::StatusOr<Page> List(const server::Identity& caller, int page_size,
+                            const std::string& page_token);
 
   // Replaces the fields named in `mask` (display_name, time_zone, always_open,
   // weekly_intervals, holidays) if `patch.etag()` matches; ABORTED on a stale etag;

@@ -11,12 +11,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/api/list_request.h"
+#include "common/core/terms_validation.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "contract-svc/app/access.h"
 #include "contract-svc/app/calendar_manager.h"
 #include "contract-svc/domain/customer.h"
-#include "common/core/terms_validation.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace sla::contract {
@@ -32,7 +32,8 @@ std::set<std::string> CalendarNames(const sla::v1::SlaTerms& t) {
   };
   for (const auto& s : t.services()) add(s.service_calendar());
   for (const auto& p : t.priority_targets()) {
-    for (const auto* c : {&p.first_response(), &p.resolution_plan(), &p.update_interval(), &p.resolution()}) {
+    for (const auto* c :
+         {&p.first_response(), &p.resolution_plan(), &p.update_interval(), &p.resolution()}) {
       add(c->calendar());
     }
   }
@@ -74,9 +75,13 @@ absl::Status RequireState(const Contract& c, Contract::State want, const char* w
 ContractManager::ContractManager(ContractRepository* contracts, CalendarRepository* calendars,
                                  std::function<absl::Time()> clock,
                                  std::function<std::string()> new_id)
-    : contracts_(contracts), calendars_(calendars), clock_(std::move(clock)), new_id_(std::move(new_id)) {}
+    : contracts_(contracts),
+      calendars_(calendars),
+      clock_(std::move(clock)),
+      new_id_(std::move(new_id)) {}
 
-absl::Status ContractManager::ValidateWithCalendars(const sla::v1::SlaTerms& terms, const char* prefix) {
+absl::Status ContractManager::ValidateWithCalendars(const sla::v1::SlaTerms& terms,
+                                                    const char* prefix) {
   absl::Status lookup_error;
   // Terms name the same few calendars many times: look each one up once.
   absl::flat_hash_map<std::string, bool> known;
@@ -110,7 +115,8 @@ absl::StatusOr<sla::v1::SlaTerms> ContractManager::Freeze(const sla::v1::SlaTerm
   const std::vector<LintFinding> findings = LintTerms(terms, calendars, Today(clock_(), terms));
   std::vector<std::string> errors;
   for (const LintFinding& f : findings) {
-    if (f.severity == Severity::kError) errors.push_back(absl::StrCat(f.rule, " (", f.field_path, ")"));
+    if (f.severity == Severity::kError)
+      errors.push_back(absl::StrCat(f.rule, " (", f.field_path, ")"));
   }
   if (!errors.empty()) {
     return absl::FailedPreconditionError(
@@ -119,7 +125,8 @@ absl::StatusOr<sla::v1::SlaTerms> ContractManager::Freeze(const sla::v1::SlaTerm
   sla::v1::SlaTerms frozen = terms;
   frozen.clear_calendars();
   for (const std::string& name : CalendarNames(terms)) *frozen.add_calendars() = calendars.at(name);
-  *frozen.mutable_effective_from() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(effective_from));
+  *frozen.mutable_effective_from() =
+      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(effective_from));
   return frozen;
 }
 
@@ -128,8 +135,9 @@ absl::StatusOr<ContractView> ContractManager::View(Contract c) {
   if (v.contract.state == Contract::State::kDraft) {
     v.terms = v.contract.draft_terms;
   } else {
-    SLA_ASSIGN_OR_RETURN(ContractVersion latest,
-                         contracts_->GetVersion(v.contract.customer_id, v.contract.id, v.contract.latest_version));
+    SLA_ASSIGN_OR_RETURN(
+        ContractVersion latest,
+        contracts_->GetVersion(v.contract.customer_id, v.contract.id, v.contract.latest_version));
     v.terms = std::move(latest.terms);
   }
   return v;
@@ -149,8 +157,10 @@ absl::StatusOr<ContractView> ContractManager::Create(const server::Identity& cal
                                                      const api::RequestKey& request_id) {
   SLA_RETURN_IF_ERROR(RequireMspAdmin(caller, "contracts"));
   SLA_ASSIGN_OR_RETURN(std::string customer_id, ParseCustomerName(parent, "parent"));
-  if (absl::StripAsciiWhitespace(display_name).empty()) return InvalidField("contract.display_name", "is required");
-  if (display_name.size() > 200) return InvalidField("contract.display_name", "at most 200 characters");
+  if (absl::StripAsciiWhitespace(display_name).empty())
+    return InvalidField("contract.display_name", "is required");
+  if (display_name.size() > 200)
+    return InvalidField("contract.display_name", "at most 200 characters");
   SLA_RETURN_IF_ERROR(ValidateWithCalendars(terms, "contract.terms"));
   Contract c;
   c.customer_id = customer_id;
@@ -164,13 +174,15 @@ absl::StatusOr<ContractView> ContractManager::Create(const server::Identity& cal
   return View(std::move(stored));
 }
 
-absl::StatusOr<ContractView> ContractManager::Get(const server::Identity& caller, const std::string& name) {
+absl::StatusOr<ContractView> ContractManager::Get(const server::Identity& caller,
+                                                  const std::string& name) {
   SLA_ASSIGN_OR_RETURN(Contract c, Readable(caller, name));
   return View(std::move(c));
 }
 
 absl::StatusOr<ContractManager::Page> ContractManager::List(const server::Identity& caller,
-                                                            const std::string& parent, int page_size,
+                                                            const std::string& parent,
+                                                            int page_size,
                                                             const std::string& page_token,
                                                             const std::string& filter) {
   std::string customer_id;
@@ -178,19 +190,25 @@ absl::StatusOr<ContractManager::Page> ContractManager::List(const server::Identi
     SLA_ASSIGN_OR_RETURN(customer_id, ParseCustomerName(parent, "parent"));
   }
   // `customers/-` means "mine" for a customer.
-  SLA_ASSIGN_OR_RETURN(server::CustomerScope scope, server::CustomerScope::ForCaller(caller, customer_id, parent, "contracts"));
+  SLA_ASSIGN_OR_RETURN(server::CustomerScope scope,
+                       server::CustomerScope::ForCaller(caller, customer_id, parent, "contracts"));
   SLA_ASSIGN_OR_RETURN(int limit, api::PageSize(page_size));
-  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(page_token, absl::StrCat(parent, "|", filter)));
+  SLA_ASSIGN_OR_RETURN(std::string after,
+                       api::DecodePageToken(page_token, absl::StrCat(parent, "|", filter)));
   std::optional<Contract::State> state;
   SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> restrictions, api::ParseFilter(filter));
   for (const api::Restriction& r : restrictions) {
     if (r.field != "state" || r.op != '=') {
       return InvalidField("filter", "only `state = DRAFT|ACTIVE|TERMINATED` is supported");
     }
-    if (r.value == "DRAFT") state = Contract::State::kDraft;
-    else if (r.value == "ACTIVE") state = Contract::State::kActive;
-    else if (r.value == "TERMINATED") state = Contract::State::kTerminated;
-    else return InvalidField("filter", absl::StrCat("unknown state `", r.value, "`"));
+    if (r.value == "DRAFT")
+      state = Contract::State::kDraft;
+    else if (r.value == "ACTIVE")
+      state = Contract::State::kActive;
+    else if (r.value == "TERMINATED")
+      state = Contract::State::kTerminated;
+    else
+      return InvalidField("filter", absl::StrCat("unknown state `", r.value, "`"));
   }
   SLA_ASSIGN_OR_RETURN(std::vector<Contract> rows, contracts_->List(scope, state, after, limit));
   Page page;
@@ -215,7 +233,8 @@ absl::StatusOr<ContractView> ContractManager::UpdateDraft(const server::Identity
   SLA_ASSIGN_OR_RETURN(ContractName n, ParseContractName(name, "contract.name"));
   if (mask.empty()) return InvalidField("update_mask", "is required: name the fields to change");
   for (const std::string& p : mask) {
-    if (p != "display_name" && p != "terms") return InvalidField("update_mask", absl::StrCat("`", p, "` cannot be updated"));
+    if (p != "display_name" && p != "terms")
+      return InvalidField("update_mask", absl::StrCat("`", p, "` cannot be updated"));
   }
   const bool set_terms = std::find(mask.begin(), mask.end(), "terms") != mask.end();
   const bool set_name = std::find(mask.begin(), mask.end(), "display_name") != mask.end();
@@ -223,24 +242,24 @@ absl::StatusOr<ContractView> ContractManager::UpdateDraft(const server::Identity
     return InvalidField("contract.display_name", "is required");
   }
   if (set_terms) SLA_RETURN_IF_ERROR(ValidateWithCalendars(terms, "contract.terms"));
-  SLA_ASSIGN_OR_RETURN(
-      Contract c, contracts_->Update(
-                      n.customer_id, n.contract_id,
-                      [&](Contract& c, ContractMutation&) -> absl::Status {
-                        SLA_RETURN_IF_ERROR(CheckEtag(c, etag));
-                        SLA_RETURN_IF_ERROR(RequireState(c, Contract::State::kDraft,
-                                                         "only a draft can be edited; amend it instead"));
-                        if (set_name) c.display_name = display_name;
-                        if (set_terms) c.draft_terms = terms;
-                        return absl::OkStatus();
-                      },
-                      clock_()));
+  SLA_ASSIGN_OR_RETURN(Contract c, contracts_->Update(
+                                       n.customer_id, n.contract_id,
+                                       [&](Contract& c, ContractMutation&) -> absl::Status {
+                                         SLA_RETURN_IF_ERROR(CheckEtag(c, etag));
+                                         SLA_RETURN_IF_ERROR(RequireState(
+                                             c, Contract::State::kDraft,
+                                             "only a draft can be edited; amend it instead"));
+                                         if (set_name) c.display_name = display_name;
+                                         if (set_terms) c.draft_terms = terms;
+                                         return absl::OkStatus();
+                                       },
+                                       clock_()));
   return View(std::move(c));
 }
 
-absl::StatusOr<AgreementDocument> ContractManager::Agreement(const server::Identity& caller,
-                                                             const std::string& name,
-                                                             const std::string& customer_display_name) {
+absl::StatusOr<AgreementDocument> ContractManager::Agreement(
+    const server::Identity& caller, const std::string& name,
+    const std::string& customer_display_name) {
   // `…/contracts/{c}` or `…/contracts/{c}/versions/{n}`.
   std::string contract_name = name;
   int version = -1;
@@ -259,8 +278,9 @@ absl::StatusOr<AgreementDocument> ContractManager::Agreement(const server::Ident
     SLA_ASSIGN_OR_RETURN(CalendarsByName calendars, CalendarsOf(terms));
     for (auto& [n, cal] : calendars) *terms.add_calendars() = cal;
   } else {
-    SLA_ASSIGN_OR_RETURN(ContractVersion v,
-                         contracts_->GetVersion(c.customer_id, c.id, version == -1 ? c.latest_version : version));
+    SLA_ASSIGN_OR_RETURN(
+        ContractVersion v,
+        contracts_->GetVersion(c.customer_id, c.id, version == -1 ? c.latest_version : version));
     terms = std::move(v.terms);
     info.version = v.version;
     info.effective_from = v.effective_from;
@@ -269,7 +289,8 @@ absl::StatusOr<AgreementDocument> ContractManager::Agreement(const server::Ident
 }
 
 absl::StatusOr<std::vector<LintFinding>> ContractManager::Lint(const server::Identity& caller,
-                                                               const std::string& name, int history_periods) {
+                                                               const std::string& name,
+                                                               int history_periods) {
   if (history_periods < 0 || history_periods > 36) {
     return InvalidField("history_lookback_periods", "must be within 0..36");
   }
@@ -282,7 +303,8 @@ absl::StatusOr<std::vector<LintFinding>> ContractManager::Lint(const server::Ide
   std::vector<LintFinding> findings = LintTerms(v.terms, calendars, Today(clock_(), v.terms));
   if (history_periods > 0) {
     if (history_ == nullptr) {
-      return absl::FailedPreconditionError("the history check needs reporting-svc (--reporting_address)");
+      return absl::FailedPreconditionError(
+          "the history check needs reporting-svc (--reporting_address)");
     }
     // A draft has no calendar snapshot yet: replay with the calendars as they are now, as
     // activation would freeze them.
@@ -298,8 +320,9 @@ absl::StatusOr<std::vector<LintFinding>> ContractManager::Lint(const server::Ide
       const std::string path = InvalidFieldPath(replay.status());
       if (absl::StartsWith(path, "proposed_terms")) {
         const std::string message(replay.status().message());
-        return InvalidField(absl::StrCat("terms", path.substr(strlen("proposed_terms"))),
-                            message.substr(message.find(": ") == std::string::npos ? 0 : message.find(": ") + 2));
+        return InvalidField(
+            absl::StrCat("terms", path.substr(strlen("proposed_terms"))),
+            message.substr(message.find(": ") == std::string::npos ? 0 : message.find(": ") + 2));
       }
       return replay.status();
     }
@@ -316,25 +339,29 @@ absl::StatusOr<ContractView> ContractManager::Activate(const server::Identity& c
   SLA_ASSIGN_OR_RETURN(ContractName n, ParseContractName(name, "name"));
   SLA_ASSIGN_OR_RETURN(Contract current, contracts_->Get(n.customer_id, n.contract_id));
   SLA_RETURN_IF_ERROR(CheckEtag(current, etag));
-  SLA_RETURN_IF_ERROR(RequireState(current, Contract::State::kDraft, "only a draft can be activated"));
+  SLA_RETURN_IF_ERROR(
+      RequireState(current, Contract::State::kDraft, "only a draft can be activated"));
   SLA_ASSIGN_OR_RETURN(sla::v1::SlaTerms frozen, Freeze(current.draft_terms, effective_from));
   SLA_ASSIGN_OR_RETURN(
-      Contract c, contracts_->Update(
-                      n.customer_id, n.contract_id,
-                      [&](Contract& c, ContractMutation& m) -> absl::Status {
-                        // Re-checked under the row lock: the draft must be the one linted.
-                        SLA_RETURN_IF_ERROR(CheckEtag(c, etag));
-                        SLA_RETURN_IF_ERROR(RequireState(c, Contract::State::kDraft, "only a draft can be activated"));
-                        c.state = Contract::State::kActive;
-                        m.new_version = ContractVersion{c.customer_id, c.id, 1, frozen, effective_from};
-                        return absl::OkStatus();
-                      },
-                      clock_()));
+      Contract c,
+      contracts_->Update(
+          n.customer_id, n.contract_id,
+          [&](Contract& c, ContractMutation& m) -> absl::Status {
+            // Re-checked under the row lock: the draft must be the one linted.
+            SLA_RETURN_IF_ERROR(CheckEtag(c, etag));
+            SLA_RETURN_IF_ERROR(
+                RequireState(c, Contract::State::kDraft, "only a draft can be activated"));
+            c.state = Contract::State::kActive;
+            m.new_version = ContractVersion{c.customer_id, c.id, 1, frozen, effective_from};
+            return absl::OkStatus();
+          },
+          clock_()));
   return View(std::move(c));
 }
 
 absl::StatusOr<ContractView> ContractManager::Amend(const server::Identity& caller,
-                                                    const std::string& name, const std::string& etag,
+                                                    const std::string& name,
+                                                    const std::string& etag,
                                                     const sla::v1::SlaTerms& terms,
                                                     absl::Time effective_from) {
   SLA_RETURN_IF_ERROR(RequireMspAdmin(caller, "contracts"));
@@ -342,20 +369,24 @@ absl::StatusOr<ContractView> ContractManager::Amend(const server::Identity& call
   SLA_RETURN_IF_ERROR(ValidateWithCalendars(terms, "terms"));
   SLA_ASSIGN_OR_RETURN(sla::v1::SlaTerms frozen, Freeze(terms, effective_from));
   SLA_ASSIGN_OR_RETURN(
-      Contract c, contracts_->Update(
-                      n.customer_id, n.contract_id,
-                      [&](Contract& c, ContractMutation& m) -> absl::Status {
-                        SLA_RETURN_IF_ERROR(CheckEtag(c, etag));
-                        SLA_RETURN_IF_ERROR(RequireState(c, Contract::State::kActive, "only an active contract can be amended"));
-                        if (m.latest && effective_from <= m.latest->effective_from) {
-                          return InvalidField("effective_from",
-                                              absl::StrCat("must be after version ", m.latest->version,
-                                                           "'s start, ", absl::FormatTime(m.latest->effective_from)));
-                        }
-                        m.new_version = ContractVersion{c.customer_id, c.id, c.latest_version + 1, frozen, effective_from};
-                        return absl::OkStatus();
-                      },
-                      clock_()));
+      Contract c,
+      contracts_->Update(
+          n.customer_id, n.contract_id,
+          [&](Contract& c, ContractMutation& m) -> absl::Status {
+            SLA_RETURN_IF_ERROR(CheckEtag(c, etag));
+            SLA_RETURN_IF_ERROR(RequireState(c, Contract::State::kActive,
+                                             "only an active contract can be amended"));
+            if (m.latest && effective_from <= m.latest->effective_from) {
+              return InvalidField(
+                  "effective_from",
+                  absl::StrCat("must be after version ", m.latest->version, "'s start, ",
+                               absl::FormatTime(m.latest->effective_from)));
+            }
+            m.new_version =
+                ContractVersion{c.customer_id, c.id, c.latest_version + 1, frozen, effective_from};
+            return absl::OkStatus();
+          },
+          clock_()));
   return View(std::move(c));
 }
 
@@ -370,27 +401,29 @@ absl::StatusOr<ContractView> ContractManager::Terminate(const server::Identity& 
   if (reason.size() > 2000) return InvalidField("reason", "at most 2000 characters");
   const absl::Time now = clock_();
   SLA_ASSIGN_OR_RETURN(
-      Contract c, contracts_->Update(
-                      n.customer_id, n.contract_id,
-                      [&](Contract& c, ContractMutation& m) -> absl::Status {
-                        SLA_RETURN_IF_ERROR(CheckEtag(c, etag));
-                        SLA_RETURN_IF_ERROR(RequireState(c, Contract::State::kActive, "only an active contract can be terminated"));
-                        const int notice_days = m.latest ? m.latest->terms.termination().notice_days() : 0;
-                        const absl::Time earliest = now + absl::Hours(24) * notice_days;
-                        if (!for_cause && effective_time < earliest) {
-                          return InvalidField("effective_time",
-                                              absl::StrCat("must honour the ", notice_days,
-                                                           "-day notice period: not before ", absl::FormatTime(earliest)));
-                        }
-                        if (effective_time < now - absl::Hours(24)) {
-                          return InvalidField("effective_time", "must not be in the past");
-                        }
-                        c.state = Contract::State::kTerminated;
-                        c.termination_time = effective_time;
-                        c.termination_reason = reason;
-                        return absl::OkStatus();
-                      },
-                      now));
+      Contract c,
+      contracts_->Update(
+          n.customer_id, n.contract_id,
+          [&](Contract& c, ContractMutation& m) -> absl::Status {
+            SLA_RETURN_IF_ERROR(CheckEtag(c, etag));
+            SLA_RETURN_IF_ERROR(RequireState(c, Contract::State::kActive,
+                                             "only an active contract can be terminated"));
+            const int notice_days = m.latest ? m.latest->terms.termination().notice_days() : 0;
+            const absl::Time earliest = now + absl::Hours(24) * notice_days;
+            if (!for_cause && effective_time < earliest) {
+              return InvalidField("effective_time", absl::StrCat("must honour the ", notice_days,
+                                                                 "-day notice period: not before ",
+                                                                 absl::FormatTime(earliest)));
+            }
+            if (effective_time < now - absl::Hours(24)) {
+              return InvalidField("effective_time", "must not be in the past");
+            }
+            c.state = Contract::State::kTerminated;
+            c.termination_time = effective_time;
+            c.termination_reason = reason;
+            return absl::OkStatus();
+          },
+          now));
   return View(std::move(c));
 }
 
@@ -399,10 +432,13 @@ absl::StatusOr<ResolvedVersion> ContractManager::ResolveTerms(const server::Iden
                                                               absl::Time at) {
   SLA_ASSIGN_OR_RETURN(Contract c, Readable(caller, contract));
   if (c.termination_time && at >= *c.termination_time) {
-    return WrongState(c.name(), absl::StrCat("was terminated as of ", absl::FormatTime(*c.termination_time)));
+    return WrongState(c.name(),
+                      absl::StrCat("was terminated as of ", absl::FormatTime(*c.termination_time)));
   }
-  SLA_ASSIGN_OR_RETURN(std::optional<ResolvedVersion> v, contracts_->VersionAt(c.customer_id, c.id, at));
-  if (!v) return WrongState(c.name(), absl::StrCat("has no terms in force at ", absl::FormatTime(at)));
+  SLA_ASSIGN_OR_RETURN(std::optional<ResolvedVersion> v,
+                       contracts_->VersionAt(c.customer_id, c.id, at));
+  if (!v)
+    return WrongState(c.name(), absl::StrCat("has no terms in force at ", absl::FormatTime(at)));
   if (c.termination_time && (!v->effective_until || *v->effective_until > *c.termination_time)) {
     v->effective_until = c.termination_time;
   }
@@ -415,15 +451,17 @@ absl::StatusOr<ResolvedVersion> ContractManager::ResolveVersion(const server::Id
   SLA_ASSIGN_OR_RETURN(Contract c, Readable(caller, contract));
   const std::string prefix = absl::StrCat(c.name(), "/versions/");
   int number = 0;
-  if (!absl::StartsWith(version, prefix) || !absl::SimpleAtoi(version.substr(prefix.size()), &number) ||
-      number < 1) {
-    return InvalidField("version", absl::StrCat("must be ", prefix, "{n} (a version of `contract`)"));
+  if (!absl::StartsWith(version, prefix) ||
+      !absl::SimpleAtoi(version.substr(prefix.size()), &number) || number < 1) {
+    return InvalidField("version",
+                        absl::StrCat("must be ", prefix, "{n} (a version of `contract`)"));
   }
   if (number > c.latest_version) return NotFound(version);
   ResolvedVersion out;
   SLA_ASSIGN_OR_RETURN(out.version, contracts_->GetVersion(c.customer_id, c.id, number));
   if (number < c.latest_version) {
-    SLA_ASSIGN_OR_RETURN(ContractVersion next, contracts_->GetVersion(c.customer_id, c.id, number + 1));
+    SLA_ASSIGN_OR_RETURN(ContractVersion next,
+                         contracts_->GetVersion(c.customer_id, c.id, number + 1));
     out.effective_until = next.effective_from;
   }
   if (c.termination_time && (!out.effective_until || *out.effective_until > *c.termination_time)) {

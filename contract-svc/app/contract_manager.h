@@ -7,13 +7,13 @@
 #include <string>
 #include <vector>
 
-#include "common/api/request_key.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/api/request_key.h"
 #include "common/server/identity.h"
+#include "contract-svc/app/terms_history.h"
 #include "contract-svc/domain/agreement.h"
 #include "contract-svc/domain/contract.h"
-#include "contract-svc/app/terms_history.h"
 #include "contract-svc/domain/lint.h"
 #include "contract-svc/storage/calendar_repository.h"
 #include "contract-svc/storage/contract_repository.h"
@@ -33,7 +33,8 @@ class ContractManager {
 
   absl::StatusOr<ContractView> Create(const server::Identity& caller, const std::string& parent,
                                       const std::string& display_name,
-                                      const sla::v1::SlaTerms& terms, const api::RequestKey& request_id);
+                                      const sla::v1::SlaTerms& terms,
+                                      const api::RequestKey& request_id);
   absl::StatusOr<ContractView> Get(const server::Identity& caller, const std::string& name);
 
   struct Page {
@@ -43,7 +44,8 @@ class ContractManager {
   // `parent` is `customers/{customer}` or `customers/-` (all the caller may read); `filter`
   // may be `state = DRAFT|ACTIVE|TERMINATED`.
   absl::StatusOr<Page> List(const server::Identity& caller, const std::string& parent,
-                            int page_size, const std::string& page_token, const std::string& filter);
+                            int page_size, const std::string& page_token,
+                            const std::string& filter);
 
   // Changes a draft's display_name and/or terms (per `mask`); FAILED_PRECONDITION unless DRAFT.
   absl::StatusOr<ContractView> UpdateDraft(const server::Identity& caller, const std::string& name,
@@ -53,14 +55,15 @@ class ContractManager {
 
   // The agreement document of the contract (its draft or latest version) or of one version
   // (`…/versions/{n}`).
-  absl::StatusOr<AgreementDocument> Agreement(const server::Identity& caller, const std::string& name,
+  absl::StatusOr<AgreementDocument> Agreement(const server::Identity& caller,
+                                              const std::string& name,
                                               const std::string& customer_display_name);
 
   // Lint of the contract's draft or latest version. With `history_periods` (1..36) also the
   // targets' record on the contract's past tickets (TermsHistory); MSP staff only, and
   // FAILED_PRECONDITION when no TermsHistory is configured.
-  absl::StatusOr<std::vector<LintFinding>> Lint(const server::Identity& caller, const std::string& name,
-                                                int history_periods = 0);
+  absl::StatusOr<std::vector<LintFinding>> Lint(const server::Identity& caller,
+                                                const std::string& name, int history_periods = 0);
 
   // Where lint's history check replays terms (reporting-svc); set once, before serving.
   void SetTermsHistory(TermsHistory* history) { history_ = history; }
@@ -88,7 +91,8 @@ class ContractManager {
   // One version by name (`{contract}/versions/{n}`), in force or not, with the instant it
   // stopped being in force (the next version's start or the termination) if it has.
   // INVALID_ARGUMENT for a version of another contract, NOT_FOUND for none.
-  absl::StatusOr<ResolvedVersion> ResolveVersion(const server::Identity& caller, const std::string& contract,
+  absl::StatusOr<ResolvedVersion> ResolveVersion(const server::Identity& caller,
+                                                 const std::string& contract,
                                                  const std::string& version);
 
  private:
@@ -97,7 +101,8 @@ class ContractManager {
   absl::Status ValidateWithCalendars(const sla::v1::SlaTerms& terms, const char* prefix);
   absl::StatusOr<CalendarsByName> CalendarsOf(const sla::v1::SlaTerms& terms);
   // Lint errors → FAILED_PRECONDITION; else the terms with calendars snapshotted.
-  absl::StatusOr<sla::v1::SlaTerms> Freeze(const sla::v1::SlaTerms& terms, absl::Time effective_from);
+  absl::StatusOr<sla::v1::SlaTerms> Freeze(const sla::v1::SlaTerms& terms,
+                                           absl::Time effective_from);
 
   ContractRepository* contracts_;
   CalendarRepository* calendars_;

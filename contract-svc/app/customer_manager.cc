@@ -4,9 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/list_request.h"
-#include "contract-svc/app/access.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "contract-svc/app/access.h"
 
 namespace sla::contract {
 namespace {
@@ -35,7 +35,8 @@ absl::StatusOr<Customer> CustomerManager::Create(const server::Identity& caller,
   return repo_->Create(input, request_id, caller.subject);
 }
 
-absl::StatusOr<Customer> CustomerManager::Get(const server::Identity& caller, const std::string& name) {
+absl::StatusOr<Customer> CustomerManager::Get(const server::Identity& caller,
+                                              const std::string& name) {
   SLA_ASSIGN_OR_RETURN(std::string id, ParseCustomerName(name, "name"));
   SLA_RETURN_IF_ERROR(RequireReadAccess(caller, id, name));
   return repo_->Get(id);
@@ -46,7 +47,8 @@ absl::StatusOr<CustomerManager::Page> CustomerManager::List(const server::Identi
                                                             const std::string& page_token,
                                                             const std::string& filter) {
   // `customers/-` is implied: staff read every customer, a customer role its own.
-  SLA_ASSIGN_OR_RETURN(server::CustomerScope scope, server::CustomerScope::ForCaller(caller, "", "customers/-", "customers"));
+  SLA_ASSIGN_OR_RETURN(server::CustomerScope scope,
+                       server::CustomerScope::ForCaller(caller, "", "customers/-", "customers"));
   CustomerQuery q(std::move(scope));
   SLA_ASSIGN_OR_RETURN(q.limit, api::PageSize(page_size));
   SLA_ASSIGN_OR_RETURN(q.after_id, api::DecodePageToken(page_token, filter));
@@ -57,8 +59,9 @@ absl::StatusOr<CustomerManager::Page> CustomerManager::List(const server::Identi
     } else if (r.field == "display_name" && r.op == ':') {
       q.name_contains = r.value;
     } else {
-      return InvalidField("filter", absl::StrCat("`", r.field, " ", std::string(1, r.op),
-                                                 "` is not supported; use `state = …` or `display_name : …`"));
+      return InvalidField(
+          "filter", absl::StrCat("`", r.field, " ", std::string(1, r.op),
+                                 "` is not supported; use `state = …` or `display_name : …`"));
     }
   }
   SLA_ASSIGN_OR_RETURN(std::vector<Customer> rows, repo_->List(q));

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "common/api/request_key.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/api/request_key.h"
 #include "common/server/identity.h"
 #include "contract-svc/domain/customer.h"
 #include "contract-svc/storage/customer_repository.h"

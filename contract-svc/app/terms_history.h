@@ -16,9 +16,8 @@ class TermsHistory {
   virtual ~TermsHistory() = default;
   // Replays the last `periods` ended billing periods of `contract` (a resource name) under
   // `terms`. UNAVAILABLE when reporting-svc cannot be reached.
-  virtual absl::StatusOr<sla::reporting::v1::SimulateTermsResponse> Replay(const std::string& contract,
-                                                                            const sla::v1::SlaTerms& terms,
-                                                                            int periods) = 0;
+  virtual absl::StatusOr<sla::reporting::v1::SimulateTermsResponse> Replay(
+      const std::string& contract, const sla::v1::SlaTerms& terms, int periods) = 0;
 };
 
 }  // namespace sla::contract

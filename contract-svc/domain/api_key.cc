@@ -17,8 +17,10 @@ bool IsCustomerRole(const std::string& r) { return r == "customer_admin" || r ==
 }  // namespace
 
 absl::Status ValidateApiKey(const ApiKey& k, absl::Time now) {
-  if (absl::StripAsciiWhitespace(k.display_name).empty()) return InvalidField("api_key.display_name", "is required");
-  if (k.display_name.size() > 200) return InvalidField("api_key.display_name", "at most 200 characters");
+  if (absl::StripAsciiWhitespace(k.display_name).empty())
+    return InvalidField("api_key.display_name", "is required");
+  if (k.display_name.size() > 200)
+    return InvalidField("api_key.display_name", "at most 200 characters");
   if (k.roles.empty()) return InvalidField("api_key.roles", "name at least one role");
   std::set<std::string> seen;
   bool customer = false, staff = false;
@@ -29,15 +31,20 @@ absl::Status ValidateApiKey(const ApiKey& k, absl::Time now) {
       return InvalidField(field, absl::StrCat("`", r, "` is not a role a key may have; use one of ",
                                               absl::StrJoin(kApiKeyRoles, ", ")));
     }
-    if (!seen.insert(r).second) return InvalidField(field, absl::StrCat("`", r, "` is named twice"));
+    if (!seen.insert(r).second)
+      return InvalidField(field, absl::StrCat("`", r, "` is named twice"));
     (IsCustomerRole(r) ? customer : staff) = true;
   }
-  if (customer && staff) return InvalidField("api_key.roles", "a key has customer roles or staff roles, not both");
-  if (customer && k.customer_id.empty()) return InvalidField("api_key.customer", "is required for customer roles");
+  if (customer && staff)
+    return InvalidField("api_key.roles", "a key has customer roles or staff roles, not both");
+  if (customer && k.customer_id.empty())
+    return InvalidField("api_key.customer", "is required for customer roles");
   if (!customer && !k.customer_id.empty()) {
-    return InvalidField("api_key.customer", "must be empty for staff roles (they read every customer)");
+    return InvalidField("api_key.customer",
+                        "must be empty for staff roles (they read every customer)");
   }
-  if (k.expire_time && *k.expire_time <= now) return InvalidField("api_key.expire_time", "must be in the future");
+  if (k.expire_time && *k.expire_time <= now)
+    return InvalidField("api_key.expire_time", "must be in the future");
   return absl::OkStatus();
 }
 
@@ -50,15 +57,19 @@ absl::StatusOr<std::string> ParseApiKeyName(absl::string_view name, absl::string
 }
 
 absl::StatusOr<std::optional<absl::Time>> ApiKeyValidUntil(const ApiKey& k, bool matches_current,
-                                                          bool matches_previous, absl::Time now) {
-  if (k.state == ApiKey::State::kRevoked) return absl::UnauthenticatedError("the API key was revoked");
-  if (k.expire_time && *k.expire_time <= now) return absl::UnauthenticatedError("the API key expired");
+                                                           bool matches_previous, absl::Time now) {
+  if (k.state == ApiKey::State::kRevoked)
+    return absl::UnauthenticatedError("the API key was revoked");
+  if (k.expire_time && *k.expire_time <= now)
+    return absl::UnauthenticatedError("the API key expired");
   std::optional<absl::Time> until = k.expire_time;
   if (matches_current) return until;
   if (matches_previous && k.previous_secret_expire_time && now < *k.previous_secret_expire_time) {
-    return until ? std::min(*until, *k.previous_secret_expire_time) : *k.previous_secret_expire_time;
+    return until ? std::min(*until, *k.previous_secret_expire_time)
+                 : *k.previous_secret_expire_time;
   }
-  if (matches_previous) return absl::UnauthenticatedError("the API key was rotated; use its new secret");
+  if (matches_previous)
+    return absl::UnauthenticatedError("the API key was rotated; use its new secret");
   return absl::UnauthenticatedError("unknown API key");
 }
 

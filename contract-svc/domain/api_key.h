@@ -40,7 +40,8 @@ struct ApiKey {
 };
 
 // The roles a key may carry: never msp_admin (a key cannot manage keys) or service.
-inline constexpr const char* kApiKeyRoles[] = {"msp_agent", "billing_system", "customer_admin", "customer_user"};
+inline constexpr const char* kApiKeyRoles[] = {"msp_agent", "billing_system", "customer_admin",
+                                               "customer_user"};
 
 // The fields a client sets, at `now`: INVALID_ARGUMENT naming `api_key.<field>`.
 absl::Status ValidateApiKey(const ApiKey& k, absl::Time now);
@@ -52,7 +53,7 @@ absl::StatusOr<std::string> ParseApiKeyName(absl::string_view name, absl::string
 // until when; UNAUTHENTICATED with the reason otherwise. `matches_current` / `matches_previous`
 // are the constant-time comparisons of the presented secret with the two stored hashes.
 absl::StatusOr<std::optional<absl::Time>> ApiKeyValidUntil(const ApiKey& k, bool matches_current,
-                                                          bool matches_previous, absl::Time now);
+                                                           bool matches_previous, absl::Time now);
 
 // The longest grace a rotation may leave the old secret.
 inline constexpr absl::Duration kMaxRotationGrace = absl::Hours(24 * 7);

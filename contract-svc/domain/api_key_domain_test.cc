@@ -1,5 +1,4 @@
 #include "contract-svc/domain/api_key.h"
-
 #include "gtest/gtest.h"
 
 namespace sla::contract {
@@ -42,15 +41,18 @@ TEST(ApiKeyTest, ThePreviousSecretOpensOnlyDuringItsGrace) {
   const absl::Status late = ApiKeyValidUntil(k, false, true, kT0 + absl::Minutes(10)).status();
   EXPECT_EQ(late.code(), absl::StatusCode::kUnauthenticated);
   EXPECT_NE(late.message().find("rotated"), std::string::npos) << late;
-  EXPECT_EQ(ApiKeyValidUntil(k, false, false, kT0).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(ApiKeyValidUntil(k, false, false, kT0).status().code(),
+            absl::StatusCode::kUnauthenticated);
 }
 
 TEST(ApiKeyTest, ARevokedKeyOpensWithNoSecret) {
   ApiKey k = Active();
   k.state = ApiKey::State::kRevoked;
   k.previous_secret_expire_time = kT0 + absl::Hours(1);
-  EXPECT_EQ(ApiKeyValidUntil(k, true, false, kT0).status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(ApiKeyValidUntil(k, false, true, kT0).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(ApiKeyValidUntil(k, true, false, kT0).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(ApiKeyValidUntil(k, false, true, kT0).status().code(),
+            absl::StatusCode::kUnauthenticated);
 }
 
 TEST(ApiKeyTest, ValidationNamesTheField) {
@@ -69,7 +71,8 @@ TEST(ApiKeyTest, ValidationNamesTheField) {
 
 TEST(ApiKeyTest, NamesParse) {
   EXPECT_EQ(*ParseApiKeyName("apiKeys/key-0a", "name"), "key-0a");
-  for (const char* bad : {"apiKeys/", "apikeys/key-1", "apiKeys/Key", "apiKeys/key_1", "apiKeys/a/b"}) {
+  for (const char* bad :
+       {"apiKeys/", "apikeys/key-1", "apiKeys/Key", "apiKeys/key_1", "apiKeys/a/b"}) {
     EXPECT_FALSE(ParseApiKeyName(bad, "name").ok()) << bad;
   }
 }

@@ -12,7 +12,8 @@ absl::Status ValidateCustomer(const Customer& c) {
   if (absl::StripAsciiWhitespace(c.display_name).empty()) {
     return InvalidField("customer.display_name", "is required");
   }
-  if (c.display_name.size() > 200) return InvalidField("customer.display_name", "at most 200 characters");
+  if (c.display_name.size() > 200)
+    return InvalidField("customer.display_name", "at most 200 characters");
   if (!c.time_zone.empty()) {
     absl::TimeZone tz;
     if (c.time_zone.size() > 64 || !absl::LoadTimeZone(c.time_zone, &tz)) {

@@ -4,8 +4,8 @@
 #include <functional>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/descriptor.h"
@@ -21,11 +21,11 @@ constexpr int64_t kFiveNinesPpm = 999'990;  // 99.999 % is 999,990 ppm
 
 // Wording that promises nothing measurable, or promises too much.
 constexpr const char* kVaguePhrases[] = {
-    "best effort",       "best-effort",       "as soon as possible", "asap",
-    "world-class",       "world class",       "guaranteed",          "guarantee",
-    "industry-leading",  "industry leading",  "state of the art",    "state-of-the-art",
-    "reasonable effort", "promptly",          "in a timely manner",  "100% uptime",
-    "unlimited",         "seamless",          "best-in-class",       "best in class",
+    "best effort",       "best-effort",      "as soon as possible", "asap",
+    "world-class",       "world class",      "guaranteed",          "guarantee",
+    "industry-leading",  "industry leading", "state of the art",    "state-of-the-art",
+    "reasonable effort", "promptly",         "in a timely manner",  "100% uptime",
+    "unlimited",         "seamless",         "best-in-class",       "best in class",
 };
 
 // Walks every string field (and repeated string) of a message, with its field path.
@@ -47,7 +47,8 @@ void WalkStrings(const Message& msg, const std::string& path,
     } else if (f->type() == FieldDescriptor::TYPE_MESSAGE) {
       if (f->is_repeated()) {
         for (int i = 0; i < reflection->FieldSize(msg, f); ++i) {
-          WalkStrings(reflection->GetRepeatedMessage(msg, f, i), absl::StrCat(p, "[", i, "]"), visit);
+          WalkStrings(reflection->GetRepeatedMessage(msg, f, i), absl::StrCat(p, "[", i, "]"),
+                      visit);
         }
       } else {
         WalkStrings(reflection->GetMessage(msg, f), p, visit);
@@ -106,7 +107,8 @@ std::vector<LintFinding> LintTerms(const sla::v1::SlaTerms& t, const CalendarsBy
         "report an issue).");
   }
   if (t.responsibilities().issue_reporting().empty()) {
-    add(Severity::kWarning, "no-issue-reporting-procedure", "terms.responsibilities.issue_reporting",
+    add(Severity::kWarning, "no-issue-reporting-procedure",
+        "terms.responsibilities.issue_reporting",
         "The terms do not say how the customer reports an issue.");
   }
 
@@ -119,16 +121,17 @@ std::vector<LintFinding> LintTerms(const sla::v1::SlaTerms& t, const CalendarsBy
 
   // Security commitments.
   const auto& sec = t.security();
-  const bool no_security = !t.has_security() ||
-                           (!sec.has_backup() && !sec.has_disaster_recovery() &&
-                            sec.audit_interval_months() == 0 && !sec.anti_malware() &&
-                            !sec.encryption_at_rest() && !sec.encryption_in_transit());
+  const bool no_security =
+      !t.has_security() ||
+      (!sec.has_backup() && !sec.has_disaster_recovery() && sec.audit_interval_months() == 0 &&
+       !sec.anti_malware() && !sec.encryption_at_rest() && !sec.encryption_in_transit());
   if (no_security) {
     add(Severity::kError, "no-security-commitments", "terms.security",
         "The terms make no security commitment (backup, disaster recovery, audits, anti-malware, "
         "encryption).");
   } else {
-    if (!sec.has_backup()) add(Severity::kWarning, "no-backup", "terms.security.backup", "No backup commitment.");
+    if (!sec.has_backup())
+      add(Severity::kWarning, "no-backup", "terms.security.backup", "No backup commitment.");
     if (!sec.has_disaster_recovery()) {
       add(Severity::kWarning, "no-disaster-recovery", "terms.security.disaster_recovery",
           "No disaster-recovery commitment (RPO and RTO).");
@@ -137,7 +140,9 @@ std::vector<LintFinding> LintTerms(const sla::v1::SlaTerms& t, const CalendarsBy
       add(Severity::kWarning, "no-security-audits", "terms.security.audit_interval_months",
           "No regular security audit is committed.");
     }
-    if (!sec.anti_malware()) add(Severity::kWarning, "no-anti-malware", "terms.security.anti_malware", "No anti-malware commitment.");
+    if (!sec.anti_malware())
+      add(Severity::kWarning, "no-anti-malware", "terms.security.anti_malware",
+          "No anti-malware commitment.");
     if (!sec.encryption_at_rest() || !sec.encryption_in_transit()) {
       add(Severity::kWarning, "no-encryption", "terms.security",
           "Encryption at rest and in transit are not both committed.");
@@ -171,17 +176,20 @@ std::vector<LintFinding> LintTerms(const sla::v1::SlaTerms& t, const CalendarsBy
           absl::StrCat("terms.availability_targets[", i, "].target_ppm"),
           absl::StrCat("An availability of ", a.target_ppm() / 10000, ".",
                        absl::StrFormat("%04d", a.target_ppm() % 10000), " % for `", a.service_id(),
-                       "` allows only ", FormatDuration(dt.per_month_seconds), " of downtime a month (",
-                       FormatDuration(dt.per_year_seconds), " a year); few services achieve it."));
+                       "` allows only ", FormatDuration(dt.per_month_seconds),
+                       " of downtime a month (", FormatDuration(dt.per_year_seconds),
+                       " a year); few services achieve it."));
     }
   }
 
   // Around-the-clock targets without after-hours terms.
   bool after_hours_priced = false;
-  for (const auto& x : t.pricing().extra_charges()) after_hours_priced |= !x.outside_calendar().empty();
+  for (const auto& x : t.pricing().extra_charges())
+    after_hours_priced |= !x.outside_calendar().empty();
   for (int i = 0; i < t.priority_targets_size() && !after_hours_priced; ++i) {
     const auto& pt = t.priority_targets(i);
-    if (IsAroundTheClock(pt.first_response(), calendars) || IsAroundTheClock(pt.resolution(), calendars)) {
+    if (IsAroundTheClock(pt.first_response(), calendars) ||
+        IsAroundTheClock(pt.resolution(), calendars)) {
       add(Severity::kWarning, "twenty-four-seven-without-after-hours-terms",
           absl::StrCat("terms.priority_targets[", i, "]"),
           "This priority is covered around the clock, but the pricing has no after-hours terms or "
@@ -192,8 +200,9 @@ std::vector<LintFinding> LintTerms(const sla::v1::SlaTerms& t, const CalendarsBy
 
   // Credit schedule without a cap.
   const auto& cs = t.credit_schedule();
-  const bool has_credits = cs.per_event_rules_size() + cs.availability_rules_size() +
-                               cs.linear_shortfall_rules_size() > 0;
+  const bool has_credits =
+      cs.per_event_rules_size() + cs.availability_rules_size() + cs.linear_shortfall_rules_size() >
+      0;
   if (has_credits && cs.period_cap_ppm() == 0 && !cs.has_at_risk_pool()) {
     add(Severity::kWarning, "credits-without-cap", "terms.credit_schedule.period_cap_ppm",
         "The credit schedule has no cap: credits in a bad month could exceed the fee.");
@@ -216,7 +225,8 @@ std::vector<LintFinding> LintTerms(const sla::v1::SlaTerms& t, const CalendarsBy
     for (const char* phrase : kVaguePhrases) {
       if (lower.find(phrase) != std::string::npos) {
         add(Severity::kWarning, "vague-wording", path,
-            absl::StrCat("\"", phrase, "\" is vague or marketing wording: state a measurable term."));
+            absl::StrCat("\"", phrase,
+                         "\" is vague or marketing wording: state a measurable term."));
         return;
       }
     }
@@ -239,8 +249,10 @@ std::vector<LintFinding> HistoryFindings(const sla::v1::SlaTerms& terms,
     };
     const Clock clocks[] = {
         {"first_response", "first response", pt.first_response(),
-         &sla::reporting::v1::PriorityCompliance::response_decided, &sla::reporting::v1::PriorityCompliance::response_met},
-        {"resolution", "resolution", pt.resolution(), &sla::reporting::v1::PriorityCompliance::resolution_decided,
+         &sla::reporting::v1::PriorityCompliance::response_decided,
+         &sla::reporting::v1::PriorityCompliance::response_met},
+        {"resolution", "resolution", pt.resolution(),
+         &sla::reporting::v1::PriorityCompliance::resolution_decided,
          &sla::reporting::v1::PriorityCompliance::resolution_met},
     };
     for (const Clock& c : clocks) {
@@ -256,18 +268,20 @@ std::vector<LintFinding> HistoryFindings(const sla::v1::SlaTerms& terms,
         }
       }
       if (decided == 0) continue;  // no history to judge the target by
-      const std::string what = absl::StrCat("P", static_cast<int>(pt.priority()), " ", c.label, " within ",
-                                            FormatDuration(c.target.target_seconds()));
+      const std::string what = absl::StrCat("P", static_cast<int>(pt.priority()), " ", c.label,
+                                            " within ", FormatDuration(c.target.target_seconds()));
       const std::string tally = absl::StrCat(met, " of ", decided, " met");
       const std::string path = absl::StrCat("terms.priority_targets[", i, "].", c.field);
       if (missed_periods > 0) {
-        const std::string when = periods == 1 ? std::string("in the last month")
-                                              : absl::StrCat("in ", missed_periods, " of the last ", periods, " months");
+        const std::string when =
+            periods == 1 ? std::string("in the last month")
+                         : absl::StrCat("in ", missed_periods, " of the last ", periods, " months");
         out.push_back({Severity::kWarning, "missed-in-history", path,
                        absl::StrCat(what, " would have been missed ", when, " (", tally, ")")});
       } else {
-        const std::string when = periods == 1 ? std::string("in the last month")
-                                              : absl::StrCat("in each of the last ", periods, " months");
+        const std::string when = periods == 1
+                                     ? std::string("in the last month")
+                                     : absl::StrCat("in each of the last ", periods, " months");
         out.push_back({Severity::kInfo, "met-in-history", path,
                        absl::StrCat(what, " would have been met ", when, " (", tally, ")")});
       }

@@ -42,7 +42,8 @@ LintFinding Find(const std::vector<LintFinding>& findings, const std::string& ru
 
 TEST(LintTest, ShippedExampleIsClean) {
   const auto findings = Lint(Example());
-  for (const auto& f : findings) ADD_FAILURE() << f.rule << " at " << f.field_path << ": " << f.message;
+  for (const auto& f : findings)
+    ADD_FAILURE() << f.rule << " at " << f.field_path << ": " << f.message;
   EXPECT_FALSE(HasErrors(findings));
 }
 
@@ -121,20 +122,25 @@ TEST(LintTest, AroundTheClockTargetsNeedAfterHoursTerms) {
   EXPECT_EQ(f.field_path, "terms.priority_targets[0]");
   // An always-open calendar counts as around the clock too.
   SlaTerms business = t;
-  business.mutable_priority_targets(0)->mutable_first_response()->set_basis(sla::v1::TIME_BASIS_BUSINESS);
-  business.mutable_priority_targets(0)->mutable_resolution()->set_basis(sla::v1::TIME_BASIS_BUSINESS);
+  business.mutable_priority_targets(0)->mutable_first_response()->set_basis(
+      sla::v1::TIME_BASIS_BUSINESS);
+  business.mutable_priority_targets(0)->mutable_resolution()->set_basis(
+      sla::v1::TIME_BASIS_BUSINESS);
   EXPECT_EQ(Find(Lint(business), "twenty-four-seven-without-after-hours-terms").field_path,
             "terms.priority_targets[0]");
   // Business-hours-only targets do not.
-  business.mutable_priority_targets(0)->mutable_first_response()->set_calendar("calendars/bangkok-office");
-  business.mutable_priority_targets(0)->mutable_resolution()->set_calendar("calendars/bangkok-office");
+  business.mutable_priority_targets(0)->mutable_first_response()->set_calendar(
+      "calendars/bangkok-office");
+  business.mutable_priority_targets(0)->mutable_resolution()->set_calendar(
+      "calendars/bangkok-office");
   EXPECT_EQ(Find(Lint(business), "twenty-four-seven-without-after-hours-terms").rule, "");
 }
 
 TEST(LintTest, CreditsWithoutCapWarn) {
   SlaTerms t = Example();
   t.mutable_credit_schedule()->set_period_cap_ppm(0);
-  EXPECT_EQ(Find(Lint(t), "credits-without-cap").field_path, "terms.credit_schedule.period_cap_ppm");
+  EXPECT_EQ(Find(Lint(t), "credits-without-cap").field_path,
+            "terms.credit_schedule.period_cap_ppm");
 }
 
 TEST(LintTest, ResolutionShorterThanResponseIsAnError) {
@@ -148,7 +154,8 @@ TEST(LintTest, ResolutionShorterThanResponseIsAnError) {
 TEST(LintTest, VagueWordingIsFoundInAnyFreeText) {
   SlaTerms t = Example();
   t.mutable_services(1)->set_description("World-class e-mail with guaranteed delivery.");
-  t.mutable_responsibilities()->mutable_msp(0)->set_description("Patches servers as soon as possible.");
+  t.mutable_responsibilities()->mutable_msp(0)->set_description(
+      "Patches servers as soon as possible.");
   t.mutable_termination()->set_for_cause_conditions(0, "Best effort cure period");
   std::vector<std::string> paths;
   for (const auto& f : Lint(t)) {
@@ -170,7 +177,8 @@ namespace sla::contract {
 namespace {
 
 // A replay in which `p` had these (decided, met) first responses per month.
-sla::reporting::v1::SimulateTermsResponse Replay(sla::v1::Priority p, std::vector<std::pair<int, int>> responses) {
+sla::reporting::v1::SimulateTermsResponse Replay(sla::v1::Priority p,
+                                                 std::vector<std::pair<int, int>> responses) {
   sla::reporting::v1::SimulateTermsResponse r;
   int month = 1;
   for (const auto& [decided, met] : responses) {
@@ -189,14 +197,17 @@ TEST(HistoryFindingsTest, WarnsForATargetMissedInSomeMonthsOfTheReplay) {
   const SlaTerms terms = Example();
   ASSERT_EQ(terms.priority_targets(0).priority(), sla::v1::PRIORITY_P1);
   // Six months of P1 tickets: responses late in months 2 and 5.
-  const auto findings = HistoryFindings(terms, Replay(sla::v1::PRIORITY_P1, {{4, 4}, {5, 3}, {2, 2}, {0, 0}, {6, 5}, {3, 3}}));
+  const auto findings = HistoryFindings(
+      terms, Replay(sla::v1::PRIORITY_P1, {{4, 4}, {5, 3}, {2, 2}, {0, 0}, {6, 5}, {3, 3}}));
   ASSERT_EQ(findings.size(), 1u);  // resolutions were never decided: nothing to say of them
   EXPECT_EQ(findings[0].severity, Severity::kWarning);
   EXPECT_EQ(findings[0].rule, "missed-in-history");
   EXPECT_EQ(findings[0].field_path, "terms.priority_targets[0].first_response");
-  EXPECT_EQ(findings[0].message, absl::StrCat("P1 first response within ",
-                                              FormatDuration(terms.priority_targets(0).first_response().target_seconds()),
-                                              " would have been missed in 2 of the last 6 months (17 of 20 met)"));
+  EXPECT_EQ(
+      findings[0].message,
+      absl::StrCat("P1 first response within ",
+                   FormatDuration(terms.priority_targets(0).first_response().target_seconds()),
+                   " would have been missed in 2 of the last 6 months (17 of 20 met)"));
 }
 
 TEST(HistoryFindingsTest, ATargetMetEveryMonthIsInfoAndNoHistoryIsSilent) {

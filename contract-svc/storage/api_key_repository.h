@@ -24,14 +24,16 @@ class ApiKeyRepository {
   virtual ~ApiKeyRepository() = default;
   // Inserts `k`. If `request_id` was used by `caller` before, nothing is inserted and the
   // name of the key that request created is returned instead.
-  virtual absl::StatusOr<std::optional<std::string>> Create(const ApiKey& k, const api::RequestKey& request_id,
+  virtual absl::StatusOr<std::optional<std::string>> Create(const ApiKey& k,
+                                                            const api::RequestKey& request_id,
                                                             const std::string& caller) = 0;
   // NOT_FOUND if absent.
   virtual absl::StatusOr<ApiKey> Get(const std::string& id) = 0;
   // Ordered by id; at most `limit` + 1 rows.
   virtual absl::StatusOr<std::vector<ApiKey>> List(const ApiKeyQuery& q) = 0;
   // Reads the key, applies `mutate`, stores it with version + 1, atomically.
-  virtual absl::StatusOr<ApiKey> Update(const std::string& id, const std::function<absl::Status(ApiKey&)>& mutate,
+  virtual absl::StatusOr<ApiKey> Update(const std::string& id,
+                                        const std::function<absl::Status(ApiKey&)>& mutate,
                                         absl::Time now) = 0;
 };
 

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "common/api/request_key.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/api/request_key.h"
 #include "sla/v1/calendar.pb.h"
 
 namespace sla::contract {
@@ -30,7 +30,8 @@ class CalendarRepository {
                                                 const std::string& caller) = 0;
   virtual absl::StatusOr<StoredCalendar> Get(const std::string& id) = 0;
   // Ordered by id, ids after `after_id`, at most `limit` + 1.
-  virtual absl::StatusOr<std::vector<StoredCalendar>> List(const std::string& after_id, int limit) = 0;
+  virtual absl::StatusOr<std::vector<StoredCalendar>> List(const std::string& after_id,
+                                                           int limit) = 0;
   // Read, mutate, write with version + 1, atomically.
   virtual absl::StatusOr<StoredCalendar> Update(
       const std::string& id, const std::function<absl::Status(StoredCalendar&)>& mutate,

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "common/api/request_key.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/api/request_key.h"
 #include "common/server/customer_scope.h"
 #include "contract-svc/domain/contract.h"
 
@@ -22,8 +22,8 @@ struct ResolvedVersion {
 
 // What an update may do besides changing the contract row: append the next version.
 struct ContractMutation {
-  std::optional<ContractVersion> latest;        // in: the latest version, if any
-  std::optional<ContractVersion> new_version;   // out: appended atomically when set
+  std::optional<ContractVersion> latest;       // in: the latest version, if any
+  std::optional<ContractVersion> new_version;  // out: appended atomically when set
 };
 
 class ContractRepository {

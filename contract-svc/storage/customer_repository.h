@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "common/api/request_key.h"
 #include "absl/status/statusor.h"
+#include "common/api/request_key.h"
 #include "common/server/customer_scope.h"
 #include "contract-svc/domain/customer.h"
 
@@ -16,10 +16,10 @@ namespace sla::contract {
 
 struct CustomerQuery {
   std::optional<Customer::State> state;
-  std::string name_contains;         // case-insensitive; empty = any
+  std::string name_contains;  // case-insensitive; empty = any
   explicit CustomerQuery(server::CustomerScope s) : scope(std::move(s)) {}
-  server::CustomerScope scope;       // a customer role: its own customer only
-  std::string after_id;              // keyset paging: ids strictly after this
+  server::CustomerScope scope;  // a customer role: its own customer only
+  std::string after_id;         // keyset paging: ids strictly after this
   int limit = 50;
 };
 
@@ -37,9 +37,9 @@ class CustomerRepository {
   virtual absl::StatusOr<std::vector<Customer>> List(const CustomerQuery& q) = 0;
   // Reads the customer, applies `mutate` (which may fail, e.g. on a stale etag), and stores
   // the result with version + 1, atomically.
-  virtual absl::StatusOr<Customer> Update(
-      const std::string& id, const std::function<absl::Status(Customer&)>& mutate,
-      absl::Time now) = 0;
+  virtual absl::StatusOr<Customer> Update(const std::string& id,
+                                          const std::function<absl::Status(Customer&)>& mutate,
+                                          absl::Time now) = 0;
 };
 
 }  // namespace sla::contract

@@ -13,16 +13,22 @@ namespace {
 // All SQL of this repository; `?` placeholders only. Roles are stored comma-separated (a
 // closed set of names without commas).
 constexpr char kColumns[] =
-    "id, display_name, roles, customer_id, state, expire_time_us, secret_hash, secret_hint, previous_secret_hash, "
-    "previous_expire_time_us, rotate_time_us, revoke_time_us, creator, version, create_time_us, update_time_us";
-const std::string kInsert = absl::StrCat("INSERT INTO api_keys (", kColumns,
-                                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    "id, display_name, roles, customer_id, state, expire_time_us, secret_hash, secret_hint, "
+    "previous_secret_hash, "
+    "previous_expire_time_us, rotate_time_us, revoke_time_us, creator, version, create_time_us, "
+    "update_time_us";
+const std::string kInsert =
+    absl::StrCat("INSERT INTO api_keys (", kColumns,
+                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 const std::string kSelectById = absl::StrCat("SELECT ", kColumns, " FROM api_keys WHERE id = ?");
 const std::string kSelectForUpdate = kSelectById + " FOR UPDATE";
 constexpr char kUpdate[] =
-    "UPDATE api_keys SET display_name = ?, roles = ?, customer_id = ?, state = ?, expire_time_us = ?, "
-    "secret_hash = ?, secret_hint = ?, previous_secret_hash = ?, previous_expire_time_us = ?, rotate_time_us = ?, "
-    "revoke_time_us = ?, creator = ?, version = ?, create_time_us = ?, update_time_us = ? WHERE id = ?";
+    "UPDATE api_keys SET display_name = ?, roles = ?, customer_id = ?, state = ?, expire_time_us = "
+    "?, "
+    "secret_hash = ?, secret_hint = ?, previous_secret_hash = ?, previous_expire_time_us = ?, "
+    "rotate_time_us = ?, "
+    "revoke_time_us = ?, creator = ?, version = ?, create_time_us = ?, update_time_us = ? WHERE id "
+    "= ?";
 const std::string kList = absl::StrCat("SELECT ", kColumns,
                                        " FROM api_keys WHERE id > ? AND (? = 0 OR state = ?)"
                                        " AND (? = 0 OR customer_id = ?) ORDER BY id LIMIT ?");
@@ -33,8 +39,10 @@ std::optional<absl::Time> OptionalTime(sql::ResultSet& rs, int column) {
 }
 
 void SetOptionalTime(sql::PreparedStatement& st, int index, const std::optional<absl::Time>& t) {
-  if (t) st.setInt64(index, absl::ToUnixMicros(*t));
-  else st.setNull(index, sql::DataType::BIGINT);
+  if (t)
+    st.setInt64(index, absl::ToUnixMicros(*t));
+  else
+    st.setNull(index, sql::DataType::BIGINT);
 }
 
 ApiKey Read(sql::ResultSet& rs) {
@@ -77,7 +85,8 @@ void Bind(sql::PreparedStatement& st, int first, const ApiKey& k) {
   st.setInt64(first + 14, absl::ToUnixMicros(k.update_time));
 }
 
-absl::StatusOr<std::optional<ApiKey>> SelectOne(mysql::Connection& c, const std::string& sql, const std::string& id) {
+absl::StatusOr<std::optional<ApiKey>> SelectOne(mysql::Connection& c, const std::string& sql,
+                                                const std::string& id) {
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, c.Prepare(sql));
   std::optional<ApiKey> out;
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {
@@ -90,12 +99,12 @@ absl::StatusOr<std::optional<ApiKey>> SelectOne(mysql::Connection& c, const std:
 
 }  // namespace
 
-absl::StatusOr<std::optional<std::string>> MySqlApiKeyRepository::Create(const ApiKey& k,
-                                                                         const api::RequestKey& request_id,
-                                                                         const std::string& caller) {
+absl::StatusOr<std::optional<std::string>> MySqlApiKeyRepository::Create(
+    const ApiKey& k, const api::RequestKey& request_id, const std::string& caller) {
   std::optional<std::string> earlier;
   SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& conn) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(earlier, mysql::ClaimRequestId(conn, request_id, "CreateApiKey", caller, k.name()));
+    SLA_ASSIGN_OR_RETURN(earlier,
+                         mysql::ClaimRequestId(conn, request_id, "CreateApiKey", caller, k.name()));
     if (earlier) return absl::OkStatus();
     SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, conn.Prepare(kInsert));
     return mysql::Guard([&] {
@@ -131,9 +140,8 @@ absl::StatusOr<std::vector<ApiKey>> MySqlApiKeyRepository::List(const ApiKeyQuer
   return out;
 }
 
-absl::StatusOr<ApiKey> MySqlApiKeyRepository::Update(const std::string& id,
-                                                     const std::function<absl::Status(ApiKey&)>& mutate,
-                                                     absl::Time now) {
+absl::StatusOr<ApiKey> MySqlApiKeyRepository::Update(
+    const std::string& id, const std::function<absl::Status(ApiKey&)>& mutate, absl::Time now) {
   ApiKey result;
   SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& conn) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(auto found, SelectOne(conn, kSelectForUpdate, id));

@@ -10,11 +10,13 @@ class MySqlApiKeyRepository final : public ApiKeyRepository {
  public:
   explicit MySqlApiKeyRepository(mysql::ConnectionPool* pool) : pool_(pool) {}
 
-  absl::StatusOr<std::optional<std::string>> Create(const ApiKey& k, const api::RequestKey& request_id,
+  absl::StatusOr<std::optional<std::string>> Create(const ApiKey& k,
+                                                    const api::RequestKey& request_id,
                                                     const std::string& caller) override;
   absl::StatusOr<ApiKey> Get(const std::string& id) override;
   absl::StatusOr<std::vector<ApiKey>> List(const ApiKeyQuery& q) override;
-  absl::StatusOr<ApiKey> Update(const std::string& id, const std::function<absl::Status(ApiKey&)>& mutate,
+  absl::StatusOr<ApiKey> Update(const std::string& id,
+                                const std::function<absl::Status(ApiKey&)>& mutate,
                                 absl::Time now) override;
 
  private:

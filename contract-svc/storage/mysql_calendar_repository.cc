@@ -38,7 +38,8 @@ std::string Body(sla::v1::BusinessCalendar c) {
 absl::StatusOr<StoredCalendar> Read(sql::ResultSet& rs) {
   StoredCalendar s;
   if (!s.calendar.ParseFromString(rs.getString(2))) {
-    return absl::DataLossError(absl::StrCat("calendar `", std::string(rs.getString(1)), "` is unreadable"));
+    return absl::DataLossError(
+        absl::StrCat("calendar `", std::string(rs.getString(1)), "` is unreadable"));
   }
   s.version = rs.getInt64(3);
   s.calendar.set_name(absl::StrCat("calendars/", std::string(rs.getString(1))));
@@ -70,7 +71,8 @@ absl::StatusOr<StoredCalendar> MySqlCalendarRepository::Create(
   StoredCalendar result;
   SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& conn) -> absl::Status {
     const std::string name = absl::StrCat("calendars/", id);
-    SLA_ASSIGN_OR_RETURN(auto earlier, mysql::ClaimRequestId(conn, request_id, "CreateCalendar", caller, name));
+    SLA_ASSIGN_OR_RETURN(auto earlier,
+                         mysql::ClaimRequestId(conn, request_id, "CreateCalendar", caller, name));
     const std::string target = earlier ? earlier->substr(strlen("calendars/")) : id;
     if (!earlier) {
       SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, conn.Prepare(kInsert));
@@ -106,8 +108,8 @@ absl::StatusOr<StoredCalendar> MySqlCalendarRepository::Get(const std::string& i
   return *std::move(found);
 }
 
-absl::StatusOr<std::vector<StoredCalendar>> MySqlCalendarRepository::List(const std::string& after_id,
-                                                                          int limit) {
+absl::StatusOr<std::vector<StoredCalendar>> MySqlCalendarRepository::List(
+    const std::string& after_id, int limit) {
   SLA_ASSIGN_OR_RETURN(mysql::PooledConnection conn, pool_->Acquire());
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, conn->Prepare(kList));
   std::vector<absl::StatusOr<StoredCalendar>> rows;

@@ -11,14 +11,15 @@ namespace {
 constexpr char kColumns[] =
     "id, customer_id, display_name, state, draft_terms, latest_version, termination_time_us, "
     "termination_reason, version, create_time_us, update_time_us";
-const std::string kInsert = absl::StrCat("INSERT INTO contracts (", kColumns,
-                                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+const std::string kInsert =
+    absl::StrCat("INSERT INTO contracts (", kColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 const std::string kSelect =
     absl::StrCat("SELECT ", kColumns, " FROM contracts WHERE customer_id = ? AND id = ?");
 const std::string kSelectForUpdate = kSelect + " FOR UPDATE";
-const std::string kList = absl::StrCat("SELECT ", kColumns,
-                                       " FROM contracts WHERE (? = '' OR customer_id = ?) AND (? = 0 OR state = ?) AND id > ? "
-                                       "ORDER BY id LIMIT ?");
+const std::string kList = absl::StrCat(
+    "SELECT ", kColumns,
+    " FROM contracts WHERE (? = '' OR customer_id = ?) AND (? = 0 OR state = ?) AND id > ? "
+    "ORDER BY id LIMIT ?");
 constexpr char kUpdate[] =
     "UPDATE contracts SET display_name = ?, state = ?, draft_terms = ?, latest_version = ?, "
     "termination_time_us = ?, termination_reason = ?, version = ?, update_time_us = ? "
@@ -33,7 +34,8 @@ constexpr char kSelectVersion[] =
     "WHERE contract_id = ? AND version = ?";
 constexpr char kSelectVersionAt[] =
     "SELECT version, terms, effective_from_us FROM contract_versions "
-    "WHERE contract_id = ? AND effective_from_us <= ? ORDER BY effective_from_us DESC, version DESC "
+    "WHERE contract_id = ? AND effective_from_us <= ? ORDER BY effective_from_us DESC, version "
+    "DESC "
     "LIMIT 1";
 constexpr char kSelectNextStart[] =
     "SELECT MIN(effective_from_us) FROM contract_versions WHERE contract_id = ? AND version > ?";
@@ -72,7 +74,8 @@ absl::StatusOr<std::optional<Contract>> SelectOne(mysql::Connection& conn, const
   return **row;
 }
 
-absl::StatusOr<std::optional<ContractVersion>> SelectVersion(mysql::Connection& conn, const char* sql,
+absl::StatusOr<std::optional<ContractVersion>> SelectVersion(mysql::Connection& conn,
+                                                             const char* sql,
                                                              const std::string& customer_id,
                                                              const std::string& id, int64_t arg) {
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, conn.Prepare(sql));
@@ -91,7 +94,8 @@ absl::StatusOr<std::optional<ContractVersion>> SelectVersion(mysql::Connection& 
       v->effective_from = absl::FromUnixMicros(rs->getInt64(3));
     }
   }));
-  if (!parsed) return absl::DataLossError(absl::StrCat("contract `", id, "` has an unreadable version"));
+  if (!parsed)
+    return absl::DataLossError(absl::StrCat("contract `", id, "` has an unreadable version"));
   return v;
 }
 
@@ -105,8 +109,10 @@ absl::Status Write(mysql::Connection& conn, const std::string& sql, const Contra
       st->setInt(4, static_cast<int>(c.state));
       st->setString(5, c.draft_terms.SerializeAsString());
       st->setInt(6, c.latest_version);
-      if (c.termination_time) st->setInt64(7, absl::ToUnixMicros(*c.termination_time));
-      else st->setNull(7, sql::DataType::BIGINT);
+      if (c.termination_time)
+        st->setInt64(7, absl::ToUnixMicros(*c.termination_time));
+      else
+        st->setNull(7, sql::DataType::BIGINT);
       st->setString(8, c.termination_reason);
       st->setInt64(9, c.version);
       st->setInt64(10, absl::ToUnixMicros(c.create_time));
@@ -116,8 +122,10 @@ absl::Status Write(mysql::Connection& conn, const std::string& sql, const Contra
       st->setInt(2, static_cast<int>(c.state));
       st->setString(3, c.draft_terms.SerializeAsString());
       st->setInt(4, c.latest_version);
-      if (c.termination_time) st->setInt64(5, absl::ToUnixMicros(*c.termination_time));
-      else st->setNull(5, sql::DataType::BIGINT);
+      if (c.termination_time)
+        st->setInt64(5, absl::ToUnixMicros(*c.termination_time));
+      else
+        st->setNull(5, sql::DataType::BIGINT);
       st->setString(6, c.termination_reason);
       st->setInt64(7, c.version);
       st->setInt64(8, absl::ToUnixMicros(c.update_time));
@@ -134,7 +142,8 @@ absl::StatusOr<Contract> MySqlContractRepository::Create(const Contract& c,
                                                          const std::string& caller) {
   Contract result;
   SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& conn) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(auto earlier, mysql::ClaimRequestId(conn, request_id, "CreateContract", caller, c.name()));
+    SLA_ASSIGN_OR_RETURN(
+        auto earlier, mysql::ClaimRequestId(conn, request_id, "CreateContract", caller, c.name()));
     if (earlier) {
       SLA_ASSIGN_OR_RETURN(ContractName n, ParseContractName(*earlier, "request_id"));
       SLA_ASSIGN_OR_RETURN(auto existing, SelectOne(conn, kSelect, n.customer_id, n.contract_id));
@@ -161,10 +170,9 @@ absl::StatusOr<Contract> MySqlContractRepository::Get(const std::string& custome
   return *std::move(found);
 }
 
-absl::StatusOr<std::vector<Contract>> MySqlContractRepository::List(const server::CustomerScope& scope,
-                                                                    std::optional<Contract::State> state,
-                                                                    const std::string& after_id,
-                                                                    int limit) {
+absl::StatusOr<std::vector<Contract>> MySqlContractRepository::List(
+    const server::CustomerScope& scope, std::optional<Contract::State> state,
+    const std::string& after_id, int limit) {
   SLA_ASSIGN_OR_RETURN(mysql::PooledConnection conn, pool_->Acquire());
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, conn->Prepare(kList));
   std::vector<absl::StatusOr<Contract>> rows;
@@ -196,7 +204,8 @@ absl::StatusOr<Contract> MySqlContractRepository::Update(
     Contract c = *std::move(found);
     ContractMutation m;
     if (c.latest_version > 0) {
-      SLA_ASSIGN_OR_RETURN(m.latest, SelectVersion(conn, kSelectVersion, customer_id, id, c.latest_version));
+      SLA_ASSIGN_OR_RETURN(m.latest,
+                           SelectVersion(conn, kSelectVersion, customer_id, id, c.latest_version));
     }
     SLA_RETURN_IF_ERROR(mutate(c, m));
     c.version += 1;
@@ -234,7 +243,8 @@ absl::StatusOr<Contract> MySqlContractRepository::Update(
 absl::StatusOr<std::optional<ResolvedVersion>> MySqlContractRepository::VersionAt(
     const std::string& customer_id, const std::string& id, absl::Time t) {
   SLA_ASSIGN_OR_RETURN(mysql::PooledConnection conn, pool_->Acquire());
-  SLA_ASSIGN_OR_RETURN(auto v, SelectVersion(*conn, kSelectVersionAt, customer_id, id, absl::ToUnixMicros(t)));
+  SLA_ASSIGN_OR_RETURN(
+      auto v, SelectVersion(*conn, kSelectVersionAt, customer_id, id, absl::ToUnixMicros(t)));
   if (!v) return std::nullopt;
   ResolvedVersion out{*std::move(v), std::nullopt};
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, conn->Prepare(kSelectNextStart));
@@ -252,7 +262,9 @@ absl::StatusOr<ContractVersion> MySqlContractRepository::GetVersion(const std::s
                                                                     int version) {
   SLA_ASSIGN_OR_RETURN(mysql::PooledConnection conn, pool_->Acquire());
   SLA_ASSIGN_OR_RETURN(auto v, SelectVersion(*conn, kSelectVersion, customer_id, id, version));
-  if (!v) return NotFound(absl::StrCat("customers/", customer_id, "/contracts/", id, "/versions/", version));
+  if (!v)
+    return NotFound(
+        absl::StrCat("customers/", customer_id, "/contracts/", id, "/versions/", version));
   return *std::move(v);
 }
 

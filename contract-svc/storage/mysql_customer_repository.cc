@@ -12,8 +12,8 @@ namespace {
 // All SQL of this repository; `?` placeholders only.
 constexpr char kColumns[] =
     "id, display_name, state, time_zone, version, create_time_us, update_time_us";
-const std::string kInsert =
-    absl::StrCat("INSERT INTO customers (", kColumns, ", display_name_lower) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+const std::string kInsert = absl::StrCat("INSERT INTO customers (", kColumns,
+                                         ", display_name_lower) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 const std::string kSelectById = absl::StrCat("SELECT ", kColumns, " FROM customers WHERE id = ?");
 const std::string kSelectForUpdate = kSelectById + " FOR UPDATE";
 constexpr char kUpdate[] =
@@ -21,12 +21,13 @@ constexpr char kUpdate[] =
     "version = ?, update_time_us = ? WHERE id = ?";
 // List: optional restrictions are switched on by flag parameters, so one prepared statement
 // serves every combination: (? = 0 OR col = ?).
-const std::string kList = absl::StrCat(
-    "SELECT ", kColumns, " FROM customers WHERE id > ?"
-    " AND (? = 0 OR state = ?)"
-    " AND (? = '' OR display_name_lower LIKE CONCAT('%', ?, '%') ESCAPE '!')"
-    " AND (? = 0 OR id = ?)"
-    " ORDER BY id LIMIT ?");
+const std::string kList =
+    absl::StrCat("SELECT ", kColumns,
+                 " FROM customers WHERE id > ?"
+                 " AND (? = 0 OR state = ?)"
+                 " AND (? = '' OR display_name_lower LIKE CONCAT('%', ?, '%') ESCAPE '!')"
+                 " AND (? = 0 OR id = ?)"
+                 " ORDER BY id LIMIT ?");
 
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 
@@ -71,7 +72,8 @@ absl::StatusOr<Customer> MySqlCustomerRepository::Create(const Customer& c,
                                                          const std::string& caller) {
   Customer result;
   SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& conn) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(auto earlier, mysql::ClaimRequestId(conn, request_id, "CreateCustomer", caller, c.name()));
+    SLA_ASSIGN_OR_RETURN(
+        auto earlier, mysql::ClaimRequestId(conn, request_id, "CreateCustomer", caller, c.name()));
     if (earlier) {
       SLA_ASSIGN_OR_RETURN(std::string id, ParseCustomerName(*earlier, "request_id"));
       SLA_ASSIGN_OR_RETURN(auto existing, SelectOne(conn, kSelectById, id));

@@ -41,7 +41,8 @@ class SpoilingFeed final : public outbox::Feed {
 class SwitchedTerms final : public clients::TermsSource {
  public:
   explicit SwitchedTerms(clients::TermsSource* real) : real_(real) {}
-  absl::StatusOr<clients::ResolvedVersion> Resolve(const std::string& contract, absl::Time at) override {
+  absl::StatusOr<clients::ResolvedVersion> Resolve(const std::string& contract,
+                                                   absl::Time at) override {
     if (down) return absl::UnavailableError("contract-svc is unavailable; retry");
     if (missing) return absl::NotFoundError(absl::StrCat("`", contract, "` not found"));
     return real_->Resolve(contract, at);
@@ -70,16 +71,18 @@ class ReportingConsumerTest : public ReportingApiTest {
   }
   std::unique_ptr<outbox::Feed> TicketFeed() {
     return clients::TicketEventFeed(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", harness_->ticket_port()), grpc::InsecureChannelCredentials()),
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", harness_->ticket_port()),
+                            grpc::InsecureChannelCredentials()),
         Jwt(), "reporting-svc", [this] { return clock_.Now(); });
   }
   std::unique_ptr<outbox::Feed> BillingFeed() {
-    return clients::BillingEventFeed(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", billing_port_), grpc::InsecureChannelCredentials()), Jwt(),
-        "reporting-svc", [this] { return clock_.Now(); });
+    return clients::BillingEventFeed(grpc::CreateChannel(absl::StrCat("127.0.0.1:", billing_port_),
+                                                         grpc::InsecureChannelCredentials()),
+                                     Jwt(), "reporting-svc", [this] { return clock_.Now(); });
   }
   std::unique_ptr<clients::ContractTermsSource> Terms() {
-    return std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(), "reporting-svc");
+    return std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(),
+                                                          "reporting-svc");
   }
   // Ends `t`'s contract for cause at `end` (contract-svc checks against real time: `end` must
   // not be more than a day in the past).
@@ -96,7 +99,8 @@ class ReportingConsumerTest : public ReportingApiTest {
     term.set_for_cause(true);
     term.mutable_effective_time()->set_seconds(absl::ToUnixSeconds(end));
     cpb::Contract terminated;
-    const grpc::Status s = harness_->contract_stub().TerminateContract(admin().get(), term, &terminated);
+    const grpc::Status s =
+        harness_->contract_stub().TerminateContract(admin().get(), term, &terminated);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
   grpc::Status Issue(const std::string& name, pb::Report* out) {
@@ -190,7 +194,7 @@ TEST_F(ReportingConsumerTest, AReportWithTheWritesPositionSeesTheOutageAtOnce) {
   get.set_name(name);
   pb::Report before;
   ASSERT_TRUE(stub_r_->GetReport(As("msp_agent").get(), get, &before).ok());
-  EXPECT_EQ(downtime(before), 0);  // reporting has not read it yet
+  EXPECT_EQ(downtime(before), 0);               // reporting has not read it yet
   ASSERT_EQ(before.event_positions_size(), 2);  // and says what it reflects
   EXPECT_NE(before.event_positions(0), position);
 
@@ -203,7 +207,8 @@ TEST_F(ReportingConsumerTest, AReportWithTheWritesPositionSeesTheOutageAtOnce) {
   EXPECT_EQ(after.event_positions(0), position);
   for (const std::string bad : {"nonsense", "contract-svc/x/1"}) {
     get.set_min_event_position(bad);
-    EXPECT_EQ(stub_r_->GetReport(As("msp_agent").get(), get, &after).error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+    EXPECT_EQ(stub_r_->GetReport(As("msp_agent").get(), get, &after).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT)
         << bad;
   }
 }
@@ -225,9 +230,9 @@ TEST_F(ReportingConsumerTest, AnOperatorReplaysSetAsideEventsOverTheApiOnceTheir
   ASSERT_TRUE(applied.ok()) << applied.status();
   EXPECT_EQ(test::CountRows(*pool_, "rpt_tickets"), 0);
 
-  outbox::EventConsumerServiceImpl service(*boundary_, pool_.get(),
-                                           {{"ticket-svc", &fresh->ticket_events()},
-                                            {"billing-svc", &fresh->billing_events()}});
+  outbox::EventConsumerServiceImpl service(
+      *boundary_, pool_.get(),
+      {{"ticket-svc", &fresh->ticket_events()}, {"billing-svc", &fresh->billing_events()}});
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -238,7 +243,8 @@ TEST_F(ReportingConsumerTest, AnOperatorReplaysSetAsideEventsOverTheApiOnceTheir
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
 
   sla::v1::ListDeadLettersResponse dead;
-  EXPECT_EQ(stub->ListDeadLetters(As("msp_agent").get(), {}, &dead).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub->ListDeadLetters(As("msp_agent").get(), {}, &dead).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   ASSERT_TRUE(stub->ListDeadLetters(As("msp_admin").get(), {}, &dead).ok());
   ASSERT_GE(dead.dead_letters_size(), 1);
   EXPECT_EQ(dead.dead_letters(0).type(), "ticket.opened");
@@ -267,7 +273,8 @@ TEST_F(ReportingConsumerTest, AnOperatorReplaysSetAsideEventsOverTheApiOnceTheir
   EXPECT_EQ(cursors.cursors(0).source(), "ticket-svc");
   EXPECT_FALSE(cursors.cursors(0).epoch().empty());
   EXPECT_EQ(cursors.cursors(0).stopped_reason(), "");
-  EXPECT_GE(cursors.cursors(0).sequence(), dead.dead_letters(dead.dead_letters_size() - 1).sequence());
+  EXPECT_GE(cursors.cursors(0).sequence(),
+            dead.dead_letters(dead.dead_letters_size() - 1).sequence());
 
   sla::v1::ReplayDeadLetterRequest unknown;
   unknown.set_source("nowhere");
@@ -329,7 +336,8 @@ TEST_F(ReportingConsumerTest, ReportCreditsEqualBillingsDocumentsAfterLateData) 
     req.set_filter(series);
     billing::pb::ListCreditNotesResponse out;
     ASSERT_TRUE(billing_stub_->ListCreditNotes(As("msp_agent").get(), req, &out).ok());
-    for (const auto& n : out.credit_notes()) documents += n.debit() ? -n.total().amount_minor() : n.total().amount_minor();
+    for (const auto& n : out.credit_notes())
+      documents += n.debit() ? -n.total().amount_minor() : n.total().amount_minor();
   }
   EXPECT_EQ(r.credits(0).amount_minor(), documents);
 }
@@ -394,13 +402,15 @@ TEST_F(ReportingConsumerTest, TheScheduleIssuesFirstFinalAndMissedMonths) {
 
   // reporting-svc's first pass comes five days after the leaving contract's final month.
   const absl::CivilMonth after = month + 1;
-  clock_.Set(absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(after.year(), after.month(), 5), bangkok)));
+  clock_.Set(absl::ToUnixSeconds(
+      absl::FromCivil(absl::CivilDay(after.year(), after.month(), 5), bangkok)));
   SyncAll();
   auto issued = reporting_->manager().IssueDueReports(*directory_);
   ASSERT_TRUE(issued.ok()) << issued.status();
   auto has = [&](const Tenant& t, absl::CivilMonth m) {
     pb::Report r;
-    const std::string name = absl::StrFormat("%s/reports/%04d-%02d", t.contract, m.year(), m.month());
+    const std::string name =
+        absl::StrFormat("%s/reports/%04d-%02d", t.contract, m.year(), m.month());
     return GetReport(name, &r).ok() && r.revision() == 1;
   };
   // Every month of the late starter, from its first (not in force on 15 December).

@@ -9,12 +9,12 @@
 // resolution 4 h and P3 response 4 h, resolution 24 h of business time on "Bangkok office"
 // (Mon–Fri 09:00–17:00, holiday 2026-12-07); e-mail availability 99.9 % with maintenance
 // Sundays 02:00–04:00 Bangkok; RCA for P1 and P2.
+#include <google/protobuf/util/json_util.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
-
-#include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/match.h"
 #include "common/clients/event_feed.h"
@@ -212,7 +212,8 @@ TEST_F(ReportingFlowTest, AMonthBecomesAReportWithFiguresComputedByHand) {
   pb::ListEventsResponse events;
   ASSERT_TRUE(stub_r_->ListEvents(As("msp_agent").get(), er, &events).ok());
   int announced = 0;
-  for (const auto& e : events.events()) announced += e.type() == "report.issued" && e.subject() == name;
+  for (const auto& e : events.events())
+    announced += e.type() == "report.issued" && e.subject() == name;
   EXPECT_EQ(announced, 2);
 
   // Exports.
@@ -230,24 +231,30 @@ TEST_F(ReportingFlowTest, AMonthBecomesAReportWithFiguresComputedByHand) {
   ASSERT_TRUE(stub_r_->ExportReport(As("msp_agent").get(), ex, &csv).ok());
   EXPECT_THAT(csv.content(), HasSubstr("compliance,P1,response_met_ppm,500000\n"));
   ex.set_format(pb::REPORT_FORMAT_UNSPECIFIED);
-  EXPECT_EQ(stub_r_->ExportReport(As("msp_agent").get(), ex, &csv).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(stub_r_->ExportReport(As("msp_agent").get(), ex, &csv).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 
   // Tenants see their own reports only; another tenant's answers NOT_FOUND.
   pb::Report seen;
   EXPECT_TRUE(GetReport(name, &seen, "customer_user", acme.id).ok());
-  EXPECT_EQ(GetReport(name, &seen, "customer_admin", globex.id).error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(GetReport(absl::StrCat(acme.customer, "/reports/2026-12"), &seen, "customer_user", globex.id)
-                .error_code(),
+  EXPECT_EQ(GetReport(name, &seen, "customer_admin", globex.id).error_code(),
             grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      GetReport(absl::StrCat(acme.customer, "/reports/2026-12"), &seen, "customer_user", globex.id)
+          .error_code(),
+      grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(GetReport("customers/-/reports/2026-12", &seen, "customer_admin", acme.id).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(stub_r_->IssueReport(As("customer_admin", acme.id).get(), issue, &same).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(GetReport("customers/acme/reports/2026-13", &seen).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(GetReport("customers/acme/reports/2026-13", &seen).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 
   // The customer's and the MSP-wide month.
   pb::Report customer;
-  ASSERT_TRUE(GetReport(absl::StrCat(acme.customer, "/reports/2026-12"), &customer, "customer_user", acme.id).ok());
+  ASSERT_TRUE(GetReport(absl::StrCat(acme.customer, "/reports/2026-12"), &customer, "customer_user",
+                        acme.id)
+                  .ok());
   EXPECT_EQ(customer.total().ticket_count(), 4);
   EXPECT_EQ(customer.revision(), 0);
   pb::Report msp;
@@ -294,14 +301,18 @@ TEST_F(ReportingFlowTest, WhatIfReplaysThePastUnderProposedTargets) {
   rt.set_contract(acme.contract);
   rt.mutable_at()->set_seconds(Utc(2026, 12, 15, 0));
   cpb::ResolveTermsResponse terms;
-  ASSERT_TRUE(harness_->contract_stub().ResolveTerms(ticket::SuiteHarness::AsService("reporting-svc", absl::Now()).get(), rt, &terms).ok());
-  auto simulate = [&](int64_t p1_response, pb::SimulateTermsResponse* out, const std::string& role = "msp_admin",
-                      const std::string& tenant = "") {
+  ASSERT_TRUE(harness_->contract_stub()
+                  .ResolveTerms(ticket::SuiteHarness::AsService("reporting-svc", absl::Now()).get(),
+                                rt, &terms)
+                  .ok());
+  auto simulate = [&](int64_t p1_response, pb::SimulateTermsResponse* out,
+                      const std::string& role = "msp_admin", const std::string& tenant = "") {
     pb::SimulateTermsRequest req;
     req.set_subject(acme.contract);
     *req.mutable_proposed_terms() = terms.version().terms();
     for (auto& p : *req.mutable_proposed_terms()->mutable_priority_targets()) {
-      if (p.priority() == sla::v1::PRIORITY_P1) p.mutable_first_response()->set_target_seconds(p1_response);
+      if (p.priority() == sla::v1::PRIORITY_P1)
+        p.mutable_first_response()->set_target_seconds(p1_response);
     }
     req.set_lookback_periods(1);
     return stub_r_->SimulateTerms(As(role, tenant).get(), req, out);
@@ -323,7 +334,8 @@ TEST_F(ReportingFlowTest, WhatIfReplaysThePastUnderProposedTargets) {
   EXPECT_EQ(loose.credit_exposure_minor(), 0);
 
   pb::SimulateTermsResponse denied;
-  EXPECT_EQ(simulate(300, &denied, "customer_admin", acme.id).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(simulate(300, &denied, "customer_admin", acme.id).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(simulate(-5, &denied).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
@@ -345,13 +357,14 @@ TEST_F(ReportingFlowTest, LintWarnsOfATargetTheContractsHistoryWouldHaveMissed) 
   clock_.Set(Utc(2027, 1, 2, 0));
   SyncAll();
 
-  auto lint = [&](int periods, cpb::LintContractResponse* out, const std::string& role = "msp_agent",
-                  const std::string& tenant = "") {
+  auto lint = [&](int periods, cpb::LintContractResponse* out,
+                  const std::string& role = "msp_agent", const std::string& tenant = "") {
     cpb::LintContractRequest req;
     req.set_name(acme.contract);
     req.set_history_lookback_periods(periods);
     // contract-svc checks tokens against real time.
-    return harness_->contract_stub().LintContract(ticket::SuiteHarness::As(role, tenant, absl::Now()).get(), req, out);
+    return harness_->contract_stub().LintContract(
+        ticket::SuiteHarness::As(role, tenant, absl::Now()).get(), req, out);
   };
   cpb::LintContractResponse out;
   // Not configured yet: the history check says so instead of answering without it.
@@ -369,8 +382,9 @@ TEST_F(ReportingFlowTest, LintWarnsOfATargetTheContractsHistoryWouldHaveMissed) 
   const cpb::LintFinding* p1_response = history["terms.priority_targets[0].first_response"];
   ASSERT_NE(p1_response, nullptr);
   EXPECT_EQ(p1_response->severity(), cpb::LintFinding::WARNING);
-  EXPECT_EQ(p1_response->message(),
-            "P1 first response within 15 min would have been missed in the last month (1 of 2 met)");
+  EXPECT_EQ(
+      p1_response->message(),
+      "P1 first response within 15 min would have been missed in the last month (1 of 2 met)");
   const cpb::LintFinding* p1_resolution = history["terms.priority_targets[0].resolution"];
   ASSERT_NE(p1_resolution, nullptr);
   EXPECT_EQ(p1_resolution->message(),
@@ -379,13 +393,16 @@ TEST_F(ReportingFlowTest, LintWarnsOfATargetTheContractsHistoryWouldHaveMissed) 
   ASSERT_NE(p3_response, nullptr);
   EXPECT_EQ(p3_response->severity(), cpb::LintFinding::INFO);
   EXPECT_EQ(p3_response->rule(), "met-in-history");
-  EXPECT_EQ(p3_response->message(), "P3 first response within 4 h would have been met in the last month (1 of 1 met)");
+  EXPECT_EQ(p3_response->message(),
+            "P3 first response within 4 h would have been met in the last month (1 of 1 met)");
   const cpb::LintFinding* p3_resolution = history["terms.priority_targets[2].resolution"];
   ASSERT_NE(p3_resolution, nullptr);
-  EXPECT_EQ(p3_resolution->message(), "P3 resolution within 1 d would have been missed in the last month (0 of 1 met)");
+  EXPECT_EQ(p3_resolution->message(),
+            "P3 resolution within 1 d would have been missed in the last month (0 of 1 met)");
 
   // Customers do not get the MSP's record; the lookback is bounded.
-  EXPECT_EQ(lint(1, &out, "customer_admin", acme.id).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(lint(1, &out, "customer_admin", acme.id).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(lint(37, &out).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 
   // The documented example terms, as a person writes them (no calendar snapshot): a draft
@@ -402,7 +419,8 @@ TEST_F(ReportingFlowTest, LintWarnsOfATargetTheContractsHistoryWouldHaveMissed) 
   *create.mutable_contract()->mutable_terms() = example;
   cpb::Contract draft;
   ASSERT_TRUE(harness_->contract_stub()
-                  .CreateContract(ticket::SuiteHarness::As("msp_admin", "", absl::Now()).get(), create, &draft)
+                  .CreateContract(ticket::SuiteHarness::As("msp_admin", "", absl::Now()).get(),
+                                  create, &draft)
                   .ok());
   cpb::LintContractRequest draft_lint;
   draft_lint.set_name(draft.name());
@@ -430,7 +448,9 @@ TEST_F(ReportingFlowTest, TheLintHistoryCycleNeverCallsBackAndEachSideFailsClear
   get.set_name(acme.contract);
   cpb::Contract active;
   ASSERT_TRUE(
-      harness_->contract_stub().GetContract(ticket::SuiteHarness::As("msp_admin", "", absl::Now()).get(), get, &active).ok());
+      harness_->contract_stub()
+          .GetContract(ticket::SuiteHarness::As("msp_admin", "", absl::Now()).get(), get, &active)
+          .ok());
   ASSERT_FALSE(active.terms().calendars().empty());  // the snapshot lint sends along
   harness_->ConnectTermsHistory(reporting_port_, [this] { return clock_.Now(); });
 

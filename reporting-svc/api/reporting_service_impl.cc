@@ -9,7 +9,8 @@ namespace sla::reporting {
 using outbox::RequireEventReader;
 using server::Into;
 
-ReportingServiceImpl::ReportingServiceImpl(const server::RpcBoundary& boundary, mysql::ConnectionPool* pool,
+ReportingServiceImpl::ReportingServiceImpl(const server::RpcBoundary& boundary,
+                                           mysql::ConnectionPool* pool,
                                            std::unique_ptr<clients::ContractTermsSource> contracts,
                                            std::unique_ptr<outbox::Feed> tickets,
                                            std::unique_ptr<outbox::Feed> billing,
@@ -20,28 +21,37 @@ ReportingServiceImpl::ReportingServiceImpl(const server::RpcBoundary& boundary, 
       tickets_(std::move(tickets)),
       billing_(std::move(billing)) {
   sequencer_ = std::make_unique<outbox::Sequencer>(pool_);
-  sequencer_loop_ = std::make_unique<server::Periodic>("outbox-sequencer", absl::Milliseconds(100), [this] {
-    absl::StatusOr<int> n = sequencer_->RunOnce();
-    if (!n.ok()) log::Warning("outbox sequencer pass failed", {{"error", n.status().ToString()}});
-  }, absl::Milliseconds(5));
+  sequencer_loop_ = std::make_unique<server::Periodic>(
+      "outbox-sequencer", absl::Milliseconds(100),
+      [this] {
+        absl::StatusOr<int> n = sequencer_->RunOnce();
+        if (!n.ok())
+          log::Warning("outbox sequencer pass failed", {{"error", n.status().ToString()}});
+      },
+      absl::Milliseconds(5));
   ReportingOptions o;
   o.clock = options.clock;
   o.on_events_written = [this] { sequencer_loop_->Wake(); };
-  manager_ = std::make_unique<ReportManager>(pool_, contracts_.get(), tickets_.get(), billing_.get(), o);
-  consumer_loop_ = std::make_unique<server::Periodic>("event-followers", options.consume_interval, [this] {
-    absl::StatusOr<int> t = manager_->ConsumeTicketEvents();
-    if (!t.ok()) log::Warning("following ticket-svc's events failed", {{"error", t.status().ToString()}});
-    absl::StatusOr<int> b = manager_->ConsumeBillingEvents();
-    if (!b.ok()) log::Warning("following billing-svc's events failed", {{"error", b.status().ToString()}});
-  });
-  schedule_loop_ = std::make_unique<server::Periodic>("report-schedule", options.schedule_interval, [this] {
-    absl::StatusOr<int> n = manager_->IssueDueReports(*contracts_);
-    if (!n.ok()) {
-      log::Warning("issuing scheduled reports failed", {{"error", n.status().ToString()}});
-    } else if (*n > 0) {
-      log::Info("reports issued", {{"count", absl::StrCat(*n)}});
-    }
-  });
+  manager_ =
+      std::make_unique<ReportManager>(pool_, contracts_.get(), tickets_.get(), billing_.get(), o);
+  consumer_loop_ =
+      std::make_unique<server::Periodic>("event-followers", options.consume_interval, [this] {
+        absl::StatusOr<int> t = manager_->ConsumeTicketEvents();
+        if (!t.ok())
+          log::Warning("following ticket-svc's events failed", {{"error", t.status().ToString()}});
+        absl::StatusOr<int> b = manager_->ConsumeBillingEvents();
+        if (!b.ok())
+          log::Warning("following billing-svc's events failed", {{"error", b.status().ToString()}});
+      });
+  schedule_loop_ =
+      std::make_unique<server::Periodic>("report-schedule", options.schedule_interval, [this] {
+        absl::StatusOr<int> n = manager_->IssueDueReports(*contracts_);
+        if (!n.ok()) {
+          log::Warning("issuing scheduled reports failed", {{"error", n.status().ToString()}});
+        } else if (*n > 0) {
+          log::Info("reports issued", {{"count", absl::StrCat(*n)}});
+        }
+      });
   if (options.start_workers) {
     sequencer_loop_->Start();
     consumer_loop_->Start();
@@ -55,38 +65,46 @@ ReportingServiceImpl::~ReportingServiceImpl() {
   sequencer_loop_->Stop();
 }
 
-#define SLA_REPORTING_UNARY(Method, Request, Response, Call)                                 \
-  grpc::Status ReportingServiceImpl::Method(grpc::ServerContext* ctx, const Request* req,     \
-                                            Response* out) {                                  \
-    return boundary_.Run(ctx, #Method, *req, [&](const server::CallContext& call) {                 \
-      return Into(manager_->Call, out);                                                      \
-    });                                                                                       \
+#define SLA_REPORTING_UNARY(Method, Request, Response, Call)                              \
+  grpc::Status ReportingServiceImpl::Method(grpc::ServerContext* ctx, const Request* req, \
+                                            Response* out) {                              \
+    return boundary_.Run(ctx, #Method, *req, [&](const server::CallContext& call) {       \
+      return Into(manager_->Call, out);                                                   \
+    });                                                                                   \
   }
 
 SLA_REPORTING_UNARY(GetReport, pb::GetReportRequest, pb::Report, Get(call.identity, *req))
-SLA_REPORTING_UNARY(IssueReport, pb::IssueReportRequest, pb::Report, Issue(call.identity, req->name()))
-SLA_REPORTING_UNARY(ListReports, pb::ListReportsRequest, pb::ListReportsResponse, List(call.identity, *req))
-SLA_REPORTING_UNARY(ExportReport, pb::ExportReportRequest, pb::ExportReportResponse, Export(call.identity, *req))
+SLA_REPORTING_UNARY(IssueReport, pb::IssueReportRequest, pb::Report,
+                    Issue(call.identity, req->name()))
+SLA_REPORTING_UNARY(ListReports, pb::ListReportsRequest, pb::ListReportsResponse,
+                    List(call.identity, *req))
+SLA_REPORTING_UNARY(ExportReport, pb::ExportReportRequest, pb::ExportReportResponse,
+                    Export(call.identity, *req))
 SLA_REPORTING_UNARY(SimulateTerms, pb::SimulateTermsRequest, pb::SimulateTermsResponse,
                     Simulate(call.identity, *req))
 
 #undef SLA_REPORTING_UNARY
 
-grpc::Status ReportingServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::ListEventsRequest* req,
+grpc::Status ReportingServiceImpl::ListEvents(grpc::ServerContext* ctx,
+                                              const pb::ListEventsRequest* req,
                                               pb::ListEventsResponse* out) {
-  return boundary_.Run(ctx, "ListEvents", *req, [&](const server::CallContext& call) -> absl::Status {
-    SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
-    return outbox::ListPage(*pool_, "reporting-svc", *req, out);
-  });
+  return boundary_.Run(ctx, "ListEvents", *req,
+                       [&](const server::CallContext& call) -> absl::Status {
+                         SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
+                         return outbox::ListPage(*pool_, "reporting-svc", *req, out);
+                       });
 }
 
-grpc::Status ReportingServiceImpl::WatchEvents(grpc::ServerContext* ctx, const pb::WatchEventsRequest* req,
+grpc::Status ReportingServiceImpl::WatchEvents(grpc::ServerContext* ctx,
+                                               const pb::WatchEventsRequest* req,
                                                grpc::ServerWriter<pb::Event>* writer) {
-  return boundary_.Run(ctx, "WatchEvents", *req, [&](const server::CallContext& call) -> absl::Status {
-    SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
-    return outbox::Watch(*pool_, *sequencer_, "reporting-svc", *req, call.identity, [this] { return boundary_.Now(); }, ctx,
-                         writer, boundary_.draining(), watch_slots_);
-  });
+  return boundary_.Run(
+      ctx, "WatchEvents", *req, [&](const server::CallContext& call) -> absl::Status {
+        SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
+        return outbox::Watch(
+            *pool_, *sequencer_, "reporting-svc", *req, call.identity,
+            [this] { return boundary_.Now(); }, ctx, writer, boundary_.draining(), watch_slots_);
+      });
 }
 
 }  // namespace sla::reporting

@@ -39,8 +39,10 @@ class ReportingServiceImpl final : public pb::ReportingService::Service {
   // Open watches, shared with sla.v1.EventService.WatchEvents.
   outbox::WatchSlots& watch_slots() { return watch_slots_; }
 
-  grpc::Status GetReport(grpc::ServerContext* ctx, const pb::GetReportRequest* req, pb::Report* out) override;
-  grpc::Status IssueReport(grpc::ServerContext* ctx, const pb::IssueReportRequest* req, pb::Report* out) override;
+  grpc::Status GetReport(grpc::ServerContext* ctx, const pb::GetReportRequest* req,
+                         pb::Report* out) override;
+  grpc::Status IssueReport(grpc::ServerContext* ctx, const pb::IssueReportRequest* req,
+                           pb::Report* out) override;
   grpc::Status ListReports(grpc::ServerContext* ctx, const pb::ListReportsRequest* req,
                            pb::ListReportsResponse* out) override;
   grpc::Status ExportReport(grpc::ServerContext* ctx, const pb::ExportReportRequest* req,

@@ -12,15 +12,15 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "common/core/invoice.h"
 #include "common/api/resource_name.h"
+#include "common/core/invoice.h"
+#include "common/core/terms_validation.h"
 #include "common/log/log.h"
 #include "common/outbox/outbox.h"
 #include "common/outbox/payload.h"
 #include "common/server/access.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "common/core/terms_validation.h"
 #include "reporting-svc/domain/credit_event.h"
 #include "reporting-svc/domain/render.h"
 
@@ -37,7 +37,8 @@ absl::Time Now(const ReportingOptions& o) { return o.clock(); }
 bool IsMsp(const Identity& who) { return who.HasAnyRole({"msp_admin", "msp_agent", "service"}); }
 
 int64_t MidMonth(int period) {
-  return absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(period / 12, period % 12 + 1, 15), absl::UTCTimeZone()));
+  return absl::ToUnixSeconds(
+      absl::FromCivil(absl::CivilSecond(period / 12, period % 12 + 1, 15), absl::UTCTimeZone()));
 }
 
 absl::StatusOr<storage::TicketKey> TicketKeyOf(const std::string& ticket) {
@@ -72,7 +73,8 @@ class ReportManager::TicketHandler final : public outbox::Handler {
     *state = std::move(terms);
     return absl::OkStatus();
   }
-  absl::Status Apply(mysql::Connection& c, const outbox::FeedEvent& e, const std::any& state) override {
+  absl::Status Apply(mysql::Connection& c, const outbox::FeedEvent& e,
+                     const std::any& state) override {
     return m_->ApplyTicketEvent(c, e, std::any_cast<const State&>(state).get());
   }
 
@@ -92,8 +94,8 @@ class ReportManager::BillingHandler final : public outbox::Handler {
   ReportManager* m_;
 };
 
-ReportManager::ReportManager(mysql::ConnectionPool* pool, clients::TermsSource* terms, outbox::Feed* tickets,
-                             outbox::Feed* billing, ReportingOptions options)
+ReportManager::ReportManager(mysql::ConnectionPool* pool, clients::TermsSource* terms,
+                             outbox::Feed* tickets, outbox::Feed* billing, ReportingOptions options)
     : pool_(pool),
       terms_(terms),
       options_(std::move(options)),
@@ -102,27 +104,30 @@ ReportManager::ReportManager(mysql::ConnectionPool* pool, clients::TermsSource* 
   outbox::FollowerOptions follow;
   follow.clock = options_.clock;
   follow.source = kTicketSource;
-  ticket_follower_ = std::make_unique<outbox::Follower>(pool_, tickets, ticket_handler_.get(), follow);
+  ticket_follower_ =
+      std::make_unique<outbox::Follower>(pool_, tickets, ticket_handler_.get(), follow);
   follow.source = kBillingSource;
-  billing_follower_ = std::make_unique<outbox::Follower>(pool_, billing, billing_handler_.get(), follow);
+  billing_follower_ =
+      std::make_unique<outbox::Follower>(pool_, billing, billing_handler_.get(), follow);
 }
 
 ReportManager::~ReportManager() = default;
 
-absl::StatusOr<std::shared_ptr<const ReportManager::TermsInfo>> ReportManager::TermsOf(const std::string& contract,
-                                                                                     const std::string& version,
-                                                                                     int64_t at) {
+absl::StatusOr<std::shared_ptr<const ReportManager::TermsInfo>> ReportManager::TermsOf(
+    const std::string& contract, const std::string& version, int64_t at) {
   {
     absl::MutexLock lock(&mu_);
-    if (auto it = terms_cache_.find(version); !version.empty() && it != terms_cache_.end()) return it->second;
+    if (auto it = terms_cache_.find(version); !version.empty() && it != terms_cache_.end())
+      return it->second;
   }
   // A named version is fetched by its name: the version in force at the event's time may be a
   // later one (an amendment), or none at all (a ticket closed after its contract ended).
-  SLA_ASSIGN_OR_RETURN(clients::ResolvedVersion v, version.empty()
-                                                       ? terms_->Resolve(contract, absl::FromUnixSeconds(at))
-                                                       : terms_->ResolveVersion(contract, version));
+  SLA_ASSIGN_OR_RETURN(clients::ResolvedVersion v,
+                       version.empty() ? terms_->Resolve(contract, absl::FromUnixSeconds(at))
+                                       : terms_->ResolveVersion(contract, version));
   if (!version.empty() && v.name != version) {
-    return absl::FailedPreconditionError(absl::StrCat("contract-svc answered `", v.name, "` for `", version, "`"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("contract-svc answered `", v.name, "` for `", version, "`"));
   }
   auto info = std::make_shared<TermsInfo>(TermsInfo{v.name, std::move(v.terms)});
   absl::MutexLock lock(&mu_);
@@ -138,25 +143,30 @@ absl::StatusOr<std::shared_ptr<const ReportManager::TermsInfo>> ReportManager::T
   // terms) changes when the contract is amended or ended, so it is asked for, not cached.
   std::optional<clients::ResolvedVersion> best;
   for (int n = 1; n <= 1000; ++n) {
-    absl::StatusOr<clients::ResolvedVersion> v = terms_->ResolveVersion(contract, absl::StrCat(contract, "/versions/", n));
+    absl::StatusOr<clients::ResolvedVersion> v =
+        terms_->ResolveVersion(contract, absl::StrCat(contract, "/versions/", n));
     if (absl::IsNotFound(v.status())) break;  // past the latest version
     if (!v.ok()) return v.status();
-    SLA_ASSIGN_OR_RETURN(core::PeriodBounds b,
-                         core::Bounds({period / 12, period % 12 + 1}, v->terms.pricing().billing_time_zone()));
+    SLA_ASSIGN_OR_RETURN(
+        core::PeriodBounds b,
+        core::Bounds({period / 12, period % 12 + 1}, v->terms.pricing().billing_time_zone()));
     if (v->effective_from >= absl::FromUnixSeconds(b.end)) break;
-    if (v->effective_until > absl::FromUnixSeconds(b.start) && v->effective_until > v->effective_from) best = *v;
+    if (v->effective_until > absl::FromUnixSeconds(b.start) &&
+        v->effective_until > v->effective_from)
+      best = *v;
     if (v->effective_until == absl::InfiniteFuture()) break;
   }
   if (!best) return WrongState(contract, absl::StrCat("was not in force in ", PeriodText(period)));
   return TermsOf(contract, best->name, 0);
 }
 
-absl::StatusOr<std::vector<int>> ReportManager::DuePeriods(const std::string& contract, absl::Time until,
-                                                           int64_t now) {
+absl::StatusOr<std::vector<int>> ReportManager::DuePeriods(const std::string& contract,
+                                                           absl::Time until, int64_t now) {
   SLA_ASSIGN_OR_RETURN(clients::ResolvedVersion first,
                        terms_->ResolveVersion(contract, absl::StrCat(contract, "/versions/1")));
   const std::string& zone = first.terms.pricing().billing_time_zone();
-  SLA_ASSIGN_OR_RETURN(core::Period begins, core::PeriodOf(absl::ToUnixSeconds(first.effective_from), zone));
+  SLA_ASSIGN_OR_RETURN(core::Period begins,
+                       core::PeriodOf(absl::ToUnixSeconds(first.effective_from), zone));
   SLA_ASSIGN_OR_RETURN(core::Period today, core::PeriodOf(now, zone));
   const int current = today.year * 12 + today.month - 1;
   int last = current - 1;  // the last ended period
@@ -196,47 +206,54 @@ absl::Status ReportManager::ApplyTicketEvent(mysql::Connection& c, const outbox:
   const sla::v1::TicketEventPayload& t = e.payload.ticket();
   const sla::v1::OutageEventPayload& o = e.payload.outage();
   if (e.payload.has_outage()) {
-    SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(o.contract(), "contracts", "payload.contract"));
+    SLA_ASSIGN_OR_RETURN(auto k,
+                         api::ParseCustomerChild(o.contract(), "contracts", "payload.contract"));
     SLA_ASSIGN_OR_RETURN(auto id, api::ParseCustomerChild(o.outage(), "outages", "payload.outage"));
     return storage::UpsertOutage(
-        c, {k.first, id.second, k.second,
-            {o.service_id(), o.start_time().seconds(), o.has_end_time() ? o.end_time().seconds() : 0, o.planned(),
-             o.exclusion_id()}});
+        c, {k.first,
+            id.second,
+            k.second,
+            {o.service_id(), o.start_time().seconds(),
+             o.has_end_time() ? o.end_time().seconds() : 0, o.planned(), o.exclusion_id()}});
   }
   if (t.ticket().empty() || terms == nullptr) return absl::OkStatus();  // not a ticket event
   SLA_ASSIGN_OR_RETURN(const storage::TicketKey key, TicketKeyOf(t.ticket()));
-  SLA_ASSIGN_OR_RETURN(auto contract, api::ParseCustomerChild(t.contract(), "contracts", "payload.contract"));
+  SLA_ASSIGN_OR_RETURN(auto contract,
+                       api::ParseCustomerChild(t.contract(), "contracts", "payload.contract"));
   const auto& rca = terms->terms.problem_management().rca_required_for();
-  const bool rca_required = rca.empty() ? (t.priority() == sla::v1::PRIORITY_P1 || t.priority() == sla::v1::PRIORITY_P2)
-                                        : std::find(rca.begin(), rca.end(), t.priority()) != rca.end();
+  const bool rca_required =
+      rca.empty() ? (t.priority() == sla::v1::PRIORITY_P1 || t.priority() == sla::v1::PRIORITY_P2)
+                  : std::find(rca.begin(), rca.end(), t.priority()) != rca.end();
   if (e.type == "ticket.opened") {
     const int64_t opened = t.has_open_time() ? t.open_time().seconds() : e.event_time;
     SLA_ASSIGN_OR_RETURN(const int period, PeriodIndexOf(*terms, opened));
-    return storage::InsertTicket(c, {key, contract.second, t.service_id(), t.priority(), period, opened,
-                                     t.terms_version(), rca_required});
+    return storage::InsertTicket(c, {key, contract.second, t.service_id(), t.priority(), period,
+                                     opened, t.terms_version(), rca_required});
   }
   if (e.type == "clock.met") {
     if (t.clock() == sla::v1::CLOCK_FIRST_RESPONSE || t.clock() == sla::v1::CLOCK_RESOLUTION) {
-      return storage::ClockMet(c, key, t.clock(), !t.breached(), t.consumed_seconds(), t.elapsed_seconds(),
-                               t.met_time().seconds());
+      return storage::ClockMet(c, key, t.clock(), !t.breached(), t.consumed_seconds(),
+                               t.elapsed_seconds(), t.met_time().seconds());
     }
     return absl::OkStatus();
   }
   if (e.type == "clock.breached") {
     SLA_ASSIGN_OR_RETURN(const int period, PeriodIndexOf(*terms, t.breach_time().seconds()));
-    return storage::AddBreach(c, {key, contract.second, t.clock(), t.cycle(), t.priority(), t.breach_time().seconds(),
-                                  period});
+    return storage::AddBreach(c, {key, contract.second, t.clock(), t.cycle(), t.priority(),
+                                  t.breach_time().seconds(), period});
   }
   if (e.type == "escalation.fired") {
     SLA_ASSIGN_OR_RETURN(const int period, PeriodIndexOf(*terms, t.fire_time().seconds()));
-    return storage::AddEscalation(c, {key, contract.second, t.clock(), t.cycle(), t.level(), t.manual(),
-                                      t.fire_time().seconds(), period});
+    return storage::AddEscalation(c, {key, contract.second, t.clock(), t.cycle(), t.level(),
+                                      t.manual(), t.fire_time().seconds(), period});
   }
-  if (e.type == "ticket.priority_changed") return storage::SetPriority(c, key, t.priority(), rca_required);
+  if (e.type == "ticket.priority_changed")
+    return storage::SetPriority(c, key, t.priority(), rca_required);
   if (e.type == "ticket.reopened") return storage::TicketReopened(c, key, t.reopen_count());
   if (e.type == "ticket.closed") return storage::TicketClosed(c, key, t.rca_recorded());
   if (e.type == "ticket.rca_recorded") return storage::RcaRecorded(c, key);
-  if (e.type == "ticket.paused" || (e.type == "ticket.status_changed" && t.to_status() == "WAITING_ON_CUSTOMER")) {
+  if (e.type == "ticket.paused" ||
+      (e.type == "ticket.status_changed" && t.to_status() == "WAITING_ON_CUSTOMER")) {
     return storage::PauseStarted(c, key, e.event_time);
   }
   if (e.type == "ticket.resumed" || e.type == "ticket.resolved" ||
@@ -266,17 +283,26 @@ absl::StatusOr<int> ReportManager::ConsumeBillingEvents() {
 absl::Status ReportManager::ApplyBillingEvent(mysql::Connection& c, const outbox::FeedEvent& e) {
   if (outbox::FamilyOf(e.type) != sla::v1::EventPayload::kCredit) return absl::OkStatus();
   SLA_RETURN_IF_ERROR(outbox::RequirePayload(e.type, e.payload));
-  SLA_ASSIGN_OR_RETURN(std::optional<CreditEvent> credit, ReadCreditEvent(e.type, e.payload.credit()));
+  SLA_ASSIGN_OR_RETURN(std::optional<CreditEvent> credit,
+                       ReadCreditEvent(e.type, e.payload.credit()));
   if (!credit) return absl::OkStatus();
-  const storage::Credit row{credit->contract.customer_id, credit->contract.contract_id, credit->period, credit->status,
-                            credit->kind == CreditEvent::Kind::kSet ? credit->note : "", credit->currency,
-                            credit->amount_minor, credit->cap_cut_minor};
-  SLA_RETURN_IF_ERROR(credit->kind == CreditEvent::Kind::kSet ? storage::UpsertCredit(c, row)
-                                                              : storage::AdjustCredit(c, row, credit->note));
-  SLA_ASSIGN_OR_RETURN(auto report, storage::LoadReport(c, credit->contract, credit->period, 0, false));
+  const storage::Credit row{credit->contract.customer_id,
+                            credit->contract.contract_id,
+                            credit->period,
+                            credit->status,
+                            credit->kind == CreditEvent::Kind::kSet ? credit->note : "",
+                            credit->currency,
+                            credit->amount_minor,
+                            credit->cap_cut_minor};
+  SLA_RETURN_IF_ERROR(credit->kind == CreditEvent::Kind::kSet
+                          ? storage::UpsertCredit(c, row)
+                          : storage::AdjustCredit(c, row, credit->note));
+  SLA_ASSIGN_OR_RETURN(auto report,
+                       storage::LoadReport(c, credit->contract, credit->period, 0, false));
   if (!report) return absl::OkStatus();
   return storage::AddPendingRevision(
-      c, {credit->contract, credit->period, "late data: credits decided by billing-svc after the last revision"});
+      c, {credit->contract, credit->period,
+          "late data: credits decided by billing-svc after the last revision"});
 }
 
 absl::Status ReportManager::IssuePendingRevisions() {
@@ -288,14 +314,16 @@ absl::Status ReportManager::IssuePendingRevisions() {
     }));
     if (pending.empty()) return absl::OkStatus();
     for (const storage::PendingRevision& p : pending) {
-      const std::string name = absl::StrCat("customers/", p.scope.customer_id, "/contracts/", p.scope.contract_id,
-                                            "/reports/", PeriodText(p.period_index));
+      const std::string name =
+          absl::StrCat("customers/", p.scope.customer_id, "/contracts/", p.scope.contract_id,
+                       "/reports/", PeriodText(p.period_index));
       SLA_ASSIGN_OR_RETURN(ReportName n, ParseReportName(name, "name"));
       absl::Status issued = IssueNow(n, p.reason).status();
       // Kept for the next pass unless issued, or unless it can never be (then it is logged).
       if (!issued.ok() && !outbox::PermanentError(issued)) return issued;
       if (!issued.ok()) {
-        log::Warning("pending report revision dropped", {{"report", name}, {"reason", std::string(issued.message())}});
+        log::Warning("pending report revision dropped",
+                     {{"report", name}, {"reason", std::string(issued.message())}});
       }
       SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) {
         return storage::DeletePendingRevision(c, p.scope, p.period_index);
@@ -313,7 +341,8 @@ absl::StatusOr<v1::Report> ReportManager::Compute(const ReportName& n) {
   std::shared_ptr<const TermsInfo> terms;
   core::PeriodBounds bounds;
   if (n.contract()) {
-    const std::string contract = absl::StrCat("customers/", n.scope.customer_id, "/contracts/", n.scope.contract_id);
+    const std::string contract =
+        absl::StrCat("customers/", n.scope.customer_id, "/contracts/", n.scope.contract_id);
     SLA_ASSIGN_OR_RETURN(terms, TermsForPeriod(contract, n.period));
     r.set_terms_version(terms->version);
     r.set_time_zone(terms->terms.pricing().billing_time_zone());
@@ -322,9 +351,11 @@ absl::StatusOr<v1::Report> ReportManager::Compute(const ReportName& n) {
     r.mutable_period_end()->set_seconds(bounds.end);
   }
   SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(std::vector<TicketFigures> rows, storage::LoadTicketFigures(c, n.scope, n.period));
+    SLA_ASSIGN_OR_RETURN(std::vector<TicketFigures> rows,
+                         storage::LoadTicketFigures(c, n.scope, n.period));
     Aggregate(rows, r.mutable_priorities(), r.mutable_total());
-    SLA_ASSIGN_OR_RETURN(auto breaches, storage::LoadBreaches(c, n.scope, n.period, options_.breaches_listed));
+    SLA_ASSIGN_OR_RETURN(auto breaches,
+                         storage::LoadBreaches(c, n.scope, n.period, options_.breaches_listed));
     for (auto& b : breaches.first) *r.add_breaches() = std::move(b);
     r.set_breaches_not_listed(breaches.second - r.breaches_size());
     SLA_ASSIGN_OR_RETURN(auto escalations, storage::LoadEscalations(c, n.scope, n.period));
@@ -335,18 +366,22 @@ absl::StatusOr<v1::Report> ReportManager::Compute(const ReportName& n) {
     for (auto& t : trend) *r.add_trend() = std::move(t);
     if (n.contract()) {
       r.set_contract_count(1);
-      SLA_ASSIGN_OR_RETURN(std::vector<OutageRow> outages, storage::LoadOutages(c, n.scope, bounds.start, bounds.end));
+      SLA_ASSIGN_OR_RETURN(std::vector<OutageRow> outages,
+                           storage::LoadOutages(c, n.scope, bounds.start, bounds.end));
       SLA_ASSIGN_OR_RETURN(auto availability,
-                           AvailabilityFigures(terms->terms, terms->version, n.period / 12, n.period % 12 + 1,
-                                               outages, now));
+                           AvailabilityFigures(terms->terms, terms->version, n.period / 12,
+                                               n.period % 12 + 1, outages, now));
       for (auto& a : availability) *r.add_availability() = std::move(a);
       // Availability of each trend period, on this report's targets (outages are few).
       for (v1::TrendPoint& point : *r.mutable_trend()) {
         SLA_ASSIGN_OR_RETURN(const int p, ParsePeriod(point.period(), "trend.period"));
-        SLA_ASSIGN_OR_RETURN(core::PeriodBounds b, core::Bounds({p / 12, p % 12 + 1}, r.time_zone()));
-        SLA_ASSIGN_OR_RETURN(std::vector<OutageRow> past, storage::LoadOutages(c, n.scope, b.start, b.end));
-        SLA_ASSIGN_OR_RETURN(auto figures, AvailabilityFigures(terms->terms, terms->version, p / 12, p % 12 + 1,
-                                                               past, std::min(now, b.end)));
+        SLA_ASSIGN_OR_RETURN(core::PeriodBounds b,
+                             core::Bounds({p / 12, p % 12 + 1}, r.time_zone()));
+        SLA_ASSIGN_OR_RETURN(std::vector<OutageRow> past,
+                             storage::LoadOutages(c, n.scope, b.start, b.end));
+        SLA_ASSIGN_OR_RETURN(auto figures,
+                             AvailabilityFigures(terms->terms, terms->version, p / 12, p % 12 + 1,
+                                                 past, std::min(now, b.end)));
         if (figures.empty()) continue;
         point.set_availability_ppm(1'000'000);
         point.set_availability_met(true);
@@ -377,7 +412,8 @@ absl::StatusOr<v1::Report> ReportManager::IssueNow(const ReportName& n, const st
     SLA_ASSIGN_OR_RETURN(auto latest, storage::LoadReport(c, n.scope, n.period, 0, true));
     if (latest) {
       v1::Report before;
-      if (!before.ParseFromString(latest->body)) return absl::DataLossError("an issued report is unreadable");
+      if (!before.ParseFromString(latest->body))
+        return absl::DataLossError("an issued report is unreadable");
       if (google::protobuf::util::MessageDifferencer::Equals(Figures(before), Figures(r))) {
         r = std::move(before);  // nothing changed: no new revision
         return absl::OkStatus();
@@ -385,9 +421,11 @@ absl::StatusOr<v1::Report> ReportManager::IssueNow(const ReportName& n, const st
     }
     const int revision = latest ? latest->revision + 1 : 1;
     r.set_revision(revision);
-    r.set_revision_note(revision == 1 ? why : absl::StrCat("revision ", revision, " replaces revision ", revision - 1,
-                                                           ": ", why));
-    SLA_RETURN_IF_ERROR(storage::InsertReport(c, n.scope, n.period, revision, now, r.SerializeAsString()));
+    r.set_revision_note(revision == 1 ? why
+                                      : absl::StrCat("revision ", revision, " replaces revision ",
+                                                     revision - 1, ": ", why));
+    SLA_RETURN_IF_ERROR(
+        storage::InsertReport(c, n.scope, n.period, revision, now, r.SerializeAsString()));
     written = true;
     outbox::Row issued{"report.issued", n.name, n.scope.customer_id, now, {}};
     sla::v1::ReportEventPayload& payload = *issued.payload.mutable_report();
@@ -401,7 +439,8 @@ absl::StatusOr<v1::Report> ReportManager::IssueNow(const ReportName& n, const st
     // Another replica issued the same revision at the same moment: that one stands.
     SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
       SLA_ASSIGN_OR_RETURN(auto latest, storage::LoadReport(c, n.scope, n.period, 0, false));
-      if (!latest || !r.ParseFromString(latest->body)) return absl::InternalError("issued report vanished");
+      if (!latest || !r.ParseFromString(latest->body))
+        return absl::InternalError("issued report vanished");
       return absl::OkStatus();
     }));
     return r;
@@ -411,10 +450,12 @@ absl::StatusOr<v1::Report> ReportManager::IssueNow(const ReportName& n, const st
   return r;
 }
 
-absl::StatusOr<v1::Report> ReportManager::Get(const Identity& who, const v1::GetReportRequest& req) {
+absl::StatusOr<v1::Report> ReportManager::Get(const Identity& who,
+                                              const v1::GetReportRequest& req) {
   SLA_ASSIGN_OR_RETURN(ReportName n, ParseReportName(req.name(), "name"));
   if (n.scope.customer_id.empty()) {
-    if (!server::ReadsAllCustomers(who)) return PermissionDenied("MSP-wide reports are for the MSP's staff");
+    if (!server::ReadsAllCustomers(who))
+      return PermissionDenied("MSP-wide reports are for the MSP's staff");
   } else {
     SLA_RETURN_IF_ERROR(server::RequireReadAccess(who, n.scope.customer_id, req.name(), "reports"));
   }
@@ -422,12 +463,14 @@ absl::StatusOr<v1::Report> ReportManager::Get(const Identity& who, const v1::Get
   if (n.contract()) {
     std::optional<storage::StoredReport> stored;
     SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(stored, storage::LoadReport(c, n.scope, n.period, req.revision(), false));
+      SLA_ASSIGN_OR_RETURN(stored,
+                           storage::LoadReport(c, n.scope, n.period, req.revision(), false));
       return absl::OkStatus();
     }));
     if (stored) {
       v1::Report r;
-      if (!r.ParseFromString(stored->body)) return absl::DataLossError("an issued report is unreadable");
+      if (!r.ParseFromString(stored->body))
+        return absl::DataLossError("an issued report is unreadable");
       return r;
     }
     if (req.revision() > 0) return NotFound(absl::StrCat(req.name(), " revision ", req.revision()));
@@ -442,7 +485,8 @@ absl::StatusOr<v1::Report> ReportManager::Get(const Identity& who, const v1::Get
                           : p.stream == kBillingSource ? billing_follower_.get()
                                                        : nullptr;
     if (f == nullptr) {
-      return InvalidField("min_event_position", "must be a position in ticket-svc's or billing-svc's stream");
+      return InvalidField("min_event_position",
+                          "must be a position in ticket-svc's or billing-svc's stream");
     }
     SLA_RETURN_IF_ERROR(f->CatchUp(p.epoch, p.sequence, absl::Seconds(5)).status());
   }
@@ -464,7 +508,8 @@ absl::StatusOr<v1::Report> ReportManager::Issue(const Identity& who, const std::
   return IssueNow(n, "issued on request");
 }
 
-absl::StatusOr<v1::ListReportsResponse> ReportManager::List(const Identity& who, const v1::ListReportsRequest& req) {
+absl::StatusOr<v1::ListReportsResponse> ReportManager::List(const Identity& who,
+                                                            const v1::ListReportsRequest& req) {
   SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(req.parent(), "contracts", "parent"));
   SLA_RETURN_IF_ERROR(server::RequireReadAccess(who, k.first, req.parent(), "reports"));
   const int size = req.page_size() == 0 ? 100 : req.page_size();
@@ -481,7 +526,8 @@ absl::StatusOr<v1::ListReportsResponse> ReportManager::List(const Identity& who,
   v1::ListReportsResponse out;
   for (size_t i = 0; i < bodies.size() && static_cast<int>(i) < size; ++i) {
     v1::Report full;
-    if (!full.ParseFromString(bodies[i])) return absl::DataLossError("an issued report is unreadable");
+    if (!full.ParseFromString(bodies[i]))
+      return absl::DataLossError("an issued report is unreadable");
     v1::Report* r = out.add_reports();
     r->set_name(full.name());
     r->set_revision(full.revision());
@@ -500,11 +546,13 @@ absl::StatusOr<v1::ExportReportResponse> ReportManager::Export(const Identity& w
   get.set_name(req.name());
   get.set_revision(req.revision());
   if (req.format() == v1::REPORT_FORMAT_UNSPECIFIED || !v1::ReportFormat_IsValid(req.format())) {
-    return InvalidField("format", "is required: REPORT_FORMAT_JSON, REPORT_FORMAT_CSV or REPORT_FORMAT_HTML");
+    return InvalidField("format",
+                        "is required: REPORT_FORMAT_JSON, REPORT_FORMAT_CSV or REPORT_FORMAT_HTML");
   }
   SLA_ASSIGN_OR_RETURN(v1::Report r, Get(who, get));
   v1::ExportReportResponse out;
-  std::string base = absl::StrReplaceAll(r.name(), {{"customers/", ""}, {"/contracts/", "-"}, {"/reports/", "-"}, {"/", "-"}});
+  std::string base = absl::StrReplaceAll(
+      r.name(), {{"customers/", ""}, {"/contracts/", "-"}, {"/reports/", "-"}, {"/", "-"}});
   absl::StrAppend(&base, "-r", r.revision());
   switch (req.format()) {
     case v1::REPORT_FORMAT_JSON:
@@ -525,8 +573,8 @@ absl::StatusOr<v1::ExportReportResponse> ReportManager::Export(const Identity& w
   return out;
 }
 
-absl::StatusOr<v1::SimulateTermsResponse> ReportManager::Simulate(const Identity& who,
-                                                                  const v1::SimulateTermsRequest& req) {
+absl::StatusOr<v1::SimulateTermsResponse> ReportManager::Simulate(
+    const Identity& who, const v1::SimulateTermsRequest& req) {
   storage::Scope scope;
   if (auto k = api::ParseCustomerChild(req.subject(), "contracts", "subject"); k.ok()) {
     scope = {k->first, k->second};
@@ -569,15 +617,17 @@ absl::StatusOr<v1::SimulateTermsResponse> ReportManager::Simulate(const Identity
     }
   }
   SLA_RETURN_IF_ERROR(core::ValidateTerms(
-      proposed, [&](absl::string_view name) { return calendars.count(std::string(name)) > 0; }, "proposed_terms"));
+      proposed, [&](absl::string_view name) { return calendars.count(std::string(name)) > 0; },
+      "proposed_terms"));
   const int64_t now = absl::ToUnixSeconds(Now(options_));
-  SLA_ASSIGN_OR_RETURN(core::Period current, core::PeriodOf(now, proposed.pricing().billing_time_zone()));
+  SLA_ASSIGN_OR_RETURN(core::Period current,
+                       core::PeriodOf(now, proposed.pricing().billing_time_zone()));
   const int last = current.year * 12 + current.month - 1 - 1;
   const int first = last - req.lookback_periods() + 1;
   SLA_ASSIGN_OR_RETURN(core::PeriodBounds b0, core::Bounds({first / 12, first % 12 + 1},
-                                                                 proposed.pricing().billing_time_zone()));
+                                                           proposed.pricing().billing_time_zone()));
   SLA_ASSIGN_OR_RETURN(core::PeriodBounds b1, core::Bounds({last / 12, last % 12 + 1},
-                                                                 proposed.pricing().billing_time_zone()));
+                                                           proposed.pricing().billing_time_zone()));
   SimulationInput in;
   in.now = now;
   for (int p = first; p <= last; ++p) in.periods.push_back(p);
@@ -587,9 +637,10 @@ absl::StatusOr<v1::SimulateTermsResponse> ReportManager::Simulate(const Identity
     return absl::OkStatus();
   }));
   // The proposed calendars cover the lookback, with room for clocks that run past its end.
-  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> ctx,
-                       core::TermsContext::Build("proposed", proposed, absl::FromUnixSeconds(b0.start - 86400 * 7),
-                                                   absl::FromUnixSeconds(std::max(now, b1.end) + 86400 * 400)));
+  SLA_ASSIGN_OR_RETURN(
+      std::shared_ptr<const core::TermsContext> ctx,
+      core::TermsContext::Build("proposed", proposed, absl::FromUnixSeconds(b0.start - 86400 * 7),
+                                absl::FromUnixSeconds(std::max(now, b1.end) + 86400 * 400)));
   in.proposed = ctx.get();
   return reporting::Simulate(in);
 }
@@ -601,8 +652,9 @@ absl::StatusOr<int> ReportManager::IssueDueReports(clients::ContractDirectory& c
   std::map<std::string, absl::Time> until;
   SLA_ASSIGN_OR_RETURN(std::vector<std::string> active, contracts.ActiveContracts());
   for (const std::string& c : active) until[c] = absl::InfiniteFuture();
-  SLA_ASSIGN_OR_RETURN(std::vector<clients::ContractDirectory::Terminated> ended,
-                       contracts.TerminatedContracts(absl::FromUnixSeconds(now) - absl::Hours(24 * 400)));
+  SLA_ASSIGN_OR_RETURN(
+      std::vector<clients::ContractDirectory::Terminated> ended,
+      contracts.TerminatedContracts(absl::FromUnixSeconds(now) - absl::Hours(24 * 400)));
   for (const auto& t : ended) until[t.name] = t.termination_time;
   int issued = 0;
   for (const auto& [contract, end] : until) {
@@ -616,12 +668,14 @@ absl::StatusOr<int> ReportManager::IssueDueReports(clients::ContractDirectory& c
     for (const int period : *due) {
       std::optional<storage::StoredReport> existing;
       SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-        SLA_ASSIGN_OR_RETURN(existing, storage::LoadReport(c, {k.first, k.second}, period, 0, false));
+        SLA_ASSIGN_OR_RETURN(existing,
+                             storage::LoadReport(c, {k.first, k.second}, period, 0, false));
         return absl::OkStatus();
       }));
       if (existing) continue;
-      SLA_ASSIGN_OR_RETURN(ReportName n,
-                           ParseReportName(absl::StrCat(contract, "/reports/", PeriodText(period)), "name"));
+      SLA_ASSIGN_OR_RETURN(
+          ReportName n,
+          ParseReportName(absl::StrCat(contract, "/reports/", PeriodText(period)), "name"));
       absl::StatusOr<v1::Report> r = IssueNow(n, "issued on schedule at the end of the period");
       if (r.ok()) {
         ++issued;

@@ -29,7 +29,6 @@ struct ReportingOptions {
   int breaches_listed = 1000;
 };
 
-
 class ReportManager {
  public:
   // `tickets`, `billing`: the followed streams (ListEvents over gRPC in production).
@@ -43,8 +42,10 @@ class ReportManager {
 
   absl::StatusOr<v1::Report> Get(const server::Identity& who, const v1::GetReportRequest& req);
   absl::StatusOr<v1::Report> Issue(const server::Identity& who, const std::string& name);
-  absl::StatusOr<v1::ListReportsResponse> List(const server::Identity& who, const v1::ListReportsRequest& req);
-  absl::StatusOr<v1::ExportReportResponse> Export(const server::Identity& who, const v1::ExportReportRequest& req);
+  absl::StatusOr<v1::ListReportsResponse> List(const server::Identity& who,
+                                               const v1::ListReportsRequest& req);
+  absl::StatusOr<v1::ExportReportResponse> Export(const server::Identity& who,
+                                                  const v1::ExportReportRequest& req);
   absl::StatusOr<v1::SimulateTermsResponse> Simulate(const server::Identity& who,
                                                      const v1::SimulateTermsRequest& req);
   // Issues the report of every active contract whose period ended and has none yet, on the
@@ -65,20 +66,23 @@ class ReportManager {
     std::string version;
     sla::v1::SlaTerms terms;
   };
-  absl::StatusOr<std::shared_ptr<const TermsInfo>> TermsOf(const std::string& contract, const std::string& version,
-                                                          int64_t at);
+  absl::StatusOr<std::shared_ptr<const TermsInfo>> TermsOf(const std::string& contract,
+                                                           const std::string& version, int64_t at);
   absl::StatusOr<int> PeriodIndexOf(const TermsInfo& t, int64_t at) const;
   // The terms a contract's report of `period` is computed under: those in force in the middle
   // of the month, or, for a month the contract began or ended in, the last version in force
   // during the month (found by walking the versions). FAILED_PRECONDITION if none was.
-  absl::StatusOr<std::shared_ptr<const TermsInfo>> TermsForPeriod(const std::string& contract, int period);
+  absl::StatusOr<std::shared_ptr<const TermsInfo>> TermsForPeriod(const std::string& contract,
+                                                                  int period);
   // The ended periods of `contract` whose reports are due and not issued, oldest first, at
   // most the last 12: from the month it began (or its end) on its schedule, and its final
   // month when it ended (`until`, or InfiniteFuture while in force).
-  absl::StatusOr<std::vector<int>> DuePeriods(const std::string& contract, absl::Time until, int64_t now);
+  absl::StatusOr<std::vector<int>> DuePeriods(const std::string& contract, absl::Time until,
+                                              int64_t now);
   class TicketHandler;
   class BillingHandler;
-  absl::Status ApplyTicketEvent(mysql::Connection& c, const outbox::FeedEvent& e, const TermsInfo* terms);
+  absl::Status ApplyTicketEvent(mysql::Connection& c, const outbox::FeedEvent& e,
+                                const TermsInfo* terms);
   absl::Status ApplyBillingEvent(mysql::Connection& c, const outbox::FeedEvent& e);
   // Issues the revisions late data made due; what fails for a passing reason stays pending.
   absl::Status IssuePendingRevisions();

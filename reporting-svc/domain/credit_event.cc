@@ -23,7 +23,8 @@ absl::StatusOr<std::optional<CreditEvent>> ReadCreditEvent(const std::string& ty
     return v;
   };
   CreditEvent e;
-  SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(p.contract(), "contracts", "payload.contract"));
+  SLA_ASSIGN_OR_RETURN(auto k,
+                       api::ParseCustomerChild(p.contract(), "contracts", "payload.contract"));
   e.contract = {k.first, k.second};
   SLA_ASSIGN_OR_RETURN(e.period, ParsePeriod(p.period(), "payload.period"));
   e.currency = p.currency();

@@ -18,8 +18,8 @@ struct CreditEvent {
     kAdjust,  // a later delta credit note, debit note (negative) or revised amount: added
   };
   Kind kind = Kind::kSet;
-  Scope contract;   // customer and contract
-  int period = 0;   // year × 12 + month − 1
+  Scope contract;      // customer and contract
+  int period = 0;      // year × 12 + month − 1
   std::string status;  // "issued", "deferred", "dropped"
   std::string note;    // the credit or debit note's name, if any
   std::string currency;

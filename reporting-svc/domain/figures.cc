@@ -27,7 +27,8 @@ int64_t P90(std::vector<int64_t>& values) {
 
 int64_t MeanHalfUp(int64_t sum, int64_t n) {
   if (n <= 0) return 0;
-  return static_cast<int64_t>((static_cast<__int128>(sum) * 2 + n) / (2 * static_cast<__int128>(n)));
+  return static_cast<int64_t>((static_cast<__int128>(sum) * 2 + n) /
+                              (2 * static_cast<__int128>(n)));
 }
 
 namespace {
@@ -65,8 +66,8 @@ struct Accumulator {
     }
   }
 
-  static void Stats(std::vector<int64_t>& business, int64_t business_sum, std::vector<int64_t>& wall,
-                    int64_t wall_sum, pb::DurationStats* out) {
+  static void Stats(std::vector<int64_t>& business, int64_t business_sum,
+                    std::vector<int64_t>& wall, int64_t wall_sum, pb::DurationStats* out) {
     const auto n = static_cast<int64_t>(business.size());
     out->set_count(n);
     out->set_mean_business_seconds(MeanHalfUp(business_sum, n));
@@ -83,7 +84,8 @@ struct Accumulator {
     out->set_resolution_decided(res_decided);
     out->set_resolution_met(res_met);
     out->set_resolution_met_ppm(SharePpm(res_met, res_decided));
-    Stats(resp_business, resp_business_sum, resp_wall, resp_wall_sum, out->mutable_time_to_respond());
+    Stats(resp_business, resp_business_sum, resp_wall, resp_wall_sum,
+          out->mutable_time_to_respond());
     Stats(res_business, res_business_sum, res_wall, res_wall_sum, out->mutable_time_to_resolve());
     out->set_breach_count(breaches);
     out->set_reopened(reopened);
@@ -123,7 +125,8 @@ std::string TargetWording(const sla::v1::SlaTerms& terms, const sla::v1::ClockTa
   for (const auto& c : terms.calendars()) {
     if (c.name() == target.calendar() && !c.display_name().empty()) calendar = c.display_name();
   }
-  return absl::StrCat(text::FormatTarget(target.target_seconds()), " of business time (", calendar, ")");
+  return absl::StrCat(text::FormatTarget(target.target_seconds()), " of business time (", calendar,
+                      ")");
 }
 
 void AddTargetWording(const sla::v1::SlaTerms& terms,
@@ -131,8 +134,10 @@ void AddTargetWording(const sla::v1::SlaTerms& terms,
   for (pb::PriorityCompliance& p : *figures) {
     for (const sla::v1::PriorityTargets& t : terms.priority_targets()) {
       if (t.priority() != p.priority()) continue;
-      p.set_response_target_text(absl::StrCat("First response within ", TargetWording(terms, t.first_response())));
-      p.set_resolution_target_text(absl::StrCat("Resolution within ", TargetWording(terms, t.resolution())));
+      p.set_response_target_text(
+          absl::StrCat("First response within ", TargetWording(terms, t.first_response())));
+      p.set_resolution_target_text(
+          absl::StrCat("Resolution within ", TargetWording(terms, t.resolution())));
     }
   }
 }
@@ -168,7 +173,8 @@ absl::StatusOr<std::vector<pb::ServiceAvailabilityFigure>> AvailabilityFigures(
     a.set_target_ppm(f.target_ppm);
     const core::Availability& v = f.availability;
     const int64_t e = v.eligible_minutes, d = v.downtime_minutes;
-    a.set_actual_ppm(e == 0 ? 1'000'000 : static_cast<int64_t>(static_cast<__int128>(e - d) * 1'000'000 / e));
+    a.set_actual_ppm(e == 0 ? 1'000'000
+                            : static_cast<int64_t>(static_cast<__int128>(e - d) * 1'000'000 / e));
     a.set_met(v.Meets(f.target_ppm));
     a.set_period_minutes(v.period_minutes);
     a.set_eligible_minutes(e);
@@ -185,8 +191,8 @@ absl::StatusOr<std::vector<pb::ServiceAvailabilityFigure>> AvailabilityFigures(
     }
     a.set_planned_minutes(UnionMinutes(planned, pc.bounds.start, pc.bounds.end));
     a.set_excluded_minutes(UnionMinutes(excluded, pc.bounds.start, pc.bounds.end));
-    a.set_target_text(absl::StrCat("Availability of at least ", text::FormatPpmPercent(f.target_ppm),
-                                   " per month"));
+    a.set_target_text(absl::StrCat("Availability of at least ",
+                                   text::FormatPpmPercent(f.target_ppm), " per month"));
     out.push_back(std::move(a));
   }
   return out;
@@ -199,7 +205,8 @@ std::string PeriodText(int period_index) {
 absl::StatusOr<int> ParsePeriod(const std::string& text, const std::string& field) {
   int year = 0, month = 0;
   if (text.size() != 7 || text[4] != '-' || !absl::SimpleAtoi(text.substr(0, 4), &year) ||
-      !absl::SimpleAtoi(text.substr(5, 2), &month) || year < 2000 || year > 9999 || month < 1 || month > 12) {
+      !absl::SimpleAtoi(text.substr(5, 2), &month) || year < 2000 || year > 9999 || month < 1 ||
+      month > 12) {
     return InvalidField(field, "must be a month YYYY-MM (2000-01 to 9999-12)");
   }
   return year * 12 + month - 1;

@@ -1,14 +1,14 @@
 #include "reporting-svc/domain/figures.h"
 
+#include "common/core/test_terms.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "common/core/test_terms.h"
 
 namespace sla::reporting {
 namespace {
 
-using ::testing::HasSubstr;
 using core::testing::Utc;
+using ::testing::HasSubstr;
 
 TEST(FiguresTest, P90IsTheNearestRank) {
   std::vector<int64_t> ten = {10, 1, 9, 2, 8, 3, 7, 4, 6, 5};
@@ -34,10 +34,47 @@ TEST(FiguresTest, AggregatesPerPriorityAndInAll) {
   // (1,200 / 1,200), still pending; one reopened, one closed with its RCA, one closed without.
   // P3: one ticket met (3,600 business / 86,400 wall: overnight).
   std::vector<TicketFigures> rows(4);
-  rows[0] = {sla::v1::PRIORITY_P1, kMetOnTime, 600, 600, kMetOnTime, 3000, 3000, 0, 1, true, true, true, true};
-  rows[1] = {sla::v1::PRIORITY_P1, kBreached, 1200, 1200, kBreached, -1, -1, 2, 0, false, true, false, true};
-  rows[2] = {sla::v1::PRIORITY_P1, kPending, -1, -1, kPending, -1, -1, 0, 0, false, true, false, false};
-  rows[3] = {sla::v1::PRIORITY_P3, kMetOnTime, 3600, 86400, kPending, -1, -1, 0, 0, false, false, false, false};
+  rows[0] = {sla::v1::PRIORITY_P1,
+             kMetOnTime,
+             600,
+             600,
+             kMetOnTime,
+             3000,
+             3000,
+             0,
+             1,
+             true,
+             true,
+             true,
+             true};
+  rows[1] = {sla::v1::PRIORITY_P1,
+             kBreached,
+             1200,
+             1200,
+             kBreached,
+             -1,
+             -1,
+             2,
+             0,
+             false,
+             true,
+             false,
+             true};
+  rows[2] = {
+      sla::v1::PRIORITY_P1, kPending, -1, -1, kPending, -1, -1, 0, 0, false, true, false, false};
+  rows[3] = {sla::v1::PRIORITY_P3,
+             kMetOnTime,
+             3600,
+             86400,
+             kPending,
+             -1,
+             -1,
+             0,
+             0,
+             false,
+             false,
+             false,
+             false};
   google::protobuf::RepeatedPtrField<v1::PriorityCompliance> per;
   v1::PriorityCompliance total;
   Aggregate(rows, &per, &total);

@@ -62,7 +62,10 @@ TEST(RenderTest, CsvQuotesAndListsEveryFigure) {
   EXPECT_THAT(csv, HasSubstr("compliance,P1,response_met_ppm,428571\n"));
   EXPECT_THAT(csv, HasSubstr("availability,email-hosting,actual_ppm,997756\n"));
   EXPECT_THAT(csv, HasSubstr("trend,2026-12,response_met_ppm,960000\n"));
-  EXPECT_THAT(csv, HasSubstr("compliance,P1,response_target,First response within 15 minutes (around the clock)\n"));
+  EXPECT_THAT(
+      csv,
+      HasSubstr(
+          "compliance,P1,response_target,First response within 15 minutes (around the clock)\n"));
 }
 
 TEST(RenderTest, JsonKeepsProtoFieldNames) {

@@ -21,13 +21,17 @@ absl::StatusOr<ReportName> ParseReportName(const std::string& name, const std::s
       n.scope.customer_id = parts[1];
     }
     period = parts[3];
-  } else if (parts.size() == 6 && parts[0] == "customers" && parts[2] == "contracts" && parts[4] == "reports") {
-    if (!api::ValidId(parts[1]) || !api::ValidId(parts[3])) return InvalidField(field, "has an invalid id");
+  } else if (parts.size() == 6 && parts[0] == "customers" && parts[2] == "contracts" &&
+             parts[4] == "reports") {
+    if (!api::ValidId(parts[1]) || !api::ValidId(parts[3]))
+      return InvalidField(field, "has an invalid id");
     n.scope = {parts[1], parts[3]};
     period = parts[5];
   } else {
-    return InvalidField(field, "must be customers/{c}/contracts/{k}/reports/{YYYY-MM}, customers/{c}/reports/"
-                               "{YYYY-MM} or customers/-/reports/{YYYY-MM}");
+    return InvalidField(
+        field,
+        "must be customers/{c}/contracts/{k}/reports/{YYYY-MM}, customers/{c}/reports/"
+        "{YYYY-MM} or customers/-/reports/{YYYY-MM}");
   }
   SLA_ASSIGN_OR_RETURN(n.period, ParsePeriod(period, field));
   return n;

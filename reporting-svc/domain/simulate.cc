@@ -26,9 +26,11 @@ absl::StatusOr<ClockReplay> ReplayClock(const core::TermsContext& terms, const R
   if (target == nullptr) return r;
   const calendar::BusinessCalendar* cal = terms.CalendarFor(*target);
   if (cal == nullptr) return r;
-  const int64_t end = std::clamp(event_time != 0 ? event_time : now, cal->begin_seconds(), cal->end_seconds());
+  const int64_t end =
+      std::clamp(event_time != 0 ? event_time : now, cal->begin_seconds(), cal->end_seconds());
   const int64_t start = std::clamp(t.open_time, cal->begin_seconds(), end);
-  SLA_ASSIGN_OR_RETURN(const int64_t consumed, calendar::ConsumedSeconds(*cal, start, end, t.pauses));
+  SLA_ASSIGN_OR_RETURN(const int64_t consumed,
+                       calendar::ConsumedSeconds(*cal, start, end, t.pauses));
   if (consumed > target->target_seconds()) {
     r.state = kBreached;
     SLA_ASSIGN_OR_RETURN(r.breach_time,
@@ -50,7 +52,8 @@ std::vector<calendar::PauseSeconds> ParsePauses(const std::string& text, int64_t
   for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
     std::pair<std::string, std::string> se = absl::StrSplit(part, '-');
     int64_t s = 0, e = 0;
-    if (absl::SimpleAtoi(se.first, &s) && absl::SimpleAtoi(se.second, &e) && e > s) out.push_back({s, e});
+    if (absl::SimpleAtoi(se.first, &s) && absl::SimpleAtoi(se.second, &e) && e > s)
+      out.push_back({s, e});
   }
   if (open_start > 0) out.push_back({open_start, calendar::kOpenEnded});
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
@@ -80,8 +83,8 @@ absl::StatusOr<v1::SimulateTermsResponse> Simulate(const SimulationInput& in) {
     TicketFigures f;
     f.priority = t.priority;
     f.resolved = t.res_time != 0;
-    const std::pair<sla::v1::ClockKind, int64_t> clocks[] = {{sla::v1::CLOCK_FIRST_RESPONSE, t.resp_time},
-                                                             {sla::v1::CLOCK_RESOLUTION, t.res_time}};
+    const std::pair<sla::v1::ClockKind, int64_t> clocks[] = {
+        {sla::v1::CLOCK_FIRST_RESPONSE, t.resp_time}, {sla::v1::CLOCK_RESOLUTION, t.res_time}};
     for (const auto& [kind, when] : clocks) {
       SLA_ASSIGN_OR_RETURN(const ClockReplay r, ReplayClock(*in.proposed, t, kind, when, in.now));
       if (kind == sla::v1::CLOCK_FIRST_RESPONSE) {
@@ -96,7 +99,8 @@ absl::StatusOr<v1::SimulateTermsResponse> Simulate(const SimulationInput& in) {
       if (r.state == kBreached) {
         ++f.breach_count;
         SLA_ASSIGN_OR_RETURN(const core::Period at, core::PeriodOf(r.breach_time, zone));
-        breaches[at.year * 12 + at.month - 1].push_back({t.ticket, kind, t.priority, r.breach_time});
+        breaches[at.year * 12 + at.month - 1].push_back(
+            {t.ticket, kind, t.priority, r.breach_time});
       }
     }
     figures[index].push_back(f);
@@ -118,17 +122,21 @@ absl::StatusOr<v1::SimulateTermsResponse> Simulate(const SimulationInput& in) {
     for (const OutageRow& o : in.outages) {
       facts.outages.push_back({"", o.service_id, o.start, o.end, o.planned, o.exclusion_id});
     }
-    SLA_ASSIGN_OR_RETURN(core::PeriodComputation pc,
-                         core::ComputePeriod(terms, "proposed", {p / 12, p % 12 + 1}, 0, 0, facts, in.now));
+    SLA_ASSIGN_OR_RETURN(
+        core::PeriodComputation pc,
+        core::ComputePeriod(terms, "proposed", {p / 12, p % 12 + 1}, 0, 0, facts, in.now));
     sp->set_credit_exposure_minor(pc.credits.total_minor);
     sp->set_currency(currency);
     out.set_credit_exposure_minor(out.credit_exposure_minor() + pc.credits.total_minor);
     if (!breaches[p].empty()) out.set_periods_with_breaches(out.periods_with_breaches() + 1);
   }
   out.add_notes("each ticket is replayed at its final priority, from its opening");
-  out.add_notes("first response and resolution are replayed; resolution-plan and update-interval clocks are not");
+  out.add_notes(
+      "first response and resolution are replayed; resolution-plan and update-interval clocks are "
+      "not");
   out.add_notes("a clock not yet met is measured up to the time of the simulation");
-  out.add_notes("availability uses the recorded outages and the proposed targets and maintenance windows");
+  out.add_notes(
+      "availability uses the recorded outages and the proposed targets and maintenance windows");
   return out;
 }
 

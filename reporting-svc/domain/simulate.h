@@ -16,9 +16,9 @@
 
 #include "absl/status/statusor.h"
 #include "common/calendar/sla_clock.h"
+#include "common/core/terms_context.h"
 #include "reporting-svc/domain/figures.h"
 #include "sla/reporting/v1/reporting_service.pb.h"
-#include "common/core/terms_context.h"
 
 namespace sla::reporting {
 
@@ -27,16 +27,16 @@ struct ReplayTicket {
   std::string service_id;
   sla::v1::Priority priority = sla::v1::PRIORITY_UNSPECIFIED;
   int64_t open_time = 0;
-  int64_t resp_time = 0;  // 0: never responded
-  int64_t res_time = 0;   // 0: never resolved
+  int64_t resp_time = 0;                       // 0: never responded
+  int64_t res_time = 0;                        // 0: never resolved
   std::vector<calendar::PauseSeconds> pauses;  // sorted, disjoint; an open pause ends kOpenEnded
 };
 
 struct SimulationInput {
   const core::TermsContext* proposed = nullptr;
-  std::vector<int> periods;            // period indexes replayed, ascending
-  std::vector<ReplayTicket> tickets;   // opened within the periods
-  std::vector<OutageRow> outages;      // overlapping the periods
+  std::vector<int> periods;           // period indexes replayed, ascending
+  std::vector<ReplayTicket> tickets;  // opened within the periods
+  std::vector<OutageRow> outages;     // overlapping the periods
   int64_t now = 0;
 };
 

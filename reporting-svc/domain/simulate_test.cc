@@ -1,8 +1,8 @@
 #include "reporting-svc/domain/simulate.h"
 
+#include "common/core/test_terms.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "common/core/test_terms.h"
 
 namespace sla::reporting {
 namespace {
@@ -15,7 +15,8 @@ sla::v1::SlaTerms Proposed(int64_t p2_response_seconds) {
   terms.mutable_pricing()->mutable_monthly_fee()->set_currency_code("THB");
   terms.mutable_pricing()->mutable_monthly_fee()->set_amount_minor(10'000'000);
   for (auto& p : *terms.mutable_priority_targets()) {
-    if (p.priority() == sla::v1::PRIORITY_P2) p.mutable_first_response()->set_target_seconds(p2_response_seconds);
+    if (p.priority() == sla::v1::PRIORITY_P2)
+      p.mutable_first_response()->set_target_seconds(p2_response_seconds);
   }
   auto* rule = terms.mutable_credit_schedule()->add_per_event_rules();
   rule->set_rule_id("p2-response");
@@ -49,8 +50,9 @@ SimulationInput Input(const core::TermsContext* ctx) {
 }
 
 TEST(SimulateTest, ATighterTargetPredictsTheBreachesAndTheirCredits) {
-  auto ctx = core::TermsContext::Build("proposed", Proposed(3600), absl::FromUnixSeconds(Utc(2026, 11, 1, 0)),
-                                         absl::FromUnixSeconds(Utc(2028, 1, 1, 0)));
+  auto ctx = core::TermsContext::Build("proposed", Proposed(3600),
+                                       absl::FromUnixSeconds(Utc(2026, 11, 1, 0)),
+                                       absl::FromUnixSeconds(Utc(2028, 1, 1, 0)));
   ASSERT_TRUE(ctx.ok()) << ctx.status();
   auto out = Simulate(Input(ctx->get()));
   ASSERT_TRUE(out.ok()) << out.status();
@@ -67,8 +69,9 @@ TEST(SimulateTest, ATighterTargetPredictsTheBreachesAndTheirCredits) {
 }
 
 TEST(SimulateTest, ALooserTargetPredictsNone) {
-  auto ctx = core::TermsContext::Build("proposed", Proposed(2 * 3600), absl::FromUnixSeconds(Utc(2026, 11, 1, 0)),
-                                         absl::FromUnixSeconds(Utc(2028, 1, 1, 0)));
+  auto ctx = core::TermsContext::Build("proposed", Proposed(2 * 3600),
+                                       absl::FromUnixSeconds(Utc(2026, 11, 1, 0)),
+                                       absl::FromUnixSeconds(Utc(2028, 1, 1, 0)));
   ASSERT_TRUE(ctx.ok()) << ctx.status();
   auto out = Simulate(Input(ctx->get()));
   ASSERT_TRUE(out.ok()) << out.status();

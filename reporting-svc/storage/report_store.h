@@ -106,18 +106,26 @@ absl::StatusOr<std::vector<PendingRevision>> ListPendingRevisions(Connection& c,
 absl::Status DeletePendingRevision(Connection& c, const Scope& s, int period_index);
 
 // --- Report queries ----------------------------------------------------------------------
-absl::StatusOr<std::vector<TicketFigures>> LoadTicketFigures(Connection& c, const Scope& s, int period);
+absl::StatusOr<std::vector<TicketFigures>> LoadTicketFigures(Connection& c, const Scope& s,
+                                                             int period);
 // The first `limit` breaches of the period (by time), and how many there are in all.
-absl::StatusOr<std::pair<std::vector<v1::BreachEntry>, int64_t>> LoadBreaches(Connection& c, const Scope& s,
-                                                                               int period, int limit);
-absl::StatusOr<std::vector<v1::EscalationCount>> LoadEscalations(Connection& c, const Scope& s, int period);
+absl::StatusOr<std::pair<std::vector<v1::BreachEntry>, int64_t>> LoadBreaches(Connection& c,
+                                                                              const Scope& s,
+                                                                              int period,
+                                                                              int limit);
+absl::StatusOr<std::vector<v1::EscalationCount>> LoadEscalations(Connection& c, const Scope& s,
+                                                                 int period);
 // Outages of one contract overlapping [start, end).
-absl::StatusOr<std::vector<OutageRow>> LoadOutages(Connection& c, const Scope& s, int64_t start, int64_t end);
-absl::StatusOr<std::vector<v1::CreditFigure>> LoadCredits(Connection& c, const Scope& s, int period);
+absl::StatusOr<std::vector<OutageRow>> LoadOutages(Connection& c, const Scope& s, int64_t start,
+                                                   int64_t end);
+absl::StatusOr<std::vector<v1::CreditFigure>> LoadCredits(Connection& c, const Scope& s,
+                                                          int period);
 // Headline figures of periods first..last (every period present, oldest first).
-absl::StatusOr<std::vector<v1::TrendPoint>> LoadTrend(Connection& c, const Scope& s, int first, int last);
+absl::StatusOr<std::vector<v1::TrendPoint>> LoadTrend(Connection& c, const Scope& s, int first,
+                                                      int last);
 // Tickets opened in periods first..last, for a what-if replay.
-absl::StatusOr<std::vector<ReplayTicket>> LoadReplayTickets(Connection& c, const Scope& s, int first, int last);
+absl::StatusOr<std::vector<ReplayTicket>> LoadReplayTickets(Connection& c, const Scope& s,
+                                                            int first, int last);
 // Distinct contracts with tickets in the period.
 absl::StatusOr<int64_t> CountContracts(Connection& c, const Scope& s, int period);
 
@@ -127,11 +135,12 @@ struct StoredReport {
   std::string body;  // serialized sla.reporting.v1.Report
 };
 // The latest revision (FOR UPDATE when issuing), or the given one.
-absl::StatusOr<std::optional<StoredReport>> LoadReport(Connection& c, const Scope& s, int period, int revision,
-                                                       bool for_update);
-absl::Status InsertReport(Connection& c, const Scope& s, int period, int revision, int64_t issue_time,
-                          const std::string& body);
+absl::StatusOr<std::optional<StoredReport>> LoadReport(Connection& c, const Scope& s, int period,
+                                                       int revision, bool for_update);
+absl::Status InsertReport(Connection& c, const Scope& s, int period, int revision,
+                          int64_t issue_time, const std::string& body);
 // Revisions of a contract's reports, newest period and revision first.
-absl::StatusOr<std::vector<std::string>> ListReports(Connection& c, const Scope& s, int offset, int limit);
+absl::StatusOr<std::vector<std::string>> ListReports(Connection& c, const Scope& s, int offset,
+                                                     int limit);
 
 }  // namespace sla::reporting::storage

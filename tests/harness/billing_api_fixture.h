@@ -4,10 +4,10 @@
 #pragma once
 
 #include "billing-svc/api/billing_service_impl.h"
-#include "common/outbox/event_service.h"
-#include "common/clients/event_feed.h"
 #include "common/clients/contract_terms.h"
+#include "common/clients/event_feed.h"
 #include "common/mysql/migrator.h"
+#include "common/outbox/event_service.h"
 #include "gmock/gmock.h"
 #include "tests/harness/ticket_api_fixture.h"
 
@@ -28,25 +28,30 @@ class BillingApiTest : public ticket::TicketApiTest {
     ASSERT_TRUE(pool.ok());
     billing_pool_ = *std::move(pool);
     ASSERT_TRUE(mysql::Migrate(*billing_pool_, Migrations()).ok());
-    directory_ = std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(), "billing-svc");
-    boundary_ = std::make_unique<server::RpcBoundary>(&verifier_holder(), [this] { return clock_.Now(); });
+    directory_ = std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(),
+                                                                "billing-svc");
+    boundary_ =
+        std::make_unique<server::RpcBoundary>(&verifier_holder(), [this] { return clock_.Now(); });
     BillingServiceOptions o;
     o.clock = [this] { return clock_.Now(); };
     o.start_workers = false;
     billing_ = std::make_unique<BillingServiceImpl>(
         *boundary_, billing_pool_.get(),
-        std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(), "billing-svc"),
+        std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(),
+                                                       "billing-svc"),
         directory_.get(),
-        clients::TicketEventFeed(grpc::CreateChannel(absl::StrCat("127.0.0.1:", harness_->ticket_port()),
-                                                     grpc::InsecureChannelCredentials()),
-                                 Jwt(), "billing-svc", [this] { return clock_.Now(); }),
+        clients::TicketEventFeed(
+            grpc::CreateChannel(absl::StrCat("127.0.0.1:", harness_->ticket_port()),
+                                grpc::InsecureChannelCredentials()),
+            Jwt(), "billing-svc", [this] { return clock_.Now(); }),
         o);
     grpc::ServerBuilder builder;
     int& port = billing_port_;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(billing_.get());
     billing_events_ = std::make_unique<outbox::EventServiceImpl>(
-        *boundary_, billing_pool_.get(), &billing_->sequencer(), "billing-svc", &billing_->watch_slots());
+        *boundary_, billing_pool_.get(), &billing_->sequencer(), "billing-svc",
+        &billing_->watch_slots());
     builder.RegisterService(billing_events_.get());
     billing_server_ = builder.BuildAndStart();
     ASSERT_GT(port, 0);
@@ -58,7 +63,8 @@ class BillingApiTest : public ticket::TicketApiTest {
     TicketApiTest::TearDown();
   }
   server::JwtVerifier& verifier_holder() {
-    if (!verifier_) verifier_ = std::make_unique<server::JwtVerifier>(*server::JwtVerifier::Create(Jwt()));
+    if (!verifier_)
+      verifier_ = std::make_unique<server::JwtVerifier>(*server::JwtVerifier::Create(Jwt()));
     return *verifier_;
   }
 
@@ -72,8 +78,8 @@ class BillingApiTest : public ticket::TicketApiTest {
 
   // An e-mail outage; `end` 0 leaves it open. Returns its name. With `position`, asks for and
   // stores the event position of the write (read-your-writes tests pass it on).
-  std::string Outage(const ticket::Tenant& t, int64_t start, int64_t end, const std::string& exclusion = "",
-                     std::string* position = nullptr) {
+  std::string Outage(const ticket::Tenant& t, int64_t start, int64_t end,
+                     const std::string& exclusion = "", std::string* position = nullptr) {
     tpb::CreateOutageRequest req;
     req.set_parent(t.customer);
     req.mutable_outage()->set_contract(t.contract);
@@ -105,7 +111,8 @@ class BillingApiTest : public ticket::TicketApiTest {
   }
 
   // Invoices under `parent` (`customers/{c}` or `customers/-`) as `role` of `tenant`.
-  pb::ListInvoicesResponse Invoices(const std::string& parent, const std::string& role, const std::string& tenant = "",
+  pb::ListInvoicesResponse Invoices(const std::string& parent, const std::string& role,
+                                    const std::string& tenant = "",
                                     const std::string& filter = "") {
     pb::ListInvoicesRequest req;
     req.set_parent(parent);

@@ -5,9 +5,9 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "tests/harness/billing_api_fixture.h"
 #include "common/clients/event_feed.h"
 #include "reporting-svc/api/reporting_service_impl.h"
+#include "tests/harness/billing_api_fixture.h"
 
 namespace sla::reporting {
 const std::vector<mysql::Migration>& Migrations();
@@ -27,7 +27,8 @@ class ReportingApiTest : public billing::BillingApiTest {
     ASSERT_TRUE(mysql::Migrate(*pool_, Migrations()).ok());
     auto now = [this] { return clock_.Now(); };
     auto channel = [](int port) {
-      return grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+      return grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                 grpc::InsecureChannelCredentials());
     };
     boundary_ = std::make_unique<server::RpcBoundary>(&verifier_holder(), now);
     ReportingServiceOptions o;
@@ -35,7 +36,8 @@ class ReportingApiTest : public billing::BillingApiTest {
     o.start_workers = false;
     reporting_ = std::make_unique<ReportingServiceImpl>(
         *boundary_, pool_.get(),
-        std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(), "reporting-svc"),
+        std::make_unique<clients::ContractTermsSource>(harness_->contract_channel(), Jwt(),
+                                                       "reporting-svc"),
         clients::TicketEventFeed(channel(harness_->ticket_port()), Jwt(), "reporting-svc", now),
         clients::BillingEventFeed(channel(billing_port_), Jwt(), "reporting-svc", now), o);
     grpc::ServerBuilder builder;
@@ -79,8 +81,9 @@ class ReportingApiTest : public billing::BillingApiTest {
     }
   }
 
-  grpc::Status GetReport(const std::string& name, pb::Report* out, const std::string& role = "msp_agent",
-                         const std::string& tenant = "", int revision = 0) {
+  grpc::Status GetReport(const std::string& name, pb::Report* out,
+                         const std::string& role = "msp_agent", const std::string& tenant = "",
+                         int revision = 0) {
     pb::GetReportRequest req;
     req.set_name(name);
     req.set_revision(revision);

@@ -6,17 +6,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
+#include "common/clients/contract_terms.h"
 #include "common/mysql/migrator.h"
 #include "common/server/service_main.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
 #include "contract-svc/api/reporting_history.h"
-#include "contract-svc/storage/mysql_calendar_repository.h"
 #include "contract-svc/storage/mysql_api_key_repository.h"
+#include "contract-svc/storage/mysql_calendar_repository.h"
 #include "contract-svc/storage/mysql_contract_repository.h"
 #include "contract-svc/storage/mysql_customer_repository.h"
 #include "google/protobuf/util/json_util.h"
-#include "common/clients/contract_terms.h"
 
 namespace sla::contract {
 const std::vector<mysql::Migration>& Migrations();
@@ -32,11 +32,12 @@ int64_t Utc(int y, int mo, int d, int h, int mi) {
 namespace {
 
 // Serves on `*port`, or on a free port when it is 0 (then set to the port chosen).
-absl::StatusOr<std::unique_ptr<grpc::Server>> Serve(grpc::Service* service, int max_threads, int* port,
-                                                     grpc::Service* extra = nullptr,
-                                                     grpc::Service* events = nullptr) {
+absl::StatusOr<std::unique_ptr<grpc::Server>> Serve(grpc::Service* service, int max_threads,
+                                                    int* port, grpc::Service* extra = nullptr,
+                                                    grpc::Service* events = nullptr) {
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(absl::StrCat("127.0.0.1:", *port), grpc::InsecureServerCredentials(), port);
+  builder.AddListeningPort(absl::StrCat("127.0.0.1:", *port), grpc::InsecureServerCredentials(),
+                           port);
   grpc::ResourceQuota quota("harness");
   quota.SetMaxThreads(max_threads);
   builder.SetResourceQuota(quota);
@@ -80,9 +81,11 @@ std::unique_ptr<grpc::ClientContext> SuiteHarness::As(const std::string& role,
   return ctx;
 }
 
-std::unique_ptr<grpc::ClientContext> SuiteHarness::AsService(const std::string& service, absl::Time now) {
+std::unique_ptr<grpc::ClientContext> SuiteHarness::AsService(const std::string& service,
+                                                             absl::Time now) {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  absl::StatusOr<std::string> token = server::MintToken(Jwt(), {service, "", {"service"}}, now, absl::Hours(1));
+  absl::StatusOr<std::string> token =
+      server::MintToken(Jwt(), {service, "", {"service"}}, now, absl::Hours(1));
   ctx->AddMetadata("authorization", "Bearer " + token.value_or(""));
   return ctx;
 }
@@ -97,10 +100,12 @@ absl::Status SuiteHarness::StartContract() {
   SLA_RETURN_IF_ERROR(mysql::Migrate(*contract_pool_, contract::Migrations()).status());
   // Tokens between the services carry real time; the contract's own logic runs at a fixed
   // instant before the example contract starts.
-  contract_boundary_ = std::make_unique<server::RpcBoundary>(verifier_.get(), [] { return absl::Now(); });
+  contract_boundary_ =
+      std::make_unique<server::RpcBoundary>(verifier_.get(), [] { return absl::Now(); });
   const absl::Time contract_now = absl::FromUnixSeconds(Utc(2026, 11, 20, 0));
   contract_ = std::make_unique<contract::ContractServiceImpl>(
-      *contract_boundary_, std::make_unique<contract::MySqlCustomerRepository>(contract_pool_.get()),
+      *contract_boundary_,
+      std::make_unique<contract::MySqlCustomerRepository>(contract_pool_.get()),
       std::make_unique<contract::MySqlCalendarRepository>(contract_pool_.get()),
       std::make_unique<contract::MySqlContractRepository>(contract_pool_.get()),
       std::make_unique<contract::MySqlApiKeyRepository>(contract_pool_.get()),
@@ -134,8 +139,9 @@ absl::Status SuiteHarness::StartContract() {
       holiday->set_name("Father's Day substitute");
     }
     sla::v1::BusinessCalendar out;
-    SLA_RETURN_IF_ERROR(Check(
-        contract_stub_->CreateCalendar(As("msp_admin", "", absl::Now()).get(), req, &out), "CreateCalendar"));
+    SLA_RETURN_IF_ERROR(
+        Check(contract_stub_->CreateCalendar(As("msp_admin", "", absl::Now()).get(), req, &out),
+              "CreateCalendar"));
   }
   return absl::OkStatus();
 }
@@ -156,17 +162,19 @@ absl::Status SuiteHarness::ServeTicket() {
   o.start_workers = options_.start_workers;
   o.create_commits = options_.create_commits;
   o.new_id = options_.new_id;
-  ticket_ = std::make_unique<TicketServiceImpl>(*ticket_boundary_, ticket_pool_.get(), NewTermsSource(), o);
+  ticket_ = std::make_unique<TicketServiceImpl>(*ticket_boundary_, ticket_pool_.get(),
+                                                NewTermsSource(), o);
   ticket_events_.reset();
   if (options_.serve_typed_events) {
     ticket_events_ = std::make_unique<outbox::EventServiceImpl>(
-        *ticket_boundary_, ticket_pool_.get(), &ticket_->sequencer(), "ticket-svc", &ticket_->watch_slots());
+        *ticket_boundary_, ticket_pool_.get(), &ticket_->sequencer(), "ticket-svc",
+        &ticket_->watch_slots());
   }
   grpc::EnableDefaultHealthCheckService(true);
   SLA_ASSIGN_OR_RETURN(ticket_server_, Serve(ticket_.get(), options_.max_threads, &ticket_port_,
                                              options_.extra_ticket_service, ticket_events_.get()));
-  stub_ = pb::TicketService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", ticket_port_), grpc::InsecureChannelCredentials()));
+  stub_ = pb::TicketService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", ticket_port_),
+                                                         grpc::InsecureChannelCredentials()));
   return absl::OkStatus();
 }
 
@@ -174,7 +182,8 @@ absl::Status SuiteHarness::RestartTicket(bool same_address) {
   // Nothing of the old instance survives but its database: no cached terms, no group-commit
   // queue, no worker state. Shutdown waits for the calls in flight.
   stub_.reset();
-  if (ticket_server_) ticket_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  if (ticket_server_)
+    ticket_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   ticket_server_.reset();
   ticket_events_.reset();
   ticket_.reset();
@@ -200,14 +209,15 @@ absl::StatusOr<Tenant> SuiteHarness::NewTenant(const std::string& display_name) 
   return NewTenant(display_name, Utc(2026, 11, 30, 17));
 }
 
-absl::StatusOr<Tenant> SuiteHarness::NewTenant(const std::string& display_name, int64_t effective_from) {
+absl::StatusOr<Tenant> SuiteHarness::NewTenant(const std::string& display_name,
+                                               int64_t effective_from) {
   Tenant t;
   cpb::CreateCustomerRequest creq;
   creq.mutable_customer()->set_display_name(display_name);
   cpb::Customer customer;
-  SLA_RETURN_IF_ERROR(Check(
-      contract_stub_->CreateCustomer(As("msp_admin", "", absl::Now()).get(), creq, &customer),
-      "CreateCustomer"));
+  SLA_RETURN_IF_ERROR(
+      Check(contract_stub_->CreateCustomer(As("msp_admin", "", absl::Now()).get(), creq, &customer),
+            "CreateCustomer"));
   t.customer = customer.name();
   t.id = customer.name().substr(std::string("customers/").size());
   std::ifstream in(options_.example_terms_path);
@@ -216,28 +226,32 @@ absl::StatusOr<Tenant> SuiteHarness::NewTenant(const std::string& display_name, 
   cpb::CreateContractRequest req;
   req.set_parent(t.customer);
   req.mutable_contract()->set_display_name("Managed IT services");
-  if (!google::protobuf::util::JsonStringToMessage(ss.str(), req.mutable_contract()->mutable_terms()).ok()) {
+  if (!google::protobuf::util::JsonStringToMessage(ss.str(),
+                                                   req.mutable_contract()->mutable_terms())
+           .ok()) {
     return absl::FailedPreconditionError(absl::StrCat("cannot read ", options_.example_terms_path));
   }
   cpb::Contract draft;
-  SLA_RETURN_IF_ERROR(Check(
-      contract_stub_->CreateContract(As("msp_admin", "", absl::Now()).get(), req, &draft), "CreateContract"));
+  SLA_RETURN_IF_ERROR(
+      Check(contract_stub_->CreateContract(As("msp_admin", "", absl::Now()).get(), req, &draft),
+            "CreateContract"));
   cpb::ActivateContractRequest act;
   act.set_name(draft.name());
   act.set_etag(draft.etag());
   act.mutable_effective_from()->set_seconds(effective_from);
   cpb::Contract active;
-  SLA_RETURN_IF_ERROR(Check(
-      contract_stub_->ActivateContract(As("msp_admin", "", absl::Now()).get(), act, &active),
-      "ActivateContract"));
+  SLA_RETURN_IF_ERROR(
+      Check(contract_stub_->ActivateContract(As("msp_admin", "", absl::Now()).get(), act, &active),
+            "ActivateContract"));
   t.contract = active.name();
   return t;
 }
 
 void SuiteHarness::ConnectTermsHistory(int reporting_port, std::function<absl::Time()> clock) {
   contract_->SetTermsHistory(std::make_unique<contract::ReportingTermsHistory>(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", reporting_port), grpc::InsecureChannelCredentials()), Jwt(),
-      std::move(clock)));
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", reporting_port),
+                          grpc::InsecureChannelCredentials()),
+      Jwt(), std::move(clock)));
 }
 
 }  // namespace sla::ticket

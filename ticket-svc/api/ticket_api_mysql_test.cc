@@ -1,12 +1,11 @@
 // ticket-svc through its gRPC API, with the real contract-svc and MariaDB: DOMAIN.md's worked
 // examples, pause/resume, priority change, reopen, the RCA gate, comments, tenant isolation,
 // idempotent creation, list filters and outages.
+#include <cppconn/prepared_statement.h>
+#include <google/protobuf/util/json_util.h>
+
 #include <set>
 #include <thread>
-
-#include <cppconn/prepared_statement.h>
-
-#include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -61,7 +60,8 @@ TEST_F(TicketApi, WorkedExampleFridayTicketDueTuesdayAfterHoliday) {
 TEST_F(TicketApi, WorkedExampleTwentyFourSevenResponseCrossesMidnight) {
   clock_.Set(Utc(2026, 12, 4, 23, 55));
   const pb::Ticket t = Open(acme_, sla::v1::PRIORITY_P1);
-  EXPECT_EQ(ClockOf(t, sla::v1::CLOCK_FIRST_RESPONSE)->due_time().seconds(), Utc(2026, 12, 5, 0, 10));
+  EXPECT_EQ(ClockOf(t, sla::v1::CLOCK_FIRST_RESPONSE)->due_time().seconds(),
+            Utc(2026, 12, 5, 0, 10));
 }
 
 TEST_F(TicketApi, IllegalTransitionIsFailedPreconditionNamingBothStatuses) {
@@ -161,18 +161,23 @@ TEST_F(TicketApi, CommentsMeetTargetsPerTheTermsAndInternalOnesStayInternal) {
   };
   pb::Comment c;
   clock_.Set(Utc(2026, 12, 4, 10, 5));
-  ASSERT_TRUE(comment("msp_agent", "", pb::Comment::INTERNAL, pb::Comment::MESSAGE, false, &c).ok());
+  ASSERT_TRUE(
+      comment("msp_agent", "", pb::Comment::INTERNAL, pb::Comment::MESSAGE, false, &c).ok());
   EXPECT_EQ(ClockOf(Get(t.name()), sla::v1::CLOCK_FIRST_RESPONSE)->state(), pb::Clock::RUNNING);
   clock_.Set(Utc(2026, 12, 4, 10, 10));
-  ASSERT_TRUE(comment("msp_agent", "", pb::Comment::INTERNAL, pb::Comment::PHONE_CALL, false, &c).ok());
+  ASSERT_TRUE(
+      comment("msp_agent", "", pb::Comment::INTERNAL, pb::Comment::PHONE_CALL, false, &c).ok());
   pb::Ticket after_call = Get(t.name());
   EXPECT_EQ(ClockOf(after_call, sla::v1::CLOCK_FIRST_RESPONSE)->state(), pb::Clock::MET);
-  EXPECT_EQ(ClockOf(after_call, sla::v1::CLOCK_FIRST_RESPONSE)->met_time().seconds(), Utc(2026, 12, 4, 10, 10));
+  EXPECT_EQ(ClockOf(after_call, sla::v1::CLOCK_FIRST_RESPONSE)->met_time().seconds(),
+            Utc(2026, 12, 4, 10, 10));
   // A customer question starts the update interval; customers cannot write internal notes.
-  EXPECT_EQ(comment("customer_user", acme_.id, pb::Comment::INTERNAL, pb::Comment::MESSAGE, false, &c)
-                .error_code(),
-            grpc::StatusCode::INVALID_ARGUMENT);
-  ASSERT_TRUE(comment("customer_user", acme_.id, pb::Comment::PUBLIC, pb::Comment::MESSAGE, true, &c).ok());
+  EXPECT_EQ(
+      comment("customer_user", acme_.id, pb::Comment::INTERNAL, pb::Comment::MESSAGE, false, &c)
+          .error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(
+      comment("customer_user", acme_.id, pb::Comment::PUBLIC, pb::Comment::MESSAGE, true, &c).ok());
   EXPECT_EQ(c.side(), pb::Comment::CUSTOMER);
   const pb::Ticket asked = Get(t.name());
   const pb::Clock* update = ClockOf(asked, sla::v1::CLOCK_UPDATE_INTERVAL);
@@ -283,8 +288,10 @@ TEST_F(TicketApi, CreateRetriesATakenTicketIdUnderAFreshOne) {
     other.mutable_ticket()->set_reporter("r");
     pb::Ticket ignored;
     const grpc::Status mismatch = stub_->CreateTicket(As("msp_agent").get(), other, &ignored);
-    EXPECT_EQ(mismatch.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << mismatch.error_message();
-    EXPECT_NE(mismatch.error_message().find("req-b"), std::string::npos) << mismatch.error_message();
+    EXPECT_EQ(mismatch.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+        << mismatch.error_message();
+    EXPECT_NE(mismatch.error_message().find("req-b"), std::string::npos)
+        << mismatch.error_message();
   }
 
   // Ids that stay taken end in an error, not in a lost or doubled ticket.
@@ -326,9 +333,11 @@ TEST_F(TicketApi, AReplayedCreateTicketCallCreatesNoSecondTicket) {
   // One CALL as the fallback path makes it: a claim of its own (the caller sent no request id).
   auto call = [&](const std::string& claim, const std::string& id) {
     const std::string statement = absl::StrCat(
-        "CALL create_ticket('", claim, "', 'CreateTicket', 'agent', 'customers/", customer, "/tickets/", id,
-        "', '', '", id, "', '", customer, "', 'c', 'service-desk', 3, 1, 'Mail is down', '', 'r', 'v', '', '', '', 1, 1, ",
-        "1796000000, 1796000000, 0, 0, 0, 0, NULL, NULL, NULL, 1, '', 'ticket.opened', 'x', 1796000000, '{}')");
+        "CALL create_ticket('", claim, "', 'CreateTicket', 'agent', 'customers/", customer,
+        "/tickets/", id, "', '', '", id, "', '", customer,
+        "', 'c', 'service-desk', 3, 1, 'Mail is down', '', 'r', 'v', '', '', '', 1, 1, ",
+        "1796000000, 1796000000, 0, 0, 0, 0, NULL, NULL, NULL, 1, '', 'ticket.opened', 'x', "
+        "1796000000, '{}')");
     return mysql::WithConnection(*ticket_pool_, [&](mysql::Connection& c) -> absl::Status {
       SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, c.Prepare(statement));
       return mysql::Guard([&] {
@@ -444,7 +453,8 @@ TEST_F(TicketApi, ListOrderedByNextDueTimeIsTheNextToBreachQueue) {
     if (out.next_page_token().empty()) break;
     req.set_page_token(out.next_page_token());
   }
-  EXPECT_EQ(names, (std::vector<std::string>{p1.name(), p1_later.name(), p2.name(), p3.name(), done.name()}));
+  EXPECT_EQ(names, (std::vector<std::string>{p1.name(), p1_later.name(), p2.name(), p3.name(),
+                                             done.name()}));
   // All at once gives the same order.
   pb::ListTicketsRequest all;
   all.set_parent(acme_.customer);
@@ -456,7 +466,8 @@ TEST_F(TicketApi, ListOrderedByNextDueTimeIsTheNextToBreachQueue) {
   EXPECT_EQ(at_once, names);
   // A token holds to its order; unknown orders name the field.
   req.clear_order_by();
-  EXPECT_EQ(stub_->ListTickets(As("msp_agent").get(), req, &out).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(stub_->ListTickets(As("msp_agent").get(), req, &out).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
   for (const char* bad : {"title", "next_due_time desc", "next_due_time, title"}) {
     all.set_order_by(bad);
     const grpc::Status s = stub_->ListTickets(As("msp_agent").get(), all, &out);
@@ -502,7 +513,9 @@ TEST_F(TicketApi, ListFiltersByStatusPriorityBreachedAtRiskAndDueTime) {
   for (const char* f : {"title : \"mail\"", "title = mail"}) {
     bad.set_filter(f);
     const grpc::Status unknown = stub_->ListTickets(As("msp_agent").get(), bad, &out);
-    EXPECT_THAT(unknown.error_message(), ::testing::HasSubstr("field `filter.title`: unknown field (status,")) << f;
+    EXPECT_THAT(unknown.error_message(),
+                ::testing::HasSubstr("field `filter.title`: unknown field (status,"))
+        << f;
   }
   bad.set_filter("status : NEW");
   EXPECT_THAT(stub_->ListTickets(As("msp_agent").get(), bad, &out).error_message(),
@@ -527,7 +540,8 @@ TEST_F(TicketApi, ExclusionPausesClocksOnlyForClausesThatSaySo) {
   pb::ResumeClocksRequest resume;
   resume.set_name(t.name());
   ASSERT_TRUE(stub_->ResumeClocks(As("msp_agent").get(), resume, &out).ok());
-  EXPECT_EQ(ClockOf(out, sla::v1::CLOCK_FIRST_RESPONSE)->due_time().seconds(), Utc(2026, 12, 4, 12, 15));
+  EXPECT_EQ(ClockOf(out, sla::v1::CLOCK_FIRST_RESPONSE)->due_time().seconds(),
+            Utc(2026, 12, 4, 12, 15));
   EXPECT_EQ(ClockOf(out, sla::v1::CLOCK_FIRST_RESPONSE)->paused_seconds(), 7200);
 }
 
@@ -588,8 +602,9 @@ TEST_F(TicketApi, ATransitionsReasonIsInTheHistoryAndTheEvent) {
   ASSERT_TRUE(stub_->ListSlaHistory(As("msp_agent").get(), hreq, &history).ok());
   bool recorded = false;
   for (const auto& e : history.entries()) {
-    recorded = recorded || (e.cause() == "status_changed" && e.reason() == "Seen by the night desk" &&
-                            e.detail() == "NEW → ACKNOWLEDGED");
+    recorded =
+        recorded || (e.cause() == "status_changed" && e.reason() == "Seen by the night desk" &&
+                     e.detail() == "NEW → ACKNOWLEDGED");
   }
   EXPECT_TRUE(recorded);
   ASSERT_TRUE(ticket_->sequencer().RunOnce().ok());
@@ -676,7 +691,8 @@ TEST_F(TicketApi, EveryEventPayloadIsExactlyItsDeclaredMessage) {
                  pb::Ticket::IN_PROGRESS, pb::Ticket::RESOLVED}) {
     ASSERT_TRUE(Move(t, s).ok()) << s;
   }
-  ASSERT_TRUE(Move(t, pb::Ticket::IN_PROGRESS, nullptr, "customer_user", acme_.id).ok());  // reopened
+  ASSERT_TRUE(
+      Move(t, pb::Ticket::IN_PROGRESS, nullptr, "customer_user", acme_.id).ok());  // reopened
   ASSERT_TRUE(Move(t, pb::Ticket::RESOLVED).ok());
   pb::RecordRootCauseRequest rca;
   rca.set_name(t.name());
@@ -714,20 +730,24 @@ TEST_F(TicketApi, EveryEventPayloadIsExactlyItsDeclaredMessage) {
     google::protobuf::Message& into = absl::StartsWith(e.type(), "outage.")
                                           ? static_cast<google::protobuf::Message&>(outage_payload)
                                           : static_cast<google::protobuf::Message&>(ticket_payload);
-    const auto parsed = google::protobuf::util::JsonStringToMessage(e.payload_json(), &into, strict);
+    const auto parsed =
+        google::protobuf::util::JsonStringToMessage(e.payload_json(), &into, strict);
     EXPECT_TRUE(parsed.ok()) << e.type() << ": " << parsed.ToString() << "\n" << e.payload_json();
     if (e.type() == "clock.breached") {
       pb::ClockBreachedPayload billing_view;  // what billing-svc reads of it
       google::protobuf::util::JsonParseOptions lenient;
       lenient.ignore_unknown_fields = true;
-      ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(e.payload_json(), &billing_view, lenient).ok());
+      ASSERT_TRUE(
+          google::protobuf::util::JsonStringToMessage(e.payload_json(), &billing_view, lenient)
+              .ok());
       EXPECT_FALSE(billing_view.contract().empty());
       EXPECT_TRUE(billing_view.has_breach_time());
     }
   }
-  for (const char* type : {"ticket.opened", "ticket.priority_changed", "escalation.fired", "ticket.resolved",
-                           "ticket.reopened", "ticket.rca_recorded", "ticket.closed", "clock.met", "clock.breached",
-                           "outage.opened", "outage.closed"}) {
+  for (const char* type :
+       {"ticket.opened", "ticket.priority_changed", "escalation.fired", "ticket.resolved",
+        "ticket.reopened", "ticket.rca_recorded", "ticket.closed", "clock.met", "clock.breached",
+        "outage.opened", "outage.closed"}) {
     EXPECT_EQ(types.count(type), 1u) << type << " was not produced by the scenario";
   }
 

@@ -43,7 +43,8 @@ class TicketRestart : public TicketApiTest {
       EXPECT_TRUE(s.ok()) << s.error_message();
       if (!s.ok() || out.events().empty()) break;
       for (const pb::Event& e : out.events()) {
-        if (absl::StrContains(e.payload_json(), subject) || e.subject() == subject) found.push_back(e);
+        if (absl::StrContains(e.payload_json(), subject) || e.subject() == subject)
+          found.push_back(e);
       }
       req.set_after(out.events().rbegin()->sequence());
     }
@@ -59,7 +60,8 @@ std::map<LevelKey, int64_t> FireTimes(const std::vector<pb::Escalation>& escalat
   std::map<LevelKey, int64_t> out;
   for (const pb::Escalation& e : escalations) {
     const LevelKey key{e.clock(), e.cycle(), e.level()};
-    EXPECT_FALSE(out.count(key)) << "level " << e.level() << " of clock " << e.clock() << " fired twice";
+    EXPECT_FALSE(out.count(key)) << "level " << e.level() << " of clock " << e.clock()
+                                 << " fired twice";
     out[key] = e.fire_time().seconds();
   }
   return out;
@@ -109,7 +111,8 @@ TEST_F(TicketRestart, WhatFellDueWhileDownFiresOnceAtItsOwnInstantAfterTheRestar
   EXPECT_GE(breached_clocks, 1);
   EXPECT_EQ(breaches, breached_clocks);
   EXPECT_EQ(escalation_events.size(), fired.size());
-  for (const std::string& payload : escalation_events) EXPECT_EQ(escalation_events.count(payload), 1u);
+  for (const std::string& payload : escalation_events)
+    EXPECT_EQ(escalation_events.count(payload), 1u);
 
   // Time goes on after the restart: the next level fires at its instant, once.
   clock_.Set(Utc(2026, 12, 4, 13));

@@ -3,32 +3,38 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/list_request.h"
 #include "common/log/log.h"
+#include "common/outbox/feed.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "common/outbox/feed.h"
 #include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {
 using outbox::RequireEventReader;
 using server::Into;
 
-TicketServiceImpl::TicketServiceImpl(const server::RpcBoundary& boundary, mysql::ConnectionPool* pool,
+TicketServiceImpl::TicketServiceImpl(const server::RpcBoundary& boundary,
+                                     mysql::ConnectionPool* pool,
                                      std::unique_ptr<TermsSource> terms_source,
                                      TicketServiceOptions options)
     : boundary_(boundary), pool_(pool), terms_source_(std::move(terms_source)) {
   terms_ = std::make_unique<TermsCache>(terms_source_.get(), pool_, options.clock);
   sequencer_ = std::make_unique<outbox::Sequencer>(pool_);
-  sequencer_loop_ = std::make_unique<server::Periodic>("outbox-sequencer", options.sequencer_interval, [this] {
-    absl::StatusOr<int> n = sequencer_->RunOnce();
-    if (!n.ok()) log::Warning("outbox sequencer pass failed", {{"error", n.status().ToString()}});
-  }, absl::Milliseconds(5));
+  sequencer_loop_ = std::make_unique<server::Periodic>(
+      "outbox-sequencer", options.sequencer_interval,
+      [this] {
+        absl::StatusOr<int> n = sequencer_->RunOnce();
+        if (!n.ok())
+          log::Warning("outbox sequencer pass failed", {{"error", n.status().ToString()}});
+      },
+      absl::Milliseconds(5));
   auto wake = [this] { sequencer_loop_->Wake(); };
   // The group-commit writers send each transaction as one compound statement, on connections
   // of their own (a batch never waits behind reads for a pooled connection). Multi-statements
   // stay off: a compound statement is one statement.
   mysql::ConnectionOptions writers = pool_->options();
   writers.pool_size = std::max(1, options.create_commits.writers);
-  absl::StatusOr<std::unique_ptr<mysql::ConnectionPool>> created = mysql::ConnectionPool::Create(writers);
+  absl::StatusOr<std::unique_ptr<mysql::ConnectionPool>> created =
+      mysql::ConnectionPool::Create(writers);
   if (created.ok()) {
     create_pool_ = *std::move(created);
   } else {
@@ -37,19 +43,20 @@ TicketServiceImpl::TicketServiceImpl(const server::RpcBoundary& boundary, mysql:
   }
   manager_ = std::make_unique<TicketManager>(
       pool_, terms_.get(),
-      TicketManagerOptions{options.clock, wake, [this] { sequencer_->Notify(); }, options.create_commits,
-                           create_pool_.get(), options.new_id});
+      TicketManagerOptions{options.clock, wake, [this] { sequencer_->Notify(); },
+                           options.create_commits, create_pool_.get(), options.new_id});
   worker_ = std::make_unique<EscalationWorker>(
       pool_, terms_.get(), EscalationWorkerOptions{options.clock, options.escalation_batch, wake});
-  worker_loop_ = std::make_unique<server::Periodic>("escalation-worker", options.escalation_interval, [this] {
-    absl::StatusOr<PassStats> s = worker_->RunOnce();
-    if (!s.ok()) {
-      log::Warning("escalation pass failed", {{"error", s.status().ToString()}});
-    } else if (s->tickets > 0) {
-      log::Info("escalation pass", {{"tickets", absl::StrCat(s->tickets)},
-                                    {"events", absl::StrCat(s->events)}});
-    }
-  });
+  worker_loop_ =
+      std::make_unique<server::Periodic>("escalation-worker", options.escalation_interval, [this] {
+        absl::StatusOr<PassStats> s = worker_->RunOnce();
+        if (!s.ok()) {
+          log::Warning("escalation pass failed", {{"error", s.status().ToString()}});
+        } else if (s->tickets > 0) {
+          log::Info("escalation pass",
+                    {{"tickets", absl::StrCat(s->tickets)}, {"events", absl::StrCat(s->events)}});
+        }
+      });
   if (options.start_workers) {
     sequencer_loop_->Start();
     worker_loop_->Start();
@@ -65,7 +72,8 @@ TicketServiceImpl::~TicketServiceImpl() {
 // includes what it just did, to pass to a service that follows the stream. Its events are
 // numbered now, so the position is known; a caller that does not ask pays nothing.
 void TicketServiceImpl::AnswerPosition(grpc::ServerContext* ctx) {
-  if (ctx->client_metadata().find(outbox::kWantPositionHeader) == ctx->client_metadata().end()) return;
+  if (ctx->client_metadata().find(outbox::kWantPositionHeader) == ctx->client_metadata().end())
+    return;
   outbox::Head head;
   absl::Status s = sequencer_->RunOnce().status();
   if (s.ok()) {
@@ -78,54 +86,72 @@ void TicketServiceImpl::AnswerPosition(grpc::ServerContext* ctx) {
     log::Warning("event position not answered", {{"error", s.ToString()}});
     return;
   }
-  ctx->AddInitialMetadata(outbox::kPositionHeader, outbox::FormatPosition({"ticket-svc", head.epoch, head.last_seq}));
+  ctx->AddInitialMetadata(outbox::kPositionHeader,
+                          outbox::FormatPosition({"ticket-svc", head.epoch, head.last_seq}));
 }
 
-#define SLA_TICKET_UNARY(Method, Request, Response, Call)                                      \
-  grpc::Status TicketServiceImpl::Method(grpc::ServerContext* ctx, const Request* req,         \
-                                         Response* out) {                                      \
-    return boundary_.Run(ctx, #Method, *req, [&](const server::CallContext& call) {            \
-      absl::Status s = Into(manager_->Call, out);                                              \
-      if (s.ok()) AnswerPosition(ctx);                                                         \
-      return s;                                                                                \
-    });                                                                                        \
+#define SLA_TICKET_UNARY(Method, Request, Response, Call)                              \
+  grpc::Status TicketServiceImpl::Method(grpc::ServerContext* ctx, const Request* req, \
+                                         Response* out) {                              \
+    return boundary_.Run(ctx, #Method, *req, [&](const server::CallContext& call) {    \
+      absl::Status s = Into(manager_->Call, out);                                      \
+      if (s.ok()) AnswerPosition(ctx);                                                 \
+      return s;                                                                        \
+    });                                                                                \
   }
 
-SLA_TICKET_UNARY(CreateTicket, pb::CreateTicketRequest, pb::Ticket, CreateTicket(call.identity, *req))
+SLA_TICKET_UNARY(CreateTicket, pb::CreateTicketRequest, pb::Ticket,
+                 CreateTicket(call.identity, *req))
 SLA_TICKET_UNARY(GetTicket, pb::GetTicketRequest, pb::Ticket, GetTicket(call.identity, req->name()))
-SLA_TICKET_UNARY(ListTickets, pb::ListTicketsRequest, pb::ListTicketsResponse, ListTickets(call.identity, *req))
-SLA_TICKET_UNARY(TransitionTicket, pb::TransitionTicketRequest, pb::Ticket, TransitionTicket(call.identity, *req))
-SLA_TICKET_UNARY(ChangePriority, pb::ChangePriorityRequest, pb::Ticket, ChangePriority(call.identity, *req))
-SLA_TICKET_UNARY(RecordRootCause, pb::RecordRootCauseRequest, pb::Ticket, RecordRootCause(call.identity, *req))
+SLA_TICKET_UNARY(ListTickets, pb::ListTicketsRequest, pb::ListTicketsResponse,
+                 ListTickets(call.identity, *req))
+SLA_TICKET_UNARY(TransitionTicket, pb::TransitionTicketRequest, pb::Ticket,
+                 TransitionTicket(call.identity, *req))
+SLA_TICKET_UNARY(ChangePriority, pb::ChangePriorityRequest, pb::Ticket,
+                 ChangePriority(call.identity, *req))
+SLA_TICKET_UNARY(RecordRootCause, pb::RecordRootCauseRequest, pb::Ticket,
+                 RecordRootCause(call.identity, *req))
 SLA_TICKET_UNARY(PauseClocks, pb::PauseClocksRequest, pb::Ticket, PauseClocks(call.identity, *req))
-SLA_TICKET_UNARY(ResumeClocks, pb::ResumeClocksRequest, pb::Ticket, ResumeClocks(call.identity, *req))
-SLA_TICKET_UNARY(EscalateTicket, pb::EscalateTicketRequest, pb::Escalation, EscalateTicket(call.identity, *req))
+SLA_TICKET_UNARY(ResumeClocks, pb::ResumeClocksRequest, pb::Ticket,
+                 ResumeClocks(call.identity, *req))
+SLA_TICKET_UNARY(EscalateTicket, pb::EscalateTicketRequest, pb::Escalation,
+                 EscalateTicket(call.identity, *req))
 SLA_TICKET_UNARY(AddComment, pb::AddCommentRequest, pb::Comment, AddComment(call.identity, *req))
-SLA_TICKET_UNARY(ListComments, pb::ListCommentsRequest, pb::ListCommentsResponse, ListComments(call.identity, *req))
-SLA_TICKET_UNARY(ListSlaHistory, pb::ListSlaHistoryRequest, pb::ListSlaHistoryResponse, ListSlaHistory(call.identity, *req))
-SLA_TICKET_UNARY(ListEscalations, pb::ListEscalationsRequest, pb::ListEscalationsResponse, ListEscalations(call.identity, *req))
-SLA_TICKET_UNARY(CreateOutage, pb::CreateOutageRequest, pb::Outage, CreateOutage(call.identity, *req))
+SLA_TICKET_UNARY(ListComments, pb::ListCommentsRequest, pb::ListCommentsResponse,
+                 ListComments(call.identity, *req))
+SLA_TICKET_UNARY(ListSlaHistory, pb::ListSlaHistoryRequest, pb::ListSlaHistoryResponse,
+                 ListSlaHistory(call.identity, *req))
+SLA_TICKET_UNARY(ListEscalations, pb::ListEscalationsRequest, pb::ListEscalationsResponse,
+                 ListEscalations(call.identity, *req))
+SLA_TICKET_UNARY(CreateOutage, pb::CreateOutageRequest, pb::Outage,
+                 CreateOutage(call.identity, *req))
 SLA_TICKET_UNARY(CloseOutage, pb::CloseOutageRequest, pb::Outage, CloseOutage(call.identity, *req))
 SLA_TICKET_UNARY(GetOutage, pb::GetOutageRequest, pb::Outage, GetOutage(call.identity, req->name()))
-SLA_TICKET_UNARY(ListOutages, pb::ListOutagesRequest, pb::ListOutagesResponse, ListOutages(call.identity, *req))
+SLA_TICKET_UNARY(ListOutages, pb::ListOutagesRequest, pb::ListOutagesResponse,
+                 ListOutages(call.identity, *req))
 
 #undef SLA_TICKET_UNARY
 
-grpc::Status TicketServiceImpl::ListEvents(grpc::ServerContext* ctx, const pb::ListEventsRequest* req,
+grpc::Status TicketServiceImpl::ListEvents(grpc::ServerContext* ctx,
+                                           const pb::ListEventsRequest* req,
                                            pb::ListEventsResponse* out) {
-  return boundary_.Run(ctx, "ListEvents", *req, [&](const server::CallContext& call) -> absl::Status {
-    SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
-    return outbox::ListPage(*pool_, "ticket-svc", *req, out);
-  });
+  return boundary_.Run(ctx, "ListEvents", *req,
+                       [&](const server::CallContext& call) -> absl::Status {
+                         SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
+                         return outbox::ListPage(*pool_, "ticket-svc", *req, out);
+                       });
 }
 
-grpc::Status TicketServiceImpl::WatchEvents(grpc::ServerContext* ctx, const pb::WatchEventsRequest* req,
+grpc::Status TicketServiceImpl::WatchEvents(grpc::ServerContext* ctx,
+                                            const pb::WatchEventsRequest* req,
                                             grpc::ServerWriter<pb::Event>* writer) {
-  return boundary_.Run(ctx, "WatchEvents", *req, [&](const server::CallContext& call) -> absl::Status {
-    SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
-    return outbox::Watch(*pool_, *sequencer_, "ticket-svc", *req, call.identity, [this] { return boundary_.Now(); }, ctx,
-                         writer, boundary_.draining(), watch_slots_);
-  });
+  return boundary_.Run(
+      ctx, "WatchEvents", *req, [&](const server::CallContext& call) -> absl::Status {
+        SLA_RETURN_IF_ERROR(RequireEventReader(call.identity));
+        return outbox::Watch(
+            *pool_, *sequencer_, "ticket-svc", *req, call.identity,
+            [this] { return boundary_.Now(); }, ctx, writer, boundary_.draining(), watch_slots_);
+      });
 }
 
 }  // namespace sla::ticket

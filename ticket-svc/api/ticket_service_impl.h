@@ -6,14 +6,14 @@
 #include <memory>
 
 #include "common/mysql/connection_pool.h"
+#include "common/outbox/feed.h"
+#include "common/outbox/sequencer.h"
+#include "common/server/periodic.h"
 #include "common/server/rpc.h"
 #include "sla/ticket/v1/ticket_service.grpc.pb.h"
 #include "ticket-svc/app/terms_cache.h"
 #include "ticket-svc/app/ticket_manager.h"
 #include "ticket-svc/app/workers.h"
-#include "common/outbox/feed.h"
-#include "common/outbox/sequencer.h"
-#include "common/server/periodic.h"
 
 namespace sla::ticket {
 
@@ -24,7 +24,7 @@ struct TicketServiceOptions {
   absl::Duration escalation_interval = absl::Seconds(1);
   absl::Duration sequencer_interval = absl::Milliseconds(100);
   int escalation_batch = 500;
-  mysql::GroupCommitOptions create_commits;  // see TicketManagerOptions
+  mysql::GroupCommitOptions create_commits;                        // see TicketManagerOptions
   std::function<std::string(char prefix, absl::Time now)> new_id;  // see TicketManagerOptions
 };
 
@@ -41,8 +41,10 @@ class TicketServiceImpl final : public pb::TicketService::Service {
   outbox::WatchSlots& watch_slots() { return watch_slots_; }
   TermsCache& terms() { return *terms_; }
 
-  grpc::Status CreateTicket(grpc::ServerContext* ctx, const pb::CreateTicketRequest* req, pb::Ticket* out) override;
-  grpc::Status GetTicket(grpc::ServerContext* ctx, const pb::GetTicketRequest* req, pb::Ticket* out) override;
+  grpc::Status CreateTicket(grpc::ServerContext* ctx, const pb::CreateTicketRequest* req,
+                            pb::Ticket* out) override;
+  grpc::Status GetTicket(grpc::ServerContext* ctx, const pb::GetTicketRequest* req,
+                         pb::Ticket* out) override;
   grpc::Status ListTickets(grpc::ServerContext* ctx, const pb::ListTicketsRequest* req,
                            pb::ListTicketsResponse* out) override;
   grpc::Status TransitionTicket(grpc::ServerContext* ctx, const pb::TransitionTicketRequest* req,
@@ -51,20 +53,26 @@ class TicketServiceImpl final : public pb::TicketService::Service {
                               pb::Ticket* out) override;
   grpc::Status RecordRootCause(grpc::ServerContext* ctx, const pb::RecordRootCauseRequest* req,
                                pb::Ticket* out) override;
-  grpc::Status PauseClocks(grpc::ServerContext* ctx, const pb::PauseClocksRequest* req, pb::Ticket* out) override;
-  grpc::Status ResumeClocks(grpc::ServerContext* ctx, const pb::ResumeClocksRequest* req, pb::Ticket* out) override;
+  grpc::Status PauseClocks(grpc::ServerContext* ctx, const pb::PauseClocksRequest* req,
+                           pb::Ticket* out) override;
+  grpc::Status ResumeClocks(grpc::ServerContext* ctx, const pb::ResumeClocksRequest* req,
+                            pb::Ticket* out) override;
   grpc::Status EscalateTicket(grpc::ServerContext* ctx, const pb::EscalateTicketRequest* req,
                               pb::Escalation* out) override;
-  grpc::Status AddComment(grpc::ServerContext* ctx, const pb::AddCommentRequest* req, pb::Comment* out) override;
+  grpc::Status AddComment(grpc::ServerContext* ctx, const pb::AddCommentRequest* req,
+                          pb::Comment* out) override;
   grpc::Status ListComments(grpc::ServerContext* ctx, const pb::ListCommentsRequest* req,
                             pb::ListCommentsResponse* out) override;
   grpc::Status ListSlaHistory(grpc::ServerContext* ctx, const pb::ListSlaHistoryRequest* req,
                               pb::ListSlaHistoryResponse* out) override;
   grpc::Status ListEscalations(grpc::ServerContext* ctx, const pb::ListEscalationsRequest* req,
                                pb::ListEscalationsResponse* out) override;
-  grpc::Status CreateOutage(grpc::ServerContext* ctx, const pb::CreateOutageRequest* req, pb::Outage* out) override;
-  grpc::Status CloseOutage(grpc::ServerContext* ctx, const pb::CloseOutageRequest* req, pb::Outage* out) override;
-  grpc::Status GetOutage(grpc::ServerContext* ctx, const pb::GetOutageRequest* req, pb::Outage* out) override;
+  grpc::Status CreateOutage(grpc::ServerContext* ctx, const pb::CreateOutageRequest* req,
+                            pb::Outage* out) override;
+  grpc::Status CloseOutage(grpc::ServerContext* ctx, const pb::CloseOutageRequest* req,
+                           pb::Outage* out) override;
+  grpc::Status GetOutage(grpc::ServerContext* ctx, const pb::GetOutageRequest* req,
+                         pb::Outage* out) override;
   grpc::Status ListOutages(grpc::ServerContext* ctx, const pb::ListOutagesRequest* req,
                            pb::ListOutagesResponse* out) override;
   grpc::Status ListEvents(grpc::ServerContext* ctx, const pb::ListEventsRequest* req,

@@ -20,20 +20,23 @@ int64_t TermsCache::remote_calls() const {
   return remote_calls_;
 }
 
-absl::StatusOr<std::shared_ptr<const core::TermsContext>> TermsCache::Compile(const std::string& version,
-                                                                        sla::v1::SlaTerms terms) {
+absl::StatusOr<std::shared_ptr<const core::TermsContext>> TermsCache::Compile(
+    const std::string& version, sla::v1::SlaTerms terms) {
   // Calendars are compiled around "now": two years back (old open tickets) and three ahead.
   const absl::Time now = clock_();
   return core::TermsContext::Build(version, std::move(terms), now - absl::Hours(24 * 366 * 2),
-                             now + absl::Hours(24 * 366 * 3));
+                                   now + absl::Hours(24 * 366 * 3));
 }
 
-void TermsCache::Remember(const std::string& version, std::shared_ptr<const core::TermsContext> ctx) {
-  if (!versions_.contains(version) && versions_.size() >= max_versions_) versions_.erase(versions_.begin());
+void TermsCache::Remember(const std::string& version,
+                          std::shared_ptr<const core::TermsContext> ctx) {
+  if (!versions_.contains(version) && versions_.size() >= max_versions_)
+    versions_.erase(versions_.begin());
   versions_[version] = std::move(ctx);
 }
 
-TermsCache::Found TermsCache::LookUp(const std::string& contract, absl::Time at, absl::Time now) const {
+TermsCache::Found TermsCache::LookUp(const std::string& contract, absl::Time at,
+                                     absl::Time now) const {
   Found found;
   auto [begin, end] = ranges_.equal_range(contract);
   for (auto it = begin; it != end; ++it) {
@@ -81,8 +84,8 @@ absl::StatusOr<std::shared_ptr<const core::TermsContext>> TermsCache::ForContrac
   return resolved;
 }
 
-absl::StatusOr<std::shared_ptr<const core::TermsContext>> TermsCache::Resolve(const std::string& contract,
-                                                                        absl::Time at, absl::Time now) {
+absl::StatusOr<std::shared_ptr<const core::TermsContext>> TermsCache::Resolve(
+    const std::string& contract, absl::Time at, absl::Time now) {
   SLA_ASSIGN_OR_RETURN(ResolvedVersion resolved, source_->Resolve(contract, at));
   // A version compiled here is stored already (versions are immutable): the usual answer to a
   // re-check, the same version still in force, costs no write and no compiling.
@@ -90,7 +93,8 @@ absl::StatusOr<std::shared_ptr<const core::TermsContext>> TermsCache::Resolve(co
   if (ctx == nullptr) {
     std::string blob = resolved.terms.SerializeAsString();
     SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) {
-      return storage::StoreTermsVersion(c, resolved.name, blob, absl::ToUnixSeconds(resolved.effective_from));
+      return storage::StoreTermsVersion(c, resolved.name, blob,
+                                        absl::ToUnixSeconds(resolved.effective_from));
     }));
     SLA_ASSIGN_OR_RETURN(ctx, Compile(resolved.name, std::move(resolved.terms)));
   }
@@ -99,7 +103,8 @@ absl::StatusOr<std::shared_ptr<const core::TermsContext>> TermsCache::Resolve(co
   for (auto it = begin; it != end;) {
     it = it->second.version == resolved.name ? ranges_.erase(it) : std::next(it);
   }
-  ranges_.emplace(contract, Range{resolved.name, resolved.effective_from, resolved.effective_until, now});
+  ranges_.emplace(contract,
+                  Range{resolved.name, resolved.effective_from, resolved.effective_until, now});
   Remember(resolved.name, ctx);
   return ctx;
 }
@@ -117,7 +122,8 @@ absl::StatusOr<std::shared_ptr<const core::TermsContext>> TermsCache::FromBlob(
   if (!terms.ParseFromString(*blob)) {
     return absl::DataLossError(absl::StrCat("terms version ", version, " is unreadable"));
   }
-  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> ctx, Compile(version, std::move(terms)));
+  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> ctx,
+                       Compile(version, std::move(terms)));
   absl::MutexLock lock(&mu_);
   Remember(version, ctx);
   return ctx;

@@ -13,16 +13,16 @@
 
 #include <functional>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "common/mysql/connection_pool.h"
 #include "common/clients/contract_terms.h"
 #include "common/core/terms_context.h"
+#include "common/mysql/connection_pool.h"
 
 namespace sla::ticket {
 
@@ -35,14 +35,14 @@ class TermsCache {
              absl::Duration latest_ttl = absl::Seconds(30), size_t max_versions = 2000);
 
   // The terms of `contract` in force at `at` (for a new ticket).
-  absl::StatusOr<std::shared_ptr<const core::TermsContext>> ForContractAt(const std::string& contract,
-                                                                    absl::Time at);
+  absl::StatusOr<std::shared_ptr<const core::TermsContext>> ForContractAt(
+      const std::string& contract, absl::Time at);
   // A version a ticket already refers to.
   absl::StatusOr<std::shared_ptr<const core::TermsContext>> ForVersion(const std::string& version);
   // The same, reading a missing version through the caller's connection (inside its
   // transaction), so a caller never holds one pooled connection while waiting for another.
   absl::StatusOr<std::shared_ptr<const core::TermsContext>> ForVersion(const std::string& version,
-                                                                 mysql::Connection& conn);
+                                                                       mysql::Connection& conn);
 
   // Remote resolutions so far (tests and metrics).
   int64_t remote_calls() const;
@@ -64,15 +64,16 @@ class TermsCache {
   struct Found {
     std::shared_ptr<const core::TermsContext> fresh, stale;
   };
-  Found LookUp(const std::string& contract, absl::Time at, absl::Time now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Found LookUp(const std::string& contract, absl::Time at, absl::Time now) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Asks contract-svc which version is in force and caches the answer.
-  absl::StatusOr<std::shared_ptr<const core::TermsContext>> Resolve(const std::string& contract, absl::Time at,
-                                                              absl::Time now);
+  absl::StatusOr<std::shared_ptr<const core::TermsContext>> Resolve(const std::string& contract,
+                                                                    absl::Time at, absl::Time now);
   absl::StatusOr<std::shared_ptr<const core::TermsContext>> Compile(const std::string& version,
-                                                              sla::v1::SlaTerms terms);
+                                                                    sla::v1::SlaTerms terms);
   std::shared_ptr<const core::TermsContext> Cached(const std::string& version) const;
-  absl::StatusOr<std::shared_ptr<const core::TermsContext>> FromBlob(const std::string& version,
-                                                               const std::optional<std::string>& blob);
+  absl::StatusOr<std::shared_ptr<const core::TermsContext>> FromBlob(
+      const std::string& version, const std::optional<std::string>& blob);
   void Remember(const std::string& version, std::shared_ptr<const core::TermsContext> ctx)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -83,7 +84,7 @@ class TermsCache {
   const size_t max_versions_;
   mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<const core::TermsContext>> versions_ ABSL_GUARDED_BY(mu_);
-  std::multimap<std::string, Range> ranges_ ABSL_GUARDED_BY(mu_);  // by contract
+  std::multimap<std::string, Range> ranges_ ABSL_GUARDED_BY(mu_);                // by contract
   std::map<std::string, std::shared_ptr<Flight>> flights_ ABSL_GUARDED_BY(mu_);  // by contract
   int64_t remote_calls_ ABSL_GUARDED_BY(mu_) = 0;
 };

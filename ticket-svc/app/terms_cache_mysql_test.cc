@@ -3,16 +3,15 @@
 // keep using the version in force meanwhile; callers with nothing cached wait for the one
 // call (and share its error); a re-check that finds the same version writes and compiles
 // nothing, and one that finds an amendment uses it at once.
-#include "ticket-svc/app/terms_cache.h"
-
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/core/test_terms.h"
 #include "common/test_util/mariadb_env.h"
 #include "gtest/gtest.h"
-#include "common/core/test_terms.h"
+#include "ticket-svc/app/terms_cache.h"
 
 namespace sla::ticket {
 const std::vector<mysql::Migration>& Migrations();
@@ -32,7 +31,8 @@ class FakeSource final : public TermsSource {
     if (!error_.ok()) return error_;
     return answer_;
   }
-  absl::StatusOr<ResolvedVersion> ResolveVersion(const std::string& contract, const std::string&) override {
+  absl::StatusOr<ResolvedVersion> ResolveVersion(const std::string& contract,
+                                                 const std::string&) override {
     return Resolve(contract, absl::Now());
   }
 
@@ -85,7 +85,8 @@ class TermsCacheTest : public ::testing::Test {
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
     source_.Answer(absl::StrCat(kContract, "/versions/1"));
-    cache_ = std::make_unique<TermsCache>(&source_, db_.pool.get(), [this] { return Now(); }, absl::Seconds(30));
+    cache_ = std::make_unique<TermsCache>(
+        &source_, db_.pool.get(), [this] { return Now(); }, absl::Seconds(30));
   }
 
   absl::Time Now() {

@@ -9,13 +9,13 @@
 #include "absl/strings/str_split.h"
 #include "common/api/list_request.h"
 #include "common/api/resource_name.h"
-#include "common/server/access.h"
 #include "common/mysql/request_log.h"
+#include "common/server/access.h"
 #include "common/server/request_fingerprint.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "ticket-svc/storage/ticket_store.h"
 #include "ticket-svc/domain/requests.h"
+#include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {
 namespace {
@@ -35,7 +35,6 @@ absl::Status RequireMsp(const Identity& who, const char* what) {
   if (IsMsp(who)) return absl::OkStatus();
   return PermissionDenied(absl::StrCat("only msp_admin or msp_agent may ", what));
 }
-
 
 constexpr auto Length = CheckLength;
 
@@ -120,7 +119,7 @@ std::string RandomTimeOrderedId(char prefix, absl::Time now) {
 }
 
 absl::StatusOr<storage::HistoryRow> HistoryRowFor(Ticket& t, const core::TermsContext& terms,
-                                                   const Effects& fx, int64_t now) {
+                                                  const Effects& fx, int64_t now) {
   pb::SlaHistoryEntry clocks;  // the clocks after the change, shared by its entries
   for (const ClockState& cs : t.clocks) {
     SLA_RETURN_IF_ERROR(ClockToProto(cs, terms, t.priority, now, clocks.add_clocks()));
@@ -136,7 +135,8 @@ absl::StatusOr<storage::HistoryRow> HistoryRowFor(Ticket& t, const core::TermsCo
   return storage::HistoryRow{t.id, first, entries.SerializeAsString()};
 }
 
-absl::Status WriteEffects(mysql::Connection& c, const std::vector<TicketEffects>& batch, int64_t now) {
+absl::Status WriteEffects(mysql::Connection& c, const std::vector<TicketEffects>& batch,
+                          int64_t now) {
   std::vector<storage::HistoryRow> history;
   std::vector<storage::EscalationRow> escalations;
   std::vector<storage::OutboxRow> outbox;
@@ -166,9 +166,8 @@ TicketManager::TicketManager(mysql::ConnectionPool* pool, TermsCache* terms,
       terms_(terms),
       options_(std::move(options)),
       creates_(options_.create_commits,
-               [this](absl::Span<storage::NewTicketRows* const> rows, absl::Span<absl::Status> statuses) {
-                 WriteNewTickets(rows, statuses);
-               }) {}
+               [this](absl::Span<storage::NewTicketRows* const> rows,
+                      absl::Span<absl::Status> statuses) { WriteNewTickets(rows, statuses); }) {}
 
 std::string TicketManager::NewId(char prefix, absl::Time now) const {
   return options_.new_id ? options_.new_id(prefix, now) : RandomTimeOrderedId(prefix, now);
@@ -180,7 +179,8 @@ void TicketManager::WriteNewTickets(absl::Span<storage::NewTicketRows* const> ro
     absl::Status all;
     for (int attempt = 1; attempt <= 3; ++attempt) {
       absl::StatusOr<mysql::PooledConnection> conn = options_.create_pool->Acquire();
-      all = conn.ok() ? storage::InsertNewTicketsInOneRoundTrip(**conn, absl::MakeConstSpan(rows.data(), rows.size()))
+      all = conn.ok() ? storage::InsertNewTicketsInOneRoundTrip(
+                            **conn, absl::MakeConstSpan(rows.data(), rows.size()))
                       : conn.status();
       if (conn.ok() && all.code() == absl::StatusCode::kUnavailable) conn->MarkBroken();
       // A deadlock rolled everything back, so the batch may run again; after a lost
@@ -251,7 +251,8 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
   if (!IsMsp(who) && !who.HasRole("service") && !IsCustomerRole(who)) {
     return PermissionDenied("no role that opens tickets");
   }
-  if (IsCustomerRole(who) && !ReadsAllCustomers(who) && who.tenant != customer) return NotFound(req.parent());
+  if (IsCustomerRole(who) && !ReadsAllCustomers(who) && who.tenant != customer)
+    return NotFound(req.parent());
   const pb::Ticket& in = req.ticket();
   SLA_ASSIGN_OR_RETURN(const std::string contract_id, ValidateNewTicket(req, customer));
   const api::RequestKey key = server::RequestKeyOf(req);
@@ -285,7 +286,8 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
     if (fx.events.size() != 1 || !fx.escalations.empty()) {
       return absl::InternalError("a new ticket caused other effects than one event");
     }
-    rows.event = {fx.events[0].type, t.name(), t.customer_id, fx.events[0].time, fx.events[0].payload};
+    rows.event = {fx.events[0].type, t.name(), t.customer_id, fx.events[0].time,
+                  fx.events[0].payload};
     rows.claim = {key.request_id, "CreateTicket", who.subject, t.name(), key.fingerprint};
     // Shares a transaction with the CreateTickets running at the same time (group commit);
     // returns once this ticket is durably committed.
@@ -297,8 +299,7 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
     if (!req.request_id().empty()) {
       // A retry of a request that created its ticket already: answer with that ticket.
       SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-        SLA_ASSIGN_OR_RETURN(existing, mysql::LookupRequestId(c, key, "CreateTicket",
-                                                              who.subject));
+        SLA_ASSIGN_OR_RETURN(existing, mysql::LookupRequestId(c, key, "CreateTicket", who.subject));
         return absl::OkStatus();
       }));
       if (existing) break;
@@ -322,7 +323,8 @@ absl::StatusOr<std::pair<Ticket, std::shared_ptr<const core::TermsContext>>> Tic
     return absl::OkStatus();
   }));
   if (!t || t->customer_id != parsed.first) return NotFound(name);
-  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms, terms_->ForVersion(t->terms_version));
+  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
+                       terms_->ForVersion(t->terms_version));
   return std::make_pair(*std::move(t), std::move(terms));
 }
 
@@ -333,16 +335,18 @@ absl::StatusOr<pb::Ticket> TicketManager::GetTicket(const Identity& who, const s
   return out;
 }
 
-absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(const Identity& who,
-                                                                   const pb::ListTicketsRequest& req) {
+absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(
+    const Identity& who, const pb::ListTicketsRequest& req) {
   SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(req.parent(), true));
   // A customer lists its own tickets; `customers/-` means "mine".
   SLA_ASSIGN_OR_RETURN(server::CustomerScope scope,
                        server::CustomerScope::ForCaller(who, customer, req.parent(), "tickets"));
   SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size()));
   SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> filter, api::ParseFilter(req.filter()));
-  SLA_ASSIGN_OR_RETURN(std::optional<api::OrderBy> order, api::ParseOrderBy(req.order_by(), {"next_due_time"}));
-  if (order && order->descending) return InvalidField("order_by", "`next_due_time` sorts soonest first only");
+  SLA_ASSIGN_OR_RETURN(std::optional<api::OrderBy> order,
+                       api::ParseOrderBy(req.order_by(), {"next_due_time"}));
+  if (order && order->descending)
+    return InvalidField("order_by", "`next_due_time` sorts soonest first only");
   const std::string binding = api::PageBinding(req.filter(), req.order_by());
   SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), binding));
   const int64_t now = Seconds(options_.clock());
@@ -357,7 +361,8 @@ absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(const Identit
     const size_t colon = after.find(':');
     int64_t due = 0;
     if (colon == std::string::npos || colon == after.size() - 1 ||
-        (after[0] == 'd' ? !absl::SimpleAtoi(after.substr(1, colon - 1), &due) : after.substr(0, colon) != "n")) {
+        (after[0] == 'd' ? !absl::SimpleAtoi(after.substr(1, colon - 1), &due)
+                         : after.substr(0, colon) != "n")) {
       return InvalidField("page_token", "is malformed");
     }
     if (after[0] == 'd') q.after_due = due;
@@ -366,10 +371,11 @@ absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(const Identit
   for (const api::Restriction& r : filter) {
     const std::string field = absl::StrCat("filter.", r.field);
     // The field first: `title : "mail"` is an unknown field, not an unsupported operator.
-    SLA_RETURN_IF_ERROR(api::CheckFilterField(r, {"status", "priority", "breached", "at_risk", "contract",
-                                                  "service_id", "due_before"}));
+    SLA_RETURN_IF_ERROR(api::CheckFilterField(
+        r, {"status", "priority", "breached", "at_risk", "contract", "service_id", "due_before"}));
     auto boolean = [&](std::optional<bool>& slot) -> absl::Status {
-      if (r.value != "true" && r.value != "false") return InvalidField(field, "must be true or false");
+      if (r.value != "true" && r.value != "false")
+        return InvalidField(field, "must be true or false");
       slot = r.value == "true";
       return absl::OkStatus();
     };
@@ -403,8 +409,9 @@ absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(const Identit
       }
       q.due_before = Seconds(t);
     } else {
-      return InvalidField(field, "unknown field (status, priority, breached, at_risk, contract, "
-                                 "service_id, due_before)");
+      return InvalidField(field,
+                          "unknown field (status, priority, breached, at_risk, contract, "
+                          "service_id, due_before)");
     }
   }
   std::vector<storage::ListedTicket> rows;
@@ -422,7 +429,8 @@ absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(const Identit
     const storage::ListedTicket& last = rows[page_size - 1];
     std::string key = last.ticket.id;
     if (q.by_next_due) {
-      key = last.next_due_at ? absl::StrCat("d", *last.next_due_at, ":", last.ticket.id) : absl::StrCat("n:", last.ticket.id);
+      key = last.next_due_at ? absl::StrCat("d", *last.next_due_at, ":", last.ticket.id)
+                             : absl::StrCat("n:", last.ticket.id);
     }
     out.set_next_page_token(api::EncodePageToken(key, binding));
   }
@@ -473,14 +481,15 @@ absl::StatusOr<pb::Ticket> TicketManager::TransitionTicket(const Identity& who,
     }
   }
   const bool customer = !IsMsp(who);
-  return Mutate(who, req.name(), req.etag(),
-                [&](Ticket& t, const core::TermsContext& terms, int64_t now, Effects& fx) -> absl::Status {
-                  if (customer && req.status() == pb::Ticket::IN_PROGRESS &&
-                      t.status != pb::Ticket::RESOLVED && t.status != pb::Ticket::CLOSED) {
-                    return PermissionDenied("customers may only close or reopen tickets");
-                  }
-                  return Transition(t, terms, req.status(), now, who.subject, req.reason(), fx);
-                });
+  return Mutate(
+      who, req.name(), req.etag(),
+      [&](Ticket& t, const core::TermsContext& terms, int64_t now, Effects& fx) -> absl::Status {
+        if (customer && req.status() == pb::Ticket::IN_PROGRESS &&
+            t.status != pb::Ticket::RESOLVED && t.status != pb::Ticket::CLOSED) {
+          return PermissionDenied("customers may only close or reopen tickets");
+        }
+        return Transition(t, terms, req.status(), now, who.subject, req.reason(), fx);
+      });
 }
 
 absl::StatusOr<pb::Ticket> TicketManager::ChangePriority(const Identity& who,
@@ -533,7 +542,8 @@ absl::StatusOr<pb::Ticket> TicketManager::ResumeClocks(const Identity& who,
 
 absl::StatusOr<pb::Escalation> TicketManager::EscalateTicket(const Identity& who,
                                                              const pb::EscalateTicketRequest& req) {
-  if (!IsMsp(who) && !IsCustomerRole(who)) return PermissionDenied("no role that escalates tickets");
+  if (!IsMsp(who) && !IsCustomerRole(who))
+    return PermissionDenied("no role that escalates tickets");
   if (req.clock() < sla::v1::CLOCK_FIRST_RESPONSE || req.clock() > sla::v1::CLOCK_RESOLUTION) {
     return InvalidField("clock", "is required (a clock kind)");
   }
@@ -543,22 +553,24 @@ absl::StatusOr<pb::Escalation> TicketManager::EscalateTicket(const Identity& who
   std::string ticket_name;
   SLA_ASSIGN_OR_RETURN(
       pb::Ticket t,
-      Mutate(who, req.name(), "",
-             [&](Ticket& t, const core::TermsContext& terms, int64_t now, Effects& fx) -> absl::Status {
-               // The policy may name who escalates by hand (a customer_admin, say); by
-               // default the MSP's staff.
-               const auto& roles = terms.terms().escalation().manual_escalation_roles();
-               const bool allowed =
-                   roles.empty() ? IsMsp(who)
-                                 : std::any_of(roles.begin(), roles.end(),
-                                               [&](const std::string& r) { return who.HasRole(r); });
-               if (!allowed) {
-                 return PermissionDenied("the escalation policy does not let this role escalate");
-               }
-               ticket_name = t.name();
-               return Escalate(t, terms, req.clock(), req.level(), now, who.subject, req.reason(), fx);
-             },
-             &fired));
+      Mutate(
+          who, req.name(), "",
+          [&](Ticket& t, const core::TermsContext& terms, int64_t now,
+              Effects& fx) -> absl::Status {
+            // The policy may name who escalates by hand (a customer_admin, say); by
+            // default the MSP's staff.
+            const auto& roles = terms.terms().escalation().manual_escalation_roles();
+            const bool allowed =
+                roles.empty() ? IsMsp(who)
+                              : std::any_of(roles.begin(), roles.end(),
+                                            [&](const std::string& r) { return who.HasRole(r); });
+            if (!allowed) {
+              return PermissionDenied("the escalation policy does not let this role escalate");
+            }
+            ticket_name = t.name();
+            return Escalate(t, terms, req.clock(), req.level(), now, who.subject, req.reason(), fx);
+          },
+          &fired));
   (void)t;
   Ticket owner;
   SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(req.name(), "tickets", "name"));
@@ -611,8 +623,8 @@ absl::StatusOr<pb::Comment> TicketManager::AddComment(const Identity& who,
   SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, req.parent()));
   bool wrote_events = false;
   SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& conn) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(existing, mysql::ClaimRequestId(conn, server::RequestKeyOf(req), "AddComment",
-                                                         who.subject, c.name()));
+    SLA_ASSIGN_OR_RETURN(existing, mysql::ClaimRequestId(conn, server::RequestKeyOf(req),
+                                                         "AddComment", who.subject, c.name()));
     if (existing) return absl::OkStatus();
     SLA_ASSIGN_OR_RETURN(std::optional<Ticket> t, storage::LoadTicket(conn, parsed.second, true));
     if (!t || t->customer_id != parsed.first) return NotFound(req.parent());
@@ -655,8 +667,9 @@ absl::StatusOr<pb::ListCommentsResponse> TicketManager::ListComments(
   SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), ""));
   std::vector<storage::CommentRow> rows;
   SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(rows, storage::ListComments(c, read.first.id, IsMsp(who) || who.HasRole("service"),
-                                                     after, page_size + 1));
+    SLA_ASSIGN_OR_RETURN(
+        rows, storage::ListComments(c, read.first.id, IsMsp(who) || who.HasRole("service"), after,
+                                    page_size + 1));
     return absl::OkStatus();
   }));
   pb::ListCommentsResponse out;
@@ -697,7 +710,8 @@ absl::StatusOr<pb::ListEscalationsResponse> TicketManager::ListEscalations(
   }));
   pb::ListEscalationsResponse out;
   for (const std::string& b : blobs) {
-    if (!out.add_escalations()->ParseFromString(b)) return absl::DataLossError("unreadable escalation");
+    if (!out.add_escalations()->ParseFromString(b))
+      return absl::DataLossError("unreadable escalation");
   }
   return out;
 }
@@ -709,7 +723,8 @@ absl::StatusOr<pb::Outage> TicketManager::CreateOutage(const Identity& who,
   }
   SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(req.parent(), false));
   const pb::Outage& in = req.outage();
-  SLA_ASSIGN_OR_RETURN(auto contract, api::ParseCustomerChild(in.contract(), "contracts", "outage.contract"));
+  SLA_ASSIGN_OR_RETURN(auto contract,
+                       api::ParseCustomerChild(in.contract(), "contracts", "outage.contract"));
   if (contract.first != customer) {
     return InvalidField("outage.contract", "must be a contract of the parent customer");
   }
@@ -728,7 +743,8 @@ absl::StatusOr<pb::Outage> TicketManager::CreateOutage(const Identity& who,
   }
   if (!in.ticket().empty()) {
     SLA_ASSIGN_OR_RETURN(auto tk, api::ParseCustomerChild(in.ticket(), "tickets", "outage.ticket"));
-    if (tk.first != customer) return InvalidField("outage.ticket", "must be a ticket of the parent customer");
+    if (tk.first != customer)
+      return InvalidField("outage.ticket", "must be a ticket of the parent customer");
   }
   // The service and the exclusion are checked against the terms in force at the start.
   SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
@@ -738,7 +754,8 @@ absl::StatusOr<pb::Outage> TicketManager::CreateOutage(const Identity& who,
   }
   if (!in.exclusion_id().empty()) {
     const sla::v1::Exclusion* e = terms->FindExclusion(in.exclusion_id());
-    if (e == nullptr) return InvalidField("outage.exclusion_id", "is not an exclusion of the terms");
+    if (e == nullptr)
+      return InvalidField("outage.exclusion_id", "is not an exclusion of the terms");
     if (!e->excluded_from_availability()) {
       return InvalidField("outage.exclusion_id", "does not exclude downtime from availability");
     }
@@ -758,8 +775,8 @@ absl::StatusOr<pb::Outage> TicketManager::CreateOutage(const Identity& who,
   const std::string name = absl::StrCat("customers/", customer, "/outages/", o.id);
   std::optional<std::string> existing;
   SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(existing, mysql::ClaimRequestId(c, server::RequestKeyOf(req), "CreateOutage",
-                                                         who.subject, name));
+    SLA_ASSIGN_OR_RETURN(existing, mysql::ClaimRequestId(c, server::RequestKeyOf(req),
+                                                         "CreateOutage", who.subject, name));
     if (existing) return absl::OkStatus();
     SLA_RETURN_IF_ERROR(storage::InsertOutage(c, o));
     std::vector<storage::OutboxRow> events{OutageEvent(o, "outage.opened", o.start_time)};
@@ -785,10 +802,12 @@ absl::StatusOr<pb::Outage> TicketManager::CloseOutage(const Identity& who,
   if (end > now) return InvalidField("end_time", "is in the future");
   storage::OutageRow o;
   SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(std::optional<storage::OutageRow> row, storage::LoadOutage(c, parsed.second, true));
+    SLA_ASSIGN_OR_RETURN(std::optional<storage::OutageRow> row,
+                         storage::LoadOutage(c, parsed.second, true));
     if (!row || row->customer_id != parsed.first) return NotFound(req.name());
     if (row->end_time) return WrongState(req.name(), "the outage is already closed");
-    if (end <= row->start_time) return InvalidField("end_time", "must be after the outage's start_time");
+    if (end <= row->start_time)
+      return InvalidField("end_time", "must be after the outage's start_time");
     o = *row;
     o.end_time = end;
     o.version++;
@@ -817,8 +836,8 @@ absl::StatusOr<pb::Outage> TicketManager::GetOutage(const Identity& who, const s
   return out;
 }
 
-absl::StatusOr<pb::ListOutagesResponse> TicketManager::ListOutages(const Identity& who,
-                                                                   const pb::ListOutagesRequest& req) {
+absl::StatusOr<pb::ListOutagesResponse> TicketManager::ListOutages(
+    const Identity& who, const pb::ListOutagesRequest& req) {
   SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(req.parent(), true));
   SLA_ASSIGN_OR_RETURN(server::CustomerScope scope,
                        server::CustomerScope::ForCaller(who, customer, req.parent(), "outages"));
@@ -838,7 +857,8 @@ absl::StatusOr<pb::ListOutagesResponse> TicketManager::ListOutages(const Identit
       SLA_RETURN_IF_ERROR(q.scope.NarrowTo(k.first, r.value));
       q.contract_id = k.second;
     } else if (r.field == "open" || r.field == "planned") {
-      if (r.value != "true" && r.value != "false") return InvalidField(field, "must be true or false");
+      if (r.value != "true" && r.value != "false")
+        return InvalidField(field, "must be true or false");
       (r.field == "open" ? q.open : q.planned) = r.value == "true";
     } else {
       return InvalidField(field, "unknown field (service_id, contract, open, planned)");

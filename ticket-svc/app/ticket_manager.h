@@ -52,7 +52,8 @@ class TicketManager {
  public:
   TicketManager(mysql::ConnectionPool* pool, TermsCache* terms, TicketManagerOptions options);
 
-  absl::StatusOr<pb::Ticket> CreateTicket(const server::Identity& who, const pb::CreateTicketRequest& req);
+  absl::StatusOr<pb::Ticket> CreateTicket(const server::Identity& who,
+                                          const pb::CreateTicketRequest& req);
   absl::StatusOr<pb::Ticket> GetTicket(const server::Identity& who, const std::string& name);
   absl::StatusOr<pb::ListTicketsResponse> ListTickets(const server::Identity& who,
                                                       const pb::ListTicketsRequest& req);
@@ -62,32 +63,41 @@ class TicketManager {
                                             const pb::ChangePriorityRequest& req);
   absl::StatusOr<pb::Ticket> RecordRootCause(const server::Identity& who,
                                              const pb::RecordRootCauseRequest& req);
-  absl::StatusOr<pb::Ticket> PauseClocks(const server::Identity& who, const pb::PauseClocksRequest& req);
-  absl::StatusOr<pb::Ticket> ResumeClocks(const server::Identity& who, const pb::ResumeClocksRequest& req);
+  absl::StatusOr<pb::Ticket> PauseClocks(const server::Identity& who,
+                                         const pb::PauseClocksRequest& req);
+  absl::StatusOr<pb::Ticket> ResumeClocks(const server::Identity& who,
+                                          const pb::ResumeClocksRequest& req);
   absl::StatusOr<pb::Escalation> EscalateTicket(const server::Identity& who,
                                                 const pb::EscalateTicketRequest& req);
-  absl::StatusOr<pb::Comment> AddComment(const server::Identity& who, const pb::AddCommentRequest& req);
+  absl::StatusOr<pb::Comment> AddComment(const server::Identity& who,
+                                         const pb::AddCommentRequest& req);
   absl::StatusOr<pb::ListCommentsResponse> ListComments(const server::Identity& who,
                                                         const pb::ListCommentsRequest& req);
   absl::StatusOr<pb::ListSlaHistoryResponse> ListSlaHistory(const server::Identity& who,
                                                             const pb::ListSlaHistoryRequest& req);
-  absl::StatusOr<pb::ListEscalationsResponse> ListEscalations(const server::Identity& who,
-                                                              const pb::ListEscalationsRequest& req);
+  absl::StatusOr<pb::ListEscalationsResponse> ListEscalations(
+      const server::Identity& who, const pb::ListEscalationsRequest& req);
 
-  absl::StatusOr<pb::Outage> CreateOutage(const server::Identity& who, const pb::CreateOutageRequest& req);
-  absl::StatusOr<pb::Outage> CloseOutage(const server::Identity& who, const pb::CloseOutageRequest& req);
+  absl::StatusOr<pb::Outage> CreateOutage(const server::Identity& who,
+                                          const pb::CreateOutageRequest& req);
+  absl::StatusOr<pb::Outage> CloseOutage(const server::Identity& who,
+                                         const pb::CloseOutageRequest& req);
   absl::StatusOr<pb::Outage> GetOutage(const server::Identity& who, const std::string& name);
   absl::StatusOr<pb::ListOutagesResponse> ListOutages(const server::Identity& who,
                                                       const pb::ListOutagesRequest& req);
 
   // How CreateTickets were grouped into transactions so far.
-  mysql::GroupCommit<storage::NewTicketRows>::Stats create_commit_stats() const { return creates_.stats(); }
+  mysql::GroupCommit<storage::NewTicketRows>::Stats create_commit_stats() const {
+    return creates_.stats();
+  }
 
   // The API view of a ticket at `now`.
-  static absl::Status ToProto(const Ticket& t, const core::TermsContext& terms, int64_t now, pb::Ticket* out);
+  static absl::Status ToProto(const Ticket& t, const core::TermsContext& terms, int64_t now,
+                              pb::Ticket* out);
 
  private:
-  using Mutation = std::function<absl::Status(Ticket&, const core::TermsContext&, int64_t now, Effects&)>;
+  using Mutation =
+      std::function<absl::Status(Ticket&, const core::TermsContext&, int64_t now, Effects&)>;
   // Locks the ticket, checks access and etag, applies `change`, saves it with its effects.
   absl::StatusOr<pb::Ticket> Mutate(const server::Identity& who, const std::string& name,
                                     const std::string& etag, const Mutation& change,
@@ -97,7 +107,8 @@ class TicketManager {
 
   // One group commit of new tickets: the batch in one transaction, or, if that fails (a request
   // id claimed before), each ticket alone so that one caller's error is not another's.
-  void WriteNewTickets(absl::Span<storage::NewTicketRows* const> rows, absl::Span<absl::Status> statuses);
+  void WriteNewTickets(absl::Span<storage::NewTicketRows* const> rows,
+                       absl::Span<absl::Status> statuses);
   std::string NewId(char prefix, absl::Time now) const;
 
   mysql::ConnectionPool* pool_;
@@ -115,6 +126,7 @@ struct TicketEffects {
 // Writes what changes caused (history with the clocks after the change, escalations, outbox
 // events) in the caller's transaction, numbering each ticket's history on from its
 // `history_seq`. Shared by the manager and the escalation worker.
-absl::Status WriteEffects(mysql::Connection& c, const std::vector<TicketEffects>& batch, int64_t now);
+absl::Status WriteEffects(mysql::Connection& c, const std::vector<TicketEffects>& batch,
+                          int64_t now);
 
 }  // namespace sla::ticket

@@ -55,7 +55,8 @@ absl::StatusOr<PassStats> EscalationWorker::RunBatch(int64_t now) {
     rows.reserve(due.size());
     for (size_t i = 0; i < due.size(); ++i) {
       Ticket& t = due[i];
-      absl::StatusOr<std::shared_ptr<const core::TermsContext>> ctx = terms_->ForVersion(t.terms_version, c);
+      absl::StatusOr<std::shared_ptr<const core::TermsContext>> ctx =
+          terms_->ForVersion(t.terms_version, c);
       absl::Status s = ctx.status();
       Derived d;
       if (s.ok()) {

@@ -34,9 +34,11 @@ class WorkerTest : public TicketApiTest {
     Replica r;
     r.pool = *mysql::ConnectionPool::Create(ticket_db_options());
     r.source = NewTermsSource();
-    r.terms = std::make_unique<TermsCache>(r.source.get(), r.pool.get(), [this] { return clock_.Now(); });
+    r.terms =
+        std::make_unique<TermsCache>(r.source.get(), r.pool.get(), [this] { return clock_.Now(); });
     r.worker = std::make_unique<EscalationWorker>(
-        r.pool.get(), r.terms.get(), EscalationWorkerOptions{[this] { return clock_.Now(); }, batch});
+        r.pool.get(), r.terms.get(),
+        EscalationWorkerOptions{[this] { return clock_.Now(); }, batch});
     r.sequencer = std::make_unique<outbox::Sequencer>(r.pool.get(), 7);
     return r;
   }
@@ -88,8 +90,10 @@ TEST_F(WorkerTest, TwoWorkersFireEachLevelAndBreachOnceAtItsOwnInstant) {
   const int expected_breaches = kTickets * 2 - 1;
   EXPECT_EQ(sa->events + sb->events, expected_escalations + expected_breaches);
   EXPECT_EQ(CountWhere("SELECT COUNT(*) FROM escalations"), expected_escalations);
-  EXPECT_EQ(CountWhere("SELECT COUNT(*) FROM outbox WHERE type = 'clock.breached'"), expected_breaches);
-  EXPECT_EQ(CountWhere("SELECT COUNT(*) FROM outbox WHERE type = 'escalation.fired'"), expected_escalations);
+  EXPECT_EQ(CountWhere("SELECT COUNT(*) FROM outbox WHERE type = 'clock.breached'"),
+            expected_breaches);
+  EXPECT_EQ(CountWhere("SELECT COUNT(*) FROM outbox WHERE type = 'escalation.fired'"),
+            expected_escalations);
 
   // Caught up late, each event keeps its instant: the breach at due_at, levels at their share.
   const pb::Ticket late = Get(tickets[1].name());
@@ -152,7 +156,8 @@ TEST_F(WorkerTest, LevelsFireAsTimePassesAndPausedTicketsWait) {
 // sequence row they stay unnumbered (for the sequencer) rather than take a number left over
 // from the connection's earlier transaction.
 TEST_F(WorkerTest, SelfNumberedEventsTakeTheNextNumbersOrStayUnnumberedWithoutTheSequenceRow) {
-  outbox::Row a{"ticket.opened", "subjects/a", "cust", 1, {}}, b{"ticket.closed", "subjects/b", "cust", 2, {}};
+  outbox::Row a{"ticket.opened", "subjects/a", "cust", 1, {}},
+      b{"ticket.closed", "subjects/b", "cust", 2, {}};
   a.payload.mutable_ticket()->set_ticket("subjects/a");
   b.payload.mutable_ticket()->set_ticket("subjects/b");
   const std::vector<const outbox::Row*> both = {&a, &b}, one = {&a};
@@ -199,7 +204,8 @@ TEST_F(WorkerTest, WatchEventsNeverMissesAnEventUnderConcurrentOutOfOrderWriters
   std::set<std::string> subjects;
   grpc::ClientContext watch_ctx;
   {
-    auto token = server::MintToken(Jwt(), {"billing", "", {"billing_system"}}, clock_.Now(), absl::Hours(1));
+    auto token =
+        server::MintToken(Jwt(), {"billing", "", {"billing_system"}}, clock_.Now(), absl::Hours(1));
     watch_ctx.AddMetadata("authorization", "Bearer " + *token);
   }
   pb::WatchEventsRequest wreq;
@@ -227,7 +233,8 @@ TEST_F(WorkerTest, WatchEventsNeverMissesAnEventUnderConcurrentOutOfOrderWriters
           continue;
         }
         // A writer that holds its transaction open for a while commits after later ids.
-        storage::OutboxRow row{"ticket.status_changed", absl::StrCat("w", w, "/", i), acme_.id, 0, {}};
+        storage::OutboxRow row{
+            "ticket.status_changed", absl::StrCat("w", w, "/", i), acme_.id, 0, {}};
         row.payload.mutable_ticket()->set_ticket(row.subject);
         ASSERT_TRUE(mysql::RunInTransaction(*ticket_pool_, [&](mysql::Connection& c) {
                       absl::Status s = outbox::Insert(c, {&row, 1});
@@ -259,7 +266,9 @@ TEST_F(WorkerTest, WatchEventsNeverMissesAnEventUnderConcurrentOutOfOrderWriters
     req.set_after(after);
     req.set_page_size(37);
     pb::ListEventsResponse page;
-    ASSERT_TRUE(stub_->ListEvents(SuiteHarness::AsService("billing-svc", clock_.Now()).get(), req, &page).ok());
+    ASSERT_TRUE(
+        stub_->ListEvents(SuiteHarness::AsService("billing-svc", clock_.Now()).get(), req, &page)
+            .ok());
     if (page.events().empty()) break;
     for (const auto& e : page.events()) ASSERT_EQ(e.sequence(), ++after);
     listed += page.events_size();
@@ -336,7 +345,8 @@ TEST_F(WorkerTest, TypedEventStreamsHoldNoThreadAndEndWhenTheirTokenExpires) {
   }
   // The cap is shared with the earlier WatchEvents: a ninth stream of a full caller is refused.
   grpc::ClientContext legacy_ctx;
-  auto token = server::MintToken(Jwt(), {"system-0", "", {"billing_system"}}, clock_.Now(), absl::Hours(1));
+  auto token =
+      server::MintToken(Jwt(), {"system-0", "", {"billing_system"}}, clock_.Now(), absl::Hours(1));
   legacy_ctx.AddMetadata("authorization", "Bearer " + *token);
   auto legacy = stub_->WatchEvents(&legacy_ctx, pb::WatchEventsRequest());
   pb::Event old;

@@ -9,14 +9,16 @@ namespace sla::ticket {
 
 absl::Status CheckLength(const std::string& v, size_t max, const char* field, bool required) {
   if (required && v.empty()) return InvalidField(field, "is required");
-  if (v.size() > max) return InvalidField(field, absl::StrCat("is longer than ", max, " characters"));
+  if (v.size() > max)
+    return InvalidField(field, absl::StrCat("is longer than ", max, " characters"));
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> ValidateNewTicket(const sla::ticket::v1::CreateTicketRequest& req,
                                               const std::string& customer) {
   const sla::ticket::v1::Ticket& in = req.ticket();
-  SLA_ASSIGN_OR_RETURN(auto contract, api::ParseCustomerChild(in.contract(), "contracts", "ticket.contract"));
+  SLA_ASSIGN_OR_RETURN(auto contract,
+                       api::ParseCustomerChild(in.contract(), "contracts", "ticket.contract"));
   if (contract.first != customer) {
     return InvalidField("ticket.contract", "must be a contract of the parent customer");
   }

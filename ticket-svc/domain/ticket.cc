@@ -35,7 +35,9 @@ Payload TicketPayload(const Ticket& t) {
   return p;
 }
 
-void SetTime(google::protobuf::Timestamp* out, int64_t unix_seconds) { out->set_seconds(unix_seconds); }
+void SetTime(google::protobuf::Timestamp* out, int64_t unix_seconds) {
+  out->set_seconds(unix_seconds);
+}
 
 void Emit(Effects& fx, std::string type, int64_t time, Payload payload) {
   DomainEvent e{std::move(type), time, {}};
@@ -53,8 +55,8 @@ absl::StatusOr<const calendar::BusinessCalendar*> CalendarOf(const ClockState& c
   if (c.basis == sla::v1::TIME_BASIS_WALL_CLOCK) return &terms.always_open();
   const calendar::BusinessCalendar* cal = terms.CalendarNamed(c.calendar);
   if (cal == nullptr) {
-    return absl::InternalError(absl::StrCat("terms ", terms.version_name(), " lack calendar ",
-                                            c.calendar));
+    return absl::InternalError(
+        absl::StrCat("terms ", terms.version_name(), " lack calendar ", c.calendar));
   }
   return cal;
 }
@@ -167,7 +169,8 @@ absl::Status CatchUpClock(Ticket& t, const core::TermsContext& terms, ClockState
   std::vector<std::tuple<int64_t, int, size_t>> due;
   const auto& levels = terms.levels();
   for (size_t i = 0; i < levels.size(); ++i) {
-    if (c.LevelFired(levels[i].level()) || !core::TermsContext::Applies(levels[i], c.kind, t.priority)) {
+    if (c.LevelFired(levels[i].level()) ||
+        !core::TermsContext::Applies(levels[i], c.kind, t.priority)) {
       continue;
     }
     SLA_ASSIGN_OR_RETURN(
@@ -201,7 +204,8 @@ absl::Status CatchUpClock(Ticket& t, const core::TermsContext& terms, ClockState
 
 bool Allowed(Status from, Status to) {
   switch (from) {
-    case tpb::Ticket::NEW: return to == tpb::Ticket::ACKNOWLEDGED;
+    case tpb::Ticket::NEW:
+      return to == tpb::Ticket::ACKNOWLEDGED;
     case tpb::Ticket::ACKNOWLEDGED:
       return to == tpb::Ticket::IN_PROGRESS || to == tpb::Ticket::WAITING_ON_CUSTOMER;
     case tpb::Ticket::IN_PROGRESS:
@@ -210,8 +214,10 @@ bool Allowed(Status from, Status to) {
       return to == tpb::Ticket::IN_PROGRESS || to == tpb::Ticket::RESOLVED;
     case tpb::Ticket::RESOLVED:
       return to == tpb::Ticket::CLOSED || to == tpb::Ticket::IN_PROGRESS;
-    case tpb::Ticket::CLOSED: return to == tpb::Ticket::IN_PROGRESS;
-    default: return false;
+    case tpb::Ticket::CLOSED:
+      return to == tpb::Ticket::IN_PROGRESS;
+    default:
+      return false;
   }
 }
 
@@ -223,19 +229,20 @@ std::string AllowedList(Status from) {
   return names.empty() ? "none" : absl::StrJoin(names, ", ");
 }
 
-absl::Status Reopen(Ticket& t, const core::TermsContext& terms, int64_t now, const std::string& actor,
-                    const std::string& reason, Effects& fx) {
+absl::Status Reopen(Ticket& t, const core::TermsContext& terms, int64_t now,
+                    const std::string& actor, const std::string& reason, Effects& fx) {
   if (t.status == tpb::Ticket::CLOSED) {
     const int64_t days = terms.terms().reopen_window_days();
     if (days <= 0) {
-      return WrongState(t.name(), "status CLOSED cannot move to IN_PROGRESS: the terms allow no "
-                                  "reopening after closure");
+      return WrongState(t.name(),
+                        "status CLOSED cannot move to IN_PROGRESS: the terms allow no "
+                        "reopening after closure");
     }
     if (now > t.close_time + days * 86'400) {
-      return WrongState(t.name(),
-                        absl::StrCat("status CLOSED cannot move to IN_PROGRESS: the reopen window "
-                                     "of ", days, " days ended at ",
-                                     Rfc3339(t.close_time + days * 86'400)));
+      return WrongState(
+          t.name(), absl::StrCat("status CLOSED cannot move to IN_PROGRESS: the reopen window "
+                                 "of ",
+                                 days, " days ended at ", Rfc3339(t.close_time + days * 86'400)));
     }
   }
   // The resolution clock resumes: the time it stood resolved is a pause, not consumption.
@@ -285,8 +292,8 @@ absl::StatusOr<Derived> Derive(const Ticket& t, const core::TermsContext& terms,
     if (!c.open()) continue;
     SLA_ASSIGN_OR_RETURN(const calendar::BusinessCalendar* cal, CalendarOf(c, terms));
     SLA_ASSIGN_OR_RETURN(const ClockView v, Evaluate(c, *cal, now));
-    d.time_left_seconds = any_open ? std::min(d.time_left_seconds, v.time_left_seconds)
-                                   : v.time_left_seconds;
+    d.time_left_seconds =
+        any_open ? std::min(d.time_left_seconds, v.time_left_seconds) : v.time_left_seconds;
     d.consumed_ppm = std::max(d.consumed_ppm, v.consumed_ppm);
     any_open = true;
     if (!c.breached()) {
@@ -294,8 +301,8 @@ absl::StatusOr<Derived> Derive(const Ticket& t, const core::TermsContext& terms,
       d.next_event_at = std::min(d.next_event_at, v.due_at);
       SLA_ASSIGN_OR_RETURN(
           const int64_t warn,
-          InstantAtConsumed(c, *cal,
-                            ThresholdSeconds(c.target_seconds, terms.WarningPpm(c.kind, t.priority))));
+          InstantAtConsumed(
+              c, *cal, ThresholdSeconds(c.target_seconds, terms.WarningPpm(c.kind, t.priority))));
       d.warn_at = std::min(d.warn_at, warn);
     }
     for (const auto& level : terms.levels()) {
@@ -314,13 +321,13 @@ absl::StatusOr<Derived> Derive(const Ticket& t, const core::TermsContext& terms,
 absl::Status Open(Ticket& t, const core::TermsContext& terms, int64_t now, const std::string& actor,
                   Effects& fx) {
   if (!terms.HasService(t.service_id)) {
-    return InvalidField("ticket.service_id",
-                        absl::StrCat("\"", t.service_id, "\" is not a service in scope of ",
-                                     terms.version_name()));
+    return InvalidField(
+        "ticket.service_id",
+        absl::StrCat("\"", t.service_id, "\" is not a service in scope of ", terms.version_name()));
   }
   if (terms.TargetsFor(t.priority) == nullptr) {
-    return InvalidField("ticket.priority", absl::StrCat("the terms set no targets for ",
-                                                        PriorityName(t.priority)));
+    return InvalidField("ticket.priority",
+                        absl::StrCat("the terms set no targets for ", PriorityName(t.priority)));
   }
   t.status = tpb::Ticket::NEW;
   t.terms_version = terms.version_name();
@@ -353,8 +360,9 @@ absl::Status Transition(Ticket& t, const core::TermsContext& terms, Status to, i
                         const std::string& actor, const std::string& reason, Effects& fx) {
   const Status from = t.status;
   if (!Allowed(from, to)) {
-    return WrongState(t.name(), absl::StrCat("status ", StatusName(from), " cannot move to ",
-                                             StatusName(to), " (allowed: ", AllowedList(from), ")"));
+    return WrongState(t.name(),
+                      absl::StrCat("status ", StatusName(from), " cannot move to ", StatusName(to),
+                                   " (allowed: ", AllowedList(from), ")"));
   }
   if (to == tpb::Ticket::CLOSED && terms.RcaRequired(t.priority) &&
       (t.root_cause.empty() || t.preventive_action.empty())) {
@@ -376,10 +384,14 @@ absl::Status Transition(Ticket& t, const core::TermsContext& terms, Status to, i
   // Every move is in the SLA history with who made it and why (the reason the API records);
   // entering or leaving WAITING_ON_CUSTOMER is named for what it does to the clocks.
   // (Reopen recorded its own entry.)
-  const bool pausing = from == tpb::Ticket::WAITING_ON_CUSTOMER || to == tpb::Ticket::WAITING_ON_CUSTOMER;
+  const bool pausing =
+      from == tpb::Ticket::WAITING_ON_CUSTOMER || to == tpb::Ticket::WAITING_ON_CUSTOMER;
   if (!reopening) {
-    History(fx, now, pausing ? (to == tpb::Ticket::WAITING_ON_CUSTOMER ? "paused" : "resumed") : "status_changed",
-            sla::v1::CLOCK_KIND_UNSPECIFIED, absl::StrCat(StatusName(from), " → ", StatusName(to)), actor, reason);
+    History(fx, now,
+            pausing ? (to == tpb::Ticket::WAITING_ON_CUSTOMER ? "paused" : "resumed")
+                    : "status_changed",
+            sla::v1::CLOCK_KIND_UNSPECIFIED, absl::StrCat(StatusName(from), " → ", StatusName(to)),
+            actor, reason);
   }
   if (to == tpb::Ticket::ACKNOWLEDGED &&
       terms.MeetsResponse(t.priority, sla::v1::RESPONSE_EVENT_ACKNOWLEDGED)) {
@@ -418,8 +430,8 @@ absl::Status Transition(Ticket& t, const core::TermsContext& terms, Status to, i
   return absl::OkStatus();
 }
 
-absl::Status Comment(Ticket& t, const core::TermsContext& terms, const CommentInput& in, int64_t now,
-                     const std::string& actor, Effects& fx) {
+absl::Status Comment(Ticket& t, const core::TermsContext& terms, const CommentInput& in,
+                     int64_t now, const std::string& actor, Effects& fx) {
   SLA_RETURN_IF_ERROR(CatchUp(t, terms, now, fx));
   const bool closed = t.status == tpb::Ticket::RESOLVED || t.status == tpb::Ticket::CLOSED;
   if (in.side == tpb::Comment::MSP) {
@@ -475,7 +487,8 @@ absl::Status ChangePriority(Ticket& t, const core::TermsContext& terms, sla::v1:
     return InvalidField("priority", absl::StrCat("is already ", PriorityName(to)));
   }
   if (terms.TargetsFor(to) == nullptr) {
-    return InvalidField("priority", absl::StrCat("the terms set no targets for ", PriorityName(to)));
+    return InvalidField("priority",
+                        absl::StrCat("the terms set no targets for ", PriorityName(to)));
   }
   if (t.status == tpb::Ticket::RESOLVED || t.status == tpb::Ticket::CLOSED) {
     return WrongState(t.name(), absl::StrCat("status ", StatusName(t.status),
@@ -514,7 +527,8 @@ absl::Status ChangePriority(Ticket& t, const core::TermsContext& terms, sla::v1:
       SLA_RETURN_IF_ERROR(Resegment(updated, *old_cal, now, !restart));
       History(fx, now, "priority_changed", kind,
               absl::StrCat(PriorityName(from), " → ", PriorityName(to), ": ",
-                           restart ? "restarted" : "kept ", restart ? "" : absl::StrCat(updated.carried_seconds, " s consumed"),
+                           restart ? "restarted" : "kept ",
+                           restart ? "" : absl::StrCat(updated.carried_seconds, " s consumed"),
                            "; target ", c->target_seconds, " s → ", target->target_seconds(), " s"),
               actor, reason);
     }
@@ -557,15 +571,17 @@ absl::Status PauseForExclusion(Ticket& t, const core::TermsContext& terms,
                                const std::string& actor, const std::string& reason, Effects& fx) {
   const sla::v1::Exclusion* e = terms.FindExclusion(exclusion_id);
   if (e == nullptr) {
-    return InvalidField("exclusion_id", absl::StrCat("\"", exclusion_id, "\" is not an exclusion of ",
-                                                     terms.version_name()));
+    return InvalidField(
+        "exclusion_id",
+        absl::StrCat("\"", exclusion_id, "\" is not an exclusion of ", terms.version_name()));
   }
   if (!e->pauses_clocks()) {
     return InvalidField("exclusion_id",
                         absl::StrCat("exclusion \"", exclusion_id, "\" does not pause clocks"));
   }
   if (t.status == tpb::Ticket::RESOLVED || t.status == tpb::Ticket::CLOSED) {
-    return WrongState(t.name(), absl::StrCat("status ", StatusName(t.status), " has no running clock"));
+    return WrongState(t.name(),
+                      absl::StrCat("status ", StatusName(t.status), " has no running clock"));
   }
   if (!t.pause_exclusion_id.empty()) {
     return WrongState(t.name(), absl::StrCat("clocks are already paused by exclusion \"",
@@ -603,8 +619,9 @@ absl::Status ResumeFromExclusion(Ticket& t, const core::TermsContext& terms, int
   return absl::OkStatus();
 }
 
-absl::Status Escalate(Ticket& t, const core::TermsContext& terms, ClockKind kind, int level, int64_t now,
-                      const std::string& actor, const std::string& reason, Effects& fx) {
+absl::Status Escalate(Ticket& t, const core::TermsContext& terms, ClockKind kind, int level,
+                      int64_t now, const std::string& actor, const std::string& reason,
+                      Effects& fx) {
   ClockState* c = t.Clock(kind);
   if (c == nullptr) {
     return InvalidField("clock", absl::StrCat("the ticket has no ", KindName(kind), " clock"));
@@ -635,7 +652,8 @@ absl::Status Escalate(Ticket& t, const core::TermsContext& terms, ClockKind kind
   Fire(t, terms, *c, *chosen, now, /*manual=*/true, actor, reason, fx);
   // A person escalated: that belongs in the ticket's SLA history, with who and why. (Levels the
   // worker fires by threshold are recorded in the escalations alone: they change nothing.)
-  History(fx, now, "escalated", kind, absl::StrCat("level ", chosen->level(), ", by hand"), actor, reason);
+  History(fx, now, "escalated", kind, absl::StrCat("level ", chosen->level(), ", by hand"), actor,
+          reason);
   t.update_time = now;
   return absl::OkStatus();
 }

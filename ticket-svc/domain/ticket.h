@@ -14,10 +14,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/core/terms_context.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
 #include "sla/v1/events.pb.h"
 #include "ticket-svc/domain/clock.h"
-#include "common/core/terms_context.h"
 
 namespace sla::ticket {
 
@@ -41,10 +41,10 @@ struct Ticket {
   int64_t resolve_time = 0;
   int64_t close_time = 0;
   int32_t reopen_count = 0;
-  int64_t version = 1;      // bumped on every write; the etag
-  int64_t history_seq = 0;  // entries in the SLA history so far (storage numbering)
-  bool waiting = false;                // paused because WAITING_ON_CUSTOMER
-  std::string pause_exclusion_id;      // paused by a hold-harmless exclusion
+  int64_t version = 1;             // bumped on every write; the etag
+  int64_t history_seq = 0;         // entries in the SLA history so far (storage numbering)
+  bool waiting = false;            // paused because WAITING_ON_CUSTOMER
+  std::string pause_exclusion_id;  // paused by a hold-harmless exclusion
   std::vector<ClockState> clocks;
 
   std::string name() const { return "customers/" + customer_id + "/tickets/" + id; }
@@ -129,8 +129,8 @@ struct CommentInput {
 // The clock effects of a comment: meets response / plan / update targets per the terms,
 // starts an update cycle for a customer message awaiting an answer, and takes a ticket waiting
 // on the customer back to IN_PROGRESS when the customer replies.
-absl::Status Comment(Ticket& t, const core::TermsContext& terms, const CommentInput& in, int64_t now,
-                     const std::string& actor, Effects& fx);
+absl::Status Comment(Ticket& t, const core::TermsContext& terms, const CommentInput& in,
+                     int64_t now, const std::string& actor, Effects& fx);
 
 absl::Status ChangePriority(Ticket& t, const core::TermsContext& terms, sla::v1::Priority to,
                             int64_t now, const std::string& actor, const std::string& reason,
@@ -148,8 +148,8 @@ absl::Status ResumeFromExclusion(Ticket& t, const core::TermsContext& terms, int
                                  const std::string& actor, const std::string& reason, Effects& fx);
 
 // Fires `level` (0: the lowest not fired yet) of the clock by hand.
-absl::Status Escalate(Ticket& t, const core::TermsContext& terms, sla::v1::ClockKind clock, int level,
-                      int64_t now, const std::string& actor, const std::string& reason,
+absl::Status Escalate(Ticket& t, const core::TermsContext& terms, sla::v1::ClockKind clock,
+                      int level, int64_t now, const std::string& actor, const std::string& reason,
                       Effects& fx);
 
 // The view of a clock for the API.

@@ -3,9 +3,9 @@
 #include "ticket-svc/domain/ticket.h"
 
 #include "absl/strings/match.h"
+#include "common/core/test_terms.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "common/core/test_terms.h"
 
 namespace sla::ticket {
 namespace {
@@ -89,7 +89,8 @@ TEST_F(TicketTest, InternalNoteNeverMeetsResponsePublicReplyDoes) {
   Ticket t = NewTicket(sla::v1::PRIORITY_P3, Utc(2026, 12, 1, 3));
   CommentInput note{tpb::Comment::MSP, tpb::Comment::INTERNAL, tpb::Comment::MESSAGE, false};
   ASSERT_TRUE(Comment(t, *terms_, note, Utc(2026, 12, 1, 4), "agent", fx_).ok());
-  EXPECT_EQ(View(t, sla::v1::CLOCK_FIRST_RESPONSE, Utc(2026, 12, 1, 4)).state(), tpb::Clock::RUNNING);
+  EXPECT_EQ(View(t, sla::v1::CLOCK_FIRST_RESPONSE, Utc(2026, 12, 1, 4)).state(),
+            tpb::Clock::RUNNING);
   CommentInput reply{tpb::Comment::MSP, tpb::Comment::PUBLIC, tpb::Comment::MESSAGE, false};
   ASSERT_TRUE(Comment(t, *terms_, reply, Utc(2026, 12, 1, 5), "agent", fx_).ok());
   tpb::Clock met = View(t, sla::v1::CLOCK_FIRST_RESPONSE, Utc(2026, 12, 1, 6));
@@ -102,7 +103,8 @@ TEST_F(TicketTest, InternalNoteNeverMeetsResponsePublicReplyDoes) {
 TEST_F(TicketTest, AcknowledgeMeetsResponseOnlyWhenTheTermsSaySo) {
   Ticket t = NewTicket(sla::v1::PRIORITY_P3, Utc(2026, 12, 1, 3));
   ASSERT_TRUE(Move(t, tpb::Ticket::ACKNOWLEDGED, Utc(2026, 12, 1, 4)).ok());
-  EXPECT_EQ(View(t, sla::v1::CLOCK_FIRST_RESPONSE, Utc(2026, 12, 1, 4)).state(), tpb::Clock::RUNNING);
+  EXPECT_EQ(View(t, sla::v1::CLOCK_FIRST_RESPONSE, Utc(2026, 12, 1, 4)).state(),
+            tpb::Clock::RUNNING);
 
   sla::v1::SlaTerms terms = core::testing::BangkokTerms();
   terms.mutable_priority_targets(2)->add_response_events(sla::v1::RESPONSE_EVENT_ACKNOWLEDGED);
@@ -143,7 +145,8 @@ TEST_F(TicketTest, PriorityChangeKeepsConsumedTimeAndMayBreachAtOnce) {
   // P3 opened Tue 09:00 local; at 12:00 local 3 h consumed; P1's 15 min response is passed.
   Ticket t = NewTicket(sla::v1::PRIORITY_P3, Utc(2026, 12, 1, 2));
   const int64_t change = Utc(2026, 12, 1, 5);
-  ASSERT_TRUE(ChangePriority(t, *terms_, sla::v1::PRIORITY_P1, change, "agent", "outage", fx_).ok());
+  ASSERT_TRUE(
+      ChangePriority(t, *terms_, sla::v1::PRIORITY_P1, change, "agent", "outage", fx_).ok());
   const ClockState* response = t.Clock(sla::v1::CLOCK_FIRST_RESPONSE);
   EXPECT_EQ(response->target_seconds, 15 * 60);
   EXPECT_EQ(response->breached_at, change);
@@ -167,7 +170,8 @@ TEST_F(TicketTest, PriorityChangeRestartPolicyStartsFromZero) {
   terms_ = BangkokContext(terms);
   Ticket t = NewTicket(sla::v1::PRIORITY_P3, Utc(2026, 12, 1, 2));
   const int64_t change = Utc(2026, 12, 1, 5);
-  ASSERT_TRUE(ChangePriority(t, *terms_, sla::v1::PRIORITY_P1, change, "agent", "outage", fx_).ok());
+  ASSERT_TRUE(
+      ChangePriority(t, *terms_, sla::v1::PRIORITY_P1, change, "agent", "outage", fx_).ok());
   tpb::Clock res = View(t, sla::v1::CLOCK_RESOLUTION, change);
   EXPECT_EQ(res.consumed_seconds(), 0);
   EXPECT_EQ(res.due_time().seconds(), change + 4 * 3600);
@@ -209,7 +213,8 @@ TEST_F(TicketTest, RcaGateBlocksClosingP1AndP2) {
   absl::Status s = Move(t, tpb::Ticket::CLOSED, Utc(2026, 12, 1, 5));
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(s.message(), HasSubstr("root cause"));
-  ASSERT_TRUE(RecordRootCause(t, "disk full", "alert at 80 %", Utc(2026, 12, 1, 5), "agent", fx_).ok());
+  ASSERT_TRUE(
+      RecordRootCause(t, "disk full", "alert at 80 %", Utc(2026, 12, 1, 5), "agent", fx_).ok());
   EXPECT_TRUE(Move(t, tpb::Ticket::CLOSED, Utc(2026, 12, 1, 5)).ok());
 }
 
@@ -218,7 +223,9 @@ TEST_F(TicketTest, ExclusionPausesOnlyWhenTheClauseSaysSo) {
   EXPECT_EQ(PauseForExclusion(t, *terms_, "customer-change", Utc(2026, 12, 4, 10, 5), "a", "r", fx_)
                 .code(),
             absl::StatusCode::kInvalidArgument);
-  ASSERT_TRUE(PauseForExclusion(t, *terms_, "force-majeure", Utc(2026, 12, 4, 10, 5), "a", "flood", fx_).ok());
+  ASSERT_TRUE(
+      PauseForExclusion(t, *terms_, "force-majeure", Utc(2026, 12, 4, 10, 5), "a", "flood", fx_)
+          .ok());
   ASSERT_TRUE(CatchUp(t, *terms_, Utc(2026, 12, 4, 20), fx_).ok());
   EXPECT_EQ(CountEvents("clock.breached"), 0);
   ASSERT_TRUE(ResumeFromExclusion(t, *terms_, Utc(2026, 12, 4, 20), "a", "", fx_).ok());
@@ -228,7 +235,8 @@ TEST_F(TicketTest, ExclusionPausesOnlyWhenTheClauseSaysSo) {
 
 TEST_F(TicketTest, UpdateIntervalRunsPerCustomerQuestion) {
   Ticket t = NewTicket(sla::v1::PRIORITY_P1, Utc(2026, 12, 4, 10));
-  EXPECT_EQ(View(t, sla::v1::CLOCK_UPDATE_INTERVAL, Utc(2026, 12, 4, 10)).state(), tpb::Clock::INACTIVE);
+  EXPECT_EQ(View(t, sla::v1::CLOCK_UPDATE_INTERVAL, Utc(2026, 12, 4, 10)).state(),
+            tpb::Clock::INACTIVE);
   CommentInput question{tpb::Comment::CUSTOMER, tpb::Comment::PUBLIC, tpb::Comment::MESSAGE, true};
   ASSERT_TRUE(Comment(t, *terms_, question, Utc(2026, 12, 4, 10, 30), "cust", fx_).ok());
   tpb::Clock first = View(t, sla::v1::CLOCK_UPDATE_INTERVAL, Utc(2026, 12, 4, 10, 30));
@@ -264,11 +272,18 @@ TEST_F(TicketTest, NotificationWaitsForTheContactsHoursUnlessTheLevelSaysOtherwi
 
 TEST_F(TicketTest, ManualEscalationFiresEachLevelOnce) {
   Ticket t = NewTicket(sla::v1::PRIORITY_P3, Utc(2026, 12, 1, 3));
-  ASSERT_TRUE(Escalate(t, *terms_, sla::v1::CLOCK_RESOLUTION, 0, Utc(2026, 12, 1, 4), "mgr", "VIP", fx_).ok());
-  ASSERT_TRUE(Escalate(t, *terms_, sla::v1::CLOCK_RESOLUTION, 3, Utc(2026, 12, 1, 4), "mgr", "VIP", fx_).ok());
-  EXPECT_EQ(Escalate(t, *terms_, sla::v1::CLOCK_RESOLUTION, 3, Utc(2026, 12, 1, 4), "mgr", "again", fx_).code(),
-            absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(Escalate(t, *terms_, sla::v1::CLOCK_RESOLUTION, 9, Utc(2026, 12, 1, 4), "mgr", "x", fx_).code(),
+  ASSERT_TRUE(
+      Escalate(t, *terms_, sla::v1::CLOCK_RESOLUTION, 0, Utc(2026, 12, 1, 4), "mgr", "VIP", fx_)
+          .ok());
+  ASSERT_TRUE(
+      Escalate(t, *terms_, sla::v1::CLOCK_RESOLUTION, 3, Utc(2026, 12, 1, 4), "mgr", "VIP", fx_)
+          .ok());
+  EXPECT_EQ(
+      Escalate(t, *terms_, sla::v1::CLOCK_RESOLUTION, 3, Utc(2026, 12, 1, 4), "mgr", "again", fx_)
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Escalate(t, *terms_, sla::v1::CLOCK_RESOLUTION, 9, Utc(2026, 12, 1, 4), "mgr", "x", fx_)
+                .code(),
             absl::StatusCode::kInvalidArgument);
   ASSERT_EQ(fx_.escalations.size(), 2u);
   EXPECT_EQ(fx_.escalations[0].level, 1);

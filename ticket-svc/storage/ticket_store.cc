@@ -1,9 +1,9 @@
 #include "ticket-svc/storage/ticket_store.h"
 
+#include <cppconn/resultset.h>
+
 #include <functional>
 #include <limits>
-
-#include <cppconn/resultset.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/mysql/batch.h"
@@ -150,8 +150,8 @@ const std::string kInsertTicketPrefix =
                  ", breached, next_event_at, next_due_at, warn_at) VALUES ");
 
 // `due`, if given, receives each row's next_due_at (selected after kTicketColumns).
-absl::StatusOr<std::vector<Ticket>> QueryTickets(sql::PreparedStatement* st,
-                                                 std::vector<std::optional<int64_t>>* due = nullptr) {
+absl::StatusOr<std::vector<Ticket>> QueryTickets(
+    sql::PreparedStatement* st, std::vector<std::optional<int64_t>>* due = nullptr) {
   std::vector<Ticket> out;
   absl::Status parsed;
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {
@@ -159,7 +159,8 @@ absl::StatusOr<std::vector<Ticket>> QueryTickets(sql::PreparedStatement* st,
     while (rs->next() && parsed.ok()) {
       absl::StatusOr<Ticket> t = TicketFromRow(*rs);
       if (t.ok()) {
-        if (due != nullptr) due->push_back(rs->isNull(21) ? std::nullopt : std::optional<int64_t>(rs->getInt64(21)));
+        if (due != nullptr)
+          due->push_back(rs->isNull(21) ? std::nullopt : std::optional<int64_t>(rs->getInt64(21)));
         out.push_back(*std::move(t));
       } else {
         parsed = t.status();
@@ -218,12 +219,14 @@ absl::StatusOr<std::vector<ListedTicket>> ListTickets(Connection& c, const Ticke
   auto query = [&](const std::string& keyset, const std::string& order, int limit,
                    const std::function<void(sql::PreparedStatement&, int&)>& bind_keyset)
       -> absl::StatusOr<std::vector<ListedTicket>> {
-    std::string sql = absl::StrCat("SELECT ", kTicketColumns, ", next_due_at FROM tickets WHERE ", keyset);
+    std::string sql =
+        absl::StrCat("SELECT ", kTicketColumns, ", next_due_at FROM tickets WHERE ", keyset);
     if (!q.scope.all()) sql += " AND customer_id = ?";
     if (q.status) sql += " AND status = ?";
     if (q.priority) sql += " AND priority = ?";
     if (q.breached) sql += " AND breached = ?";
-    if (q.at_risk) sql += *q.at_risk ? " AND warn_at <= ?" : " AND (warn_at IS NULL OR warn_at > ?)";
+    if (q.at_risk)
+      sql += *q.at_risk ? " AND warn_at <= ?" : " AND (warn_at IS NULL OR warn_at > ?)";
     if (q.contract_id) sql += " AND contract_id = ?";
     if (q.service_id) sql += " AND service_id = ?";
     if (q.due_before) sql += " AND next_due_at < ?";
@@ -255,19 +258,21 @@ absl::StatusOr<std::vector<ListedTicket>> ListTickets(Connection& c, const Ticke
   const bool among_running = q.after_id.empty() || q.after_due.has_value();
   if (among_running) {
     const int64_t due = q.after_due.value_or(std::numeric_limits<int64_t>::min());
-    SLA_ASSIGN_OR_RETURN(out, query("next_due_at IS NOT NULL AND (next_due_at > ? OR (next_due_at = ? AND id > ?))",
-                                    "next_due_at, id", q.limit, [&](sql::PreparedStatement& st, int& i) {
-                                      st.setInt64(i++, due);
-                                      st.setInt64(i++, due);
-                                      st.setString(i++, q.after_id);
-                                    }));
+    SLA_ASSIGN_OR_RETURN(
+        out, query("next_due_at IS NOT NULL AND (next_due_at > ? OR (next_due_at = ? AND id > ?))",
+                   "next_due_at, id", q.limit, [&](sql::PreparedStatement& st, int& i) {
+                     st.setInt64(i++, due);
+                     st.setInt64(i++, due);
+                     st.setString(i++, q.after_id);
+                   }));
     if (static_cast<int>(out.size()) >= q.limit) return out;
   }
   // Then the tickets without a running clock, from the start or after the last one shown.
   const std::string after_id = among_running ? "" : q.after_id;
-  SLA_ASSIGN_OR_RETURN(std::vector<ListedTicket> more,
-                       query("next_due_at IS NULL AND id > ?", "id", q.limit - static_cast<int>(out.size()),
-                             [&](sql::PreparedStatement& st, int& i) { st.setString(i++, after_id); }));
+  SLA_ASSIGN_OR_RETURN(
+      std::vector<ListedTicket> more,
+      query("next_due_at IS NULL AND id > ?", "id", q.limit - static_cast<int>(out.size()),
+            [&](sql::PreparedStatement& st, int& i) { st.setString(i++, after_id); }));
   for (ListedTicket& t : more) out.push_back(std::move(t));
   return out;
 }
@@ -278,8 +283,8 @@ absl::Status CreateTicketInOneCall(Connection& c, const RequestClaim& claim, con
   SLA_RETURN_IF_ERROR(outbox::CheckFamily(event.type, event.payload));
   SLA_ASSIGN_OR_RETURN(
       sql::PreparedStatement * st,
-      c.Prepare(absl::StrCat("CALL create_ticket(?,?,?,?,?,", kTicketRow.substr(1, kTicketRow.size() - 2),
-                             ",?,?,?,?,?,?)")));
+      c.Prepare(absl::StrCat("CALL create_ticket(?,?,?,?,?,",
+                             kTicketRow.substr(1, kTicketRow.size() - 2), ",?,?,?,?,?,?)")));
   return mysql::Guard([&] {
     st->setString(1, claim.request_id);
     st->setString(2, claim.method);
@@ -307,7 +312,8 @@ void AppendRow(std::string& values, const mysql::LiteralRow& row) {
 }
 }  // namespace
 
-absl::Status InsertNewTicketsInOneRoundTrip(Connection& c, absl::Span<const NewTicketRows* const> rows) {
+absl::Status InsertNewTicketsInOneRoundTrip(Connection& c,
+                                            absl::Span<const NewTicketRows* const> rows) {
   std::string claims, tickets, history;
   std::vector<const OutboxRow*> events;
   for (const NewTicketRows* r : rows) {
@@ -335,8 +341,10 @@ absl::Status InsertNewTicketsInOneRoundTrip(Connection& c, absl::Span<const NewT
   // third of the server's CPU per transaction (docs/performance.md).
   std::string script = "START TRANSACTION;";
   if (!claims.empty()) {
-    absl::StrAppend(&script, "INSERT INTO request_log (request_id, method, caller, resource_name, request_hash) VALUES ",
-                    claims, ";");
+    absl::StrAppend(
+        &script,
+        "INSERT INTO request_log (request_id, method, caller, resource_name, request_hash) VALUES ",
+        claims, ";");
   }
   // The events are numbered here rather than by the sequencer (outbox.h), last, so the
   // sequence row is locked only for the outbox insert and the COMMIT.
@@ -428,12 +436,11 @@ absl::Status InsertComment(Connection& c, const CommentRow& row) {
 absl::StatusOr<std::vector<CommentRow>> ListComments(Connection& c, const std::string& ticket_id,
                                                      bool include_internal,
                                                      const std::string& after_id, int limit) {
-  SLA_ASSIGN_OR_RETURN(
-      sql::PreparedStatement * st,
-      c.Prepare(absl::StrCat("SELECT id, author, side, visibility, kind, body, awaits_reply, "
-                             "create_time FROM ticket_comments WHERE ticket_id = ? AND id > ?",
-                             include_internal ? "" : " AND visibility = 1",
-                             " ORDER BY id LIMIT ?")));
+  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
+                       c.Prepare(absl::StrCat(
+                           "SELECT id, author, side, visibility, kind, body, awaits_reply, "
+                           "create_time FROM ticket_comments WHERE ticket_id = ? AND id > ?",
+                           include_internal ? "" : " AND visibility = 1", " ORDER BY id LIMIT ?")));
   std::vector<CommentRow> out;
   SLA_RETURN_IF_ERROR(mysql::Guard([&] {
     st->setString(1, ticket_id);
@@ -516,10 +523,10 @@ absl::Status InsertOutage(Connection& c, const OutageRow& o) {
 
 absl::StatusOr<std::optional<OutageRow>> LoadOutage(Connection& c, const std::string& id,
                                                     bool for_update) {
-  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
-                       c.Prepare(absl::StrCat("SELECT ", kOutageColumns,
-                                              " FROM outages WHERE id = ?",
-                                              for_update ? " FOR UPDATE" : "")));
+  SLA_ASSIGN_OR_RETURN(
+      sql::PreparedStatement * st,
+      c.Prepare(absl::StrCat("SELECT ", kOutageColumns, " FROM outages WHERE id = ?",
+                             for_update ? " FOR UPDATE" : "")));
   SLA_RETURN_IF_ERROR(mysql::Guard([&] { st->setString(1, id); }));
   SLA_ASSIGN_OR_RETURN(std::vector<OutageRow> rows, QueryOutages(st));
   if (rows.empty()) return std::optional<OutageRow>();

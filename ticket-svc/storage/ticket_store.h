@@ -23,7 +23,7 @@ using mysql::Connection;
 // The SLA history entries one change caused.
 struct HistoryRow {
   std::string ticket_id;
-  int64_t seq = 0;       // the first entry's number
+  int64_t seq = 0;      // the first entry's number
   std::string entries;  // serialized ListSlaHistoryResponse
 };
 struct EscalationRow {
@@ -100,7 +100,8 @@ struct NewTicketRows {
   HistoryRow history;
   OutboxRow event;
 };
-absl::Status InsertNewTicketsInOneRoundTrip(Connection& c, absl::Span<const NewTicketRows* const> rows);
+absl::Status InsertNewTicketsInOneRoundTrip(Connection& c,
+                                            absl::Span<const NewTicketRows* const> rows);
 
 // --- Effects ---
 absl::Status InsertHistory(Connection& c, absl::Span<const HistoryRow> rows);
