@@ -21,13 +21,14 @@ SLA_RUNTIME_PACKAGES=(
   libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libmysqlcppconn7v5 libmariadb3
   libjwt0 libjansson4 libb64-0d libc-ares2 libre2-9
 )
-# Local runs and tests: the database, the browser for rendered documents, test frameworks.
+# Local runs and tests: the database, the browser for rendered documents, test frameworks,
+# clang for the fuzzers and clang-format for the format check.
 SLA_PACKAGES=(
   "${SLA_BUILD_PACKAGES[@]}"
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client
   chromium python3 openssl tmux
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
 )
 
 say() { printf '[sla] %s\n' "$*" >&2; }
