@@ -134,11 +134,13 @@ int Main() {
   auto measure = [&](const std::string& name) -> int {
     auto parsed = ParseReportName(name, "name");
     if (!parsed.ok()) return Fail(parsed.status(), "name");
+    auto scope = storage::QueryScope::ForSystemWork(parsed->scope);
+    if (!scope.ok()) return Fail(scope.status(), "scope");
     std::vector<double> ms;
     v1::Report r;
     for (int i = 0; i < absl::GetFlag(FLAGS_repetitions); ++i) {
       const absl::Time start = absl::Now();
-      auto report = manager.Compute(*parsed);
+      auto report = manager.Compute(*parsed, *scope);
       if (!report.ok()) return Fail(report.status(), "compute");
       ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
       r = *std::move(report);

@@ -55,6 +55,16 @@ v1::Report Figures(v1::Report r) {
   return r;
 }
 
+// The rows `who` reads for `s` (named by `name`): the customer comes from the caller's scope
+// (server::CustomerScope), so a customer's query can never be built without its customer.
+absl::StatusOr<storage::QueryScope> ScopeFor(const Identity& who, const Scope& s,
+                                             const std::string& name) {
+  SLA_ASSIGN_OR_RETURN(server::CustomerScope customers,
+                       server::CustomerScope::ForCaller(who, s.customer_id, name, "reports"));
+  if (s.contract_id.empty()) return storage::QueryScope::Customers(std::move(customers));
+  return storage::QueryScope::Contract(std::move(customers), s.contract_id);
+}
+
 }  // namespace
 
 // ticket-svc's events into the read model. The terms (zone, RCA rule) are resolved in Prepare,
@@ -297,8 +307,9 @@ absl::Status ReportManager::ApplyBillingEvent(mysql::Connection& c, const outbox
   SLA_RETURN_IF_ERROR(credit->kind == CreditEvent::Kind::kSet
                           ? storage::UpsertCredit(c, row)
                           : storage::AdjustCredit(c, row, credit->note));
-  SLA_ASSIGN_OR_RETURN(auto report,
-                       storage::LoadReport(c, credit->contract, credit->period, 0, false));
+  SLA_ASSIGN_OR_RETURN(const storage::QueryScope scope,
+                       storage::QueryScope::ForSystemWork(credit->contract));
+  SLA_ASSIGN_OR_RETURN(auto report, storage::LoadReport(c, scope, credit->period, 0, false));
   if (!report) return absl::OkStatus();
   return storage::AddPendingRevision(
       c, {credit->contract, credit->period,
@@ -318,7 +329,8 @@ absl::Status ReportManager::IssuePendingRevisions() {
           absl::StrCat("customers/", p.scope.customer_id, "/contracts/", p.scope.contract_id,
                        "/reports/", PeriodText(p.period_index));
       SLA_ASSIGN_OR_RETURN(ReportName n, ParseReportName(name, "name"));
-      absl::Status issued = IssueNow(n, p.reason).status();
+      absl::StatusOr<storage::QueryScope> scope = storage::QueryScope::ForSystemWork(n.scope);
+      absl::Status issued = scope.ok() ? IssueNow(n, *scope, p.reason).status() : scope.status();
       // Kept for the next pass unless issued, or unless it can never be (then it is logged).
       if (!issued.ok() && !outbox::PermanentError(issued)) return issued;
       if (!issued.ok()) {
@@ -332,7 +344,8 @@ absl::Status ReportManager::IssuePendingRevisions() {
   }
 }
 
-absl::StatusOr<v1::Report> ReportManager::Compute(const ReportName& n) {
+absl::StatusOr<v1::Report> ReportManager::Compute(const ReportName& n,
+                                                  const storage::QueryScope& scope) {
   const int64_t now = absl::ToUnixSeconds(Now(options_));
   v1::Report r;
   r.set_name(n.name);
@@ -352,22 +365,22 @@ absl::StatusOr<v1::Report> ReportManager::Compute(const ReportName& n) {
   }
   SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(std::vector<TicketFigures> rows,
-                         storage::LoadTicketFigures(c, n.scope, n.period));
+                         storage::LoadTicketFigures(c, scope, n.period));
     Aggregate(rows, r.mutable_priorities(), r.mutable_total());
     SLA_ASSIGN_OR_RETURN(auto breaches,
-                         storage::LoadBreaches(c, n.scope, n.period, options_.breaches_listed));
+                         storage::LoadBreaches(c, scope, n.period, options_.breaches_listed));
     for (auto& b : breaches.first) *r.add_breaches() = std::move(b);
     r.set_breaches_not_listed(breaches.second - r.breaches_size());
-    SLA_ASSIGN_OR_RETURN(auto escalations, storage::LoadEscalations(c, n.scope, n.period));
+    SLA_ASSIGN_OR_RETURN(auto escalations, storage::LoadEscalations(c, scope, n.period));
     for (auto& e : escalations) *r.add_escalations() = std::move(e);
-    SLA_ASSIGN_OR_RETURN(auto credits, storage::LoadCredits(c, n.scope, n.period));
+    SLA_ASSIGN_OR_RETURN(auto credits, storage::LoadCredits(c, scope, n.period));
     for (auto& cr : credits) *r.add_credits() = std::move(cr);
-    SLA_ASSIGN_OR_RETURN(auto trend, storage::LoadTrend(c, n.scope, n.period - 11, n.period));
+    SLA_ASSIGN_OR_RETURN(auto trend, storage::LoadTrend(c, scope, n.period - 11, n.period));
     for (auto& t : trend) *r.add_trend() = std::move(t);
     if (n.contract()) {
       r.set_contract_count(1);
       SLA_ASSIGN_OR_RETURN(std::vector<OutageRow> outages,
-                           storage::LoadOutages(c, n.scope, bounds.start, bounds.end));
+                           storage::LoadOutages(c, scope, bounds.start, bounds.end));
       SLA_ASSIGN_OR_RETURN(auto availability,
                            AvailabilityFigures(terms->terms, terms->version, n.period / 12,
                                                n.period % 12 + 1, outages, now));
@@ -378,7 +391,7 @@ absl::StatusOr<v1::Report> ReportManager::Compute(const ReportName& n) {
         SLA_ASSIGN_OR_RETURN(core::PeriodBounds b,
                              core::Bounds({p / 12, p % 12 + 1}, r.time_zone()));
         SLA_ASSIGN_OR_RETURN(std::vector<OutageRow> past,
-                             storage::LoadOutages(c, n.scope, b.start, b.end));
+                             storage::LoadOutages(c, scope, b.start, b.end));
         SLA_ASSIGN_OR_RETURN(auto figures,
                              AvailabilityFigures(terms->terms, terms->version, p / 12, p % 12 + 1,
                                                  past, std::min(now, b.end)));
@@ -391,7 +404,7 @@ absl::StatusOr<v1::Report> ReportManager::Compute(const ReportName& n) {
         }
       }
     } else {
-      SLA_ASSIGN_OR_RETURN(const int64_t contracts, storage::CountContracts(c, n.scope, n.period));
+      SLA_ASSIGN_OR_RETURN(const int64_t contracts, storage::CountContracts(c, scope, n.period));
       r.set_contract_count(contracts);
     }
     return absl::OkStatus();
@@ -400,8 +413,10 @@ absl::StatusOr<v1::Report> ReportManager::Compute(const ReportName& n) {
   return r;
 }
 
-absl::StatusOr<v1::Report> ReportManager::IssueNow(const ReportName& n, const std::string& why) {
-  SLA_ASSIGN_OR_RETURN(v1::Report r, Compute(n));
+absl::StatusOr<v1::Report> ReportManager::IssueNow(const ReportName& n,
+                                                   const storage::QueryScope& scope,
+                                                   const std::string& why) {
+  SLA_ASSIGN_OR_RETURN(v1::Report r, Compute(n, scope));
   const int64_t now = absl::ToUnixSeconds(Now(options_));
   if (now < r.period_end().seconds()) {
     return WrongState(n.name, absl::StrCat("the period ", r.period(), " has not ended"));
@@ -409,7 +424,7 @@ absl::StatusOr<v1::Report> ReportManager::IssueNow(const ReportName& n, const st
   bool written = false;
   absl::Status s = mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
     written = false;
-    SLA_ASSIGN_OR_RETURN(auto latest, storage::LoadReport(c, n.scope, n.period, 0, true));
+    SLA_ASSIGN_OR_RETURN(auto latest, storage::LoadReport(c, scope, n.period, 0, true));
     if (latest) {
       v1::Report before;
       if (!before.ParseFromString(latest->body))
@@ -425,7 +440,7 @@ absl::StatusOr<v1::Report> ReportManager::IssueNow(const ReportName& n, const st
                                       : absl::StrCat("revision ", revision, " replaces revision ",
                                                      revision - 1, ": ", why));
     SLA_RETURN_IF_ERROR(
-        storage::InsertReport(c, n.scope, n.period, revision, now, r.SerializeAsString()));
+        storage::InsertReport(c, scope, n.period, revision, now, r.SerializeAsString()));
     written = true;
     outbox::Row issued{"report.issued", n.name, n.scope.customer_id, now, {}};
     sla::v1::ReportEventPayload& payload = *issued.payload.mutable_report();
@@ -438,7 +453,7 @@ absl::StatusOr<v1::Report> ReportManager::IssueNow(const ReportName& n, const st
   if (absl::IsAlreadyExists(s)) {
     // Another replica issued the same revision at the same moment: that one stands.
     SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(auto latest, storage::LoadReport(c, n.scope, n.period, 0, false));
+      SLA_ASSIGN_OR_RETURN(auto latest, storage::LoadReport(c, scope, n.period, 0, false));
       if (!latest || !r.ParseFromString(latest->body))
         return absl::InternalError("issued report vanished");
       return absl::OkStatus();
@@ -459,12 +474,12 @@ absl::StatusOr<v1::Report> ReportManager::Get(const Identity& who,
   } else {
     SLA_RETURN_IF_ERROR(server::RequireReadAccess(who, n.scope.customer_id, req.name(), "reports"));
   }
+  SLA_ASSIGN_OR_RETURN(const storage::QueryScope scope, ScopeFor(who, n.scope, req.name()));
   if (req.revision() < 0) return InvalidField("revision", "must not be negative");
   if (n.contract()) {
     std::optional<storage::StoredReport> stored;
     SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(stored,
-                           storage::LoadReport(c, n.scope, n.period, req.revision(), false));
+      SLA_ASSIGN_OR_RETURN(stored, storage::LoadReport(c, scope, n.period, req.revision(), false));
       return absl::OkStatus();
     }));
     if (stored) {
@@ -495,7 +510,7 @@ absl::StatusOr<v1::Report> ReportManager::Get(const Identity& who,
     SLA_ASSIGN_OR_RETURN(const outbox::CursorState c, f->Current());
     positions.push_back(outbox::FormatPosition({f->source(), c.epoch, c.sequence}));
   }
-  SLA_ASSIGN_OR_RETURN(v1::Report report, Compute(n));
+  SLA_ASSIGN_OR_RETURN(v1::Report report, Compute(n, scope));
   for (std::string& p : positions) report.add_event_positions(std::move(p));
   return report;
 }
@@ -505,13 +520,16 @@ absl::StatusOr<v1::Report> ReportManager::Issue(const Identity& who, const std::
   if (!n.contract()) return InvalidField("name", "only a contract's report is issued");
   SLA_RETURN_IF_ERROR(server::RequireReadAccess(who, n.scope.customer_id, name, "reports"));
   if (!IsMsp(who)) return PermissionDenied("issuing reports is for the MSP's staff and systems");
-  return IssueNow(n, "issued on request");
+  SLA_ASSIGN_OR_RETURN(const storage::QueryScope scope, ScopeFor(who, n.scope, name));
+  return IssueNow(n, scope, "issued on request");
 }
 
 absl::StatusOr<v1::ListReportsResponse> ReportManager::List(const Identity& who,
                                                             const v1::ListReportsRequest& req) {
   SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(req.parent(), "contracts", "parent"));
   SLA_RETURN_IF_ERROR(server::RequireReadAccess(who, k.first, req.parent(), "reports"));
+  SLA_ASSIGN_OR_RETURN(const storage::QueryScope scope,
+                       ScopeFor(who, {k.first, k.second}, req.parent()));
   const int size = req.page_size() == 0 ? 100 : req.page_size();
   if (size < 1 || size > 1000) return InvalidField("page_size", "must be within 1..1000");
   int offset = 0;
@@ -520,7 +538,7 @@ absl::StatusOr<v1::ListReportsResponse> ReportManager::List(const Identity& who,
   }
   std::vector<std::string> bodies;
   SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(bodies, storage::ListReports(c, {k.first, k.second}, offset, size + 1));
+    SLA_ASSIGN_OR_RETURN(bodies, storage::ListReports(c, scope, offset, size + 1));
     return absl::OkStatus();
   }));
   v1::ListReportsResponse out;
@@ -575,13 +593,14 @@ absl::StatusOr<v1::ExportReportResponse> ReportManager::Export(const Identity& w
 
 absl::StatusOr<v1::SimulateTermsResponse> ReportManager::Simulate(
     const Identity& who, const v1::SimulateTermsRequest& req) {
-  storage::Scope scope;
+  Scope subject;
   if (auto k = api::ParseCustomerChild(req.subject(), "contracts", "subject"); k.ok()) {
-    scope = {k->first, k->second};
+    subject = {k->first, k->second};
   } else {
-    SLA_ASSIGN_OR_RETURN(scope.customer_id, api::ParseCustomerParent(req.subject(), false));
+    SLA_ASSIGN_OR_RETURN(subject.customer_id, api::ParseCustomerParent(req.subject(), false));
   }
-  SLA_RETURN_IF_ERROR(server::RequireReadAccess(who, scope.customer_id, req.subject(), "reports"));
+  SLA_RETURN_IF_ERROR(
+      server::RequireReadAccess(who, subject.customer_id, req.subject(), "reports"));
   // `service`: contract-svc's lint replays a contract's terms for the MSP's staff.
   if (!who.HasAnyRole({"msp_admin", "msp_agent", "service"})) {
     return PermissionDenied("what-if simulation is for the MSP's staff");
@@ -605,7 +624,7 @@ absl::StatusOr<v1::SimulateTermsResponse> ReportManager::Simulate(
         return true;
       },
       "proposed_terms");
-  if (!missing.empty() && !scope.contract_id.empty()) {
+  if (!missing.empty() && !subject.contract_id.empty()) {
     absl::StatusOr<std::shared_ptr<const TermsInfo>> current =
         TermsOf(req.subject(), "", absl::ToUnixSeconds(Now(options_)));
     if (current.ok()) {
@@ -631,6 +650,7 @@ absl::StatusOr<v1::SimulateTermsResponse> ReportManager::Simulate(
   SimulationInput in;
   in.now = now;
   for (int p = first; p <= last; ++p) in.periods.push_back(p);
+  SLA_ASSIGN_OR_RETURN(const storage::QueryScope scope, ScopeFor(who, subject, req.subject()));
   SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(in.tickets, storage::LoadReplayTickets(c, scope, first, last));
     SLA_ASSIGN_OR_RETURN(in.outages, storage::LoadOutages(c, scope, b0.start, b1.end));
@@ -659,6 +679,8 @@ absl::StatusOr<int> ReportManager::IssueDueReports(clients::ContractDirectory& c
   int issued = 0;
   for (const auto& [contract, end] : until) {
     SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(contract, "contracts", "contract"));
+    SLA_ASSIGN_OR_RETURN(const storage::QueryScope scope,
+                         storage::QueryScope::ForSystemWork({k.first, k.second}));
     absl::StatusOr<std::vector<int>> due = DuePeriods(contract, end, now);
     if (!due.ok()) {
       if (absl::IsNotFound(due.status()) || absl::IsFailedPrecondition(due.status())) continue;
@@ -668,15 +690,15 @@ absl::StatusOr<int> ReportManager::IssueDueReports(clients::ContractDirectory& c
     for (const int period : *due) {
       std::optional<storage::StoredReport> existing;
       SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-        SLA_ASSIGN_OR_RETURN(existing,
-                             storage::LoadReport(c, {k.first, k.second}, period, 0, false));
+        SLA_ASSIGN_OR_RETURN(existing, storage::LoadReport(c, scope, period, 0, false));
         return absl::OkStatus();
       }));
       if (existing) continue;
       SLA_ASSIGN_OR_RETURN(
           ReportName n,
           ParseReportName(absl::StrCat(contract, "/reports/", PeriodText(period)), "name"));
-      absl::StatusOr<v1::Report> r = IssueNow(n, "issued on schedule at the end of the period");
+      absl::StatusOr<v1::Report> r =
+          IssueNow(n, scope, "issued on schedule at the end of the period");
       if (r.ok()) {
         ++issued;
       } else if (!absl::IsNotFound(r.status()) && !absl::IsFailedPrecondition(r.status())) {

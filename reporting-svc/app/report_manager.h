@@ -58,8 +58,9 @@ class ReportManager {
   outbox::Follower& ticket_events() { return *ticket_follower_; }
   outbox::Follower& billing_events() { return *billing_follower_; }
 
-  // The figures of a report as of now (revision 0), without access checks.
-  absl::StatusOr<v1::Report> Compute(const ReportName& n);
+  // The figures of report `n` as of now (revision 0), over the rows of `scope` (checked by
+  // the caller: ScopeFor, or QueryScope::ForSystemWork for the service's own work).
+  absl::StatusOr<v1::Report> Compute(const ReportName& n, const storage::QueryScope& scope);
 
  private:
   struct TermsInfo {
@@ -86,7 +87,8 @@ class ReportManager {
   absl::Status ApplyBillingEvent(mysql::Connection& c, const outbox::FeedEvent& e);
   // Issues the revisions late data made due; what fails for a passing reason stays pending.
   absl::Status IssuePendingRevisions();
-  absl::StatusOr<v1::Report> IssueNow(const ReportName& n, const std::string& why);
+  absl::StatusOr<v1::Report> IssueNow(const ReportName& n, const storage::QueryScope& scope,
+                                      const std::string& why);
 
   mysql::ConnectionPool* pool_;
   clients::TermsSource* terms_;

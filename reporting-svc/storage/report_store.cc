@@ -16,19 +16,19 @@ using sql::PreparedStatement;
 
 // "contract_id = ? AND customer_id = ?" / "customer_id = ?" / "1 = 1" (the contract column
 // first: it leads the indexes).
-std::string Where(const Scope& s) {
-  if (!s.contract_id.empty()) return "contract_id = ? AND customer_id = ?";
-  if (!s.customer_id.empty()) return "customer_id = ?";
+std::string Where(const QueryScope& s) {
+  if (!s.contract_id().empty()) return "contract_id = ? AND customer_id = ?";
+  if (!s.customer_id().empty()) return "customer_id = ?";
   return "1 = 1";
 }
 
 // Binds the scope's parameters from `index`; returns the next index.
-int Bind(PreparedStatement* st, const Scope& s, int index) {
-  if (!s.contract_id.empty()) {
-    st->setString(index++, s.contract_id);
-    st->setString(index++, s.customer_id);
-  } else if (!s.customer_id.empty()) {
-    st->setString(index++, s.customer_id);
+int Bind(PreparedStatement* st, const QueryScope& s, int index) {
+  if (!s.contract_id().empty()) {
+    st->setString(index++, s.contract_id());
+    st->setString(index++, s.customer_id());
+  } else if (!s.customer_id().empty()) {
+    st->setString(index++, s.customer_id());
   }
   return index;
 }
@@ -121,6 +121,24 @@ absl::Status SetOutcome(Connection& c, const TicketKey& k, const Outcome& before
 }
 
 }  // namespace
+
+absl::StatusOr<QueryScope> QueryScope::Contract(server::CustomerScope customers,
+                                                std::string contract_id) {
+  if (customers.all() || contract_id.empty()) {
+    return absl::InvalidArgumentError("a contract scope needs one customer and a contract id");
+  }
+  return QueryScope(std::move(customers), std::move(contract_id));
+}
+
+absl::StatusOr<QueryScope> QueryScope::ForSystemWork(const Scope& s) {
+  if (s.customer_id.empty()) {
+    if (!s.contract_id.empty()) return Contract(server::CustomerScope::AllForSystemWork(), "");
+    return Customers(server::CustomerScope::AllForSystemWork());
+  }
+  SLA_ASSIGN_OR_RETURN(server::CustomerScope one, server::CustomerScope::One(s.customer_id));
+  if (s.contract_id.empty()) return Customers(std::move(one));
+  return Contract(std::move(one), s.contract_id);
+}
 
 absl::Status InsertTicket(Connection& c, const OpenedTicket& t) {
   SLA_ASSIGN_OR_RETURN(
@@ -376,7 +394,7 @@ absl::Status DeletePendingRevision(Connection& c, const Scope& s, int period_ind
               });
 }
 
-absl::StatusOr<std::vector<TicketFigures>> LoadTicketFigures(Connection& c, const Scope& s,
+absl::StatusOr<std::vector<TicketFigures>> LoadTicketFigures(Connection& c, const QueryScope& s,
                                                              int period) {
   SLA_ASSIGN_OR_RETURN(
       PreparedStatement * st,
@@ -412,7 +430,7 @@ absl::StatusOr<std::vector<TicketFigures>> LoadTicketFigures(Connection& c, cons
 }
 
 absl::StatusOr<std::pair<std::vector<v1::BreachEntry>, int64_t>> LoadBreaches(Connection& c,
-                                                                              const Scope& s,
+                                                                              const QueryScope& s,
                                                                               int period,
                                                                               int limit) {
   std::pair<std::vector<v1::BreachEntry>, int64_t> out{{}, 0};
@@ -450,7 +468,7 @@ absl::StatusOr<std::pair<std::vector<v1::BreachEntry>, int64_t>> LoadBreaches(Co
   return out;
 }
 
-absl::StatusOr<std::vector<v1::EscalationCount>> LoadEscalations(Connection& c, const Scope& s,
+absl::StatusOr<std::vector<v1::EscalationCount>> LoadEscalations(Connection& c, const QueryScope& s,
                                                                  int period) {
   SLA_ASSIGN_OR_RETURN(
       PreparedStatement * st,
@@ -471,8 +489,8 @@ absl::StatusOr<std::vector<v1::EscalationCount>> LoadEscalations(Connection& c, 
   return out;
 }
 
-absl::StatusOr<std::vector<OutageRow>> LoadOutages(Connection& c, const Scope& s, int64_t start,
-                                                   int64_t end) {
+absl::StatusOr<std::vector<OutageRow>> LoadOutages(Connection& c, const QueryScope& s,
+                                                   int64_t start, int64_t end) {
   SLA_ASSIGN_OR_RETURN(
       PreparedStatement * st,
       c.Prepare(absl::StrCat("SELECT service_id, start_time, end_time, planned, exclusion_id FROM "
@@ -494,7 +512,7 @@ absl::StatusOr<std::vector<OutageRow>> LoadOutages(Connection& c, const Scope& s
   return out;
 }
 
-absl::StatusOr<std::vector<v1::CreditFigure>> LoadCredits(Connection& c, const Scope& s,
+absl::StatusOr<std::vector<v1::CreditFigure>> LoadCredits(Connection& c, const QueryScope& s,
                                                           int period) {
   SLA_ASSIGN_OR_RETURN(
       PreparedStatement * st,
@@ -523,7 +541,7 @@ absl::StatusOr<std::vector<v1::CreditFigure>> LoadCredits(Connection& c, const S
   return out;
 }
 
-absl::StatusOr<std::vector<v1::TrendPoint>> LoadTrend(Connection& c, const Scope& s, int first,
+absl::StatusOr<std::vector<v1::TrendPoint>> LoadTrend(Connection& c, const QueryScope& s, int first,
                                                       int last) {
   std::map<int, v1::TrendPoint> points;
   for (int p = first; p <= last; ++p) {
@@ -569,7 +587,7 @@ absl::StatusOr<std::vector<v1::TrendPoint>> LoadTrend(Connection& c, const Scope
   return out;
 }
 
-absl::StatusOr<std::vector<ReplayTicket>> LoadReplayTickets(Connection& c, const Scope& s,
+absl::StatusOr<std::vector<ReplayTicket>> LoadReplayTickets(Connection& c, const QueryScope& s,
                                                             int first, int last) {
   SLA_ASSIGN_OR_RETURN(
       PreparedStatement * st,
@@ -598,7 +616,7 @@ absl::StatusOr<std::vector<ReplayTicket>> LoadReplayTickets(Connection& c, const
   return out;
 }
 
-absl::StatusOr<int64_t> CountContracts(Connection& c, const Scope& s, int period) {
+absl::StatusOr<int64_t> CountContracts(Connection& c, const QueryScope& s, int period) {
   SLA_ASSIGN_OR_RETURN(PreparedStatement * st,
                        c.Prepare(absl::StrCat("SELECT COUNT(*) FROM rpt_period_totals WHERE ",
                                               Where(s), " AND period_index = ? AND tickets > 0")));
@@ -611,8 +629,8 @@ absl::StatusOr<int64_t> CountContracts(Connection& c, const Scope& s, int period
   return n;
 }
 
-absl::StatusOr<std::optional<StoredReport>> LoadReport(Connection& c, const Scope& s, int period,
-                                                       int revision, bool for_update) {
+absl::StatusOr<std::optional<StoredReport>> LoadReport(Connection& c, const QueryScope& s,
+                                                       int period, int revision, bool for_update) {
   SLA_ASSIGN_OR_RETURN(
       PreparedStatement * st,
       c.Prepare(absl::StrCat("SELECT revision, body FROM reports WHERE ", Where(s),
@@ -631,15 +649,15 @@ absl::StatusOr<std::optional<StoredReport>> LoadReport(Connection& c, const Scop
   return out;
 }
 
-absl::Status InsertReport(Connection& c, const Scope& s, int period, int revision,
+absl::Status InsertReport(Connection& c, const QueryScope& s, int period, int revision,
                           int64_t issue_time, const std::string& body) {
   SLA_ASSIGN_OR_RETURN(
       PreparedStatement * st,
       c.Prepare("INSERT INTO reports (customer_id, contract_id, period_index, revision, "
                 "issue_time, body) VALUES (?, ?, ?, ?, ?, ?)"));
   return mysql::Guard([&] {
-    st->setString(1, s.customer_id);
-    st->setString(2, s.contract_id);
+    st->setString(1, s.customer_id());
+    st->setString(2, s.contract_id());
     st->setInt(3, period);
     st->setInt(4, revision);
     st->setInt64(5, issue_time);
@@ -648,7 +666,7 @@ absl::Status InsertReport(Connection& c, const Scope& s, int period, int revisio
   });
 }
 
-absl::StatusOr<std::vector<std::string>> ListReports(Connection& c, const Scope& s, int offset,
+absl::StatusOr<std::vector<std::string>> ListReports(Connection& c, const QueryScope& s, int offset,
                                                      int limit) {
   SLA_ASSIGN_OR_RETURN(
       PreparedStatement * st,

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/mysql/connection_pool.h"
+#include "common/server/customer_scope.h"
 #include "reporting-svc/domain/figures.h"
 #include "reporting-svc/domain/report_name.h"
 #include "reporting-svc/domain/simulate.h"
@@ -20,6 +21,31 @@ namespace sla::reporting::storage {
 using mysql::Connection;
 
 using Scope = reporting::Scope;  // reporting-svc/domain/report_name.h
+
+// The rows a query reads: one contract of one customer, one customer, or every customer. Its
+// customers come from a server::CustomerScope, so "every customer" exists only for a caller
+// whose role reads them all and for the service's own work; no query a customer can reach is
+// built from a bare, possibly empty, customer id.
+class QueryScope {
+ public:
+  static QueryScope Customers(server::CustomerScope customers) {
+    return QueryScope(std::move(customers), "");
+  }
+  // One contract: INVALID_ARGUMENT unless `customers` is exactly one customer.
+  static absl::StatusOr<QueryScope> Contract(server::CustomerScope customers,
+                                             std::string contract_id);
+  // The service's own work on rows it already holds (revisions, events): `s` as stored.
+  static absl::StatusOr<QueryScope> ForSystemWork(const Scope& s);
+
+  const std::string& customer_id() const { return customers_.customer_id(); }  // empty: all
+  const std::string& contract_id() const { return contract_id_; }
+
+ private:
+  QueryScope(server::CustomerScope customers, std::string contract_id)
+      : customers_(std::move(customers)), contract_id_(std::move(contract_id)) {}
+  server::CustomerScope customers_;
+  std::string contract_id_;
+};
 
 struct TicketKey {
   std::string customer_id;
@@ -106,28 +132,28 @@ absl::StatusOr<std::vector<PendingRevision>> ListPendingRevisions(Connection& c,
 absl::Status DeletePendingRevision(Connection& c, const Scope& s, int period_index);
 
 // --- Report queries ----------------------------------------------------------------------
-absl::StatusOr<std::vector<TicketFigures>> LoadTicketFigures(Connection& c, const Scope& s,
+absl::StatusOr<std::vector<TicketFigures>> LoadTicketFigures(Connection& c, const QueryScope& s,
                                                              int period);
 // The first `limit` breaches of the period (by time), and how many there are in all.
 absl::StatusOr<std::pair<std::vector<v1::BreachEntry>, int64_t>> LoadBreaches(Connection& c,
-                                                                              const Scope& s,
+                                                                              const QueryScope& s,
                                                                               int period,
                                                                               int limit);
-absl::StatusOr<std::vector<v1::EscalationCount>> LoadEscalations(Connection& c, const Scope& s,
+absl::StatusOr<std::vector<v1::EscalationCount>> LoadEscalations(Connection& c, const QueryScope& s,
                                                                  int period);
 // Outages of one contract overlapping [start, end).
-absl::StatusOr<std::vector<OutageRow>> LoadOutages(Connection& c, const Scope& s, int64_t start,
-                                                   int64_t end);
-absl::StatusOr<std::vector<v1::CreditFigure>> LoadCredits(Connection& c, const Scope& s,
+absl::StatusOr<std::vector<OutageRow>> LoadOutages(Connection& c, const QueryScope& s,
+                                                   int64_t start, int64_t end);
+absl::StatusOr<std::vector<v1::CreditFigure>> LoadCredits(Connection& c, const QueryScope& s,
                                                           int period);
 // Headline figures of periods first..last (every period present, oldest first).
-absl::StatusOr<std::vector<v1::TrendPoint>> LoadTrend(Connection& c, const Scope& s, int first,
+absl::StatusOr<std::vector<v1::TrendPoint>> LoadTrend(Connection& c, const QueryScope& s, int first,
                                                       int last);
 // Tickets opened in periods first..last, for a what-if replay.
-absl::StatusOr<std::vector<ReplayTicket>> LoadReplayTickets(Connection& c, const Scope& s,
+absl::StatusOr<std::vector<ReplayTicket>> LoadReplayTickets(Connection& c, const QueryScope& s,
                                                             int first, int last);
 // Distinct contracts with tickets in the period.
-absl::StatusOr<int64_t> CountContracts(Connection& c, const Scope& s, int period);
+absl::StatusOr<int64_t> CountContracts(Connection& c, const QueryScope& s, int period);
 
 // --- Issued reports ----------------------------------------------------------------------
 struct StoredReport {
@@ -135,12 +161,12 @@ struct StoredReport {
   std::string body;  // serialized sla.reporting.v1.Report
 };
 // The latest revision (FOR UPDATE when issuing), or the given one.
-absl::StatusOr<std::optional<StoredReport>> LoadReport(Connection& c, const Scope& s, int period,
-                                                       int revision, bool for_update);
-absl::Status InsertReport(Connection& c, const Scope& s, int period, int revision,
+absl::StatusOr<std::optional<StoredReport>> LoadReport(Connection& c, const QueryScope& s,
+                                                       int period, int revision, bool for_update);
+absl::Status InsertReport(Connection& c, const QueryScope& s, int period, int revision,
                           int64_t issue_time, const std::string& body);
 // Revisions of a contract's reports, newest period and revision first.
-absl::StatusOr<std::vector<std::string>> ListReports(Connection& c, const Scope& s, int offset,
+absl::StatusOr<std::vector<std::string>> ListReports(Connection& c, const QueryScope& s, int offset,
                                                      int limit);
 
 }  // namespace sla::reporting::storage
