@@ -330,26 +330,8 @@ absl::StatusOr<int> BillingManager::CloseDuePeriods(clients::ContractDirectory& 
   const absl::CivilMonth this_month =
       absl::CivilMonth(absl::ToCivilSecond(clock, absl::UTCTimeZone()));
   const absl::CivilMonth oldest = this_month - kCatchUpMonths;
-  // Each contract's periods to consider: after its newest closed one, up to last month (in UTC;
-  // the zone and grace are checked by the close), or up to its termination.
-  struct Candidate {
-    std::string name;
-    absl::CivilMonth last;
-    bool terminated = false;
-  };
-  std::vector<Candidate> candidates;
-  {
-    SLA_ASSIGN_OR_RETURN(std::vector<std::string> active, contracts.ActiveContracts());
-    for (std::string& n : active) candidates.push_back({std::move(n), this_month - 1, false});
-    SLA_ASSIGN_OR_RETURN(
-        auto ended, contracts.TerminatedContracts(absl::FromCivil(oldest, absl::UTCTimeZone())));
-    for (auto& t : ended) {
-      // The local month holding the last second in force may be the UTC month after.
-      const absl::CivilMonth m(
-          absl::ToCivilSecond(t.termination_time - absl::Seconds(1), absl::UTCTimeZone()));
-      candidates.push_back({std::move(t.name), std::min(this_month - 1, m + 1), true});
-    }
-  }
+  SLA_ASSIGN_OR_RETURN(std::vector<Candidate> candidates,
+                       CloseCandidates(contracts, this_month, oldest));
   std::map<std::string, int> newest;
   SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(newest, storage::NewestClosedPeriods(c));
@@ -367,35 +349,63 @@ absl::StatusOr<int> BillingManager::CloseDuePeriods(clients::ContractDirectory& 
     }
     if (auto it = before_start_.find(cand.name); it != before_start_.end())
       first = std::max(first, it->second + 1);
-    // Newest first, back to the first month without terms (before the contract began), so
-    // that a closed-up contract costs nothing and a new one a single miss (remembered, so a
-    // contract that began this month is not asked about last month again every pass).
-    std::vector<PendingClose> mine;
-    for (absl::CivilMonth m = cand.last; m >= first; --m) {
-      pb::BillingPeriod p;
-      p.set_year(static_cast<int>(m.year()));
-      p.set_month(m.month());
-      absl::StatusOr<PendingClose> r = PrepareClose(cand.name, p, /*respect_grace=*/true, now);
-      if (r.ok()) {
-        mine.push_back(*std::move(r));
-        continue;
-      }
-      if (r.status().code() == absl::StatusCode::kFailedPrecondition) continue;  // not yet due
-      if (r.status().code() == absl::StatusCode::kNotFound) {
-        if (cand.terminated && m == cand.last && mine.empty()) continue;  // after its end
-        before_start_[cand.name] = m;                                     // before its start
-        break;
-      }
-      // Later periods must not close before this one: none of this contract's this pass.
-      log::Warning("period close failed",
-                   {{"contract", cand.name}, {"error", r.status().ToString()}});
-      mine.clear();
-      break;
-    }
-    // Oldest first, so that each credit lands on the next period's invoice.
-    std::reverse(mine.begin(), mine.end());
+    std::vector<PendingClose> mine = DueOf(cand, first, now);
     if (!mine.empty()) due.push_back(std::move(mine));
   }
+  const int closed = CloseInRounds(due, now);
+  SLA_RETURN_IF_ERROR(ReviseStalePeriods().status());
+  return closed;
+}
+
+absl::StatusOr<std::vector<BillingManager::Candidate>> BillingManager::CloseCandidates(
+    clients::ContractDirectory& contracts, absl::CivilMonth this_month, absl::CivilMonth oldest) {
+  std::vector<Candidate> candidates;
+  SLA_ASSIGN_OR_RETURN(std::vector<std::string> active, contracts.ActiveContracts());
+  for (std::string& n : active) candidates.push_back({std::move(n), this_month - 1, false});
+  SLA_ASSIGN_OR_RETURN(auto ended,
+                       contracts.TerminatedContracts(absl::FromCivil(oldest, absl::UTCTimeZone())));
+  for (auto& t : ended) {
+    // The local month holding the last second in force may be the UTC month after.
+    const absl::CivilMonth m(
+        absl::ToCivilSecond(t.termination_time - absl::Seconds(1), absl::UTCTimeZone()));
+    candidates.push_back({std::move(t.name), std::min(this_month - 1, m + 1), true});
+  }
+  return candidates;
+}
+
+std::vector<BillingManager::PendingClose> BillingManager::DueOf(const Candidate& cand,
+                                                                absl::CivilMonth first,
+                                                                int64_t now) {
+  // Newest first, back to the first month without terms (before the contract began), so
+  // that a closed-up contract costs nothing and a new one a single miss (remembered, so a
+  // contract that began this month is not asked about last month again every pass).
+  std::vector<PendingClose> mine;
+  for (absl::CivilMonth m = cand.last; m >= first; --m) {
+    pb::BillingPeriod p;
+    p.set_year(static_cast<int>(m.year()));
+    p.set_month(m.month());
+    absl::StatusOr<PendingClose> r = PrepareClose(cand.name, p, /*respect_grace=*/true, now);
+    if (r.ok()) {
+      mine.push_back(*std::move(r));
+      continue;
+    }
+    if (r.status().code() == absl::StatusCode::kFailedPrecondition) continue;  // not yet due
+    if (r.status().code() == absl::StatusCode::kNotFound) {
+      if (cand.terminated && m == cand.last && mine.empty()) continue;  // after its end
+      before_start_[cand.name] = m;                                     // before its start
+      break;
+    }
+    // Later periods must not close before this one: none of this contract's this pass.
+    log::Warning("period close failed",
+                 {{"contract", cand.name}, {"error", r.status().ToString()}});
+    return {};
+  }
+  // Oldest first, so that each credit lands on the next period's invoice.
+  std::reverse(mine.begin(), mine.end());
+  return mine;
+}
+
+int BillingManager::CloseInRounds(std::vector<std::vector<PendingClose>>& due, int64_t now) {
   // In rounds: every contract's oldest due period, then the next ones, so that a batch holds a
   // contract at most once and a period closes after the one before it.
   // The batches of a round are independent: they run on close_workers connections, which
@@ -425,7 +435,6 @@ absl::StatusOr<int> BillingManager::CloseDuePeriods(clients::ContractDirectory& 
         std::any_of(due.begin(), due.end(), [&](const auto& d) { return d.size() > round + 1; });
     if (!more) break;
   }
-  SLA_RETURN_IF_ERROR(ReviseStalePeriods().status());
   return closed.load();
 }
 
@@ -816,6 +825,88 @@ absl::StatusOr<int> BillingManager::ReviseStalePeriods() {
   return changed;
 }
 
+namespace {
+
+// The credit rows of revision `revision` of `period` (the signed changes) and the lines of its
+// note (as the customer reads them: a debit note shows what is owed back as positive).
+std::vector<storage::ContractCredit> RevisionRows(const storage::ContractKey& k,
+                                                  const core::Period& period,
+                                                  const std::string& currency, const Adjustment& a,
+                                                  int revision, pb::CreditNote* note) {
+  const bool debit = a.total_minor < 0;
+  std::vector<storage::ContractCredit> rows;
+  for (const DeltaLine& d : a.lines) {
+    pb::DocumentLine line;
+    line.set_description(absl::StrCat(
+        "SLA credit ", d.amount_minor < 0 ? "reduced" : "increased", ": ", d.rule_id,
+        d.subject.empty() ? "" : " (" + d.subject + ")", " (late data, revision ", revision, ")"));
+    *line.mutable_amount() = Money(currency, debit ? -d.amount_minor : d.amount_minor);
+    line.set_rule_id(d.rule_id);
+    line.set_kind(d.kind);
+    for (const std::string& e : d.explanation) line.add_explanation(e);
+    *note->add_lines() = line;
+    // The row holds the signed change; the invoice after it applies it.
+    *line.mutable_amount() = Money(currency, d.amount_minor);
+    storage::StoredCredit row{
+        period, d.rule_id, d.subject, d.amount_minor, currency, a.status, line.SerializeAsString()};
+    row.revision = revision;
+    rows.push_back({k, std::move(row)});
+  }
+  return rows;
+}
+
+// The event of a revision whose credits stay deferred or dropped (no document).
+outbox::Row RevisedCreditEvent(const storage::ContractKey& k, const std::string& contract,
+                               const core::Period& period, const std::string& currency,
+                               const Adjustment& a, int revision, int64_t now) {
+  outbox::Row ev = BillingEvent("credit.revised", contract, k.customer_id, now);
+  sla::v1::CreditEventPayload& credit = *ev.payload.mutable_credit();
+  credit.set_contract(contract);
+  credit.set_period(PeriodText(period));
+  credit.set_currency(currency);
+  credit.set_delta_minor(a.total_minor);
+  credit.set_status(a.status == core::CreditStatus::kDeferred ? "deferred" : "dropped");
+  credit.set_revision(revision);
+  return ev;
+}
+
+// Numbers and writes the credit (or debit) note of an issued revision, with its event.
+absl::Status IssueRevisionNote(mysql::Connection& c, const storage::ContractKey& k,
+                               const std::string& contract, const core::Period& period,
+                               const std::string& currency, const std::string& terms_version,
+                               const Adjustment& a, int revision, int64_t now, pb::CreditNote& note,
+                               std::vector<outbox::Row>& events) {
+  const bool debit = a.total_minor < 0;
+  const std::string series = debit ? "DN" : "CN";
+  SLA_ASSIGN_OR_RETURN(const int64_t n, storage::ReserveNumbers(c, series, 1));
+  note.set_name(absl::StrCat("customers/", k.customer_id, "/creditNotes/", DocId(series, n)));
+  note.set_number(DocId(series, n));
+  note.set_contract(contract);
+  note.mutable_period()->set_year(period.year);
+  note.mutable_period()->set_month(period.month);
+  *note.mutable_total() = Money(currency, debit ? -a.total_minor : a.total_minor);
+  note.mutable_issue_time()->set_seconds(now);
+  note.set_terms_version(terms_version);
+  note.set_revision(revision);
+  note.set_debit(debit);
+  SLA_RETURN_IF_ERROR(storage::InsertDocuments(
+      c, {{series, n, k, period, note.SerializeAsString(), now, revision}}));
+  sla::v1::CreditEventPayload& credit =
+      *events
+           .emplace_back(BillingEvent(debit ? "debit_note.issued" : "credit_note.issued",
+                                      note.name(), k.customer_id, now))
+           .payload.mutable_credit();
+  (debit ? credit.mutable_debit_note() : credit.mutable_credit_note())->assign(note.name());
+  credit.set_contract(contract);
+  credit.set_period(PeriodText(period));
+  credit.set_currency(currency);
+  credit.set_total_minor(note.total().amount_minor());
+  credit.set_revision(revision);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k,
                                             const core::Period& period, int64_t now) {
   const std::string contract =
@@ -843,70 +934,15 @@ absl::StatusOr<bool> BillingManager::Revise(const storage::ContractKey& k,
     const Adjustment a = ComputeAdjustment(pc.credits, recorded);
     if (a.lines.empty()) return storage::FinishRevision(c, k, period, closed->revision);
     const int revision = closed->revision + 1;
-    const bool debit = a.total_minor < 0;
     pb::CreditNote note;
-    std::vector<storage::ContractCredit> rows;
-    for (const DeltaLine& d : a.lines) {
-      pb::DocumentLine line;
-      line.set_description(absl::StrCat("SLA credit ", d.amount_minor < 0 ? "reduced" : "increased",
-                                        ": ", d.rule_id,
-                                        d.subject.empty() ? "" : " (" + d.subject + ")",
-                                        " (late data, revision ", revision, ")"));
-      *line.mutable_amount() = Money(currency, debit ? -d.amount_minor : d.amount_minor);
-      line.set_rule_id(d.rule_id);
-      line.set_kind(d.kind);
-      for (const std::string& e : d.explanation) line.add_explanation(e);
-      *note.add_lines() = line;
-      // The row holds the signed change; the invoice after it applies it.
-      *line.mutable_amount() = Money(currency, d.amount_minor);
-      storage::StoredCredit row{period,
-                                d.rule_id,
-                                d.subject,
-                                d.amount_minor,
-                                currency,
-                                a.status,
-                                line.SerializeAsString()};
-      row.revision = revision;
-      rows.push_back({k, std::move(row)});
-    }
-    SLA_RETURN_IF_ERROR(storage::InsertCredits(c, rows));
+    SLA_RETURN_IF_ERROR(
+        storage::InsertCredits(c, RevisionRows(k, period, currency, a, revision, &note)));
     changed = true;
     if (a.status == core::CreditStatus::kIssued) {
-      const std::string series = debit ? "DN" : "CN";
-      SLA_ASSIGN_OR_RETURN(const int64_t n, storage::ReserveNumbers(c, series, 1));
-      note.set_name(absl::StrCat("customers/", k.customer_id, "/creditNotes/", DocId(series, n)));
-      note.set_number(DocId(series, n));
-      note.set_contract(contract);
-      note.mutable_period()->set_year(period.year);
-      note.mutable_period()->set_month(period.month);
-      *note.mutable_total() = Money(currency, debit ? -a.total_minor : a.total_minor);
-      note.mutable_issue_time()->set_seconds(now);
-      note.set_terms_version(r.version.name);
-      note.set_revision(revision);
-      note.set_debit(debit);
-      SLA_RETURN_IF_ERROR(storage::InsertDocuments(
-          c, {{series, n, k, period, note.SerializeAsString(), now, revision}}));
-      sla::v1::CreditEventPayload& credit =
-          *events
-               .emplace_back(BillingEvent(debit ? "debit_note.issued" : "credit_note.issued",
-                                          note.name(), k.customer_id, now))
-               .payload.mutable_credit();
-      (debit ? credit.mutable_debit_note() : credit.mutable_credit_note())->assign(note.name());
-      credit.set_contract(contract);
-      credit.set_period(PeriodText(period));
-      credit.set_currency(currency);
-      credit.set_total_minor(note.total().amount_minor());
-      credit.set_revision(revision);
+      SLA_RETURN_IF_ERROR(IssueRevisionNote(c, k, contract, period, currency, r.version.name, a,
+                                            revision, now, note, events));
     } else {
-      sla::v1::CreditEventPayload& credit =
-          *events.emplace_back(BillingEvent("credit.revised", contract, k.customer_id, now))
-               .payload.mutable_credit();
-      credit.set_contract(contract);
-      credit.set_period(PeriodText(period));
-      credit.set_currency(currency);
-      credit.set_delta_minor(a.total_minor);
-      credit.set_status(a.status == core::CreditStatus::kDeferred ? "deferred" : "dropped");
-      credit.set_revision(revision);
+      events.push_back(RevisedCreditEvent(k, contract, period, currency, a, revision, now));
     }
     SLA_RETURN_IF_ERROR(storage::FinishRevision(c, k, period, revision));
     return outbox::Insert(c, events);

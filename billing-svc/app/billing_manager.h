@@ -110,6 +110,22 @@ class BillingManager {
   static void IssueInvoice(const PendingClose& p, const CloseWork& w, int64_t n, int64_t now,
                            pb::Invoice* inv, std::vector<storage::DocumentRow>* documents,
                            std::vector<outbox::Row>* events);
+  // A contract the scheduler looks at: active (up to last month) or terminated (up to the
+  // month of its end).
+  struct Candidate {
+    std::string name;
+    absl::CivilMonth last;
+    bool terminated = false;
+  };
+  absl::StatusOr<std::vector<Candidate>> CloseCandidates(clients::ContractDirectory& contracts,
+                                                         absl::CivilMonth this_month,
+                                                         absl::CivilMonth oldest);
+  // `cand`'s periods from `first` that may close now, oldest first; none if one of them
+  // cannot close (later ones must wait for it).
+  std::vector<PendingClose> DueOf(const Candidate& cand, absl::CivilMonth first, int64_t now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(scheduler_mu_);
+  // Closes every contract's due periods, in order, in batches. Returns how many closed.
+  int CloseInRounds(std::vector<std::vector<PendingClose>>& due, int64_t now);
   // Closes `batch` in one transaction; if that fails, each on its own. Returns how many closed.
   int CloseBatch(const std::vector<PendingClose>& batch, int64_t now);
   absl::StatusOr<bool> Revise(const storage::ContractKey& k, const core::Period& period,
