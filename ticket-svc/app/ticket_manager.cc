@@ -335,25 +335,11 @@ absl::StatusOr<pb::Ticket> TicketManager::GetTicket(const Identity& who, const s
   return out;
 }
 
-absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(
-    const Identity& who, const pb::ListTicketsRequest& req) {
-  SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(req.parent(), true));
-  // A customer lists its own tickets; `customers/-` means "mine".
-  SLA_ASSIGN_OR_RETURN(server::CustomerScope scope,
-                       server::CustomerScope::ForCaller(who, customer, req.parent(), "tickets"));
-  SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size()));
-  SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> filter, api::ParseFilter(req.filter()));
-  SLA_ASSIGN_OR_RETURN(std::optional<api::OrderBy> order,
-                       api::ParseOrderBy(req.order_by(), {"next_due_time"}));
-  if (order && order->descending)
-    return InvalidField("order_by", "`next_due_time` sorts soonest first only");
-  const std::string binding = api::PageBinding(req.filter(), req.order_by());
-  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), binding));
-  const int64_t now = Seconds(options_.clock());
-  storage::TicketQuery q(std::move(scope));
-  q.now = now;
-  q.limit = page_size + 1;
-  q.by_next_due = order.has_value();
+namespace {
+
+// Where a page of ListTickets resumes: the last id, or by due time "d<due>:<id>" among tickets
+// with a running clock and "n:<id>" among the others.
+absl::Status ResumeAfter(const std::string& after, storage::TicketQuery& q) {
   if (!q.by_next_due) {
     q.after_id = after;
   } else if (!after.empty()) {
@@ -368,6 +354,12 @@ absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(
     if (after[0] == 'd') q.after_due = due;
     q.after_id = after.substr(colon + 1);
   }
+  return absl::OkStatus();
+}
+
+// ListTickets' filter into the query; INVALID_ARGUMENT naming `filter.<field>` otherwise.
+absl::Status ApplyTicketFilter(const std::vector<api::Restriction>& filter,
+                               storage::TicketQuery& q) {
   for (const api::Restriction& r : filter) {
     const std::string field = absl::StrCat("filter.", r.field);
     // The field first: `title : "mail"` is an unknown field, not an unsupported operator.
@@ -414,6 +406,32 @@ absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(
                           "service_id, due_before)");
     }
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(
+    const Identity& who, const pb::ListTicketsRequest& req) {
+  SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(req.parent(), true));
+  // A customer lists its own tickets; `customers/-` means "mine".
+  SLA_ASSIGN_OR_RETURN(server::CustomerScope scope,
+                       server::CustomerScope::ForCaller(who, customer, req.parent(), "tickets"));
+  SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size()));
+  SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> filter, api::ParseFilter(req.filter()));
+  SLA_ASSIGN_OR_RETURN(std::optional<api::OrderBy> order,
+                       api::ParseOrderBy(req.order_by(), {"next_due_time"}));
+  if (order && order->descending)
+    return InvalidField("order_by", "`next_due_time` sorts soonest first only");
+  const std::string binding = api::PageBinding(req.filter(), req.order_by());
+  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), binding));
+  const int64_t now = Seconds(options_.clock());
+  storage::TicketQuery q(std::move(scope));
+  q.now = now;
+  q.limit = page_size + 1;
+  q.by_next_due = order.has_value();
+  SLA_RETURN_IF_ERROR(ResumeAfter(after, q));
+  SLA_RETURN_IF_ERROR(ApplyTicketFilter(filter, q));
   std::vector<storage::ListedTicket> rows;
   SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(rows, storage::ListTickets(c, q));
