@@ -410,34 +410,55 @@ class Validator {
     return absl::OkStatus();
   }
 
+  absl::Status PerEventRule(const Path& r, const sla::v1::PerEventCreditRule& rule) {
+    SLA_RETURN_IF_ERROR(RuleId(r.Field("rule_id"), rule.rule_id()));
+    if (rule.clock() == sla::v1::CLOCK_KIND_UNSPECIFIED)
+      return r.Field("clock").Error("is required");
+    if (!priorities_.contains(rule.priority())) {
+      return r.Field("priority").Error("must be a priority the terms set targets for");
+    }
+    switch (rule.amount_case()) {
+      case sla::v1::PerEventCreditRule::kFixedAmount:
+        SLA_RETURN_IF_ERROR(Money(r.Field("fixed_amount"), rule.fixed_amount()));
+        if (rule.fixed_amount().amount_minor() <= 0)
+          return r.Field("fixed_amount").Field("amount_minor").Error("must be positive");
+        break;
+      case sla::v1::PerEventCreditRule::kFeeSharePpm:
+        SLA_RETURN_IF_ERROR(
+            Ppm(r.Field("fee_share_ppm"), rule.fee_share_ppm(), 1, kPpm, "share of the fee"));
+        break;
+      default:
+        return r.Error("needs fixed_amount or fee_share_ppm");
+    }
+    SLA_RETURN_IF_ERROR(Range(r.Field("free_occurrences"), rule.free_occurrences(), 0, 1000));
+    return Ppm(r.Field("rule_cap_ppm"), rule.rule_cap_ppm(), 0, kPpm, "share of the fee");
+  }
+
+  absl::Status AtRiskPool(const Path& a) {
+    const auto& pool = t_.credit_schedule().at_risk_pool();
+    SLA_RETURN_IF_ERROR(
+        Ppm(a.Field("at_risk_ppm"), pool.at_risk_ppm(), 1, kPpm, "share of the invoice"));
+    int64_t sum = 0;
+    for (int i = 0; i < pool.allocations_size(); ++i) {
+      const Path al = a.Item("allocations", i);
+      const auto& x = pool.allocations(i);
+      if (!rule_ids_.contains(x.rule_id()))
+        return al.Field("rule_id").Error("is not a rule of this schedule");
+      SLA_RETURN_IF_ERROR(
+          Ppm(al.Field("allocation_ppm"), x.allocation_ppm(), 1, kPpm, "share of the pool"));
+      sum += x.allocation_ppm();
+      if (sum > kPpm)
+        return al.Field("allocation_ppm")
+            .Error("allocations must add up to at most 1000000 ppm of the pool");
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status Credits(const Path& p) {
     const auto& c = t_.credit_schedule();
     SLA_RETURN_IF_ERROR(MaxItems(p.Field("per_event_rules"), c.per_event_rules(), 50));
     for (int i = 0; i < c.per_event_rules_size(); ++i) {
-      const Path r = p.Item("per_event_rules", i);
-      const auto& rule = c.per_event_rules(i);
-      SLA_RETURN_IF_ERROR(RuleId(r.Field("rule_id"), rule.rule_id()));
-      if (rule.clock() == sla::v1::CLOCK_KIND_UNSPECIFIED)
-        return r.Field("clock").Error("is required");
-      if (!priorities_.contains(rule.priority())) {
-        return r.Field("priority").Error("must be a priority the terms set targets for");
-      }
-      switch (rule.amount_case()) {
-        case sla::v1::PerEventCreditRule::kFixedAmount:
-          SLA_RETURN_IF_ERROR(Money(r.Field("fixed_amount"), rule.fixed_amount()));
-          if (rule.fixed_amount().amount_minor() <= 0)
-            return r.Field("fixed_amount").Field("amount_minor").Error("must be positive");
-          break;
-        case sla::v1::PerEventCreditRule::kFeeSharePpm:
-          SLA_RETURN_IF_ERROR(
-              Ppm(r.Field("fee_share_ppm"), rule.fee_share_ppm(), 1, kPpm, "share of the fee"));
-          break;
-        default:
-          return r.Error("needs fixed_amount or fee_share_ppm");
-      }
-      SLA_RETURN_IF_ERROR(Range(r.Field("free_occurrences"), rule.free_occurrences(), 0, 1000));
-      SLA_RETURN_IF_ERROR(
-          Ppm(r.Field("rule_cap_ppm"), rule.rule_cap_ppm(), 0, kPpm, "share of the fee"));
+      SLA_RETURN_IF_ERROR(PerEventRule(p.Item("per_event_rules", i), c.per_event_rules(i)));
     }
     SLA_RETURN_IF_ERROR(
         MaxItems(p.Field("availability_rules"), c.availability_rules(), kMaxServices));
@@ -461,24 +482,7 @@ class Validator {
       SLA_RETURN_IF_ERROR(
           Ppm(r.Field("max_credit_ppm"), rule.max_credit_ppm(), 0, kPpm, "share of the fee"));
     }
-    if (c.has_at_risk_pool()) {
-      const Path a = p.Field("at_risk_pool");
-      SLA_RETURN_IF_ERROR(Ppm(a.Field("at_risk_ppm"), c.at_risk_pool().at_risk_ppm(), 1, kPpm,
-                              "share of the invoice"));
-      int64_t sum = 0;
-      for (int i = 0; i < c.at_risk_pool().allocations_size(); ++i) {
-        const Path al = a.Item("allocations", i);
-        const auto& x = c.at_risk_pool().allocations(i);
-        if (!rule_ids_.contains(x.rule_id()))
-          return al.Field("rule_id").Error("is not a rule of this schedule");
-        SLA_RETURN_IF_ERROR(
-            Ppm(al.Field("allocation_ppm"), x.allocation_ppm(), 1, kPpm, "share of the pool"));
-        sum += x.allocation_ppm();
-        if (sum > kPpm)
-          return al.Field("allocation_ppm")
-              .Error("allocations must add up to at most 1000000 ppm of the pool");
-      }
-    }
+    if (c.has_at_risk_pool()) SLA_RETURN_IF_ERROR(AtRiskPool(p.Field("at_risk_pool")));
     SLA_RETURN_IF_ERROR(
         Ppm(p.Field("period_cap_ppm"), c.period_cap_ppm(), 0, kPpm, "share of the monthly fee"));
     if (c.has_minimum_credit())

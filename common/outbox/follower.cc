@@ -345,24 +345,50 @@ absl::StatusOr<CursorState> Follower::Reset(const std::string& epoch, int64_t se
   return absl::InternalError("cursor vanished");
 }
 
+namespace {
+
+absl::StatusOr<std::optional<DeadLetterRow>> LoadDeadLetter(Connection& c,
+                                                            const std::string& source,
+                                                            const std::string& epoch,
+                                                            int64_t sequence, bool for_update) {
+  SLA_ASSIGN_OR_RETURN(
+      sql::PreparedStatement * st,
+      c.Prepare(absl::StrCat("SELECT ", kDeadLetterColumns,
+                             " FROM dead_letters WHERE source = ? AND epoch = ? AND sequence = ?",
+                             for_update ? " FOR UPDATE" : "")));
+  std::optional<DeadLetterRow> out;
+  SLA_RETURN_IF_ERROR(mysql::Guard([&] {
+    st->setString(1, source);
+    st->setString(2, epoch);
+    st->setInt64(3, sequence);
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+    if (rs->next()) out = ReadDeadLetter(*rs);
+  }));
+  return out;
+}
+
+// A replay that failed again: the new reason, one more attempt; the event stays set aside.
+absl::Status RecordReplayFailure(Connection& c, const std::string& source, const std::string& epoch,
+                                 int64_t sequence, const std::string& reason) {
+  SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
+                       c.Prepare("UPDATE dead_letters SET reason = ?, attempts = attempts + 1 "
+                                 "WHERE source = ? AND epoch = ? AND sequence = ?"));
+  return mysql::Guard([&] {
+    st->setString(1, reason);
+    st->setString(2, source);
+    st->setString(3, epoch);
+    st->setInt64(4, sequence);
+    st->executeUpdate();
+  });
+}
+
+}  // namespace
+
 absl::StatusOr<DeadLetterRow> Follower::Replay(const std::string& epoch, int64_t sequence,
                                                const std::string& who) {
   const std::string name = absl::StrCat("deadLetters/", options_.source, "/", epoch, "/", sequence);
-  auto load = [&](Connection& c, bool for_update) -> absl::StatusOr<std::optional<DeadLetterRow>> {
-    SLA_ASSIGN_OR_RETURN(
-        sql::PreparedStatement * st,
-        c.Prepare(absl::StrCat("SELECT ", kDeadLetterColumns,
-                               " FROM dead_letters WHERE source = ? AND epoch = ? AND sequence = ?",
-                               for_update ? " FOR UPDATE" : "")));
-    std::optional<DeadLetterRow> out;
-    SLA_RETURN_IF_ERROR(mysql::Guard([&] {
-      st->setString(1, options_.source);
-      st->setString(2, epoch);
-      st->setInt64(3, sequence);
-      std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
-      if (rs->next()) out = ReadDeadLetter(*rs);
-    }));
-    return out;
+  auto load = [&](Connection& c, bool for_update) {
+    return LoadDeadLetter(c, options_.source, epoch, sequence, for_update);
   };
   std::optional<DeadLetterRow> row;
   SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](Connection& c) -> absl::Status {
@@ -376,17 +402,8 @@ absl::StatusOr<DeadLetterRow> Follower::Replay(const std::string& epoch, int64_t
                     row->payload};
   const int64_t now = absl::ToUnixSeconds(options_.clock());
   auto record_failure = [&](const absl::Status& why) -> absl::Status {
-    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](Connection& c) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
-                           c.Prepare("UPDATE dead_letters SET reason = ?, attempts = attempts + 1 "
-                                     "WHERE source = ? AND epoch = ? AND sequence = ?"));
-      return mysql::Guard([&] {
-        st->setString(1, ReasonOf(why));
-        st->setString(2, options_.source);
-        st->setString(3, epoch);
-        st->setInt64(4, sequence);
-        st->executeUpdate();
-      });
+    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](Connection& c) {
+      return RecordReplayFailure(c, options_.source, epoch, sequence, ReasonOf(why));
     }));
     return WrongState(name, absl::StrCat("still cannot be applied: ", ReasonOf(why)));
   };
