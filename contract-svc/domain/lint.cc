@@ -93,32 +93,35 @@ bool HasErrors(const std::vector<LintFinding>& findings) {
                      [](const LintFinding& f) { return f.severity == Severity::kError; });
 }
 
-std::vector<LintFinding> LintTerms(const sla::v1::SlaTerms& t, const CalendarsByName& calendars,
-                                   absl::CivilDay today) {
-  std::vector<LintFinding> out;
-  auto add = [&](Severity s, const char* rule, std::string path, std::string message) {
-    out.push_back({s, rule, std::move(path), std::move(message)});
-  };
+namespace {
 
+void Add(std::vector<LintFinding>& out, Severity s, const char* rule, std::string path,
+         std::string message) {
+  out.push_back({s, rule, std::move(path), std::move(message)});
+}
+
+void LintParties(const sla::v1::SlaTerms& t, std::vector<LintFinding>& out) {
   // Responsibilities of each party.
   if (t.responsibilities().customer().empty()) {
-    add(Severity::kError, "no-customer-responsibilities", "terms.responsibilities.customer",
+    Add(out, Severity::kError, "no-customer-responsibilities", "terms.responsibilities.customer",
         "The terms do not say what the customer maintains or must do (hardware, access, how to "
         "report an issue).");
   }
   if (t.responsibilities().issue_reporting().empty()) {
-    add(Severity::kWarning, "no-issue-reporting-procedure",
+    Add(out, Severity::kWarning, "no-issue-reporting-procedure",
         "terms.responsibilities.issue_reporting",
         "The terms do not say how the customer reports an issue.");
   }
 
   // Exclusions and hold-harmless.
   if (t.exclusions().empty()) {
-    add(Severity::kWarning, "no-exclusions", "terms.exclusions",
+    Add(out, Severity::kWarning, "no-exclusions", "terms.exclusions",
         "There is no exclusion or hold-harmless clause: events outside the MSP's control (force "
         "majeure, customer-caused outages) would count against it.");
   }
+}
 
+void LintSecurity(const sla::v1::SlaTerms& t, std::vector<LintFinding>& out) {
   // Security commitments.
   const auto& sec = t.security();
   const bool no_security =
@@ -126,53 +129,58 @@ std::vector<LintFinding> LintTerms(const sla::v1::SlaTerms& t, const CalendarsBy
       (!sec.has_backup() && !sec.has_disaster_recovery() && sec.audit_interval_months() == 0 &&
        !sec.anti_malware() && !sec.encryption_at_rest() && !sec.encryption_in_transit());
   if (no_security) {
-    add(Severity::kError, "no-security-commitments", "terms.security",
+    Add(out, Severity::kError, "no-security-commitments", "terms.security",
         "The terms make no security commitment (backup, disaster recovery, audits, anti-malware, "
         "encryption).");
   } else {
     if (!sec.has_backup())
-      add(Severity::kWarning, "no-backup", "terms.security.backup", "No backup commitment.");
+      Add(out, Severity::kWarning, "no-backup", "terms.security.backup", "No backup commitment.");
     if (!sec.has_disaster_recovery()) {
-      add(Severity::kWarning, "no-disaster-recovery", "terms.security.disaster_recovery",
+      Add(out, Severity::kWarning, "no-disaster-recovery", "terms.security.disaster_recovery",
           "No disaster-recovery commitment (RPO and RTO).");
     }
     if (sec.audit_interval_months() == 0) {
-      add(Severity::kWarning, "no-security-audits", "terms.security.audit_interval_months",
+      Add(out, Severity::kWarning, "no-security-audits", "terms.security.audit_interval_months",
           "No regular security audit is committed.");
     }
     if (!sec.anti_malware())
-      add(Severity::kWarning, "no-anti-malware", "terms.security.anti_malware",
+      Add(out, Severity::kWarning, "no-anti-malware", "terms.security.anti_malware",
           "No anti-malware commitment.");
     if (!sec.encryption_at_rest() || !sec.encryption_in_transit()) {
-      add(Severity::kWarning, "no-encryption", "terms.security",
+      Add(out, Severity::kWarning, "no-encryption", "terms.security",
           "Encryption at rest and in transit are not both committed.");
     }
   }
+}
 
+void LintReviewDate(const sla::v1::SlaTerms& t, absl::CivilDay today,
+                    std::vector<LintFinding>& out) {
   // Review date.
   if (!t.has_review_date()) {
-    add(Severity::kError, "no-review-date", "terms.review_date",
+    Add(out, Severity::kError, "no-review-date", "terms.review_date",
         "The terms have no review date; SLAs must be reviewed regularly.");
   } else {
     const auto& d = t.review_date();
     const absl::CivilDay review(d.year(), d.month(), d.day());
     const absl::CivilDay limit = absl::CivilDay(absl::CivilMonth(today) + 12) + (today.day() - 1);
     if (review > limit) {
-      add(Severity::kWarning, "review-date-too-far", "terms.review_date",
+      Add(out, Severity::kWarning, "review-date-too-far", "terms.review_date",
           absl::StrCat("The review date ", absl::FormatCivilTime(review),
                        " is more than 12 months away."));
     } else if (review < today) {
-      add(Severity::kWarning, "review-date-passed", "terms.review_date",
+      Add(out, Severity::kWarning, "review-date-passed", "terms.review_date",
           absl::StrCat("The review date ", absl::FormatCivilTime(review), " has passed."));
     }
   }
+}
 
+void LintAvailability(const sla::v1::SlaTerms& t, std::vector<LintFinding>& out) {
   // Availability of five nines or tighter.
   for (int i = 0; i < t.availability_targets_size(); ++i) {
     const auto& a = t.availability_targets(i);
     if (a.target_ppm() >= kFiveNinesPpm) {
       const AllowedDowntime dt = AllowedDowntimeFor(a.target_ppm());
-      add(Severity::kWarning, "five-nines",
+      Add(out, Severity::kWarning, "five-nines",
           absl::StrCat("terms.availability_targets[", i, "].target_ppm"),
           absl::StrCat("An availability of ", a.target_ppm() / 10000, ".",
                        absl::StrFormat("%04d", a.target_ppm() % 10000), " % for `", a.service_id(),
@@ -181,7 +189,10 @@ std::vector<LintFinding> LintTerms(const sla::v1::SlaTerms& t, const CalendarsBy
                        " a year); few services achieve it."));
     }
   }
+}
 
+void LintTargets(const sla::v1::SlaTerms& t, const CalendarsByName& calendars,
+                 std::vector<LintFinding>& out) {
   // Around-the-clock targets without after-hours terms.
   bool after_hours_priced = false;
   for (const auto& x : t.pricing().extra_charges())
@@ -190,7 +201,7 @@ std::vector<LintFinding> LintTerms(const sla::v1::SlaTerms& t, const CalendarsBy
     const auto& pt = t.priority_targets(i);
     if (IsAroundTheClock(pt.first_response(), calendars) ||
         IsAroundTheClock(pt.resolution(), calendars)) {
-      add(Severity::kWarning, "twenty-four-seven-without-after-hours-terms",
+      Add(out, Severity::kWarning, "twenty-four-seven-without-after-hours-terms",
           absl::StrCat("terms.priority_targets[", i, "]"),
           "This priority is covered around the clock, but the pricing has no after-hours terms or "
           "fees.");
@@ -204,7 +215,7 @@ std::vector<LintFinding> LintTerms(const sla::v1::SlaTerms& t, const CalendarsBy
       cs.per_event_rules_size() + cs.availability_rules_size() + cs.linear_shortfall_rules_size() >
       0;
   if (has_credits && cs.period_cap_ppm() == 0 && !cs.has_at_risk_pool()) {
-    add(Severity::kWarning, "credits-without-cap", "terms.credit_schedule.period_cap_ppm",
+    Add(out, Severity::kWarning, "credits-without-cap", "terms.credit_schedule.period_cap_ppm",
         "The credit schedule has no cap: credits in a bad month could exceed the fee.");
   }
 
@@ -212,25 +223,40 @@ std::vector<LintFinding> LintTerms(const sla::v1::SlaTerms& t, const CalendarsBy
   for (int i = 0; i < t.priority_targets_size(); ++i) {
     const auto& pt = t.priority_targets(i);
     if (pt.resolution().target_seconds() < pt.first_response().target_seconds()) {
-      add(Severity::kError, "resolution-before-response",
+      Add(out, Severity::kError, "resolution-before-response",
           absl::StrCat("terms.priority_targets[", i, "].resolution"),
           "The resolution target is shorter than the response target.");
     }
   }
+}
 
+void LintWording(const sla::v1::SlaTerms& t, std::vector<LintFinding>& out) {
   // Vague or marketing wording in free text.
   WalkStrings(t, "terms", [&](const std::string& path, const std::string& text) {
     if (!IsProse(path)) return;
     const std::string lower = absl::AsciiStrToLower(text);
     for (const char* phrase : kVaguePhrases) {
       if (lower.find(phrase) != std::string::npos) {
-        add(Severity::kWarning, "vague-wording", path,
+        Add(out, Severity::kWarning, "vague-wording", path,
             absl::StrCat("\"", phrase,
                          "\" is vague or marketing wording: state a measurable term."));
         return;
       }
     }
   });
+}
+
+}  // namespace
+
+std::vector<LintFinding> LintTerms(const sla::v1::SlaTerms& t, const CalendarsByName& calendars,
+                                   absl::CivilDay today) {
+  std::vector<LintFinding> out;
+  LintParties(t, out);
+  LintSecurity(t, out);
+  LintReviewDate(t, today, out);
+  LintAvailability(t, out);
+  LintTargets(t, calendars, out);
+  LintWording(t, out);
   return out;
 }
 
