@@ -241,7 +241,10 @@ std::string RenderCsv(const v1::Report& r) {
   return out;
 }
 
-std::string RenderHtml(const v1::Report& r) {
+namespace {
+
+// The head of the page and what identifies the report (name, revision, period, terms).
+std::string HtmlHeader(const v1::Report& r) {
   const std::string title = absl::StrCat("SLA compliance report ", r.period());
   std::string out = absl::StrCat(
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
@@ -259,6 +262,10 @@ std::string RenderHtml(const v1::Report& r) {
   if (!r.revision_note().empty())
     absl::StrAppend(&out, "<p><em>", HtmlEscape(r.revision_note()), "</em></p>\n");
 
+  return out;
+}
+
+void HtmlPriorities(const v1::Report& r, std::string& out) {
   out +=
       "<h2>Response and resolution</h2>\n<table>\n<tr><th>Priority</th><th>Tickets</th><th>Target "
       "(contract)</th>"
@@ -284,7 +291,9 @@ std::string RenderHtml(const v1::Report& r) {
                   ", resolution met ", PercentText(r.total().resolution_met_ppm()), ", ",
                   r.total().breach_count(), " breaches.</p>\n");
   out += "<h3>Breaches by priority</h3>\n" + BreachChart(r);
+}
 
+void HtmlAvailability(const v1::Report& r, std::string& out) {
   out +=
       "<h2>Availability</h2>\n<table>\n<tr><th>Service</th><th>Target "
       "(contract)</th><th>Measured</th>"
@@ -297,7 +306,9 @@ std::string RenderHtml(const v1::Report& r) {
                     "</td></tr>\n");
   }
   out += "</table>\n" + AvailabilityChart(r);
+}
 
+void HtmlEscalationsAndCredits(const v1::Report& r, std::string& out) {
   out += "<h2>Escalations</h2>\n<table>\n<tr><th>Level</th><th>Fired</th><th>By hand</th></tr>\n";
   for (const auto& e : r.escalations())
     Row(out, {absl::StrCat(e.level()), absl::StrCat(e.count()), absl::StrCat(e.manual())});
@@ -310,6 +321,9 @@ std::string RenderHtml(const v1::Report& r) {
               absl::StrCat(c.amount_minor(), " ", c.currency(), " (minor units)"),
               absl::StrCat(c.cap_cut_minor())});
   }
+}
+
+void HtmlTrendAndBreaches(const v1::Report& r, std::string& out) {
   out += "</table>\n<h2>Trend (12 periods)</h2>\n" + TrendChart(r);
   out +=
       "<table>\n<tr><th>Period</th><th>Tickets</th><th>Response met</th><th>Resolution "
@@ -333,6 +347,16 @@ std::string RenderHtml(const v1::Report& r) {
   out += "</table>\n";
   if (r.breaches_not_listed() > 0)
     absl::StrAppend(&out, "<p>and ", r.breaches_not_listed(), " more.</p>\n");
+}
+
+}  // namespace
+
+std::string RenderHtml(const v1::Report& r) {
+  std::string out = HtmlHeader(r);
+  HtmlPriorities(r, out);
+  HtmlAvailability(r, out);
+  HtmlEscalationsAndCredits(r, out);
+  HtmlTrendAndBreaches(r, out);
   out += "</body>\n</html>\n";
   return out;
 }
