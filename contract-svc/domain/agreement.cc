@@ -110,6 +110,23 @@ class Builder {
                         t_.review_date().month(), t_.review_date().day()));
     }
 
+    Services();
+    Kpis();
+    ProblemManagement();
+    Responsibilities();
+    Escalation();
+    Reporting();
+    Targets();
+    Availability();
+    Scalability();
+    Termination();
+    Pricing();
+    SecurityCommitments();
+    return std::move(doc_);
+  }
+
+ private:
+  void Services() {
     H(2, "1. Services in scope");
     for (const auto& s : t_.services()) {
       H(3, s.display_name());
@@ -124,13 +141,17 @@ class Builder {
         items.push_back("Hours: " + CalendarText(s.service_calendar()));
       L(items);
     }
+  }
 
+  void Kpis() {
     H(2, "2. Performance and KPIs");
     std::vector<std::vector<std::string>> kpis = {{"KPI", "Measurement", "Unit"}};
     for (const auto& k : t_.kpis()) kpis.push_back({k.description(), k.measurement(), k.unit()});
     T(kpis);
     if (t_.kpis().empty()) P("No KPIs are defined beyond the service level targets below.");
+  }
 
+  void ProblemManagement() {
     H(2, "3. Problem management and root-cause analysis");
     const auto& pm = t_.problem_management();
     P(pm.incident_definition().empty() ? "" : "Incident: " + pm.incident_definition());
@@ -147,7 +168,9 @@ class Builder {
               : "",
           "."));
     }
+  }
 
+  void Responsibilities() {
     H(2, "4. Responsibilities");
     H(3, "The MSP");
     std::vector<std::string> msp, customer, reporting;
@@ -164,7 +187,9 @@ class Builder {
       P("The customer reports issues through:");
       L(reporting);
     }
+  }
 
+  void Escalation() {
     H(2, "5. Escalation");
     std::vector<std::vector<std::string>> esc = {
         {"Level", "When", "Who is told", "Outside coverage hours"}};
@@ -178,7 +203,9 @@ class Builder {
            l.notify_outside_coverage() ? "notified at once" : "waits for the next opening"});
     }
     T(esc);
+  }
 
+  void Reporting() {
     H(2, "6. Reporting");
     const auto& rep = t_.reporting();
     if (rep.frequency() != sla::v1::FREQUENCY_UNSPECIFIED) {
@@ -192,7 +219,9 @@ class Builder {
                          : "",
                      "."));
     }
+  }
 
+  void Targets() {
     H(2, "7. Response and resolution");
     std::vector<std::vector<std::string>> targets = {{"Priority", "Definition", "First response",
                                                       "Resolution plan", "Updates at least every",
@@ -204,7 +233,9 @@ class Builder {
     }
     T(targets);
     P("Time spent waiting on the customer does not count towards any target.");
+  }
 
+  void Availability() {
     H(2, "8. Availability");
     std::vector<std::vector<std::string>> avail = {{"Service", "Target",
                                                     "Allowed downtime per 30-day month", "Per year",
@@ -231,7 +262,9 @@ class Builder {
       }
       P(a.downtime_costs());
     }
+  }
 
+  void Scalability() {
     H(2, "9. Scalability");
     P(t_.scalability().description());
     std::vector<std::string> units;
@@ -240,7 +273,9 @@ class Builder {
                                    MoneyText(u.unit_price()), " each per month"));
     }
     L(units);
+  }
 
+  void Termination() {
     H(2, "10. Termination");
     const auto& term = t_.termination();
     P(absl::StrCat(
@@ -263,7 +298,9 @@ class Builder {
       L(cause);
     }
     P(term.exit_assistance());
+  }
 
+  void Pricing() {
     H(2, "11. Pricing and billing");
     const auto& pr = t_.pricing();
     std::vector<std::string> price = {absl::StrCat("Monthly fee: ", MoneyText(pr.monthly_fee()))};
@@ -329,7 +366,9 @@ class Builder {
               : "",
           "."));
     }
+  }
 
+  void SecurityCommitments() {
     H(2, "12. Service level targets and security");
     const auto& sec = t_.security();
     std::vector<std::string> s;
@@ -384,7 +423,6 @@ class Builder {
       H(3, "Exclusions and hold-harmless");
       L(excl);
     }
-    return std::move(doc_);
   }
 
  private:
