@@ -18,6 +18,7 @@
 #include "common/log/log.h"
 #include "common/server/access.h"
 #include "common/server/jwks.h"
+#include "common/status/status_macros.h"
 
 namespace sla::server {
 namespace {
@@ -250,6 +251,55 @@ int KeyFileVerifier::reloads() const {
   return reloads_;
 }
 
+namespace {
+
+// The roles of a verified token: the mapped claim (provider tokens), or the platform's own
+// `roles` claim for its own tokens; UNAUTHENTICATED when none results.
+absl::Status RolesOf(jwt_t* jwt, const ClaimMapping& mapping, bool own_claims,
+                     std::vector<std::string>& roles) {
+  std::vector<std::string> values;
+  std::unique_ptr<char, FreeDeleter> roles_json(
+      jwt_get_grants_json(jwt, mapping.roles_claim.c_str()));
+  if (roles_json != nullptr && !ParseClaimValues(roles_json.get(), values)) {
+    return Reject(absl::StrCat(mapping.roles_claim, " must be an array of strings or one string"));
+  }
+  for (const std::string& v : values) {
+    if (mapping.role_map.empty()) {
+      if (!ValidRoleName(v)) return Reject(absl::StrCat("`", v, "` is not a role name"));
+      roles.push_back(v);
+    } else if (auto it = mapping.role_map.find(v);
+               it != mapping.role_map.end() &&
+               std::find(roles.begin(), roles.end(), it->second) == roles.end()) {
+      roles.push_back(it->second);
+    }
+  }
+  if (roles.empty() && own_claims && mapping.roles_claim != "roles") {
+    std::unique_ptr<char, FreeDeleter> own(jwt_get_grants_json(jwt, "roles"));
+    if (own != nullptr && !ParseRoles(own.get(), roles)) roles.clear();
+  }
+  if (roles.empty()) {
+    return Reject(
+        mapping.role_map.empty()
+            ? absl::StrCat(mapping.roles_claim, " must be a non-empty array of role names")
+            : absl::StrCat("none of the ", mapping.roles_claim, " maps to a role"));
+  }
+  return absl::OkStatus();
+}
+
+// `service`: the service whose own key signed the token, empty for the identity provider's.
+absl::Status CheckSigner(const std::string& service, const Identity& id) {
+  if (!service.empty() &&
+      (id.subject != service || id.roles != std::vector<std::string>{"service"})) {
+    return Reject(absl::StrCat("the key of ", service, " signs only its own service identity"));
+  }
+  if (service.empty() && id.HasRole("service")) {
+    return Reject("a service identity must be signed by that service's own key");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time now) const {
   if (token.empty()) return Reject("empty");
   if (token.size() > 8192) return Reject("too long");
@@ -316,45 +366,13 @@ absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token, absl::Time
   id.tenant = claim(mapping.tenant_claim.c_str());
   if (id.tenant.empty() && own_claims) id.tenant = claim("tenant");
   if (id.tenant.size() > 128) return Reject("tenant too long");
-  std::vector<std::string> values;
-  std::unique_ptr<char, FreeDeleter> roles_json(
-      jwt_get_grants_json(jwt.get(), mapping.roles_claim.c_str()));
-  if (roles_json != nullptr && !ParseClaimValues(roles_json.get(), values)) {
-    return Reject(absl::StrCat(mapping.roles_claim, " must be an array of strings or one string"));
-  }
-  for (const std::string& v : values) {
-    if (mapping.role_map.empty()) {
-      if (!ValidRoleName(v)) return Reject(absl::StrCat("`", v, "` is not a role name"));
-      id.roles.push_back(v);
-    } else if (auto it = mapping.role_map.find(v);
-               it != mapping.role_map.end() &&
-               std::find(id.roles.begin(), id.roles.end(), it->second) == id.roles.end()) {
-      id.roles.push_back(it->second);
-    }
-  }
-  if (id.roles.empty() && own_claims && mapping.roles_claim != "roles") {
-    std::unique_ptr<char, FreeDeleter> own(jwt_get_grants_json(jwt.get(), "roles"));
-    if (own != nullptr && !ParseRoles(own.get(), id.roles)) id.roles.clear();
-  }
-  if (id.roles.empty()) {
-    return Reject(
-        mapping.role_map.empty()
-            ? absl::StrCat(mapping.roles_claim, " must be a non-empty array of role names")
-            : absl::StrCat("none of the ", mapping.roles_claim, " maps to a role"));
-  }
+  SLA_RETURN_IF_ERROR(RolesOf(jwt.get(), mapping, own_claims, id.roles));
   if (absl::Status shape = CheckIdentityShape(id); !shape.ok()) return Reject(shape.message());
   // RS256/ES256: a service's own key signs only that service's identity, and a service
   // identity comes only from that service's key (the identity provider's key cannot mint one).
   // HS256 has one shared key for everyone: local runs only.
   if (config_.algorithm != JwtAlgorithm::kHs256) {
-    if (!signer->service.empty() &&
-        (id.subject != signer->service || id.roles != std::vector<std::string>{"service"})) {
-      return Reject(
-          absl::StrCat("the key of ", signer->service, " signs only its own service identity"));
-    }
-    if (signer->service.empty() && id.HasRole("service")) {
-      return Reject("a service identity must be signed by that service's own key");
-    }
+    SLA_RETURN_IF_ERROR(CheckSigner(signer->service, id));
   }
   id.expires = absl::FromUnixSeconds(exp);
   absl::MutexLock lock(&cache_->mu);
