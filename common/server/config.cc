@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/server/auth.h"
 #include "common/status/errors.h"
+#include "common/status/status_macros.h"
 
 ABSL_FLAG(std::string, host, "127.0.0.1", "Address to listen on.");
 ABSL_FLAG(int, port, -1,
@@ -161,12 +162,9 @@ std::vector<char*> ParseFlagsWithEnv(int argc, char** argv, const std::string& u
   return absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
 }
 
-absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port,
-                                             const std::string& default_database) {
-  ServerConfig c;
-  c.host = absl::GetFlag(FLAGS_host);
-  c.port = absl::GetFlag(FLAGS_port) < 0 ? default_port : absl::GetFlag(FLAGS_port);
-  if (c.port > 65535) return InvalidField("--port", "must be at most 65535");
+namespace {
+
+absl::Status DatabaseFlags(ServerConfig& c, const std::string& default_database) {
   c.db.host = absl::GetFlag(FLAGS_db_host);
   c.db.port = absl::GetFlag(FLAGS_db_port);
   c.db.socket = absl::GetFlag(FLAGS_db_socket);
@@ -194,6 +192,10 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port,
     if (!pw.ok()) return InvalidField("--db_password_file", pw.status().message());
     c.db.password = *std::move(pw);
   }
+  return absl::OkStatus();
+}
+
+absl::Status JwtFlags(ServerConfig& c) {
   c.jwt_key_file = absl::GetFlag(FLAGS_jwt_key_file);
   if (c.jwt_key_file.empty()) return InvalidField("--jwt_key_file", "is required");
   const int reload = absl::GetFlag(FLAGS_jwt_key_reload_s);
@@ -215,6 +217,11 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port,
       ClaimMapping::ParseRoleMap(absl::GetFlag(FLAGS_jwt_role_map));
   if (!role_map.ok()) return InvalidField("--jwt_role_map", role_map.status().message());
   c.jwt_claims.role_map = *std::move(role_map);
+  return absl::OkStatus();
+}
+
+// TLS, and the JWT algorithm, which must be named where plaintext is not confined to loopback.
+absl::Status TlsFlags(ServerConfig& c) {
   c.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
   c.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
   c.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
@@ -242,6 +249,10 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port,
   absl::StatusOr<JwtAlgorithm> alg = ParseJwtAlgorithm(algorithm);
   if (!alg.ok()) return InvalidField("--jwt_algorithm", "must be HS256, RS256 or ES256");
   c.jwt_algorithm = *alg;
+  return absl::OkStatus();
+}
+
+absl::Status LimitFlags(ServerConfig& c) {
   const int drain = absl::GetFlag(FLAGS_drain_seconds);
   if (drain < 0 || drain > 3600) return InvalidField("--drain_seconds", "must be within 0..3600");
   c.drain_timeout = absl::Seconds(drain);
@@ -273,6 +284,21 @@ absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port,
   if (!c.peer_tls_cert_file.empty() && c.peer_tls_ca_file.empty()) {
     return InvalidField("--peer_tls_ca_file", "is required with --peer_tls_cert_file");
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ServerConfig> ConfigFromFlags(int default_port,
+                                             const std::string& default_database) {
+  ServerConfig c;
+  c.host = absl::GetFlag(FLAGS_host);
+  c.port = absl::GetFlag(FLAGS_port) < 0 ? default_port : absl::GetFlag(FLAGS_port);
+  if (c.port > 65535) return InvalidField("--port", "must be at most 65535");
+  SLA_RETURN_IF_ERROR(DatabaseFlags(c, default_database));
+  SLA_RETURN_IF_ERROR(JwtFlags(c));
+  SLA_RETURN_IF_ERROR(TlsFlags(c));
+  SLA_RETURN_IF_ERROR(LimitFlags(c));
   return c;
 }
 
