@@ -79,6 +79,64 @@ int Fail(absl::string_view what, const absl::Status& s) {
   return 1;
 }
 
+// The database may still be starting (a pod next to its database): retry for a while. Commits
+// must be durable unless --allow_non_durable_db says otherwise.
+absl::StatusOr<std::unique_ptr<mysql::ConnectionPool>> OpenDatabase(const ServerConfig& config) {
+  absl::StatusOr<std::unique_ptr<mysql::ConnectionPool>> pool;
+  for (int attempt = 1;; ++attempt) {
+    pool = mysql::ConnectionPool::Create(config.db);
+    if (pool.ok() || pool.status().code() != absl::StatusCode::kUnavailable || attempt == 30) break;
+    log::Warning("database not reachable yet; retrying", {{"attempt", absl::StrCat(attempt)}});
+    absl::SleepFor(absl::Seconds(1));
+  }
+  if (!pool.ok()) return pool.status();
+  if (absl::Status durable = mysql::CheckDurableCommits(**pool); !durable.ok()) {
+    if (!config.allow_non_durable_db || durable.code() != absl::StatusCode::kFailedPrecondition) {
+      return durable;
+    }
+    log::Warning("running on a database whose commits are not durable (--allow_non_durable_db)",
+                 {{"detail", durable.message()}});
+  }
+  return pool;
+}
+
+// The main server: bounded threads, the request size limit, keepalive; nullptr if it cannot
+// listen.
+std::unique_ptr<grpc::Server> StartServer(const ServerConfig& config, const std::string& name,
+                                          const std::string& address,
+                                          const std::shared_ptr<grpc::ServerCredentials>& creds,
+                                          std::vector<std::unique_ptr<grpc::Service>>& services,
+                                          int* bound_port) {
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(address, creds, bound_port);
+  grpc::ResourceQuota quota(name);
+  quota.SetMaxThreads(config.max_threads);
+  builder.SetResourceQuota(quota);
+  TuneSyncServer(builder, config.max_threads);
+  // gRPC parses a request before any handler or interceptor can authenticate it, so the limit
+  // is enforced here, on the wire size, where a larger message is refused unparsed.
+  builder.SetMaxReceiveMessageSize(config.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
+  for (auto& s : services) builder.RegisterService(s.get());
+  return builder.BuildAndStart();
+}
+
+// The probe listener: a server of its own with nothing registered but the default health
+// service, so plaintext there exposes no RPC even when the main port is TLS-only. nullptr if
+// it cannot listen.
+std::unique_ptr<grpc::Server> StartHealthServer(const ServerConfig& config) {
+  grpc::ServerBuilder hb;
+  int health_bound = 0;
+  hb.AddListeningPort(ListenAddress(config.host, config.health_port),
+                      grpc::InsecureServerCredentials(), &health_bound);
+  std::unique_ptr<grpc::Server> server = hb.BuildAndStart();
+  if (health_bound == 0) return nullptr;
+  return server;
+}
+
 }  // namespace
 
 int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
@@ -108,22 +166,8 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> peer_creds = PeerCredentials(*config);
   if (!peer_creds.ok()) return Fail("peer tls", peer_creds.status());
 
-  absl::StatusOr<std::unique_ptr<mysql::ConnectionPool>> pool;
-  // The database may still be starting (a pod next to its database): retry for a while.
-  for (int attempt = 1;; ++attempt) {
-    pool = mysql::ConnectionPool::Create(config->db);
-    if (pool.ok() || pool.status().code() != absl::StatusCode::kUnavailable || attempt == 30) break;
-    log::Warning("database not reachable yet; retrying", {{"attempt", absl::StrCat(attempt)}});
-    absl::SleepFor(absl::Seconds(1));
-  }
+  absl::StatusOr<std::unique_ptr<mysql::ConnectionPool>> pool = OpenDatabase(*config);
   if (!pool.ok()) return Fail("database", pool.status());
-  if (absl::Status durable = mysql::CheckDurableCommits(**pool); !durable.ok()) {
-    if (!config->allow_non_durable_db || durable.code() != absl::StatusCode::kFailedPrecondition) {
-      return Fail("database", durable);
-    }
-    log::Warning("running on a database whose commits are not durable (--allow_non_durable_db)",
-                 {{"detail", durable.message()}});
-  }
   absl::StatusOr<int> applied = mysql::Migrate(**pool, *def.migrations);
   if (!applied.ok()) return Fail("migrations", applied.status());
   if (config->migrate_only) {
@@ -142,36 +186,17 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
   int bound_port = 0;
   const std::string address = ListenAddress(config->host, config->port);
-  builder.AddListeningPort(address, *creds, &bound_port);
-  grpc::ResourceQuota quota(def.name);
-  quota.SetMaxThreads(config->max_threads);
-  builder.SetResourceQuota(quota);
-  TuneSyncServer(builder, config->max_threads);
-  // gRPC parses a request before any handler or interceptor can authenticate it, so the limit
-  // is enforced here, on the wire size, where a larger message is refused unparsed.
-  builder.SetMaxReceiveMessageSize(config->max_message_bytes);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
-  for (auto& s : services) builder.RegisterService(s.get());
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  std::unique_ptr<grpc::Server> server =
+      StartServer(*config, def.name, address, *creds, services, &bound_port);
   if (server == nullptr || bound_port == 0) {
     return Fail("listen", absl::UnavailableError(absl::StrCat("cannot listen on ", address)));
   }
-  // The probe listener: a server of its own with nothing registered but the default health
-  // service, so plaintext there exposes no RPC even when the main port is TLS-only.
   std::unique_ptr<grpc::Server> health_server;
   if (config->health_port != 0) {
-    grpc::ServerBuilder hb;
-    int health_bound = 0;
-    hb.AddListeningPort(ListenAddress(config->host, config->health_port),
-                        grpc::InsecureServerCredentials(), &health_bound);
-    health_server = hb.BuildAndStart();
-    if (health_server == nullptr || health_bound == 0) {
+    health_server = StartHealthServer(*config);
+    if (health_server == nullptr) {
       server->Shutdown();
       return Fail("listen", absl::UnavailableError(absl::StrCat("cannot listen on health port ",
                                                                 config->health_port)));
