@@ -257,63 +257,12 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string target(req_.target());
     const size_t q = target.find('?');
     const std::string path = target.substr(0, q);
-    std::string query = q == std::string::npos ? "" : target.substr(q + 1);
+    const std::string query = SystemParameters(q == std::string::npos ? "" : target.substr(q + 1));
     const std::string method(req_.method_string());
-    // `alt=media` (Google's system parameter): a document's bytes as a file, not its JSON.
-    media_ = false;
-    {
-      std::vector<std::string> kept;
-      for (absl::string_view p : absl::StrSplit(query, '&', absl::SkipEmpty())) {
-        if (p == "alt=media") {
-          media_ = true;
-        } else if (p != "alt=json") {
-          kept.emplace_back(p);
-        }
-      }
-      query = absl::StrJoin(kept, "&");
-    }
     if (method == "GET" && absl::StartsWith(path, kDownloads) && !following_link_)
       return FollowLink(path);
 
-    if (method == "OPTIONS" && !Header(req_, http::field::access_control_request_method).empty()) {
-      if (origin_.empty()) {
-        return Send(ErrorResponse(grpc::StatusCode::PERMISSION_DENIED, "origin not allowed",
-                                  version, keep_alive),
-                    path);
-      }
-      Response res{http::status::no_content, version};
-      res.set(http::field::access_control_allow_methods, "GET, POST, PUT, PATCH, DELETE, OPTIONS");
-      res.set(http::field::access_control_allow_headers, kAllowedRequestHeaders);
-      res.set(http::field::access_control_max_age, "600");
-      res.keep_alive(keep_alive);
-      res.prepare_payload();
-      return Send(std::move(res), path);
-    }
-    if (path == "/healthz" && method == "GET") {
-      return Send(JsonResponse(200, R"({"status":"SERVING"})", version, keep_alive), path);
-    }
-    if (method == "GET" && !gw_->docs.empty() && (path == "/docs" || path == "/docs/")) {
-      Response res{http::status::ok, version};
-      res.set(http::field::content_type, "text/html; charset=utf-8");
-      res.body() = kDocsPage;
-      res.keep_alive(keep_alive);
-      res.prepare_payload();
-      return Send(std::move(res), path);
-    }
-    if (auto doc = gw_->docs.find(path); method == "GET" && doc != gw_->docs.end()) {
-      Response res{http::status::ok, version};
-      res.set(http::field::content_type, doc->second.first);
-      res.set(http::field::cache_control, "public, max-age=3600");
-      res.body() = doc->second.second;
-      res.keep_alive(keep_alive);
-      res.prepare_payload();
-      return Send(std::move(res), path);
-    }
-    if (path == "/openapi.json" && method == "GET") {
-      Response res = JsonResponse(200, gw_->openapi, version, keep_alive);
-      res.set(http::field::cache_control, "public, max-age=300");
-      return Send(std::move(res), path);
-    }
+    if (ServeOwn(method, path, version, keep_alive)) return;
     RouteTable::Found found = gw_->routes.Find(method, path);
     if (found.route == nullptr) {
       if (found.path_known) {
@@ -328,6 +277,78 @@ class Session : public std::enable_shared_from_this<Session> {
                         absl::StrCat("no route for ", method, " ", path), version, keep_alive);
       return Send(std::move(res), path);
     }
+    Dispatch(found, path, query, version, keep_alive);
+  }
+
+  // Takes Google's system parameters out of `query`: `alt=media` asks for a document's bytes
+  // as a file rather than its JSON (sets media_), `alt=json` is the default.
+  std::string SystemParameters(const std::string& query) {
+    media_ = false;
+    std::vector<std::string> kept;
+    for (absl::string_view p : absl::StrSplit(query, '&', absl::SkipEmpty())) {
+      if (p == "alt=media") {
+        media_ = true;
+      } else if (p != "alt=json") {
+        kept.emplace_back(p);
+      }
+    }
+    return absl::StrJoin(kept, "&");
+  }
+
+  // What the gateway answers itself (CORS preflight, health, API docs); false for the rest.
+  bool ServeOwn(const std::string& method, const std::string& path, unsigned version,
+                bool keep_alive) {
+    if (method == "OPTIONS" && !Header(req_, http::field::access_control_request_method).empty()) {
+      if (origin_.empty()) {
+        Send(ErrorResponse(grpc::StatusCode::PERMISSION_DENIED, "origin not allowed", version,
+                           keep_alive),
+             path);
+        return true;
+      }
+      Response res{http::status::no_content, version};
+      res.set(http::field::access_control_allow_methods, "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+      res.set(http::field::access_control_allow_headers, kAllowedRequestHeaders);
+      res.set(http::field::access_control_max_age, "600");
+      res.keep_alive(keep_alive);
+      res.prepare_payload();
+      Send(std::move(res), path);
+      return true;
+    }
+    if (path == "/healthz" && method == "GET") {
+      Send(JsonResponse(200, R"({"status":"SERVING"})", version, keep_alive), path);
+      return true;
+    }
+    if (method == "GET" && !gw_->docs.empty() && (path == "/docs" || path == "/docs/")) {
+      Response res{http::status::ok, version};
+      res.set(http::field::content_type, "text/html; charset=utf-8");
+      res.body() = kDocsPage;
+      res.keep_alive(keep_alive);
+      res.prepare_payload();
+      Send(std::move(res), path);
+      return true;
+    }
+    if (auto doc = gw_->docs.find(path); method == "GET" && doc != gw_->docs.end()) {
+      Response res{http::status::ok, version};
+      res.set(http::field::content_type, doc->second.first);
+      res.set(http::field::cache_control, "public, max-age=3600");
+      res.body() = doc->second.second;
+      res.keep_alive(keep_alive);
+      res.prepare_payload();
+      Send(std::move(res), path);
+      return true;
+    }
+    if (path == "/openapi.json" && method == "GET") {
+      Response res = JsonResponse(200, gw_->openapi, version, keep_alive);
+      res.set(http::field::cache_control, "public, max-age=300");
+      Send(std::move(res), path);
+      return true;
+    }
+    return false;
+  }
+
+  // A routed call: its request built from the path, query and body, sent to its upstream.
+  void Dispatch(const RouteTable::Found& found, const std::string& path, const std::string& query,
+                unsigned version, bool keep_alive) {
     const Route& route = *found.route;
     const std::string content_type = absl::AsciiStrToLower(Header(req_, http::field::content_type));
     if (!req_.body().empty() && !absl::StartsWith(content_type, "application/json")) {
