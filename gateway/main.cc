@@ -112,6 +112,97 @@ std::vector<char*> ParseWithEnv(int argc, char** argv) {
   return absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
 }
 
+// The services the gateway routes to, with their upstream addresses in `options`.
+absl::StatusOr<std::vector<const google::protobuf::ServiceDescriptor*>> RoutedServices(
+    sla::gateway::GatewayOptions& options) {
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  std::vector<const google::protobuf::ServiceDescriptor*> services;
+  for (const auto& [name, address] : std::vector<std::pair<std::string, std::string>>{
+           {"sla.contract.v1.ContractService", absl::GetFlag(FLAGS_contract_address)},
+           {"sla.ticket.v1.TicketService", absl::GetFlag(FLAGS_ticket_address)},
+           {"sla.billing.v1.BillingService", absl::GetFlag(FLAGS_billing_address)},
+           {"sla.reporting.v1.ReportingService", absl::GetFlag(FLAGS_reporting_address)}}) {
+    services.push_back(pool->FindServiceByName(name));
+    if (services.back() == nullptr)
+      return absl::InvalidArgumentError(absl::StrCat(name, " is not linked in"));
+    options.upstreams[name] = address;
+  }
+  // The typed event streams: one service name on three upstreams, routed by the stream asked for.
+  (void)sla::v1::ListEventsRequest::descriptor();
+  services.push_back(pool->FindServiceByName("sla.v1.EventService"));
+  if (services.back() == nullptr)
+    return absl::InvalidArgumentError("sla.v1.EventService is not linked in");
+  options.upstreams["sla.v1.EventService/ticket-svc"] = absl::GetFlag(FLAGS_ticket_address);
+  options.upstreams["sla.v1.EventService/billing-svc"] = absl::GetFlag(FLAGS_billing_address);
+  options.upstreams["sla.v1.EventService/reporting-svc"] = absl::GetFlag(FLAGS_reporting_address);
+  // The gateway's own methods (download links), answered here.
+  (void)sla::gateway::v1::SignDownloadRequest::descriptor();
+  services.push_back(pool->FindServiceByName("sla.gateway.v1.GatewayService"));
+  if (services.back() == nullptr)
+    return absl::InvalidArgumentError("sla.gateway.v1.GatewayService is not linked in");
+  return services;
+}
+
+absl::Status OptionsFromFlags(sla::gateway::GatewayOptions& options) {
+  options.host = absl::GetFlag(FLAGS_host);
+  options.port = absl::GetFlag(FLAGS_port);
+  if (options.port < 0 || options.port > 65535)
+    return absl::InvalidArgumentError("--port: must be within 0..65535");
+  for (absl::string_view o :
+       absl::StrSplit(absl::GetFlag(FLAGS_cors_origins), ',', absl::SkipWhitespace())) {
+    options.cors_origins.emplace_back(absl::StripAsciiWhitespace(o));
+  }
+  const int body = absl::GetFlag(FLAGS_max_body_bytes);
+  if (body < 1024 || body > (64 << 20))
+    return absl::InvalidArgumentError("--max_body_bytes: must be within 1024..67108864");
+  options.max_body_bytes = static_cast<size_t>(body);
+  const int call = absl::GetFlag(FLAGS_call_timeout_s), read = absl::GetFlag(FLAGS_read_timeout_s);
+  if (call < 1 || call > 600)
+    return absl::InvalidArgumentError("--call_timeout_s: must be within 1..600");
+  if (read < 1 || read > 600)
+    return absl::InvalidArgumentError("--read_timeout_s: must be within 1..600");
+  options.call_timeout = absl::Seconds(call);
+  options.read_timeout = absl::Seconds(read);
+  options.threads = absl::GetFlag(FLAGS_threads);
+  if (options.threads < 1 || options.threads > 64)
+    return absl::InvalidArgumentError("--threads: must be within 1..64");
+  options.max_streams = absl::GetFlag(FLAGS_max_streams);
+  options.max_streams_per_identity = absl::GetFlag(FLAGS_max_streams_per_identity);
+  if (options.max_streams < 0 || options.max_streams_per_identity < 0)
+    return absl::InvalidArgumentError("--max_streams*: must not be negative");
+  const int stream_s = absl::GetFlag(FLAGS_max_stream_s);
+  if (stream_s < 1 || stream_s > 86400)
+    return absl::InvalidArgumentError("--max_stream_s: must be within 1..86400");
+  options.max_stream_duration = absl::Seconds(stream_s);
+  const int poll_ms = absl::GetFlag(FLAGS_stream_poll_ms);
+  if (poll_ms < 50 || poll_ms > 60000)
+    return absl::InvalidArgumentError("--stream_poll_ms: must be within 50..60000");
+  options.stream_poll = absl::Milliseconds(poll_ms);
+  options.docs_dir = absl::GetFlag(FLAGS_docs_dir);
+  if (const std::string key_file = absl::GetFlag(FLAGS_link_key_file); !key_file.empty()) {
+    auto key = sla::server::ReadSecretFile(key_file);
+    if (!key.ok())
+      return absl::InvalidArgumentError(absl::StrCat("--link_key_file: ", key.status().message()));
+    if (key->size() < 32)
+      return absl::InvalidArgumentError("--link_key_file: at least 32 bytes of secret, please");
+    options.link_key = *key;
+  } else {
+    unsigned char random[32];
+    RAND_bytes(random, sizeof random);
+    options.link_key.assign(reinterpret_cast<const char*>(random), sizeof random);
+    sla::log::Warning(
+        "no --link_key_file: download links work on this replica only, until it restarts");
+  }
+  auto creds = sla::server::PeerTlsCredentials(absl::GetFlag(FLAGS_peer_tls_ca_file),
+                                               absl::GetFlag(FLAGS_peer_tls_cert_file),
+                                               absl::GetFlag(FLAGS_peer_tls_key_file), 60);
+  if (!creds.ok())
+    return absl::InvalidArgumentError(absl::StrCat("--peer_tls_*: ", creds.status().message()));
+  options.upstream_credentials = *creds;
+
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -131,82 +222,18 @@ int main(int argc, char** argv) {
   (void)sla::ticket::v1::Ticket::descriptor();
   (void)sla::billing::v1::Invoice::descriptor();
   (void)sla::reporting::v1::Report::descriptor();
-  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   sla::gateway::GatewayOptions options;
-  std::vector<const google::protobuf::ServiceDescriptor*> services;
-  for (const auto& [name, address] : std::vector<std::pair<std::string, std::string>>{
-           {"sla.contract.v1.ContractService", absl::GetFlag(FLAGS_contract_address)},
-           {"sla.ticket.v1.TicketService", absl::GetFlag(FLAGS_ticket_address)},
-           {"sla.billing.v1.BillingService", absl::GetFlag(FLAGS_billing_address)},
-           {"sla.reporting.v1.ReportingService", absl::GetFlag(FLAGS_reporting_address)}}) {
-    services.push_back(pool->FindServiceByName(name));
-    if (services.back() == nullptr) return Fail(absl::StrCat(name, " is not linked in"));
-    options.upstreams[name] = address;
-  }
-  // The typed event streams: one service name on three upstreams, routed by the stream asked for.
-  (void)sla::v1::ListEventsRequest::descriptor();
-  services.push_back(pool->FindServiceByName("sla.v1.EventService"));
-  if (services.back() == nullptr) return Fail("sla.v1.EventService is not linked in");
-  options.upstreams["sla.v1.EventService/ticket-svc"] = absl::GetFlag(FLAGS_ticket_address);
-  options.upstreams["sla.v1.EventService/billing-svc"] = absl::GetFlag(FLAGS_billing_address);
-  options.upstreams["sla.v1.EventService/reporting-svc"] = absl::GetFlag(FLAGS_reporting_address);
-  // The gateway's own methods (download links), answered here.
-  (void)sla::gateway::v1::SignDownloadRequest::descriptor();
-  services.push_back(pool->FindServiceByName("sla.gateway.v1.GatewayService"));
-  if (services.back() == nullptr) return Fail("sla.gateway.v1.GatewayService is not linked in");
-  auto routes = sla::gateway::RouteTable::Build(services);
+  absl::StatusOr<std::vector<const google::protobuf::ServiceDescriptor*>> services =
+      RoutedServices(options);
+  if (!services.ok()) return Fail(std::string(services.status().message()));
+  auto routes = sla::gateway::RouteTable::Build(*services);
   if (!routes.ok()) return Fail(std::string(routes.status().message()));
   if (absl::GetFlag(FLAGS_print_openapi)) {
     std::cout << sla::gateway::OpenApiJson(*routes) << "\n";
     return 0;
   }
 
-  options.host = absl::GetFlag(FLAGS_host);
-  options.port = absl::GetFlag(FLAGS_port);
-  if (options.port < 0 || options.port > 65535) return Fail("--port: must be within 0..65535");
-  for (absl::string_view o :
-       absl::StrSplit(absl::GetFlag(FLAGS_cors_origins), ',', absl::SkipWhitespace())) {
-    options.cors_origins.emplace_back(absl::StripAsciiWhitespace(o));
-  }
-  const int body = absl::GetFlag(FLAGS_max_body_bytes);
-  if (body < 1024 || body > (64 << 20))
-    return Fail("--max_body_bytes: must be within 1024..67108864");
-  options.max_body_bytes = static_cast<size_t>(body);
-  const int call = absl::GetFlag(FLAGS_call_timeout_s), read = absl::GetFlag(FLAGS_read_timeout_s);
-  if (call < 1 || call > 600) return Fail("--call_timeout_s: must be within 1..600");
-  if (read < 1 || read > 600) return Fail("--read_timeout_s: must be within 1..600");
-  options.call_timeout = absl::Seconds(call);
-  options.read_timeout = absl::Seconds(read);
-  options.threads = absl::GetFlag(FLAGS_threads);
-  if (options.threads < 1 || options.threads > 64) return Fail("--threads: must be within 1..64");
-  options.max_streams = absl::GetFlag(FLAGS_max_streams);
-  options.max_streams_per_identity = absl::GetFlag(FLAGS_max_streams_per_identity);
-  if (options.max_streams < 0 || options.max_streams_per_identity < 0)
-    return Fail("--max_streams*: must not be negative");
-  const int stream_s = absl::GetFlag(FLAGS_max_stream_s);
-  if (stream_s < 1 || stream_s > 86400) return Fail("--max_stream_s: must be within 1..86400");
-  options.max_stream_duration = absl::Seconds(stream_s);
-  const int poll_ms = absl::GetFlag(FLAGS_stream_poll_ms);
-  if (poll_ms < 50 || poll_ms > 60000) return Fail("--stream_poll_ms: must be within 50..60000");
-  options.stream_poll = absl::Milliseconds(poll_ms);
-  options.docs_dir = absl::GetFlag(FLAGS_docs_dir);
-  if (const std::string key_file = absl::GetFlag(FLAGS_link_key_file); !key_file.empty()) {
-    auto key = sla::server::ReadSecretFile(key_file);
-    if (!key.ok()) return Fail(absl::StrCat("--link_key_file: ", key.status().message()));
-    if (key->size() < 32) return Fail("--link_key_file: at least 32 bytes of secret, please");
-    options.link_key = *key;
-  } else {
-    unsigned char random[32];
-    RAND_bytes(random, sizeof random);
-    options.link_key.assign(reinterpret_cast<const char*>(random), sizeof random);
-    sla::log::Warning(
-        "no --link_key_file: download links work on this replica only, until it restarts");
-  }
-  auto creds = sla::server::PeerTlsCredentials(absl::GetFlag(FLAGS_peer_tls_ca_file),
-                                               absl::GetFlag(FLAGS_peer_tls_cert_file),
-                                               absl::GetFlag(FLAGS_peer_tls_key_file), 60);
-  if (!creds.ok()) return Fail(absl::StrCat("--peer_tls_*: ", creds.status().message()));
-  options.upstream_credentials = *creds;
+  if (absl::Status o = OptionsFromFlags(options); !o.ok()) return Fail(std::string(o.message()));
 
   const size_t route_count = routes->routes().size();
   sla::gateway::HttpGateway gateway(*std::move(routes), options);
