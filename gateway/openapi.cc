@@ -196,6 +196,46 @@ void QueryParameters(const Descriptor* type, const std::string& prefix,
   }
 }
 
+// An operation's parameters: the path's, then (unless the body takes every field) the query's.
+Value Parameters(const Route& r, const std::vector<std::string>& params, Schemas& schemas) {
+  Value parameters;
+  parameters.mutable_list_value();
+  for (const std::string& p : params) {
+    *parameters.mutable_list_value()->add_values() =
+        Obj({{"name", Str(p)},
+             {"in", Str("path")},
+             {"required", Bool(true)},
+             {"schema", Obj({{"type", Str("string")}})}});
+  }
+  std::set<std::string> taken;
+  for (const std::string& f : r.path.FieldPaths()) taken.insert(f);
+  if (r.body != "*") {
+    if (!r.body.empty()) taken.insert(r.body);
+    QueryParameters(r.method->input_type(), "", taken, schemas, parameters);
+  }
+  return parameters;
+}
+
+// An operation's responses: its message (or, streaming, Server-Sent Events), or an error.
+Value Responses(const google::protobuf::MethodDescriptor& method, Schemas& schemas,
+                const Value& error_ref) {
+  const auto* m = &method;
+  Value ok =
+      m->server_streaming()
+          ? Obj({{"description",
+                  Str(absl::StrCat("Server-Sent Events, one ", m->output_type()->name(),
+                                   " per event (id: its sequence; resume with Last-Event-ID)"))},
+                 {"content",
+                  Obj({{"text/event-stream", Obj({{"schema", Obj({{"type", Str("string")}})}})}})}})
+          : Obj({{"description", Str(m->output_type()->name())},
+                 {"content", Obj({{"application/json",
+                                   Obj({{"schema", schemas.RefTo(m->output_type())}})}})}});
+  return Obj({{"200", ok},
+              {"default",
+               Obj({{"description", Str("An error: the HTTP status of its gRPC code, and details")},
+                    {"content", Obj({{"application/json", Obj({{"schema", error_ref}})}})}})}});
+}
+
 }  // namespace
 
 std::string OpenApiJson(const RouteTable& routes) {
@@ -224,22 +264,7 @@ std::string OpenApiJson(const RouteTable& routes) {
     Value tags;
     *tags.mutable_list_value()->add_values() = Str(m->service()->name());
     Field(op, "tags") = tags;
-    Value parameters;
-    parameters.mutable_list_value();
-    for (const std::string& p : params) {
-      *parameters.mutable_list_value()->add_values() =
-          Obj({{"name", Str(p)},
-               {"in", Str("path")},
-               {"required", Bool(true)},
-               {"schema", Obj({{"type", Str("string")}})}});
-    }
-    std::set<std::string> taken;
-    for (const std::string& f : r.path.FieldPaths()) taken.insert(f);
-    if (r.body != "*") {
-      if (!r.body.empty()) taken.insert(r.body);
-      QueryParameters(m->input_type(), "", taken, schemas, parameters);
-    }
-    Field(op, "parameters") = parameters;
+    Field(op, "parameters") = Parameters(r, params, schemas);
     if (!r.body.empty()) {
       Value body_schema = r.body == "*"
                               ? schemas.RefTo(m->input_type())
@@ -248,21 +273,7 @@ std::string OpenApiJson(const RouteTable& routes) {
           Obj({{"required", Bool(r.body != "*")},
                {"content", Obj({{"application/json", Obj({{"schema", body_schema}})}})}});
     }
-    Value ok =
-        m->server_streaming()
-            ? Obj({{"description",
-                    Str(absl::StrCat("Server-Sent Events, one ", m->output_type()->name(),
-                                     " per event (id: its sequence; resume with Last-Event-ID)"))},
-                   {"content", Obj({{"text/event-stream",
-                                     Obj({{"schema", Obj({{"type", Str("string")}})}})}})}})
-            : Obj({{"description", Str(m->output_type()->name())},
-                   {"content", Obj({{"application/json",
-                                     Obj({{"schema", schemas.RefTo(m->output_type())}})}})}});
-    Field(op, "responses") =
-        Obj({{"200", ok},
-             {"default",
-              Obj({{"description", Str("An error: the HTTP status of its gRPC code, and details")},
-                   {"content", Obj({{"application/json", Obj({{"schema", error_ref}})}})}})}});
+    Field(op, "responses") = Responses(*m, schemas, error_ref);
     Field(item, absl::AsciiStrToLower(r.http_method)) = op;
   }
   Value empty_list;
