@@ -65,6 +65,27 @@ bool PercentDecode(absl::string_view in, bool keep_reserved, std::string* out) {
   return true;
 }
 
+namespace {
+
+// Splits on '/' outside braces (`a/{name=b/*}/c` is three parts).
+std::vector<absl::string_view> SplitOutsideBraces(absl::string_view rest) {
+  std::vector<absl::string_view> parts;
+  size_t start = 0, depth = 0;
+  for (size_t i = 0; i <= rest.size(); ++i) {
+    if (i == rest.size() || (rest[i] == '/' && depth == 0)) {
+      parts.push_back(rest.substr(start, i - start));
+      start = i + 1;
+    } else if (rest[i] == '{') {
+      ++depth;
+    } else if (rest[i] == '}') {
+      --depth;
+    }
+  }
+  return parts;
+}
+
+}  // namespace
+
 absl::StatusOr<PathTemplate> PathTemplate::Parse(absl::string_view text) {
   PathTemplate t;
   t.text_ = std::string(text);
@@ -86,20 +107,7 @@ absl::StatusOr<PathTemplate> PathTemplate::Parse(absl::string_view text) {
     if (!IsLiteral(t.verb_)) return Bad(text, "the verb must be a literal");
     rest = rest.substr(0, colon);
   }
-  // Splits on '/' outside braces.
-  std::vector<absl::string_view> parts;
-  size_t start = 0;
-  depth = 0;
-  for (size_t i = 0; i <= rest.size(); ++i) {
-    if (i == rest.size() || (rest[i] == '/' && depth == 0)) {
-      parts.push_back(rest.substr(start, i - start));
-      start = i + 1;
-    } else if (rest[i] == '{') {
-      ++depth;
-    } else if (rest[i] == '}') {
-      --depth;
-    }
-  }
+  const std::vector<absl::string_view> parts = SplitOutsideBraces(rest);
   auto add_plain = [&](absl::string_view s) -> absl::Status {
     if (s == "*") {
       t.segments_.push_back({Kind::kSingle, ""});

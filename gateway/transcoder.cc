@@ -267,6 +267,43 @@ RouteTable::Found RouteTable::Find(absl::string_view http_method, absl::string_v
   return best;
 }
 
+// The query parameters into `request` (none where the body takes every field); a field the
+// path or the body sets is refused rather than overwritten.
+absl::Status ApplyQuery(const Route& route, absl::string_view query, Message* request) {
+  const Descriptor* type = request->GetDescriptor();
+  const std::vector<std::string> bound = route.path.FieldPaths();
+  if (route.body != "*") {
+    auto params = ParseQuery(query);
+    if (!params.ok()) return params.status();
+    for (const auto& [name, value] : *params) {
+      auto path = ResolvePath(type, name);
+      if (!path.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("query parameter `", name, "`: not a field of ", type->name()));
+      }
+      const std::string canonical = PathName(*path);
+      for (const std::string& b : bound) {
+        if (HasPrefixPath(canonical, b) || HasPrefixPath(b, canonical)) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("query parameter `", name, "`: the path sets it"));
+        }
+      }
+      if (!route.body.empty() && HasPrefixPath(canonical, route.body)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("query parameter `", name, "`: the body sets it"));
+      }
+      if (absl::Status s = SetFromText(request, *path, value); !s.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("query parameter `", name, "`: ", s.message()));
+      }
+    }
+  } else if (!query.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(route.http_method, " ", route.path.text(),
+                                                   " takes its fields in the body, not the query"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<Message>> BuildRequest(const RouteTable::Found& found,
                                                       const HttpInput& in) {
   const Route& route = *found.route;
@@ -298,36 +335,7 @@ absl::StatusOr<std::unique_ptr<Message>> BuildRequest(const RouteTable::Found& f
     return absl::InvalidArgumentError(
         absl::StrCat(route.http_method, " ", route.path.text(), " takes no body"));
   }
-  const std::vector<std::string> bound = route.path.FieldPaths();
-  if (route.body != "*") {
-    auto params = ParseQuery(in.query);
-    if (!params.ok()) return params.status();
-    for (const auto& [name, value] : *params) {
-      auto path = ResolvePath(type, name);
-      if (!path.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("query parameter `", name, "`: not a field of ", type->name()));
-      }
-      const std::string canonical = PathName(*path);
-      for (const std::string& b : bound) {
-        if (HasPrefixPath(canonical, b) || HasPrefixPath(b, canonical)) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("query parameter `", name, "`: the path sets it"));
-        }
-      }
-      if (!route.body.empty() && HasPrefixPath(canonical, route.body)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("query parameter `", name, "`: the body sets it"));
-      }
-      if (absl::Status s = SetFromText(request.get(), *path, value); !s.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("query parameter `", name, "`: ", s.message()));
-      }
-    }
-  } else if (!in.query.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(route.http_method, " ", route.path.text(),
-                                                   " takes its fields in the body, not the query"));
-  }
+  if (absl::Status s = ApplyQuery(route, in.query, request.get()); !s.ok()) return s;
   for (const auto& [field_path, value] : found.bindings) {
     auto path = ResolvePath(type, field_path);
     if (!path.ok()) return path.status();
