@@ -38,6 +38,8 @@ namespace {
 
 namespace cpb = sla::contract::v1;
 namespace tpb = sla::ticket::v1;
+namespace bpb = sla::billing::v1;
+namespace rpb = sla::reporting::v1;
 using google::protobuf::util::TimeUtil;
 
 // What every command reads from the global options.
@@ -594,11 +596,8 @@ void WatchStream(Runner& r, const std::string& at, int64_t after, int seconds) {
   if (!st.ok() && !(seconds > 0 && absl::IsDeadlineExceeded(st))) r.Fail(st);
 }
 
-void AddTickets(CLI::App& app, Runner& r) {
-  auto* noun = app.add_subcommand("tickets", "Tickets and their SLA clocks (ticket-svc)");
-  noun->require_subcommand(1);
+void AddTicketOpen(CLI::App* noun, Runner& r) {
   auto show = [&r](const tpb::Ticket& t) { return TicketsTable(r, {&t}); };
-
   auto* open = noun->add_subcommand("open", "Open a ticket");
   static std::string parent, contract, service, priority = "PRIORITY_P3", title, description,
                                                 reporter, request_id;
@@ -631,7 +630,10 @@ void AddTickets(CLI::App& app, Runner& r) {
     t->set_reporter(reporter);
     r.Run<tpb::Ticket>("sla.ticket.v1.TicketService/CreateTicket", req, show);
   });
+}
 
+void AddTicketReads(CLI::App* noun, Runner& r) {
+  auto show = [&r](const tpb::Ticket& t) { return TicketsTable(r, {&t}); };
   auto* get = noun->add_subcommand("get", "Show a ticket with its clocks");
   static tpb::GetTicketRequest greq;
   get->add_option("name", *greq.mutable_name(), "customers/{customer}/tickets/{ticket}")
@@ -663,7 +665,9 @@ void AddTickets(CLI::App& app, Runner& r) {
                                       return table;
                                     });
   });
+}
 
+void AddTicketComment(CLI::App* noun, Runner& r) {
   auto* comment = noun->add_subcommand("comment", "Add a comment");
   static std::string cname, body, visibility = "PUBLIC";
   comment->add_option("name", cname, "the ticket")->required();
@@ -684,7 +688,10 @@ void AddTickets(CLI::App& app, Runner& r) {
                     {c.name(), EnumName(tpb::Comment::Visibility_descriptor(), c.visibility())}});
     });
   });
+}
 
+void AddTicketTransitions(CLI::App* noun, Runner& r) {
+  auto show = [&r](const tpb::Ticket& t) { return TicketsTable(r, {&t}); };
   // Status changes: one verb per target status.
   for (const auto& [verb, status, what] :
        std::vector<std::tuple<std::string, tpb::Ticket::Status, std::string>>{
@@ -705,7 +712,10 @@ void AddTickets(CLI::App& app, Runner& r) {
       r.Run<tpb::Ticket>("sla.ticket.v1.TicketService/TransitionTicket", req, show);
     });
   }
+}
 
+void AddTicketClockVerbs(CLI::App* noun, Runner& r) {
+  auto show = [&r](const tpb::Ticket& t) { return TicketsTable(r, {&t}); };
   auto* pause = noun->add_subcommand(
       "pause", "Pause the clocks for a contract exclusion (e.g. waiting on the customer)");
   static std::string pname, exclusion, preason;
@@ -750,6 +760,9 @@ void AddTickets(CLI::App& app, Runner& r) {
     req.set_reason(prreason);
     r.Run<tpb::Ticket>("sla.ticket.v1.TicketService/ChangePriority", req, show);
   });
+}
+
+void AddTicketViews(CLI::App* noun, Runner& r) {
   auto* escalations = noun->add_subcommand("escalations", "The escalation levels a ticket reached");
   static tpb::ListEscalationsRequest ereq;
   escalations->add_option("name", *ereq.mutable_parent(), "the ticket")->required();
@@ -795,6 +808,18 @@ void AddTickets(CLI::App& app, Runner& r) {
   });
 }
 
+void AddTickets(CLI::App& app, Runner& r) {
+  auto* noun = app.add_subcommand("tickets", "Tickets and their SLA clocks (ticket-svc)");
+  noun->require_subcommand(1);
+
+  AddTicketOpen(noun, r);
+  AddTicketReads(noun, r);
+  AddTicketComment(noun, r);
+  AddTicketTransitions(noun, r);
+  AddTicketClockVerbs(noun, r);
+  AddTicketViews(noun, r);
+}
+
 void AddCalendars(CLI::App& app, Runner& r) {
   auto* noun = app.add_subcommand("calendars",
                                   "Business calendars: hours, holidays, time zone (contract-svc)");
@@ -837,8 +862,7 @@ void AddCalendars(CLI::App& app, Runner& r) {
   });
 }
 
-void AddContractVerbs(CLI::App& app, Runner& r) {
-  auto* noun = app.get_subcommand("contracts");
+void AddContractChecks(CLI::App* noun, Runner& r) {
   auto* lint = noun->add_subcommand("lint", "Check a contract's terms before activating them");
   static cpb::LintContractRequest lreq;
   lint->add_option("name", *lreq.mutable_name(), "the contract")->required();
@@ -876,6 +900,9 @@ void AddContractVerbs(CLI::App& app, Runner& r) {
     r.Run<cpb::Contract>("sla.contract.v1.ContractService/AmendContract", req,
                          [](const cpb::Contract& c) { return ContractsTable({&c}); });
   });
+}
+
+void AddContractEnds(CLI::App* noun, Runner& r) {
   auto* terminate = noun->add_subcommand("terminate", "Terminate a contract at a time");
   static std::string tname, tetag, at = "now", reason;
   static bool for_cause = false;
@@ -918,6 +945,12 @@ void AddContractVerbs(CLI::App& app, Runner& r) {
     std::cout << "wrote " << out_file << " (" << out->content().size() << " bytes, "
               << out->content_type() << ")\n";
   });
+}
+
+void AddContractVerbs(CLI::App& app, Runner& r) {
+  auto* noun = app.get_subcommand("contracts");
+  AddContractChecks(noun, r);
+  AddContractEnds(noun, r);
 }
 
 void AddOutages(CLI::App& app, Runner& r) {
@@ -1000,7 +1033,6 @@ std::string DocumentsTable(const google::protobuf::RepeatedPtrField<Doc>& docs) 
 }
 
 void AddBilling(CLI::App& app, Runner& r) {
-  namespace bpb = sla::billing::v1;
   auto* noun = app.add_subcommand("billing", "Credits, invoices and credit notes (billing-svc)");
   noun->require_subcommand(1);
   auto* preview = noun->add_subcommand("preview", "The credits a period has earned so far");
@@ -1079,10 +1111,7 @@ void AddBilling(CLI::App& app, Runner& r) {
   }
 }
 
-void AddReports(CLI::App& app, Runner& r) {
-  namespace rpb = sla::reporting::v1;
-  auto* noun = app.add_subcommand("reports", "SLA compliance reports (reporting-svc)");
-  noun->require_subcommand(1);
+void AddReportReads(CLI::App* noun, Runner& r) {
   auto table = [](const rpb::Report& rep) {
     return Table({{"NAME", "PERIOD", "REVISION", "ISSUED"},
                   {rep.name(), rep.period(), absl::StrCat(rep.revision()),
@@ -1115,6 +1144,9 @@ void AddReports(CLI::App& app, Runner& r) {
           return Table(rows);
         });
   });
+}
+
+void AddReportTools(CLI::App* noun, Runner& r) {
   auto* simulate =
       noun->add_subcommand("simulate", "What-if: past tickets measured against proposed terms");
   static std::string subject, proposed;
@@ -1178,12 +1210,15 @@ void AddReports(CLI::App& app, Runner& r) {
   });
 }
 
-// An example for every command that has none yet, so each --help shows one.
-void AddEvents(CLI::App& app, Runner& r) {
-  auto* noun = app.add_subcommand(
-      "events",
-      "Event streams (staff) and the consumers of billing-svc and reporting-svc (msp_admin)");
+void AddReports(CLI::App& app, Runner& r) {
+  auto* noun = app.add_subcommand("reports", "SLA compliance reports (reporting-svc)");
   noun->require_subcommand(1);
+  AddReportReads(noun, r);
+  AddReportTools(noun, r);
+}
+
+// An example for every command that has none yet, so each --help shows one.
+void AddEventStreams(CLI::App* noun, Runner& r) {
   auto stream = [&r](CLI::App* cmd) {
     cmd->add_option("--at", r.g.at, "the stream: ticket, billing or reporting")
         ->required()
@@ -1228,6 +1263,9 @@ void AddEvents(CLI::App& app, Runner& r) {
   watch->add_option("--for", seconds, "stop after this many seconds (0: until interrupted)");
   Example(watch, "sla events watch --at ticket --for 60");
   watch->callback([&r] { WatchStream(r, r.g.at, after, seconds); });
+}
+
+void AddEventConsumers(CLI::App* noun, Runner& r) {
   auto at = [&r](CLI::App* cmd) {
     cmd->add_option("--at", r.g.at, "billing or reporting")
         ->required()
@@ -1323,6 +1361,15 @@ void AddEvents(CLI::App& app, Runner& r) {
                         {c.source(), c.epoch(), absl::StrCat(c.sequence())}});
         });
   });
+}
+
+void AddEvents(CLI::App& app, Runner& r) {
+  auto* noun = app.add_subcommand(
+      "events",
+      "Event streams (staff) and the consumers of billing-svc and reporting-svc (msp_admin)");
+  noun->require_subcommand(1);
+  AddEventStreams(noun, r);
+  AddEventConsumers(noun, r);
 }
 
 void AddExamples(CLI::App& app) {
