@@ -22,13 +22,13 @@ SLA_RUNTIME_PACKAGES=(
   libjwt0 libjansson4 libb64-0d libc-ares2 libre2-9
 )
 # Local runs and tests: the database, the browser for rendered documents, test frameworks,
-# clang for the fuzzers and clang-format for the format check.
+# clang for the fuzzers, clang-format and clang-tidy for the style checks.
 SLA_PACKAGES=(
   "${SLA_BUILD_PACKAGES[@]}"
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client
   chromium python3 openssl tmux
-  clang libclang-rt-14-dev clang-format
+  clang libclang-rt-14-dev clang-format clang-tidy
 )
 
 say() { printf '[sla] %s\n' "$*" >&2; }

@@ -1265,33 +1265,48 @@ void AddEventStreams(CLI::App* noun, Runner& r) {
   watch->callback([&r] { WatchStream(r, r.g.at, after, seconds); });
 }
 
-void AddEventConsumers(CLI::App* noun, Runner& r) {
-  auto at = [&r](CLI::App* cmd) {
-    cmd->add_option("--at", r.g.at, "billing or reporting")
-        ->required()
-        ->check(CLI::IsMember({"billing", "reporting"}));
-  };
-  // A stream position's number (int64: CLI11 has no parser for a proto's setter).
-  auto sequence = [](CLI::App* cmd, const char* what, std::function<void(int64_t)> set) {
-    cmd->add_option(
-           "sequence",
-           [set](const CLI::results_t& v) {
-             int64_t n = 0;
-             if (!absl::SimpleAtoi(v[0], &n)) return false;
-             set(n);
-             return true;
-           },
-           what)
-        ->required();
-  };
-  constexpr char kService[] = "sla.v1.EventConsumerService/";
+constexpr char kConsumerService[] = "sla.v1.EventConsumerService/";
+
+// `--at`: the consumer asked (billing-svc's or reporting-svc's).
+void ConsumerAtOption(CLI::App* cmd, Runner& r) {
+  cmd->add_option("--at", r.g.at, "billing or reporting")
+      ->required()
+      ->check(CLI::IsMember({"billing", "reporting"}));
+}
+
+// A stream position's number (int64: CLI11 has no parser for a proto's setter).
+void SequenceArgument(CLI::App* cmd, const char* what, std::function<void(int64_t)> set) {
+  cmd->add_option(
+         "sequence",
+         [set](const CLI::results_t& v) {
+           int64_t n = 0;
+           if (!absl::SimpleAtoi(v[0], &n)) return false;
+           set(n);
+           return true;
+         },
+         what)
+      ->required();
+}
+
+std::string DeadLetterTable(const std::vector<const sla::v1::DeadLetter*>& ds) {
+  std::vector<std::vector<std::string>> rows = {
+      {"SOURCE", "EPOCH", "SEQUENCE", "TYPE", "SUBJECT", "STATE", "TRIES", "REASON"}};
+  for (const auto* d : ds) {
+    rows.push_back({d->source(), d->epoch(), absl::StrCat(d->sequence()), d->type(), d->subject(),
+                    d->state(), absl::StrCat(d->attempts()), d->reason()});
+  }
+  return Table(rows);
+}
+
+void AddEventCursors(CLI::App* noun, Runner& r) {
   auto* cursors =
       noun->add_subcommand("cursors", "Where each consumer stands in the streams it follows");
-  at(cursors);
+  ConsumerAtOption(cursors, r);
   Example(cursors, "sla events cursors --at billing");
-  cursors->callback([&r, kService] {
+  cursors->callback([&r] {
     r.Run<sla::v1::ListConsumerCursorsResponse>(
-        absl::StrCat(kService, "ListConsumerCursors"), sla::v1::ListConsumerCursorsRequest(),
+        absl::StrCat(kConsumerService, "ListConsumerCursors"),
+        sla::v1::ListConsumerCursorsRequest(),
         [&r](const sla::v1::ListConsumerCursorsResponse& out) {
           std::vector<std::vector<std::string>> rows = {
               {"SOURCE", "EPOCH", "SEQUENCE", "LAST EVENT", "APPLIED", "STOPPED"}};
@@ -1304,63 +1319,63 @@ void AddEventConsumers(CLI::App* noun, Runner& r) {
           return Table(rows);
         });
   });
-  auto dead_table = [](const std::vector<const sla::v1::DeadLetter*>& ds) {
-    std::vector<std::vector<std::string>> rows = {
-        {"SOURCE", "EPOCH", "SEQUENCE", "TYPE", "SUBJECT", "STATE", "TRIES", "REASON"}};
-    for (const auto* d : ds) {
-      rows.push_back({d->source(), d->epoch(), absl::StrCat(d->sequence()), d->type(), d->subject(),
-                      d->state(), absl::StrCat(d->attempts()), d->reason()});
-    }
-    return Table(rows);
-  };
+}
+
+void AddEventDeadLetters(CLI::App* noun, Runner& r) {
   auto* dead = noun->add_subcommand("dead-letters", "Events a consumer set aside, with the reason");
-  at(dead);
+  ConsumerAtOption(dead, r);
   static sla::v1::ListDeadLettersRequest dreq;
   dead->add_option("--state", *dreq.mutable_state(), "dead (default), replayed or all");
   Example(dead, "sla events dead-letters --at reporting");
-  dead->callback([&r, kService, dead_table] {
-    r.Run<sla::v1::ListDeadLettersResponse>(
-        absl::StrCat(kService, "ListDeadLetters"), dreq,
-        [dead_table](const sla::v1::ListDeadLettersResponse& out) {
-          std::vector<const sla::v1::DeadLetter*> ds;
-          for (const auto& d : out.dead_letters()) ds.push_back(&d);
-          return dead_table(ds);
-        });
+  dead->callback([&r] {
+    r.Run<sla::v1::ListDeadLettersResponse>(absl::StrCat(kConsumerService, "ListDeadLetters"), dreq,
+                                            [](const sla::v1::ListDeadLettersResponse& out) {
+                                              std::vector<const sla::v1::DeadLetter*> ds;
+                                              for (const auto& d : out.dead_letters())
+                                                ds.push_back(&d);
+                                              return DeadLetterTable(ds);
+                                            });
   });
   auto* replay =
       noun->add_subcommand("replay", "Apply a set-aside event again, once its cause is fixed");
-  at(replay);
+  ConsumerAtOption(replay, r);
   static sla::v1::ReplayDeadLetterRequest rreq;
   replay->add_option("source", *rreq.mutable_source(), "the followed stream, e.g. ticket-svc")
       ->required();
   replay->add_option("epoch", *rreq.mutable_epoch())->required();
-  sequence(replay, "the event's sequence number", [](int64_t n) { rreq.set_sequence(n); });
+  SequenceArgument(replay, "the event's sequence number", [](int64_t n) { rreq.set_sequence(n); });
   Example(replay, "sla events replay --at reporting ticket-svc 3f1c…e2 1042");
-  replay->callback([&r, kService, dead_table] {
-    r.Run<sla::v1::DeadLetter>(
-        absl::StrCat(kService, "ReplayDeadLetter"), rreq,
-        [dead_table](const sla::v1::DeadLetter& d) { return dead_table({&d}); });
+  replay->callback([&r] {
+    r.Run<sla::v1::DeadLetter>(absl::StrCat(kConsumerService, "ReplayDeadLetter"), rreq,
+                               [](const sla::v1::DeadLetter& d) { return DeadLetterTable({&d}); });
   });
   auto* reset = noun->add_subcommand("reset",
                                      "Resume a stopped consumer on the producer's new history "
                                      "(docs/operations.md, \"Event streams\")");
-  at(reset);
+  ConsumerAtOption(reset, r);
   static sla::v1::ResetConsumerCursorRequest sreq;
   reset->add_option("source", *sreq.mutable_source(), "the followed stream, e.g. ticket-svc")
       ->required();
   reset->add_option("epoch", *sreq.mutable_epoch(), "the producer's current epoch")->required();
-  sequence(reset, "resume after this sequence number", [](int64_t n) { sreq.set_sequence(n); });
+  SequenceArgument(reset, "resume after this sequence number",
+                   [](int64_t n) { sreq.set_sequence(n); });
   reset->add_option("--reason", *sreq.mutable_reason(), "why, for the log")->required();
   Example(reset,
           "sla events reset --at billing ticket-svc 9a0e…41 51200 --reason \"ticket DB restored "
           "from the 02:00 backup\"");
-  reset->callback([&r, kService] {
+  reset->callback([&r] {
     r.Run<sla::v1::ConsumerCursor>(
-        absl::StrCat(kService, "ResetConsumerCursor"), sreq, [](const sla::v1::ConsumerCursor& c) {
+        absl::StrCat(kConsumerService, "ResetConsumerCursor"), sreq,
+        [](const sla::v1::ConsumerCursor& c) {
           return Table({{"SOURCE", "EPOCH", "SEQUENCE"},
                         {c.source(), c.epoch(), absl::StrCat(c.sequence())}});
         });
   });
+}
+
+void AddEventConsumers(CLI::App* noun, Runner& r) {
+  AddEventCursors(noun, r);
+  AddEventDeadLetters(noun, r);
 }
 
 void AddEvents(CLI::App& app, Runner& r) {

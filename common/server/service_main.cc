@@ -137,6 +137,32 @@ std::unique_ptr<grpc::Server> StartHealthServer(const ServerConfig& config) {
   return server;
 }
 
+// SERVING on the main server's health service and the probe server's, overall and for each
+// of `services`; returns both health services.
+std::vector<grpc::HealthCheckServiceInterface*> MarkServing(
+    grpc::Server& server, grpc::Server* health_server, const std::vector<std::string>& services) {
+  std::vector<grpc::HealthCheckServiceInterface*> healths = {server.GetHealthCheckService()};
+  if (health_server != nullptr) healths.push_back(health_server->GetHealthCheckService());
+  for (grpc::HealthCheckServiceInterface* health : healths) {
+    for (const std::string& name : services) health->SetServingStatus(name, true);
+    health->SetServingStatus(true);
+  }
+  return healths;
+}
+
+// NOT_SERVING first, so load balancers stop sending while in-flight calls drain; event
+// streams end now rather than at the drain deadline.
+void Drain(absl::Duration timeout, RpcBoundary& boundary,
+           const std::vector<grpc::HealthCheckServiceInterface*>& healths, grpc::Server& server,
+           grpc::Server* health_server) {
+  boundary.BeginDrain();
+  for (grpc::HealthCheckServiceInterface* health : healths) health->Shutdown();
+  server.Shutdown(std::chrono::system_clock::now() +
+                  std::chrono::seconds(absl::ToInt64Seconds(timeout)));
+  server.Wait();
+  if (health_server != nullptr) health_server->Shutdown();
+}
+
 }  // namespace
 
 int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
@@ -202,12 +228,8 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
                                                                 config->health_port)));
     }
   }
-  std::vector<grpc::HealthCheckServiceInterface*> healths = {server->GetHealthCheckService()};
-  if (health_server != nullptr) healths.push_back(health_server->GetHealthCheckService());
-  for (grpc::HealthCheckServiceInterface* health : healths) {
-    for (const std::string& name : def.grpc_services) health->SetServingStatus(name, true);
-    health->SetServingStatus(true);
-  }
+  const std::vector<grpc::HealthCheckServiceInterface*> healths =
+      MarkServing(*server, health_server.get(), def.grpc_services);
   log::Info("serving", {{"address", address},
                         {"port", absl::StrCat(bound_port)},
                         {"tls", config->tls_cert_file.empty()        ? "off"
@@ -222,14 +244,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
   log::Info("shutting down",
             {{"signal", absl::StrCat(signal_number)},
              {"drain_seconds", absl::StrCat(absl::ToInt64Seconds(config->drain_timeout))}});
-  // NOT_SERVING first, so load balancers stop sending while in-flight calls drain; event
-  // streams end now rather than at the drain deadline.
-  boundary.BeginDrain();
-  for (grpc::HealthCheckServiceInterface* health : healths) health->Shutdown();
-  server->Shutdown(std::chrono::system_clock::now() +
-                   std::chrono::seconds(absl::ToInt64Seconds(config->drain_timeout)));
-  server->Wait();
-  if (health_server != nullptr) health_server->Shutdown();
+  Drain(config->drain_timeout, boundary, healths, *server, health_server.get());
   services.clear();
   pool->reset();
   log::Info("stopped");
