@@ -163,15 +163,20 @@ void Drain(absl::Duration timeout, RpcBoundary& boundary,
   if (health_server != nullptr) health_server->Shutdown();
 }
 
-}  // namespace
-
-int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
-  // Signals are taken by sigwait() below, so block them before any thread starts.
+sigset_t BlockStopSignals() {
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  return stop_signals;
+}
+
+}  // namespace
+
+int RunServiceMain(int argc, char** argv, const ServiceDefinition& def) {
+  // Signals are taken by sigwait() below, so block them before any thread starts.
+  const sigset_t stop_signals = BlockStopSignals();
 
   // Abseil's mutex deadlock detection (on in Debian's build) costs a graph update per lock.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
