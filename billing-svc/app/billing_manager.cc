@@ -84,6 +84,18 @@ outbox::Row BillingEvent(std::string type, std::string subject, std::string cust
   return {std::move(type), std::move(subject), std::move(customer_id), now, {}};
 }
 
+// A credit event of `contract`'s `period` in `currency`, to fill in with its amounts.
+outbox::Row CreditEvent(std::string type, std::string subject, const std::string& customer_id,
+                        const std::string& contract, const core::Period& period,
+                        const std::string& currency, int64_t now) {
+  outbox::Row ev = BillingEvent(std::move(type), std::move(subject), customer_id, now);
+  sla::v1::CreditEventPayload& credit = *ev.payload.mutable_credit();
+  credit.set_contract(contract);
+  credit.set_period(PeriodText(period));
+  credit.set_currency(currency);
+  return ev;
+}
+
 }  // namespace
 
 struct BillingManager::Resolved {
@@ -744,12 +756,11 @@ absl::Status BillingManager::IssueCreditNote(const PendingClose& p, const CloseW
   note->set_terms_version(p.r.version.name);
   documents->push_back({"CN", n, k, p.period, note->SerializeAsString(), now});
   sla::v1::CreditEventPayload& credit =
-      *events->emplace_back(BillingEvent("credit_note.issued", note->name(), k.customer_id, now))
+      *events
+           ->emplace_back(CreditEvent("credit_note.issued", note->name(), k.customer_id, p.contract,
+                                      p.period, currency, now))
            .payload.mutable_credit();
   credit.set_credit_note(note->name());
-  credit.set_contract(p.contract);
-  credit.set_period(PeriodText(p.period));
-  credit.set_currency(currency);
   credit.set_total_minor(w.note_total);
   credit.set_released_deferred_minor(w.released_minor);
   credit.set_cap_cut_minor(w.cap_cut);
@@ -759,12 +770,10 @@ absl::Status BillingManager::IssueCreditNote(const PendingClose& p, const CloseW
 outbox::Row BillingManager::HeldCreditEvent(const PendingClose& p, const CloseWork& w,
                                             int64_t now) {
   const bool held = w.status == core::CreditStatus::kDeferred;
-  outbox::Row ev =
-      BillingEvent(held ? "credit.deferred" : "credit.dropped", p.contract, p.key.customer_id, now);
+  outbox::Row ev = CreditEvent(held ? "credit.deferred" : "credit.dropped", p.contract,
+                               p.key.customer_id, p.contract, p.period,
+                               p.r.version.terms.pricing().monthly_fee().currency_code(), now);
   sla::v1::CreditEventPayload& credit = *ev.payload.mutable_credit();
-  credit.set_contract(p.contract);
-  credit.set_period(PeriodText(p.period));
-  credit.set_currency(p.r.version.terms.pricing().monthly_fee().currency_code());
   credit.set_total_minor(w.pc.credits.total_minor);
   credit.set_deferred_before_minor(held ? w.waiting_minor : 0);
   credit.set_cap_cut_minor(w.cap_cut);
@@ -859,11 +868,9 @@ std::vector<storage::ContractCredit> RevisionRows(const storage::ContractKey& k,
 outbox::Row RevisedCreditEvent(const storage::ContractKey& k, const std::string& contract,
                                const core::Period& period, const std::string& currency,
                                const Adjustment& a, int revision, int64_t now) {
-  outbox::Row ev = BillingEvent("credit.revised", contract, k.customer_id, now);
+  outbox::Row ev =
+      CreditEvent("credit.revised", contract, k.customer_id, contract, period, currency, now);
   sla::v1::CreditEventPayload& credit = *ev.payload.mutable_credit();
-  credit.set_contract(contract);
-  credit.set_period(PeriodText(period));
-  credit.set_currency(currency);
   credit.set_delta_minor(a.total_minor);
   credit.set_status(a.status == core::CreditStatus::kDeferred ? "deferred" : "dropped");
   credit.set_revision(revision);
@@ -893,13 +900,10 @@ absl::Status IssueRevisionNote(mysql::Connection& c, const storage::ContractKey&
       c, {{series, n, k, period, note.SerializeAsString(), now, revision}}));
   sla::v1::CreditEventPayload& credit =
       *events
-           .emplace_back(BillingEvent(debit ? "debit_note.issued" : "credit_note.issued",
-                                      note.name(), k.customer_id, now))
+           .emplace_back(CreditEvent(debit ? "debit_note.issued" : "credit_note.issued",
+                                     note.name(), k.customer_id, contract, period, currency, now))
            .payload.mutable_credit();
   (debit ? credit.mutable_debit_note() : credit.mutable_credit_note())->assign(note.name());
-  credit.set_contract(contract);
-  credit.set_period(PeriodText(period));
-  credit.set_currency(currency);
   credit.set_total_minor(note.total().amount_minor());
   credit.set_revision(revision);
   return absl::OkStatus();
