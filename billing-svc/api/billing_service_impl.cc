@@ -20,7 +20,8 @@ BillingServiceImpl::BillingServiceImpl(const server::RpcBoundary& boundary,
       pool_(pool),
       terms_(std::move(terms)),
       contracts_(contracts),
-      events_(std::move(events)) {
+      events_(std::move(events)),
+      documents_(pool) {
   sequencer_ = std::make_unique<outbox::Sequencer>(pool_);
   sequencer_loop_ = std::make_unique<server::Periodic>(
       "outbox-sequencer", absl::Milliseconds(100),
@@ -63,26 +64,25 @@ BillingServiceImpl::~BillingServiceImpl() {
   sequencer_loop_->Stop();
 }
 
-#define SLA_BILLING_UNARY(Method, Request, Response, Call)                              \
-  grpc::Status BillingServiceImpl::Method(grpc::ServerContext* ctx, const Request* req, \
-                                          Response* out) {                              \
-    return boundary_.Run(ctx, #Method, *req, [&](const server::CallContext& call) {     \
-      return Into(manager_->Call, out);                                                 \
-    });                                                                                 \
+#define SLA_BILLING_UNARY(Method, Request, Response, Call)                                  \
+  grpc::Status BillingServiceImpl::Method(grpc::ServerContext* ctx, const Request* req,     \
+                                          Response* out) {                                  \
+    return boundary_.Run(ctx, #Method, *req,                                                \
+                         [&](const server::CallContext& call) { return Into(Call, out); }); \
   }
 
 SLA_BILLING_UNARY(GetInvoice, pb::GetInvoiceRequest, pb::Invoice,
-                  GetInvoice(call.identity, req->name()))
+                  documents_.GetInvoice(call.identity, req->name()))
 SLA_BILLING_UNARY(ListInvoices, pb::ListInvoicesRequest, pb::ListInvoicesResponse,
-                  ListInvoices(call.identity, *req))
+                  documents_.ListInvoices(call.identity, *req))
 SLA_BILLING_UNARY(GetCreditNote, pb::GetCreditNoteRequest, pb::CreditNote,
-                  GetCreditNote(call.identity, req->name()))
+                  documents_.GetCreditNote(call.identity, req->name()))
 SLA_BILLING_UNARY(ListCreditNotes, pb::ListCreditNotesRequest, pb::ListCreditNotesResponse,
-                  ListCreditNotes(call.identity, *req))
+                  documents_.ListCreditNotes(call.identity, *req))
 SLA_BILLING_UNARY(PreviewCredits, pb::PreviewCreditsRequest, pb::PreviewCreditsResponse,
-                  Preview(call.identity, *req))
+                  manager_->Preview(call.identity, *req))
 SLA_BILLING_UNARY(ClosePeriod, pb::ClosePeriodRequest, pb::ClosePeriodResponse,
-                  Close(call.identity, *req))
+                  manager_->Close(call.identity, *req))
 
 #undef SLA_BILLING_UNARY
 

@@ -1,12 +1,14 @@
 // gRPC handlers of sla.billing.v1.BillingService. Every handler runs in the RpcBoundary and
-// delegates to the BillingManager. This object also owns billing-svc's background work: the
-// consumer of ticket-svc's events, the scheduler that closes ended periods, and the outbox
-// sequencer; they start with it and stop when it goes.
+// delegates to the BillingManager (closing, previews) or the DocumentReader (documents). This
+// object also owns billing-svc's background work: the consumer of ticket-svc's events, the
+// scheduler that closes ended periods, and the outbox sequencer; they start with it and stop when
+// it goes.
 #pragma once
 
 #include <memory>
 
 #include "billing-svc/app/billing_manager.h"
+#include "billing-svc/app/documents.h"
 #include "common/outbox/feed.h"
 #include "common/outbox/sequencer.h"
 #include "common/server/periodic.h"
@@ -65,6 +67,7 @@ class BillingServiceImpl final : public pb::BillingService::Service {
   outbox::WatchSlots watch_slots_{256, 8};
   std::unique_ptr<server::Periodic> sequencer_loop_;
   std::unique_ptr<BillingManager> manager_;
+  DocumentReader documents_;
   std::unique_ptr<server::Periodic> consumer_loop_;
   std::unique_ptr<server::Periodic> closer_loop_;
 };

@@ -61,13 +61,6 @@ class BillingManager {
   // Delta credit or debit notes for closed periods that facts arriving after their close
   // concern. Returns how many periods changed.
   absl::StatusOr<int> ReviseStalePeriods();
-  absl::StatusOr<pb::Invoice> GetInvoice(const server::Identity& who, const std::string& name);
-  absl::StatusOr<pb::ListInvoicesResponse> ListInvoices(const server::Identity& who,
-                                                        const pb::ListInvoicesRequest& req);
-  absl::StatusOr<pb::CreditNote> GetCreditNote(const server::Identity& who,
-                                               const std::string& name);
-  absl::StatusOr<pb::ListCreditNotesResponse> ListCreditNotes(
-      const server::Identity& who, const pb::ListCreditNotesRequest& req);
 
  private:
   struct Resolved;
