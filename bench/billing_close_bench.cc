@@ -12,6 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "bench/bench_contracts.h"
 #include "billing-svc/app/billing_manager.h"
+#include "billing-svc/storage/mysql_billing_repository.h"
+#include "billing-svc/storage/ticket_facts.h"
 #include "common/mysql/migrator.h"
 #include "common/status/status_macros.h"
 #include "common/test_util/mariadb_env.h"
@@ -108,7 +110,9 @@ int Main() {
   int rc = 0;
   for (int rep = 0; rep < absl::GetFlag(FLAGS_repetitions); ++rep) {
     if (auto s = Reset(**pool); !s.ok()) return Fail(s, "reset");
-    BillingManager manager(pool->get(), &source, &events, options);
+    storage::MysqlBillingRepository repo(pool->get());
+    storage::FollowedTicketFacts facts(pool->get(), &events, options.clock);
+    BillingManager manager(&repo, &source, &facts, options);
     const absl::Time start = absl::Now();
     absl::StatusOr<int> closed = manager.CloseDuePeriods(source);
     const double seconds = absl::ToDoubleSeconds(absl::Now() - start);

@@ -25,6 +25,8 @@
 #include "absl/synchronization/mutex.h"
 #include "bench/bench_contracts.h"
 #include "billing-svc/app/billing_manager.h"
+#include "billing-svc/storage/mysql_billing_repository.h"
+#include "billing-svc/storage/ticket_facts.h"
 #include "common/clients/event_feed.h"
 #include "common/mysql/migrator.h"
 #include "common/outbox/feed.h"
@@ -156,7 +158,10 @@ int Main() {
   auto reporting_feed = clients::TicketEventFeed(channel(), jwt, "reporting-svc", absl::Now);
   billing::BillingOptions bo;
   bo.clock = absl::Now;
-  billing::BillingManager billing(billing_db->pool.get(), &contracts, billing_feed.get(), bo);
+  billing::storage::MysqlBillingRepository billing_repo(billing_db->pool.get());
+  billing::storage::FollowedTicketFacts billing_facts(billing_db->pool.get(), billing_feed.get(),
+                                                      bo.clock);
+  billing::BillingManager billing(&billing_repo, &contracts, &billing_facts, bo);
   reporting::ReportingOptions ro;
   reporting::ReportManager reporting(reporting_db->pool.get(), &contracts, reporting_feed.get(),
                                      &no_events, ro);

@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
             auto consumers = std::make_unique<sla::outbox::EventConsumerServiceImpl>(
                 *deps.boundary, deps.pool,
                 std::map<std::string, sla::outbox::Follower*>{
-                    {"ticket-svc", &billing->manager().ticket_events()}});
+                    {"ticket-svc", &billing->ticket_events()}});
             auto stream = std::make_unique<sla::outbox::EventServiceImpl>(
                 *deps.boundary, deps.pool, &billing->sequencer(), "billing-svc",
                 &billing->watch_slots());

@@ -303,8 +303,11 @@ TEST_F(BillingRevisionTest, TwoReplicasClosingTogetherIssueEveryPeriodOnce) {
   o.clock = [this] { return clock_.Now(); };
   o.close_batch = 3;
   o.close_workers = 2;
-  BillingManager first(billing_pool_.get(), terms.get(), events.get(), o);
-  BillingManager second(other_pool->get(), terms.get(), events.get(), o);
+  storage::MysqlBillingRepository first_repo(billing_pool_.get()), second_repo(other_pool->get());
+  storage::FollowedTicketFacts first_facts(billing_pool_.get(), events.get(), o.clock);
+  storage::FollowedTicketFacts second_facts(other_pool->get(), events.get(), o.clock);
+  BillingManager first(&first_repo, terms.get(), &first_facts, o);
+  BillingManager second(&second_repo, terms.get(), &second_facts, o);
   absl::StatusOr<int> a = 0, b = 0;
   std::thread t1([&] { a = first.CloseDuePeriods(*directory_); });
   std::thread t2([&] { b = second.CloseDuePeriods(*directory_); });

@@ -21,7 +21,8 @@ BillingServiceImpl::BillingServiceImpl(const server::RpcBoundary& boundary,
       terms_(std::move(terms)),
       contracts_(contracts),
       events_(std::move(events)),
-      documents_(pool) {
+      repo_(pool),
+      documents_(&repo_) {
   sequencer_ = std::make_unique<outbox::Sequencer>(pool_);
   sequencer_loop_ = std::make_unique<server::Periodic>(
       "outbox-sequencer", absl::Milliseconds(100),
@@ -31,8 +32,9 @@ BillingServiceImpl::BillingServiceImpl(const server::RpcBoundary& boundary,
           log::Warning("outbox sequencer pass failed", {{"error", n.status().ToString()}});
       },
       absl::Milliseconds(5));
+  facts_ = std::make_unique<storage::FollowedTicketFacts>(pool_, events_.get(), options.clock);
   manager_ = std::make_unique<BillingManager>(
-      pool_, terms_.get(), events_.get(),
+      &repo_, terms_.get(), facts_.get(),
       BillingOptions{options.clock, [this] { sequencer_loop_->Wake(); }, options.close_batch,
                      options.close_workers});
   consumer_loop_ =

@@ -9,6 +9,8 @@
 
 #include "billing-svc/app/billing_manager.h"
 #include "billing-svc/app/documents.h"
+#include "billing-svc/storage/mysql_billing_repository.h"
+#include "billing-svc/storage/ticket_facts.h"
 #include "common/outbox/feed.h"
 #include "common/outbox/sequencer.h"
 #include "common/server/periodic.h"
@@ -35,6 +37,8 @@ class BillingServiceImpl final : public pb::BillingService::Service {
   ~BillingServiceImpl() override;
 
   BillingManager& manager() { return *manager_; }
+  // The consumer of ticket-svc's stream, for the operator's actions (EventConsumerService).
+  outbox::Follower& ticket_events() { return facts_->follower(); }
   outbox::Sequencer& sequencer() { return *sequencer_; }
   // Open watches, shared with sla.v1.EventService.WatchEvents.
   outbox::WatchSlots& watch_slots() { return watch_slots_; }
@@ -66,6 +70,8 @@ class BillingServiceImpl final : public pb::BillingService::Service {
   // WatchEvents streams: at most 256 open, 8 per caller.
   outbox::WatchSlots watch_slots_{256, 8};
   std::unique_ptr<server::Periodic> sequencer_loop_;
+  storage::MysqlBillingRepository repo_;
+  std::unique_ptr<storage::FollowedTicketFacts> facts_;
   std::unique_ptr<BillingManager> manager_;
   DocumentReader documents_;
   std::unique_ptr<server::Periodic> consumer_loop_;

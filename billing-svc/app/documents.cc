@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "billing-svc/storage/billing_store.h"
 #include "common/api/list_request.h"
 #include "common/api/resource_name.h"
 #include "common/server/access.h"
@@ -35,16 +34,15 @@ absl::StatusOr<std::pair<std::string, int64_t>> ParseDocId(absl::string_view id)
 namespace {
 
 template <typename Doc>
-absl::StatusOr<Doc> GetDoc(mysql::ConnectionPool& pool, const Identity& who,
-                           const std::string& name, const char* collection,
-                           const std::vector<std::string>& series) {
+absl::StatusOr<Doc> GetDoc(BillingRepository& repo, const Identity& who, const std::string& name,
+                           const char* collection, const std::vector<std::string>& series) {
   SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(name, collection, "name"));
   SLA_RETURN_IF_ERROR(server::RequireReadAccess(who, parsed.first, name, "billing documents"));
   SLA_ASSIGN_OR_RETURN(auto id, ParseDocId(parsed.second));
   if (std::find(series.begin(), series.end(), id.first) == series.end()) return NotFound(name);
   std::optional<std::pair<std::string, std::string>> row;
-  SLA_RETURN_IF_ERROR(mysql::WithConnection(pool, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(row, storage::LoadDocument(c, id.first, id.second));
+  SLA_RETURN_IF_ERROR(repo.Read([&](BillingTx& tx) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(row, tx.LoadDocument(id.first, id.second));
     return absl::OkStatus();
   }));
   if (!row || row->first != parsed.first) return NotFound(name);
@@ -54,7 +52,7 @@ absl::StatusOr<Doc> GetDoc(mysql::ConnectionPool& pool, const Identity& who,
 }
 
 template <typename Doc, typename Response>
-absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const std::string& parent,
+absl::Status ListDocs(BillingRepository& repo, const Identity& who, const std::string& parent,
                       int page_size_in, const std::string& token, const std::string& filter,
                       const std::string& order_by, const std::vector<std::string>& series,
                       google::protobuf::RepeatedPtrField<Doc>* docs, Response* out) {
@@ -70,7 +68,7 @@ absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const st
                        api::ParseOrderBy(order_by, {"issue_time"}));
   const std::string binding = api::PageBinding(filter, order_by);
   SLA_ASSIGN_OR_RETURN(const std::string after, api::DecodePageToken(token, binding));
-  storage::DocumentQuery q(std::move(scope));
+  DocumentQuery q(std::move(scope));
   q.series = series.front();
   q.limit = page_size + 1;
   q.newest_first = order && order->descending;
@@ -104,9 +102,9 @@ absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const st
                                                    : "unknown field (contract, period)");
     }
   }
-  std::vector<storage::StoredDocument> rows;
-  SLA_RETURN_IF_ERROR(mysql::WithConnection(pool, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(rows, storage::ListDocuments(c, q));
+  std::vector<StoredDocument> rows;
+  SLA_RETURN_IF_ERROR(repo.Read([&](BillingTx& tx) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(rows, tx.ListDocuments(q));
     return absl::OkStatus();
   }));
   for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page_size; ++i) {
@@ -124,18 +122,18 @@ absl::Status ListDocs(mysql::ConnectionPool& pool, const Identity& who, const st
 
 absl::StatusOr<pb::Invoice> DocumentReader::GetInvoice(const Identity& who,
                                                        const std::string& name) {
-  return GetDoc<pb::Invoice>(*pool_, who, name, "invoices", {"INV"});
+  return GetDoc<pb::Invoice>(*repo_, who, name, "invoices", {"INV"});
 }
 
 absl::StatusOr<pb::CreditNote> DocumentReader::GetCreditNote(const Identity& who,
                                                              const std::string& name) {
-  return GetDoc<pb::CreditNote>(*pool_, who, name, "creditNotes", {"CN", "DN"});
+  return GetDoc<pb::CreditNote>(*repo_, who, name, "creditNotes", {"CN", "DN"});
 }
 
 absl::StatusOr<pb::ListInvoicesResponse> DocumentReader::ListInvoices(
     const Identity& who, const pb::ListInvoicesRequest& req) {
   pb::ListInvoicesResponse out;
-  SLA_RETURN_IF_ERROR(ListDocs(*pool_, who, req.parent(), req.page_size(), req.page_token(),
+  SLA_RETURN_IF_ERROR(ListDocs(*repo_, who, req.parent(), req.page_size(), req.page_token(),
                                req.filter(), req.order_by(), {"INV"}, out.mutable_invoices(),
                                &out));
   return out;
@@ -144,7 +142,7 @@ absl::StatusOr<pb::ListInvoicesResponse> DocumentReader::ListInvoices(
 absl::StatusOr<pb::ListCreditNotesResponse> DocumentReader::ListCreditNotes(
     const Identity& who, const pb::ListCreditNotesRequest& req) {
   pb::ListCreditNotesResponse out;
-  SLA_RETURN_IF_ERROR(ListDocs(*pool_, who, req.parent(), req.page_size(), req.page_token(),
+  SLA_RETURN_IF_ERROR(ListDocs(*repo_, who, req.parent(), req.page_size(), req.page_token(),
                                req.filter(), req.order_by(), {"CN", "DN"},
                                out.mutable_credit_notes(), &out));
   return out;

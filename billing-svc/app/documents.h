@@ -6,7 +6,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "common/mysql/connection_pool.h"
+#include "billing-svc/app/billing_repository.h"
 #include "common/server/identity.h"
 #include "sla/billing/v1/billing_service.pb.h"
 
@@ -15,7 +15,7 @@ namespace pb = ::sla::billing::v1;
 
 class DocumentReader {
  public:
-  explicit DocumentReader(mysql::ConnectionPool* pool) : pool_(pool) {}
+  explicit DocumentReader(BillingRepository* repo) : repo_(repo) {}
   absl::StatusOr<pb::Invoice> GetInvoice(const server::Identity& who, const std::string& name);
   absl::StatusOr<pb::ListInvoicesResponse> ListInvoices(const server::Identity& who,
                                                         const pb::ListInvoicesRequest& req);
@@ -25,7 +25,7 @@ class DocumentReader {
       const server::Identity& who, const pb::ListCreditNotesRequest& req);
 
  private:
-  mysql::ConnectionPool* pool_;
+  BillingRepository* repo_;
 };
 
 }  // namespace sla::billing

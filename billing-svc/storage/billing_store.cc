@@ -90,14 +90,6 @@ absl::Status LockFactsShared(Connection& c) {
   return mysql::Guard([&] { std::unique_ptr<sql::ResultSet> rs(st->executeQuery()); });
 }
 
-std::string KeyText(const ContractKey& k) {
-  return absl::StrCat(k.customer_id, "/", k.contract_id);
-}
-
-std::string ClosedText(const PeriodKey& p) {
-  return absl::StrCat(KeyText(p.key), "/", p.period.year * 12 + p.period.month - 1);
-}
-
 absl::StatusOr<std::vector<core::PeriodFacts>> LoadFactsMany(
     Connection& c, const std::vector<FactsQuery>& queries) {
   std::map<std::string, size_t> index;
@@ -149,12 +141,6 @@ absl::StatusOr<std::vector<core::PeriodFacts>> LoadFactsMany(
         }
       }));
   return out;
-}
-
-absl::StatusOr<core::PeriodFacts> LoadFacts(Connection& c, const ContractKey& k, int64_t start,
-                                            int64_t end) {
-  SLA_ASSIGN_OR_RETURN(std::vector<core::PeriodFacts> f, LoadFactsMany(c, {{k, start, end}}));
-  return std::move(f.front());
 }
 
 absl::StatusOr<std::set<std::string>> ClosedAmong(Connection& c,
@@ -299,8 +285,6 @@ StoredCredit ReadCredit(sql::ResultSet& rs) {
           rs.getInt(11)};
 }
 
-int Index(const core::Period& p) { return p.year * 12 + p.month - 1; }
-
 // Credits of each period's contract matching `condition`, whose `ints` placeholders (after the
 // contract's two) take `values(period)`.
 absl::StatusOr<CreditsByContract> SelectCredits(
@@ -327,11 +311,10 @@ absl::StatusOr<CreditsByContract> SelectCredits(
 }
 
 // One UPDATE per distinct period `on` (the rows carry their own), keyed by primary key.
-absl::Status UpdateCredits(Connection& c,
-                           const std::vector<std::pair<ContractCredit, core::Period>>& rows,
+absl::Status UpdateCredits(Connection& c, const std::vector<CreditOn>& rows,
                            const std::string& also_set, const std::string& column) {
   std::map<int, std::vector<const ContractCredit*>> by_on;
-  for (const auto& [cc, on] : rows) by_on[Index(on)].push_back(&cc);
+  for (const auto& [cc, on] : rows) by_on[MonthIndex(on)].push_back(&cc);
   for (const auto& [on, group] : by_on) {
     SLA_RETURN_IF_ERROR(mysql::ExecuteRowsJoined(
         c,
@@ -362,7 +345,7 @@ absl::StatusOr<std::vector<RecordedCredit>> RecordedCredits(Connection& c, const
       CreditsByContract rows,
       SelectCredits(
           c, {{k, p}}, "year * 12 + month - 1 = ? AND rule_id <> 'carried'", 1,
-          [](const core::Period& q) { return std::vector<int>{Index(q)}; }, /*lock=*/true));
+          [](const core::Period& q) { return std::vector<int>{MonthIndex(q)}; }, /*lock=*/true));
   std::vector<RecordedCredit> out;
   for (const StoredCredit& r : rows[KeyText(k)])
     out.push_back({r.rule_id, r.subject, r.amount_minor, r.status});
@@ -373,7 +356,7 @@ absl::StatusOr<CreditsByContract> LockPendingDeferred(Connection& c,
                                                       const std::vector<PeriodKey>& before) {
   return SelectCredits(
       c, before, "status = 2 AND year * 12 + month - 1 < ?", 1,
-      [](const core::Period& q) { return std::vector<int>{Index(q)}; }, /*lock=*/true);
+      [](const core::Period& q) { return std::vector<int>{MonthIndex(q)}; }, /*lock=*/true);
 }
 
 absl::StatusOr<CreditsByContract> LockUnappliedCredits(Connection& c,
@@ -384,7 +367,7 @@ absl::StatusOr<CreditsByContract> LockUnappliedCredits(Connection& c,
       "(released_year IS NULL OR released_year * 12 + released_month - 1 < ?)",
       2,
       [](const core::Period& q) {
-        return std::vector<int>{Index(q), Index(q)};
+        return std::vector<int>{MonthIndex(q), MonthIndex(q)};
       },
       /*lock=*/true);
 }
@@ -394,18 +377,16 @@ absl::StatusOr<CreditsByContract> RecentCredits(Connection& c, const std::vector
   return SelectCredits(
       c, until, "year * 12 + month - 1 BETWEEN ? AND ?", 2,
       [window](const core::Period& q) {
-        return std::vector<int>{Index(q) - window + 1, Index(q)};
+        return std::vector<int>{MonthIndex(q) - window + 1, MonthIndex(q)};
       },
       /*lock=*/false);
 }
 
-absl::Status MarkApplied(Connection& c,
-                         const std::vector<std::pair<ContractCredit, core::Period>>& rows) {
+absl::Status MarkApplied(Connection& c, const std::vector<CreditOn>& rows) {
   return UpdateCredits(c, rows, "", "applied");
 }
 
-absl::Status ReleaseDeferred(Connection& c,
-                             const std::vector<std::pair<ContractCredit, core::Period>>& rows) {
+absl::Status ReleaseDeferred(Connection& c, const std::vector<CreditOn>& rows) {
   return UpdateCredits(c, rows, "status = 1, ", "released");
 }
 

@@ -183,23 +183,6 @@ absl::StatusOr<std::vector<Stored>> List(Connection& c, int64_t after, int limit
   return out;
 }
 
-std::string FormatPosition(const Position& p) {
-  return absl::StrCat(p.stream, "/", p.epoch, "/", p.sequence);
-}
-
-absl::StatusOr<Position> ParsePosition(absl::string_view text, absl::string_view field) {
-  std::vector<absl::string_view> parts = absl::StrSplit(text, '/');
-  Position p;
-  if (parts.size() != 3 || parts[0].empty() || parts[1].empty() ||
-      !absl::SimpleAtoi(parts[2], &p.sequence) || p.sequence < 0) {
-    return InvalidField(field,
-                        "must be a position <stream>/<epoch>/<sequence>, as a write answered it");
-  }
-  p.stream = std::string(parts[0]);
-  p.epoch = std::string(parts[1]);
-  return p;
-}
-
 absl::StatusOr<Head> ReadHead(Connection& c) {
   SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st,
                        c.Prepare("SELECT epoch, last_seq FROM outbox_sequence WHERE id = 1"));

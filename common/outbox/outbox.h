@@ -18,17 +18,11 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "common/mysql/connection_pool.h"
+#include "common/outbox/position.h"
+#include "common/outbox/row.h"
 #include "sla/v1/events.pb.h"
 
 namespace sla::outbox {
-
-struct Row {
-  std::string type;               // e.g. "clock.breached"
-  std::string subject;            // the resource it concerns
-  std::string customer_id;        // the owning customer
-  int64_t event_time = 0;         // Unix seconds
-  sla::v1::EventPayload payload;  // of the type's family (payload.h)
-};
 
 struct Stored {
   int64_t seq = 0;
@@ -54,20 +48,6 @@ absl::StatusOr<int> Sequence(mysql::Connection& c, int limit);
 // `max_bytes` of event data (at least one event, however large, so a stream always advances).
 absl::StatusOr<std::vector<Stored>> List(mysql::Connection& c, int64_t after, int limit,
                                          int64_t max_bytes = int64_t{1} << 20);
-
-// A position in a stream, as "<stream>/<epoch>/<sequence>": what a write answers in the response
-// header kPositionHeader when asked (request header kWantPositionHeader), and what a read built
-// from followed events takes to wait for and answers to say what it reflects.
-inline constexpr char kPositionHeader[] = "x-sla-event-position";
-inline constexpr char kWantPositionHeader[] = "x-sla-want-position";
-struct Position {
-  std::string stream;
-  std::string epoch;
-  int64_t sequence = 0;
-};
-std::string FormatPosition(const Position& p);
-// INVALID_ARGUMENT naming `field` unless `text` is such a position.
-absl::StatusOr<Position> ParsePosition(absl::string_view text, absl::string_view field);
 
 // The stream's history and its end.
 struct Head {
