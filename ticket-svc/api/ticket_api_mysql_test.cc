@@ -2,6 +2,8 @@
 // examples, pause/resume, priority change, reopen, the RCA gate, comments, tenant isolation,
 // idempotent creation, list filters and outages.
 #include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <set>
@@ -14,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "sla/v1/event_service.grpc.pb.h"
 #include "tests/harness/ticket_api_fixture.h"
+#include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {
 namespace {
@@ -325,38 +328,61 @@ TEST_F(TicketApi, AnUnknownPriorityIsRefusedNamingTheValuesItMayTake) {
   EXPECT_THAT(s.error_message(), ::testing::HasSubstr("PRIORITY_P5"));
 }
 
-// The fallback path creates a ticket with one self-committing CALL, and the connection pool
-// replays a call whose connection was lost, which may be after the server committed it. The
-// replay finds its own ticket and changes nothing; another ticket with the same id still fails.
-TEST_F(TicketApi, AReplayedCreateTicketCallCreatesNoSecondTicket) {
-  const std::string customer = acme_.id;
-  // One CALL as the fallback path makes it: a claim of its own (the caller sent no request id).
-  auto call = [&](const std::string& claim, const std::string& id) {
-    const std::string statement = absl::StrCat(
-        "CALL create_ticket('", claim, "', 'CreateTicket', 'agent', 'customers/", customer,
-        "/tickets/", id, "', '', '", id, "', '", customer,
-        "', 'c', 'service-desk', 3, 1, 'Mail is down', '', 'r', 'v', '', '', '', 1, 1, ",
-        "1796000000, 1796000000, 0, 0, 0, 0, NULL, NULL, NULL, 1, '', 'ticket.opened', 'x', "
-        "1796000000, '{}')");
-    return mysql::WithConnection(*ticket_pool_, [&](mysql::Connection& c) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(sql::PreparedStatement * st, c.Prepare(statement));
-      return mysql::Guard([&] {
-        st->execute();
-        while (st->getMoreResults()) {
-        }
-      });
-    });
+// The server's id of the one connection of `pool`, which then is killed from another one.
+void KillTheConnectionOf(mysql::ConnectionPool& pool, mysql::ConnectionPool& killer) {
+  int64_t id = 0;
+  ASSERT_TRUE(mysql::WithConnection(pool, [&](mysql::Connection& c) {
+                return mysql::Guard([&] {
+                  std::unique_ptr<sql::Statement> st(c.raw().createStatement());
+                  std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT CONNECTION_ID()"));
+                  rs->next();
+                  id = rs->getInt64(1);
+                });
+              }).ok());
+  ASSERT_TRUE(mysql::WithConnection(killer, [&](mysql::Connection& c) {
+                return c.ExecuteUnprepared(absl::StrCat("KILL ", id));
+              }).ok());
+}
+
+// A ticket written alone (the fallback of a failed batch) goes through the same statements as a
+// batch. A write whose connection is lost finds out from its claim whether it committed: not
+// yet, it runs again; already, it is its own ticket and nothing is written twice. Another claim
+// that draws the same ticket id still fails.
+TEST_F(TicketApi, ANewTicketWrittenAloneAfterALostConnectionIsWrittenOnce) {
+  mysql::ConnectionOptions one = ticket_db_options();
+  one.pool_size = 1;
+  auto pool = mysql::ConnectionPool::Create(one);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  storage::NewTicketRows r;
+  r.ticket.id = "t-alone";
+  r.ticket.customer_id = acme_.id;
+  r.ticket.contract_id = "c";
+  r.ticket.service_id = "service-desk";
+  r.ticket.priority = sla::v1::PRIORITY_P3;
+  r.ticket.title = "Mail is down";
+  r.ticket.create_time = r.ticket.update_time = 1'796'000'000;
+  r.history = {"t-alone", 1, ""};
+  r.event = {"ticket.opened", r.ticket.name(), acme_.id, 1'796'000'000, {}};
+  r.event.payload.mutable_ticket()->set_ticket(r.ticket.name());
+  r.claim = {"replay-guard-1", "CreateTicket", "agent", r.ticket.name(), ""};
+  auto counts = [&] {
+    return std::vector<int64_t>{
+        test::CountRows(*ticket_pool_, "tickets"), test::CountRows(*ticket_pool_, "sla_history"),
+        test::CountRows(*ticket_pool_, "outbox"), test::CountRows(*ticket_pool_, "request_log")};
   };
-  ASSERT_TRUE(call("replay-guard-1", "t-replayed").ok());
-  // The same call again, as the pool sends it after a lost connection: its own ticket is there.
-  const absl::Status replay = call("replay-guard-1", "t-replayed");
-  EXPECT_TRUE(replay.ok()) << replay;
-  EXPECT_EQ(test::CountRows(*ticket_pool_, "tickets"), 1);
-  EXPECT_EQ(test::CountRows(*ticket_pool_, "outbox"), 1);
-  EXPECT_EQ(test::CountRows(*ticket_pool_, "sla_history"), 1);
-  // Another call that happens to draw the same ticket id is still refused as a duplicate.
-  EXPECT_EQ(call("replay-guard-2", "t-replayed").code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(test::CountRows(*ticket_pool_, "tickets"), 1);
+
+  KillTheConnectionOf(**pool, *ticket_pool_);
+  absl::Status s = storage::InsertNewTicketAlone(**pool, r);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(counts(), (std::vector<int64_t>{1, 1, 1, 1}));
+  // The same write again after a lost connection, as when the COMMIT ran but its answer was lost.
+  KillTheConnectionOf(**pool, *ticket_pool_);
+  s = storage::InsertNewTicketAlone(**pool, r);
+  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(counts(), (std::vector<int64_t>{1, 1, 1, 1}));
+  r.claim.request_id = "replay-guard-2";
+  EXPECT_EQ(storage::InsertNewTicketAlone(**pool, r).code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(counts(), (std::vector<int64_t>{1, 1, 1, 1}));
 }
 
 // Concurrent CreateTickets share transactions (group commit). Pairs of callers send the same

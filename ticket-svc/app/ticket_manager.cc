@@ -194,23 +194,20 @@ void TicketManager::WriteNewTickets(absl::Span<storage::NewTicketRows* const> ro
       return;
     }
   }
-  // One ticket's error (a request id claimed before) must not be another's: each alone, in
-  // one round trip (the `create_ticket` procedure commits the four rows itself).
-  // Their events are left for the sequencer.
+  // One ticket's error (a request id claimed before) must not be another's: each alone, by the
+  // same statements. A claim (the caller's request id, or one made here) lets a write whose
+  // connection was lost find out whether it committed.
+  bool numbered = false;
   for (size_t i = 0; i < rows.size(); ++i) {
-    const storage::NewTicketRows& r = *rows[i];
-    // The pool replays a call whose connection was lost, which may be after it committed: a
-    // claim (the caller's request id, or one made here) lets the replay recognise its ticket.
-    storage::RequestClaim claim = r.claim;
-    if (claim.request_id.empty()) {
+    storage::NewTicketRows& r = *rows[i];
+    if (r.claim.request_id.empty()) {
       thread_local std::mt19937_64 rng(std::random_device{}());
-      claim.request_id = absl::StrFormat("replay-guard-%016x%016x", rng(), rng());
+      r.claim.request_id = absl::StrFormat("replay-guard-%016x%016x", rng(), rng());
     }
-    statuses[i] = mysql::WithConnection(*pool_, [&](mysql::Connection& c) {
-      return storage::CreateTicketInOneCall(c, claim, r.ticket, r.derived, r.history, r.event);
-    });
+    statuses[i] = storage::InsertNewTicketAlone(*pool_, r);
+    numbered = numbered || statuses[i].ok();
   }
-  options_.on_events_written();
+  if (numbered) options_.on_events_numbered();
 }
 
 absl::Status TicketManager::ToProto(const Ticket& t, const core::TermsContext& terms, int64_t now,

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/mysql/batch.h"
+#include "common/mysql/request_log.h"
 #include "common/mysql/sql_literals.h"
 #include "common/outbox/payload.h"
 #include "common/status/status_macros.h"
@@ -277,34 +278,6 @@ absl::StatusOr<std::vector<ListedTicket>> ListTickets(Connection& c, const Ticke
   return out;
 }
 
-absl::Status CreateTicketInOneCall(Connection& c, const RequestClaim& claim, const Ticket& t,
-                                   const Derived& d, const HistoryRow& history,
-                                   const OutboxRow& event) {
-  SLA_RETURN_IF_ERROR(outbox::CheckFamily(event.type, event.payload));
-  SLA_ASSIGN_OR_RETURN(
-      sql::PreparedStatement * st,
-      c.Prepare(absl::StrCat("CALL create_ticket(?,?,?,?,?,",
-                             kTicketRow.substr(1, kTicketRow.size() - 2), ",?,?,?,?,?,?)")));
-  return mysql::Guard([&] {
-    st->setString(1, claim.request_id);
-    st->setString(2, claim.method);
-    st->setString(3, claim.caller);
-    st->setString(4, claim.resource_name);
-    st->setString(5, claim.fingerprint);
-    BindTicket(*st, 6, t, d);
-    const int i = 6 + kTicketParams;
-    st->setInt64(i, history.seq);
-    st->setString(i + 1, history.entries);
-    st->setString(i + 2, event.type);
-    st->setString(i + 3, event.subject);
-    st->setInt64(i + 4, event.event_time);
-    st->setString(i + 5, event.payload.SerializeAsString());
-    st->execute();
-    while (st->getMoreResults()) {
-    }
-  });
-}
-
 namespace {
 // Adds one row to the VALUES list being built.
 void AppendRow(std::string& values, const mysql::LiteralRow& row) {
@@ -360,6 +333,38 @@ absl::Status InsertNewTicketsInOneRoundTrip(Connection& c,
       absl::Status undone = c.ExecuteUnprepared("ROLLBACK");
       if (!undone.ok()) return undone;
     }
+  }
+  return s;
+}
+
+absl::Status InsertNewTicketAlone(mysql::ConnectionPool& pool, const NewTicketRows& r) {
+  const RequestClaim& claim = r.claim;
+  if (claim.request_id.empty()) {
+    return absl::InvalidArgumentError("a ticket written alone needs a claim to recognise a replay");
+  }
+  absl::Status s;
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    {
+      SLA_ASSIGN_OR_RETURN(mysql::PooledConnection conn, pool.Acquire());
+      const NewTicketRows* one = &r;
+      s = InsertNewTicketsInOneRoundTrip(*conn, {&one, 1});
+      if (s.code() == absl::StatusCode::kUnavailable) conn.MarkBroken();
+    }  // back to the pool (or closed) before the check below takes a connection
+    if (s.code() == absl::StatusCode::kUnavailable) {
+      // Lost with the outcome unknown: the claim, committed with the ticket, says whether the
+      // COMMIT ran. If it did, this is the ticket; if not, nothing was written and it runs again.
+      std::optional<std::string> found;
+      SLA_RETURN_IF_ERROR(mysql::WithConnection(pool, [&](Connection& c) -> absl::Status {
+        SLA_ASSIGN_OR_RETURN(
+            found, mysql::LookupRequestId(c, {claim.request_id, ""}, claim.method, claim.caller));
+        return absl::OkStatus();
+      }));
+      if (found && *found == claim.resource_name) return absl::OkStatus();
+      if (found) return absl::AlreadyExistsError("the request id was claimed by another request");
+      continue;
+    }
+    // A deadlock rolled it back: run it again.
+    if (!mysql::IsRetryableAbort(s)) return s;
   }
   return s;
 }

@@ -79,13 +79,6 @@ struct RequestClaim {
   std::string resource_name;
   std::string fingerprint;  // of the request (api::RequestKey), stored with the claim
 };
-// A new ticket with its first history row and its one outbox event, in one round trip (the
-// `create_ticket` procedure, which commits). ALREADY_EXISTS if the request id was claimed
-// before (nothing is written then).
-absl::Status CreateTicketInOneCall(Connection& c, const RequestClaim& claim, const Ticket& t,
-                                   const Derived& d, const HistoryRow& history,
-                                   const OutboxRow& event);
-
 // Several new tickets, each with its request-id claim, first history row and outbox event
 // (numbered under the outbox sequence's lock), committed as one transaction in a single
 // round trip (START TRANSACTION, one INSERT per table, COMMIT, as one compound statement):
@@ -102,6 +95,11 @@ struct NewTicketRows {
 };
 absl::Status InsertNewTicketsInOneRoundTrip(Connection& c,
                                             absl::Span<const NewTicketRows* const> rows);
+// One new ticket on its own, by the same statements as a batch of one (the one write path of a
+// new ticket), retried after a deadlock. `r.claim` must be set: after a lost connection it
+// tells whether the COMMIT ran (then OK: this is the ticket) or not (then it runs again).
+// ALREADY_EXISTS if the request id or the ticket id was taken before.
+absl::Status InsertNewTicketAlone(mysql::ConnectionPool& pool, const NewTicketRows& r);
 
 // --- Effects ---
 absl::Status InsertHistory(Connection& c, absl::Span<const HistoryRow> rows);
