@@ -34,7 +34,7 @@
 #include "common/server/periodic.h"
 #include "common/status/status_macros.h"
 #include "common/test_util/mariadb_env.h"
-#include "reporting-svc/app/report_manager.h"
+#include "reporting-svc/api/reporting_stack.h"
 #include "sla/v1/event_service.grpc.pb.h"
 
 ABSL_FLAG(int, rate, 1000, "Ticket events committed per second.");
@@ -163,8 +163,9 @@ int Main() {
                                                       bo.clock);
   billing::BillingManager billing(&billing_repo, &contracts, &billing_facts, bo);
   reporting::ReportingOptions ro;
-  reporting::ReportManager reporting(reporting_db->pool.get(), &contracts, reporting_feed.get(),
-                                     &no_events, ro);
+  reporting::ReportingStack reporting_stack(reporting_db->pool.get(), &contracts,
+                                            reporting_feed.get(), &no_events, ro);
+  reporting::ReportManager& reporting = reporting_stack.manager;
 
   outbox::Sequencer sequencer(&ticket_pool);
   server::Periodic sequencer_loop(

@@ -15,7 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/mysql/migrator.h"
 #include "common/status/status_macros.h"
-#include "reporting-svc/app/report_manager.h"
+#include "reporting-svc/api/reporting_stack.h"
 #include "tests/harness/suite_harness.h"
 
 ABSL_FLAG(int, tickets_per_contract, 100'000, "Tickets per contract and month.");
@@ -129,12 +129,13 @@ int Main() {
                                      "reporting-svc");
   ReportingOptions ro;
   ro.clock = [now] { return absl::FromUnixSeconds(now); };
-  ReportManager manager(pool->get(), &terms, nullptr, nullptr, ro);
+  ReportingStack stack(pool->get(), &terms, nullptr, nullptr, ro);
+  ReportManager& manager = stack.manager;
 
   auto measure = [&](const std::string& name) -> int {
     auto parsed = ParseReportName(name, "name");
     if (!parsed.ok()) return Fail(parsed.status(), "name");
-    auto scope = storage::QueryScope::ForSystemWork(parsed->scope);
+    auto scope = QueryScope::ForSystemWork(parsed->scope);
     if (!scope.ok()) return Fail(scope.status(), "scope");
     std::vector<double> ms;
     v1::Report r;

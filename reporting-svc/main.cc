@@ -55,8 +55,8 @@ int main(int argc, char** argv) {
             auto consumers = std::make_unique<sla::outbox::EventConsumerServiceImpl>(
                 *deps.boundary, deps.pool,
                 std::map<std::string, sla::outbox::Follower*>{
-                    {"ticket-svc", &reporting->manager().ticket_events()},
-                    {"billing-svc", &reporting->manager().billing_events()}});
+                    {"ticket-svc", &reporting->ticket_events()},
+                    {"billing-svc", &reporting->billing_events()}});
             auto stream = std::make_unique<sla::outbox::EventServiceImpl>(
                 *deps.boundary, deps.pool, &reporting->sequencer(), "reporting-svc",
                 &reporting->watch_slots());

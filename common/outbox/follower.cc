@@ -111,19 +111,6 @@ std::string DigestOf(const FeedEvent& e) {
   return Digest(e.sequence, e.type, e.subject, CustomerId(e.customer), e.event_time);
 }
 
-bool PermanentError(const absl::Status& s) {
-  switch (s.code()) {
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kNotFound:
-    case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kOutOfRange:
-    case absl::StatusCode::kDataLoss:
-      return true;
-    default:
-      return false;
-  }
-}
-
 Follower::Follower(mysql::ConnectionPool* pool, Feed* feed, Handler* handler,
                    FollowerOptions options)
     : pool_(pool),

@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/mysql/connection_pool.h"
+#include "common/outbox/permanent.h"
 #include "sla/v1/events.pb.h"
 
 namespace sla::outbox {
@@ -81,8 +82,6 @@ class Handler {
   // aside (its other effects in this transaction are undone); any other ends the pass.
   virtual absl::Status Apply(mysql::Connection& c, const FeedEvent& e, const std::any& state) = 0;
 };
-
-bool PermanentError(const absl::Status& s);
 
 struct FollowerOptions {
   // The followed stream's name in this service's tables ("ticket-svc").

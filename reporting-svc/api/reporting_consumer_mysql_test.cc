@@ -63,11 +63,11 @@ class SwitchedTerms final : public clients::TermsSource {
 class ReportingConsumerTest : public ReportingApiTest {
  protected:
   // A reporting-svc process started afresh on the same database: an empty terms cache.
-  std::unique_ptr<ReportManager> Restarted(clients::TermsSource* terms, outbox::Feed* tickets,
-                                           outbox::Feed* billing) {
+  std::unique_ptr<ReportingStack> Restarted(clients::TermsSource* terms, outbox::Feed* tickets,
+                                            outbox::Feed* billing) {
     ReportingOptions o;
     o.clock = [this] { return clock_.Now(); };
-    return std::make_unique<ReportManager>(pool_.get(), terms, tickets, billing, o);
+    return std::make_unique<ReportingStack>(pool_.get(), terms, tickets, billing, o);
   }
   std::unique_ptr<outbox::Feed> TicketFeed() {
     return clients::TicketEventFeed(
@@ -134,12 +134,12 @@ TEST_F(ReportingConsumerTest, ATicketClosedAfterTheContractEndedCountsAndNothing
   auto terms = Terms();
   auto tickets = TicketFeed();
   auto billing = BillingFeed();
-  std::unique_ptr<ReportManager> fresh = Restarted(terms.get(), tickets.get(), billing.get());
-  absl::StatusOr<int> applied = fresh->ConsumeTicketEvents();
+  std::unique_ptr<ReportingStack> fresh = Restarted(terms.get(), tickets.get(), billing.get());
+  absl::StatusOr<int> applied = fresh->manager.ConsumeTicketEvents();
   ASSERT_TRUE(applied.ok()) << applied.status();
   EXPECT_GE(*applied, 1);
-  EXPECT_EQ(*fresh->ConsumeTicketEvents(), 0);  // the cursor moved past it
-  EXPECT_TRUE(fresh->DeadLetters(10)->empty());
+  EXPECT_EQ(*fresh->manager.ConsumeTicketEvents(), 0);  // the cursor moved past it
+  EXPECT_TRUE(fresh->streams.DeadLetters(10)->empty());
   EXPECT_EQ(test::CountRows(*pool_, "rpt_tickets WHERE closed = 1"), 1);
 }
 
@@ -158,11 +158,11 @@ TEST_F(ReportingConsumerTest, AnEventThatCannotBeAppliedIsSetAsideAndTheConsumer
   SpoilingFeed tickets(real_tickets.get(), spoiled);
   auto terms = Terms();
   auto billing = BillingFeed();
-  std::unique_ptr<ReportManager> fresh = Restarted(terms.get(), &tickets, billing.get());
-  absl::StatusOr<int> applied = fresh->ConsumeTicketEvents();
+  std::unique_ptr<ReportingStack> fresh = Restarted(terms.get(), &tickets, billing.get());
+  absl::StatusOr<int> applied = fresh->manager.ConsumeTicketEvents();
   ASSERT_TRUE(applied.ok()) << applied.status();
-  EXPECT_EQ(*fresh->ConsumeTicketEvents(), 0);
-  auto dead = fresh->DeadLetters(10);
+  EXPECT_EQ(*fresh->manager.ConsumeTicketEvents(), 0);
+  auto dead = fresh->streams.DeadLetters(10);
   ASSERT_TRUE(dead.ok());
   ASSERT_EQ(dead->size(), 1u);
   EXPECT_EQ((*dead)[0].source, "ticket-svc");
@@ -225,14 +225,14 @@ TEST_F(ReportingConsumerTest, AnOperatorReplaysSetAsideEventsOverTheApiOnceTheir
   terms.missing = true;
   auto tickets = TicketFeed();
   auto billing = BillingFeed();
-  std::unique_ptr<ReportManager> fresh = Restarted(&terms, tickets.get(), billing.get());
-  absl::StatusOr<int> applied = fresh->ConsumeTicketEvents();
+  std::unique_ptr<ReportingStack> fresh = Restarted(&terms, tickets.get(), billing.get());
+  absl::StatusOr<int> applied = fresh->manager.ConsumeTicketEvents();
   ASSERT_TRUE(applied.ok()) << applied.status();
   EXPECT_EQ(test::CountRows(*pool_, "rpt_tickets"), 0);
 
-  outbox::EventConsumerServiceImpl service(
-      *boundary_, pool_.get(),
-      {{"ticket-svc", &fresh->ticket_events()}, {"billing-svc", &fresh->billing_events()}});
+  outbox::EventConsumerServiceImpl service(*boundary_, pool_.get(),
+                                           {{"ticket-svc", &fresh->streams.ticket_events()},
+                                            {"billing-svc", &fresh->streams.billing_events()}});
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -365,14 +365,15 @@ TEST_F(ReportingConsumerTest, ARevisionDueWhileContractSvcIsAwayIsIssuedLater) {
   SwitchedTerms terms(real_terms.get());
   auto tickets = TicketFeed();
   auto billing = BillingFeed();
-  std::unique_ptr<ReportManager> fresh = Restarted(&terms, tickets.get(), billing.get());
+  std::unique_ptr<ReportingStack> fresh = Restarted(&terms, tickets.get(), billing.get());
   terms.down = true;
-  EXPECT_FALSE(fresh->ConsumeBillingEvents().ok());  // the credits are in; the revision is not
+  EXPECT_FALSE(
+      fresh->manager.ConsumeBillingEvents().ok());  // the credits are in; the revision is not
   pb::Report r;
   ASSERT_TRUE(GetReport(name, &r).ok());
   EXPECT_EQ(r.revision(), 1);
   terms.down = false;
-  absl::StatusOr<int> later = fresh->ConsumeBillingEvents();
+  absl::StatusOr<int> later = fresh->manager.ConsumeBillingEvents();
   ASSERT_TRUE(later.ok()) << later.status();
   ASSERT_TRUE(GetReport(name, &r).ok());
   EXPECT_EQ(r.revision(), 2);

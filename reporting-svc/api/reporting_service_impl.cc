@@ -32,20 +32,20 @@ ReportingServiceImpl::ReportingServiceImpl(const server::RpcBoundary& boundary,
   ReportingOptions o;
   o.clock = options.clock;
   o.on_events_written = [this] { sequencer_loop_->Wake(); };
-  manager_ =
-      std::make_unique<ReportManager>(pool_, contracts_.get(), tickets_.get(), billing_.get(), o);
+  stack_ =
+      std::make_unique<ReportingStack>(pool_, contracts_.get(), tickets_.get(), billing_.get(), o);
   consumer_loop_ =
       std::make_unique<server::Periodic>("event-followers", options.consume_interval, [this] {
-        absl::StatusOr<int> t = manager_->ConsumeTicketEvents();
+        absl::StatusOr<int> t = stack_->manager.ConsumeTicketEvents();
         if (!t.ok())
           log::Warning("following ticket-svc's events failed", {{"error", t.status().ToString()}});
-        absl::StatusOr<int> b = manager_->ConsumeBillingEvents();
+        absl::StatusOr<int> b = stack_->manager.ConsumeBillingEvents();
         if (!b.ok())
           log::Warning("following billing-svc's events failed", {{"error", b.status().ToString()}});
       });
   schedule_loop_ =
       std::make_unique<server::Periodic>("report-schedule", options.schedule_interval, [this] {
-        absl::StatusOr<int> n = manager_->IssueDueReports(*contracts_);
+        absl::StatusOr<int> n = stack_->manager.IssueDueReports(*contracts_);
         if (!n.ok()) {
           log::Warning("issuing scheduled reports failed", {{"error", n.status().ToString()}});
         } else if (*n > 0) {
@@ -69,7 +69,7 @@ ReportingServiceImpl::~ReportingServiceImpl() {
   grpc::Status ReportingServiceImpl::Method(grpc::ServerContext* ctx, const Request* req, \
                                             Response* out) {                              \
     return boundary_.Run(ctx, #Method, *req, [&](const server::CallContext& call) {       \
-      return Into(manager_->Call, out);                                                   \
+      return Into(stack_->manager.Call, out);                                             \
     });                                                                                   \
   }
 

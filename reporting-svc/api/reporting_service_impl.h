@@ -12,7 +12,7 @@
 #include "common/outbox/sequencer.h"
 #include "common/server/periodic.h"
 #include "common/server/rpc.h"
-#include "reporting-svc/app/report_manager.h"
+#include "reporting-svc/api/reporting_stack.h"
 #include "sla/reporting/v1/reporting_service.grpc.pb.h"
 
 namespace sla::reporting {
@@ -34,7 +34,10 @@ class ReportingServiceImpl final : public pb::ReportingService::Service {
                        ReportingServiceOptions options);
   ~ReportingServiceImpl() override;
 
-  ReportManager& manager() { return *manager_; }
+  ReportManager& manager() { return stack_->manager; }
+  // The consumers of the two streams, for the operator's actions (EventConsumerService).
+  outbox::Follower& ticket_events() { return stack_->streams.ticket_events(); }
+  outbox::Follower& billing_events() { return stack_->streams.billing_events(); }
   outbox::Sequencer& sequencer() { return *sequencer_; }
   // Open watches, shared with sla.v1.EventService.WatchEvents.
   outbox::WatchSlots& watch_slots() { return watch_slots_; }
@@ -64,7 +67,7 @@ class ReportingServiceImpl final : public pb::ReportingService::Service {
   // WatchEvents streams: at most 256 open, 8 per caller.
   outbox::WatchSlots watch_slots_{256, 8};
   std::unique_ptr<server::Periodic> sequencer_loop_;
-  std::unique_ptr<ReportManager> manager_;
+  std::unique_ptr<ReportingStack> stack_;
   std::unique_ptr<server::Periodic> consumer_loop_;
   std::unique_ptr<server::Periodic> schedule_loop_;
 };

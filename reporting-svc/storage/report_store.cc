@@ -122,24 +122,6 @@ absl::Status SetOutcome(Connection& c, const TicketKey& k, const Outcome& before
 
 }  // namespace
 
-absl::StatusOr<QueryScope> QueryScope::Contract(server::CustomerScope customers,
-                                                std::string contract_id) {
-  if (customers.all() || contract_id.empty()) {
-    return absl::InvalidArgumentError("a contract scope needs one customer and a contract id");
-  }
-  return QueryScope(std::move(customers), std::move(contract_id));
-}
-
-absl::StatusOr<QueryScope> QueryScope::ForSystemWork(const Scope& s) {
-  if (s.customer_id.empty()) {
-    if (!s.contract_id.empty()) return Contract(server::CustomerScope::AllForSystemWork(), "");
-    return Customers(server::CustomerScope::AllForSystemWork());
-  }
-  SLA_ASSIGN_OR_RETURN(server::CustomerScope one, server::CustomerScope::One(s.customer_id));
-  if (s.contract_id.empty()) return Customers(std::move(one));
-  return Contract(std::move(one), s.contract_id);
-}
-
 absl::Status InsertTicket(Connection& c, const OpenedTicket& t) {
   SLA_ASSIGN_OR_RETURN(
       PreparedStatement * st,

@@ -11,8 +11,8 @@
 
 #include "absl/status/statusor.h"
 #include "common/mysql/connection_pool.h"
-#include "common/server/customer_scope.h"
 #include "reporting-svc/domain/figures.h"
+#include "reporting-svc/domain/records.h"
 #include "reporting-svc/domain/report_name.h"
 #include "reporting-svc/domain/simulate.h"
 
@@ -21,31 +21,6 @@ namespace sla::reporting::storage {
 using mysql::Connection;
 
 using Scope = reporting::Scope;  // reporting-svc/domain/report_name.h
-
-// The rows a query reads: one contract of one customer, one customer, or every customer. Its
-// customers come from a server::CustomerScope, so "every customer" exists only for a caller
-// whose role reads them all and for the service's own work; no query a customer can reach is
-// built from a bare, possibly empty, customer id.
-class QueryScope {
- public:
-  static QueryScope Customers(server::CustomerScope customers) {
-    return QueryScope(std::move(customers), "");
-  }
-  // One contract: INVALID_ARGUMENT unless `customers` is exactly one customer.
-  static absl::StatusOr<QueryScope> Contract(server::CustomerScope customers,
-                                             std::string contract_id);
-  // The service's own work on rows it already holds (revisions, events): `s` as stored.
-  static absl::StatusOr<QueryScope> ForSystemWork(const Scope& s);
-
-  const std::string& customer_id() const { return customers_.customer_id(); }  // empty: all
-  const std::string& contract_id() const { return contract_id_; }
-
- private:
-  QueryScope(server::CustomerScope customers, std::string contract_id)
-      : customers_(std::move(customers)), contract_id_(std::move(contract_id)) {}
-  server::CustomerScope customers_;
-  std::string contract_id_;
-};
 
 struct TicketKey {
   std::string customer_id;
@@ -122,11 +97,6 @@ absl::Status UpsertCredit(Connection& c, const Credit& cr);
 absl::Status AdjustCredit(Connection& c, const Credit& delta, const std::string& note);
 
 // --- Report revisions due ------------------------------
-struct PendingRevision {
-  Scope scope;
-  int period_index = 0;
-  std::string reason;
-};
 absl::Status AddPendingRevision(Connection& c, const PendingRevision& p);
 absl::StatusOr<std::vector<PendingRevision>> ListPendingRevisions(Connection& c, int limit);
 absl::Status DeletePendingRevision(Connection& c, const Scope& s, int period_index);
@@ -156,10 +126,6 @@ absl::StatusOr<std::vector<ReplayTicket>> LoadReplayTickets(Connection& c, const
 absl::StatusOr<int64_t> CountContracts(Connection& c, const QueryScope& s, int period);
 
 // --- Issued reports ----------------------------------------------------------------------
-struct StoredReport {
-  int revision = 0;
-  std::string body;  // serialized sla.reporting.v1.Report
-};
 // The latest revision (FOR UPDATE when issuing), or the given one.
 absl::StatusOr<std::optional<StoredReport>> LoadReport(Connection& c, const QueryScope& s,
                                                        int period, int revision, bool for_update);

@@ -1,7 +1,7 @@
 #include "gtest/gtest.h"
-#include "reporting-svc/storage/report_store.h"
+#include "reporting-svc/domain/records.h"
 
-namespace sla::reporting::storage {
+namespace sla::reporting {
 namespace {
 
 server::Identity Customer(const std::string& tenant) {
@@ -47,4 +47,4 @@ TEST(QueryScopeTest, SystemWorkTakesStoredKeysAsTheyAre) {
 }
 
 }  // namespace
-}  // namespace sla::reporting::storage
+}  // namespace sla::reporting

@@ -1,0 +1,78 @@
+// ReportingRepository in memory, for app tests. The read model is held as the rows the
+// projection would have written (one per ticket, breach, escalation, outage, credit), set up
+// by the test through Edit; queries filter them by scope and period and aggregate them as the
+// MariaDB statements do. Issued reports, pending revisions and published events follow the
+// tables' rules (a revision once, newest first). A transaction works on a copy and keeps it
+// only when `fn` succeeds.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "reporting-svc/app/reporting_repository.h"
+
+namespace sla::reporting::testing {
+
+struct FakeReportingState {
+  struct Where {
+    std::string customer_id;
+    std::string contract_id;
+    int period = 0;  // year * 12 + month - 1
+  };
+  struct Ticket {
+    Where at;
+    TicketFigures figures;
+    ReplayTicket replay;
+  };
+  struct Breach {
+    Where at;
+    v1::BreachEntry entry;
+  };
+  struct Escalation {
+    Where at;
+    int level = 0;
+    bool manual = false;
+  };
+  struct Outage {
+    Where at;  // period unused: outages are found by time
+    OutageRow row;
+  };
+  struct Credit {
+    Where at;
+    v1::CreditFigure figure;
+  };
+  struct Report {
+    Where at;
+    int revision = 0;
+    int64_t issue_time = 0;
+    std::string body;
+  };
+  std::vector<Ticket> tickets;
+  std::vector<Breach> breaches;
+  std::vector<Escalation> escalations;
+  std::vector<Outage> outages;
+  std::vector<Credit> credits;
+  std::vector<Report> reports;
+  std::vector<PendingRevision> pending;
+  std::vector<outbox::Row> events;
+};
+
+class FakeReportingRepository final : public ReportingRepository {
+ public:
+  absl::Status Transact(absl::FunctionRef<absl::Status(ReportingTx&)> fn) override;
+  absl::Status Read(absl::FunctionRef<absl::Status(ReportingTx&)> fn) override;
+
+  FakeReportingState state();
+  void Edit(absl::FunctionRef<void(FakeReportingState&)> edit);
+  // The next call of `method` (e.g. "InsertReport") fails with `error`.
+  void FailNext(const std::string& method, absl::Status error);
+
+ private:
+  absl::Mutex mu_;
+  FakeReportingState state_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, absl::Status> failures_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace sla::reporting::testing
