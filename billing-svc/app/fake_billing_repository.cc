@@ -25,7 +25,7 @@ auto CreditKey(const ContractCredit& c) {
 
 class FakeTx final : public BillingTx {
  public:
-  FakeTx(State& s, std::map<std::string, absl::Status>& failures) : s_(s), failures_(failures) {}
+  FakeTx(State& s, test::ArmedFailures& failures) : s_(s), failures_(failures) {}
 
   absl::Status LockFactsShared() override { return Injected("LockFactsShared"); }
 
@@ -250,13 +250,7 @@ class FakeTx final : public BillingTx {
   }
 
  private:
-  absl::Status Injected(const std::string& method) {
-    auto it = failures_.find(method);
-    if (it == failures_.end()) return absl::OkStatus();
-    absl::Status s = std::move(it->second);
-    failures_.erase(it);
-    return s;
-  }
+  absl::Status Injected(const std::string& method) { return failures_.Take(method); }
 
   State::CreditRow* Find(const ContractCredit& c) {
     for (State::CreditRow& r : s_.credits) {
@@ -292,41 +286,23 @@ class FakeTx final : public BillingTx {
   }
 
   State& s_;
-  std::map<std::string, absl::Status>& failures_;
+  test::ArmedFailures& failures_;
 };
 
 }  // namespace
 
 absl::Status FakeBillingRepository::Transact(absl::FunctionRef<absl::Status(BillingTx&)> fn) {
-  absl::MutexLock lock(&mu_);
-  State draft = state_;
-  FakeTx tx(draft, failures_);
-  SLA_RETURN_IF_ERROR(fn(tx));
-  state_ = std::move(draft);
-  return absl::OkStatus();
+  return store_.Transact([&](State& s, test::ArmedFailures& failures) {
+    FakeTx tx(s, failures);
+    return fn(tx);
+  });
 }
 
 absl::Status FakeBillingRepository::Read(absl::FunctionRef<absl::Status(BillingTx&)> fn) {
-  absl::MutexLock lock(&mu_);
-  // Reads see the state; writes through Read are discarded (a read must not write).
-  State view = state_;
-  FakeTx tx(view, failures_);
-  return fn(tx);
-}
-
-FakeBillingState FakeBillingRepository::state() {
-  absl::MutexLock lock(&mu_);
-  return state_;
-}
-
-void FakeBillingRepository::Edit(absl::FunctionRef<void(FakeBillingState&)> edit) {
-  absl::MutexLock lock(&mu_);
-  edit(state_);
-}
-
-void FakeBillingRepository::FailNext(const std::string& method, absl::Status error) {
-  absl::MutexLock lock(&mu_);
-  failures_[method] = std::move(error);
+  return store_.Read([&](State& s, test::ArmedFailures& failures) {
+    FakeTx tx(s, failures);
+    return fn(tx);
+  });
 }
 
 }  // namespace sla::billing::testing

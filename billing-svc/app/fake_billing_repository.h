@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "billing-svc/app/billing_repository.h"
+#include "common/test_util/in_memory_store.h"
 
 namespace sla::billing::testing {
 
@@ -52,16 +52,16 @@ class FakeBillingRepository final : public BillingRepository {
   absl::Status Transact(absl::FunctionRef<absl::Status(BillingTx&)> fn) override;
   absl::Status Read(absl::FunctionRef<absl::Status(BillingTx&)> fn) override;
 
-  // What the repository holds now (a copy), and a way to set facts up.
-  FakeBillingState state();
-  void Edit(absl::FunctionRef<void(FakeBillingState&)> edit);
+  // What the repository holds now (a copy), and a way to set it up.
+  FakeBillingState state() { return store_.state(); }
+  void Edit(absl::FunctionRef<void(FakeBillingState&)> edit) { store_.Edit(edit); }
   // The next call of `method` (e.g. "InsertDocuments") fails with `error`.
-  void FailNext(const std::string& method, absl::Status error);
+  void FailNext(const std::string& method, absl::Status error) {
+    store_.FailNext(method, std::move(error));
+  }
 
  private:
-  absl::Mutex mu_;
-  FakeBillingState state_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, absl::Status> failures_ ABSL_GUARDED_BY(mu_);
+  test::InMemoryStore<FakeBillingState> store_;
 };
 
 }  // namespace sla::billing::testing

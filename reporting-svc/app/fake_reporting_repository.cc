@@ -22,7 +22,7 @@ bool Decided(int outcome) { return outcome != kPending; }
 
 class FakeTx final : public ReportingTx {
  public:
-  FakeTx(State& s, std::map<std::string, absl::Status>& failures) : s_(s), failures_(failures) {}
+  FakeTx(State& s, test::ArmedFailures& failures) : s_(s), failures_(failures) {}
 
   absl::StatusOr<std::vector<TicketFigures>> LoadTicketFigures(const QueryScope& s,
                                                                int period) override {
@@ -225,49 +225,26 @@ class FakeTx final : public ReportingTx {
   }
 
  private:
-  absl::Status Injected(const std::string& method) {
-    auto it = failures_.find(method);
-    if (it == failures_.end()) return absl::OkStatus();
-    absl::Status s = std::move(it->second);
-    failures_.erase(it);
-    return s;
-  }
+  absl::Status Injected(const std::string& method) { return failures_.Take(method); }
 
   State& s_;
-  std::map<std::string, absl::Status>& failures_;
+  test::ArmedFailures& failures_;
 };
 
 }  // namespace
 
 absl::Status FakeReportingRepository::Transact(absl::FunctionRef<absl::Status(ReportingTx&)> fn) {
-  absl::MutexLock lock(&mu_);
-  State draft = state_;
-  FakeTx tx(draft, failures_);
-  SLA_RETURN_IF_ERROR(fn(tx));
-  state_ = std::move(draft);
-  return absl::OkStatus();
+  return store_.Transact([&](State& s, test::ArmedFailures& failures) {
+    FakeTx tx(s, failures);
+    return fn(tx);
+  });
 }
 
 absl::Status FakeReportingRepository::Read(absl::FunctionRef<absl::Status(ReportingTx&)> fn) {
-  absl::MutexLock lock(&mu_);
-  State view = state_;  // writes through Read are discarded
-  FakeTx tx(view, failures_);
-  return fn(tx);
-}
-
-FakeReportingState FakeReportingRepository::state() {
-  absl::MutexLock lock(&mu_);
-  return state_;
-}
-
-void FakeReportingRepository::Edit(absl::FunctionRef<void(FakeReportingState&)> edit) {
-  absl::MutexLock lock(&mu_);
-  edit(state_);
-}
-
-void FakeReportingRepository::FailNext(const std::string& method, absl::Status error) {
-  absl::MutexLock lock(&mu_);
-  failures_[method] = std::move(error);
+  return store_.Read([&](State& s, test::ArmedFailures& failures) {
+    FakeTx tx(s, failures);
+    return fn(tx);
+  });
 }
 
 }  // namespace sla::reporting::testing

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include "common/test_util/in_memory_store.h"
 #include "reporting-svc/app/reporting_repository.h"
 
 namespace sla::reporting::testing {
@@ -64,15 +64,16 @@ class FakeReportingRepository final : public ReportingRepository {
   absl::Status Transact(absl::FunctionRef<absl::Status(ReportingTx&)> fn) override;
   absl::Status Read(absl::FunctionRef<absl::Status(ReportingTx&)> fn) override;
 
-  FakeReportingState state();
-  void Edit(absl::FunctionRef<void(FakeReportingState&)> edit);
-  // The next call of `method` (e.g. "InsertReport") fails with `error`.
-  void FailNext(const std::string& method, absl::Status error);
+  // What the repository holds now (a copy), and a way to set it up.
+  FakeReportingState state() { return store_.state(); }
+  void Edit(absl::FunctionRef<void(FakeReportingState&)> edit) { store_.Edit(edit); }
+  // The next call of `method` (e.g. "InsertDocuments") fails with `error`.
+  void FailNext(const std::string& method, absl::Status error) {
+    store_.FailNext(method, std::move(error));
+  }
 
  private:
-  absl::Mutex mu_;
-  FakeReportingState state_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, absl::Status> failures_ ABSL_GUARDED_BY(mu_);
+  test::InMemoryStore<FakeReportingState> store_;
 };
 
 }  // namespace sla::reporting::testing
