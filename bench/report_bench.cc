@@ -13,6 +13,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/clients/contract_terms.h"
 #include "common/mysql/migrator.h"
 #include "common/status/status_macros.h"
 #include "reporting-svc/api/reporting_stack.h"

@@ -14,7 +14,7 @@
 #include "billing-svc/app/billing_repository.h"
 #include "billing-svc/app/close_scheduler.h"
 #include "billing-svc/app/ticket_facts.h"
-#include "common/clients/contract_terms.h"
+#include "common/clients/terms_source.h"
 #include "common/server/identity.h"
 #include "sla/billing/v1/billing_service.pb.h"
 

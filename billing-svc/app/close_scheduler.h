@@ -15,7 +15,7 @@
 #include "absl/time/civil_time.h"
 #include "billing-svc/app/billing_repository.h"
 #include "billing-svc/app/period_close.h"
-#include "common/clients/contract_terms.h"
+#include "common/clients/terms_source.h"
 
 namespace sla::billing {
 

@@ -8,7 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "billing-svc/domain/records.h"
-#include "common/clients/contract_terms.h"
+#include "common/clients/terms_source.h"
 #include "common/core/invoice.h"
 #include "common/core/period.h"
 #include "common/outbox/row.h"

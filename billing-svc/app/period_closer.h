@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "billing-svc/app/billing_repository.h"
 #include "billing-svc/app/period_close.h"
-#include "common/clients/contract_terms.h"
+#include "common/clients/terms_source.h"
 
 namespace sla::billing {
 

@@ -8,7 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "billing-svc/app/billing_repository.h"
-#include "common/clients/contract_terms.h"
+#include "common/clients/terms_source.h"
 
 namespace sla::billing {
 

@@ -89,6 +89,7 @@ ContractServiceImpl::ContractServiceImpl(const server::RpcBoundary& boundary,
       customers_(customer_repo_.get(), clock, [] { return NewId("cust"); }),
       calendars_(calendar_repo_.get(), clock, [] { return NewId("cal"); }),
       contracts_(contract_repo_.get(), calendar_repo_.get(), clock, [] { return NewId("ctr"); }),
+      terms_(&contracts_, contract_repo_.get(), clock),
       api_keys_(api_key_repo_.get(), customer_repo_.get(), clock, [] { return NewId("key"); }) {}
 
 grpc::Status ContractServiceImpl::CreateCustomer(grpc::ServerContext* ctx,
@@ -301,11 +302,11 @@ grpc::Status ContractServiceImpl::ResolveTerms(grpc::ServerContext* ctx,
         ResolvedVersion r;
         if (!req->version().empty()) {
           SLA_ASSIGN_OR_RETURN(
-              r, contracts_.ResolveVersion(call.identity, req->contract(), req->version()));
+              r, terms_.ResolveVersion(call.identity, req->contract(), req->version()));
         } else {
           SLA_RETURN_IF_ERROR(RequiredTime(req->at(), req->has_at(), "at"));
           SLA_ASSIGN_OR_RETURN(
-              r, contracts_.ResolveTerms(call.identity, req->contract(), FromTimestamp(req->at())));
+              r, terms_.ResolveTerms(call.identity, req->contract(), FromTimestamp(req->at())));
         }
         pb::ContractVersion* v = resp->mutable_version();
         v->set_name(r.version.name());
@@ -323,7 +324,7 @@ grpc::Status ContractServiceImpl::LintContract(grpc::ServerContext* ctx,
       ctx, "LintContract", *req, [&](const server::CallContext& call) -> absl::Status {
         SLA_ASSIGN_OR_RETURN(
             std::vector<LintFinding> findings,
-            contracts_.Lint(call.identity, req->name(), req->history_lookback_periods()));
+            terms_.Lint(call.identity, req->name(), req->history_lookback_periods()));
         for (const LintFinding& f : findings) {
           pb::LintFinding* out = resp->add_findings();
           out->set_severity(f.severity == Severity::kError     ? pb::LintFinding::ERROR
@@ -353,7 +354,7 @@ grpc::Status ContractServiceImpl::RenderAgreement(grpc::ServerContext* ctx,
           if (customer.ok()) customer_name = customer->display_name;
         }
         SLA_ASSIGN_OR_RETURN(AgreementDocument doc,
-                             contracts_.Agreement(call.identity, req->name(), customer_name));
+                             terms_.Agreement(call.identity, req->name(), customer_name));
         if (req->format() == pb::RenderAgreementRequest::HTML) {
           resp->set_content(RenderHtml(doc));
           resp->set_content_type("text/html; charset=utf-8");

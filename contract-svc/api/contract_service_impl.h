@@ -10,6 +10,7 @@
 #include "contract-svc/app/calendar_manager.h"
 #include "contract-svc/app/contract_manager.h"
 #include "contract-svc/app/customer_manager.h"
+#include "contract-svc/app/terms_reader.h"
 #include "sla/contract/v1/contract_service.grpc.pb.h"
 
 namespace sla::contract {
@@ -83,7 +84,7 @@ class ContractServiceImpl final : public pb::ContractService::Service {
   // before the server takes calls.
   void SetTermsHistory(std::unique_ptr<TermsHistory> history) {
     history_ = std::move(history);
-    contracts_.SetTermsHistory(history_.get());
+    terms_.SetTermsHistory(history_.get());
   }
 
  private:
@@ -95,6 +96,7 @@ class ContractServiceImpl final : public pb::ContractService::Service {
   CustomerManager customers_;
   CalendarManager calendars_;
   ContractManager contracts_;
+  TermsReader terms_;
   ApiKeyManager api_keys_;
   std::unique_ptr<TermsHistory> history_;
 };

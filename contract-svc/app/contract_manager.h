@@ -1,5 +1,5 @@
-// Use cases of contracts: drafts, lint, activation, amendment, termination, and the terms in
-// force at an instant. Access as in access.h. Every version is immutable once written; its
+// Use cases of contracts: drafts, activation, amendment and termination (reading terms:
+// TermsReader). Access as in access.h. Every version is immutable once written; its
 // terms carry a snapshot of the calendars they name, so a version never changes meaning.
 #pragma once
 
@@ -53,21 +53,6 @@ class ContractManager {
                                            const sla::v1::SlaTerms& terms,
                                            const std::vector<std::string>& mask);
 
-  // The agreement document of the contract (its draft or latest version) or of one version
-  // (`…/versions/{n}`).
-  absl::StatusOr<AgreementDocument> Agreement(const server::Identity& caller,
-                                              const std::string& name,
-                                              const std::string& customer_display_name);
-
-  // Lint of the contract's draft or latest version. With `history_periods` (1..36) also the
-  // targets' record on the contract's past tickets (TermsHistory); MSP staff only, and
-  // FAILED_PRECONDITION when no TermsHistory is configured.
-  absl::StatusOr<std::vector<LintFinding>> Lint(const server::Identity& caller,
-                                                const std::string& name, int history_periods = 0);
-
-  // Where lint's history check replays terms (reporting-svc); set once, before serving.
-  void SetTermsHistory(TermsHistory* history) { history_ = history; }
-
   // DRAFT → ACTIVE with version 1 from `effective_from`. FAILED_PRECONDITION while lint reports
   // an error (the message names the rules).
   absl::StatusOr<ContractView> Activate(const server::Identity& caller, const std::string& name,
@@ -84,22 +69,15 @@ class ContractManager {
                                          const std::string& etag, const std::string& reason,
                                          absl::Time effective_time, bool for_cause);
 
-  // The version in force at `at`. FAILED_PRECONDITION if none is (before the first version's
-  // start, or at/after termination).
-  absl::StatusOr<ResolvedVersion> ResolveTerms(const server::Identity& caller,
-                                               const std::string& contract, absl::Time at);
-  // One version by name (`{contract}/versions/{n}`), in force or not, with the instant it
-  // stopped being in force (the next version's start or the termination) if it has.
-  // INVALID_ARGUMENT for a version of another contract, NOT_FOUND for none.
-  absl::StatusOr<ResolvedVersion> ResolveVersion(const server::Identity& caller,
-                                                 const std::string& contract,
-                                                 const std::string& version);
+  // Reads for TermsReader. The contract if `caller` may read it (NOT_FOUND otherwise).
+  absl::StatusOr<Contract> Readable(const server::Identity& caller, const std::string& name);
+  // The contract with the terms a reader sees.
+  absl::StatusOr<ContractView> View(Contract c);
+  // The calendars the terms name, as they are now.
+  absl::StatusOr<CalendarsByName> CalendarsOf(const sla::v1::SlaTerms& terms);
 
  private:
-  absl::StatusOr<Contract> Readable(const server::Identity& caller, const std::string& name);
-  absl::StatusOr<ContractView> View(Contract c);
   absl::Status ValidateWithCalendars(const sla::v1::SlaTerms& terms, const char* prefix);
-  absl::StatusOr<CalendarsByName> CalendarsOf(const sla::v1::SlaTerms& terms);
   // Lint errors → FAILED_PRECONDITION; else the terms with calendars snapshotted.
   absl::StatusOr<sla::v1::SlaTerms> Freeze(const sla::v1::SlaTerms& terms,
                                            absl::Time effective_from);
@@ -108,7 +86,6 @@ class ContractManager {
   CalendarRepository* calendars_;
   std::function<absl::Time()> clock_;
   std::function<std::string()> new_id_;
-  TermsHistory* history_ = nullptr;
 };
 
 }  // namespace sla::contract

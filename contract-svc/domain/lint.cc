@@ -316,4 +316,10 @@ std::vector<LintFinding> HistoryFindings(const sla::v1::SlaTerms& terms,
   return out;
 }
 
+absl::CivilDay TermsToday(absl::Time now, const sla::v1::SlaTerms& t) {
+  absl::TimeZone tz = absl::UTCTimeZone();
+  absl::LoadTimeZone(t.pricing().billing_time_zone(), &tz);
+  return absl::ToCivilDay(now, tz);
+}
+
 }  // namespace sla::contract

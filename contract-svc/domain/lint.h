@@ -28,6 +28,10 @@ struct LintFinding {
 
 using CalendarsByName = absl::flat_hash_map<std::string, sla::v1::BusinessCalendar>;
 
+// The day `now` is in the terms' billing zone (UTC if it names none): the day lint's date rules
+// are checked on.
+absl::CivilDay TermsToday(absl::Time now, const sla::v1::SlaTerms& t);
+
 // Findings in a stable order: the order of the checks, then field order.
 std::vector<LintFinding> LintTerms(const sla::v1::SlaTerms& terms, const CalendarsByName& calendars,
                                    absl::CivilDay today);

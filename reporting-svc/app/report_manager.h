@@ -10,7 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/clients/contract_terms.h"
+#include "common/clients/terms_source.h"
 #include "common/server/identity.h"
 #include "reporting-svc/app/report_streams.h"
 #include "reporting-svc/app/report_terms.h"

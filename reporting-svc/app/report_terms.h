@@ -10,7 +10,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "common/clients/contract_terms.h"
+#include "common/clients/terms_source.h"
 #include "sla/v1/terms.pb.h"
 
 namespace sla::reporting {

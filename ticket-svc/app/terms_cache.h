@@ -20,7 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "common/clients/contract_terms.h"
+#include "common/clients/terms_source.h"
 #include "common/core/terms_context.h"
 #include "common/mysql/connection_pool.h"
 
