@@ -45,6 +45,9 @@ TicketServiceImpl::TicketServiceImpl(const server::RpcBoundary& boundary,
       pool_, terms_.get(),
       TicketManagerOptions{options.clock, wake, [this] { sequencer_->Notify(); },
                            options.create_commits, create_pool_.get(), options.new_id});
+  outages_ = std::make_unique<OutageManager>(
+      pool_, terms_.get(),
+      TicketManagerOptions{options.clock, wake, [] {}, {}, nullptr, options.new_id});
   worker_ = std::make_unique<EscalationWorker>(
       pool_, terms_.get(), EscalationWorkerOptions{options.clock, options.escalation_batch, wake});
   worker_loop_ =
@@ -94,41 +97,46 @@ void TicketServiceImpl::AnswerPosition(grpc::ServerContext* ctx) {
   grpc::Status TicketServiceImpl::Method(grpc::ServerContext* ctx, const Request* req, \
                                          Response* out) {                              \
     return boundary_.Run(ctx, #Method, *req, [&](const server::CallContext& call) {    \
-      absl::Status s = Into(manager_->Call, out);                                      \
+      absl::Status s = Into(Call, out);                                                \
       if (s.ok()) AnswerPosition(ctx);                                                 \
       return s;                                                                        \
     });                                                                                \
   }
 
 SLA_TICKET_UNARY(CreateTicket, pb::CreateTicketRequest, pb::Ticket,
-                 CreateTicket(call.identity, *req))
-SLA_TICKET_UNARY(GetTicket, pb::GetTicketRequest, pb::Ticket, GetTicket(call.identity, req->name()))
+                 manager_->CreateTicket(call.identity, *req))
+SLA_TICKET_UNARY(GetTicket, pb::GetTicketRequest, pb::Ticket,
+                 manager_->GetTicket(call.identity, req->name()))
 SLA_TICKET_UNARY(ListTickets, pb::ListTicketsRequest, pb::ListTicketsResponse,
-                 ListTickets(call.identity, *req))
+                 manager_->ListTickets(call.identity, *req))
 SLA_TICKET_UNARY(TransitionTicket, pb::TransitionTicketRequest, pb::Ticket,
-                 TransitionTicket(call.identity, *req))
+                 manager_->TransitionTicket(call.identity, *req))
 SLA_TICKET_UNARY(ChangePriority, pb::ChangePriorityRequest, pb::Ticket,
-                 ChangePriority(call.identity, *req))
+                 manager_->ChangePriority(call.identity, *req))
 SLA_TICKET_UNARY(RecordRootCause, pb::RecordRootCauseRequest, pb::Ticket,
-                 RecordRootCause(call.identity, *req))
-SLA_TICKET_UNARY(PauseClocks, pb::PauseClocksRequest, pb::Ticket, PauseClocks(call.identity, *req))
+                 manager_->RecordRootCause(call.identity, *req))
+SLA_TICKET_UNARY(PauseClocks, pb::PauseClocksRequest, pb::Ticket,
+                 manager_->PauseClocks(call.identity, *req))
 SLA_TICKET_UNARY(ResumeClocks, pb::ResumeClocksRequest, pb::Ticket,
-                 ResumeClocks(call.identity, *req))
+                 manager_->ResumeClocks(call.identity, *req))
 SLA_TICKET_UNARY(EscalateTicket, pb::EscalateTicketRequest, pb::Escalation,
-                 EscalateTicket(call.identity, *req))
-SLA_TICKET_UNARY(AddComment, pb::AddCommentRequest, pb::Comment, AddComment(call.identity, *req))
+                 manager_->EscalateTicket(call.identity, *req))
+SLA_TICKET_UNARY(AddComment, pb::AddCommentRequest, pb::Comment,
+                 manager_->AddComment(call.identity, *req))
 SLA_TICKET_UNARY(ListComments, pb::ListCommentsRequest, pb::ListCommentsResponse,
-                 ListComments(call.identity, *req))
+                 manager_->ListComments(call.identity, *req))
 SLA_TICKET_UNARY(ListSlaHistory, pb::ListSlaHistoryRequest, pb::ListSlaHistoryResponse,
-                 ListSlaHistory(call.identity, *req))
+                 manager_->ListSlaHistory(call.identity, *req))
 SLA_TICKET_UNARY(ListEscalations, pb::ListEscalationsRequest, pb::ListEscalationsResponse,
-                 ListEscalations(call.identity, *req))
+                 manager_->ListEscalations(call.identity, *req))
 SLA_TICKET_UNARY(CreateOutage, pb::CreateOutageRequest, pb::Outage,
-                 CreateOutage(call.identity, *req))
-SLA_TICKET_UNARY(CloseOutage, pb::CloseOutageRequest, pb::Outage, CloseOutage(call.identity, *req))
-SLA_TICKET_UNARY(GetOutage, pb::GetOutageRequest, pb::Outage, GetOutage(call.identity, req->name()))
+                 outages_->CreateOutage(call.identity, *req))
+SLA_TICKET_UNARY(CloseOutage, pb::CloseOutageRequest, pb::Outage,
+                 outages_->CloseOutage(call.identity, *req))
+SLA_TICKET_UNARY(GetOutage, pb::GetOutageRequest, pb::Outage,
+                 outages_->GetOutage(call.identity, req->name()))
 SLA_TICKET_UNARY(ListOutages, pb::ListOutagesRequest, pb::ListOutagesResponse,
-                 ListOutages(call.identity, *req))
+                 outages_->ListOutages(call.identity, *req))
 
 #undef SLA_TICKET_UNARY
 

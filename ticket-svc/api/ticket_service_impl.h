@@ -11,6 +11,7 @@
 #include "common/server/periodic.h"
 #include "common/server/rpc.h"
 #include "sla/ticket/v1/ticket_service.grpc.pb.h"
+#include "ticket-svc/app/outage_manager.h"
 #include "ticket-svc/app/terms_cache.h"
 #include "ticket-svc/app/ticket_manager.h"
 #include "ticket-svc/app/workers.h"
@@ -93,6 +94,7 @@ class TicketServiceImpl final : public pb::TicketService::Service {
   outbox::WatchSlots watch_slots_{256, 8};
   std::unique_ptr<server::Periodic> sequencer_loop_;
   std::unique_ptr<TicketManager> manager_;
+  std::unique_ptr<OutageManager> outages_;
   std::unique_ptr<EscalationWorker> worker_;
   std::unique_ptr<server::Periodic> worker_loop_;
 };

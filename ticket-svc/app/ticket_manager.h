@@ -78,14 +78,6 @@ class TicketManager {
   absl::StatusOr<pb::ListEscalationsResponse> ListEscalations(
       const server::Identity& who, const pb::ListEscalationsRequest& req);
 
-  absl::StatusOr<pb::Outage> CreateOutage(const server::Identity& who,
-                                          const pb::CreateOutageRequest& req);
-  absl::StatusOr<pb::Outage> CloseOutage(const server::Identity& who,
-                                         const pb::CloseOutageRequest& req);
-  absl::StatusOr<pb::Outage> GetOutage(const server::Identity& who, const std::string& name);
-  absl::StatusOr<pb::ListOutagesResponse> ListOutages(const server::Identity& who,
-                                                      const pb::ListOutagesRequest& req);
-
   // How CreateTickets were grouped into transactions so far.
   mysql::GroupCommit<storage::NewTicketRows>::Stats create_commit_stats() const {
     return creates_.stats();
