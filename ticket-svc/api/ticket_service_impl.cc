@@ -45,6 +45,7 @@ TicketServiceImpl::TicketServiceImpl(const server::RpcBoundary& boundary,
       pool_, terms_.get(),
       TicketManagerOptions{options.clock, wake, [this] { sequencer_->Notify(); },
                            options.create_commits, create_pool_.get(), options.new_id});
+  reader_ = std::make_unique<TicketReader>(pool_, terms_.get(), options.clock);
   outages_ = std::make_unique<OutageManager>(
       pool_, terms_.get(),
       TicketManagerOptions{options.clock, wake, [] {}, {}, nullptr, options.new_id});
@@ -106,9 +107,9 @@ void TicketServiceImpl::AnswerPosition(grpc::ServerContext* ctx) {
 SLA_TICKET_UNARY(CreateTicket, pb::CreateTicketRequest, pb::Ticket,
                  manager_->CreateTicket(call.identity, *req))
 SLA_TICKET_UNARY(GetTicket, pb::GetTicketRequest, pb::Ticket,
-                 manager_->GetTicket(call.identity, req->name()))
+                 reader_->GetTicket(call.identity, req->name()))
 SLA_TICKET_UNARY(ListTickets, pb::ListTicketsRequest, pb::ListTicketsResponse,
-                 manager_->ListTickets(call.identity, *req))
+                 reader_->ListTickets(call.identity, *req))
 SLA_TICKET_UNARY(TransitionTicket, pb::TransitionTicketRequest, pb::Ticket,
                  manager_->TransitionTicket(call.identity, *req))
 SLA_TICKET_UNARY(ChangePriority, pb::ChangePriorityRequest, pb::Ticket,
@@ -124,11 +125,11 @@ SLA_TICKET_UNARY(EscalateTicket, pb::EscalateTicketRequest, pb::Escalation,
 SLA_TICKET_UNARY(AddComment, pb::AddCommentRequest, pb::Comment,
                  manager_->AddComment(call.identity, *req))
 SLA_TICKET_UNARY(ListComments, pb::ListCommentsRequest, pb::ListCommentsResponse,
-                 manager_->ListComments(call.identity, *req))
+                 reader_->ListComments(call.identity, *req))
 SLA_TICKET_UNARY(ListSlaHistory, pb::ListSlaHistoryRequest, pb::ListSlaHistoryResponse,
-                 manager_->ListSlaHistory(call.identity, *req))
+                 reader_->ListSlaHistory(call.identity, *req))
 SLA_TICKET_UNARY(ListEscalations, pb::ListEscalationsRequest, pb::ListEscalationsResponse,
-                 manager_->ListEscalations(call.identity, *req))
+                 reader_->ListEscalations(call.identity, *req))
 SLA_TICKET_UNARY(CreateOutage, pb::CreateOutageRequest, pb::Outage,
                  outages_->CreateOutage(call.identity, *req))
 SLA_TICKET_UNARY(CloseOutage, pb::CloseOutageRequest, pb::Outage,

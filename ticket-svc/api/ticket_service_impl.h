@@ -95,6 +95,7 @@ class TicketServiceImpl final : public pb::TicketService::Service {
   std::unique_ptr<server::Periodic> sequencer_loop_;
   std::unique_ptr<TicketManager> manager_;
   std::unique_ptr<OutageManager> outages_;
+  std::unique_ptr<TicketReader> reader_;
   std::unique_ptr<EscalationWorker> worker_;
   std::unique_ptr<server::Periodic> worker_loop_;
 };

@@ -42,33 +42,6 @@ std::string Etag(int64_t version) { return absl::StrCat("v", version); }
 
 int64_t Seconds(absl::Time t) { return absl::ToUnixSeconds(t); }
 
-void HistoryToProto(const HistoryEntry& h, pb::SlaHistoryEntry* out) {
-  out->mutable_time()->set_seconds(h.time);
-  out->set_cause(h.cause);
-  out->set_clock(h.clock);
-  out->set_detail(h.detail);
-  out->set_actor(h.actor);
-  out->set_reason(h.reason);
-}
-
-void EscalationToProto(const Ticket& t, const FiredEscalation& e, pb::Escalation* out) {
-  out->set_name(absl::StrCat(t.name(), "/escalations/", static_cast<int>(e.clock), "-", e.cycle,
-                             "-", e.level));
-  out->set_clock(e.clock);
-  out->set_cycle(e.cycle);
-  out->set_level(e.level);
-  out->mutable_fire_time()->set_seconds(e.fire_time);
-  out->set_manual(e.manual);
-  out->set_reason(e.reason);
-  out->set_actor(e.actor);
-  out->set_warning(e.warning);
-  for (const NotificationOut& n : e.notifications) {
-    pb::Notification* p = out->add_notifications();
-    *p->mutable_contact() = n.contact;
-    p->mutable_deliver_after_time()->set_seconds(n.deliver_after);
-  }
-}
-
 }  // namespace
 
 // With 20 random bits, 4,000 tickets a second met an id already taken once in about 500,000
@@ -79,48 +52,6 @@ std::string RandomTimeOrderedId(char prefix, absl::Time now) {
                          rng() & 0xFFFFFFFFFFFF);
 }
 
-absl::StatusOr<storage::HistoryRow> HistoryRowFor(Ticket& t, const core::TermsContext& terms,
-                                                  const Effects& fx, int64_t now) {
-  pb::SlaHistoryEntry clocks;  // the clocks after the change, shared by its entries
-  for (const ClockState& cs : t.clocks) {
-    SLA_RETURN_IF_ERROR(ClockToProto(cs, terms, t.priority, now, clocks.add_clocks()));
-  }
-  pb::ListSlaHistoryResponse entries;
-  const int64_t first = t.history_seq + 1;
-  for (const HistoryEntry& h : fx.history) {
-    pb::SlaHistoryEntry* e = entries.add_entries();
-    *e = clocks;
-    HistoryToProto(h, e);
-    e->set_sequence(++t.history_seq);
-  }
-  return storage::HistoryRow{t.id, first, entries.SerializeAsString()};
-}
-
-absl::Status WriteEffects(mysql::Connection& c, const std::vector<TicketEffects>& batch,
-                          int64_t now) {
-  std::vector<storage::HistoryRow> history;
-  std::vector<storage::EscalationRow> escalations;
-  std::vector<storage::OutboxRow> outbox;
-  for (const TicketEffects& b : batch) {
-    Ticket& t = *b.ticket;
-    if (!b.effects->history.empty()) {
-      SLA_ASSIGN_OR_RETURN(storage::HistoryRow row, HistoryRowFor(t, *b.terms, *b.effects, now));
-      history.push_back(std::move(row));
-    }
-    for (const FiredEscalation& f : b.effects->escalations) {
-      pb::Escalation e;
-      EscalationToProto(t, f, &e);
-      escalations.push_back({t.id, f.clock, f.cycle, f.level, f.fire_time, e.SerializeAsString()});
-    }
-    for (const DomainEvent& ev : b.effects->events) {
-      outbox.push_back({ev.type, t.name(), t.customer_id, ev.time, ev.payload});
-    }
-  }
-  SLA_RETURN_IF_ERROR(storage::InsertHistory(c, history));
-  SLA_RETURN_IF_ERROR(storage::InsertEscalations(c, escalations));
-  return outbox::Insert(c, outbox);
-}
-
 TicketManager::TicketManager(mysql::ConnectionPool* pool, TermsCache* terms,
                              TicketManagerOptions options)
     : pool_(pool),
@@ -128,7 +59,8 @@ TicketManager::TicketManager(mysql::ConnectionPool* pool, TermsCache* terms,
       options_(std::move(options)),
       creates_(options_.create_commits,
                [this](absl::Span<storage::NewTicketRows* const> rows,
-                      absl::Span<absl::Status> statuses) { WriteNewTickets(rows, statuses); }) {}
+                      absl::Span<absl::Status> statuses) { WriteNewTickets(rows, statuses); }),
+      reader_(pool, terms, options_.clock) {}
 
 std::string TicketManager::NewId(char prefix, absl::Time now) const {
   return options_.new_id ? options_.new_id(prefix, now) : RandomTimeOrderedId(prefix, now);
@@ -169,38 +101,6 @@ void TicketManager::WriteNewTickets(absl::Span<storage::NewTicketRows* const> ro
     numbered = numbered || statuses[i].ok();
   }
   if (numbered) options_.on_events_numbered();
-}
-
-absl::Status TicketManager::ToProto(const Ticket& t, const core::TermsContext& terms, int64_t now,
-                                    pb::Ticket* out) {
-  out->set_name(t.name());
-  out->set_contract(t.contract_name());
-  out->set_service_id(t.service_id);
-  out->set_priority(t.priority);
-  out->set_title(t.title);
-  out->set_description(t.description);
-  out->set_reporter(t.reporter);
-  out->set_status(t.status);
-  out->set_terms_version(t.terms_version);
-  out->set_root_cause(t.root_cause);
-  out->set_preventive_action(t.preventive_action);
-  out->set_etag(Etag(t.version));
-  out->mutable_create_time()->set_seconds(t.create_time);
-  out->mutable_update_time()->set_seconds(t.update_time);
-  if (t.resolve_time) out->mutable_resolve_time()->set_seconds(t.resolve_time);
-  if (t.close_time) out->mutable_close_time()->set_seconds(t.close_time);
-  out->set_reopen_count(t.reopen_count);
-  out->set_pause_exclusion_id(t.pause_exclusion_id);
-  for (const ClockState& c : t.clocks) {
-    SLA_RETURN_IF_ERROR(ClockToProto(c, terms, t.priority, now, out->add_clocks()));
-  }
-  SLA_ASSIGN_OR_RETURN(const Derived d, Derive(t, terms, now));
-  out->set_breached(d.breached);
-  out->set_at_risk(d.warn_at <= now);
-  out->set_time_left_seconds(d.time_left_seconds);
-  out->set_consumed_ppm(d.consumed_ppm);
-  if (d.next_due_at != kOpenEnded) out->mutable_next_due_time()->set_seconds(d.next_due_at);
-  return absl::OkStatus();
 }
 
 absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
@@ -265,151 +165,9 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
     // Not the request id: the ticket id was taken.
     if (attempt == 3) return absl::InternalError("no free ticket id in 3 attempts");
   }
-  if (existing) return GetTicket(who, *existing);
+  if (existing) return reader_.GetTicket(who, *existing);
   pb::Ticket out;
-  SLA_RETURN_IF_ERROR(ToProto(rows.ticket, *terms, Seconds(now), &out));
-  return out;
-}
-
-absl::StatusOr<std::pair<Ticket, std::shared_ptr<const core::TermsContext>>> TicketManager::Read(
-    const Identity& who, const std::string& name) {
-  SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(name, "tickets", "name"));
-  SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
-  std::optional<Ticket> t;
-  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(t, storage::LoadTicket(c, parsed.second, false));
-    return absl::OkStatus();
-  }));
-  if (!t || t->customer_id != parsed.first) return NotFound(name);
-  SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
-                       terms_->ForVersion(t->terms_version));
-  return std::make_pair(*std::move(t), std::move(terms));
-}
-
-absl::StatusOr<pb::Ticket> TicketManager::GetTicket(const Identity& who, const std::string& name) {
-  SLA_ASSIGN_OR_RETURN(auto read, Read(who, name));
-  pb::Ticket out;
-  SLA_RETURN_IF_ERROR(ToProto(read.first, *read.second, Seconds(options_.clock()), &out));
-  return out;
-}
-
-namespace {
-
-// Where a page of ListTickets resumes: the last id, or by due time "d<due>:<id>" among tickets
-// with a running clock and "n:<id>" among the others.
-absl::Status ResumeAfter(const std::string& after, storage::TicketQuery& q) {
-  if (!q.by_next_due) {
-    q.after_id = after;
-  } else if (!after.empty()) {
-    // "d<due>:<id>" among tickets with a running clock, "n:<id>" among the others.
-    const size_t colon = after.find(':');
-    int64_t due = 0;
-    if (colon == std::string::npos || colon == after.size() - 1 ||
-        (after[0] == 'd' ? !absl::SimpleAtoi(after.substr(1, colon - 1), &due)
-                         : after.substr(0, colon) != "n")) {
-      return InvalidField("page_token", "is malformed");
-    }
-    if (after[0] == 'd') q.after_due = due;
-    q.after_id = after.substr(colon + 1);
-  }
-  return absl::OkStatus();
-}
-
-// ListTickets' filter into the query; INVALID_ARGUMENT naming `filter.<field>` otherwise.
-absl::Status ApplyTicketFilter(const std::vector<api::Restriction>& filter,
-                               storage::TicketQuery& q) {
-  for (const api::Restriction& r : filter) {
-    const std::string field = absl::StrCat("filter.", r.field);
-    // The field first: `title : "mail"` is an unknown field, not an unsupported operator.
-    SLA_RETURN_IF_ERROR(api::CheckFilterField(
-        r, {"status", "priority", "breached", "at_risk", "contract", "service_id", "due_before"}));
-    auto boolean = [&](std::optional<bool>& slot) -> absl::Status {
-      if (r.value != "true" && r.value != "false")
-        return InvalidField(field, "must be true or false");
-      slot = r.value == "true";
-      return absl::OkStatus();
-    };
-    if (r.field == "status") {
-      pb::Ticket::Status s;
-      if (!pb::Ticket::Status_Parse(r.value, &s) || s == pb::Ticket::STATUS_UNSPECIFIED) {
-        return InvalidField(field, "must be a status name, e.g. IN_PROGRESS");
-      }
-      q.status = s;
-    } else if (r.field == "priority") {
-      sla::v1::Priority p;
-      if (!sla::v1::Priority_Parse(r.value, &p) || p == sla::v1::PRIORITY_UNSPECIFIED) {
-        return InvalidField(field, "must be a priority name, e.g. PRIORITY_P1");
-      }
-      q.priority = p;
-    } else if (r.field == "breached") {
-      SLA_RETURN_IF_ERROR(boolean(q.breached));
-    } else if (r.field == "at_risk") {
-      SLA_RETURN_IF_ERROR(boolean(q.at_risk));
-    } else if (r.field == "contract") {
-      SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(r.value, "contracts", field));
-      SLA_RETURN_IF_ERROR(q.scope.NarrowTo(k.first, r.value));
-      q.contract_id = k.second;
-    } else if (r.field == "service_id") {
-      q.service_id = r.value;
-    } else if (r.field == "due_before") {
-      absl::Time t;
-      std::string err;
-      if (!absl::ParseTime(absl::RFC3339_full, r.value, &t, &err)) {
-        return InvalidField(field, "must be an RFC 3339 instant, e.g. 2026-12-08T05:00:00Z");
-      }
-      q.due_before = Seconds(t);
-    } else {
-      return InvalidField(field,
-                          "unknown field (status, priority, breached, at_risk, contract, "
-                          "service_id, due_before)");
-    }
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
-
-absl::StatusOr<pb::ListTicketsResponse> TicketManager::ListTickets(
-    const Identity& who, const pb::ListTicketsRequest& req) {
-  SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(req.parent(), true));
-  // A customer lists its own tickets; `customers/-` means "mine".
-  SLA_ASSIGN_OR_RETURN(server::CustomerScope scope,
-                       server::CustomerScope::ForCaller(who, customer, req.parent(), "tickets"));
-  SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size()));
-  SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> filter, api::ParseFilter(req.filter()));
-  SLA_ASSIGN_OR_RETURN(std::optional<api::OrderBy> order,
-                       api::ParseOrderBy(req.order_by(), {"next_due_time"}));
-  if (order && order->descending)
-    return InvalidField("order_by", "`next_due_time` sorts soonest first only");
-  const std::string binding = api::PageBinding(req.filter(), req.order_by());
-  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), binding));
-  const int64_t now = Seconds(options_.clock());
-  storage::TicketQuery q(std::move(scope));
-  q.now = now;
-  q.limit = page_size + 1;
-  q.by_next_due = order.has_value();
-  SLA_RETURN_IF_ERROR(ResumeAfter(after, q));
-  SLA_RETURN_IF_ERROR(ApplyTicketFilter(filter, q));
-  std::vector<storage::ListedTicket> rows;
-  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(rows, storage::ListTickets(c, q));
-    return absl::OkStatus();
-  }));
-  pb::ListTicketsResponse out;
-  for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page_size; ++i) {
-    SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
-                         terms_->ForVersion(rows[i].ticket.terms_version));
-    SLA_RETURN_IF_ERROR(ToProto(rows[i].ticket, *terms, now, out.add_tickets()));
-  }
-  if (static_cast<int>(rows.size()) > page_size) {
-    const storage::ListedTicket& last = rows[page_size - 1];
-    std::string key = last.ticket.id;
-    if (q.by_next_due) {
-      key = last.next_due_at ? absl::StrCat("d", *last.next_due_at, ":", last.ticket.id)
-                             : absl::StrCat("n:", last.ticket.id);
-    }
-    out.set_next_page_token(api::EncodePageToken(key, binding));
-  }
+  SLA_RETURN_IF_ERROR(TicketToProto(rows.ticket, *terms, Seconds(now), &out));
   return out;
 }
 
@@ -437,7 +195,7 @@ absl::StatusOr<pb::Ticket> TicketManager::Mutate(const Identity& who, const std:
     SLA_RETURN_IF_ERROR(storage::SaveTickets(c, {&row, 1}));
     if (fired != nullptr && !fx.escalations.empty()) *fired = fx.escalations.back();
     wrote_events = !fx.events.empty();
-    return ToProto(*t, *terms, now, &out);
+    return TicketToProto(*t, *terms, now, &out);
   }));
   if (wrote_events) options_.on_events_written();
   return out;
@@ -634,62 +392,6 @@ absl::StatusOr<pb::Comment> TicketManager::AddComment(const Identity& who,
     return NotFound(*existing);
   }
   return c;
-}
-
-absl::StatusOr<pb::ListCommentsResponse> TicketManager::ListComments(
-    const Identity& who, const pb::ListCommentsRequest& req) {
-  SLA_ASSIGN_OR_RETURN(auto read, Read(who, req.parent()));
-  SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size()));
-  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), ""));
-  std::vector<storage::CommentRow> rows;
-  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(
-        rows, storage::ListComments(c, read.first.id, IsMsp(who) || who.HasRole("service"), after,
-                                    page_size + 1));
-    return absl::OkStatus();
-  }));
-  pb::ListCommentsResponse out;
-  for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page_size; ++i) {
-    pb::Comment* c = out.add_comments();
-    *c = rows[i].comment;
-    c->set_name(absl::StrCat(req.parent(), "/comments/", rows[i].id));
-  }
-  if (static_cast<int>(rows.size()) > page_size) {
-    out.set_next_page_token(api::EncodePageToken(rows[page_size - 1].id, ""));
-  }
-  return out;
-}
-
-absl::StatusOr<pb::ListSlaHistoryResponse> TicketManager::ListSlaHistory(
-    const Identity& who, const pb::ListSlaHistoryRequest& req) {
-  SLA_ASSIGN_OR_RETURN(auto read, Read(who, req.parent()));
-  std::vector<std::string> blobs;
-  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(blobs, storage::ListHistory(c, read.first.id));
-    return absl::OkStatus();
-  }));
-  pb::ListSlaHistoryResponse out;
-  for (const std::string& b : blobs) {
-    // Each row holds the entries of one change; concatenated messages merge their lists.
-    if (!out.MergeFromString(b)) return absl::DataLossError("unreadable history row");
-  }
-  return out;
-}
-
-absl::StatusOr<pb::ListEscalationsResponse> TicketManager::ListEscalations(
-    const Identity& who, const pb::ListEscalationsRequest& req) {
-  SLA_ASSIGN_OR_RETURN(auto read, Read(who, req.parent()));
-  std::vector<std::string> blobs;
-  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(blobs, storage::ListEscalations(c, read.first.id));
-    return absl::OkStatus();
-  }));
-  pb::ListEscalationsResponse out;
-  for (const std::string& b : blobs) {
-    if (!out.add_escalations()->ParseFromString(b))
-      return absl::DataLossError("unreadable escalation");
-  }
-  return out;
 }
 
 }  // namespace sla::ticket

@@ -20,6 +20,8 @@
 #include "common/server/identity.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
 #include "ticket-svc/app/terms_cache.h"
+#include "ticket-svc/app/ticket_effects.h"
+#include "ticket-svc/app/ticket_reader.h"
 #include "ticket-svc/domain/ticket.h"
 #include "ticket-svc/storage/ticket_store.h"
 
@@ -54,9 +56,6 @@ class TicketManager {
 
   absl::StatusOr<pb::Ticket> CreateTicket(const server::Identity& who,
                                           const pb::CreateTicketRequest& req);
-  absl::StatusOr<pb::Ticket> GetTicket(const server::Identity& who, const std::string& name);
-  absl::StatusOr<pb::ListTicketsResponse> ListTickets(const server::Identity& who,
-                                                      const pb::ListTicketsRequest& req);
   absl::StatusOr<pb::Ticket> TransitionTicket(const server::Identity& who,
                                               const pb::TransitionTicketRequest& req);
   absl::StatusOr<pb::Ticket> ChangePriority(const server::Identity& who,
@@ -71,21 +70,11 @@ class TicketManager {
                                                 const pb::EscalateTicketRequest& req);
   absl::StatusOr<pb::Comment> AddComment(const server::Identity& who,
                                          const pb::AddCommentRequest& req);
-  absl::StatusOr<pb::ListCommentsResponse> ListComments(const server::Identity& who,
-                                                        const pb::ListCommentsRequest& req);
-  absl::StatusOr<pb::ListSlaHistoryResponse> ListSlaHistory(const server::Identity& who,
-                                                            const pb::ListSlaHistoryRequest& req);
-  absl::StatusOr<pb::ListEscalationsResponse> ListEscalations(
-      const server::Identity& who, const pb::ListEscalationsRequest& req);
 
   // How CreateTickets were grouped into transactions so far.
   mysql::GroupCommit<storage::NewTicketRows>::Stats create_commit_stats() const {
     return creates_.stats();
   }
-
-  // The API view of a ticket at `now`.
-  static absl::Status ToProto(const Ticket& t, const core::TermsContext& terms, int64_t now,
-                              pb::Ticket* out);
 
  private:
   using Mutation =
@@ -94,8 +83,6 @@ class TicketManager {
   absl::StatusOr<pb::Ticket> Mutate(const server::Identity& who, const std::string& name,
                                     const std::string& etag, const Mutation& change,
                                     FiredEscalation* fired = nullptr);
-  absl::StatusOr<std::pair<Ticket, std::shared_ptr<const core::TermsContext>>> Read(
-      const server::Identity& who, const std::string& name);
 
   // One group commit of new tickets: the batch in one transaction, or, if that fails (a request
   // id claimed before), each ticket alone so that one caller's error is not another's.
@@ -107,18 +94,7 @@ class TicketManager {
   TermsCache* terms_;
   TicketManagerOptions options_;
   mysql::GroupCommit<storage::NewTicketRows> creates_;
+  TicketReader reader_;  // answers a retried CreateTicket with the ticket it created
 };
-
-struct TicketEffects {
-  Ticket* ticket;
-  const core::TermsContext* terms;
-  const Effects* effects;
-};
-
-// Writes what changes caused (history with the clocks after the change, escalations, outbox
-// events) in the caller's transaction, numbering each ticket's history on from its
-// `history_seq`. Shared by the manager and the escalation worker.
-absl::Status WriteEffects(mysql::Connection& c, const std::vector<TicketEffects>& batch,
-                          int64_t now);
 
 }  // namespace sla::ticket

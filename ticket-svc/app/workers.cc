@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/status/status_macros.h"
-#include "ticket-svc/app/ticket_manager.h"
+#include "ticket-svc/app/ticket_effects.h"
 #include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {

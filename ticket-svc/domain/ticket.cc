@@ -684,4 +684,36 @@ absl::Status ClockToProto(const ClockState& c, const core::TermsContext& terms,
   return absl::OkStatus();
 }
 
+absl::Status TicketToProto(const Ticket& t, const core::TermsContext& terms, int64_t now,
+                           sla::ticket::v1::Ticket* out) {
+  out->set_name(t.name());
+  out->set_contract(t.contract_name());
+  out->set_service_id(t.service_id);
+  out->set_priority(t.priority);
+  out->set_title(t.title);
+  out->set_description(t.description);
+  out->set_reporter(t.reporter);
+  out->set_status(t.status);
+  out->set_terms_version(t.terms_version);
+  out->set_root_cause(t.root_cause);
+  out->set_preventive_action(t.preventive_action);
+  out->set_etag(absl::StrCat("v", t.version));
+  out->mutable_create_time()->set_seconds(t.create_time);
+  out->mutable_update_time()->set_seconds(t.update_time);
+  if (t.resolve_time) out->mutable_resolve_time()->set_seconds(t.resolve_time);
+  if (t.close_time) out->mutable_close_time()->set_seconds(t.close_time);
+  out->set_reopen_count(t.reopen_count);
+  out->set_pause_exclusion_id(t.pause_exclusion_id);
+  for (const ClockState& c : t.clocks) {
+    SLA_RETURN_IF_ERROR(ClockToProto(c, terms, t.priority, now, out->add_clocks()));
+  }
+  SLA_ASSIGN_OR_RETURN(const Derived d, Derive(t, terms, now));
+  out->set_breached(d.breached);
+  out->set_at_risk(d.warn_at <= now);
+  out->set_time_left_seconds(d.time_left_seconds);
+  out->set_consumed_ppm(d.consumed_ppm);
+  if (d.next_due_at != kOpenEnded) out->mutable_next_due_time()->set_seconds(d.next_due_at);
+  return absl::OkStatus();
+}
+
 }  // namespace sla::ticket

@@ -153,6 +153,9 @@ absl::Status Escalate(Ticket& t, const core::TermsContext& terms, sla::v1::Clock
                       Effects& fx);
 
 // The view of a clock for the API.
+// The API view of a ticket at `now`: its clocks, and the figures derived from them.
+absl::Status TicketToProto(const Ticket& t, const core::TermsContext& terms, int64_t now,
+                           sla::ticket::v1::Ticket* out);
 absl::Status ClockToProto(const ClockState& c, const core::TermsContext& terms,
                           sla::v1::Priority priority, int64_t now, sla::ticket::v1::Clock* out);
 
