@@ -13,6 +13,7 @@
 #include "common/server/request_fingerprint.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "ticket-svc/app/access.h"
 #include "ticket-svc/domain/requests.h"
 
 namespace sla::ticket {
@@ -21,7 +22,6 @@ namespace {
 using api::ParseCustomerParent;
 using server::Identity;
 
-bool IsMsp(const Identity& w) { return w.HasAnyRole({"msp_admin", "msp_agent"}); }
 constexpr auto Length = CheckLength;
 int64_t Seconds(absl::Time t) { return absl::ToUnixSeconds(t); }
 
@@ -174,7 +174,7 @@ absl::StatusOr<pb::Outage> OutageManager::CloseOutage(const Identity& who,
 
 absl::StatusOr<pb::Outage> OutageManager::GetOutage(const Identity& who, const std::string& name) {
   SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(name, "outages", "name"));
-  SLA_RETURN_IF_ERROR(server::RequireReadAccess(who, parsed.first, name, "tickets"));
+  SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
   std::optional<storage::OutageRow> row;
   SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(row, storage::LoadOutage(c, parsed.second, false));

@@ -14,6 +14,7 @@
 #include "common/server/request_fingerprint.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "ticket-svc/app/access.h"
 #include "ticket-svc/domain/requests.h"
 #include "ticket-svc/storage/ticket_store.h"
 
@@ -22,14 +23,9 @@ namespace {
 
 using server::Identity;
 
-bool IsMsp(const Identity& w) { return w.HasAnyRole({"msp_admin", "msp_agent"}); }
 using api::ParseCustomerParent;
 using server::IsCustomerRole;
 using server::ReadsAllCustomers;
-
-absl::Status CanRead(const Identity& who, const std::string& customer, const std::string& name) {
-  return server::RequireReadAccess(who, customer, name, "tickets");
-}
 
 absl::Status RequireMsp(const Identity& who, const char* what) {
   if (IsMsp(who)) return absl::OkStatus();

@@ -11,6 +11,7 @@
 #include "common/server/customer_scope.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "ticket-svc/app/access.h"
 #include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {
@@ -19,10 +20,6 @@ namespace {
 using api::ParseCustomerParent;
 using server::Identity;
 
-bool IsMsp(const Identity& w) { return w.HasAnyRole({"msp_admin", "msp_agent"}); }
-absl::Status CanRead(const Identity& who, const std::string& customer, const std::string& name) {
-  return server::RequireReadAccess(who, customer, name, "tickets");
-}
 int64_t Seconds(absl::Time t) { return absl::ToUnixSeconds(t); }
 
 }  // namespace
