@@ -1,6 +1,6 @@
-// ticket-svc's use cases: each RPC's rules (access, validation), run in one transaction with
-// the ticket row locked, writing the change, its SLA history, its escalations and its outbox
-// events together.
+// ticket-svc's writes to tickets: each RPC's rules (access, validation), run in one transaction
+// with the ticket row locked, writing the change, its SLA history, its escalations and its
+// outbox events together. Reads are TicketReader's, outages OutageManager's.
 //
 // Access: msp_admin and msp_agent work on every ticket; service and billing_system read every
 // ticket (service may also open tickets and record outages, e.g. from monitoring);
