@@ -372,10 +372,16 @@ absl::StatusOr<int> ReportManager::IssueDueReports(clients::ContractDirectory& c
       if (absl::IsNotFound(due.status()) || absl::IsFailedPrecondition(due.status())) continue;
       return due.status();  // contract-svc unavailable: the next pass retries
     }
-    // Every due period not issued yet, oldest first: a pass after downtime catches up.
+    // Every due period not issued yet (existence only, no body parsed), oldest first: a pass
+    // after downtime catches up.
     for (const int period : *due) {
-      SLA_ASSIGN_OR_RETURN(std::optional<v1::Report> existing, Stored(scope, period, 0));
-      if (existing) continue;
+      bool issued_before = false;
+      SLA_RETURN_IF_ERROR(repo_->Read([&](ReportingTx& tx) -> absl::Status {
+        SLA_ASSIGN_OR_RETURN(auto stored, tx.LoadReport(scope, period, 0, false));
+        issued_before = stored.has_value();
+        return absl::OkStatus();
+      }));
+      if (issued_before) continue;
       SLA_ASSIGN_OR_RETURN(
           ReportName n,
           ParseReportName(absl::StrCat(contract, "/reports/", PeriodText(period)), "name"));
