@@ -372,8 +372,7 @@ absl::StatusOr<int> ReportManager::IssueDueReports(clients::ContractDirectory& c
       if (absl::IsNotFound(due.status()) || absl::IsFailedPrecondition(due.status())) continue;
       return due.status();  // contract-svc unavailable: the next pass retries
     }
-    // Every due period not issued yet (existence only, no body parsed), oldest first: a pass
-    // after downtime catches up.
+    // Due periods not issued yet (existence read, no body parsed), oldest first: catches up.
     for (const int period : *due) {
       bool issued_before = false;
       SLA_RETURN_IF_ERROR(repo_->Read([&](ReportingTx& tx) -> absl::Status {
