@@ -81,7 +81,7 @@ int Main() {
   std::printf("loaded %d tickets (%d due) in %.1f s\n", total, due_count,
               absl::ToDoubleSeconds(absl::Now() - load_start));
 
-  EscalationWorker worker(&h.ticket_pool(), &h.ticket().terms(),
+  EscalationWorker worker(&h.ticket().repository(), &h.ticket().terms(),
                           EscalationWorkerOptions{options.clock, absl::GetFlag(FLAGS_batch)});
   const absl::Time t0 = absl::Now();
   absl::StatusOr<PassStats> pass = worker.RunOnce();

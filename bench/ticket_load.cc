@@ -263,7 +263,7 @@ int Main() {
   if (!Open(proto_ticket, **terms, open_at, "load", open_fx).ok()) return 1;
   const Derived derived = *Derive(proto_ticket, **terms, open_at);
   auto raw_create = [&](int) {
-    storage::NewTicketRows r;
+    NewTicketRows r;
     r.ticket = proto_ticket;
     r.ticket.id = absl::StrCat("raw", seq++);
     r.derived = derived;

@@ -60,10 +60,9 @@ absl::StatusOr<std::optional<std::string>> LookupRequestId(Connection& conn,
     }
   });
   if (!s.ok()) return s;
-  if (existing && !hash.empty() && !key.fingerprint.empty() && hash != key.fingerprint) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "request_id `", key.request_id, "` was used before with a different request (it created ",
-        *existing, "); send a new request_id for a new request"));
+  if (existing) {
+    absl::Status same = api::SameRequest(key, *existing, hash);
+    if (!same.ok()) return same;
   }
   return existing;
 }

@@ -353,7 +353,7 @@ TEST_F(TicketApi, ANewTicketWrittenAloneAfterALostConnectionIsWrittenOnce) {
   one.pool_size = 1;
   auto pool = mysql::ConnectionPool::Create(one);
   ASSERT_TRUE(pool.ok()) << pool.status();
-  storage::NewTicketRows r;
+  NewTicketRows r;
   r.ticket.id = "t-alone";
   r.ticket.customer_id = acme_.id;
   r.ticket.contract_id = "c";

@@ -4,9 +4,9 @@
 #include "common/api/list_request.h"
 #include "common/log/log.h"
 #include "common/outbox/feed.h"
+#include "common/server/request_fingerprint.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {
 using outbox::RequireEventReader;
@@ -17,7 +17,6 @@ TicketServiceImpl::TicketServiceImpl(const server::RpcBoundary& boundary,
                                      std::unique_ptr<TermsSource> terms_source,
                                      TicketServiceOptions options)
     : boundary_(boundary), pool_(pool), terms_source_(std::move(terms_source)) {
-  terms_ = std::make_unique<TermsCache>(terms_source_.get(), pool_, options.clock);
   sequencer_ = std::make_unique<outbox::Sequencer>(pool_);
   sequencer_loop_ = std::make_unique<server::Periodic>(
       "outbox-sequencer", options.sequencer_interval,
@@ -41,16 +40,19 @@ TicketServiceImpl::TicketServiceImpl(const server::RpcBoundary& boundary,
     log::Warning("group-commit connections unavailable; new tickets use the main pool",
                  {{"error", created.status().ToString()}});
   }
+  repo_ = std::make_unique<storage::MysqlTicketRepository>(pool_, create_pool_.get());
+  terms_ = std::make_unique<TermsCache>(terms_source_.get(), repo_.get(), options.clock);
   manager_ = std::make_unique<TicketManager>(
-      pool_, terms_.get(),
+      repo_.get(), terms_.get(),
       TicketManagerOptions{options.clock, wake, [this] { sequencer_->Notify(); },
-                           options.create_commits, create_pool_.get(), options.new_id});
-  reader_ = std::make_unique<TicketReader>(pool_, terms_.get(), options.clock);
+                           options.create_commits, options.new_id});
+  reader_ = std::make_unique<TicketReader>(repo_.get(), terms_.get(), options.clock);
   outages_ = std::make_unique<OutageManager>(
-      pool_, terms_.get(),
-      TicketManagerOptions{options.clock, wake, [] {}, {}, nullptr, options.new_id});
+      repo_.get(), terms_.get(),
+      TicketManagerOptions{options.clock, wake, [] {}, {}, options.new_id});
   worker_ = std::make_unique<EscalationWorker>(
-      pool_, terms_.get(), EscalationWorkerOptions{options.clock, options.escalation_batch, wake});
+      repo_.get(), terms_.get(),
+      EscalationWorkerOptions{options.clock, options.escalation_batch, wake});
   worker_loop_ =
       std::make_unique<server::Periodic>("escalation-worker", options.escalation_interval, [this] {
         absl::StatusOr<PassStats> s = worker_->RunOnce();
@@ -105,7 +107,7 @@ void TicketServiceImpl::AnswerPosition(grpc::ServerContext* ctx) {
   }
 
 SLA_TICKET_UNARY(CreateTicket, pb::CreateTicketRequest, pb::Ticket,
-                 manager_->CreateTicket(call.identity, *req))
+                 manager_->CreateTicket(call.identity, *req, server::RequestKeyOf(*req)))
 SLA_TICKET_UNARY(GetTicket, pb::GetTicketRequest, pb::Ticket,
                  reader_->GetTicket(call.identity, req->name()))
 SLA_TICKET_UNARY(ListTickets, pb::ListTicketsRequest, pb::ListTicketsResponse,
@@ -123,7 +125,7 @@ SLA_TICKET_UNARY(ResumeClocks, pb::ResumeClocksRequest, pb::Ticket,
 SLA_TICKET_UNARY(EscalateTicket, pb::EscalateTicketRequest, pb::Escalation,
                  manager_->EscalateTicket(call.identity, *req))
 SLA_TICKET_UNARY(AddComment, pb::AddCommentRequest, pb::Comment,
-                 manager_->AddComment(call.identity, *req))
+                 manager_->AddComment(call.identity, *req, server::RequestKeyOf(*req)))
 SLA_TICKET_UNARY(ListComments, pb::ListCommentsRequest, pb::ListCommentsResponse,
                  reader_->ListComments(call.identity, *req))
 SLA_TICKET_UNARY(ListSlaHistory, pb::ListSlaHistoryRequest, pb::ListSlaHistoryResponse,
@@ -131,7 +133,7 @@ SLA_TICKET_UNARY(ListSlaHistory, pb::ListSlaHistoryRequest, pb::ListSlaHistoryRe
 SLA_TICKET_UNARY(ListEscalations, pb::ListEscalationsRequest, pb::ListEscalationsResponse,
                  reader_->ListEscalations(call.identity, *req))
 SLA_TICKET_UNARY(CreateOutage, pb::CreateOutageRequest, pb::Outage,
-                 outages_->CreateOutage(call.identity, *req))
+                 outages_->CreateOutage(call.identity, *req, server::RequestKeyOf(*req)))
 SLA_TICKET_UNARY(CloseOutage, pb::CloseOutageRequest, pb::Outage,
                  outages_->CloseOutage(call.identity, *req))
 SLA_TICKET_UNARY(GetOutage, pb::GetOutageRequest, pb::Outage,

@@ -15,6 +15,7 @@
 #include "ticket-svc/app/terms_cache.h"
 #include "ticket-svc/app/ticket_manager.h"
 #include "ticket-svc/app/workers.h"
+#include "ticket-svc/storage/mysql_ticket_repository.h"
 
 namespace sla::ticket {
 
@@ -41,6 +42,7 @@ class TicketServiceImpl final : public pb::TicketService::Service {
   // Open watches, shared with sla.v1.EventService.WatchEvents.
   outbox::WatchSlots& watch_slots() { return watch_slots_; }
   TermsCache& terms() { return *terms_; }
+  TicketRepository& repository() { return *repo_; }
 
   grpc::Status CreateTicket(grpc::ServerContext* ctx, const pb::CreateTicketRequest* req,
                             pb::Ticket* out) override;
@@ -86,6 +88,7 @@ class TicketServiceImpl final : public pb::TicketService::Service {
   mysql::ConnectionPool* pool_;
   std::unique_ptr<TermsSource> terms_source_;
   std::unique_ptr<mysql::ConnectionPool> create_pool_;  // group-commit writers' connections
+  std::unique_ptr<storage::MysqlTicketRepository> repo_;
   std::unique_ptr<TermsCache> terms_;
   void AnswerPosition(grpc::ServerContext* ctx);
 

@@ -6,11 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/list_request.h"
 #include "common/api/resource_name.h"
-#include "common/mysql/request_log.h"
-#include "common/outbox/outbox.h"
 #include "common/server/access.h"
 #include "common/server/customer_scope.h"
-#include "common/server/request_fingerprint.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "ticket-svc/app/access.h"
@@ -25,7 +22,7 @@ using server::Identity;
 constexpr auto Length = CheckLength;
 int64_t Seconds(absl::Time t) { return absl::ToUnixSeconds(t); }
 
-void OutageToProto(const storage::OutageRow& o, pb::Outage* out) {
+void OutageToProto(const OutageRow& o, pb::Outage* out) {
   out->set_name(absl::StrCat("customers/", o.customer_id, "/outages/", o.id));
   out->set_contract(absl::StrCat("customers/", o.customer_id, "/contracts/", o.contract_id));
   out->set_service_id(o.service_id);
@@ -40,10 +37,10 @@ void OutageToProto(const storage::OutageRow& o, pb::Outage* out) {
   out->mutable_update_time()->set_seconds(o.update_time);
 }
 
-storage::OutboxRow OutageEvent(const storage::OutageRow& o, const char* type, int64_t at) {
+OutboxRow OutageEvent(const OutageRow& o, const char* type, int64_t at) {
   pb::Outage p;
   OutageToProto(o, &p);
-  storage::OutboxRow row{type, p.name(), o.customer_id, at, {}};
+  OutboxRow row{type, p.name(), o.customer_id, at, {}};
   sla::v1::OutageEventPayload& payload = *row.payload.mutable_outage();
   payload.set_outage(p.name());
   payload.set_customer(absl::StrCat("customers/", o.customer_id));
@@ -67,7 +64,8 @@ absl::StatusOr<int64_t> ValidTime(const google::protobuf::Timestamp& t, const ch
 }  // namespace
 
 absl::StatusOr<pb::Outage> OutageManager::CreateOutage(const Identity& who,
-                                                       const pb::CreateOutageRequest& req) {
+                                                       const pb::CreateOutageRequest& req,
+                                                       const api::RequestKey& key) {
   if (!IsMsp(who) && !who.HasRole("service")) {
     return PermissionDenied("only msp_admin, msp_agent or service may record outages");
   }
@@ -110,7 +108,7 @@ absl::StatusOr<pb::Outage> OutageManager::CreateOutage(const Identity& who,
       return InvalidField("outage.exclusion_id", "does not exclude downtime from availability");
     }
   }
-  storage::OutageRow o;
+  OutageRow o;
   o.id = options_.new_id ? options_.new_id('o', now) : RandomTimeOrderedId('o', now);
   o.customer_id = customer;
   o.contract_id = contract.second;
@@ -124,14 +122,13 @@ absl::StatusOr<pb::Outage> OutageManager::CreateOutage(const Identity& who,
   o.create_time = o.update_time = Seconds(now);
   const std::string name = absl::StrCat("customers/", customer, "/outages/", o.id);
   std::optional<std::string> existing;
-  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(existing, mysql::ClaimRequestId(c, server::RequestKeyOf(req),
-                                                         "CreateOutage", who.subject, name));
+  SLA_RETURN_IF_ERROR(repo_->Transact([&](TicketTx& tx) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(existing, tx.ClaimRequestId(key, "CreateOutage", who.subject, name));
     if (existing) return absl::OkStatus();
-    SLA_RETURN_IF_ERROR(storage::InsertOutage(c, o));
-    std::vector<storage::OutboxRow> events{OutageEvent(o, "outage.opened", o.start_time)};
+    SLA_RETURN_IF_ERROR(tx.InsertOutage(o));
+    std::vector<OutboxRow> events{OutageEvent(o, "outage.opened", o.start_time)};
     if (o.end_time) events.push_back(OutageEvent(o, "outage.closed", *o.end_time));
-    return outbox::Insert(c, events);
+    return tx.Publish(events);
   }));
   if (existing) return GetOutage(who, *existing);
   options_.on_events_written();
@@ -150,10 +147,9 @@ absl::StatusOr<pb::Outage> OutageManager::CloseOutage(const Identity& who,
   SLA_ASSIGN_OR_RETURN(const int64_t end, ValidTime(req.end_time(), "end_time"));
   const int64_t now = Seconds(options_.clock());
   if (end > now) return InvalidField("end_time", "is in the future");
-  storage::OutageRow o;
-  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(std::optional<storage::OutageRow> row,
-                         storage::LoadOutage(c, parsed.second, true));
+  OutageRow o;
+  SLA_RETURN_IF_ERROR(repo_->Transact([&](TicketTx& tx) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(std::optional<OutageRow> row, tx.LoadOutage(parsed.second, true));
     if (!row || row->customer_id != parsed.first) return NotFound(req.name());
     if (row->end_time) return WrongState(req.name(), "the outage is already closed");
     if (end <= row->start_time)
@@ -162,9 +158,9 @@ absl::StatusOr<pb::Outage> OutageManager::CloseOutage(const Identity& who,
     o.end_time = end;
     o.version++;
     o.update_time = now;
-    SLA_RETURN_IF_ERROR(storage::UpdateOutage(c, o));
-    const storage::OutboxRow ev = OutageEvent(o, "outage.closed", end);
-    return outbox::Insert(c, {&ev, 1});
+    SLA_RETURN_IF_ERROR(tx.UpdateOutage(o));
+    const OutboxRow ev = OutageEvent(o, "outage.closed", end);
+    return tx.Publish({&ev, 1});
   }));
   options_.on_events_written();
   pb::Outage out;
@@ -175,9 +171,9 @@ absl::StatusOr<pb::Outage> OutageManager::CloseOutage(const Identity& who,
 absl::StatusOr<pb::Outage> OutageManager::GetOutage(const Identity& who, const std::string& name) {
   SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(name, "outages", "name"));
   SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
-  std::optional<storage::OutageRow> row;
-  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(row, storage::LoadOutage(c, parsed.second, false));
+  std::optional<OutageRow> row;
+  SLA_RETURN_IF_ERROR(repo_->Read([&](TicketTx& tx) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(row, tx.LoadOutage(parsed.second, false));
     return absl::OkStatus();
   }));
   if (!row || row->customer_id != parsed.first) return NotFound(name);
@@ -194,7 +190,7 @@ absl::StatusOr<pb::ListOutagesResponse> OutageManager::ListOutages(
   SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size()));
   SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> filter, api::ParseFilter(req.filter()));
   SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), req.filter()));
-  storage::OutageQuery q(std::move(scope));
+  OutageQuery q(std::move(scope));
   q.after_id = after;
   q.limit = page_size + 1;
   for (const api::Restriction& r : filter) {
@@ -214,9 +210,9 @@ absl::StatusOr<pb::ListOutagesResponse> OutageManager::ListOutages(
       return InvalidField(field, "unknown field (service_id, contract, open, planned)");
     }
   }
-  std::vector<storage::OutageRow> rows;
-  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(rows, storage::ListOutages(c, q));
+  std::vector<OutageRow> rows;
+  SLA_RETURN_IF_ERROR(repo_->Read([&](TicketTx& tx) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(rows, tx.ListOutages(q));
     return absl::OkStatus();
   }));
   pb::ListOutagesResponse out;

@@ -7,22 +7,24 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "common/mysql/connection_pool.h"
+#include "common/api/request_key.h"
 #include "common/server/identity.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
 #include "ticket-svc/app/terms_cache.h"
 #include "ticket-svc/app/ticket_manager.h"
+#include "ticket-svc/app/ticket_repository.h"
 
 namespace sla::ticket {
 
 class OutageManager {
  public:
-  // `pool` and `terms` must outlive it; `options` as the TicketManager's (clock, ids, wake-up).
-  OutageManager(mysql::ConnectionPool* pool, TermsCache* terms, TicketManagerOptions options)
-      : pool_(pool), terms_(terms), options_(std::move(options)) {}
+  // `repo` and `terms` must outlive it; `options` as the TicketManager's (clock, ids, wake-up).
+  OutageManager(TicketRepository* repo, TermsCache* terms, TicketManagerOptions options)
+      : repo_(repo), terms_(terms), options_(std::move(options)) {}
 
   absl::StatusOr<pb::Outage> CreateOutage(const server::Identity& who,
-                                          const pb::CreateOutageRequest& req);
+                                          const pb::CreateOutageRequest& req,
+                                          const api::RequestKey& key);
   absl::StatusOr<pb::Outage> CloseOutage(const server::Identity& who,
                                          const pb::CloseOutageRequest& req);
   absl::StatusOr<pb::Outage> GetOutage(const server::Identity& who, const std::string& name);
@@ -30,7 +32,7 @@ class OutageManager {
                                                       const pb::ListOutagesRequest& req);
 
  private:
-  mysql::ConnectionPool* pool_;
+  TicketRepository* repo_;
   TermsCache* terms_;
   TicketManagerOptions options_;
 };

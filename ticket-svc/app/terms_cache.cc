@@ -2,15 +2,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
-#include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {
 
-TermsCache::TermsCache(TermsSource* source, mysql::ConnectionPool* pool,
+TermsCache::TermsCache(TermsSource* source, TicketRepository* repo,
                        std::function<absl::Time()> clock, absl::Duration latest_ttl,
                        size_t max_versions)
     : source_(source),
-      pool_(pool),
+      repo_(repo),
       clock_(std::move(clock)),
       latest_ttl_(latest_ttl),
       max_versions_(max_versions) {}
@@ -92,9 +91,9 @@ absl::StatusOr<std::shared_ptr<const core::TermsContext>> TermsCache::Resolve(
   std::shared_ptr<const core::TermsContext> ctx = Cached(resolved.name);
   if (ctx == nullptr) {
     std::string blob = resolved.terms.SerializeAsString();
-    SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) {
-      return storage::StoreTermsVersion(c, resolved.name, blob,
-                                        absl::ToUnixSeconds(resolved.effective_from));
+    SLA_RETURN_IF_ERROR(repo_->Transact([&](TicketTx& tx) {
+      return tx.StoreTermsVersion(resolved.name, blob,
+                                  absl::ToUnixSeconds(resolved.effective_from));
     }));
     SLA_ASSIGN_OR_RETURN(ctx, Compile(resolved.name, std::move(resolved.terms)));
   }
@@ -133,17 +132,17 @@ absl::StatusOr<std::shared_ptr<const core::TermsContext>> TermsCache::ForVersion
     const std::string& version) {
   if (auto ctx = Cached(version)) return ctx;
   std::optional<std::string> blob;
-  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(blob, storage::LoadTermsVersion(c, version));
+  SLA_RETURN_IF_ERROR(repo_->Read([&](TicketTx& tx) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(blob, tx.LoadTermsVersion(version));
     return absl::OkStatus();
   }));
   return FromBlob(version, blob);
 }
 
 absl::StatusOr<std::shared_ptr<const core::TermsContext>> TermsCache::ForVersion(
-    const std::string& version, mysql::Connection& conn) {
+    const std::string& version, TicketTx& tx) {
   if (auto ctx = Cached(version)) return ctx;
-  SLA_ASSIGN_OR_RETURN(std::optional<std::string> blob, storage::LoadTermsVersion(conn, version));
+  SLA_ASSIGN_OR_RETURN(std::optional<std::string> blob, tx.LoadTermsVersion(version));
   return FromBlob(version, blob);
 }
 

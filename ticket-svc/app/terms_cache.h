@@ -22,7 +22,7 @@
 #include "absl/time/time.h"
 #include "common/clients/terms_source.h"
 #include "common/core/terms_context.h"
-#include "common/mysql/connection_pool.h"
+#include "ticket-svc/app/ticket_repository.h"
 
 namespace sla::ticket {
 
@@ -31,7 +31,7 @@ using clients::TermsSource;
 
 class TermsCache {
  public:
-  TermsCache(TermsSource* source, mysql::ConnectionPool* pool, std::function<absl::Time()> clock,
+  TermsCache(TermsSource* source, TicketRepository* repo, std::function<absl::Time()> clock,
              absl::Duration latest_ttl = absl::Seconds(30), size_t max_versions = 2000);
 
   // The terms of `contract` in force at `at` (for a new ticket).
@@ -39,10 +39,10 @@ class TermsCache {
       const std::string& contract, absl::Time at);
   // A version a ticket already refers to.
   absl::StatusOr<std::shared_ptr<const core::TermsContext>> ForVersion(const std::string& version);
-  // The same, reading a missing version through the caller's connection (inside its
-  // transaction), so a caller never holds one pooled connection while waiting for another.
+  // The same, reading a missing version in the caller's transaction, so a caller never holds
+  // one pooled connection while waiting for another.
   absl::StatusOr<std::shared_ptr<const core::TermsContext>> ForVersion(const std::string& version,
-                                                                       mysql::Connection& conn);
+                                                                       TicketTx& tx);
 
   // Remote resolutions so far (tests and metrics).
   int64_t remote_calls() const;
@@ -78,7 +78,7 @@ class TermsCache {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   TermsSource* source_;
-  mysql::ConnectionPool* pool_;
+  TicketRepository* repo_;
   std::function<absl::Time()> clock_;
   const absl::Duration latest_ttl_;
   const size_t max_versions_;

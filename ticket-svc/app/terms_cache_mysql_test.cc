@@ -12,6 +12,7 @@
 #include "common/test_util/mariadb_env.h"
 #include "gtest/gtest.h"
 #include "ticket-svc/app/terms_cache.h"
+#include "ticket-svc/storage/mysql_ticket_repository.h"
 
 namespace sla::ticket {
 const std::vector<mysql::Migration>& Migrations();
@@ -85,8 +86,9 @@ class TermsCacheTest : public ::testing::Test {
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
     source_.Answer(absl::StrCat(kContract, "/versions/1"));
+    repo_ = std::make_unique<storage::MysqlTicketRepository>(db_.pool.get());
     cache_ = std::make_unique<TermsCache>(
-        &source_, db_.pool.get(), [this] { return Now(); }, absl::Seconds(30));
+        &source_, repo_.get(), [this] { return Now(); }, absl::Seconds(30));
   }
 
   absl::Time Now() {
@@ -106,6 +108,7 @@ class TermsCacheTest : public ::testing::Test {
 
   test::MigratedDatabase db_;
   FakeSource source_;
+  std::unique_ptr<storage::MysqlTicketRepository> repo_;
   std::unique_ptr<TermsCache> cache_;
   absl::Mutex clock_mu_;
   absl::Time now_ ABSL_GUARDED_BY(clock_mu_) = absl::FromUnixSeconds(1'796'500'000);

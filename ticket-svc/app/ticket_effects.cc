@@ -3,7 +3,6 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "common/outbox/outbox.h"
 #include "common/status/status_macros.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
 
@@ -42,8 +41,8 @@ void EscalationToProto(const Ticket& t, const FiredEscalation& e,
   }
 }
 
-absl::StatusOr<storage::HistoryRow> HistoryRowFor(Ticket& t, const core::TermsContext& terms,
-                                                  const Effects& fx, int64_t now) {
+absl::StatusOr<HistoryRow> HistoryRowFor(Ticket& t, const core::TermsContext& terms,
+                                         const Effects& fx, int64_t now) {
   pb::SlaHistoryEntry clocks;  // the clocks after the change, shared by its entries
   for (const ClockState& cs : t.clocks) {
     SLA_RETURN_IF_ERROR(ClockToProto(cs, terms, t.priority, now, clocks.add_clocks()));
@@ -56,18 +55,17 @@ absl::StatusOr<storage::HistoryRow> HistoryRowFor(Ticket& t, const core::TermsCo
     HistoryToProto(h, e);
     e->set_sequence(++t.history_seq);
   }
-  return storage::HistoryRow{t.id, first, entries.SerializeAsString()};
+  return HistoryRow{t.id, first, entries.SerializeAsString()};
 }
 
-absl::Status WriteEffects(mysql::Connection& c, const std::vector<TicketEffects>& batch,
-                          int64_t now) {
-  std::vector<storage::HistoryRow> history;
-  std::vector<storage::EscalationRow> escalations;
-  std::vector<storage::OutboxRow> outbox;
+absl::Status WriteEffects(TicketTx& tx, const std::vector<TicketEffects>& batch, int64_t now) {
+  std::vector<HistoryRow> history;
+  std::vector<EscalationRow> escalations;
+  std::vector<OutboxRow> outbox;
   for (const TicketEffects& b : batch) {
     Ticket& t = *b.ticket;
     if (!b.effects->history.empty()) {
-      SLA_ASSIGN_OR_RETURN(storage::HistoryRow row, HistoryRowFor(t, *b.terms, *b.effects, now));
+      SLA_ASSIGN_OR_RETURN(HistoryRow row, HistoryRowFor(t, *b.terms, *b.effects, now));
       history.push_back(std::move(row));
     }
     for (const FiredEscalation& f : b.effects->escalations) {
@@ -79,9 +77,9 @@ absl::Status WriteEffects(mysql::Connection& c, const std::vector<TicketEffects>
       outbox.push_back({ev.type, t.name(), t.customer_id, ev.time, ev.payload});
     }
   }
-  SLA_RETURN_IF_ERROR(storage::InsertHistory(c, history));
-  SLA_RETURN_IF_ERROR(storage::InsertEscalations(c, escalations));
-  return outbox::Insert(c, outbox);
+  SLA_RETURN_IF_ERROR(tx.InsertHistory(history));
+  SLA_RETURN_IF_ERROR(tx.InsertEscalations(escalations));
+  return tx.Publish(outbox);
 }
 
 }  // namespace sla::ticket

@@ -8,10 +8,10 @@
 
 #include "absl/status/statusor.h"
 #include "common/core/terms_context.h"
-#include "common/mysql/connection_pool.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
+#include "ticket-svc/app/ticket_repository.h"
+#include "ticket-svc/domain/records.h"
 #include "ticket-svc/domain/ticket.h"
-#include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {
 
@@ -24,14 +24,13 @@ struct TicketEffects {
 // Writes what changes caused (history with the clocks after the change, escalations, outbox
 // events) in the caller's transaction, numbering each ticket's history on from its
 // `history_seq`. Shared by the manager and the escalation worker.
-absl::Status WriteEffects(mysql::Connection& c, const std::vector<TicketEffects>& batch,
-                          int64_t now);
+absl::Status WriteEffects(TicketTx& tx, const std::vector<TicketEffects>& batch, int64_t now);
 
 // The API view of a fired escalation.
 void EscalationToProto(const Ticket& t, const FiredEscalation& e, sla::ticket::v1::Escalation* out);
 
 // The history row of `fx` (its entries numbered on from `t.history_seq`, which it advances).
-absl::StatusOr<storage::HistoryRow> HistoryRowFor(Ticket& t, const core::TermsContext& terms,
-                                                  const Effects& fx, int64_t now);
+absl::StatusOr<HistoryRow> HistoryRowFor(Ticket& t, const core::TermsContext& terms,
+                                         const Effects& fx, int64_t now);
 
 }  // namespace sla::ticket

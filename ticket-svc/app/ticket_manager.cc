@@ -9,14 +9,11 @@
 #include "absl/strings/str_split.h"
 #include "common/api/list_request.h"
 #include "common/api/resource_name.h"
-#include "common/mysql/request_log.h"
 #include "common/server/access.h"
-#include "common/server/request_fingerprint.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "ticket-svc/app/access.h"
 #include "ticket-svc/domain/requests.h"
-#include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {
 namespace {
@@ -48,59 +45,51 @@ std::string RandomTimeOrderedId(char prefix, absl::Time now) {
                          rng() & 0xFFFFFFFFFFFF);
 }
 
-TicketManager::TicketManager(mysql::ConnectionPool* pool, TermsCache* terms,
+TicketManager::TicketManager(TicketRepository* repo, TermsCache* terms,
                              TicketManagerOptions options)
-    : pool_(pool),
+    : repo_(repo),
       terms_(terms),
       options_(std::move(options)),
       creates_(options_.create_commits,
-               [this](absl::Span<storage::NewTicketRows* const> rows,
-                      absl::Span<absl::Status> statuses) { WriteNewTickets(rows, statuses); }),
-      reader_(pool, terms, options_.clock) {}
+               [this](absl::Span<NewTicketRows* const> rows, absl::Span<absl::Status> statuses) {
+                 WriteNewTickets(rows, statuses);
+               }),
+      reader_(repo, terms, options_.clock) {}
 
 std::string TicketManager::NewId(char prefix, absl::Time now) const {
   return options_.new_id ? options_.new_id(prefix, now) : RandomTimeOrderedId(prefix, now);
 }
 
-void TicketManager::WriteNewTickets(absl::Span<storage::NewTicketRows* const> rows,
+void TicketManager::WriteNewTickets(absl::Span<NewTicketRows* const> rows,
                                     absl::Span<absl::Status> statuses) {
-  if (options_.create_pool != nullptr) {
-    absl::Status all;
-    for (int attempt = 1; attempt <= 3; ++attempt) {
-      absl::StatusOr<mysql::PooledConnection> conn = options_.create_pool->Acquire();
-      all = conn.ok() ? storage::InsertNewTicketsInOneRoundTrip(
-                            **conn, absl::MakeConstSpan(rows.data(), rows.size()))
-                      : conn.status();
-      if (conn.ok() && all.code() == absl::StatusCode::kUnavailable) conn->MarkBroken();
-      // A deadlock rolled everything back, so the batch may run again; after a lost
-      // connection the COMMIT may have run, so nothing is replayed.
-      if (!mysql::IsRetryableAbort(all)) break;
-    }
-    const auto code = all.code();
-    if (all.ok()) options_.on_events_numbered();
-    if (all.ok() || code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kAborted) {
-      for (absl::Status& s : statuses) s = all;
-      return;
-    }
+  const absl::Status all = repo_->InsertNewTickets(absl::MakeConstSpan(rows.data(), rows.size()));
+  const auto code = all.code();
+  if (all.ok()) options_.on_events_numbered();
+  // Committed, or unknown (the commit may have run), or a deadlock that persisted: every
+  // caller gets that answer.
+  if (all.ok() || code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kAborted) {
+    for (absl::Status& s : statuses) s = all;
+    return;
   }
   // One ticket's error (a request id claimed before) must not be another's: each alone, by the
   // same statements. A claim (the caller's request id, or one made here) lets a write whose
   // connection was lost find out whether it committed.
   bool numbered = false;
   for (size_t i = 0; i < rows.size(); ++i) {
-    storage::NewTicketRows& r = *rows[i];
+    NewTicketRows& r = *rows[i];
     if (r.claim.request_id.empty()) {
       thread_local std::mt19937_64 rng(std::random_device{}());
       r.claim.request_id = absl::StrFormat("replay-guard-%016x%016x", rng(), rng());
     }
-    statuses[i] = storage::InsertNewTicketAlone(*pool_, r);
+    statuses[i] = repo_->InsertNewTicketAlone(r);
     numbered = numbered || statuses[i].ok();
   }
   if (numbered) options_.on_events_numbered();
 }
 
 absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
-                                                       const pb::CreateTicketRequest& req) {
+                                                       const pb::CreateTicketRequest& req,
+                                                       const api::RequestKey& key) {
   SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(req.parent(), false));
   if (!IsMsp(who) && !who.HasRole("service") && !IsCustomerRole(who)) {
     return PermissionDenied("no role that opens tickets");
@@ -109,14 +98,13 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
     return NotFound(req.parent());
   const pb::Ticket& in = req.ticket();
   SLA_ASSIGN_OR_RETURN(const std::string contract_id, ValidateNewTicket(req, customer));
-  const api::RequestKey key = server::RequestKeyOf(req);
 
   const absl::Time now = options_.clock();
   SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
                        terms_->ForContractAt(in.contract(), now));
   // A ticket id that another ticket has (48 random bits make that rare, not impossible) fails
   // the insert as a duplicate; the ticket is then opened again under a fresh id.
-  storage::NewTicketRows rows;
+  NewTicketRows rows;
   std::optional<std::string> existing;
   for (int attempt = 1;; ++attempt) {
     Ticket t;
@@ -152,8 +140,8 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
     }
     if (!req.request_id().empty()) {
       // A retry of a request that created its ticket already: answer with that ticket.
-      SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-        SLA_ASSIGN_OR_RETURN(existing, mysql::LookupRequestId(c, key, "CreateTicket", who.subject));
+      SLA_RETURN_IF_ERROR(repo_->Read([&](TicketTx& tx) -> absl::Status {
+        SLA_ASSIGN_OR_RETURN(existing, tx.LookupRequestId(key, "CreateTicket", who.subject));
         return absl::OkStatus();
       }));
       if (existing) break;
@@ -175,20 +163,20 @@ absl::StatusOr<pb::Ticket> TicketManager::Mutate(const Identity& who, const std:
   const int64_t now = Seconds(options_.clock());
   pb::Ticket out;
   bool wrote_events = false;
-  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+  SLA_RETURN_IF_ERROR(repo_->Transact([&](TicketTx& tx) -> absl::Status {
     out.Clear();
-    SLA_ASSIGN_OR_RETURN(std::optional<Ticket> t, storage::LoadTicket(c, parsed.second, true));
+    SLA_ASSIGN_OR_RETURN(std::optional<Ticket> t, tx.LoadTicket(parsed.second, true));
     if (!t || t->customer_id != parsed.first) return NotFound(name);
     if (!etag.empty() && etag != Etag(t->version)) return EtagMismatch(name);
     SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
-                         terms_->ForVersion(t->terms_version, c));
+                         terms_->ForVersion(t->terms_version, tx));
     Effects fx;
     SLA_RETURN_IF_ERROR(change(*t, *terms, now, fx));
     t->version++;
-    SLA_RETURN_IF_ERROR(WriteEffects(c, {{&*t, terms.get(), &fx}}, now));
+    SLA_RETURN_IF_ERROR(WriteEffects(tx, {{&*t, terms.get(), &fx}}, now));
     SLA_ASSIGN_OR_RETURN(const Derived d, Derive(*t, *terms, now));
     const std::pair<const Ticket*, Derived> row{&*t, d};
-    SLA_RETURN_IF_ERROR(storage::SaveTickets(c, {&row, 1}));
+    SLA_RETURN_IF_ERROR(tx.SaveTickets({&row, 1}));
     if (fired != nullptr && !fx.escalations.empty()) *fired = fx.escalations.back();
     wrote_events = !fx.events.empty();
     return TicketToProto(*t, *terms, now, &out);
@@ -312,7 +300,8 @@ absl::StatusOr<pb::Escalation> TicketManager::EscalateTicket(const Identity& who
 }
 
 absl::StatusOr<pb::Comment> TicketManager::AddComment(const Identity& who,
-                                                      const pb::AddCommentRequest& req) {
+                                                      const pb::AddCommentRequest& req,
+                                                      const api::RequestKey& key) {
   pb::Comment c = req.comment();
   SLA_RETURN_IF_ERROR(ValidateNewComment(req));
   CommentInput in;
@@ -352,31 +341,30 @@ absl::StatusOr<pb::Comment> TicketManager::AddComment(const Identity& who,
   SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(req.parent(), "tickets", "parent"));
   SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, req.parent()));
   bool wrote_events = false;
-  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& conn) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(existing, mysql::ClaimRequestId(conn, server::RequestKeyOf(req),
-                                                         "AddComment", who.subject, c.name()));
+  SLA_RETURN_IF_ERROR(repo_->Transact([&](TicketTx& tx) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(existing, tx.ClaimRequestId(key, "AddComment", who.subject, c.name()));
     if (existing) return absl::OkStatus();
-    SLA_ASSIGN_OR_RETURN(std::optional<Ticket> t, storage::LoadTicket(conn, parsed.second, true));
+    SLA_ASSIGN_OR_RETURN(std::optional<Ticket> t, tx.LoadTicket(parsed.second, true));
     if (!t || t->customer_id != parsed.first) return NotFound(req.parent());
     SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
-                         terms_->ForVersion(t->terms_version, conn));
+                         terms_->ForVersion(t->terms_version, tx));
     Effects fx;
     SLA_RETURN_IF_ERROR(Comment(*t, *terms, in, Seconds(now), who.subject, fx));
     t->version++;
-    SLA_RETURN_IF_ERROR(WriteEffects(conn, {{&*t, terms.get(), &fx}}, Seconds(now)));
+    SLA_RETURN_IF_ERROR(WriteEffects(tx, {{&*t, terms.get(), &fx}}, Seconds(now)));
     SLA_ASSIGN_OR_RETURN(const Derived d, Derive(*t, *terms, Seconds(now)));
     const std::pair<const Ticket*, Derived> row{&*t, d};
-    SLA_RETURN_IF_ERROR(storage::SaveTickets(conn, {&row, 1}));
+    SLA_RETURN_IF_ERROR(tx.SaveTickets({&row, 1}));
     wrote_events = !fx.events.empty();
-    return storage::InsertComment(conn, {id, t->id, c});
+    return tx.InsertComment({id, t->id, c});
   }));
   if (wrote_events) options_.on_events_written();
   if (existing) {
     // A retry: answer with the comment the first request added.
     const std::string cid = existing->substr(existing->rfind('/') + 1);
-    std::vector<storage::CommentRow> rows;
-    SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& conn) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(rows, storage::ListComments(conn, parsed.second, true, "", 1'000'000));
+    std::vector<CommentRow> rows;
+    SLA_RETURN_IF_ERROR(repo_->Read([&](TicketTx& tx) -> absl::Status {
+      SLA_ASSIGN_OR_RETURN(rows, tx.ListComments(parsed.second, true, "", 1'000'000));
       return absl::OkStatus();
     }));
     for (auto& r : rows) {

@@ -15,15 +15,16 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/mysql/connection_pool.h"
+#include "common/api/request_key.h"
 #include "common/mysql/group_commit.h"
 #include "common/server/identity.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
 #include "ticket-svc/app/terms_cache.h"
 #include "ticket-svc/app/ticket_effects.h"
 #include "ticket-svc/app/ticket_reader.h"
+#include "ticket-svc/app/ticket_repository.h"
+#include "ticket-svc/domain/records.h"
 #include "ticket-svc/domain/ticket.h"
-#include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {
 
@@ -42,9 +43,6 @@ struct TicketManagerOptions {
   // Concurrent CreateTickets share transactions (group commit): at most `max_batch` tickets per
   // transaction, `writers` transactions at once.
   mysql::GroupCommitOptions create_commits;
-  // Connections of their own for those transactions (one round trip each); null: each
-  // ticket is written alone on the main pool.
-  mysql::ConnectionPool* create_pool = nullptr;
   // Ids of new tickets, comments and outages; null: time-ordered with 48 random bits. Tests
   // pass one that repeats ids.
   std::function<std::string(char prefix, absl::Time now)> new_id;
@@ -52,10 +50,12 @@ struct TicketManagerOptions {
 
 class TicketManager {
  public:
-  TicketManager(mysql::ConnectionPool* pool, TermsCache* terms, TicketManagerOptions options);
+  // `repo` and `terms` must outlive it.
+  TicketManager(TicketRepository* repo, TermsCache* terms, TicketManagerOptions options);
 
   absl::StatusOr<pb::Ticket> CreateTicket(const server::Identity& who,
-                                          const pb::CreateTicketRequest& req);
+                                          const pb::CreateTicketRequest& req,
+                                          const api::RequestKey& key);
   absl::StatusOr<pb::Ticket> TransitionTicket(const server::Identity& who,
                                               const pb::TransitionTicketRequest& req);
   absl::StatusOr<pb::Ticket> ChangePriority(const server::Identity& who,
@@ -69,12 +69,11 @@ class TicketManager {
   absl::StatusOr<pb::Escalation> EscalateTicket(const server::Identity& who,
                                                 const pb::EscalateTicketRequest& req);
   absl::StatusOr<pb::Comment> AddComment(const server::Identity& who,
-                                         const pb::AddCommentRequest& req);
+                                         const pb::AddCommentRequest& req,
+                                         const api::RequestKey& key);
 
   // How CreateTickets were grouped into transactions so far.
-  mysql::GroupCommit<storage::NewTicketRows>::Stats create_commit_stats() const {
-    return creates_.stats();
-  }
+  mysql::GroupCommit<NewTicketRows>::Stats create_commit_stats() const { return creates_.stats(); }
 
  private:
   using Mutation =
@@ -86,14 +85,13 @@ class TicketManager {
 
   // One group commit of new tickets: the batch in one transaction, or, if that fails (a request
   // id claimed before), each ticket alone so that one caller's error is not another's.
-  void WriteNewTickets(absl::Span<storage::NewTicketRows* const> rows,
-                       absl::Span<absl::Status> statuses);
+  void WriteNewTickets(absl::Span<NewTicketRows* const> rows, absl::Span<absl::Status> statuses);
   std::string NewId(char prefix, absl::Time now) const;
 
-  mysql::ConnectionPool* pool_;
+  TicketRepository* repo_;
   TermsCache* terms_;
   TicketManagerOptions options_;
-  mysql::GroupCommit<storage::NewTicketRows> creates_;
+  mysql::GroupCommit<NewTicketRows> creates_;
   TicketReader reader_;  // answers a retried CreateTicket with the ticket it created
 };
 

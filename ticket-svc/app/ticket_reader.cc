@@ -12,7 +12,6 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "ticket-svc/app/access.h"
-#include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {
 namespace {
@@ -29,8 +28,8 @@ absl::StatusOr<std::pair<Ticket, std::shared_ptr<const core::TermsContext>>> Tic
   SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(name, "tickets", "name"));
   SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
   std::optional<Ticket> t;
-  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(t, storage::LoadTicket(c, parsed.second, false));
+  SLA_RETURN_IF_ERROR(repo_->Read([&](TicketTx& tx) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(t, tx.LoadTicket(parsed.second, false));
     return absl::OkStatus();
   }));
   if (!t || t->customer_id != parsed.first) return NotFound(name);
@@ -50,7 +49,7 @@ namespace {
 
 // Where a page of ListTickets resumes: the last id, or by due time "d<due>:<id>" among tickets
 // with a running clock and "n:<id>" among the others.
-absl::Status ResumeAfter(const std::string& after, storage::TicketQuery& q) {
+absl::Status ResumeAfter(const std::string& after, TicketQuery& q) {
   if (!q.by_next_due) {
     q.after_id = after;
   } else if (!after.empty()) {
@@ -69,8 +68,7 @@ absl::Status ResumeAfter(const std::string& after, storage::TicketQuery& q) {
 }
 
 // ListTickets' filter into the query; INVALID_ARGUMENT naming `filter.<field>` otherwise.
-absl::Status ApplyTicketFilter(const std::vector<api::Restriction>& filter,
-                               storage::TicketQuery& q) {
+absl::Status ApplyTicketFilter(const std::vector<api::Restriction>& filter, TicketQuery& q) {
   for (const api::Restriction& r : filter) {
     const std::string field = absl::StrCat("filter.", r.field);
     // The field first: `title : "mail"` is an unknown field, not an unsupported operator.
@@ -137,15 +135,15 @@ absl::StatusOr<pb::ListTicketsResponse> TicketReader::ListTickets(
   const std::string binding = api::PageBinding(req.filter(), req.order_by());
   SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), binding));
   const int64_t now = Seconds(clock_());
-  storage::TicketQuery q(std::move(scope));
+  TicketQuery q(std::move(scope));
   q.now = now;
   q.limit = page_size + 1;
   q.by_next_due = order.has_value();
   SLA_RETURN_IF_ERROR(ResumeAfter(after, q));
   SLA_RETURN_IF_ERROR(ApplyTicketFilter(filter, q));
-  std::vector<storage::ListedTicket> rows;
-  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(rows, storage::ListTickets(c, q));
+  std::vector<ListedTicket> rows;
+  SLA_RETURN_IF_ERROR(repo_->Read([&](TicketTx& tx) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(rows, tx.ListTickets(q));
     return absl::OkStatus();
   }));
   pb::ListTicketsResponse out;
@@ -155,7 +153,7 @@ absl::StatusOr<pb::ListTicketsResponse> TicketReader::ListTickets(
     SLA_RETURN_IF_ERROR(TicketToProto(rows[i].ticket, *terms, now, out.add_tickets()));
   }
   if (static_cast<int>(rows.size()) > page_size) {
-    const storage::ListedTicket& last = rows[page_size - 1];
+    const ListedTicket& last = rows[page_size - 1];
     std::string key = last.ticket.id;
     if (q.by_next_due) {
       key = last.next_due_at ? absl::StrCat("d", *last.next_due_at, ":", last.ticket.id)
@@ -171,11 +169,10 @@ absl::StatusOr<pb::ListCommentsResponse> TicketReader::ListComments(
   SLA_ASSIGN_OR_RETURN(auto read, Read(who, req.parent()));
   SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size()));
   SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), ""));
-  std::vector<storage::CommentRow> rows;
-  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(
-        rows, storage::ListComments(c, read.first.id, IsMsp(who) || who.HasRole("service"), after,
-                                    page_size + 1));
+  std::vector<CommentRow> rows;
+  SLA_RETURN_IF_ERROR(repo_->Read([&](TicketTx& tx) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(rows, tx.ListComments(read.first.id, IsMsp(who) || who.HasRole("service"),
+                                               after, page_size + 1));
     return absl::OkStatus();
   }));
   pb::ListCommentsResponse out;
@@ -190,14 +187,22 @@ absl::StatusOr<pb::ListCommentsResponse> TicketReader::ListComments(
   return out;
 }
 
-absl::StatusOr<pb::ListSlaHistoryResponse> TicketReader::ListSlaHistory(
-    const Identity& who, const pb::ListSlaHistoryRequest& req) {
-  SLA_ASSIGN_OR_RETURN(auto read, Read(who, req.parent()));
+absl::StatusOr<std::vector<std::string>> TicketReader::ReadRows(
+    const Identity& who, const std::string& parent,
+    absl::StatusOr<std::vector<std::string>> (TicketTx::*rows)(const std::string&)) {
+  SLA_ASSIGN_OR_RETURN(auto read, Read(who, parent));
   std::vector<std::string> blobs;
-  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(blobs, storage::ListHistory(c, read.first.id));
+  SLA_RETURN_IF_ERROR(repo_->Read([&](TicketTx& tx) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(blobs, (tx.*rows)(read.first.id));
     return absl::OkStatus();
   }));
+  return blobs;
+}
+
+absl::StatusOr<pb::ListSlaHistoryResponse> TicketReader::ListSlaHistory(
+    const Identity& who, const pb::ListSlaHistoryRequest& req) {
+  SLA_ASSIGN_OR_RETURN(std::vector<std::string> blobs,
+                       ReadRows(who, req.parent(), &TicketTx::ListHistory));
   pb::ListSlaHistoryResponse out;
   for (const std::string& b : blobs) {
     // Each row holds the entries of one change; concatenated messages merge their lists.
@@ -208,12 +213,8 @@ absl::StatusOr<pb::ListSlaHistoryResponse> TicketReader::ListSlaHistory(
 
 absl::StatusOr<pb::ListEscalationsResponse> TicketReader::ListEscalations(
     const Identity& who, const pb::ListEscalationsRequest& req) {
-  SLA_ASSIGN_OR_RETURN(auto read, Read(who, req.parent()));
-  std::vector<std::string> blobs;
-  SLA_RETURN_IF_ERROR(mysql::WithConnection(*pool_, [&](mysql::Connection& c) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(blobs, storage::ListEscalations(c, read.first.id));
-    return absl::OkStatus();
-  }));
+  SLA_ASSIGN_OR_RETURN(std::vector<std::string> blobs,
+                       ReadRows(who, req.parent(), &TicketTx::ListEscalations));
   pb::ListEscalationsResponse out;
   for (const std::string& b : blobs) {
     if (!out.add_escalations()->ParseFromString(b))

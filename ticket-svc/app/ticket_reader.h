@@ -7,13 +7,14 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/mysql/connection_pool.h"
 #include "common/server/identity.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
 #include "ticket-svc/app/terms_cache.h"
+#include "ticket-svc/app/ticket_repository.h"
 #include "ticket-svc/domain/ticket.h"
 
 namespace sla::ticket {
@@ -22,9 +23,9 @@ namespace pb = ::sla::ticket::v1;
 
 class TicketReader {
  public:
-  // `pool` and `terms` must outlive it.
-  TicketReader(mysql::ConnectionPool* pool, TermsCache* terms, std::function<absl::Time()> clock)
-      : pool_(pool), terms_(terms), clock_(std::move(clock)) {}
+  // `repo` and `terms` must outlive it.
+  TicketReader(TicketRepository* repo, TermsCache* terms, std::function<absl::Time()> clock)
+      : repo_(repo), terms_(terms), clock_(std::move(clock)) {}
 
   absl::StatusOr<pb::Ticket> GetTicket(const server::Identity& who, const std::string& name);
   absl::StatusOr<pb::ListTicketsResponse> ListTickets(const server::Identity& who,
@@ -40,8 +41,13 @@ class TicketReader {
   // The ticket `name` and its terms, if `who` may read it.
   absl::StatusOr<std::pair<Ticket, std::shared_ptr<const core::TermsContext>>> Read(
       const server::Identity& who, const std::string& name);
+  // The rows `rows` gives for the ticket `parent` (its history or its escalations), if `who`
+  // may read it.
+  absl::StatusOr<std::vector<std::string>> ReadRows(
+      const server::Identity& who, const std::string& parent,
+      absl::StatusOr<std::vector<std::string>> (TicketTx::*rows)(const std::string&));
 
-  mysql::ConnectionPool* pool_;
+  TicketRepository* repo_;
   TermsCache* terms_;
   std::function<absl::Time()> clock_;
 };

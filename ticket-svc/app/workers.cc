@@ -6,17 +6,17 @@
 #include "common/log/log.h"
 #include "common/status/status_macros.h"
 #include "ticket-svc/app/ticket_effects.h"
-#include "ticket-svc/storage/ticket_store.h"
 
 namespace sla::ticket {
 
-EscalationWorker::EscalationWorker(mysql::ConnectionPool* pool, TermsCache* terms,
+EscalationWorker::EscalationWorker(TicketRepository* repo, TermsCache* terms,
                                    EscalationWorkerOptions options)
-    : pool_(pool), terms_(terms), options_(std::move(options)) {}
+    : repo_(repo), terms_(terms), options_(std::move(options)) {}
 
 absl::StatusOr<PassStats> EscalationWorker::RunOnce() {
   const int64_t now = absl::ToUnixSeconds(options_.clock());
-  // Batches run on `parallelism` connections at once; SKIP LOCKED keeps them on disjoint rows.
+  // Batches run in `parallelism` transactions at once; ClaimDueTickets keeps them on disjoint
+  // rows.
   absl::Mutex mu;
   PassStats total;
   absl::Status error;
@@ -44,10 +44,9 @@ absl::StatusOr<PassStats> EscalationWorker::RunOnce() {
 
 absl::StatusOr<PassStats> EscalationWorker::RunBatch(int64_t now) {
   PassStats stats;
-  SLA_RETURN_IF_ERROR(mysql::RunInTransaction(*pool_, [&](mysql::Connection& c) -> absl::Status {
+  SLA_RETURN_IF_ERROR(repo_->Transact([&](TicketTx& tx) -> absl::Status {
     stats = {};
-    SLA_ASSIGN_OR_RETURN(std::vector<Ticket> due,
-                         storage::ClaimDueTickets(c, now, options_.batch_size));
+    SLA_ASSIGN_OR_RETURN(std::vector<Ticket> due, tx.ClaimDueTickets(now, options_.batch_size));
     std::vector<Effects> effects(due.size());
     std::vector<std::shared_ptr<const core::TermsContext>> terms(due.size());
     std::vector<std::pair<const Ticket*, Derived>> rows;
@@ -56,7 +55,7 @@ absl::StatusOr<PassStats> EscalationWorker::RunBatch(int64_t now) {
     for (size_t i = 0; i < due.size(); ++i) {
       Ticket& t = due[i];
       absl::StatusOr<std::shared_ptr<const core::TermsContext>> ctx =
-          terms_->ForVersion(t.terms_version, c);
+          terms_->ForVersion(t.terms_version, tx);
       absl::Status s = ctx.status();
       Derived d;
       if (s.ok()) {
@@ -84,8 +83,8 @@ absl::StatusOr<PassStats> EscalationWorker::RunBatch(int64_t now) {
     }
     stats.tickets = static_cast<int>(due.size());
     if (due.empty()) return absl::OkStatus();
-    SLA_RETURN_IF_ERROR(WriteEffects(c, batch, now));
-    return storage::SaveTickets(c, rows);
+    SLA_RETURN_IF_ERROR(WriteEffects(tx, batch, now));
+    return tx.SaveTickets(rows);
   }));
   return stats;
 }

@@ -16,8 +16,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "common/mysql/connection_pool.h"
 #include "ticket-svc/app/terms_cache.h"
+#include "ticket-svc/app/ticket_repository.h"
 
 namespace sla::ticket {
 
@@ -25,7 +25,7 @@ struct EscalationWorkerOptions {
   std::function<absl::Time()> clock;
   int batch_size = 500;
   std::function<void()> on_events_written = [] {};
-  // Batches in flight at once within a pass (each on its own connection).
+  // Batches in flight at once within a pass (each its own transaction).
   int parallelism = 2;
 };
 
@@ -36,14 +36,15 @@ struct PassStats {
 
 class EscalationWorker {
  public:
-  EscalationWorker(mysql::ConnectionPool* pool, TermsCache* terms, EscalationWorkerOptions options);
+  // `repo` and `terms` must outlive it.
+  EscalationWorker(TicketRepository* repo, TermsCache* terms, EscalationWorkerOptions options);
   // Processes every ticket with an event due by now, batch by batch, each batch one
   // transaction. Stops early (with what it did so far) on an error.
   absl::StatusOr<PassStats> RunOnce();
 
  private:
   absl::StatusOr<PassStats> RunBatch(int64_t now);
-  mysql::ConnectionPool* pool_;
+  TicketRepository* repo_;
   TermsCache* terms_;
   EscalationWorkerOptions options_;
 };

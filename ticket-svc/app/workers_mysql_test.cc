@@ -25,6 +25,7 @@ class WorkerTest : public TicketApiTest {
   // A second replica: its own pool, terms cache and worker on the same database.
   struct Replica {
     std::unique_ptr<mysql::ConnectionPool> pool;
+    std::unique_ptr<storage::MysqlTicketRepository> repo;
     std::unique_ptr<TermsSource> source;
     std::unique_ptr<TermsCache> terms;
     std::unique_ptr<EscalationWorker> worker;
@@ -33,11 +34,12 @@ class WorkerTest : public TicketApiTest {
   Replica NewReplica(int batch) {
     Replica r;
     r.pool = *mysql::ConnectionPool::Create(ticket_db_options());
+    r.repo = std::make_unique<storage::MysqlTicketRepository>(r.pool.get());
     r.source = NewTermsSource();
     r.terms =
-        std::make_unique<TermsCache>(r.source.get(), r.pool.get(), [this] { return clock_.Now(); });
+        std::make_unique<TermsCache>(r.source.get(), r.repo.get(), [this] { return clock_.Now(); });
     r.worker = std::make_unique<EscalationWorker>(
-        r.pool.get(), r.terms.get(),
+        r.repo.get(), r.terms.get(),
         EscalationWorkerOptions{[this] { return clock_.Now(); }, batch});
     r.sequencer = std::make_unique<outbox::Sequencer>(r.pool.get(), 7);
     return r;
@@ -233,8 +235,7 @@ TEST_F(WorkerTest, WatchEventsNeverMissesAnEventUnderConcurrentOutOfOrderWriters
           continue;
         }
         // A writer that holds its transaction open for a while commits after later ids.
-        storage::OutboxRow row{
-            "ticket.status_changed", absl::StrCat("w", w, "/", i), acme_.id, 0, {}};
+        OutboxRow row{"ticket.status_changed", absl::StrCat("w", w, "/", i), acme_.id, 0, {}};
         row.payload.mutable_ticket()->set_ticket(row.subject);
         ASSERT_TRUE(mysql::RunInTransaction(*ticket_pool_, [&](mysql::Connection& c) {
                       absl::Status s = outbox::Insert(c, {&row, 1});
