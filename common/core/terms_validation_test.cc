@@ -1,10 +1,7 @@
 #include "common/core/terms_validation.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "common/status/errors.h"
-#include "google/protobuf/util/json_util.h"
+#include "common/test_util/example_terms.h"
 #include "gtest/gtest.h"
 
 namespace sla::core {
@@ -13,15 +10,7 @@ namespace {
 using sla::v1::SlaTerms;
 
 // docs/examples/acme-managed-it-terms.json: the example shipped to clients.
-SlaTerms Example() {
-  std::ifstream in(SLA_EXAMPLE_TERMS);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  SlaTerms terms;
-  const auto status = google::protobuf::util::JsonStringToMessage(ss.str(), &terms);
-  EXPECT_TRUE(status.ok()) << status.ToString();
-  return terms;
-}
+SlaTerms Example() { return test::ExampleTerms(); }
 
 bool KnownCalendar(absl::string_view name) {
   return name == "calendars/bangkok-office" || name == "calendars/always-on";

@@ -2,10 +2,9 @@
 // draft → lint → activate → amend → resolve the terms in force at instants → terminate.
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
+#include "common/test_util/example_terms.h"
 #include "contract-svc/api/contract_api_fixture.h"
-#include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace sla::contract {
@@ -49,14 +48,7 @@ class ContractLifecycleTest : public ContractApiTest {
     customer_id_ = customer_.name().substr(strlen("customers/"));
   }
 
-  static sla::v1::SlaTerms ExampleTerms() {
-    std::ifstream in(SLA_EXAMPLE_TERMS);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    sla::v1::SlaTerms t;
-    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(ss.str(), &t).ok());
-    return t;
-  }
+  static sla::v1::SlaTerms ExampleTerms() { return test::ExampleTerms(); }
 
   grpc::Status CreateDraft(const sla::v1::SlaTerms& terms, pb::Contract* out) {
     pb::CreateContractRequest req;

@@ -1,21 +1,14 @@
 #include "contract-svc/domain/agreement.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/match.h"
-#include "google/protobuf/util/json_util.h"
+#include "common/test_util/example_terms.h"
 #include "gtest/gtest.h"
 
 namespace sla::contract {
 namespace {
 
 sla::v1::SlaTerms ExampleWithCalendars() {
-  std::ifstream in(SLA_EXAMPLE_TERMS);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  sla::v1::SlaTerms t;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(ss.str(), &t).ok());
+  sla::v1::SlaTerms t = test::ExampleTerms();
   auto* office = t.add_calendars();
   office->set_name("calendars/bangkok-office");
   office->set_display_name("Bangkok office");

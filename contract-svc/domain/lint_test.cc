@@ -1,10 +1,7 @@
 #include "contract-svc/domain/lint.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/json_util.h"
+#include "common/test_util/example_terms.h"
 #include "gtest/gtest.h"
 
 namespace sla::contract {
@@ -14,14 +11,7 @@ using sla::v1::SlaTerms;
 
 const absl::CivilDay kToday(2026, 11, 25);
 
-SlaTerms Example() {
-  std::ifstream in(SLA_EXAMPLE_TERMS);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  SlaTerms terms;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(ss.str(), &terms).ok());
-  return terms;
-}
+SlaTerms Example() { return test::ExampleTerms(); }
 
 CalendarsByName Calendars() {
   CalendarsByName c;

@@ -9,15 +9,14 @@
 // resolution 4 h and P3 response 4 h, resolution 24 h of business time on "Bangkok office"
 // (Mon–Fri 09:00–17:00, holiday 2026-12-07); e-mail availability 99.9 % with maintenance
 // Sundays 02:00–04:00 Bangkok; RCA for P1 and P2.
-#include <google/protobuf/util/json_util.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include "absl/strings/match.h"
 #include "common/clients/event_feed.h"
+#include "common/test_util/example_terms.h"
 #include "tests/harness/reporting_api_fixture.h"
 
 namespace sla::reporting {
@@ -407,11 +406,7 @@ TEST_F(ReportingFlowTest, LintWarnsOfATargetTheContractsHistoryWouldHaveMissed) 
 
   // The documented example terms, as a person writes them (no calendar snapshot): a draft
   // lints with its history check, and a what-if of the same terms runs.
-  std::ifstream in(SLA_EXAMPLE_TERMS);
-  std::stringstream text;
-  text << in.rdbuf();
-  sla::v1::SlaTerms example;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(text.str(), &example).ok());
+  const sla::v1::SlaTerms example = test::ExampleTerms();
   ASSERT_TRUE(example.calendars().empty());
   cpb::CreateContractRequest create;
   create.set_parent(acme.customer);

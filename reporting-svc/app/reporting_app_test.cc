@@ -1,16 +1,14 @@
 // reporting-svc's use cases on the in-memory repository: issuing and revising reports, late
 // credits, the schedule, access and paging, the what-if's calendars, in milliseconds and
 // without MariaDB. The MariaDB flows (api/*_mysql_test.cc) check them end to end.
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/core/test_terms.h"
-#include "google/protobuf/util/json_util.h"
+#include "common/test_util/example_terms.h"
 #include "gtest/gtest.h"
 #include "reporting-svc/app/fake_reporting_repository.h"
 #include "reporting-svc/app/report_manager.h"
@@ -29,14 +27,7 @@ absl::Time Utc(int y, int m, int d) {
 
 // The example contract's terms (docs/examples), as a person writes them: calendars named, not
 // carried.
-sla::v1::SlaTerms Proposal() {
-  std::ifstream in(SLA_EXAMPLE_TERMS);
-  std::stringstream json;
-  json << in.rdbuf();
-  sla::v1::SlaTerms t;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json.str(), &t).ok());
-  return t;
-}
+sla::v1::SlaTerms Proposal() { return test::ExampleTerms(); }
 
 // The same terms as contract-svc answers them: with the calendars' contents.
 sla::v1::SlaTerms Priced() {

@@ -229,28 +229,21 @@ class FakeTicketTx final : public TicketTx {
   absl::StatusOr<std::optional<std::string>> ClaimRequestId(
       const api::RequestKey& key, const std::string& method, const std::string& caller,
       const std::string& resource_name) override {
-    if (key.request_id.empty()) return std::optional<std::string>();
-    SLA_ASSIGN_OR_RETURN(std::optional<std::string> existing, LookupRequestId(key, method, caller));
-    if (existing) return existing;
-    s_.request_log[{key.request_id, method, caller}] = {resource_name, key.fingerprint};
-    return std::optional<std::string>();
+    return s_.request_log.Claim(key, method, caller, resource_name);
   }
 
   absl::StatusOr<std::optional<std::string>> LookupRequestId(const api::RequestKey& key,
                                                              const std::string& method,
                                                              const std::string& caller) override {
-    auto it = s_.request_log.find({key.request_id, method, caller});
-    if (it == s_.request_log.end()) return std::optional<std::string>();
-    SLA_RETURN_IF_ERROR(api::SameRequest(key, it->second.resource_name, it->second.fingerprint));
-    return std::optional<std::string>(it->second.resource_name);
+    return s_.request_log.Lookup(key, method, caller);
   }
 
   // A new ticket with its claim, history and event, as the compound statement writes them.
   absl::Status InsertNew(const NewTicketRows& r) {
     if (!r.claim.request_id.empty()) {
-      const auto k = std::make_tuple(r.claim.request_id, r.claim.method, r.claim.caller);
-      if (s_.request_log.contains(k)) return absl::AlreadyExistsError("request id claimed");
-      s_.request_log[k] = {r.claim.resource_name, r.claim.fingerprint};
+      SLA_RETURN_IF_ERROR(s_.request_log.Insert({r.claim.request_id, r.claim.fingerprint},
+                                                r.claim.method, r.claim.caller,
+                                                r.claim.resource_name));
     }
     if (s_.tickets.contains(r.ticket.id)) return absl::AlreadyExistsError("ticket id taken");
     s_.tickets[r.ticket.id] = {r.ticket, r.derived};

@@ -8,10 +8,10 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <tuple>
 #include <utility>
 #include <vector>
 
+#include "common/test_util/fake_request_log.h"
 #include "common/test_util/in_memory_store.h"
 #include "ticket-svc/app/ticket_repository.h"
 
@@ -22,18 +22,13 @@ struct FakeTicketState {
     Ticket ticket;
     Derived derived;
   };
-  struct Claim {
-    std::string resource_name;
-    std::string fingerprint;
-  };
   std::map<std::string, StoredTicket> tickets;  // by id
   std::vector<HistoryRow> history;              // in insertion order
   std::vector<EscalationRow> escalations;
   std::map<std::string, CommentRow> comments;  // by id
   std::map<std::string, OutageRow> outages;    // by id
   std::map<std::string, std::string> terms_versions;
-  // (request id, method, caller) → the claim
-  std::map<std::tuple<std::string, std::string, std::string>, Claim> request_log;
+  test::FakeRequestLog request_log;
   std::vector<outbox::Row> events;  // published, in order
 };
 

@@ -151,7 +151,8 @@ TEST_F(TicketAppTest, ABatchRefusedAsADuplicateIsWrittenTicketByTicket) {
   EXPECT_EQ(repo_.state().tickets.size(), 1u);
   // Written alone, the ticket carries a claim made up for it, to recognise a replay.
   bool guard = false;
-  for (const auto& [key, claim] : repo_.state().request_log) {
+  const FakeTicketState s = repo_.state();
+  for (const auto& [key, claim] : s.request_log.rows()) {
     guard = guard ||
             (std::get<0>(key).rfind("replay-guard-", 0) == 0 && claim.resource_name == t->name());
   }
