@@ -8,6 +8,7 @@
 #include "common/core/test_terms.h"
 #include "fuzz/fuzz_util.h"
 #include "sla/ticket/v1/ticket_service.pb.h"
+#include "ticket-svc/api/ticket_convert.h"
 #include "ticket-svc/domain/requests.h"
 #include "ticket-svc/domain/ticket.h"
 
@@ -24,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
   pb::CreateTicketRequest create;
   if (!create.ParseFromString(in.ConsumeRandomLengthString(4096))) return 0;
-  absl::StatusOr<std::string> contract = sla::ticket::ValidateNewTicket(create, "acme");
+  absl::StatusOr<std::string> contract =
+      sla::ticket::ValidateNewTicket(sla::ticket::convert::FromRequest(create), "acme");
   ExpectClientError(contract.status());
   if (!contract.ok()) return 0;
 
@@ -54,7 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case 1: {
         pb::AddCommentRequest comment;
         comment.mutable_comment()->set_body(in.ConsumeRandomLengthString(64));
-        s = sla::ticket::ValidateNewComment(comment);
+        s = sla::ticket::ValidateNewComment(sla::ticket::convert::FromRequest(comment));
         if (!s.ok()) break;
         sla::ticket::CommentInput ci;
         ci.side = in.ConsumeBool() ? pb::Comment::MSP : pb::Comment::CUSTOMER;

@@ -7,10 +7,10 @@
 #include "common/server/request_fingerprint.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "ticket-svc/api/ticket_convert.h"
 
 namespace sla::ticket {
 using outbox::RequireEventReader;
-using server::Into;
 
 TicketServiceImpl::TicketServiceImpl(const server::RpcBoundary& boundary,
                                      mysql::ConnectionPool* pool,
@@ -96,52 +96,148 @@ void TicketServiceImpl::AnswerPosition(grpc::ServerContext* ctx) {
                           outbox::FormatPosition({"ticket-svc", head.epoch, head.last_seq}));
 }
 
+namespace {
+
+// The API views of what the use cases answer.
+absl::Status ToProto(const TicketView& v, pb::Ticket* out) {
+  return TicketToProto(v.ticket, *v.terms, v.now, out);
+}
+absl::Status ToProto(const CommentRow& c, pb::Comment* out) {
+  *out = c.comment;
+  return absl::OkStatus();
+}
+absl::Status ToProto(const OutageRow& o, pb::Outage* out) {
+  out->set_name(absl::StrCat("customers/", o.customer_id, "/outages/", o.id));
+  out->set_contract(absl::StrCat("customers/", o.customer_id, "/contracts/", o.contract_id));
+  out->set_service_id(o.service_id);
+  out->mutable_start_time()->set_seconds(o.start_time);
+  if (o.end_time) out->mutable_end_time()->set_seconds(*o.end_time);
+  out->set_planned(o.planned);
+  out->set_exclusion_id(o.exclusion_id);
+  out->set_ticket(o.ticket);
+  out->set_summary(o.summary);
+  out->set_etag(absl::StrCat("v", o.version));
+  out->mutable_create_time()->set_seconds(o.create_time);
+  out->mutable_update_time()->set_seconds(o.update_time);
+  return absl::OkStatus();
+}
+absl::Status ToProto(const std::pair<Ticket, FiredEscalation>& e, pb::Escalation* out) {
+  EscalationToProto(e.first, e.second, out);
+  return absl::OkStatus();
+}
+absl::Status ToProto(const TicketPage& page, pb::ListTicketsResponse* out) {
+  for (const TicketView& v : page.tickets) SLA_RETURN_IF_ERROR(ToProto(v, out->add_tickets()));
+  out->set_next_page_token(page.next_page_token);
+  return absl::OkStatus();
+}
+absl::Status ToProto(const CommentPage& page, pb::ListCommentsResponse* out) {
+  for (const CommentRow& c : page.comments) *out->add_comments() = c.comment;
+  out->set_next_page_token(page.next_page_token);
+  return absl::OkStatus();
+}
+absl::Status ToProto(const OutageManager::Page& page, pb::ListOutagesResponse* out) {
+  for (const OutageRow& o : page.outages) SLA_RETURN_IF_ERROR(ToProto(o, out->add_outages()));
+  out->set_next_page_token(page.next_page_token);
+  return absl::OkStatus();
+}
+// History rows hold the entries of one change each; concatenated messages merge their lists.
+absl::Status ToProto(const std::vector<std::string>& rows, pb::ListSlaHistoryResponse* out) {
+  for (const std::string& r : rows) {
+    if (!out->MergeFromString(r)) return absl::DataLossError("unreadable history row");
+  }
+  return absl::OkStatus();
+}
+absl::Status ToProto(const std::vector<std::string>& rows, pb::ListEscalationsResponse* out) {
+  for (const std::string& r : rows) {
+    if (!out->add_escalations()->ParseFromString(r))
+      return absl::DataLossError("unreadable escalation");
+  }
+  return absl::OkStatus();
+}
+
+// The answer of a use case, converted into `out`.
+template <typename T, typename Response>
+absl::Status Answer(absl::StatusOr<T> result, Response* out) {
+  if (!result.ok()) return result.status();
+  return ToProto(*result, out);
+}
+
+}  // namespace
+
 #define SLA_TICKET_UNARY(Method, Request, Response, Call)                              \
   grpc::Status TicketServiceImpl::Method(grpc::ServerContext* ctx, const Request* req, \
                                          Response* out) {                              \
     return boundary_.Run(ctx, #Method, *req, [&](const server::CallContext& call) {    \
-      absl::Status s = Into(Call, out);                                                \
+      absl::Status s = Call;                                                           \
       if (s.ok()) AnswerPosition(ctx);                                                 \
       return s;                                                                        \
     });                                                                                \
   }
 
 SLA_TICKET_UNARY(CreateTicket, pb::CreateTicketRequest, pb::Ticket,
-                 manager_->CreateTicket(call.identity, *req, server::RequestKeyOf(*req)))
+                 Answer(manager_->CreateTicket(call.identity, convert::FromRequest(*req),
+                                               server::RequestKeyOf(*req)),
+                        out))
 SLA_TICKET_UNARY(GetTicket, pb::GetTicketRequest, pb::Ticket,
-                 reader_->GetTicket(call.identity, req->name()))
+                 Answer(reader_->GetTicket(call.identity, req->name()), out))
 SLA_TICKET_UNARY(ListTickets, pb::ListTicketsRequest, pb::ListTicketsResponse,
-                 reader_->ListTickets(call.identity, *req))
+                 Answer(reader_->ListTickets(call.identity, convert::Page(*req)), out))
 SLA_TICKET_UNARY(TransitionTicket, pb::TransitionTicketRequest, pb::Ticket,
-                 manager_->TransitionTicket(call.identity, *req))
+                 Answer(manager_->TransitionTicket(call.identity, req->name(), req->etag(),
+                                                   req->status(), req->reason()),
+                        out))
 SLA_TICKET_UNARY(ChangePriority, pb::ChangePriorityRequest, pb::Ticket,
-                 manager_->ChangePriority(call.identity, *req))
+                 Answer(manager_->ChangePriority(call.identity, req->name(), req->etag(),
+                                                 req->priority(), req->reason()),
+                        out))
 SLA_TICKET_UNARY(RecordRootCause, pb::RecordRootCauseRequest, pb::Ticket,
-                 manager_->RecordRootCause(call.identity, *req))
+                 Answer(manager_->RecordRootCause(call.identity, req->name(), req->root_cause(),
+                                                  req->preventive_action()),
+                        out))
 SLA_TICKET_UNARY(PauseClocks, pb::PauseClocksRequest, pb::Ticket,
-                 manager_->PauseClocks(call.identity, *req))
+                 Answer(manager_->PauseClocks(call.identity, req->name(), req->exclusion_id(),
+                                              req->reason()),
+                        out))
 SLA_TICKET_UNARY(ResumeClocks, pb::ResumeClocksRequest, pb::Ticket,
-                 manager_->ResumeClocks(call.identity, *req))
+                 Answer(manager_->ResumeClocks(call.identity, req->name(), req->reason()), out))
 SLA_TICKET_UNARY(EscalateTicket, pb::EscalateTicketRequest, pb::Escalation,
-                 manager_->EscalateTicket(call.identity, *req))
+                 Answer(manager_->EscalateTicket(call.identity, req->name(), req->clock(),
+                                                 req->level(), req->reason()),
+                        out))
 SLA_TICKET_UNARY(AddComment, pb::AddCommentRequest, pb::Comment,
-                 manager_->AddComment(call.identity, *req, server::RequestKeyOf(*req)))
+                 Answer(manager_->AddComment(call.identity, convert::FromRequest(*req),
+                                             server::RequestKeyOf(*req)),
+                        out))
 SLA_TICKET_UNARY(ListComments, pb::ListCommentsRequest, pb::ListCommentsResponse,
-                 reader_->ListComments(call.identity, *req))
+                 Answer(reader_->ListComments(call.identity, convert::Page(*req)), out))
 SLA_TICKET_UNARY(ListSlaHistory, pb::ListSlaHistoryRequest, pb::ListSlaHistoryResponse,
-                 reader_->ListSlaHistory(call.identity, *req))
+                 Answer(reader_->ListSlaHistory(call.identity, req->parent()), out))
 SLA_TICKET_UNARY(ListEscalations, pb::ListEscalationsRequest, pb::ListEscalationsResponse,
-                 reader_->ListEscalations(call.identity, *req))
+                 Answer(reader_->ListEscalations(call.identity, req->parent()), out))
 SLA_TICKET_UNARY(CreateOutage, pb::CreateOutageRequest, pb::Outage,
-                 outages_->CreateOutage(call.identity, *req, server::RequestKeyOf(*req)))
-SLA_TICKET_UNARY(CloseOutage, pb::CloseOutageRequest, pb::Outage,
-                 outages_->CloseOutage(call.identity, *req))
+                 CreateOutageFrom(call, *req, out))
+SLA_TICKET_UNARY(CloseOutage, pb::CloseOutageRequest, pb::Outage, CloseOutageFrom(call, *req, out))
 SLA_TICKET_UNARY(GetOutage, pb::GetOutageRequest, pb::Outage,
-                 outages_->GetOutage(call.identity, req->name()))
+                 Answer(outages_->GetOutage(call.identity, req->name()), out))
 SLA_TICKET_UNARY(ListOutages, pb::ListOutagesRequest, pb::ListOutagesResponse,
-                 outages_->ListOutages(call.identity, *req))
+                 Answer(outages_->ListOutages(call.identity, convert::Page(*req)), out))
 
 #undef SLA_TICKET_UNARY
+
+absl::Status TicketServiceImpl::CreateOutageFrom(const server::CallContext& call,
+                                                 const pb::CreateOutageRequest& req,
+                                                 pb::Outage* out) {
+  SLA_ASSIGN_OR_RETURN(NewOutageInput in, convert::FromRequest(req));
+  return Answer(outages_->CreateOutage(call.identity, in, server::RequestKeyOf(req)), out);
+}
+
+absl::Status TicketServiceImpl::CloseOutageFrom(const server::CallContext& call,
+                                                const pb::CloseOutageRequest& req,
+                                                pb::Outage* out) {
+  SLA_ASSIGN_OR_RETURN(std::optional<int64_t> end,
+                       convert::Seconds(req.has_end_time(), req.end_time(), "end_time"));
+  return Answer(outages_->CloseOutage(call.identity, req.name(), end), out);
+}
 
 grpc::Status TicketServiceImpl::ListEvents(grpc::ServerContext* ctx,
                                            const pb::ListEventsRequest* req,

@@ -91,6 +91,11 @@ class TicketServiceImpl final : public pb::TicketService::Service {
   std::unique_ptr<storage::MysqlTicketRepository> repo_;
   std::unique_ptr<TermsCache> terms_;
   void AnswerPosition(grpc::ServerContext* ctx);
+  // The outage RPCs whose timestamps are checked on the way in.
+  absl::Status CreateOutageFrom(const server::CallContext& call, const pb::CreateOutageRequest& req,
+                                pb::Outage* out);
+  absl::Status CloseOutageFrom(const server::CallContext& call, const pb::CloseOutageRequest& req,
+                               pb::Outage* out);
 
   std::unique_ptr<outbox::Sequencer> sequencer_;
   // WatchEvents streams: at most 256 open, 8 per caller.

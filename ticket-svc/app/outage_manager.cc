@@ -22,29 +22,13 @@ using server::Identity;
 constexpr auto Length = CheckLength;
 int64_t Seconds(absl::Time t) { return absl::ToUnixSeconds(t); }
 
-void OutageToProto(const OutageRow& o, pb::Outage* out) {
-  out->set_name(absl::StrCat("customers/", o.customer_id, "/outages/", o.id));
-  out->set_contract(absl::StrCat("customers/", o.customer_id, "/contracts/", o.contract_id));
-  out->set_service_id(o.service_id);
-  out->mutable_start_time()->set_seconds(o.start_time);
-  if (o.end_time) out->mutable_end_time()->set_seconds(*o.end_time);
-  out->set_planned(o.planned);
-  out->set_exclusion_id(o.exclusion_id);
-  out->set_ticket(o.ticket);
-  out->set_summary(o.summary);
-  out->set_etag(absl::StrCat("v", o.version));
-  out->mutable_create_time()->set_seconds(o.create_time);
-  out->mutable_update_time()->set_seconds(o.update_time);
-}
-
 OutboxRow OutageEvent(const OutageRow& o, const char* type, int64_t at) {
-  pb::Outage p;
-  OutageToProto(o, &p);
-  OutboxRow row{type, p.name(), o.customer_id, at, {}};
+  const std::string name = absl::StrCat("customers/", o.customer_id, "/outages/", o.id);
+  OutboxRow row{type, name, o.customer_id, at, {}};
   sla::v1::OutageEventPayload& payload = *row.payload.mutable_outage();
-  payload.set_outage(p.name());
+  payload.set_outage(name);
   payload.set_customer(absl::StrCat("customers/", o.customer_id));
-  payload.set_contract(p.contract());
+  payload.set_contract(absl::StrCat("customers/", o.customer_id, "/contracts/", o.contract_id));
   payload.set_service_id(o.service_id);
   payload.mutable_start_time()->set_seconds(o.start_time);
   if (o.end_time) payload.mutable_end_time()->set_seconds(*o.end_time);
@@ -54,54 +38,44 @@ OutboxRow OutageEvent(const OutageRow& o, const char* type, int64_t at) {
   return row;
 }
 
-absl::StatusOr<int64_t> ValidTime(const google::protobuf::Timestamp& t, const char* field) {
-  if (t.seconds() < 0 || t.seconds() > 253402300799 || t.nanos() < 0 || t.nanos() > 999999999) {
-    return InvalidField(field, "is not a valid timestamp");
-  }
-  return t.seconds();
-}
-
 }  // namespace
 
-absl::StatusOr<pb::Outage> OutageManager::CreateOutage(const Identity& who,
-                                                       const pb::CreateOutageRequest& req,
-                                                       const api::RequestKey& key) {
+absl::StatusOr<OutageRow> OutageManager::CreateOutage(const Identity& who, const NewOutageInput& in,
+                                                      const api::RequestKey& key) {
   if (!IsMsp(who) && !who.HasRole("service")) {
     return PermissionDenied("only msp_admin, msp_agent or service may record outages");
   }
-  SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(req.parent(), false));
-  const pb::Outage& in = req.outage();
+  SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(in.parent, false));
   SLA_ASSIGN_OR_RETURN(auto contract,
-                       api::ParseCustomerChild(in.contract(), "contracts", "outage.contract"));
+                       api::ParseCustomerChild(in.contract, "contracts", "outage.contract"));
   if (contract.first != customer) {
     return InvalidField("outage.contract", "must be a contract of the parent customer");
   }
-  SLA_RETURN_IF_ERROR(Length(in.service_id(), kMaxShort, "outage.service_id", true));
-  SLA_RETURN_IF_ERROR(Length(in.summary(), 2000, "outage.summary", false));
-  SLA_RETURN_IF_ERROR(Length(req.request_id(), kMaxRequestId, "request_id", false));
-  if (!in.has_start_time()) return InvalidField("outage.start_time", "is required");
-  SLA_ASSIGN_OR_RETURN(const int64_t start, ValidTime(in.start_time(), "outage.start_time"));
+  SLA_RETURN_IF_ERROR(Length(in.service_id, kMaxShort, "outage.service_id", true));
+  SLA_RETURN_IF_ERROR(Length(in.summary, 2000, "outage.summary", false));
+  SLA_RETURN_IF_ERROR(Length(in.request_id, kMaxRequestId, "request_id", false));
+  if (!in.start_time) return InvalidField("outage.start_time", "is required");
+  const int64_t start = *in.start_time;
   const absl::Time now = options_.clock();
   if (start > Seconds(now)) return InvalidField("outage.start_time", "is in the future");
-  std::optional<int64_t> end;
-  if (in.has_end_time()) {
-    SLA_ASSIGN_OR_RETURN(end, ValidTime(in.end_time(), "outage.end_time"));
+  const std::optional<int64_t> end = in.end_time;
+  if (end) {
     if (*end <= start) return InvalidField("outage.end_time", "must be after start_time");
     if (*end > Seconds(now)) return InvalidField("outage.end_time", "is in the future");
   }
-  if (!in.ticket().empty()) {
-    SLA_ASSIGN_OR_RETURN(auto tk, api::ParseCustomerChild(in.ticket(), "tickets", "outage.ticket"));
+  if (!in.ticket.empty()) {
+    SLA_ASSIGN_OR_RETURN(auto tk, api::ParseCustomerChild(in.ticket, "tickets", "outage.ticket"));
     if (tk.first != customer)
       return InvalidField("outage.ticket", "must be a ticket of the parent customer");
   }
   // The service and the exclusion are checked against the terms in force at the start.
   SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
-                       terms_->ForContractAt(in.contract(), absl::FromUnixSeconds(start)));
-  if (!terms->HasService(in.service_id())) {
+                       terms_->ForContractAt(in.contract, absl::FromUnixSeconds(start)));
+  if (!terms->HasService(in.service_id)) {
     return InvalidField("outage.service_id", "is not a service in scope of the contract");
   }
-  if (!in.exclusion_id().empty()) {
-    const sla::v1::Exclusion* e = terms->FindExclusion(in.exclusion_id());
+  if (!in.exclusion_id.empty()) {
+    const sla::v1::Exclusion* e = terms->FindExclusion(in.exclusion_id);
     if (e == nullptr)
       return InvalidField("outage.exclusion_id", "is not an exclusion of the terms");
     if (!e->excluded_from_availability()) {
@@ -112,13 +86,13 @@ absl::StatusOr<pb::Outage> OutageManager::CreateOutage(const Identity& who,
   o.id = options_.new_id ? options_.new_id('o', now) : RandomTimeOrderedId('o', now);
   o.customer_id = customer;
   o.contract_id = contract.second;
-  o.service_id = in.service_id();
+  o.service_id = in.service_id;
   o.start_time = start;
   o.end_time = end;
-  o.planned = in.planned();
-  o.exclusion_id = in.exclusion_id();
-  o.ticket = in.ticket();
-  o.summary = in.summary();
+  o.planned = in.planned;
+  o.exclusion_id = in.exclusion_id;
+  o.ticket = in.ticket;
+  o.summary = in.summary;
   o.create_time = o.update_time = Seconds(now);
   const std::string name = absl::StrCat("customers/", customer, "/outages/", o.id);
   std::optional<std::string> existing;
@@ -132,26 +106,24 @@ absl::StatusOr<pb::Outage> OutageManager::CreateOutage(const Identity& who,
   }));
   if (existing) return GetOutage(who, *existing);
   options_.on_events_written();
-  pb::Outage out;
-  OutageToProto(o, &out);
-  return out;
+  return o;
 }
 
-absl::StatusOr<pb::Outage> OutageManager::CloseOutage(const Identity& who,
-                                                      const pb::CloseOutageRequest& req) {
+absl::StatusOr<OutageRow> OutageManager::CloseOutage(const Identity& who, const std::string& name,
+                                                     std::optional<int64_t> end_time) {
   if (!IsMsp(who) && !who.HasRole("service")) {
     return PermissionDenied("only msp_admin, msp_agent or service may close outages");
   }
-  SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(req.name(), "outages", "name"));
-  if (!req.has_end_time()) return InvalidField("end_time", "is required");
-  SLA_ASSIGN_OR_RETURN(const int64_t end, ValidTime(req.end_time(), "end_time"));
+  SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(name, "outages", "name"));
+  if (!end_time) return InvalidField("end_time", "is required");
+  const int64_t end = *end_time;
   const int64_t now = Seconds(options_.clock());
   if (end > now) return InvalidField("end_time", "is in the future");
   OutageRow o;
   SLA_RETURN_IF_ERROR(repo_->Transact([&](TicketTx& tx) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(std::optional<OutageRow> row, tx.LoadOutage(parsed.second, true));
-    if (!row || row->customer_id != parsed.first) return NotFound(req.name());
-    if (row->end_time) return WrongState(req.name(), "the outage is already closed");
+    if (!row || row->customer_id != parsed.first) return NotFound(name);
+    if (row->end_time) return WrongState(name, "the outage is already closed");
     if (end <= row->start_time)
       return InvalidField("end_time", "must be after the outage's start_time");
     o = *row;
@@ -163,12 +135,10 @@ absl::StatusOr<pb::Outage> OutageManager::CloseOutage(const Identity& who,
     return tx.Publish({&ev, 1});
   }));
   options_.on_events_written();
-  pb::Outage out;
-  OutageToProto(o, &out);
-  return out;
+  return o;
 }
 
-absl::StatusOr<pb::Outage> OutageManager::GetOutage(const Identity& who, const std::string& name) {
+absl::StatusOr<OutageRow> OutageManager::GetOutage(const Identity& who, const std::string& name) {
   SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(name, "outages", "name"));
   SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
   std::optional<OutageRow> row;
@@ -177,19 +147,17 @@ absl::StatusOr<pb::Outage> OutageManager::GetOutage(const Identity& who, const s
     return absl::OkStatus();
   }));
   if (!row || row->customer_id != parsed.first) return NotFound(name);
-  pb::Outage out;
-  OutageToProto(*row, &out);
-  return out;
+  return *std::move(row);
 }
 
-absl::StatusOr<pb::ListOutagesResponse> OutageManager::ListOutages(
-    const Identity& who, const pb::ListOutagesRequest& req) {
-  SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(req.parent(), true));
+absl::StatusOr<OutageManager::Page> OutageManager::ListOutages(const Identity& who,
+                                                               const PageInput& req) {
+  SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(req.parent, true));
   SLA_ASSIGN_OR_RETURN(server::CustomerScope scope,
-                       server::CustomerScope::ForCaller(who, customer, req.parent(), "outages"));
-  SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size()));
-  SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> filter, api::ParseFilter(req.filter()));
-  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), req.filter()));
+                       server::CustomerScope::ForCaller(who, customer, req.parent, "outages"));
+  SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size));
+  SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> filter, api::ParseFilter(req.filter));
+  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token, req.filter));
   OutageQuery q(std::move(scope));
   q.after_id = after;
   q.limit = page_size + 1;
@@ -215,13 +183,12 @@ absl::StatusOr<pb::ListOutagesResponse> OutageManager::ListOutages(
     SLA_ASSIGN_OR_RETURN(rows, tx.ListOutages(q));
     return absl::OkStatus();
   }));
-  pb::ListOutagesResponse out;
-  for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page_size; ++i) {
-    OutageToProto(rows[i], out.add_outages());
-  }
+  Page out;
   if (static_cast<int>(rows.size()) > page_size) {
-    out.set_next_page_token(api::EncodePageToken(rows[page_size - 1].id, req.filter()));
+    out.next_page_token = api::EncodePageToken(rows[page_size - 1].id, req.filter);
+    rows.resize(page_size);
   }
+  out.outages = std::move(rows);
   return out;
 }
 

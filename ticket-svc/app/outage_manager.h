@@ -4,12 +4,13 @@
 // billing-svc and reporting-svc turn into availability.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/api/request_key.h"
 #include "common/server/identity.h"
-#include "sla/ticket/v1/ticket_service.pb.h"
 #include "ticket-svc/app/terms_cache.h"
 #include "ticket-svc/app/ticket_manager.h"
 #include "ticket-svc/app/ticket_repository.h"
@@ -22,14 +23,17 @@ class OutageManager {
   OutageManager(TicketRepository* repo, TermsCache* terms, TicketManagerOptions options)
       : repo_(repo), terms_(terms), options_(std::move(options)) {}
 
-  absl::StatusOr<pb::Outage> CreateOutage(const server::Identity& who,
-                                          const pb::CreateOutageRequest& req,
-                                          const api::RequestKey& key);
-  absl::StatusOr<pb::Outage> CloseOutage(const server::Identity& who,
-                                         const pb::CloseOutageRequest& req);
-  absl::StatusOr<pb::Outage> GetOutage(const server::Identity& who, const std::string& name);
-  absl::StatusOr<pb::ListOutagesResponse> ListOutages(const server::Identity& who,
-                                                      const pb::ListOutagesRequest& req);
+  absl::StatusOr<OutageRow> CreateOutage(const server::Identity& who, const NewOutageInput& in,
+                                         const api::RequestKey& key);
+  // Closes the outage `name` at `end_time` (required: nullopt is INVALID_ARGUMENT).
+  absl::StatusOr<OutageRow> CloseOutage(const server::Identity& who, const std::string& name,
+                                        std::optional<int64_t> end_time);
+  absl::StatusOr<OutageRow> GetOutage(const server::Identity& who, const std::string& name);
+  struct Page {
+    std::vector<OutageRow> outages;
+    std::string next_page_token;
+  };
+  absl::StatusOr<Page> ListOutages(const server::Identity& who, const PageInput& page);
 
  private:
   TicketRepository* repo_;

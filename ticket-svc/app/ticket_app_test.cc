@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/core/test_terms.h"
 #include "gtest/gtest.h"
+#include "ticket-svc/api/ticket_convert.h"
 #include "ticket-svc/app/fake_ticket_repository.h"
 #include "ticket-svc/app/outage_manager.h"
 #include "ticket-svc/app/terms_cache.h"
@@ -44,6 +45,19 @@ class StaticTerms final : public clients::TermsSource {
   }
   int calls = 0;
 };
+
+// The ticket as the API shows it.
+absl::StatusOr<pb::Ticket> Proto(absl::StatusOr<TicketView> v) {
+  if (!v.ok()) return v.status();
+  pb::Ticket out;
+  absl::Status s = TicketToProto(v->ticket, *v->terms, v->now, &out);
+  if (!s.ok()) return s;
+  return out;
+}
+
+std::string OutageName(const OutageRow& o) {
+  return absl::StrCat("customers/", o.customer_id, "/outages/", o.id);
+}
 
 server::Identity Agent() { return {"agent-1", "", {"msp_agent"}}; }
 server::Identity AcmeUser() { return {"ann@acme", "acme", {"customer_user"}}; }
@@ -84,7 +98,8 @@ class TicketAppTest : public ::testing::Test {
   }
   absl::StatusOr<pb::Ticket> Create(const server::Identity& who, const pb::CreateTicketRequest& r,
                                     const std::string& fingerprint = "f1") {
-    return manager_.CreateTicket(who, r, {r.request_id(), fingerprint});
+    return Proto(
+        manager_.CreateTicket(who, convert::FromRequest(r), {r.request_id(), fingerprint}));
   }
   std::vector<std::string> EventTypes() {
     std::vector<std::string> out;
@@ -119,7 +134,7 @@ TEST_F(TicketAppTest, ACreatedTicketCommitsWithItsHistoryAndOneEvent) {
   // The terms version is kept for the ticket's life, so it never needs contract-svc again.
   EXPECT_TRUE(s.terms_versions.contains(t->terms_version()));
 
-  absl::StatusOr<pb::Ticket> read = reader_.GetTicket(AcmeUser(), t->name());
+  absl::StatusOr<pb::Ticket> read = Proto(reader_.GetTicket(AcmeUser(), t->name()));
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->title(), "Mail is down");
   EXPECT_EQ(read->etag(), t->etag());
@@ -172,10 +187,9 @@ TEST_F(TicketAppTest, AnotherCustomersTicketIsNotFoundAndNotChanged) {
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(reader_.GetTicket(GlobexUser(), t->name()).status().code(),
             absl::StatusCode::kNotFound);
-  pb::TransitionTicketRequest close;
-  close.set_name(t->name());
-  close.set_status(pb::Ticket::CLOSED);
-  EXPECT_EQ(manager_.TransitionTicket(GlobexUser(), close).status().code(),
+  EXPECT_EQ(manager_.TransitionTicket(GlobexUser(), t->name(), "", pb::Ticket::CLOSED, "")
+                .status()
+                .code(),
             absl::StatusCode::kNotFound);
   // Opening a ticket under another customer's parent is NOT_FOUND too.
   pb::CreateTicketRequest foreign = NewTicket(sla::v1::PRIORITY_P2);
@@ -192,25 +206,24 @@ TEST_F(TicketAppTest, AChangeThatFailsToSaveLeavesNoHistoryAndNoEvent) {
   absl::StatusOr<pb::Ticket> t = Create(Agent(), NewTicket(sla::v1::PRIORITY_P2));
   ASSERT_TRUE(t.ok()) << t.status();
   const FakeTicketState before = repo_.state();
-  pb::ChangePriorityRequest req;
-  req.set_name(t->name());
-  req.set_priority(sla::v1::PRIORITY_P1);
-  req.set_reason("whole office down");
+  auto change = [&](const std::string& etag) {
+    return Proto(manager_.ChangePriority(Agent(), t->name(), etag, sla::v1::PRIORITY_P1,
+                                         "whole office down"));
+  };
   repo_.FailNext("SaveTickets", absl::UnavailableError("connection lost"));
-  EXPECT_EQ(manager_.ChangePriority(Agent(), req).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(change("").status().code(), absl::StatusCode::kUnavailable);
   const FakeTicketState after = repo_.state();
   EXPECT_EQ(after.history.size(), before.history.size());
   EXPECT_EQ(after.events.size(), before.events.size());
   EXPECT_EQ(after.tickets.at("t1").ticket.priority, sla::v1::PRIORITY_P2);
 
   // Run again, it commits the change with its history and event, and a stale etag is refused.
-  absl::StatusOr<pb::Ticket> changed = manager_.ChangePriority(Agent(), req);
+  absl::StatusOr<pb::Ticket> changed = change("");
   ASSERT_TRUE(changed.ok()) << changed.status();
   EXPECT_EQ(changed->priority(), sla::v1::PRIORITY_P1);
   EXPECT_EQ(repo_.state().history.size(), before.history.size() + 1);
   EXPECT_EQ(EventTypes().back(), "ticket.priority_changed");
-  req.set_etag(t->etag());
-  EXPECT_EQ(manager_.ChangePriority(Agent(), req).status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(change(t->etag()).status().code(), absl::StatusCode::kAborted);
 }
 
 TEST_F(TicketAppTest, TheWorkerFiresABreachOnceAtItsDueTime) {
@@ -244,13 +257,9 @@ TEST_F(TicketAppTest, TheWorkerFiresABreachOnceAtItsDueTime) {
   const std::vector<std::string> after = EventTypes();
   EXPECT_EQ(std::count(after.begin(), after.end(), "clock.breached"), breaches);
 
-  absl::StatusOr<pb::ListEscalationsResponse> esc = reader_.ListEscalations(Agent(), [&] {
-    pb::ListEscalationsRequest r;
-    r.set_parent(t->name());
-    return r;
-  }());
+  absl::StatusOr<std::vector<std::string>> esc = reader_.ListEscalations(Agent(), t->name());
   ASSERT_TRUE(esc.ok()) << esc.status();
-  EXPECT_EQ(esc->escalations_size(), static_cast<int>(s.escalations.size()));
+  EXPECT_EQ(esc->size(), s.escalations.size());
 }
 
 TEST_F(TicketAppTest, TheWorkerSetsAsideATicketItCannotReadAndGoesOn) {
@@ -283,30 +292,32 @@ TEST_F(TicketAppTest, CustomersDoNotSeeInternalCommentsAndARetriedCommentIsAdded
   internal.set_parent(t->name());
   internal.mutable_comment()->set_body("customer's VPN config is wrong");
   internal.mutable_comment()->set_visibility(pb::Comment::INTERNAL);
-  ASSERT_TRUE(manager_.AddComment(Agent(), internal, {}).ok());
+  ASSERT_TRUE(manager_.AddComment(Agent(), convert::FromRequest(internal), {}).ok());
   pb::AddCommentRequest reply;
   reply.set_parent(t->name());
   reply.set_request_id("c-1");
   reply.mutable_comment()->set_body("Still down here");
-  absl::StatusOr<pb::Comment> first = manager_.AddComment(AcmeUser(), reply, {"c-1", "h"});
+  absl::StatusOr<CommentRow> first =
+      manager_.AddComment(AcmeUser(), convert::FromRequest(reply), {"c-1", "h"});
   ASSERT_TRUE(first.ok()) << first.status();
-  absl::StatusOr<pb::Comment> retry = manager_.AddComment(AcmeUser(), reply, {"c-1", "h"});
+  absl::StatusOr<CommentRow> retry =
+      manager_.AddComment(AcmeUser(), convert::FromRequest(reply), {"c-1", "h"});
   ASSERT_TRUE(retry.ok()) << retry.status();
-  EXPECT_EQ(retry->name(), first->name());
+  EXPECT_EQ(retry->comment.name(), first->comment.name());
   EXPECT_EQ(repo_.state().comments.size(), 2u);
 
   pb::ListCommentsRequest list;
   list.set_parent(t->name());
-  absl::StatusOr<pb::ListCommentsResponse> mine = reader_.ListComments(AcmeUser(), list);
+  absl::StatusOr<CommentPage> mine = reader_.ListComments(AcmeUser(), convert::Page(list));
   ASSERT_TRUE(mine.ok()) << mine.status();
-  ASSERT_EQ(mine->comments_size(), 1);
-  EXPECT_EQ(mine->comments(0).body(), "Still down here");
-  absl::StatusOr<pb::ListCommentsResponse> all = reader_.ListComments(Agent(), list);
+  ASSERT_EQ(mine->comments.size(), 1u);
+  EXPECT_EQ(mine->comments[0].comment.body(), "Still down here");
+  absl::StatusOr<CommentPage> all = reader_.ListComments(Agent(), convert::Page(list));
   ASSERT_TRUE(all.ok()) << all.status();
-  EXPECT_EQ(all->comments_size(), 2);
+  EXPECT_EQ(all->comments.size(), 2u);
   // Customers write public messages only.
   internal.set_parent(t->name());
-  EXPECT_EQ(manager_.AddComment(AcmeUser(), internal, {}).status().code(),
+  EXPECT_EQ(manager_.AddComment(AcmeUser(), convert::FromRequest(internal), {}).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
@@ -316,11 +327,8 @@ TEST_F(TicketAppTest, PagesByNextDueTimeCoverEveryTicketOnce) {
                                      sla::v1::PRIORITY_P2, sla::v1::PRIORITY_P1,
                                      sla::v1::PRIORITY_P3};
   for (sla::v1::Priority p : order) ASSERT_TRUE(Create(Agent(), NewTicket(p)).ok());
-  pb::PauseClocksRequest pause;
-  pause.set_name("customers/acme/tickets/t2");
-  pause.set_exclusion_id("force-majeure");
-  pause.set_reason("flood");
-  ASSERT_TRUE(manager_.PauseClocks(Agent(), pause).ok());
+  ASSERT_TRUE(
+      manager_.PauseClocks(Agent(), "customers/acme/tickets/t2", "force-majeure", "flood").ok());
 
   pb::ListTicketsRequest req;
   req.set_parent(kAcme);
@@ -329,11 +337,11 @@ TEST_F(TicketAppTest, PagesByNextDueTimeCoverEveryTicketOnce) {
   std::vector<std::string> seen;
   std::vector<int64_t> dues;
   for (int page = 0; page < 10; ++page) {
-    absl::StatusOr<pb::ListTicketsResponse> r = reader_.ListTickets(AcmeUser(), req);
+    absl::StatusOr<TicketPage> r = reader_.ListTickets(AcmeUser(), convert::Page(req));
     ASSERT_TRUE(r.ok()) << r.status();
-    for (const pb::Ticket& t : r->tickets()) seen.push_back(t.name());
-    if (r->next_page_token().empty()) break;
-    req.set_page_token(r->next_page_token());
+    for (const TicketView& t : r->tickets) seen.push_back(t.ticket.name());
+    if (r->next_page_token.empty()) break;
+    req.set_page_token(r->next_page_token);
   }
   const std::set<std::string> unique(seen.begin(), seen.end());
   EXPECT_EQ(seen.size(), 5u);
@@ -345,9 +353,9 @@ TEST_F(TicketAppTest, PagesByNextDueTimeCoverEveryTicketOnce) {
   // Another customer's list is empty, not an error.
   pb::ListTicketsRequest theirs;
   theirs.set_parent("customers/-");
-  absl::StatusOr<pb::ListTicketsResponse> r = reader_.ListTickets(GlobexUser(), theirs);
+  absl::StatusOr<TicketPage> r = reader_.ListTickets(GlobexUser(), convert::Page(theirs));
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->tickets_size(), 0);
+  EXPECT_TRUE(r->tickets.empty());
 }
 
 TEST_F(TicketAppTest, AnOutageOpensAndClosesOnceWithItsEvents) {
@@ -358,38 +366,40 @@ TEST_F(TicketAppTest, AnOutageOpensAndClosesOnceWithItsEvents) {
   o.set_service_id("email-hosting");
   o.mutable_start_time()->set_seconds(absl::ToUnixSeconds(now_ - absl::Hours(1)));
   o.set_summary("MX unreachable");
-  EXPECT_EQ(outages_.CreateOutage(AcmeUser(), req, {}).status().code(),
-            absl::StatusCode::kPermissionDenied);
+  auto create = [&](const server::Identity& who) {
+    return outages_.CreateOutage(who, *convert::FromRequest(req), {});
+  };
+  EXPECT_EQ(create(AcmeUser()).status().code(), absl::StatusCode::kPermissionDenied);
   o.set_service_id("no-such-service");
-  EXPECT_EQ(outages_.CreateOutage(Agent(), req, {}).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(create(Agent()).status().code(), absl::StatusCode::kInvalidArgument);
   o.set_service_id("email-hosting");
-  absl::StatusOr<pb::Outage> created = outages_.CreateOutage(Agent(), req, {});
+  absl::StatusOr<OutageRow> created = create(Agent());
   ASSERT_TRUE(created.ok()) << created.status();
   EXPECT_EQ(EventTypes(), std::vector<std::string>{"outage.opened"});
 
-  pb::CloseOutageRequest close;
-  close.set_name(created->name());
-  close.mutable_end_time()->set_seconds(absl::ToUnixSeconds(now_));
-  absl::StatusOr<pb::Outage> closed = outages_.CloseOutage(Agent(), close);
+  const std::string name = OutageName(*created);
+  const int64_t end = absl::ToUnixSeconds(now_);
+  absl::StatusOr<OutageRow> closed = outages_.CloseOutage(Agent(), name, end);
   ASSERT_TRUE(closed.ok()) << closed.status();
-  EXPECT_EQ(closed->end_time().seconds(), absl::ToUnixSeconds(now_));
-  EXPECT_EQ(outages_.CloseOutage(Agent(), close).status().code(),
+  EXPECT_EQ(closed->end_time, end);
+  EXPECT_EQ(outages_.CloseOutage(Agent(), name, end).status().code(),
             absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(outages_.CloseOutage(Agent(), name, std::nullopt).status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ((EventTypes()), (std::vector<std::string>{"outage.opened", "outage.closed"}));
 
-  EXPECT_TRUE(outages_.GetOutage(AcmeUser(), created->name()).ok());
-  EXPECT_EQ(outages_.GetOutage(GlobexUser(), created->name()).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(outages_.GetOutage(AcmeUser(), name).ok());
+  EXPECT_EQ(outages_.GetOutage(GlobexUser(), name).status().code(), absl::StatusCode::kNotFound);
   pb::ListOutagesRequest list;
   list.set_parent("customers/-");
   list.set_filter("open = false");
-  absl::StatusOr<pb::ListOutagesResponse> mine = outages_.ListOutages(AcmeUser(), list);
+  absl::StatusOr<OutageManager::Page> mine = outages_.ListOutages(AcmeUser(), convert::Page(list));
   ASSERT_TRUE(mine.ok()) << mine.status();
-  EXPECT_EQ(mine->outages_size(), 1);
-  absl::StatusOr<pb::ListOutagesResponse> theirs = outages_.ListOutages(GlobexUser(), list);
+  EXPECT_EQ(mine->outages.size(), 1u);
+  absl::StatusOr<OutageManager::Page> theirs =
+      outages_.ListOutages(GlobexUser(), convert::Page(list));
   ASSERT_TRUE(theirs.ok()) << theirs.status();
-  EXPECT_EQ(theirs->outages_size(), 0);
+  EXPECT_TRUE(theirs->outages.empty());
 }
 
 }  // namespace

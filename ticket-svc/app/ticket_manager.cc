@@ -35,6 +35,42 @@ std::string Etag(int64_t version) { return absl::StrCat("v", version); }
 
 int64_t Seconds(absl::Time t) { return absl::ToUnixSeconds(t); }
 
+// The comment `who` writes, with what it means for the clocks: MSP staff write public or
+// internal comments of any kind, customers public messages only.
+absl::StatusOr<std::pair<pb::Comment, CommentInput>> NewComment(const Identity& who,
+                                                                const NewCommentInput& req) {
+  CommentInput in;
+  pb::Comment c;
+  c.set_body(req.body);
+  c.set_visibility(req.visibility);
+  c.set_kind(req.kind);
+  if (IsMsp(who)) {
+    if (c.visibility() != pb::Comment::PUBLIC && c.visibility() != pb::Comment::INTERNAL) {
+      return InvalidField("comment.visibility", "is required (PUBLIC or INTERNAL)");
+    }
+    in.side = pb::Comment::MSP;
+  } else if (IsCustomerRole(who)) {
+    if (c.visibility() == pb::Comment::INTERNAL) {
+      return InvalidField("comment.visibility", "customers write PUBLIC comments only");
+    }
+    if (c.kind() != pb::Comment::KIND_UNSPECIFIED && c.kind() != pb::Comment::MESSAGE) {
+      return InvalidField("comment.kind", "customers write MESSAGE comments only");
+    }
+    c.set_visibility(pb::Comment::PUBLIC);
+    in.side = pb::Comment::CUSTOMER;
+  } else {
+    return PermissionDenied("no role that comments on tickets");
+  }
+  if (c.kind() == pb::Comment::KIND_UNSPECIFIED) c.set_kind(pb::Comment::MESSAGE);
+  if (c.kind() < pb::Comment::MESSAGE || c.kind() > pb::Comment::RESOLUTION_PLAN) {
+    return InvalidField("comment.kind", "is not a comment kind");
+  }
+  in.visibility = c.visibility();
+  in.kind = c.kind();
+  in.awaits_reply = req.awaits_reply && in.side == pb::Comment::CUSTOMER;
+  return std::make_pair(std::move(c), in);
+}
+
 }  // namespace
 
 // With 20 random bits, 4,000 tickets a second met an id already taken once in about 500,000
@@ -87,21 +123,20 @@ void TicketManager::WriteNewTickets(absl::Span<NewTicketRows* const> rows,
   if (numbered) options_.on_events_numbered();
 }
 
-absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
-                                                       const pb::CreateTicketRequest& req,
+absl::StatusOr<TicketView> TicketManager::CreateTicket(const Identity& who,
+                                                       const NewTicketInput& in,
                                                        const api::RequestKey& key) {
-  SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(req.parent(), false));
+  SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(in.parent, false));
   if (!IsMsp(who) && !who.HasRole("service") && !IsCustomerRole(who)) {
     return PermissionDenied("no role that opens tickets");
   }
   if (IsCustomerRole(who) && !ReadsAllCustomers(who) && who.tenant != customer)
-    return NotFound(req.parent());
-  const pb::Ticket& in = req.ticket();
-  SLA_ASSIGN_OR_RETURN(const std::string contract_id, ValidateNewTicket(req, customer));
+    return NotFound(in.parent);
+  SLA_ASSIGN_OR_RETURN(const std::string contract_id, ValidateNewTicket(in, customer));
 
   const absl::Time now = options_.clock();
   SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
-                       terms_->ForContractAt(in.contract(), now));
+                       terms_->ForContractAt(in.contract, now));
   // A ticket id that another ticket has (48 random bits make that rare, not impossible) fails
   // the insert as a duplicate; the ticket is then opened again under a fresh id.
   NewTicketRows rows;
@@ -111,11 +146,11 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
     t.id = NewId('t', now);
     t.customer_id = customer;
     t.contract_id = contract_id;
-    t.service_id = in.service_id();
-    t.priority = in.priority();
-    t.title = in.title();
-    t.description = in.description();
-    t.reporter = in.reporter();
+    t.service_id = in.service_id;
+    t.priority = in.priority;
+    t.title = in.title;
+    t.description = in.description;
+    t.reporter = in.reporter;
     Effects fx;
     SLA_RETURN_IF_ERROR(Open(t, *terms, Seconds(now), who.subject, fx));
     SLA_ASSIGN_OR_RETURN(Derived d, Derive(t, *terms, Seconds(now)));
@@ -138,7 +173,7 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
       SLA_RETURN_IF_ERROR(created);
       break;
     }
-    if (!req.request_id().empty()) {
+    if (!key.request_id.empty()) {
       // A retry of a request that created its ticket already: answer with that ticket.
       SLA_RETURN_IF_ERROR(repo_->Read([&](TicketTx& tx) -> absl::Status {
         SLA_ASSIGN_OR_RETURN(existing, tx.LookupRequestId(key, "CreateTicket", who.subject));
@@ -150,21 +185,18 @@ absl::StatusOr<pb::Ticket> TicketManager::CreateTicket(const Identity& who,
     if (attempt == 3) return absl::InternalError("no free ticket id in 3 attempts");
   }
   if (existing) return reader_.GetTicket(who, *existing);
-  pb::Ticket out;
-  SLA_RETURN_IF_ERROR(TicketToProto(rows.ticket, *terms, Seconds(now), &out));
-  return out;
+  return TicketView{std::move(rows.ticket), std::move(terms), Seconds(now)};
 }
 
-absl::StatusOr<pb::Ticket> TicketManager::Mutate(const Identity& who, const std::string& name,
+absl::StatusOr<TicketView> TicketManager::Mutate(const Identity& who, const std::string& name,
                                                  const std::string& etag, const Mutation& change,
                                                  FiredEscalation* fired) {
   SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(name, "tickets", "name"));
   SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
   const int64_t now = Seconds(options_.clock());
-  pb::Ticket out;
+  TicketView out;
   bool wrote_events = false;
   SLA_RETURN_IF_ERROR(repo_->Transact([&](TicketTx& tx) -> absl::Status {
-    out.Clear();
     SLA_ASSIGN_OR_RETURN(std::optional<Ticket> t, tx.LoadTicket(parsed.second, true));
     if (!t || t->customer_id != parsed.first) return NotFound(name);
     if (!etag.empty() && etag != Etag(t->version)) return EtagMismatch(name);
@@ -179,100 +211,105 @@ absl::StatusOr<pb::Ticket> TicketManager::Mutate(const Identity& who, const std:
     SLA_RETURN_IF_ERROR(tx.SaveTickets({&row, 1}));
     if (fired != nullptr && !fx.escalations.empty()) *fired = fx.escalations.back();
     wrote_events = !fx.events.empty();
-    return TicketToProto(*t, *terms, now, &out);
+    out = TicketView{*std::move(t), std::move(terms), now};
+    return absl::OkStatus();
   }));
   if (wrote_events) options_.on_events_written();
   return out;
 }
 
-absl::StatusOr<pb::Ticket> TicketManager::TransitionTicket(const Identity& who,
-                                                           const pb::TransitionTicketRequest& req) {
-  if (req.status() < pb::Ticket::NEW || req.status() > pb::Ticket::CLOSED) {
+absl::StatusOr<TicketView> TicketManager::TransitionTicket(const Identity& who,
+                                                           const std::string& name,
+                                                           const std::string& etag, Status status,
+                                                           const std::string& reason) {
+  if (status < pb::Ticket::NEW || status > pb::Ticket::CLOSED) {
     return InvalidField("status", "is required (a ticket status)");
   }
-  SLA_RETURN_IF_ERROR(Length(req.reason(), kMaxReason, "reason", false));
+  SLA_RETURN_IF_ERROR(Length(reason, kMaxReason, "reason", false));
   if (!IsMsp(who)) {
     // Customers may close a resolved ticket or reopen one; everything else is the MSP's work.
     if (!IsCustomerRole(who)) return PermissionDenied("no role that changes tickets");
-    if (req.status() != pb::Ticket::CLOSED && req.status() != pb::Ticket::IN_PROGRESS) {
+    if (status != pb::Ticket::CLOSED && status != pb::Ticket::IN_PROGRESS) {
       return PermissionDenied("customers may only close or reopen tickets");
     }
   }
   const bool customer = !IsMsp(who);
   return Mutate(
-      who, req.name(), req.etag(),
+      who, name, etag,
       [&](Ticket& t, const core::TermsContext& terms, int64_t now, Effects& fx) -> absl::Status {
-        if (customer && req.status() == pb::Ticket::IN_PROGRESS &&
-            t.status != pb::Ticket::RESOLVED && t.status != pb::Ticket::CLOSED) {
+        if (customer && status == pb::Ticket::IN_PROGRESS && t.status != pb::Ticket::RESOLVED &&
+            t.status != pb::Ticket::CLOSED) {
           return PermissionDenied("customers may only close or reopen tickets");
         }
-        return Transition(t, terms, req.status(), now, who.subject, req.reason(), fx);
+        return Transition(t, terms, status, now, who.subject, reason, fx);
       });
 }
 
-absl::StatusOr<pb::Ticket> TicketManager::ChangePriority(const Identity& who,
-                                                         const pb::ChangePriorityRequest& req) {
+absl::StatusOr<TicketView> TicketManager::ChangePriority(const Identity& who,
+                                                         const std::string& name,
+                                                         const std::string& etag,
+                                                         sla::v1::Priority priority,
+                                                         const std::string& reason) {
   SLA_RETURN_IF_ERROR(RequireMsp(who, "change a ticket's priority"));
-  if (req.priority() < sla::v1::PRIORITY_P1 || req.priority() > sla::v1::PRIORITY_P5) {
+  if (priority < sla::v1::PRIORITY_P1 || priority > sla::v1::PRIORITY_P5) {
     return InvalidField("priority", "is required (PRIORITY_P1..PRIORITY_P5)");
   }
-  SLA_RETURN_IF_ERROR(Length(req.reason(), kMaxReason, "reason", true));
-  return Mutate(who, req.name(), req.etag(),
-                [&](Ticket& t, const core::TermsContext& terms, int64_t now, Effects& fx) {
-                  return sla::ticket::ChangePriority(t, terms, req.priority(), now, who.subject,
-                                                     req.reason(), fx);
-                });
+  SLA_RETURN_IF_ERROR(Length(reason, kMaxReason, "reason", true));
+  return Mutate(
+      who, name, etag, [&](Ticket& t, const core::TermsContext& terms, int64_t now, Effects& fx) {
+        return sla::ticket::ChangePriority(t, terms, priority, now, who.subject, reason, fx);
+      });
 }
 
-absl::StatusOr<pb::Ticket> TicketManager::RecordRootCause(const Identity& who,
-                                                          const pb::RecordRootCauseRequest& req) {
+absl::StatusOr<TicketView> TicketManager::RecordRootCause(const Identity& who,
+                                                          const std::string& name,
+                                                          const std::string& root_cause,
+                                                          const std::string& preventive_action) {
   SLA_RETURN_IF_ERROR(RequireMsp(who, "record a root cause"));
-  SLA_RETURN_IF_ERROR(Length(req.root_cause(), kMaxRca, "root_cause", true));
-  SLA_RETURN_IF_ERROR(Length(req.preventive_action(), kMaxRca, "preventive_action", true));
-  return Mutate(who, req.name(), "",
-                [&](Ticket& t, const core::TermsContext&, int64_t now, Effects& fx) {
-                  return sla::ticket::RecordRootCause(t, req.root_cause(), req.preventive_action(),
-                                                      now, who.subject, fx);
-                });
+  SLA_RETURN_IF_ERROR(Length(root_cause, kMaxRca, "root_cause", true));
+  SLA_RETURN_IF_ERROR(Length(preventive_action, kMaxRca, "preventive_action", true));
+  return Mutate(who, name, "", [&](Ticket& t, const core::TermsContext&, int64_t now, Effects& fx) {
+    return sla::ticket::RecordRootCause(t, root_cause, preventive_action, now, who.subject, fx);
+  });
 }
 
-absl::StatusOr<pb::Ticket> TicketManager::PauseClocks(const Identity& who,
-                                                      const pb::PauseClocksRequest& req) {
+absl::StatusOr<TicketView> TicketManager::PauseClocks(const Identity& who, const std::string& name,
+                                                      const std::string& exclusion_id,
+                                                      const std::string& reason) {
   SLA_RETURN_IF_ERROR(RequireMsp(who, "pause clocks"));
-  SLA_RETURN_IF_ERROR(Length(req.exclusion_id(), kMaxShort, "exclusion_id", true));
-  SLA_RETURN_IF_ERROR(Length(req.reason(), kMaxReason, "reason", true));
-  return Mutate(who, req.name(), "",
+  SLA_RETURN_IF_ERROR(Length(exclusion_id, kMaxShort, "exclusion_id", true));
+  SLA_RETURN_IF_ERROR(Length(reason, kMaxReason, "reason", true));
+  return Mutate(who, name, "",
                 [&](Ticket& t, const core::TermsContext& terms, int64_t now, Effects& fx) {
-                  return PauseForExclusion(t, terms, req.exclusion_id(), now, who.subject,
-                                           req.reason(), fx);
+                  return PauseForExclusion(t, terms, exclusion_id, now, who.subject, reason, fx);
                 });
 }
 
-absl::StatusOr<pb::Ticket> TicketManager::ResumeClocks(const Identity& who,
-                                                       const pb::ResumeClocksRequest& req) {
+absl::StatusOr<TicketView> TicketManager::ResumeClocks(const Identity& who, const std::string& name,
+                                                       const std::string& reason) {
   SLA_RETURN_IF_ERROR(RequireMsp(who, "resume clocks"));
-  SLA_RETURN_IF_ERROR(Length(req.reason(), kMaxReason, "reason", false));
-  return Mutate(who, req.name(), "",
+  SLA_RETURN_IF_ERROR(Length(reason, kMaxReason, "reason", false));
+  return Mutate(who, name, "",
                 [&](Ticket& t, const core::TermsContext& terms, int64_t now, Effects& fx) {
-                  return ResumeFromExclusion(t, terms, now, who.subject, req.reason(), fx);
+                  return ResumeFromExclusion(t, terms, now, who.subject, reason, fx);
                 });
 }
 
-absl::StatusOr<pb::Escalation> TicketManager::EscalateTicket(const Identity& who,
-                                                             const pb::EscalateTicketRequest& req) {
+absl::StatusOr<std::pair<Ticket, FiredEscalation>> TicketManager::EscalateTicket(
+    const Identity& who, const std::string& name, sla::v1::ClockKind clock, int level,
+    const std::string& reason) {
   if (!IsMsp(who) && !IsCustomerRole(who))
     return PermissionDenied("no role that escalates tickets");
-  if (req.clock() < sla::v1::CLOCK_FIRST_RESPONSE || req.clock() > sla::v1::CLOCK_RESOLUTION) {
+  if (clock < sla::v1::CLOCK_FIRST_RESPONSE || clock > sla::v1::CLOCK_RESOLUTION) {
     return InvalidField("clock", "is required (a clock kind)");
   }
-  if (req.level() < 0) return InvalidField("level", "must not be negative");
-  SLA_RETURN_IF_ERROR(Length(req.reason(), kMaxReason, "reason", true));
+  if (level < 0) return InvalidField("level", "must not be negative");
+  SLA_RETURN_IF_ERROR(Length(reason, kMaxReason, "reason", true));
   FiredEscalation fired;
-  std::string ticket_name;
   SLA_ASSIGN_OR_RETURN(
-      pb::Ticket t,
+      TicketView view,
       Mutate(
-          who, req.name(), "",
+          who, name, "",
           [&](Ticket& t, const core::TermsContext& terms, int64_t now,
               Effects& fx) -> absl::Status {
             // The policy may name who escalates by hand (a customer_admin, say); by
@@ -285,67 +322,36 @@ absl::StatusOr<pb::Escalation> TicketManager::EscalateTicket(const Identity& who
             if (!allowed) {
               return PermissionDenied("the escalation policy does not let this role escalate");
             }
-            ticket_name = t.name();
-            return Escalate(t, terms, req.clock(), req.level(), now, who.subject, req.reason(), fx);
+            return Escalate(t, terms, clock, level, now, who.subject, reason, fx);
           },
           &fired));
-  (void)t;
-  Ticket owner;
-  SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(req.name(), "tickets", "name"));
-  owner.customer_id = parsed.first;
-  owner.id = parsed.second;
-  pb::Escalation out;
-  EscalationToProto(owner, fired, &out);
-  return out;
+  return std::make_pair(std::move(view.ticket), std::move(fired));
 }
 
-absl::StatusOr<pb::Comment> TicketManager::AddComment(const Identity& who,
-                                                      const pb::AddCommentRequest& req,
-                                                      const api::RequestKey& key) {
-  pb::Comment c = req.comment();
+absl::StatusOr<CommentRow> TicketManager::AddComment(const Identity& who,
+                                                     const NewCommentInput& req,
+                                                     const api::RequestKey& key) {
   SLA_RETURN_IF_ERROR(ValidateNewComment(req));
-  CommentInput in;
-  if (IsMsp(who)) {
-    if (c.visibility() != pb::Comment::PUBLIC && c.visibility() != pb::Comment::INTERNAL) {
-      return InvalidField("comment.visibility", "is required (PUBLIC or INTERNAL)");
-    }
-    in.side = pb::Comment::MSP;
-  } else if (IsCustomerRole(who)) {
-    if (c.visibility() == pb::Comment::INTERNAL) {
-      return InvalidField("comment.visibility", "customers write PUBLIC comments only");
-    }
-    if (c.kind() != pb::Comment::KIND_UNSPECIFIED && c.kind() != pb::Comment::MESSAGE) {
-      return InvalidField("comment.kind", "customers write MESSAGE comments only");
-    }
-    c.set_visibility(pb::Comment::PUBLIC);
-    in.side = pb::Comment::CUSTOMER;
-  } else {
-    return PermissionDenied("no role that comments on tickets");
-  }
-  if (c.kind() == pb::Comment::KIND_UNSPECIFIED) c.set_kind(pb::Comment::MESSAGE);
-  if (c.kind() < pb::Comment::MESSAGE || c.kind() > pb::Comment::RESOLUTION_PLAN) {
-    return InvalidField("comment.kind", "is not a comment kind");
-  }
-  in.visibility = c.visibility();
-  in.kind = c.kind();
-  in.awaits_reply = c.awaits_reply() && in.side == pb::Comment::CUSTOMER;
+  SLA_ASSIGN_OR_RETURN(auto comment, NewComment(who, req));
+  pb::Comment c = std::move(comment.first);
+  const CommentInput in = comment.second;
   const absl::Time now = options_.clock();
   const std::string id = NewId('m', now);
-  c.set_name(absl::StrCat(req.parent(), "/comments/", id));
+  c.set_name(absl::StrCat(req.parent, "/comments/", id));
   c.set_author(who.subject);
   c.set_side(in.side);
   c.set_awaits_reply(in.awaits_reply);
   c.mutable_create_time()->set_seconds(Seconds(now));
   std::optional<std::string> existing;
   // The comment and its clock effects commit together.
-  SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(req.parent(), "tickets", "parent"));
-  SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, req.parent()));
+  SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(req.parent, "tickets", "parent"));
+  SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, req.parent));
   bool wrote_events = false;
   SLA_RETURN_IF_ERROR(repo_->Transact([&](TicketTx& tx) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(existing, tx.ClaimRequestId(key, "AddComment", who.subject, c.name()));
     if (existing) return absl::OkStatus();
     SLA_ASSIGN_OR_RETURN(std::optional<Ticket> t, tx.LoadTicket(parsed.second, true));
-    if (!t || t->customer_id != parsed.first) return NotFound(req.parent());
+    if (!t || t->customer_id != parsed.first) return NotFound(req.parent);
     SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
                          terms_->ForVersion(t->terms_version, tx));
     Effects fx;
@@ -359,23 +365,21 @@ absl::StatusOr<pb::Comment> TicketManager::AddComment(const Identity& who,
     return tx.InsertComment({id, t->id, c});
   }));
   if (wrote_events) options_.on_events_written();
-  if (existing) {
-    // A retry: answer with the comment the first request added.
-    const std::string cid = existing->substr(existing->rfind('/') + 1);
-    std::vector<CommentRow> rows;
-    SLA_RETURN_IF_ERROR(repo_->Read([&](TicketTx& tx) -> absl::Status {
-      SLA_ASSIGN_OR_RETURN(rows, tx.ListComments(parsed.second, true, "", 1'000'000));
-      return absl::OkStatus();
-    }));
-    for (auto& r : rows) {
-      if (r.id == cid) {
-        r.comment.set_name(*existing);
-        return r.comment;
-      }
+  if (!existing) return CommentRow{id, parsed.second, std::move(c)};
+  // A retry: answer with the comment the first request added.
+  const std::string cid = existing->substr(existing->rfind('/') + 1);
+  std::vector<CommentRow> rows;
+  SLA_RETURN_IF_ERROR(repo_->Read([&](TicketTx& tx) -> absl::Status {
+    SLA_ASSIGN_OR_RETURN(rows, tx.ListComments(parsed.second, true, "", 1'000'000));
+    return absl::OkStatus();
+  }));
+  for (CommentRow& r : rows) {
+    if (r.id == cid) {
+      r.comment.set_name(*existing);
+      return std::move(r);
     }
-    return NotFound(*existing);
   }
-  return c;
+  return NotFound(*existing);
 }
 
 }  // namespace sla::ticket

@@ -18,11 +18,11 @@
 #include "common/api/request_key.h"
 #include "common/mysql/group_commit.h"
 #include "common/server/identity.h"
-#include "sla/ticket/v1/ticket_service.pb.h"
 #include "ticket-svc/app/terms_cache.h"
 #include "ticket-svc/app/ticket_effects.h"
 #include "ticket-svc/app/ticket_reader.h"
 #include "ticket-svc/app/ticket_repository.h"
+#include "ticket-svc/domain/inputs.h"
 #include "ticket-svc/domain/records.h"
 #include "ticket-svc/domain/ticket.h"
 
@@ -53,24 +53,32 @@ class TicketManager {
   // `repo` and `terms` must outlive it.
   TicketManager(TicketRepository* repo, TermsCache* terms, TicketManagerOptions options);
 
-  absl::StatusOr<pb::Ticket> CreateTicket(const server::Identity& who,
-                                          const pb::CreateTicketRequest& req,
+  absl::StatusOr<TicketView> CreateTicket(const server::Identity& who, const NewTicketInput& in,
                                           const api::RequestKey& key);
-  absl::StatusOr<pb::Ticket> TransitionTicket(const server::Identity& who,
-                                              const pb::TransitionTicketRequest& req);
-  absl::StatusOr<pb::Ticket> ChangePriority(const server::Identity& who,
-                                            const pb::ChangePriorityRequest& req);
-  absl::StatusOr<pb::Ticket> RecordRootCause(const server::Identity& who,
-                                             const pb::RecordRootCauseRequest& req);
-  absl::StatusOr<pb::Ticket> PauseClocks(const server::Identity& who,
-                                         const pb::PauseClocksRequest& req);
-  absl::StatusOr<pb::Ticket> ResumeClocks(const server::Identity& who,
-                                          const pb::ResumeClocksRequest& req);
-  absl::StatusOr<pb::Escalation> EscalateTicket(const server::Identity& who,
-                                                const pb::EscalateTicketRequest& req);
-  absl::StatusOr<pb::Comment> AddComment(const server::Identity& who,
-                                         const pb::AddCommentRequest& req,
-                                         const api::RequestKey& key);
+  // The changes of the ticket `name`; an `etag` other than "" must be the ticket's.
+  absl::StatusOr<TicketView> TransitionTicket(const server::Identity& who, const std::string& name,
+                                              const std::string& etag, Status status,
+                                              const std::string& reason);
+  absl::StatusOr<TicketView> ChangePriority(const server::Identity& who, const std::string& name,
+                                            const std::string& etag, sla::v1::Priority priority,
+                                            const std::string& reason);
+  absl::StatusOr<TicketView> RecordRootCause(const server::Identity& who, const std::string& name,
+                                             const std::string& root_cause,
+                                             const std::string& preventive_action);
+  absl::StatusOr<TicketView> PauseClocks(const server::Identity& who, const std::string& name,
+                                         const std::string& exclusion_id,
+                                         const std::string& reason);
+  absl::StatusOr<TicketView> ResumeClocks(const server::Identity& who, const std::string& name,
+                                          const std::string& reason);
+  // The escalation fired by hand, with the ticket it concerns.
+  absl::StatusOr<std::pair<Ticket, FiredEscalation>> EscalateTicket(const server::Identity& who,
+                                                                    const std::string& name,
+                                                                    sla::v1::ClockKind clock,
+                                                                    int level,
+                                                                    const std::string& reason);
+  // The comment as stored (with its name), or, for a retry, the comment the first call added.
+  absl::StatusOr<CommentRow> AddComment(const server::Identity& who, const NewCommentInput& in,
+                                        const api::RequestKey& key);
 
   // How CreateTickets were grouped into transactions so far.
   mysql::GroupCommit<NewTicketRows>::Stats create_commit_stats() const { return creates_.stats(); }
@@ -79,7 +87,7 @@ class TicketManager {
   using Mutation =
       std::function<absl::Status(Ticket&, const core::TermsContext&, int64_t now, Effects&)>;
   // Locks the ticket, checks access and etag, applies `change`, saves it with its effects.
-  absl::StatusOr<pb::Ticket> Mutate(const server::Identity& who, const std::string& name,
+  absl::StatusOr<TicketView> Mutate(const server::Identity& who, const std::string& name,
                                     const std::string& etag, const Mutation& change,
                                     FiredEscalation* fired = nullptr);
 

@@ -16,6 +16,7 @@
 namespace sla::ticket {
 namespace {
 
+namespace pb = ::sla::ticket::v1;
 using api::ParseCustomerParent;
 using server::Identity;
 
@@ -38,11 +39,9 @@ absl::StatusOr<std::pair<Ticket, std::shared_ptr<const core::TermsContext>>> Tic
   return std::make_pair(*std::move(t), std::move(terms));
 }
 
-absl::StatusOr<pb::Ticket> TicketReader::GetTicket(const Identity& who, const std::string& name) {
+absl::StatusOr<TicketView> TicketReader::GetTicket(const Identity& who, const std::string& name) {
   SLA_ASSIGN_OR_RETURN(auto read, Read(who, name));
-  pb::Ticket out;
-  SLA_RETURN_IF_ERROR(TicketToProto(read.first, *read.second, Seconds(clock_()), &out));
-  return out;
+  return TicketView{std::move(read.first), std::move(read.second), Seconds(clock_())};
 }
 
 namespace {
@@ -120,20 +119,19 @@ absl::Status ApplyTicketFilter(const std::vector<api::Restriction>& filter, Tick
 
 }  // namespace
 
-absl::StatusOr<pb::ListTicketsResponse> TicketReader::ListTickets(
-    const Identity& who, const pb::ListTicketsRequest& req) {
-  SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(req.parent(), true));
+absl::StatusOr<TicketPage> TicketReader::ListTickets(const Identity& who, const PageInput& req) {
+  SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(req.parent, true));
   // A customer lists its own tickets; `customers/-` means "mine".
   SLA_ASSIGN_OR_RETURN(server::CustomerScope scope,
-                       server::CustomerScope::ForCaller(who, customer, req.parent(), "tickets"));
-  SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size()));
-  SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> filter, api::ParseFilter(req.filter()));
+                       server::CustomerScope::ForCaller(who, customer, req.parent, "tickets"));
+  SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size));
+  SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> filter, api::ParseFilter(req.filter));
   SLA_ASSIGN_OR_RETURN(std::optional<api::OrderBy> order,
-                       api::ParseOrderBy(req.order_by(), {"next_due_time"}));
+                       api::ParseOrderBy(req.order_by, {"next_due_time"}));
   if (order && order->descending)
     return InvalidField("order_by", "`next_due_time` sorts soonest first only");
-  const std::string binding = api::PageBinding(req.filter(), req.order_by());
-  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), binding));
+  const std::string binding = api::PageBinding(req.filter, req.order_by);
+  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token, binding));
   const int64_t now = Seconds(clock_());
   TicketQuery q(std::move(scope));
   q.now = now;
@@ -146,12 +144,7 @@ absl::StatusOr<pb::ListTicketsResponse> TicketReader::ListTickets(
     SLA_ASSIGN_OR_RETURN(rows, tx.ListTickets(q));
     return absl::OkStatus();
   }));
-  pb::ListTicketsResponse out;
-  for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page_size; ++i) {
-    SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
-                         terms_->ForVersion(rows[i].ticket.terms_version));
-    SLA_RETURN_IF_ERROR(TicketToProto(rows[i].ticket, *terms, now, out.add_tickets()));
-  }
+  TicketPage out;
   if (static_cast<int>(rows.size()) > page_size) {
     const ListedTicket& last = rows[page_size - 1];
     std::string key = last.ticket.id;
@@ -159,30 +152,33 @@ absl::StatusOr<pb::ListTicketsResponse> TicketReader::ListTickets(
       key = last.next_due_at ? absl::StrCat("d", *last.next_due_at, ":", last.ticket.id)
                              : absl::StrCat("n:", last.ticket.id);
     }
-    out.set_next_page_token(api::EncodePageToken(key, binding));
+    out.next_page_token = api::EncodePageToken(key, binding);
+  }
+  for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page_size; ++i) {
+    SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
+                         terms_->ForVersion(rows[i].ticket.terms_version));
+    out.tickets.push_back({std::move(rows[i].ticket), std::move(terms), now});
   }
   return out;
 }
 
-absl::StatusOr<pb::ListCommentsResponse> TicketReader::ListComments(
-    const Identity& who, const pb::ListCommentsRequest& req) {
-  SLA_ASSIGN_OR_RETURN(auto read, Read(who, req.parent()));
-  SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size()));
-  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token(), ""));
+absl::StatusOr<CommentPage> TicketReader::ListComments(const Identity& who, const PageInput& req) {
+  SLA_ASSIGN_OR_RETURN(auto read, Read(who, req.parent));
+  SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size));
+  SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token, ""));
   std::vector<CommentRow> rows;
   SLA_RETURN_IF_ERROR(repo_->Read([&](TicketTx& tx) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(rows, tx.ListComments(read.first.id, IsMsp(who) || who.HasRole("service"),
                                                after, page_size + 1));
     return absl::OkStatus();
   }));
-  pb::ListCommentsResponse out;
-  for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page_size; ++i) {
-    pb::Comment* c = out.add_comments();
-    *c = rows[i].comment;
-    c->set_name(absl::StrCat(req.parent(), "/comments/", rows[i].id));
-  }
+  CommentPage out;
   if (static_cast<int>(rows.size()) > page_size) {
-    out.set_next_page_token(api::EncodePageToken(rows[page_size - 1].id, ""));
+    out.next_page_token = api::EncodePageToken(rows[page_size - 1].id, "");
+  }
+  for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page_size; ++i) {
+    rows[i].comment.set_name(absl::StrCat(req.parent, "/comments/", rows[i].id));
+    out.comments.push_back(std::move(rows[i]));
   }
   return out;
 }
@@ -199,28 +195,14 @@ absl::StatusOr<std::vector<std::string>> TicketReader::ReadRows(
   return blobs;
 }
 
-absl::StatusOr<pb::ListSlaHistoryResponse> TicketReader::ListSlaHistory(
-    const Identity& who, const pb::ListSlaHistoryRequest& req) {
-  SLA_ASSIGN_OR_RETURN(std::vector<std::string> blobs,
-                       ReadRows(who, req.parent(), &TicketTx::ListHistory));
-  pb::ListSlaHistoryResponse out;
-  for (const std::string& b : blobs) {
-    // Each row holds the entries of one change; concatenated messages merge their lists.
-    if (!out.MergeFromString(b)) return absl::DataLossError("unreadable history row");
-  }
-  return out;
+absl::StatusOr<std::vector<std::string>> TicketReader::ListSlaHistory(const Identity& who,
+                                                                      const std::string& parent) {
+  return ReadRows(who, parent, &TicketTx::ListHistory);
 }
 
-absl::StatusOr<pb::ListEscalationsResponse> TicketReader::ListEscalations(
-    const Identity& who, const pb::ListEscalationsRequest& req) {
-  SLA_ASSIGN_OR_RETURN(std::vector<std::string> blobs,
-                       ReadRows(who, req.parent(), &TicketTx::ListEscalations));
-  pb::ListEscalationsResponse out;
-  for (const std::string& b : blobs) {
-    if (!out.add_escalations()->ParseFromString(b))
-      return absl::DataLossError("unreadable escalation");
-  }
-  return out;
+absl::StatusOr<std::vector<std::string>> TicketReader::ListEscalations(const Identity& who,
+                                                                       const std::string& parent) {
+  return ReadRows(who, parent, &TicketTx::ListEscalations);
 }
 
 }  // namespace sla::ticket

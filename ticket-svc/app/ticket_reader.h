@@ -12,14 +12,29 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/server/identity.h"
-#include "sla/ticket/v1/ticket_service.pb.h"
 #include "ticket-svc/app/terms_cache.h"
 #include "ticket-svc/app/ticket_repository.h"
+#include "ticket-svc/domain/inputs.h"
+#include "ticket-svc/domain/records.h"
 #include "ticket-svc/domain/ticket.h"
 
 namespace sla::ticket {
 
-namespace pb = ::sla::ticket::v1;
+// A ticket with what its API view is computed from: the terms it is measured by, and the
+// instant its clocks are read at.
+struct TicketView {
+  Ticket ticket;
+  std::shared_ptr<const core::TermsContext> terms;
+  int64_t now = 0;
+};
+struct TicketPage {
+  std::vector<TicketView> tickets;
+  std::string next_page_token;
+};
+struct CommentPage {
+  std::vector<CommentRow> comments;  // each comment's name set
+  std::string next_page_token;
+};
 
 class TicketReader {
  public:
@@ -27,15 +42,17 @@ class TicketReader {
   TicketReader(TicketRepository* repo, TermsCache* terms, std::function<absl::Time()> clock)
       : repo_(repo), terms_(terms), clock_(std::move(clock)) {}
 
-  absl::StatusOr<pb::Ticket> GetTicket(const server::Identity& who, const std::string& name);
-  absl::StatusOr<pb::ListTicketsResponse> ListTickets(const server::Identity& who,
-                                                      const pb::ListTicketsRequest& req);
-  absl::StatusOr<pb::ListCommentsResponse> ListComments(const server::Identity& who,
-                                                        const pb::ListCommentsRequest& req);
-  absl::StatusOr<pb::ListSlaHistoryResponse> ListSlaHistory(const server::Identity& who,
-                                                            const pb::ListSlaHistoryRequest& req);
-  absl::StatusOr<pb::ListEscalationsResponse> ListEscalations(
-      const server::Identity& who, const pb::ListEscalationsRequest& req);
+  absl::StatusOr<TicketView> GetTicket(const server::Identity& who, const std::string& name);
+  // `page.parent` is `customers/{c}` or `customers/-`; filter and `next_due_time` order as in
+  // the API.
+  absl::StatusOr<TicketPage> ListTickets(const server::Identity& who, const PageInput& page);
+  absl::StatusOr<CommentPage> ListComments(const server::Identity& who, const PageInput& page);
+  // The ticket's SLA history and escalations as stored: each history row a serialized
+  // ListSlaHistoryResponse of one change's entries, each escalation a serialized Escalation.
+  absl::StatusOr<std::vector<std::string>> ListSlaHistory(const server::Identity& who,
+                                                          const std::string& parent);
+  absl::StatusOr<std::vector<std::string>> ListEscalations(const server::Identity& who,
+                                                           const std::string& parent);
 
  private:
   // The ticket `name` and its terms, if `who` may read it.

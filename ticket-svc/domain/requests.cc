@@ -14,28 +14,27 @@ absl::Status CheckLength(const std::string& v, size_t max, const char* field, bo
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> ValidateNewTicket(const sla::ticket::v1::CreateTicketRequest& req,
+absl::StatusOr<std::string> ValidateNewTicket(const NewTicketInput& in,
                                               const std::string& customer) {
-  const sla::ticket::v1::Ticket& in = req.ticket();
   SLA_ASSIGN_OR_RETURN(auto contract,
-                       api::ParseCustomerChild(in.contract(), "contracts", "ticket.contract"));
+                       api::ParseCustomerChild(in.contract, "contracts", "ticket.contract"));
   if (contract.first != customer) {
     return InvalidField("ticket.contract", "must be a contract of the parent customer");
   }
-  SLA_RETURN_IF_ERROR(CheckLength(in.service_id(), kMaxShort, "ticket.service_id", true));
-  if (in.priority() < sla::v1::PRIORITY_P1 || in.priority() > sla::v1::PRIORITY_P5) {
+  SLA_RETURN_IF_ERROR(CheckLength(in.service_id, kMaxShort, "ticket.service_id", true));
+  if (in.priority < sla::v1::PRIORITY_P1 || in.priority > sla::v1::PRIORITY_P5) {
     return InvalidField("ticket.priority", "is required (PRIORITY_P1..PRIORITY_P5)");
   }
-  SLA_RETURN_IF_ERROR(CheckLength(in.title(), kMaxTitle, "ticket.title", true));
-  SLA_RETURN_IF_ERROR(CheckLength(in.description(), kMaxText, "ticket.description", false));
-  SLA_RETURN_IF_ERROR(CheckLength(in.reporter(), kMaxShort, "ticket.reporter", true));
-  SLA_RETURN_IF_ERROR(CheckLength(req.request_id(), kMaxRequestId, "request_id", false));
+  SLA_RETURN_IF_ERROR(CheckLength(in.title, kMaxTitle, "ticket.title", true));
+  SLA_RETURN_IF_ERROR(CheckLength(in.description, kMaxText, "ticket.description", false));
+  SLA_RETURN_IF_ERROR(CheckLength(in.reporter, kMaxShort, "ticket.reporter", true));
+  SLA_RETURN_IF_ERROR(CheckLength(in.request_id, kMaxRequestId, "request_id", false));
   return contract.second;
 }
 
-absl::Status ValidateNewComment(const sla::ticket::v1::AddCommentRequest& req) {
-  SLA_RETURN_IF_ERROR(CheckLength(req.comment().body(), kMaxText, "comment.body", true));
-  return CheckLength(req.request_id(), kMaxRequestId, "request_id", false);
+absl::Status ValidateNewComment(const NewCommentInput& in) {
+  SLA_RETURN_IF_ERROR(CheckLength(in.body, kMaxText, "comment.body", true));
+  return CheckLength(in.request_id, kMaxRequestId, "request_id", false);
 }
 
 }  // namespace sla::ticket

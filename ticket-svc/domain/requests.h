@@ -9,7 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "sla/ticket/v1/ticket_service.pb.h"
+#include "ticket-svc/domain/inputs.h"
 
 namespace sla::ticket {
 
@@ -23,13 +23,12 @@ inline constexpr size_t kMaxRequestId = 128;
 // INVALID_ARGUMENT(field) if `v` is empty while `required`, or longer than `max` bytes.
 absl::Status CheckLength(const std::string& v, size_t max, const char* field, bool required);
 
-// The ticket of a CreateTicketRequest whose parent is `customer`: contract of that customer,
-// service id, priority P1..P5, title, description, reporter, request id. Returns the
-// contract's id.
-absl::StatusOr<std::string> ValidateNewTicket(const sla::ticket::v1::CreateTicketRequest& req,
+// A new ticket whose parent is `customer`: contract of that customer, service id, priority
+// P1..P5, title, description, reporter, request id. Returns the contract's id.
+absl::StatusOr<std::string> ValidateNewTicket(const NewTicketInput& in,
                                               const std::string& customer);
 
-// The comment of an AddCommentRequest: body and request id.
-absl::Status ValidateNewComment(const sla::ticket::v1::AddCommentRequest& req);
+// A new comment: body and request id.
+absl::Status ValidateNewComment(const NewCommentInput& in);
 
 }  // namespace sla::ticket
