@@ -1,14 +1,17 @@
 #include "billing-svc/api/billing_service_impl.h"
 
 #include "absl/strings/str_cat.h"
+#include "billing-svc/app/close_documents.h"
+#include "common/api/list_request.h"
+#include "common/core/rational.h"
 #include "common/log/log.h"
 #include "common/outbox/feed.h"
+#include "common/outbox/position.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 
 namespace sla::billing {
 using outbox::RequireEventReader;
-using server::Into;
 
 BillingServiceImpl::BillingServiceImpl(const server::RpcBoundary& boundary,
                                        mysql::ConnectionPool* pool,
@@ -66,25 +69,81 @@ BillingServiceImpl::~BillingServiceImpl() {
   sequencer_loop_->Stop();
 }
 
-#define SLA_BILLING_UNARY(Method, Request, Response, Call)                                  \
-  grpc::Status BillingServiceImpl::Method(grpc::ServerContext* ctx, const Request* req,     \
-                                          Response* out) {                                  \
-    return boundary_.Run(ctx, #Method, *req,                                                \
-                         [&](const server::CallContext& call) { return Into(Call, out); }); \
+namespace {
+
+// The API views of what the use cases answer.
+absl::Status ToProto(const CreditPreview& p, pb::PreviewCreditsResponse* out) {
+  const core::PeriodComputation& pc = p.computation;
+  for (const core::CreditLine& l : pc.credits.lines)
+    *out->add_credits() = ToLine(l, pc.credits.currency);
+  *out->mutable_total() = Money(pc.credits.currency, pc.credits.total_minor);
+  for (const core::ServiceFigure& f : pc.availability) {
+    pb::ServiceAvailability* a = out->add_availability();
+    a->set_service_id(f.service_id);
+    a->set_period_minutes(f.availability.period_minutes);
+    a->set_maintenance_minutes(f.availability.maintenance_minutes);
+    a->set_eligible_minutes(f.availability.eligible_minutes);
+    a->set_downtime_minutes(f.availability.downtime_minutes);
+    a->set_availability_ppm(
+        static_cast<int64_t>((f.availability.ratio() * core::Rational(1'000'000)).Floor()));
+    a->set_target_ppm(f.target_ppm);
+    a->set_met(f.availability.Meets(f.target_ppm));
+  }
+  for (const std::string& n : pc.credits.notes) out->add_notes(n);
+  out->set_terms_version(p.terms_version);
+  out->set_event_position(
+      outbox::FormatPosition({"ticket-svc", p.reflects.epoch, p.reflects.sequence}));
+  if (p.reflects.last_event_time > 0) {
+    out->mutable_event_time()->set_seconds(p.reflects.last_event_time);
+  }
+  return absl::OkStatus();
+}
+absl::Status ToProto(const DocumentPage<pb::Invoice>& page, pb::ListInvoicesResponse* out) {
+  for (const pb::Invoice& d : page.documents) *out->add_invoices() = d;
+  out->set_next_page_token(page.next_page_token);
+  return absl::OkStatus();
+}
+absl::Status ToProto(const DocumentPage<pb::CreditNote>& page, pb::ListCreditNotesResponse* out) {
+  for (const pb::CreditNote& d : page.documents) *out->add_credit_notes() = d;
+  out->set_next_page_token(page.next_page_token);
+  return absl::OkStatus();
+}
+// Issued documents are served as stored.
+template <typename Doc>
+absl::Status ToProto(const Doc& d, Doc* out) {
+  *out = d;
+  return absl::OkStatus();
+}
+
+// The answer of a use case, converted into `out`.
+template <typename T, typename Response>
+absl::Status Answer(absl::StatusOr<T> result, Response* out) {
+  if (!result.ok()) return result.status();
+  return ToProto(*result, out);
+}
+
+}  // namespace
+
+#define SLA_BILLING_UNARY(Method, Request, Response, Call)                                    \
+  grpc::Status BillingServiceImpl::Method(grpc::ServerContext* ctx, const Request* req,       \
+                                          Response* out) {                                    \
+    return boundary_.Run(ctx, #Method, *req,                                                  \
+                         [&](const server::CallContext& call) { return Answer(Call, out); }); \
   }
 
 SLA_BILLING_UNARY(GetInvoice, pb::GetInvoiceRequest, pb::Invoice,
                   documents_.GetInvoice(call.identity, req->name()))
 SLA_BILLING_UNARY(ListInvoices, pb::ListInvoicesRequest, pb::ListInvoicesResponse,
-                  documents_.ListInvoices(call.identity, *req))
+                  documents_.ListInvoices(call.identity, api::PageOf(*req)))
 SLA_BILLING_UNARY(GetCreditNote, pb::GetCreditNoteRequest, pb::CreditNote,
                   documents_.GetCreditNote(call.identity, req->name()))
 SLA_BILLING_UNARY(ListCreditNotes, pb::ListCreditNotesRequest, pb::ListCreditNotesResponse,
-                  documents_.ListCreditNotes(call.identity, *req))
+                  documents_.ListCreditNotes(call.identity, api::PageOf(*req)))
 SLA_BILLING_UNARY(PreviewCredits, pb::PreviewCreditsRequest, pb::PreviewCreditsResponse,
-                  manager_->Preview(call.identity, *req))
+                  manager_->Preview(call.identity, req->contract(), req->period(),
+                                    req->min_event_position()))
 SLA_BILLING_UNARY(ClosePeriod, pb::ClosePeriodRequest, pb::ClosePeriodResponse,
-                  manager_->Close(call.identity, *req))
+                  manager_->Close(call.identity, req->contract(), req->period()))
 
 #undef SLA_BILLING_UNARY
 

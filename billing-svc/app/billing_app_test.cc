@@ -162,7 +162,8 @@ class BillingAppTest : public ::testing::Test {
   }
 
   absl::StatusOr<pb::ClosePeriodResponse> Close(const std::string& contract, int y, int m) {
-    return manager_->Close(Admin(), CloseReq(contract, y, m));
+    const pb::ClosePeriodRequest r = CloseReq(contract, y, m);
+    return manager_->Close(Admin(), r.contract(), r.period());
   }
 
   FakeBillingRepository repo_;
@@ -211,22 +212,26 @@ TEST_F(BillingAppTest, PeriodsCloseInOrderAndNotBeforeTheyEnd) {
 }
 
 TEST_F(BillingAppTest, OnlyAdminsAndBillingCloseAndCustomersSeeOnlyTheirOwnPreview) {
-  auto denied = manager_->Close(Customer("acme"), CloseReq(kAcme, 2026, 12));
+  const pb::ClosePeriodRequest close = CloseReq(kAcme, 2026, 12);
+  auto denied = manager_->Close(Customer("acme"), close.contract(), close.period());
   EXPECT_EQ(denied.status().code(), absl::StatusCode::kPermissionDenied);
   pb::PreviewCreditsRequest req;
   req.set_contract(kAcme);
   req.mutable_period()->set_year(2026);
   req.mutable_period()->set_month(12);
-  EXPECT_EQ(manager_->Preview(Customer("globex"), req).status().code(),
-            absl::StatusCode::kNotFound);
+  auto preview = [&](const server::Identity& who) {
+    return manager_->Preview(who, req.contract(), req.period(), req.min_event_position());
+  };
+  EXPECT_EQ(preview(Customer("globex")).status().code(), absl::StatusCode::kNotFound);
   facts_.Breach(kAcmeKey, "customers/acme/tickets/t1", Bangkok(2026, 12, 9, 10));
   req.set_min_event_position("ticket-svc/e1/1");
-  auto own = manager_->Preview(Customer("acme"), req);
+  auto own = preview(Customer("acme"));
   ASSERT_TRUE(own.ok()) << own.status();
-  EXPECT_EQ(own->total().amount_minor(), kP1Credit);
-  EXPECT_EQ(own->event_position(), "ticket-svc/e1/1");
+  EXPECT_EQ(own->computation.credits.total_minor, kP1Credit);
+  EXPECT_EQ(own->reflects.epoch, "e1");
+  EXPECT_EQ(own->reflects.sequence, 1);
   req.set_min_event_position("billing-svc/e1/1");
-  EXPECT_EQ(manager_->Preview(Admin(), req).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(preview(Admin()).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(repo_.state().closed.empty());  // a preview writes nothing
 }
 
@@ -359,13 +364,13 @@ TEST_F(BillingAppTest, CustomersListOnlyTheirOwnDocuments) {
   DocumentReader reader(&repo_);
   pb::ListInvoicesRequest req;
   req.set_parent("customers/-");
-  auto mine = reader.ListInvoices(Customer("beta"), req);
+  auto mine = reader.ListInvoices(Customer("beta"), api::PageOf(req));
   ASSERT_TRUE(mine.ok()) << mine.status();
-  ASSERT_EQ(mine->invoices_size(), 1);
-  EXPECT_EQ(mine->invoices(0).contract(), "customers/beta/contracts/b");
-  auto all = reader.ListInvoices(Admin(), req);
+  ASSERT_EQ(mine->documents.size(), 1u);
+  EXPECT_EQ(mine->documents[0].contract(), "customers/beta/contracts/b");
+  auto all = reader.ListInvoices(Admin(), api::PageOf(req));
   ASSERT_TRUE(all.ok()) << all.status();
-  EXPECT_EQ(all->invoices_size(), 2);
+  EXPECT_EQ(all->documents.size(), 2u);
   EXPECT_EQ(
       reader.GetInvoice(Customer("beta"), "customers/acme/invoices/INV-000001").status().code(),
       absl::StatusCode::kNotFound);

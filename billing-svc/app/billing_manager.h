@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -15,6 +16,7 @@
 #include "billing-svc/app/close_scheduler.h"
 #include "billing-svc/app/ticket_facts.h"
 #include "common/clients/terms_source.h"
+#include "common/core/period.h"
 #include "common/server/identity.h"
 #include "sla/billing/v1/billing_service.pb.h"
 
@@ -29,6 +31,13 @@ struct BillingOptions {
   int close_workers = 2;  // connections the scheduler closes batches on
 };
 
+// A preview's figures and what they reflect.
+struct CreditPreview {
+  core::PeriodComputation computation;
+  std::string terms_version;
+  FactsPosition reflects;  // of ticket-svc's stream
+};
+
 class BillingManager {
  public:
   // `repo`, `terms` and `facts` (ticket-svc's stream, followed) must outlive it.
@@ -38,10 +47,15 @@ class BillingManager {
   // Applies ticket-svc events after the stored cursor until caught up; returns how many.
   absl::StatusOr<int> ConsumeOnce();
 
-  absl::StatusOr<pb::PreviewCreditsResponse> Preview(const server::Identity& who,
-                                                     const pb::PreviewCreditsRequest& req);
+  // What closing `contract`'s `period` now would credit, on the facts applied up to at least
+  // `min_event_position` (a position in ticket-svc's stream; "" for what is applied now).
+  absl::StatusOr<CreditPreview> Preview(const server::Identity& who, const std::string& contract,
+                                        const pb::BillingPeriod& period,
+                                        const std::string& min_event_position);
+  // Closes the period (once: a second close answers the documents of the first).
   absl::StatusOr<pb::ClosePeriodResponse> Close(const server::Identity& who,
-                                                const pb::ClosePeriodRequest& req);
+                                                const std::string& contract,
+                                                const pb::BillingPeriod& period);
   // The scheduler's pass (CloseScheduler) on facts caught up first, or nothing this pass. Then
   // issues the deltas of closed periods that late data made stale. Returns how many closed.
   absl::StatusOr<int> CloseDuePeriods(clients::ContractDirectory& contracts);

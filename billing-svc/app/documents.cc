@@ -51,23 +51,25 @@ absl::StatusOr<Doc> GetDoc(BillingRepository& repo, const Identity& who, const s
   return out;
 }
 
-template <typename Doc, typename Response>
-absl::Status ListDocs(BillingRepository& repo, const Identity& who, const std::string& parent,
-                      int page_size_in, const std::string& token, const std::string& filter,
-                      const std::string& order_by, const std::vector<std::string>& series,
-                      google::protobuf::RepeatedPtrField<Doc>* docs, Response* out) {
+template <typename Doc>
+absl::StatusOr<DocumentPage<Doc>> ListDocs(BillingRepository& repo, const Identity& who,
+                                           const api::PageRequest& page,
+                                           const std::vector<std::string>& series) {
+  const std::string& parent = page.parent;
+  const std::string& filter = page.filter;
+  const std::string& order_by = page.order_by;
   SLA_ASSIGN_OR_RETURN(const std::string customer,
                        api::ParseCustomerParent(parent, /*allow_all=*/true));
   SLA_ASSIGN_OR_RETURN(
       server::CustomerScope scope,
       server::CustomerScope::ForCaller(who, customer, parent, "billing documents"));
-  SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(page_size_in));
+  SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(page.page_size));
   SLA_ASSIGN_OR_RETURN(std::vector<api::Restriction> restrictions, api::ParseFilter(filter));
   // Documents are numbered gaplessly as they are issued: number order is issue order.
   SLA_ASSIGN_OR_RETURN(std::optional<api::OrderBy> order,
                        api::ParseOrderBy(order_by, {"issue_time"}));
   const std::string binding = api::PageBinding(filter, order_by);
-  SLA_ASSIGN_OR_RETURN(const std::string after, api::DecodePageToken(token, binding));
+  SLA_ASSIGN_OR_RETURN(const std::string after, api::DecodePageToken(page.page_token, binding));
   DocumentQuery q(std::move(scope));
   q.series = series.front();
   q.limit = page_size + 1;
@@ -107,15 +109,15 @@ absl::Status ListDocs(BillingRepository& repo, const Identity& who, const std::s
     SLA_ASSIGN_OR_RETURN(rows, tx.ListDocuments(q));
     return absl::OkStatus();
   }));
+  DocumentPage<Doc> out;
   for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page_size; ++i) {
-    if (!docs->Add()->ParseFromString(rows[i].body))
+    if (!out.documents.emplace_back().ParseFromString(rows[i].body))
       return absl::DataLossError("unreadable document");
   }
   if (static_cast<int>(rows.size()) > page_size) {
-    out->set_next_page_token(
-        api::EncodePageToken(absl::StrCat(rows[page_size - 1].number), binding));
+    out.next_page_token = api::EncodePageToken(absl::StrCat(rows[page_size - 1].number), binding);
   }
-  return absl::OkStatus();
+  return out;
 }
 
 }  // namespace
@@ -130,22 +132,14 @@ absl::StatusOr<pb::CreditNote> DocumentReader::GetCreditNote(const Identity& who
   return GetDoc<pb::CreditNote>(*repo_, who, name, "creditNotes", {"CN", "DN"});
 }
 
-absl::StatusOr<pb::ListInvoicesResponse> DocumentReader::ListInvoices(
-    const Identity& who, const pb::ListInvoicesRequest& req) {
-  pb::ListInvoicesResponse out;
-  SLA_RETURN_IF_ERROR(ListDocs(*repo_, who, req.parent(), req.page_size(), req.page_token(),
-                               req.filter(), req.order_by(), {"INV"}, out.mutable_invoices(),
-                               &out));
-  return out;
+absl::StatusOr<DocumentPage<pb::Invoice>> DocumentReader::ListInvoices(
+    const Identity& who, const api::PageRequest& page) {
+  return ListDocs<pb::Invoice>(*repo_, who, page, {"INV"});
 }
 
-absl::StatusOr<pb::ListCreditNotesResponse> DocumentReader::ListCreditNotes(
-    const Identity& who, const pb::ListCreditNotesRequest& req) {
-  pb::ListCreditNotesResponse out;
-  SLA_RETURN_IF_ERROR(ListDocs(*repo_, who, req.parent(), req.page_size(), req.page_token(),
-                               req.filter(), req.order_by(), {"CN", "DN"},
-                               out.mutable_credit_notes(), &out));
-  return out;
+absl::StatusOr<DocumentPage<pb::CreditNote>> DocumentReader::ListCreditNotes(
+    const Identity& who, const api::PageRequest& page) {
+  return ListDocs<pb::CreditNote>(*repo_, who, page, {"CN", "DN"});
 }
 
 }  // namespace sla::billing

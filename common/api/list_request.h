@@ -19,6 +19,25 @@
 
 namespace sla::api {
 
+// A page request of a List RPC (AIP-132/158/160 fields), as use cases take it.
+struct PageRequest {
+  std::string parent;
+  int page_size = 0;
+  std::string page_token;
+  std::string filter;    // "" where the RPC has none
+  std::string order_by;  // "" where the RPC has none
+};
+
+// The PageRequest of a List request message (any with parent, page_size and page_token; filter
+// and order_by where it has them).
+template <typename ListRequest>
+PageRequest PageOf(const ListRequest& req) {
+  PageRequest p{req.parent(), req.page_size(), req.page_token(), "", ""};
+  if constexpr (requires { req.filter(); }) p.filter = req.filter();
+  if constexpr (requires { req.order_by(); }) p.order_by = req.order_by();
+  return p;
+}
+
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 1000;
 

@@ -53,12 +53,4 @@ inline absl::StatusOr<NewOutageInput> FromRequest(const pb::CreateOutageRequest&
   return in;
 }
 
-template <typename ListRequest>
-PageInput Page(const ListRequest& req) {
-  PageInput p{req.parent(), req.page_size(), req.page_token(), "", ""};
-  if constexpr (requires { req.filter(); }) p.filter = req.filter();
-  if constexpr (requires { req.order_by(); }) p.order_by = req.order_by();
-  return p;
-}
-
 }  // namespace sla::ticket::convert

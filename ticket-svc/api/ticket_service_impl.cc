@@ -181,7 +181,7 @@ SLA_TICKET_UNARY(CreateTicket, pb::CreateTicketRequest, pb::Ticket,
 SLA_TICKET_UNARY(GetTicket, pb::GetTicketRequest, pb::Ticket,
                  Answer(reader_->GetTicket(call.identity, req->name()), out))
 SLA_TICKET_UNARY(ListTickets, pb::ListTicketsRequest, pb::ListTicketsResponse,
-                 Answer(reader_->ListTickets(call.identity, convert::Page(*req)), out))
+                 Answer(reader_->ListTickets(call.identity, api::PageOf(*req)), out))
 SLA_TICKET_UNARY(TransitionTicket, pb::TransitionTicketRequest, pb::Ticket,
                  Answer(manager_->TransitionTicket(call.identity, req->name(), req->etag(),
                                                    req->status(), req->reason()),
@@ -209,7 +209,7 @@ SLA_TICKET_UNARY(AddComment, pb::AddCommentRequest, pb::Comment,
                                              server::RequestKeyOf(*req)),
                         out))
 SLA_TICKET_UNARY(ListComments, pb::ListCommentsRequest, pb::ListCommentsResponse,
-                 Answer(reader_->ListComments(call.identity, convert::Page(*req)), out))
+                 Answer(reader_->ListComments(call.identity, api::PageOf(*req)), out))
 SLA_TICKET_UNARY(ListSlaHistory, pb::ListSlaHistoryRequest, pb::ListSlaHistoryResponse,
                  Answer(reader_->ListSlaHistory(call.identity, req->parent()), out))
 SLA_TICKET_UNARY(ListEscalations, pb::ListEscalationsRequest, pb::ListEscalationsResponse,
@@ -220,7 +220,7 @@ SLA_TICKET_UNARY(CloseOutage, pb::CloseOutageRequest, pb::Outage, CloseOutageFro
 SLA_TICKET_UNARY(GetOutage, pb::GetOutageRequest, pb::Outage,
                  Answer(outages_->GetOutage(call.identity, req->name()), out))
 SLA_TICKET_UNARY(ListOutages, pb::ListOutagesRequest, pb::ListOutagesResponse,
-                 Answer(outages_->ListOutages(call.identity, convert::Page(*req)), out))
+                 Answer(outages_->ListOutages(call.identity, api::PageOf(*req)), out))
 
 #undef SLA_TICKET_UNARY
 

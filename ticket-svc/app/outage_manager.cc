@@ -151,7 +151,7 @@ absl::StatusOr<OutageRow> OutageManager::GetOutage(const Identity& who, const st
 }
 
 absl::StatusOr<OutageManager::Page> OutageManager::ListOutages(const Identity& who,
-                                                               const PageInput& req) {
+                                                               const api::PageRequest& req) {
   SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(req.parent, true));
   SLA_ASSIGN_OR_RETURN(server::CustomerScope scope,
                        server::CustomerScope::ForCaller(who, customer, req.parent, "outages"));

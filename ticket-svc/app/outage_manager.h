@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/api/list_request.h"
 #include "common/api/request_key.h"
 #include "common/server/identity.h"
 #include "ticket-svc/app/terms_cache.h"
@@ -33,7 +34,7 @@ class OutageManager {
     std::vector<OutageRow> outages;
     std::string next_page_token;
   };
-  absl::StatusOr<Page> ListOutages(const server::Identity& who, const PageInput& page);
+  absl::StatusOr<Page> ListOutages(const server::Identity& who, const api::PageRequest& page);
 
  private:
   TicketRepository* repo_;

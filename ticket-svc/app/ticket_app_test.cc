@@ -308,11 +308,11 @@ TEST_F(TicketAppTest, CustomersDoNotSeeInternalCommentsAndARetriedCommentIsAdded
 
   pb::ListCommentsRequest list;
   list.set_parent(t->name());
-  absl::StatusOr<CommentPage> mine = reader_.ListComments(AcmeUser(), convert::Page(list));
+  absl::StatusOr<CommentPage> mine = reader_.ListComments(AcmeUser(), api::PageOf(list));
   ASSERT_TRUE(mine.ok()) << mine.status();
   ASSERT_EQ(mine->comments.size(), 1u);
   EXPECT_EQ(mine->comments[0].comment.body(), "Still down here");
-  absl::StatusOr<CommentPage> all = reader_.ListComments(Agent(), convert::Page(list));
+  absl::StatusOr<CommentPage> all = reader_.ListComments(Agent(), api::PageOf(list));
   ASSERT_TRUE(all.ok()) << all.status();
   EXPECT_EQ(all->comments.size(), 2u);
   // Customers write public messages only.
@@ -337,7 +337,7 @@ TEST_F(TicketAppTest, PagesByNextDueTimeCoverEveryTicketOnce) {
   std::vector<std::string> seen;
   std::vector<int64_t> dues;
   for (int page = 0; page < 10; ++page) {
-    absl::StatusOr<TicketPage> r = reader_.ListTickets(AcmeUser(), convert::Page(req));
+    absl::StatusOr<TicketPage> r = reader_.ListTickets(AcmeUser(), api::PageOf(req));
     ASSERT_TRUE(r.ok()) << r.status();
     for (const TicketView& t : r->tickets) seen.push_back(t.ticket.name());
     if (r->next_page_token.empty()) break;
@@ -353,7 +353,7 @@ TEST_F(TicketAppTest, PagesByNextDueTimeCoverEveryTicketOnce) {
   // Another customer's list is empty, not an error.
   pb::ListTicketsRequest theirs;
   theirs.set_parent("customers/-");
-  absl::StatusOr<TicketPage> r = reader_.ListTickets(GlobexUser(), convert::Page(theirs));
+  absl::StatusOr<TicketPage> r = reader_.ListTickets(GlobexUser(), api::PageOf(theirs));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_TRUE(r->tickets.empty());
 }
@@ -393,11 +393,11 @@ TEST_F(TicketAppTest, AnOutageOpensAndClosesOnceWithItsEvents) {
   pb::ListOutagesRequest list;
   list.set_parent("customers/-");
   list.set_filter("open = false");
-  absl::StatusOr<OutageManager::Page> mine = outages_.ListOutages(AcmeUser(), convert::Page(list));
+  absl::StatusOr<OutageManager::Page> mine = outages_.ListOutages(AcmeUser(), api::PageOf(list));
   ASSERT_TRUE(mine.ok()) << mine.status();
   EXPECT_EQ(mine->outages.size(), 1u);
   absl::StatusOr<OutageManager::Page> theirs =
-      outages_.ListOutages(GlobexUser(), convert::Page(list));
+      outages_.ListOutages(GlobexUser(), api::PageOf(list));
   ASSERT_TRUE(theirs.ok()) << theirs.status();
   EXPECT_TRUE(theirs->outages.empty());
 }

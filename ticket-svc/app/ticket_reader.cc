@@ -119,7 +119,8 @@ absl::Status ApplyTicketFilter(const std::vector<api::Restriction>& filter, Tick
 
 }  // namespace
 
-absl::StatusOr<TicketPage> TicketReader::ListTickets(const Identity& who, const PageInput& req) {
+absl::StatusOr<TicketPage> TicketReader::ListTickets(const Identity& who,
+                                                     const api::PageRequest& req) {
   SLA_ASSIGN_OR_RETURN(const std::string customer, ParseCustomerParent(req.parent, true));
   // A customer lists its own tickets; `customers/-` means "mine".
   SLA_ASSIGN_OR_RETURN(server::CustomerScope scope,
@@ -162,7 +163,8 @@ absl::StatusOr<TicketPage> TicketReader::ListTickets(const Identity& who, const 
   return out;
 }
 
-absl::StatusOr<CommentPage> TicketReader::ListComments(const Identity& who, const PageInput& req) {
+absl::StatusOr<CommentPage> TicketReader::ListComments(const Identity& who,
+                                                       const api::PageRequest& req) {
   SLA_ASSIGN_OR_RETURN(auto read, Read(who, req.parent));
   SLA_ASSIGN_OR_RETURN(const int page_size, api::PageSize(req.page_size));
   SLA_ASSIGN_OR_RETURN(std::string after, api::DecodePageToken(req.page_token, ""));

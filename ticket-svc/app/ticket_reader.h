@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/api/list_request.h"
 #include "common/server/identity.h"
 #include "ticket-svc/app/terms_cache.h"
 #include "ticket-svc/app/ticket_repository.h"
@@ -45,8 +46,9 @@ class TicketReader {
   absl::StatusOr<TicketView> GetTicket(const server::Identity& who, const std::string& name);
   // `page.parent` is `customers/{c}` or `customers/-`; filter and `next_due_time` order as in
   // the API.
-  absl::StatusOr<TicketPage> ListTickets(const server::Identity& who, const PageInput& page);
-  absl::StatusOr<CommentPage> ListComments(const server::Identity& who, const PageInput& page);
+  absl::StatusOr<TicketPage> ListTickets(const server::Identity& who, const api::PageRequest& page);
+  absl::StatusOr<CommentPage> ListComments(const server::Identity& who,
+                                           const api::PageRequest& page);
   // The ticket's SLA history and escalations as stored: each history row a serialized
   // ListSlaHistoryResponse of one change's entries, each escalation a serialized Escalation.
   absl::StatusOr<std::vector<std::string>> ListSlaHistory(const server::Identity& who,

@@ -49,13 +49,4 @@ struct NewOutageInput {
   std::string request_id;
 };
 
-// A page request of a List RPC (AIP-158/160/132 fields).
-struct PageInput {
-  std::string parent;
-  int page_size = 0;
-  std::string page_token;
-  std::string filter;
-  std::string order_by;
-};
-
 }  // namespace sla::ticket
