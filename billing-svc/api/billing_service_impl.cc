@@ -108,27 +108,17 @@ absl::Status ToProto(const DocumentPage<pb::CreditNote>& page, pb::ListCreditNot
   out->set_next_page_token(page.next_page_token);
   return absl::OkStatus();
 }
-// Issued documents are served as stored.
-template <typename Doc>
-absl::Status ToProto(const Doc& d, Doc* out) {
-  *out = d;
-  return absl::OkStatus();
-}
-
-// The answer of a use case, converted into `out`.
-template <typename T, typename Response>
-absl::Status Answer(absl::StatusOr<T> result, Response* out) {
-  if (!result.ok()) return result.status();
-  return ToProto(*result, out);
-}
+// For server::Into: the ToProto above that fits (issued documents are served as stored).
+constexpr auto kToProto = [](const auto& value, auto* out) { return ToProto(value, out); };
 
 }  // namespace
 
-#define SLA_BILLING_UNARY(Method, Request, Response, Call)                                    \
-  grpc::Status BillingServiceImpl::Method(grpc::ServerContext* ctx, const Request* req,       \
-                                          Response* out) {                                    \
-    return boundary_.Run(ctx, #Method, *req,                                                  \
-                         [&](const server::CallContext& call) { return Answer(Call, out); }); \
+#define SLA_BILLING_UNARY(Method, Request, Response, Call)                              \
+  grpc::Status BillingServiceImpl::Method(grpc::ServerContext* ctx, const Request* req, \
+                                          Response* out) {                              \
+    return boundary_.Run(ctx, #Method, *req, [&](const server::CallContext& call) {     \
+      return server::Into(Call, out, kToProto);                                         \
+    });                                                                                 \
   }
 
 SLA_BILLING_UNARY(GetInvoice, pb::GetInvoiceRequest, pb::Invoice,

@@ -26,6 +26,7 @@
 #include <exception>
 #include <functional>
 #include <string>
+#include <type_traits>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -113,6 +114,19 @@ absl::Status Into(absl::StatusOr<T> result, T* out) {
   if (!result.ok()) return result.status();
   *out = *std::move(result);
   return absl::OkStatus();
+}
+
+// The same for a use case that answers a domain value: `convert(const T&, Response*)` builds
+// the response (a result that is the response message already is moved in as it is).
+template <typename T, typename Response, typename Convert>
+absl::Status Into(absl::StatusOr<T> result, Response* out, Convert convert) {
+  if (!result.ok()) return result.status();
+  if constexpr (std::is_same_v<T, Response>) {
+    *out = *std::move(result);
+    return absl::OkStatus();
+  } else {
+    return convert(*result, out);
+  }
 }
 
 }  // namespace sla::server

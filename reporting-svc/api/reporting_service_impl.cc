@@ -1,13 +1,13 @@
 #include "reporting-svc/api/reporting_service_impl.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/api/list_request.h"
 #include "common/log/log.h"
 #include "common/outbox/feed.h"
 #include "common/status/status_macros.h"
 
 namespace sla::reporting {
 using outbox::RequireEventReader;
-using server::Into;
 
 ReportingServiceImpl::ReportingServiceImpl(const server::RpcBoundary& boundary,
                                            mysql::ConnectionPool* pool,
@@ -65,23 +65,58 @@ ReportingServiceImpl::~ReportingServiceImpl() {
   sequencer_loop_->Stop();
 }
 
+namespace {
+
+// The API views of what the use cases answer. A listed report is its summary: name, revision,
+// issue time, period, revision note and total.
+absl::Status ToProto(const ReportPage& page, pb::ListReportsResponse* out) {
+  for (const pb::Report& full : page.reports) {
+    pb::Report* r = out->add_reports();
+    r->set_name(full.name());
+    r->set_revision(full.revision());
+    *r->mutable_issue_time() = full.issue_time();
+    r->set_period(full.period());
+    r->set_revision_note(full.revision_note());
+    *r->mutable_total() = full.total();
+  }
+  out->set_next_page_token(page.next_page_token);
+  return absl::OkStatus();
+}
+absl::Status ToProto(const RenderedReport& r, pb::ExportReportResponse* out) {
+  out->set_content_type(r.content_type);
+  out->set_content(r.content);
+  out->set_file_name(r.file_name);
+  return absl::OkStatus();
+}
+// For server::Into: the ToProto above that fits (reports are served as computed or stored).
+constexpr auto kToProto = [](const auto& value, auto* out) { return ToProto(value, out); };
+
+ProposalInput FromRequest(const pb::SimulateTermsRequest& req) {
+  ProposalInput in{req.subject(), std::nullopt, req.lookback_periods()};
+  if (req.has_proposed_terms()) in.proposed = req.proposed_terms();
+  return in;
+}
+
+}  // namespace
+
 #define SLA_REPORTING_UNARY(Method, Request, Response, Call)                              \
   grpc::Status ReportingServiceImpl::Method(grpc::ServerContext* ctx, const Request* req, \
                                             Response* out) {                              \
     return boundary_.Run(ctx, #Method, *req, [&](const server::CallContext& call) {       \
-      return Into(stack_->manager.Call, out);                                             \
+      return server::Into(stack_->manager.Call, out, kToProto);                           \
     });                                                                                   \
   }
 
-SLA_REPORTING_UNARY(GetReport, pb::GetReportRequest, pb::Report, Get(call.identity, *req))
+SLA_REPORTING_UNARY(GetReport, pb::GetReportRequest, pb::Report,
+                    Get(call.identity, req->name(), req->revision(), req->min_event_position()))
 SLA_REPORTING_UNARY(IssueReport, pb::IssueReportRequest, pb::Report,
                     Issue(call.identity, req->name()))
 SLA_REPORTING_UNARY(ListReports, pb::ListReportsRequest, pb::ListReportsResponse,
-                    List(call.identity, *req))
+                    List(call.identity, api::PageOf(*req)))
 SLA_REPORTING_UNARY(ExportReport, pb::ExportReportRequest, pb::ExportReportResponse,
-                    Export(call.identity, *req))
+                    Export(call.identity, req->name(), req->revision(), req->format()))
 SLA_REPORTING_UNARY(SimulateTerms, pb::SimulateTermsRequest, pb::SimulateTermsResponse,
-                    Simulate(call.identity, *req))
+                    Simulate(call.identity, FromRequest(*req)))
 
 #undef SLA_REPORTING_UNARY
 

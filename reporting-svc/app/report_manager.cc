@@ -235,25 +235,25 @@ absl::StatusOr<std::optional<v1::Report>> ReportManager::Stored(const QueryScope
   return r;
 }
 
-absl::StatusOr<v1::Report> ReportManager::Get(const Identity& who,
-                                              const v1::GetReportRequest& req) {
-  SLA_ASSIGN_OR_RETURN(ReportName n, ParseReportName(req.name(), "name"));
+absl::StatusOr<v1::Report> ReportManager::Get(const Identity& who, const std::string& name,
+                                              int revision, const std::string& min_event_position) {
+  SLA_ASSIGN_OR_RETURN(ReportName n, ParseReportName(name, "name"));
   if (n.scope.customer_id.empty() && !server::ReadsAllCustomers(who)) {
     return PermissionDenied("MSP-wide reports are for the MSP's staff");
   }
-  SLA_ASSIGN_OR_RETURN(const QueryScope scope, ScopeFor(who, n.scope, req.name()));
-  if (req.revision() < 0) return InvalidField("revision", "must not be negative");
+  SLA_ASSIGN_OR_RETURN(const QueryScope scope, ScopeFor(who, n.scope, name));
+  if (revision < 0) return InvalidField("revision", "must not be negative");
   if (n.contract()) {
-    SLA_ASSIGN_OR_RETURN(std::optional<v1::Report> stored, Stored(scope, n.period, req.revision()));
+    SLA_ASSIGN_OR_RETURN(std::optional<v1::Report> stored, Stored(scope, n.period, revision));
     if (stored) return *std::move(stored);
-    if (req.revision() > 0) return NotFound(absl::StrCat(req.name(), " revision ", req.revision()));
-  } else if (req.revision() > 0) {
+    if (revision > 0) return NotFound(absl::StrCat(name, " revision ", revision));
+  } else if (revision > 0) {
     return InvalidField("revision", "only contract reports are issued in revisions");
   }
   // Read-your-writes, then the positions the figures reflect (read before them: a lower bound).
-  if (!req.min_event_position().empty()) {
+  if (!min_event_position.empty()) {
     SLA_ASSIGN_OR_RETURN(const outbox::Position p,
-                         outbox::ParsePosition(req.min_event_position(), "min_event_position"));
+                         outbox::ParsePosition(min_event_position, "min_event_position"));
     SLA_RETURN_IF_ERROR(streams_->CatchUp(p, absl::Seconds(5)));
   }
   SLA_ASSIGN_OR_RETURN(std::vector<std::string> positions, streams_->Positions());
@@ -270,14 +270,13 @@ absl::StatusOr<v1::Report> ReportManager::Issue(const Identity& who, const std::
   return IssueNow(n, scope, "issued on request");
 }
 
-absl::StatusOr<v1::ListReportsResponse> ReportManager::List(const Identity& who,
-                                                            const v1::ListReportsRequest& req) {
-  SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(req.parent(), "contracts", "parent"));
-  SLA_ASSIGN_OR_RETURN(const QueryScope scope, ScopeFor(who, {k.first, k.second}, req.parent()));
-  const int size = req.page_size() == 0 ? 100 : req.page_size();
+absl::StatusOr<ReportPage> ReportManager::List(const Identity& who, const api::PageRequest& req) {
+  SLA_ASSIGN_OR_RETURN(auto k, api::ParseCustomerChild(req.parent, "contracts", "parent"));
+  SLA_ASSIGN_OR_RETURN(const QueryScope scope, ScopeFor(who, {k.first, k.second}, req.parent));
+  const int size = req.page_size == 0 ? 100 : req.page_size;
   if (size < 1 || size > 1000) return InvalidField("page_size", "must be within 1..1000");
   int offset = 0;
-  if (!req.page_token().empty() && (!absl::SimpleAtoi(req.page_token(), &offset) || offset < 0)) {
+  if (!req.page_token.empty() && (!absl::SimpleAtoi(req.page_token, &offset) || offset < 0)) {
     return InvalidField("page_token", "is not a token this service returned");
   }
   std::vector<std::string> bodies;
@@ -285,65 +284,48 @@ absl::StatusOr<v1::ListReportsResponse> ReportManager::List(const Identity& who,
     SLA_ASSIGN_OR_RETURN(bodies, tx.ListReports(scope, offset, size + 1));
     return absl::OkStatus();
   }));
-  v1::ListReportsResponse out;
+  ReportPage out;
   for (size_t i = 0; i < bodies.size() && static_cast<int>(i) < size; ++i) {
-    v1::Report full;
-    if (!full.ParseFromString(bodies[i]))
+    if (!out.reports.emplace_back().ParseFromString(bodies[i]))
       return absl::DataLossError("an issued report is unreadable");
-    v1::Report* r = out.add_reports();
-    r->set_name(full.name());
-    r->set_revision(full.revision());
-    *r->mutable_issue_time() = full.issue_time();
-    r->set_period(full.period());
-    r->set_revision_note(full.revision_note());
-    *r->mutable_total() = full.total();
   }
-  if (static_cast<int>(bodies.size()) > size) out.set_next_page_token(absl::StrCat(offset + size));
+  if (static_cast<int>(bodies.size()) > size) out.next_page_token = absl::StrCat(offset + size);
   return out;
 }
 
-absl::StatusOr<v1::ExportReportResponse> ReportManager::Export(const Identity& who,
-                                                               const v1::ExportReportRequest& req) {
-  v1::GetReportRequest get;
-  get.set_name(req.name());
-  get.set_revision(req.revision());
-  if (req.format() == v1::REPORT_FORMAT_UNSPECIFIED || !v1::ReportFormat_IsValid(req.format())) {
+absl::StatusOr<RenderedReport> ReportManager::Export(const Identity& who, const std::string& name,
+                                                     int revision, v1::ReportFormat format) {
+  if (format == v1::REPORT_FORMAT_UNSPECIFIED || !v1::ReportFormat_IsValid(format)) {
     return InvalidField("format",
                         "is required: REPORT_FORMAT_JSON, REPORT_FORMAT_CSV or REPORT_FORMAT_HTML");
   }
-  SLA_ASSIGN_OR_RETURN(v1::Report r, Get(who, get));
-  v1::ExportReportResponse out;
+  SLA_ASSIGN_OR_RETURN(v1::Report r, Get(who, name, revision, ""));
+  RenderedReport out;
   std::string base = absl::StrReplaceAll(
       r.name(), {{"customers/", ""}, {"/contracts/", "-"}, {"/reports/", "-"}, {"/", "-"}});
   absl::StrAppend(&base, "-r", r.revision());
-  switch (req.format()) {
+  switch (format) {
     case v1::REPORT_FORMAT_JSON:
-      out.set_content_type("application/json; charset=utf-8");
-      out.set_content(RenderJson(r));
-      out.set_file_name(base + ".json");
+      out = {"application/json; charset=utf-8", RenderJson(r), base + ".json"};
       break;
     case v1::REPORT_FORMAT_CSV:
-      out.set_content_type("text/csv; charset=utf-8");
-      out.set_content(RenderCsv(r));
-      out.set_file_name(base + ".csv");
+      out = {"text/csv; charset=utf-8", RenderCsv(r), base + ".csv"};
       break;
     default:
-      out.set_content_type("text/html; charset=utf-8");
-      out.set_content(RenderHtml(r));
-      out.set_file_name(base + ".html");
+      out = {"text/html; charset=utf-8", RenderHtml(r), base + ".html"};
   }
   return out;
 }
 
-absl::StatusOr<v1::SimulateTermsResponse> ReportManager::Simulate(
-    const Identity& who, const v1::SimulateTermsRequest& req) {
+absl::StatusOr<v1::SimulateTermsResponse> ReportManager::Simulate(const Identity& who,
+                                                                  const ProposalInput& req) {
   Scope subject;
-  if (auto k = api::ParseCustomerChild(req.subject(), "contracts", "subject"); k.ok()) {
+  if (auto k = api::ParseCustomerChild(req.subject, "contracts", "subject"); k.ok()) {
     subject = {k->first, k->second};
   } else {
-    SLA_ASSIGN_OR_RETURN(subject.customer_id, api::ParseCustomerParent(req.subject(), false));
+    SLA_ASSIGN_OR_RETURN(subject.customer_id, api::ParseCustomerParent(req.subject, false));
   }
-  SLA_ASSIGN_OR_RETURN(const QueryScope scope, ScopeFor(who, subject, req.subject()));
+  SLA_ASSIGN_OR_RETURN(const QueryScope scope, ScopeFor(who, subject, req.subject));
   // `service`: contract-svc's lint replays a contract's terms for the MSP's staff.
   if (!who.HasAnyRole({"msp_admin", "msp_agent", "service"})) {
     return PermissionDenied("what-if simulation is for the MSP's staff");

@@ -10,11 +10,13 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/api/list_request.h"
 #include "common/clients/terms_source.h"
 #include "common/server/identity.h"
 #include "reporting-svc/app/report_streams.h"
 #include "reporting-svc/app/report_terms.h"
 #include "reporting-svc/app/reporting_repository.h"
+#include "reporting-svc/app/what_if.h"
 #include "reporting-svc/domain/records.h"
 #include "reporting-svc/domain/report_name.h"
 #include "sla/reporting/v1/reporting_service.pb.h"
@@ -27,6 +29,17 @@ struct ReportingOptions {
   int breaches_listed = 1000;
 };
 
+struct ReportPage {
+  std::vector<v1::Report> reports;
+  std::string next_page_token;
+};
+// A report as a file.
+struct RenderedReport {
+  std::string content_type;
+  std::string content;
+  std::string file_name;
+};
+
 class ReportManager {
  public:
   // `repo`, `terms` and `streams` (the followed event streams) must outlive it.
@@ -37,14 +50,20 @@ class ReportManager {
   absl::StatusOr<int> ConsumeTicketEvents();
   absl::StatusOr<int> ConsumeBillingEvents();
 
-  absl::StatusOr<v1::Report> Get(const server::Identity& who, const v1::GetReportRequest& req);
+  // Report `name`: its issued revision `revision` (0: the latest), or, for a period not issued
+  // yet (or an MSP-wide or customer report), the figures as of now after the read model has
+  // applied the streams up to `min_event_position` ("" for what is applied now).
+  absl::StatusOr<v1::Report> Get(const server::Identity& who, const std::string& name, int revision,
+                                 const std::string& min_event_position);
   absl::StatusOr<v1::Report> Issue(const server::Identity& who, const std::string& name);
-  absl::StatusOr<v1::ListReportsResponse> List(const server::Identity& who,
-                                               const v1::ListReportsRequest& req);
-  absl::StatusOr<v1::ExportReportResponse> Export(const server::Identity& who,
-                                                  const v1::ExportReportRequest& req);
+  // The issued reports of the contract `page.parent`, newest period first, in full.
+  absl::StatusOr<ReportPage> List(const server::Identity& who, const api::PageRequest& page);
+  // Report `name` (as Get) rendered as JSON, CSV or HTML.
+  absl::StatusOr<RenderedReport> Export(const server::Identity& who, const std::string& name,
+                                        int revision, v1::ReportFormat format);
+  // What `proposed` terms would have meant for `subject`'s last `lookback_periods` periods.
   absl::StatusOr<v1::SimulateTermsResponse> Simulate(const server::Identity& who,
-                                                     const v1::SimulateTermsRequest& req);
+                                                     const ProposalInput& proposal);
   // Issues the report of every active contract whose period ended and has none yet, on the
   // contract's schedule. Returns reports issued.
   absl::StatusOr<int> IssueDueReports(clients::ContractDirectory& contracts);

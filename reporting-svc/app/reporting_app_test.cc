@@ -157,10 +157,7 @@ TEST_F(ReportingAppTest, AReportIsIssuedOnceAndRevisedOnlyWhenItsFiguresChange) 
   EXPECT_EQ(s.events[1].payload.report().revision(), 2);
 
   // Revision 1 stays readable as issued.
-  v1::GetReportRequest get;
-  get.set_name(kAcmeJan);
-  get.set_revision(1);
-  auto old = manager_->Get(Admin(), get);
+  auto old = manager_->Get(Admin(), kAcmeJan, 1, "");
   ASSERT_TRUE(old.ok()) << old.status();
   EXPECT_EQ(old->credits_size(), 0);
 }
@@ -177,17 +174,16 @@ TEST_F(ReportingAppTest, APeriodIsNotIssuedBeforeItEndsAndAFailedIssueLeavesNoth
 TEST_F(ReportingAppTest, CustomersReadOnlyTheirOwnReportsAndNeverIssue) {
   EXPECT_EQ(manager_->Issue(Customer("acme"), kAcmeJan).status().code(),
             absl::StatusCode::kPermissionDenied);
-  v1::GetReportRequest get;
-  get.set_name(kAcmeJan);
-  EXPECT_EQ(manager_->Get(Customer("globex"), get).status().code(), absl::StatusCode::kNotFound);
-  auto own = manager_->Get(Customer("acme"), get);
+  EXPECT_EQ(manager_->Get(Customer("globex"), kAcmeJan, 0, "").status().code(),
+            absl::StatusCode::kNotFound);
+  auto own = manager_->Get(Customer("acme"), kAcmeJan, 0, "");
   ASSERT_TRUE(own.ok()) << own.status();
   EXPECT_EQ(own->total().ticket_count(), 2);
   EXPECT_EQ(own->event_positions_size(), 2);  // figures as of now, with what they reflect
-  get.set_name("customers/-/reports/2027-01");
-  EXPECT_EQ(manager_->Get(Customer("acme"), get).status().code(),
+  const std::string msp_wide = "customers/-/reports/2027-01";
+  EXPECT_EQ(manager_->Get(Customer("acme"), msp_wide, 0, "").status().code(),
             absl::StatusCode::kPermissionDenied);
-  auto all = manager_->Get(Admin(), get);
+  auto all = manager_->Get(Admin(), msp_wide, 0, "");
   ASSERT_TRUE(all.ok()) << all.status();
   EXPECT_EQ(all->contract_count(), 1);
 }
@@ -249,36 +245,35 @@ TEST_F(ReportingAppTest, ListingPagesThroughRevisionsNewestFirst) {
   v1::ListReportsRequest req;
   req.set_parent(kAcme);
   req.set_page_size(4);
-  auto page = manager_->List(Admin(), req);
+  auto page = manager_->List(Admin(), api::PageOf(req));
   ASSERT_TRUE(page.ok()) << page.status();
-  ASSERT_EQ(page->reports_size(), 4);
-  EXPECT_EQ(page->reports(0).period(), "2027-03");
-  ASSERT_FALSE(page->next_page_token().empty());
-  req.set_page_token(page->next_page_token());
-  auto rest = manager_->List(Admin(), req);
+  ASSERT_EQ(page->reports.size(), 4u);
+  EXPECT_EQ(page->reports[0].period(), "2027-03");
+  ASSERT_FALSE(page->next_page_token.empty());
+  req.set_page_token(page->next_page_token);
+  auto rest = manager_->List(Admin(), api::PageOf(req));
   ASSERT_TRUE(rest.ok()) << rest.status();
-  ASSERT_EQ(rest->reports_size(), 2);
-  EXPECT_EQ(rest->reports(1).period(), "2026-10");
-  EXPECT_TRUE(rest->next_page_token().empty());
+  ASSERT_EQ(rest->reports.size(), 2u);
+  EXPECT_EQ(rest->reports[1].period(), "2026-10");
+  EXPECT_TRUE(rest->next_page_token.empty());
   req.set_page_token("x");
-  EXPECT_EQ(manager_->List(Admin(), req).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(manager_->List(Customer("globex"), req).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(manager_->List(Admin(), api::PageOf(req)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(manager_->List(Customer("globex"), api::PageOf(req)).status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_F(ReportingAppTest, AWhatIfTakesTheCalendarsItNamesButDoesNotCarryFromTheContract) {
-  v1::SimulateTermsRequest req;
-  req.set_subject(kAcme);
-  req.set_lookback_periods(3);
-  *req.mutable_proposed_terms() = Proposal();
+  ProposalInput req{kAcme, Proposal(), 3};
   EXPECT_EQ(manager_->Simulate(Customer("acme"), req).status().code(),
             absl::StatusCode::kPermissionDenied);
   auto replay = manager_->Simulate(Admin(), req);
   ASSERT_TRUE(replay.ok()) << replay.status();
   EXPECT_EQ(replay->periods_size(), 3);
   // A customer-wide what-if has no contract to take them from: the proposal must carry them.
-  req.set_subject("customers/acme");
+  req.subject = "customers/acme";
   EXPECT_EQ(manager_->Simulate(Admin(), req).status().code(), absl::StatusCode::kInvalidArgument);
-  req.set_lookback_periods(0);
+  req.lookback_periods = 0;
   EXPECT_EQ(manager_->Simulate(Admin(), req).status().code(), absl::StatusCode::kInvalidArgument);
 }
 

@@ -18,8 +18,8 @@ namespace {
 
 // The proposal with the calendars it names but does not carry, from the contract's terms.
 absl::StatusOr<sla::v1::SlaTerms> WithCalendars(ReportTerms& terms, const Scope& subject,
-                                                const v1::SimulateTermsRequest& req, int64_t now) {
-  sla::v1::SlaTerms proposed = req.proposed_terms();
+                                                const ProposalInput& req, int64_t now) {
+  sla::v1::SlaTerms proposed = *req.proposed;
   std::set<std::string> calendars;
   for (const auto& c : proposed.calendars()) calendars.insert(c.name());
   // Proposed terms as a person writes them name calendars without their contents (the snapshot
@@ -33,7 +33,7 @@ absl::StatusOr<sla::v1::SlaTerms> WithCalendars(ReportTerms& terms, const Scope&
       },
       "proposed_terms");
   if (!missing.empty() && !subject.contract_id.empty()) {
-    absl::StatusOr<std::shared_ptr<const TermsInfo>> current = terms.Of(req.subject(), "", now);
+    absl::StatusOr<std::shared_ptr<const TermsInfo>> current = terms.Of(req.subject, "", now);
     if (current.ok()) {
       for (const auto& c : (*current)->terms.calendars()) {
         if (calendars.insert(c.name()).second) *proposed.add_calendars() = c;
@@ -50,18 +50,20 @@ absl::StatusOr<sla::v1::SlaTerms> WithCalendars(ReportTerms& terms, const Scope&
 
 }  // namespace
 
-absl::StatusOr<v1::SimulateTermsResponse> ReplayProposal(
-    ReportingRepository& repo, ReportTerms& terms, const QueryScope& scope, const Scope& subject,
-    const v1::SimulateTermsRequest& req, int64_t now) {
-  if (req.lookback_periods() < 1 || req.lookback_periods() > 36) {
+absl::StatusOr<v1::SimulateTermsResponse> ReplayProposal(ReportingRepository& repo,
+                                                         ReportTerms& terms,
+                                                         const QueryScope& scope,
+                                                         const Scope& subject,
+                                                         const ProposalInput& req, int64_t now) {
+  if (req.lookback_periods < 1 || req.lookback_periods > 36) {
     return InvalidField("lookback_periods", "must be within 1..36");
   }
-  if (!req.has_proposed_terms()) return InvalidField("proposed_terms", "is required");
+  if (!req.proposed) return InvalidField("proposed_terms", "is required");
   SLA_ASSIGN_OR_RETURN(const sla::v1::SlaTerms proposed, WithCalendars(terms, subject, req, now));
   const std::string& zone = proposed.pricing().billing_time_zone();
   SLA_ASSIGN_OR_RETURN(core::Period current, core::PeriodOf(now, zone));
   const int last = current.year * 12 + current.month - 1 - 1;
-  const int first = last - req.lookback_periods() + 1;
+  const int first = last - req.lookback_periods + 1;
   SLA_ASSIGN_OR_RETURN(core::PeriodBounds b0, core::Bounds({first / 12, first % 12 + 1}, zone));
   SLA_ASSIGN_OR_RETURN(core::PeriodBounds b1, core::Bounds({last / 12, last % 12 + 1}, zone));
   SimulationInput in;

@@ -155,12 +155,8 @@ absl::Status ToProto(const std::vector<std::string>& rows, pb::ListEscalationsRe
   return absl::OkStatus();
 }
 
-// The answer of a use case, converted into `out`.
-template <typename T, typename Response>
-absl::Status Answer(absl::StatusOr<T> result, Response* out) {
-  if (!result.ok()) return result.status();
-  return ToProto(*result, out);
-}
+// For server::Into: the ToProto above that fits.
+constexpr auto kToProto = [](const auto& value, auto* out) { return ToProto(value, out); };
 
 }  // namespace
 
@@ -175,52 +171,58 @@ absl::Status Answer(absl::StatusOr<T> result, Response* out) {
   }
 
 SLA_TICKET_UNARY(CreateTicket, pb::CreateTicketRequest, pb::Ticket,
-                 Answer(manager_->CreateTicket(call.identity, convert::FromRequest(*req),
-                                               server::RequestKeyOf(*req)),
-                        out))
+                 server::Into(manager_->CreateTicket(call.identity, convert::FromRequest(*req),
+                                                     server::RequestKeyOf(*req)),
+                              out, kToProto))
 SLA_TICKET_UNARY(GetTicket, pb::GetTicketRequest, pb::Ticket,
-                 Answer(reader_->GetTicket(call.identity, req->name()), out))
+                 server::Into(reader_->GetTicket(call.identity, req->name()), out, kToProto))
 SLA_TICKET_UNARY(ListTickets, pb::ListTicketsRequest, pb::ListTicketsResponse,
-                 Answer(reader_->ListTickets(call.identity, api::PageOf(*req)), out))
+                 server::Into(reader_->ListTickets(call.identity, api::PageOf(*req)), out,
+                              kToProto))
 SLA_TICKET_UNARY(TransitionTicket, pb::TransitionTicketRequest, pb::Ticket,
-                 Answer(manager_->TransitionTicket(call.identity, req->name(), req->etag(),
-                                                   req->status(), req->reason()),
-                        out))
+                 server::Into(manager_->TransitionTicket(call.identity, req->name(), req->etag(),
+                                                         req->status(), req->reason()),
+                              out, kToProto))
 SLA_TICKET_UNARY(ChangePriority, pb::ChangePriorityRequest, pb::Ticket,
-                 Answer(manager_->ChangePriority(call.identity, req->name(), req->etag(),
-                                                 req->priority(), req->reason()),
-                        out))
+                 server::Into(manager_->ChangePriority(call.identity, req->name(), req->etag(),
+                                                       req->priority(), req->reason()),
+                              out, kToProto))
 SLA_TICKET_UNARY(RecordRootCause, pb::RecordRootCauseRequest, pb::Ticket,
-                 Answer(manager_->RecordRootCause(call.identity, req->name(), req->root_cause(),
-                                                  req->preventive_action()),
-                        out))
+                 server::Into(manager_->RecordRootCause(call.identity, req->name(),
+                                                        req->root_cause(),
+                                                        req->preventive_action()),
+                              out, kToProto))
 SLA_TICKET_UNARY(PauseClocks, pb::PauseClocksRequest, pb::Ticket,
-                 Answer(manager_->PauseClocks(call.identity, req->name(), req->exclusion_id(),
-                                              req->reason()),
-                        out))
+                 server::Into(manager_->PauseClocks(call.identity, req->name(), req->exclusion_id(),
+                                                    req->reason()),
+                              out, kToProto))
 SLA_TICKET_UNARY(ResumeClocks, pb::ResumeClocksRequest, pb::Ticket,
-                 Answer(manager_->ResumeClocks(call.identity, req->name(), req->reason()), out))
+                 server::Into(manager_->ResumeClocks(call.identity, req->name(), req->reason()),
+                              out, kToProto))
 SLA_TICKET_UNARY(EscalateTicket, pb::EscalateTicketRequest, pb::Escalation,
-                 Answer(manager_->EscalateTicket(call.identity, req->name(), req->clock(),
-                                                 req->level(), req->reason()),
-                        out))
+                 server::Into(manager_->EscalateTicket(call.identity, req->name(), req->clock(),
+                                                       req->level(), req->reason()),
+                              out, kToProto))
 SLA_TICKET_UNARY(AddComment, pb::AddCommentRequest, pb::Comment,
-                 Answer(manager_->AddComment(call.identity, convert::FromRequest(*req),
-                                             server::RequestKeyOf(*req)),
-                        out))
+                 server::Into(manager_->AddComment(call.identity, convert::FromRequest(*req),
+                                                   server::RequestKeyOf(*req)),
+                              out, kToProto))
 SLA_TICKET_UNARY(ListComments, pb::ListCommentsRequest, pb::ListCommentsResponse,
-                 Answer(reader_->ListComments(call.identity, api::PageOf(*req)), out))
+                 server::Into(reader_->ListComments(call.identity, api::PageOf(*req)), out,
+                              kToProto))
 SLA_TICKET_UNARY(ListSlaHistory, pb::ListSlaHistoryRequest, pb::ListSlaHistoryResponse,
-                 Answer(reader_->ListSlaHistory(call.identity, req->parent()), out))
+                 server::Into(reader_->ListSlaHistory(call.identity, req->parent()), out, kToProto))
 SLA_TICKET_UNARY(ListEscalations, pb::ListEscalationsRequest, pb::ListEscalationsResponse,
-                 Answer(reader_->ListEscalations(call.identity, req->parent()), out))
+                 server::Into(reader_->ListEscalations(call.identity, req->parent()), out,
+                              kToProto))
 SLA_TICKET_UNARY(CreateOutage, pb::CreateOutageRequest, pb::Outage,
                  CreateOutageFrom(call, *req, out))
 SLA_TICKET_UNARY(CloseOutage, pb::CloseOutageRequest, pb::Outage, CloseOutageFrom(call, *req, out))
 SLA_TICKET_UNARY(GetOutage, pb::GetOutageRequest, pb::Outage,
-                 Answer(outages_->GetOutage(call.identity, req->name()), out))
+                 server::Into(outages_->GetOutage(call.identity, req->name()), out, kToProto))
 SLA_TICKET_UNARY(ListOutages, pb::ListOutagesRequest, pb::ListOutagesResponse,
-                 Answer(outages_->ListOutages(call.identity, api::PageOf(*req)), out))
+                 server::Into(outages_->ListOutages(call.identity, api::PageOf(*req)), out,
+                              kToProto))
 
 #undef SLA_TICKET_UNARY
 
@@ -228,7 +230,8 @@ absl::Status TicketServiceImpl::CreateOutageFrom(const server::CallContext& call
                                                  const pb::CreateOutageRequest& req,
                                                  pb::Outage* out) {
   SLA_ASSIGN_OR_RETURN(NewOutageInput in, convert::FromRequest(req));
-  return Answer(outages_->CreateOutage(call.identity, in, server::RequestKeyOf(req)), out);
+  return server::Into(outages_->CreateOutage(call.identity, in, server::RequestKeyOf(req)), out,
+                      kToProto);
 }
 
 absl::Status TicketServiceImpl::CloseOutageFrom(const server::CallContext& call,
@@ -236,7 +239,7 @@ absl::Status TicketServiceImpl::CloseOutageFrom(const server::CallContext& call,
                                                 pb::Outage* out) {
   SLA_ASSIGN_OR_RETURN(std::optional<int64_t> end,
                        convert::Seconds(req.has_end_time(), req.end_time(), "end_time"));
-  return Answer(outages_->CloseOutage(call.identity, req.name(), end), out);
+  return server::Into(outages_->CloseOutage(call.identity, req.name(), end), out, kToProto);
 }
 
 grpc::Status TicketServiceImpl::ListEvents(grpc::ServerContext* ctx,
