@@ -107,8 +107,8 @@ absl::Status ToProto(const CommentRow& c, pb::Comment* out) {
   return absl::OkStatus();
 }
 absl::Status ToProto(const OutageRow& o, pb::Outage* out) {
-  out->set_name(absl::StrCat("customers/", o.customer_id, "/outages/", o.id));
-  out->set_contract(absl::StrCat("customers/", o.customer_id, "/contracts/", o.contract_id));
+  out->set_name(o.name());
+  out->set_contract(o.contract_name());
   out->set_service_id(o.service_id);
   out->mutable_start_time()->set_seconds(o.start_time);
   if (o.end_time) out->mutable_end_time()->set_seconds(*o.end_time);

@@ -23,12 +23,12 @@ constexpr auto Length = CheckLength;
 int64_t Seconds(absl::Time t) { return absl::ToUnixSeconds(t); }
 
 OutboxRow OutageEvent(const OutageRow& o, const char* type, int64_t at) {
-  const std::string name = absl::StrCat("customers/", o.customer_id, "/outages/", o.id);
+  const std::string name = o.name();
   OutboxRow row{type, name, o.customer_id, at, {}};
   sla::v1::OutageEventPayload& payload = *row.payload.mutable_outage();
   payload.set_outage(name);
   payload.set_customer(absl::StrCat("customers/", o.customer_id));
-  payload.set_contract(absl::StrCat("customers/", o.customer_id, "/contracts/", o.contract_id));
+  payload.set_contract(o.contract_name());
   payload.set_service_id(o.service_id);
   payload.mutable_start_time()->set_seconds(o.start_time);
   if (o.end_time) payload.mutable_end_time()->set_seconds(*o.end_time);
@@ -94,7 +94,7 @@ absl::StatusOr<OutageRow> OutageManager::CreateOutage(const Identity& who, const
   o.ticket = in.ticket;
   o.summary = in.summary;
   o.create_time = o.update_time = Seconds(now);
-  const std::string name = absl::StrCat("customers/", customer, "/outages/", o.id);
+  const std::string name = o.name();
   std::optional<std::string> existing;
   SLA_RETURN_IF_ERROR(repo_->Transact([&](TicketTx& tx) -> absl::Status {
     SLA_ASSIGN_OR_RETURN(existing, tx.ClaimRequestId(key, "CreateOutage", who.subject, name));

@@ -55,10 +55,6 @@ absl::StatusOr<pb::Ticket> Proto(absl::StatusOr<TicketView> v) {
   return out;
 }
 
-std::string OutageName(const OutageRow& o) {
-  return absl::StrCat("customers/", o.customer_id, "/outages/", o.id);
-}
-
 server::Identity Agent() { return {"agent-1", "", {"msp_agent"}}; }
 server::Identity AcmeUser() { return {"ann@acme", "acme", {"customer_user"}}; }
 server::Identity GlobexUser() { return {"gus@globex", "globex", {"customer_user"}}; }
@@ -377,7 +373,7 @@ TEST_F(TicketAppTest, AnOutageOpensAndClosesOnceWithItsEvents) {
   ASSERT_TRUE(created.ok()) << created.status();
   EXPECT_EQ(EventTypes(), std::vector<std::string>{"outage.opened"});
 
-  const std::string name = OutageName(*created);
+  const std::string name = created->name();
   const int64_t end = absl::ToUnixSeconds(now_);
   absl::StatusOr<OutageRow> closed = outages_.CloseOutage(Agent(), name, end);
   ASSERT_TRUE(closed.ok()) << closed.status();

@@ -24,16 +24,22 @@ int64_t Seconds(absl::Time t) { return absl::ToUnixSeconds(t); }
 
 }  // namespace
 
-absl::StatusOr<std::pair<Ticket, std::shared_ptr<const core::TermsContext>>> TicketReader::Read(
-    const Identity& who, const std::string& name) {
+absl::StatusOr<Ticket> TicketReader::Readable(const Identity& who, const std::string& name,
+                                              TicketTx& tx) {
   SLA_ASSIGN_OR_RETURN(auto parsed, api::ParseCustomerChild(name, "tickets", "name"));
   SLA_RETURN_IF_ERROR(CanRead(who, parsed.first, name));
+  SLA_ASSIGN_OR_RETURN(std::optional<Ticket> t, tx.LoadTicket(parsed.second, false));
+  if (!t || t->customer_id != parsed.first) return NotFound(name);
+  return *std::move(t);
+}
+
+absl::StatusOr<std::pair<Ticket, std::shared_ptr<const core::TermsContext>>> TicketReader::Read(
+    const Identity& who, const std::string& name) {
   std::optional<Ticket> t;
   SLA_RETURN_IF_ERROR(repo_->Read([&](TicketTx& tx) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(t, tx.LoadTicket(parsed.second, false));
+    SLA_ASSIGN_OR_RETURN(t, Readable(who, name, tx));
     return absl::OkStatus();
   }));
-  if (!t || t->customer_id != parsed.first) return NotFound(name);
   SLA_ASSIGN_OR_RETURN(std::shared_ptr<const core::TermsContext> terms,
                        terms_->ForVersion(t->terms_version));
   return std::make_pair(*std::move(t), std::move(terms));
@@ -188,10 +194,10 @@ absl::StatusOr<CommentPage> TicketReader::ListComments(const Identity& who,
 absl::StatusOr<std::vector<std::string>> TicketReader::ReadRows(
     const Identity& who, const std::string& parent,
     absl::StatusOr<std::vector<std::string>> (TicketTx::*rows)(const std::string&)) {
-  SLA_ASSIGN_OR_RETURN(auto read, Read(who, parent));
   std::vector<std::string> blobs;
   SLA_RETURN_IF_ERROR(repo_->Read([&](TicketTx& tx) -> absl::Status {
-    SLA_ASSIGN_OR_RETURN(blobs, (tx.*rows)(read.first.id));
+    SLA_ASSIGN_OR_RETURN(const Ticket t, Readable(who, parent, tx));
+    SLA_ASSIGN_OR_RETURN(blobs, (tx.*rows)(t.id));
     return absl::OkStatus();
   }));
   return blobs;

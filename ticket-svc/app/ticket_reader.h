@@ -57,6 +57,9 @@ class TicketReader {
                                                            const std::string& parent);
 
  private:
+  // The ticket `name` read in `tx`, if `who` may read it (NOT_FOUND for another customer's).
+  absl::StatusOr<Ticket> Readable(const server::Identity& who, const std::string& name,
+                                  TicketTx& tx);
   // The ticket `name` and its terms, if `who` may read it.
   absl::StatusOr<std::pair<Ticket, std::shared_ptr<const core::TermsContext>>> Read(
       const server::Identity& who, const std::string& name);

@@ -93,6 +93,11 @@ struct OutageRow {
   int64_t version = 1;
   int64_t create_time = 0;
   int64_t update_time = 0;
+
+  std::string name() const { return "customers/" + customer_id + "/outages/" + id; }
+  std::string contract_name() const {
+    return "customers/" + customer_id + "/contracts/" + contract_id;
+  }
 };
 struct OutageQuery {
   explicit OutageQuery(server::CustomerScope s) : scope(std::move(s)) {}
